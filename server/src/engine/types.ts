@@ -1,0 +1,76 @@
+// The vocabulary shared by every part of the engine. Nothing here knows about VS Code or the LSP:
+// positions are zero-based line/character pairs, files are absolute paths.
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Position {
+  line: number; // 0-based
+  character: number; // 0-based, UTF-16 code units (as LSP and VS Code count)
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export interface RelatedLocation {
+  file: string;
+  range: Range;
+  message: string;
+}
+
+/** One thing kube-pki found wrong, located in the file where the user can fix it. */
+export interface Finding {
+  file: string;
+  range: Range;
+  severity: Severity;
+  code: string;
+  message: string;
+  related?: RelatedLocation[];
+}
+
+export interface FileStat {
+  kind: 'file' | 'directory' | 'other';
+  size: number;
+  mtimeMs: number;
+}
+
+export type ReadResult = { ok: true; data: Buffer } | { ok: false; reason: string };
+
+/**
+ * The engine's only window onto files. The CLI uses the disk; the language server layers open
+ * editor buffers over the disk. Implementations must never block on special files (FIFOs, devices).
+ */
+export interface FileSystem {
+  /** undefined when nothing is there (or a symlink loop / permission error: then `reason` tells). */
+  stat(path: string): FileStat | { kind: 'missing'; reason: string };
+  /** Reads a regular file of at most maxBytes; anything else is a failure with a reason a user understands. */
+  readFile(path: string, maxBytes: number): ReadResult;
+  /** Entries of a folder (names only); empty when not a folder. */
+  readDir(path: string): string[];
+}
+
+export interface EngineOptions {
+  /** The instant verdicts are taken at (the CLI's --now). */
+  now?: Date;
+  /** cert-expiring fires within this many days. */
+  expiryWarningDays: number;
+  /** Absolute paths such as /etc/kubernetes/pki/ca.crt resolve under this folder first. */
+  rootDir?: string;
+  /** Absolute prefix -> folder; tried before rootDir. */
+  pathMappings: Record<string, string>;
+  /** Folders searched for the longest existing suffix of an absolute path. */
+  searchRoots: string[];
+  /** kubernetes.default.svc.<clusterDomain> */
+  clusterDomain: string;
+}
+
+export const defaultOptions: EngineOptions = {
+  expiryWarningDays: 30,
+  pathMappings: {},
+  searchRoots: [],
+  clusterDomain: 'cluster.local',
+};
+
+/** Files bigger than this are never read as certificates, keys or configs. */
+export const MAX_FILE_BYTES = 5 * 1024 * 1024;

@@ -1,0 +1,42 @@
+// Bundles the extension client, the language server, the CLI and the engine (for tests) into dist/.
+// `node esbuild.js` builds once; `node esbuild.js --watch` rebuilds on change; `--production` minifies.
+const esbuild = require('esbuild');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+};
+
+const builds = [
+  // The VS Code extension: `vscode` is provided by the editor at run time.
+  { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
+  // The language server, started by the client (--node-ipc) or by any LSP client (--stdio).
+  { entryPoints: ['server/src/lsp/server.ts'], outfile: 'dist/server.js' },
+  // The command line: `kube-pki check ...`.
+  { entryPoints: ['server/src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The analysis engine as a library, for the tests and the benchmark.
+  { entryPoints: ['server/src/engine/index.ts'], outfile: 'dist/engine.js' },
+];
+
+async function main() {
+  const contexts = await Promise.all(builds.map((b) => esbuild.context({ ...common, ...b })));
+  if (watch) {
+    await Promise.all(contexts.map((c) => c.watch()));
+    return;
+  }
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

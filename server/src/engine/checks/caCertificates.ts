@@ -1,0 +1,25 @@
+// not-a-ca: a file used as a CA (a --*-ca-file, a kubeconfig's certificate-authority, a signing
+// certificate) must hold CA certificates: Go only chains through basicConstraints CA:TRUE.
+import { unitReferences } from '../parse';
+import type { CheckContext } from './context';
+import { who } from './relations';
+
+export function caCertificates(ctx: CheckContext): void {
+  for (const unit of ctx.parsed.units) {
+    for (const ref of unitReferences(unit)) {
+      if (ref.expect !== 'ca') continue;
+      const certs = ctx.certs(ref);
+      const notCA = certs.filter((c) => !c.isCA);
+      if (notCA.length === 0) continue;
+      const names = notCA.map(who).join('; ');
+      const all = notCA.length === certs.length;
+      ctx.report(
+        'not-a-ca',
+        ref.span,
+        `${ref.field} should hold CA certificates, but ${names} ${notCA.length > 1 ? 'are' : 'is'} not a CA (no basicConstraints CA:TRUE)${
+          all ? ': nothing issued by another key can be verified with it' : ''
+        }. Point it at the CA certificate (kubeadm: /etc/kubernetes/pki/ca.crt).`,
+      );
+    }
+  }
+}

@@ -1,0 +1,116 @@
+// What a check sees: the file being checked, the rest of the workspace, loaded material and a
+// way to report. A check is a function (ctx) => void in its own file under checks/.
+import type { EngineOptions, Finding, RelatedLocation } from '../types';
+import { codes, type Code } from '../codes';
+import type { ComponentUnit, KubeconfigUnit, KubeletConfigUnit, ParsedFile, Reference, Span, Unit } from '../parse';
+import type { Loaded } from '../resolve/material';
+import type { Resolution } from '../resolve/paths';
+import type { Certificate } from '../pki/certificate';
+
+export interface UnitsByKind {
+  kubeconfig: KubeconfigUnit;
+  component: ComponentUnit;
+  'kubelet-config': KubeletConfigUnit;
+}
+
+/** The engine's services, as checks may use them. */
+export interface WorkspaceView {
+  readonly options: EngineOptions;
+  readonly now: Date;
+  /** Every recognised unit of a kind in the workspace (this file's included). */
+  units<K extends keyof UnitsByKind>(kind: K): UnitsByKind[K][];
+  /** The parsed form of a recognised file, or of a kubeconfig read from disk on demand. */
+  parsed(file: string): ParsedFile | undefined;
+  load(ref: Reference): Loaded;
+  resolve(ref: Reference): Resolution | undefined;
+  /** The kubeconfig a `--kubeconfig` flag points at, parsed. */
+  kubeconfigOf(ref: Reference): KubeconfigUnit[];
+}
+
+export interface CheckDependencies {
+  paths: Set<string>;
+  kinds: Set<string>;
+}
+
+export class CheckContext {
+  readonly findings: Finding[] = [];
+
+  constructor(
+    readonly parsed: ParsedFile,
+    private readonly ws: WorkspaceView,
+    readonly deps: CheckDependencies,
+  ) {}
+
+  get file(): string {
+    return this.parsed.file;
+  }
+  get options(): EngineOptions {
+    return this.ws.options;
+  }
+  get now(): Date {
+    return this.ws.now;
+  }
+
+  unitsHere<K extends keyof UnitsByKind>(kind: K): UnitsByKind[K][] {
+    return this.parsed.units.filter((u): u is UnitsByKind[K] => u.kind === kind);
+  }
+
+  /** Units of a kind anywhere in the workspace; the verdict now depends on all of them. */
+  units<K extends keyof UnitsByKind>(kind: K): UnitsByKind[K][] {
+    this.deps.kinds.add(kind);
+    return this.ws.units(kind);
+  }
+
+  load(ref: Reference): Loaded {
+    const result = this.ws.load(ref);
+    if (result.path) this.deps.paths.add(result.path);
+    if (ref.file !== this.file) this.deps.paths.add(ref.file);
+    return result;
+  }
+
+  resolve(ref: Reference): Resolution | undefined {
+    return this.ws.resolve(ref);
+  }
+
+  /** The certificates a reference holds, or [] when it does not load (the loader reports that). */
+  certs(ref: Reference | undefined): Certificate[] {
+    if (!ref) return [];
+    const loaded = this.load(ref);
+    return loaded.ok ? loaded.material.certs : [];
+  }
+
+  /** The first certificate: the leaf, for a serving or client certificate file. */
+  leaf(ref: Reference | undefined): Certificate | undefined {
+    return this.certs(ref)[0];
+  }
+
+  kubeconfigOf(ref: Reference): KubeconfigUnit[] {
+    const loaded = this.ws.resolve(ref);
+    if (loaded?.found) this.deps.paths.add(loaded.found);
+    return this.ws.kubeconfigOf(ref);
+  }
+
+  /** Location of a span in another file, for relatedInformation. */
+  related(file: string, span: Span, message: string): RelatedLocation {
+    const parsed = file === this.file ? this.parsed : this.ws.parsed(file);
+    const range = parsed ? parsed.lines.range(span.start, span.end) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    if (file !== this.file) this.deps.paths.add(file);
+    return { file, range, message };
+  }
+
+  report(code: Code, span: Span, message: string, related?: RelatedLocation[]): void {
+    const finding: Finding = {
+      file: this.file,
+      range: this.parsed.lines.range(span.start, span.end),
+      severity: codes[code].severity,
+      code,
+      message,
+    };
+    if (related && related.length) finding.related = related;
+    this.findings.push(finding);
+  }
+}
+
+export type Check = (ctx: CheckContext) => void;
+
+export type { Unit };

@@ -1,0 +1,257 @@
+// cn-mismatch, org-mismatch: the apiserver takes the user from the CN and the groups from the O
+// values, so a role's certificate must carry exactly the names RBAC and the node authorizer know
+// (kubeadm's certlist.go / kubeconfig.go). Near-misses of well-known names are reported anywhere.
+import * as path from 'node:path';
+import { flag, type KubeconfigUnit, type KubeconfigUser, type Reference } from '../parse';
+import type { Certificate } from '../pki/certificate';
+import type { CheckContext } from './context';
+import { componentsLoading, flagRef } from './relations';
+
+type Role = 'admin' | 'super-admin' | 'kubelet' | 'controller-manager' | 'scheduler' | 'kube-proxy';
+
+interface Expectation {
+  cn?: string;
+  cnPrefix?: string;
+  groupsAnyOf?: string[];
+  consequence: string;
+}
+
+const expectations: Record<Role, Expectation> = {
+  scheduler: { cn: 'system:kube-scheduler', consequence: 'RBAC grants nothing to that user: kube-scheduler gets 403 Forbidden and schedules nothing' },
+  'controller-manager': {
+    cn: 'system:kube-controller-manager',
+    consequence: 'RBAC grants nothing to that user: kube-controller-manager gets 403 Forbidden and no controller runs',
+  },
+  'kube-proxy': { cn: 'system:kube-proxy', consequence: 'RBAC grants nothing to that user: kube-proxy cannot watch Services' },
+  kubelet: {
+    cnPrefix: 'system:node:',
+    groupsAnyOf: ['system:nodes'],
+    consequence: 'the Node authorizer only serves kubelets that are user system:node:<nodeName> in group system:nodes: the node cannot register or read its pods',
+  },
+  admin: {
+    groupsAnyOf: ['kubeadm:cluster-admins', 'system:masters'],
+    consequence: 'this admin gets 403 Forbidden on everything (kubeadm binds cluster-admin to kubeadm:cluster-admins; system:masters is always admin)',
+  },
+  'super-admin': { groupsAnyOf: ['system:masters'], consequence: 'it is not the break-glass admin it should be (system:masters bypasses RBAC)' },
+};
+
+const roleByFileName: Record<string, Role> = {
+  'admin.conf': 'admin',
+  'super-admin.conf': 'super-admin',
+  'kubelet.conf': 'kubelet',
+  'controller-manager.conf': 'controller-manager',
+  'scheduler.conf': 'scheduler',
+  'kube-proxy.conf': 'kube-proxy',
+  'kubeproxy.conf': 'kube-proxy',
+  'proxy.conf': 'kube-proxy',
+};
+
+const roleByComponent: Record<string, Role | undefined> = {
+  'kube-scheduler': 'scheduler',
+  'kube-controller-manager': 'controller-manager',
+};
+
+function roleByUserName(name: string): Role | undefined {
+  if (name === 'system:kube-scheduler') return 'scheduler';
+  if (name === 'system:kube-controller-manager') return 'controller-manager';
+  if (name === 'system:kube-proxy') return 'kube-proxy';
+  if (name.startsWith('system:node:')) return 'kubelet';
+  if (name === 'kubernetes-admin') return 'admin';
+  if (name === 'kubernetes-super-admin') return 'super-admin';
+  return undefined;
+}
+
+/** Well-known names whose typos matter: users and groups RBAC and the authorizers act on. */
+const wellKnown = [
+  'system:masters',
+  'system:nodes',
+  'kubeadm:cluster-admins',
+  'system:kube-scheduler',
+  'system:kube-controller-manager',
+  'system:kube-proxy',
+  'system:bootstrappers',
+  'system:authenticated',
+  'kube-apiserver-kubelet-client',
+  'front-proxy-client',
+];
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length];
+}
+
+/** "did you mean system:masters?" for a value one or two edits away from a well-known name. */
+export function nearMiss(value: string): string | undefined {
+  if (wellKnown.includes(value)) return undefined;
+  const m = /^system:?nodes?[:\-_](.+)$/i.exec(value);
+  if (m && !value.startsWith('system:node:')) return `system:node:${m[1]}`;
+  let best: string | undefined;
+  let bestD = 3;
+  for (const w of wellKnown) {
+    const d = editDistance(value, w);
+    if (d < bestD && d <= (w.length > 12 ? 2 : 1)) {
+      best = w;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+function cnOf(cert: Certificate): string {
+  return cert.subject.commonName ?? '';
+}
+
+function groups(cert: Certificate): string {
+  return cert.subject.organizations.length ? cert.subject.organizations.map((o) => `"${o}"`).join(', ') : 'none';
+}
+
+interface Subject {
+  ref: Reference;
+  cert: Certificate;
+  role?: Role;
+  roleSource?: string;
+}
+
+function kubeconfigSubjects(ctx: CheckContext, kc: KubeconfigUnit): Subject[] {
+  // The user of the current context (or the only user) takes the role of the file.
+  const current = kc.contexts.find((c) => c.name === kc.currentContext)?.user;
+  const main: KubeconfigUser | undefined = kc.users.find((u) => u.name === current) ?? (kc.users.length === 1 ? kc.users[0] : undefined);
+  let fileRole: Role | undefined;
+  let fileRoleSource: string | undefined;
+  for (const comp of componentsLoading(ctx, kc.file)) {
+    const r = roleByComponent[comp.component];
+    if (r) {
+      fileRole = r;
+      fileRoleSource = `${comp.component} loads this kubeconfig`;
+      break;
+    }
+  }
+  if (!fileRole) {
+    const byName = roleByFileName[path.basename(kc.file)];
+    if (byName) {
+      fileRole = byName;
+      fileRoleSource = `this is ${path.basename(kc.file)}`;
+    }
+  }
+  const out: Subject[] = [];
+  for (const u of kc.users) {
+    const cert = ctx.leaf(u.cert);
+    if (!cert || !u.cert) continue;
+    let role: Role | undefined;
+    let roleSource: string | undefined;
+    if (u === main && fileRole) {
+      role = fileRole;
+      roleSource = fileRoleSource;
+    } else if (roleByUserName(u.name)) {
+      role = roleByUserName(u.name);
+      roleSource = `the user is named ${u.name}`;
+    }
+    out.push({ ref: u.cert, cert, role, roleSource });
+    // The kubelet's CN must name this node: the user name says which when kubeadm wrote it.
+    if (role === 'kubelet' && u.name.startsWith('system:node:') && cnOf(cert).startsWith('system:node:') && cnOf(cert) !== u.name) {
+      ctx.report(
+        'cn-mismatch',
+        u.cert.span,
+        `CN is "${cnOf(cert)}" but this kubeconfig's user is "${u.name}": the kubelet authenticates as the CN, so the Node authorizer treats it as another node.`,
+      );
+    }
+  }
+  return out;
+}
+
+function checkRole(ctx: CheckContext, s: Subject): { cn: boolean; org: boolean } {
+  const done = { cn: false, org: false };
+  if (!s.role) return done;
+  const exp = expectations[s.role];
+  const cn = cnOf(s.cert);
+  const because = s.roleSource ? ` (${s.roleSource})` : '';
+  if (exp.cn !== undefined && cn !== exp.cn) {
+    const hint = nearMiss(cn) === exp.cn ? ' (a typo?)' : '';
+    ctx.report(
+      'cn-mismatch',
+      s.ref.span,
+      `CN is "${cn}"${hint}, but the ${s.role} must authenticate as "${exp.cn}"${because}: the apiserver sees user "${cn}", so ${exp.consequence}.`,
+    );
+    done.cn = true;
+  }
+  if (exp.cnPrefix !== undefined && !cn.startsWith(exp.cnPrefix)) {
+    const guess = nearMiss(cn);
+    const hint = guess ? ` (did you mean "${guess}"?)` : '';
+    ctx.report(
+      'cn-mismatch',
+      s.ref.span,
+      `CN is "${cn}"${hint}, but a kubelet must be "${exp.cnPrefix}<nodeName>"${because}: ${exp.consequence}.`,
+    );
+    done.cn = true;
+  }
+  if (exp.groupsAnyOf && !exp.groupsAnyOf.some((g) => s.cert.subject.organizations.includes(g))) {
+    const guesses = s.cert.subject.organizations.map(nearMiss).filter((g): g is string => !!g);
+    const hint = guesses.length ? ` (did you mean "${guesses[0]}"?)` : '';
+    ctx.report(
+      'org-mismatch',
+      s.ref.span,
+      `O (groups) is ${groups(s.cert)}${hint}, but the ${s.role} needs ${exp.groupsAnyOf.map((g) => `"${g}"`).join(' or ')}${because}: ${exp.consequence}.`,
+    );
+    done.org = true;
+  }
+  return done;
+}
+
+function checkNearMisses(ctx: CheckContext, s: Subject, done: { cn: boolean; org: boolean }): void {
+  const cn = cnOf(s.cert);
+  const cnGuess = nearMiss(cn);
+  if (!done.cn && cnGuess) {
+    ctx.report('cn-mismatch', s.ref.span, `CN is "${cn}": did you mean "${cnGuess}"? The apiserver takes the CN as the user name, character for character.`);
+  }
+  if (!done.org) {
+    for (const o of s.cert.subject.organizations) {
+      const g = nearMiss(o);
+      if (g) {
+        ctx.report('org-mismatch', s.ref.span, `O "${o}": did you mean "${g}"? The apiserver takes each O as a group name, character for character, so this group grants nothing.`);
+        break;
+      }
+    }
+  }
+  if (!done.cn && cn === '') {
+    ctx.report('cn-mismatch', s.ref.span, 'The client certificate has no CN: the apiserver rejects it ("unable to authenticate the request": the user name is empty).');
+  }
+}
+
+export function identity(ctx: CheckContext): void {
+  const subjects: Subject[] = [];
+  for (const kc of ctx.unitsHere('kubeconfig')) subjects.push(...kubeconfigSubjects(ctx, kc));
+  for (const unit of ctx.unitsHere('component')) {
+    if (unit.component !== 'kube-apiserver') continue;
+    const kubeletClient = flagRef(unit, 'kubelet-client-certificate');
+    const kc = ctx.leaf(kubeletClient);
+    if (kc && kubeletClient) subjects.push({ ref: kubeletClient, cert: kc });
+    frontProxy(ctx, unit);
+  }
+  for (const s of subjects) checkNearMisses(ctx, s, checkRole(ctx, s));
+}
+
+/** The aggregation layer trusts the front proxy only when its CN is an allowed name. */
+function frontProxy(ctx: CheckContext, unit: import('../parse').ComponentUnit): void {
+  const ref = flagRef(unit, 'proxy-client-cert-file');
+  const cert = ctx.leaf(ref);
+  const allowedFlag = flag(unit, 'requestheader-allowed-names');
+  if (!ref || !cert || !allowedFlag) return;
+  const allowed = allowedFlag.value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (allowed.length === 0 || allowed.includes(cnOf(cert))) return;
+  ctx.report(
+    'cn-mismatch',
+    ref.span,
+    `CN is "${cnOf(cert)}", not one of --requestheader-allowed-names (${allowed.join(', ')}): extension API servers (metrics-server, ...) will reject the apiserver's proxied requests.`,
+    [ctx.related(unit.file, allowedFlag.span, '--requestheader-allowed-names')],
+  );
+}

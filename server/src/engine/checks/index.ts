@@ -1,0 +1,28 @@
+// Every check, in the order their findings are easiest to read. A new check is one function in
+// one file of this folder, added here.
+import type { Check } from './context';
+import { yamlInvalid } from './yamlInvalid';
+import { references } from './references';
+import { conflictingFields } from './conflictingFields';
+import { expiry } from './expiry';
+import { serverNames } from './serverNames';
+import { identity } from './identity';
+import { extendedKeyUsage } from './extendedKeyUsage';
+import { caCertificates } from './caCertificates';
+import { trust } from './trust';
+import { keyPairs } from './keyPairs';
+import { weakCrypto } from './weakCrypto';
+
+export const allChecks: Check[] = [
+  yamlInvalid,
+  references,
+  conflictingFields,
+  expiry,
+  serverNames,
+  identity,
+  extendedKeyUsage,
+  caCertificates,
+  trust,
+  keyPairs,
+  weakCrypto,
+];

@@ -1,0 +1,126 @@
+// san-missing: a serving certificate must name every host its clients dial, by Go's rules (SANs
+// only, never the CN; IPs only against IP SANs; a wildcard covers one label). Reported on the
+// serving certificate's reference and, for a kubeconfig, on the `server:` line that dials it.
+import * as path from 'node:path';
+import { flag, type ComponentUnit, type Reference, type Span } from '../parse';
+import type { Certificate } from '../pki/certificate';
+import { describeNames, hostMismatchMessage, matchesHost } from '../pki/verify';
+import type { CheckContext } from './context';
+import { apiserversOf, componentUnits, firstIpOfCidr, flagRef, hostOf, nearest, serverHost, who } from './relations';
+import type { RelatedLocation } from '../types';
+
+interface Need {
+  host: string;
+  why: string;
+  file: string;
+  span: Span;
+}
+
+function reportMissing(ctx: CheckContext, ref: Reference, cert: Certificate, role: string, needs: Need[]): void {
+  const missing: Need[] = [];
+  const seen = new Set<string>();
+  for (const n of needs) {
+    if (seen.has(n.host)) continue;
+    seen.add(n.host);
+    if (!matchesHost(cert, n.host)) missing.push(n);
+  }
+  if (missing.length === 0) return;
+  const list = missing.map((m) => `${m.host} (${m.why})`).join(', ');
+  const related: RelatedLocation[] = missing.map((m) => ctx.related(m.file, m.span, `${m.host} is dialled here`));
+  ctx.report(
+    'san-missing',
+    ref.span,
+    `${who(cert)} is ${role} but lacks ${missing.length === 1 ? 'a name' : 'names'} its clients dial: ${list}. Clients fail with "${hostMismatchMessage(cert, missing[0].host)}". It is valid for ${describeNames(cert)}.`,
+    related,
+  );
+}
+
+function apiserverNeeds(ctx: CheckContext, api: ComponentUnit, cert: Certificate): Need[] {
+  const needs: Need[] = [];
+  const anchor = flagRef(api, 'tls-cert-file')!;
+  const here = (host: string, why: string, span: Span = anchor.span): Need => ({ host, why, file: api.file, span });
+  const domain = ctx.options.clusterDomain || 'cluster.local';
+  for (const name of ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${domain}`]) {
+    needs.push(here(name, 'the in-cluster name of the API'));
+  }
+  const range = flag(api, 'service-cluster-ip-range');
+  const first = range ? firstIpOfCidr(range.value.split(',')[0]) : undefined;
+  if (range && first) needs.push(here(first, 'first IP of --service-cluster-ip-range: the kubernetes Service', range.span));
+  const adv = flag(api, 'advertise-address');
+  if (adv && adv.value.trim() && adv.value.trim() !== '0.0.0.0' && adv.value.trim() !== '::') {
+    needs.push(here(adv.value.trim(), '--advertise-address', adv.span));
+  }
+  for (const kc of ctx.units('kubeconfig')) {
+    for (const cluster of kc.clusters) {
+      if (cluster.insecure) continue;
+      const sh = serverHost(cluster);
+      if (!sh) continue;
+      if (!apiserversOf(ctx, cluster).targets.some((t) => t.unit === api)) continue;
+      const span = sh.viaTlsServerName ? cluster.tlsServerName!.span : cluster.server!.span;
+      needs.push({ host: sh.host, why: `${path.basename(kc.file)} ${sh.viaTlsServerName ? 'tls-server-name' : 'server'}`, file: kc.file, span });
+    }
+  }
+  return needs;
+}
+
+function urlHosts(unit: ComponentUnit, name: string): { host: string; span: Span }[] {
+  const f = flag(unit, name);
+  if (!f) return [];
+  return f.value
+    .split(',')
+    .map((u) => hostOf(u))
+    .filter((h): h is string => !!h && h !== '0.0.0.0' && h !== '::')
+    .map((host) => ({ host, span: f.span }));
+}
+
+function etcdServerNeeds(ctx: CheckContext, etcd: ComponentUnit): Need[] {
+  const needs: Need[] = [];
+  for (const api of componentUnits(ctx, 'kube-apiserver')) {
+    if (!nearest(componentUnits(ctx, 'etcd'), api.file).includes(etcd)) continue;
+    for (const h of urlHosts(api, 'etcd-servers')) {
+      needs.push({ host: h.host, why: `kube-apiserver --etcd-servers`, file: api.file, span: h.span });
+    }
+  }
+  for (const h of urlHosts(etcd, 'advertise-client-urls')) {
+    needs.push({ host: h.host, why: '--advertise-client-urls', file: etcd.file, span: h.span });
+  }
+  return needs;
+}
+
+export function serverNames(ctx: CheckContext): void {
+  for (const unit of ctx.unitsHere('component')) {
+    if (unit.component === 'kube-apiserver') {
+      const ref = flagRef(unit, 'tls-cert-file');
+      const cert = ctx.leaf(ref);
+      if (ref && cert) reportMissing(ctx, ref, cert, "kube-apiserver's serving certificate", apiserverNeeds(ctx, unit, cert));
+    }
+    if (unit.component === 'etcd') {
+      const ref = flagRef(unit, 'cert-file');
+      const cert = ctx.leaf(ref);
+      if (ref && cert) reportMissing(ctx, ref, cert, "etcd's server certificate", etcdServerNeeds(ctx, unit));
+      const peerRef = flagRef(unit, 'peer-cert-file');
+      const peer = ctx.leaf(peerRef);
+      if (peerRef && peer) {
+        const needs = urlHosts(unit, 'initial-advertise-peer-urls').map((h) => ({ host: h.host, why: '--initial-advertise-peer-urls', file: unit.file, span: h.span }));
+        reportMissing(ctx, peerRef, peer, "etcd's peer certificate", needs);
+      }
+    }
+  }
+  for (const kc of ctx.unitsHere('kubeconfig')) {
+    for (const cluster of kc.clusters) {
+      if (cluster.insecure) continue;
+      const sh = serverHost(cluster);
+      if (!sh) continue;
+      const lacking = apiserversOf(ctx, cluster).targets.filter((t) => t.cert && !matchesHost(t.cert, sh.host));
+      if (lacking.length === 0) continue;
+      const cert = lacking[0].cert!;
+      const span = sh.viaTlsServerName ? cluster.tlsServerName!.span : cluster.server!.span;
+      ctx.report(
+        'san-missing',
+        span,
+        `kubectl will fail: ${hostMismatchMessage(cert, sh.host)}. The apiserver's serving certificate (${who(cert)}) does not name ${sh.host}; add it to the certificate's SANs (kubeadm: apiServer.certSANs) or dial a name it has.`,
+        lacking.map((t) => ctx.related(t.certRef!.file, t.certRef!.span, `--tls-cert-file: valid for ${describeNames(t.cert!)}`)),
+      );
+    }
+  }
+}

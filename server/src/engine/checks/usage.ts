@@ -1,0 +1,45 @@
+// What each certificate reference is used for: serving TLS, authenticating as a client, or both.
+// kubeadm's certlist.go gives etcd's server and peer certificates both usages.
+import type { Reference, Unit } from '../parse';
+
+export type Usage = 'serverAuth' | 'clientAuth';
+
+export interface CertUse {
+  ref: Reference;
+  usages: Usage[];
+  /** Who presents it, for messages: "kube-apiserver's serving certificate". */
+  role: string;
+}
+
+const componentUses: Record<string, Record<string, [Usage[], string]>> = {
+  'kube-apiserver': {
+    '--tls-cert-file': [['serverAuth'], "kube-apiserver's serving certificate"],
+    '--kubelet-client-certificate': [['clientAuth'], "kube-apiserver's client certificate for kubelets"],
+    '--etcd-certfile': [['clientAuth'], "kube-apiserver's client certificate for etcd"],
+    '--proxy-client-cert-file': [['clientAuth'], "kube-apiserver's front-proxy client certificate"],
+  },
+  etcd: {
+    '--cert-file': [['serverAuth', 'clientAuth'], "etcd's server certificate"],
+    '--peer-cert-file': [['serverAuth', 'clientAuth'], "etcd's peer certificate"],
+  },
+  'kube-controller-manager': { '--tls-cert-file': [['serverAuth'], "kube-controller-manager's serving certificate"] },
+  'kube-scheduler': { '--tls-cert-file': [['serverAuth'], "kube-scheduler's serving certificate"] },
+};
+
+export function certUses(unit: Unit): CertUse[] {
+  switch (unit.kind) {
+    case 'component': {
+      const table = componentUses[unit.component] ?? {};
+      return unit.refs.flatMap((ref) => {
+        const use = table[ref.field];
+        return use ? [{ ref, usages: use[0], role: use[1] }] : [];
+      });
+    }
+    case 'kubelet-config':
+      return unit.tlsCert ? [{ ref: unit.tlsCert, usages: ['serverAuth'], role: "the kubelet's serving certificate" }] : [];
+    case 'kubeconfig':
+      return unit.users.flatMap((u) =>
+        u.cert ? [{ ref: u.cert, usages: ['clientAuth'] as Usage[], role: `user "${u.name}"'s client certificate` }] : [],
+      );
+  }
+}

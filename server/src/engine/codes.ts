@@ -1,0 +1,30 @@
+// The catalog of diagnostic codes: stable names users can search for, filter on and suppress.
+import type { Severity } from './types';
+
+export interface CodeInfo {
+  severity: Severity;
+  title: string;
+}
+
+export const codes = {
+  'yaml-invalid': { severity: 'error', title: 'A recognised Kubernetes file does not parse as YAML' },
+  'file-not-found': { severity: 'error', title: 'A referenced certificate, key or kubeconfig does not exist' },
+  'file-unreadable': { severity: 'error', title: 'A referenced path is a folder, a special file, unreadable, or too big' },
+  'pem-invalid': { severity: 'error', title: 'No PEM block of the expected kind, bad base64, or DER that does not decode' },
+  'cert-expired': { severity: 'error', title: 'The certificate has expired' },
+  'cert-not-yet-valid': { severity: 'error', title: 'The certificate is not valid yet' },
+  'cert-expiring': { severity: 'warning', title: 'The certificate expires soon' },
+  'san-missing': { severity: 'error', title: 'A serving certificate lacks a name its clients dial' },
+  'cn-mismatch': { severity: 'error', title: "The certificate's CN is not the user this role must be" },
+  'org-mismatch': { severity: 'error', title: "The certificate's O values are not the groups this role needs" },
+  'eku-missing': { severity: 'error', title: 'The certificate lacks the extended key usage its use needs' },
+  'not-a-ca': { severity: 'error', title: 'A file used as a CA is not a CA certificate' },
+  'untrusted-issuer': { severity: 'error', title: 'The certificate does not chain to the CA that will verify it' },
+  'key-mismatch': { severity: 'error', title: 'The private key is not the key of the certificate (or public key) it is paired with' },
+  'weak-key': { severity: 'warning', title: 'RSA key under 2048 bits or EC key under 256 bits' },
+  'weak-signature': { severity: 'warning', title: 'Signed with SHA-1 or MD5' },
+  'conflicting-fields': { severity: 'error', title: 'A kubeconfig sets both a path and its -data twin' },
+  'internal-error': { severity: 'info', title: 'kube-pki could not finish a check (a bug: please report it)' },
+} satisfies Record<string, CodeInfo>;
+
+export type Code = keyof typeof codes;

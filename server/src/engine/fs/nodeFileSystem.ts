@@ -1,0 +1,99 @@
+// The real disk, read so that nothing a user points at can hang or exhaust the engine:
+// stat before open, regular files only, a size limit, and O_NONBLOCK so a FIFO swapped in
+// between stat and open cannot block the thread.
+import * as fs from 'node:fs';
+import type { FileStat, FileSystem, ReadResult } from '../types';
+
+function describeError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'ENOTDIR':
+      return 'a parent of the path is not a folder';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ELOOP':
+      return 'too many levels of symbolic links (a symlink loop?)';
+    case 'ENAMETOOLONG':
+      return 'path too long';
+    case 'EISDIR':
+      return 'is a folder, not a file';
+    default:
+      return code ? `cannot read (${code})` : 'cannot read';
+  }
+}
+
+export function nodeFileSystem(): FileSystem {
+  return {
+    stat(path: string): FileStat | { kind: 'missing'; reason: string } {
+      try {
+        const st = fs.statSync(path);
+        const kind = st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other';
+        return { kind, size: st.size, mtimeMs: st.mtimeMs };
+      } catch (err) {
+        return { kind: 'missing', reason: describeError(err) };
+      }
+    },
+    readFile(path: string, maxBytes: number): ReadResult {
+      let fd: number | undefined;
+      try {
+        const before = fs.statSync(path);
+        if (before.isDirectory()) return { ok: false, reason: 'is a folder, not a file' };
+        if (!before.isFile()) return { ok: false, reason: 'is not a regular file (a FIFO, socket or device)' };
+        if (before.size > maxBytes) {
+          return { ok: false, reason: `is ${before.size} bytes, over the ${maxBytes}-byte limit` };
+        }
+        fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+        const st = fs.fstatSync(fd);
+        if (!st.isFile()) return { ok: false, reason: 'is not a regular file (a FIFO, socket or device)' };
+        // Read at most maxBytes + 1 so a file that grew after stat is still caught.
+        const buf = Buffer.allocUnsafe(Math.min(st.size, maxBytes) + 1);
+        let total = 0;
+        for (;;) {
+          const n = fs.readSync(fd, buf, total, buf.length - total, null);
+          if (n === 0) break;
+          total += n;
+          if (total >= buf.length) break;
+        }
+        if (total > maxBytes) return { ok: false, reason: `is over the ${maxBytes}-byte limit` };
+        return { ok: true, data: buf.subarray(0, total) };
+      } catch (err) {
+        return { ok: false, reason: describeError(err) };
+      } finally {
+        if (fd !== undefined) fs.closeSync(fd);
+      }
+    },
+    readDir(path: string): string[] {
+      try {
+        return fs.readdirSync(path);
+      } catch {
+        return [];
+      }
+    },
+  };
+}
+
+/** Open editor buffers take precedence over the disk: what the user sees is what is checked. */
+export function overlayFileSystem(base: FileSystem, overlay: Map<string, string>): FileSystem {
+  return {
+    stat(path) {
+      const text = overlay.get(path);
+      if (text !== undefined) return { kind: 'file', size: Buffer.byteLength(text), mtimeMs: 0 };
+      return base.stat(path);
+    },
+    readFile(path, maxBytes) {
+      const text = overlay.get(path);
+      if (text !== undefined) {
+        const data = Buffer.from(text, 'utf8');
+        if (data.length > maxBytes) return { ok: false, reason: `is over the ${maxBytes}-byte limit` };
+        return { ok: true, data };
+      }
+      return base.readFile(path, maxBytes);
+    },
+    readDir(path) {
+      return base.readDir(path);
+    },
+  };
+}

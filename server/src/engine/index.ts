@@ -1,0 +1,10 @@
+// The analysis engine's public face. Adapters (the language server, the CLI, tests, the
+// benchmark) import only from here. Nothing below imports vscode or the LSP libraries.
+export * from './types';
+export { codes, type Code, type CodeInfo } from './codes';
+export { Engine } from './workspace/engine';
+export { discoverFiles, isCandidateName } from './workspace/discover';
+export { nodeFileSystem, overlayFileSystem } from './fs/nodeFileSystem';
+export { parseFile } from './parse';
+export * as pki from './pki';
+export * as generate from './generate';

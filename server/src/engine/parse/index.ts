@@ -1,0 +1,72 @@
+// From text to ParsedFile. A document is recognised by its content, never by its name, and a
+// YAML file of any other kind yields nothing at all, so the extension stays quiet on it.
+import { parseAllDocuments } from 'yaml';
+import { asMap } from './yamlAst';
+import { LineIndex } from './text';
+import { looksLikeKubeconfig, parseKubeconfig } from './kubeconfig';
+import { looksLikeWorkload, parseWorkload } from './manifest';
+import { looksLikeKubeletConfig, parseKubeletConfig } from './kubeletConfig';
+import type { ParsedFile, Unit } from './model';
+
+export * from './model';
+export { LineIndex } from './text';
+export { referenceFlags } from './manifest';
+
+/** Quick text test before any parsing: does this look like one of the files kube-pki reads? */
+const interesting =
+  /^\s*kind:\s*["']?(Config|KubeletConfiguration|Pod|Deployment|DaemonSet|StatefulSet|ReplicaSet|Job)\b|^\s*(clusters|users):\s*$/m;
+const controlPlane = /\b(kube-apiserver|etcd|kube-controller-manager|kube-scheduler)\b/;
+
+export function mightBeRecognised(text: string): boolean {
+  return interesting.test(text);
+}
+
+/** For broken YAML: whether the text still reads like a file kube-pki owns. */
+function looksOurs(text: string): boolean {
+  if (/^\s*kind:\s*["']?(Config|KubeletConfiguration)\b/m.test(text)) return true;
+  if (/^\s*(clusters|users):\s*$/m.test(text) && /^\s*-?\s*(cluster|user):\s*$/m.test(text)) return true;
+  if (/^\s*kind:\s*["']?(Pod|Deployment|DaemonSet|StatefulSet)\b/m.test(text) && controlPlane.test(text)) return true;
+  return false;
+}
+
+export function parseFile(file: string, text: string): ParsedFile {
+  const lines = new LineIndex(text);
+  const result: ParsedFile = { file, text, lines, units: [], yamlErrors: [], recognised: false };
+  if (!mightBeRecognised(text)) return result;
+
+  let docs;
+  try {
+    docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false, strict: false });
+  } catch (err) {
+    if (looksOurs(text)) {
+      result.yamlErrors.push({ span: { start: 0, end: 0 }, message: `YAML does not parse: ${(err as Error).message}` });
+      result.recognised = true;
+    }
+    return result;
+  }
+  const list = Array.isArray(docs) ? docs : [docs];
+  for (const doc of list) {
+    const docText = text.slice(doc.range?.[0] ?? 0, doc.range?.[2] ?? text.length);
+    if (doc.errors.length > 0) {
+      if (looksOurs(docText)) {
+        const e = doc.errors[0];
+        const first = e.message.split('\n')[0];
+        result.yamlErrors.push({ span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) }, message: first });
+      }
+      continue;
+    }
+    const root = asMap(doc, doc.contents);
+    if (!root) continue;
+    const units: Unit[] = [];
+    try {
+      if (looksLikeKubeconfig(doc, root)) units.push(parseKubeconfig(doc, root, file));
+      else if (looksLikeKubeletConfig(doc, root)) units.push(parseKubeletConfig(doc, root, file));
+      else if (looksLikeWorkload(doc, root)) units.push(...parseWorkload(doc, root, file));
+    } catch {
+      // A shape no parser expected (e.g. an alias to a scalar where a map belongs): skip the document.
+    }
+    result.units.push(...units);
+  }
+  result.recognised = result.units.length > 0 || result.yamlErrors.length > 0;
+  return result;
+}

@@ -1,0 +1,84 @@
+// A lazily built index of file names under the searched folders, for finding
+// `/etc/kubernetes/pki/etcd/ca.crt` as `cluster-backup/pki/etcd/ca.crt`. Bounded, so a huge or
+// looping tree cannot stall the engine; rebuilt after files appear or vanish.
+import * as path from 'node:path';
+import type { FileSystem } from '../types';
+
+const SKIP = new Set(['.git', 'node_modules', '.hg', '.svn', 'dist', 'out']);
+const MAX_ENTRIES = 50_000;
+const MAX_DEPTH = 16;
+
+export class FileIndex {
+  private byName: Map<string, string[]> | undefined;
+
+  constructor(
+    private readonly fs: FileSystem,
+    private roots: string[],
+  ) {}
+
+  setRoots(roots: string[]): void {
+    this.roots = roots;
+    this.byName = undefined;
+  }
+
+  invalidate(): void {
+    this.byName = undefined;
+  }
+
+  private build(): Map<string, string[]> {
+    const byName = new Map<string, string[]>();
+    let budget = MAX_ENTRIES;
+    const walk = (dir: string, depth: number) => {
+      if (depth > MAX_DEPTH || budget <= 0) return;
+      for (const name of this.fs.readDir(dir)) {
+        if (--budget <= 0) return;
+        if (SKIP.has(name)) continue;
+        const full = path.join(dir, name);
+        const st = this.fs.stat(full);
+        if (st.kind === 'directory') walk(full, depth + 1);
+        else if (st.kind === 'file') {
+          const list = byName.get(name) ?? [];
+          list.push(full);
+          byName.set(name, list);
+        }
+      }
+    };
+    for (const root of this.roots) walk(root, 0);
+    return byName;
+  }
+
+  /**
+   * The indexed file sharing the longest tail of path components with `refPath` (at least the
+   * file name and its folder), nearest to `nearDir` on ties.
+   */
+  longestSuffixMatch(refPath: string, nearDir: string): string | undefined {
+    if (this.roots.length === 0) return undefined;
+    this.byName ??= this.build();
+    const parts = refPath.split('/').filter(Boolean);
+    const candidates = this.byName.get(parts[parts.length - 1]) ?? [];
+    let best: string | undefined;
+    let bestScore = -1;
+    let bestNear = -1;
+    for (const c of candidates) {
+      const cparts = c.split(path.sep).filter(Boolean);
+      let n = 0;
+      while (n < parts.length && n < cparts.length && parts[parts.length - 1 - n] === cparts[cparts.length - 1 - n]) n++;
+      if (n < Math.min(2, parts.length)) continue;
+      const near = commonPrefixLength(c, nearDir);
+      if (n > bestScore || (n === bestScore && near > bestNear)) {
+        best = c;
+        bestScore = n;
+        bestNear = near;
+      }
+    }
+    return best;
+  }
+}
+
+export function commonPrefixLength(a: string, b: string): number {
+  const pa = a.split(path.sep);
+  const pb = b.split(path.sep);
+  let n = 0;
+  while (n < pa.length && n < pb.length && pa[n] === pb[n]) n++;
+  return n;
+}

@@ -1,0 +1,82 @@
+// Loads what a reference points at, once: a file (found by resolveReferencePath) or inline
+// base64, split into certificates, private keys and public keys. Failures become a code and a
+// message; nothing here ever quotes key material.
+import { MAX_FILE_BYTES, type FileSystem } from '../types';
+import { parsePem, type PemBlock } from '../pki/pem';
+import { CertificateError, parseCertificate, type Certificate, type PublicKeyInfo } from '../pki/certificate';
+import { parsePrivateKey, parsePublicKey, type PrivateKeyInfo } from '../pki/key';
+
+export interface Material {
+  certs: Certificate[];
+  privateKeys: PrivateKeyInfo[];
+  publicKeys: PublicKeyInfo[];
+  /** Blocks or certificates that did not decode, each with a reason a user understands. */
+  problems: string[];
+  /** PEM labels seen, for "expected a certificate, found an RSA PRIVATE KEY". */
+  labels: string[];
+}
+
+export type LoadFailureCode = 'file-not-found' | 'file-unreadable' | 'pem-invalid';
+
+export type Loaded =
+  | { ok: true; material: Material; path?: string }
+  | { ok: false; code: LoadFailureCode; message: string; path?: string };
+
+const keyLabels = new Set(['RSA PRIVATE KEY', 'EC PRIVATE KEY', 'PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'DSA PRIVATE KEY']);
+const publicLabels = new Set(['PUBLIC KEY', 'RSA PUBLIC KEY']);
+
+function blockDescription(b: PemBlock, i: number): string {
+  return `PEM block ${i + 1} (${b.label})`;
+}
+
+export function materialFromText(text: string): Material {
+  const pem = parsePem(text);
+  const m: Material = { certs: [], privateKeys: [], publicKeys: [], problems: [...pem.problems], labels: [] };
+  pem.blocks.forEach((b, i) => {
+    m.labels.push(b.label);
+    try {
+      if (b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE' || b.label === 'TRUSTED CERTIFICATE') {
+        m.certs.push(parseCertificate(b.der));
+      } else if (keyLabels.has(b.label)) {
+        m.privateKeys.push(parsePrivateKey(b));
+      } else if (publicLabels.has(b.label)) {
+        m.publicKeys.push(parsePublicKey(b));
+      }
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      m.problems.push(`${blockDescription(b, i)}: ${err instanceof CertificateError ? reason : reason}`);
+    }
+  });
+  return m;
+}
+
+/** A file is read as text: PEM is ASCII; a DER file shows up as "no PEM block". */
+export function loadFile(fs: FileSystem, file: string): Loaded {
+  const st = fs.stat(file);
+  if (st.kind === 'missing') return { ok: false, code: 'file-not-found', message: st.reason, path: file };
+  if (st.kind === 'directory') return { ok: false, code: 'file-unreadable', message: 'is a folder, not a file', path: file };
+  if (st.kind === 'other') {
+    return { ok: false, code: 'file-unreadable', message: 'is not a regular file (a FIFO, socket or device)', path: file };
+  }
+  const read = fs.readFile(file, MAX_FILE_BYTES);
+  if (!read.ok) return { ok: false, code: 'file-unreadable', message: read.reason, path: file };
+  if (read.data.length === 0) return { ok: false, code: 'pem-invalid', message: 'the file is empty', path: file };
+  return { ok: true, material: materialFromText(read.data.toString('latin1')), path: file };
+}
+
+/** kubeconfig `*-data`: base64 of PEM, as kubectl expects. */
+export function loadInline(data: string): Loaded {
+  const compact = data.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) {
+    return { ok: false, code: 'pem-invalid', message: 'is not valid base64' };
+  }
+  const decoded = Buffer.from(compact, 'base64');
+  if (decoded.length === 0) return { ok: false, code: 'pem-invalid', message: 'decodes to nothing' };
+  const text = decoded.toString('latin1');
+  if (!text.includes('-----BEGIN')) {
+    // A common mistake: base64 of DER, or of a path, instead of base64 of the PEM text.
+    const hint = decoded[0] === 0x30 ? ' (it looks like DER: encode the PEM text, e.g. `base64 -w0 cert.pem`)' : '';
+    return { ok: false, code: 'pem-invalid', message: `decodes to something that holds no PEM block${hint}` };
+  }
+  return { ok: true, material: materialFromText(text) };
+}

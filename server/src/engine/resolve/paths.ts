@@ -1,0 +1,88 @@
+// Where does `/etc/kubernetes/pki/ca.crt` live in the user's repository? Tried in order:
+// kubePki.pathMappings, kubePki.rootDir (--root), the referencing file's own ancestors (a copy of a
+// node's `/` in the repo), the longest suffix of the path found inside the searched folders, and
+// last the literal path. The places tried go into the file-not-found message.
+import * as path from 'node:path';
+import type { EngineOptions, FileSystem } from '../types';
+import { FileIndex } from './fileIndex';
+
+export interface Resolution {
+  found?: string;
+  tried: string[];
+}
+
+function exists(fs: FileSystem, p: string): boolean {
+  return fs.stat(p).kind !== 'missing';
+}
+
+function within(root: string, p: string): boolean {
+  const rel = path.relative(root, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+export function resolveReferencePath(
+  fs: FileSystem,
+  options: EngineOptions,
+  index: FileIndex,
+  refPath: string,
+  baseDir: string,
+): Resolution {
+  const tried: string[] = [];
+  const attempt = (p: string): string | undefined => {
+    const normal = path.normalize(p);
+    if (!tried.includes(normal)) tried.push(normal);
+    return exists(fs, normal) ? normal : undefined;
+  };
+
+  // Only POSIX-style absolute paths are node paths; a relative one is relative to the referencing file.
+  if (!refPath.startsWith('/')) {
+    const found = attempt(path.resolve(baseDir, refPath));
+    return { found, tried };
+  }
+
+  const mappings = Object.entries(options.pathMappings ?? {}).sort((a, b) => b[0].length - a[0].length);
+  for (const [prefix, target] of mappings) {
+    const p = prefix.replace(/\/+$/, '');
+    if (refPath === p || refPath.startsWith(p + '/')) {
+      const found = attempt(path.join(target, refPath.slice(p.length)));
+      if (found) return { found, tried };
+    }
+  }
+
+  if (options.rootDir) {
+    const found = attempt(path.join(options.rootDir, refPath));
+    if (found) return { found, tried };
+  }
+
+  // A copy of a node's tree: node1/etc/kubernetes/manifests/kube-apiserver.yaml names
+  // /etc/kubernetes/pki/ca.crt, which is node1/etc/kubernetes/pki/ca.crt.
+  const roots = options.searchRoots ?? [];
+  const boundary = roots.filter((r) => within(r, baseDir)).sort((a, b) => b.length - a.length)[0];
+  let dir = baseDir;
+  for (let depth = 0; depth < 12; depth++) {
+    if (dir !== '/') {
+      const candidate = path.join(dir, refPath);
+      if (!tried.includes(candidate) && exists(fs, candidate)) {
+        tried.push(candidate);
+        return { found: candidate, tried };
+      }
+    }
+    if ((boundary && dir === boundary) || path.dirname(dir) === dir) break;
+    dir = path.dirname(dir);
+  }
+  if (boundary) tried.push(`${path.join(boundary, '…', refPath)} (any folder from the file up to ${boundary})`);
+
+  const bySuffix = index.longestSuffixMatch(refPath, baseDir);
+  if (bySuffix) {
+    tried.push(bySuffix);
+    return { found: bySuffix, tried };
+  }
+  if (roots.length) tried.push(`files ending in ${lastTwo(refPath)} under ${roots.join(', ')}`);
+
+  const found = attempt(refPath);
+  return { found, tried };
+}
+
+function lastTwo(p: string): string {
+  return p.split('/').filter(Boolean).slice(-2).join('/');
+}

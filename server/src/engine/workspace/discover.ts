@@ -1,0 +1,47 @@
+// Which files of a folder might be Kubernetes configs: YAML, kubeconfigs (`config`, `*.conf`,
+// `*.kubeconfig`, `kubeconfig`) and extension-less files; never .git, node_modules or big files.
+// Recognition proper is by content (parseFile); this only keeps the scan cheap.
+import * as path from 'node:path';
+import type { FileSystem } from '../types';
+
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn', '.vscode-test', 'dist', 'out', 'test-results']);
+const MAX_CONFIG_BYTES = 1024 * 1024;
+const MAX_FILES = 20_000;
+const MAX_DEPTH = 20;
+
+const notConfig = /\.(crt|pem|key|cer|der|csr|pub|srl|p12|pfx|png|jpg|gif|svg|ico|zip|gz|tgz|tar|md|ts|js|mjs|map|lock|txt|html|css|sh|go|py|rs|json)$/i;
+
+export function isCandidateName(file: string): boolean {
+  const base = path.basename(file);
+  if (/\.(ya?ml|conf|kubeconfig)$/i.test(base)) return true;
+  if (base === 'config' || base === 'kubeconfig') return true;
+  return !base.includes('.') && !notConfig.test(base);
+}
+
+export function discoverFiles(fs: FileSystem, roots: string[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const walk = (dir: string, depth: number) => {
+    if (depth > MAX_DEPTH || out.length >= MAX_FILES) return;
+    for (const name of fs.readDir(dir).sort()) {
+      if (out.length >= MAX_FILES) return;
+      if (SKIP_DIRS.has(name)) continue;
+      const full = path.join(dir, name);
+      const st = fs.stat(full);
+      if (st.kind === 'directory') walk(full, depth + 1);
+      else if (st.kind === 'file' && st.size <= MAX_CONFIG_BYTES && isCandidateName(full) && !seen.has(full)) {
+        seen.add(full);
+        out.push(full);
+      }
+    }
+  };
+  for (const root of roots) {
+    const st = fs.stat(root);
+    if (st.kind === 'directory') walk(path.resolve(root), 0);
+    else if (st.kind === 'file' && !seen.has(root)) {
+      seen.add(root);
+      out.push(path.resolve(root));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,212 @@
+// The engine: every recognised document of the workspace, the material their references load,
+// and the checks run over them. Adapters (language server, CLI) feed it text and ask for findings.
+import * as crypto from 'node:crypto';
+import * as path from 'node:path';
+import { defaultOptions, MAX_FILE_BYTES, type EngineOptions, type FileSystem, type Finding } from '../types';
+import { parseFile, type KubeconfigUnit, type ParsedFile, type Reference } from '../parse';
+import { loadFile, loadInline, type Loaded } from '../resolve/material';
+import { resolveReferencePath, type Resolution } from '../resolve/paths';
+import { FileIndex } from '../resolve/fileIndex';
+import { CheckContext, type CheckDependencies, type UnitsByKind, type WorkspaceView } from '../checks/context';
+import { allChecks } from '../checks';
+
+const MAX_CACHED_INLINE = 20_000;
+
+export class Engine implements WorkspaceView {
+  private opts: EngineOptions;
+  private readonly files = new Map<string, ParsedFile>();
+  /** Kubeconfigs read from disk because a --kubeconfig flag names them, though not in the workspace. */
+  private readonly onDemand = new Map<string, ParsedFile>();
+  private readonly fileMaterial = new Map<string, Loaded>();
+  private readonly inlineMaterial = new Map<string, Loaded>();
+  private readonly resolutions = new Map<string, Resolution>();
+  private readonly deps = new Map<string, CheckDependencies>();
+  private unitCache: { [K in keyof UnitsByKind]?: UnitsByKind[K][] } = {};
+  private readonly index: FileIndex;
+
+  constructor(
+    private readonly fs: FileSystem,
+    options: Partial<EngineOptions> = {},
+  ) {
+    this.opts = { ...defaultOptions, ...options };
+    this.index = new FileIndex(fs, this.opts.searchRoots);
+  }
+
+  // ---- adapter API ---------------------------------------------------------------------------
+
+  setOptions(options: Partial<EngineOptions>): void {
+    this.opts = { ...this.opts, ...options };
+    this.index.setRoots(this.opts.searchRoots);
+    this.resolutions.clear();
+    this.fileMaterial.clear();
+  }
+
+  get options(): EngineOptions {
+    return this.opts;
+  }
+
+  get now(): Date {
+    return this.opts.now ?? new Date();
+  }
+
+  updateDocument(file: string, text: string): boolean {
+    const previous = this.files.get(file);
+    if (previous && previous.text === text) return true;
+    this.forgetMaterial(file);
+    this.onDemand.delete(file);
+    const parsed = parseFile(file, text);
+    if (parsed.recognised) this.files.set(file, parsed);
+    else this.files.delete(file);
+    if (previous || parsed.recognised) this.unitCache = {};
+    return parsed.recognised;
+  }
+
+  removeDocument(file: string): void {
+    if (this.files.delete(file)) this.unitCache = {};
+    this.deps.delete(file);
+    this.forgetMaterial(file);
+  }
+
+  fileChanged(file: string): void {
+    this.forgetMaterial(file);
+    this.onDemand.delete(file);
+    // A file that appeared or vanished can change where any absolute path resolves.
+    this.resolutions.clear();
+    this.index.invalidate();
+  }
+
+  documents(): string[] {
+    return [...this.files.keys()];
+  }
+
+  check(file: string): Finding[] {
+    const parsed = this.files.get(file);
+    if (!parsed) return [];
+    const deps: CheckDependencies = { paths: new Set(), kinds: new Set() };
+    const ctx = new CheckContext(parsed, this, deps);
+    for (const check of allChecks) {
+      try {
+        check(ctx);
+      } catch (err) {
+        // One check's bug must not hide the others' findings, nor take the server down.
+        ctx.findings.push({
+          file,
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          severity: 'info',
+          code: 'internal-error',
+          message: `kube-pki could not finish a check (${check.name}): ${(err as Error)?.message ?? err}`,
+        });
+      }
+    }
+    this.deps.set(file, deps);
+    return sortFindings(ctx.findings);
+  }
+
+  affectedBy(file: string): string[] {
+    const out = new Set<string>();
+    const changedKinds = new Set<string>();
+    const parsed = this.files.get(file);
+    if (parsed) {
+      out.add(file);
+      for (const u of parsed.units) changedKinds.add(u.kind);
+    }
+    for (const [doc, d] of this.deps) {
+      if (!this.files.has(doc)) continue;
+      if (d.paths.has(file)) out.add(doc);
+      else if (changedKinds.size) {
+        for (const k of changedKinds) if (d.kinds.has(k)) out.add(doc);
+      }
+    }
+    // A document not seen before may be a dependency of anything: re-check every checked file.
+    if (parsed && ![...this.deps.values()].some((d) => d.paths.has(file))) {
+      for (const doc of this.deps.keys()) if (this.files.has(doc)) out.add(doc);
+    }
+    return [...out];
+  }
+
+  // ---- services for checks -------------------------------------------------------------------
+
+  units<K extends keyof UnitsByKind>(kind: K): UnitsByKind[K][] {
+    let list = this.unitCache[kind];
+    if (!list) {
+      list = [];
+      for (const f of this.files.values()) for (const u of f.units) if (u.kind === kind) list.push(u as UnitsByKind[K]);
+      (this.unitCache as Record<string, unknown>)[kind] = list;
+    }
+    return list;
+  }
+
+  parsed(file: string): ParsedFile | undefined {
+    return this.files.get(file) ?? this.onDemand.get(file);
+  }
+
+  resolve(ref: Reference): Resolution | undefined {
+    if (ref.source.kind !== 'path') return undefined;
+    const key = `${ref.source.baseDir}\0${ref.source.path}`;
+    let r = this.resolutions.get(key);
+    if (!r) {
+      r = resolveReferencePath(this.fs, this.opts, this.index, ref.source.path, ref.source.baseDir);
+      this.resolutions.set(key, r);
+    }
+    return r;
+  }
+
+  load(ref: Reference): Loaded {
+    if (ref.source.kind === 'inline') {
+      const key = ref.source.data.length > 256 ? hash(ref.source.data) : ref.source.data;
+      let loaded = this.inlineMaterial.get(key);
+      if (!loaded) {
+        loaded = loadInline(ref.source.data);
+        if (this.inlineMaterial.size >= MAX_CACHED_INLINE) this.inlineMaterial.clear();
+        this.inlineMaterial.set(key, loaded);
+      }
+      return loaded;
+    }
+    const resolution = this.resolve(ref)!;
+    if (!resolution.found) {
+      return { ok: false, code: 'file-not-found', message: notFoundMessage(ref.source.path, resolution.tried) };
+    }
+    let loaded = this.fileMaterial.get(resolution.found);
+    if (!loaded) {
+      loaded = loadFile(this.fs, resolution.found);
+      this.fileMaterial.set(resolution.found, loaded);
+    }
+    return loaded;
+  }
+
+  kubeconfigOf(ref: Reference): KubeconfigUnit[] {
+    const resolution = this.resolve(ref);
+    if (!resolution?.found) return [];
+    let parsed = this.files.get(resolution.found) ?? this.onDemand.get(resolution.found);
+    if (!parsed) {
+      const read = this.fs.readFile(resolution.found, MAX_FILE_BYTES);
+      if (!read.ok) return [];
+      parsed = parseFile(resolution.found, read.data.toString('utf8'));
+      this.onDemand.set(resolution.found, parsed);
+    }
+    return parsed.units.filter((u): u is KubeconfigUnit => u.kind === 'kubeconfig');
+  }
+
+  private forgetMaterial(file: string): void {
+    this.fileMaterial.delete(file);
+  }
+}
+
+function hash(s: string): string {
+  return crypto.createHash('sha256').update(s).digest('base64');
+}
+
+function notFoundMessage(refPath: string, tried: string[]): string {
+  const shown = tried.slice(0, 5).map((t) => path.normalize(t));
+  const more = tried.length > 5 ? `, and ${tried.length - 5} more` : '';
+  return `${refPath} was not found (tried ${shown.join('; ')}${more}). Set kubePki.pathMappings or kubePki.rootDir (CLI: --root) to where this node's files are.`;
+}
+
+function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) =>
+      a.range.start.line - b.range.start.line ||
+      a.range.start.character - b.range.start.character ||
+      a.code.localeCompare(b.code),
+  );
+}

@@ -4,6 +4,11 @@ import { unitReferences, type Reference } from '../parse';
 import type { Material } from '../resolve/material';
 import type { CheckContext } from './context';
 
+/** " (read as /repo/node1/etc/kubernetes/pki/ca.crt)" when the path was found elsewhere. */
+function readAs(ref: Reference, found: string | undefined): string {
+  return found && ref.source.kind === 'path' && found !== ref.source.path ? ` (read as ${found})` : '';
+}
+
 function what(ref: Reference): string {
   return ref.source.kind === 'inline' ? ref.field : `${ref.field} ${ref.source.path}`;
 }
@@ -62,14 +67,15 @@ export function references(ctx: CheckContext): void {
       }
       const loaded = ctx.load(ref);
       if (!loaded.ok) {
-        const where = loaded.path && ref.source.kind === 'path' && loaded.path !== ref.source.path ? ` (read as ${loaded.path})` : '';
         const msg =
-          loaded.code === 'file-not-found' ? `${ref.field}: ${loaded.message}` : `${what(ref)}${where} ${loaded.message}`;
+          loaded.code === 'file-not-found' && !loaded.path
+            ? `${ref.field}: ${loaded.message}`
+            : `${what(ref)}${readAs(ref, loaded.path)} ${loaded.message}`;
         ctx.report(loaded.code, ref.span, msg);
         continue;
       }
       const problem = materialProblem(ref, loaded.material);
-      if (problem) ctx.report('pem-invalid', ref.span, `${what(ref)} ${problem}`);
+      if (problem) ctx.report('pem-invalid', ref.span, `${what(ref)}${readAs(ref, loaded.path)} ${problem}`);
     }
   }
 }

@@ -52,11 +52,12 @@ export interface TextValue {
 export function scalarText(doc: Document, node: unknown): TextValue | undefined {
   const n = deref(doc, node);
   if (!isScalar(n) || n.value === null || n.value === undefined) return undefined;
-  const range = (n as Scalar).range;
+  // An alias is reported where the alias stands, not where its anchor is.
+  const range = isAlias(node) ? node.range : (n as Scalar).range;
   const value = typeof n.value === 'string' ? n.value : String(n.value);
   const start = range ? range[0] : 0;
   const end = range ? range[1] : 0;
-  const quoted = n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE';
+  const quoted = !isAlias(node) && (n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE');
   return { value, start, end, quoted };
 }
 

@@ -191,6 +191,9 @@ function parseUncached(input: Buffer, sha256: string): Certificate {
   // Own copy: callers may reuse their buffers.
   const der = Buffer.from(input);
   if (der.length === 0) throw new CertificateError('not a certificate: no data');
+  if (der.subarray(0, 64).toString('latin1').includes('-----BEGIN')) {
+    throw new CertificateError('not a certificate: got PEM text where DER was expected (decode it with parsePem first)');
+  }
   let goParseError: string | undefined;
   const goFail = (msg: string) => {
     goParseError ??= msg;

@@ -81,7 +81,9 @@ export function parsePem(text: string): PemParse {
       continue;
     }
 
-    const body = text.slice(bodyStart, endMatch.index);
+    let body = text.slice(bodyStart, endMatch.index);
+    // PEM inside a JSON or double-quoted YAML string: literal \n escapes stand for line breaks.
+    if (body.includes('\\n')) body = body.replace(/\\r|\\n/g, (e) => (e === '\\n' ? '\n' : ''));
     const lines = body.split(/\r?\n|\r/).map((l) => l.trim());
     // A BEGIN marker at the end of a line leaves an empty first entry.
     let i = 0;

@@ -147,6 +147,7 @@ export function isIssuedBy(child: Certificate, parent: Certificate): boolean {
   return signatureValid(child, parent);
 }
 
+const CONSTRAINT_VIOLATION = 'x509: invalid signature: parent certificate cannot sign this kind of certificate';
 const GO_PUBLIC_KEY_TYPES: Record<string, string> = { rsa: '*rsa.PublicKey', ec: '*ecdsa.PublicKey', ed25519: 'ed25519.PublicKey', dsa: '*dsa.PublicKey' };
 const GO_KEY_ALGO_NAMES: Record<string, string> = { rsa: 'RSA', ec: 'ECDSA', ed25519: 'Ed25519', dsa: 'DSA' };
 
@@ -158,10 +159,10 @@ export function checkSignatureFrom(child: Certificate, parent: Certificate): str
   const pi = certInternals(parent);
   const ci = certInternals(child);
   if ((parent.version === 3 && !parent.basicConstraintsPresent) || (parent.basicConstraintsPresent && !parent.isCA)) {
-    return 'x509: invalid signature: parent certificate cannot sign this kind of certificate';
+    return CONSTRAINT_VIOLATION;
   }
   if (pi.keyUsageBits !== 0 && !parent.keyUsage?.includes('keyCertSign')) {
-    return 'x509: invalid signature: parent certificate cannot sign this kind of certificate';
+    return CONSTRAINT_VIOLATION;
   }
   const keyAlg = parent.publicKey.algorithm;
   if (!GO_PUBLIC_KEY_TYPES[keyAlg]) return 'x509: cannot verify signature: algorithm unimplemented';
@@ -388,7 +389,10 @@ function buildChains(c: Certificate, currentChain: Certificate[], ctx: Ctx): Bui
     if (hintErr !== undefined && hintCert) {
       message += ` (possibly because of ${goQuote(hintErr)} while trying to verify candidate authority certificate ${goQuote(certificateName(hintCert))})`;
     }
-    const kind: VerifyErrorKind = hintErr !== undefined && /verification (error|failure)/.test(hintErr) ? 'bad-signature' : 'unknown-authority';
+    // Go has one error for all of these; the kind says why the candidate with the right name was refused.
+    let kind: VerifyErrorKind = 'unknown-authority';
+    if (hintErr !== undefined && /verification (error|failure)$/.test(hintErr)) kind = 'bad-signature';
+    else if (hintErr === CONSTRAINT_VIOLATION) kind = 'not-ca';
     err = invalid(kind, message, c);
   }
   return { chains, err };

@@ -53,7 +53,10 @@ export function materialFromText(text: string): Material {
 /** A file is read as text: PEM is ASCII; a DER file shows up as "no PEM block". */
 export function loadFile(fs: FileSystem, file: string): Loaded {
   const st = fs.stat(file);
-  if (st.kind === 'missing') return { ok: false, code: 'file-not-found', message: st.reason, path: file };
+  if (st.kind === 'missing') {
+    const code = st.reason === 'no such file' ? 'file-not-found' : 'file-unreadable';
+    return { ok: false, code, message: st.reason, path: file };
+  }
   if (st.kind === 'directory') return { ok: false, code: 'file-unreadable', message: 'is a folder, not a file', path: file };
   if (st.kind === 'other') {
     return { ok: false, code: 'file-unreadable', message: 'is not a regular file (a FIFO, socket or device)', path: file };

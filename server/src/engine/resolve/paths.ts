@@ -11,9 +11,13 @@ export interface Resolution {
   tried: string[];
 }
 
+/** Something is there: a file, a folder, or an entry that cannot be followed (a symlink loop, no permission). */
 function exists(fs: FileSystem, p: string): boolean {
-  return fs.stat(p).kind !== 'missing';
+  const st = fs.stat(p);
+  return st.kind !== 'missing' || !absent.has(st.reason);
 }
+
+const absent = new Set(['no such file', 'a parent of the path is not a folder']);
 
 function within(root: string, p: string): boolean {
   const rel = path.relative(root, p);

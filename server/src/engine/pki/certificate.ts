@@ -318,14 +318,9 @@ function parseUncached(input: Buffer, sha256: string): Certificate {
     critical: new Set(),
   };
 
-  // Optional unique IDs, then extensions [3].
-  for (; idx < tbsParts.length; idx++) {
-    const t = tbsParts[idx];
-    if (isContext(t, 1) || isContext(t, 2)) continue;
-    if (isContext(t, 3)) {
-      parseExtensions(t, cert, internals, goFail, version);
-      continue;
-    }
+  // What follows: optional issuer/subject unique IDs ([1], [2]), then the extensions ([3]).
+  for (const t of tbsParts.slice(idx)) {
+    if (isContext(t, 3)) parseExtensions(t, cert, internals, goFail, version);
   }
 
   if (goParseError) cert.goParseError = goParseError;

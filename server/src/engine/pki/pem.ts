@@ -16,9 +16,9 @@ export interface PemParse {
   problems: string[];
 }
 
-const BEGIN_RE = /-----BEGIN ([^\r\n]*?)-----/g;
-const END_RE = /-----END ([^\r\n]*?)-----/g;
+const MARKER_RE = /-----(BEGIN|END) ([^\r\n]*?)-----/g;
 const MAX_BLOCKS = 10_000;
+const MAX_PROBLEMS = 100;
 
 export function looksLikePem(text: string): boolean {
   return /-----BEGIN [^\r\n]*-----/.test(text);
@@ -49,81 +49,80 @@ export function parsePem(text: string): PemParse {
   let lineStarts: number[] | undefined;
   const line = (off: number) => lineAt((lineStarts ??= computeLineStarts(text)), off);
 
-  BEGIN_RE.lastIndex = 0;
+  let suppressed = 0;
+  const problem = (p: string) => {
+    if (problems.length < MAX_PROBLEMS) problems.push(p);
+    else suppressed++;
+  };
+
+  // One pass over all markers, so the work stays linear whatever the text holds.
+  MARKER_RE.lastIndex = 0;
+  let open: { label: string; start: number; bodyStart: number } | undefined;
   let m: RegExpExecArray | null;
-  let searchFrom = 0;
-  while ((m = BEGIN_RE.exec(text)) !== null) {
-    if (m.index < searchFrom) continue;
-    if (blocks.length + problems.length >= MAX_BLOCKS) {
+  while ((m = MARKER_RE.exec(text)) !== null) {
+    if (blocks.length + problems.length + suppressed >= MAX_BLOCKS) {
       problems.push(`more than ${MAX_BLOCKS} PEM blocks; the rest were ignored`);
+      open = undefined;
       break;
     }
-    const label = m[1].trim();
-    const start = m.index;
-    const bodyStart = m.index + m[0].length;
-    const where = `PEM block '${label}' at line ${line(start)}`;
-
-    // The END marker must come before the next BEGIN marker.
-    END_RE.lastIndex = bodyStart;
-    const endMatch = END_RE.exec(text);
-    const nextBegin = text.indexOf('-----BEGIN ', bodyStart);
-    if (!endMatch || (nextBegin !== -1 && nextBegin < endMatch.index)) {
-      problems.push(`${where} has no END line`);
-      BEGIN_RE.lastIndex = bodyStart;
+    const label = m[2].trim();
+    if (m[1] === 'BEGIN') {
+      if (open) problem(`PEM block '${open.label}' at line ${line(open.start)} has no END line`);
+      open = { label, start: m.index, bodyStart: m.index + m[0].length };
       continue;
     }
-    const end = endMatch.index + endMatch[0].length;
-    searchFrom = end;
-    BEGIN_RE.lastIndex = end;
-    const endLabel = endMatch[1].trim();
-    if (endLabel !== label) {
-      problems.push(`${where} ends with 'END ${endLabel}' instead of 'END ${label}'`);
+    if (!open) {
+      problem(`'END ${label}' at line ${line(m.index)} has no BEGIN line`);
       continue;
     }
-
-    let body = text.slice(bodyStart, endMatch.index);
-    // PEM inside a JSON or double-quoted YAML string: literal \n escapes stand for line breaks.
-    if (body.includes('\\n')) body = body.replace(/\\r|\\n/g, (e) => (e === '\\n' ? '\n' : ''));
-    const lines = body.split(/\r?\n|\r/).map((l) => l.trim());
-    // A BEGIN marker at the end of a line leaves an empty first entry.
-    let i = 0;
-    while (i < lines.length && lines[i] === '') i++;
-    const headers: Record<string, string> = {};
-    // RFC 1421 headers: "Name: value" lines (with continuation lines) up to a blank line.
-    if (i < lines.length && /^[A-Za-z0-9-]+:/.test(lines[i]) && !/^[A-Za-z0-9+/=]+$/.test(lines[i])) {
-      for (; i < lines.length; i++) {
-        const l = lines[i];
-        if (l === '') {
-          i++;
-          break;
-        }
-        const h = l.match(/^([A-Za-z0-9-]+):\s*(.*)$/);
-        if (!h) break;
-        headers[h[1]] = h[2];
-      }
-    }
-    const b64 = lines.slice(i).join('').replace(/\s+/g, '');
-    if (b64 === '') {
-      problems.push(`${where} is empty`);
+    const { start, bodyStart } = open;
+    const beginLabel = open.label;
+    open = undefined;
+    const end = m.index + m[0].length;
+    const where = `PEM block '${beginLabel}' at line ${line(start)}`;
+    if (label !== beginLabel) {
+      problem(`${where} ends with 'END ${label}' instead of 'END ${beginLabel}'`);
       continue;
     }
-    const bad = b64.search(/[^A-Za-z0-9+/=]/);
-    if (bad !== -1) {
-      problems.push(`bad base64 in ${where}: unexpected character '${printableChar(b64[bad])}'`);
-      continue;
-    }
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) {
-      problems.push(`bad base64 in ${where}: '=' padding in the middle of the data`);
-      continue;
-    }
-    if (b64.length % 4 !== 0) {
-      problems.push(`bad base64 in ${where}: ${b64.length} characters is not a multiple of 4 (truncated or missing padding)`);
-      continue;
-    }
-    const der = Buffer.from(b64, 'base64');
-    blocks.push({ label, der, headers, start, end });
+    const result = decodeBody(text.slice(bodyStart, m.index), where);
+    if (typeof result === 'string') problem(result);
+    else blocks.push({ label: beginLabel, der: result.der, headers: result.headers, start, end });
   }
+  if (open) problem(`PEM block '${open.label}' at line ${line(open.start)} has no END line`);
+  if (suppressed) problems.push(`${suppressed} more PEM problems not listed`);
   return { blocks, problems };
+}
+
+/** Headers and DER of a block body, or the problem with it. */
+function decodeBody(rawBody: string, where: string): { der: Buffer; headers: Record<string, string> } | string {
+  let body = rawBody;
+  // PEM inside a JSON or double-quoted YAML string: literal \n escapes stand for line breaks.
+  if (body.includes('\\n')) body = body.replace(/\\r|\\n/g, (e) => (e === '\\n' ? '\n' : ''));
+  const lines = body.split(/\r?\n|\r/).map((l) => l.trim());
+  // A BEGIN marker at the end of a line leaves an empty first entry.
+  let i = 0;
+  while (i < lines.length && lines[i] === '') i++;
+  const headers: Record<string, string> = {};
+  // RFC 1421 headers (Proc-Type, DEK-Info): "Name: value" lines up to a blank line.
+  if (i < lines.length && /^[A-Za-z0-9-]+:/.test(lines[i]) && !/^[A-Za-z0-9+/=]+$/.test(lines[i])) {
+    for (; i < lines.length; i++) {
+      const l = lines[i];
+      if (l === '') {
+        i++;
+        break;
+      }
+      const h = l.match(/^([A-Za-z0-9-]+):\s*(.*)$/);
+      if (!h) break;
+      headers[h[1]] = h[2];
+    }
+  }
+  const b64 = lines.slice(i).join('').replace(/\s+/g, '');
+  if (b64 === '') return `${where} is empty`;
+  const bad = b64.search(/[^A-Za-z0-9+/=]/);
+  if (bad !== -1) return `bad base64 in ${where}: unexpected character '${printableChar(b64[bad])}'`;
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) return `bad base64 in ${where}: '=' padding in the middle of the data`;
+  if (b64.length % 4 !== 0) return `bad base64 in ${where}: ${b64.length} characters is not a multiple of 4 (truncated or missing padding)`;
+  return { der: Buffer.from(b64, 'base64'), headers };
 }
 
 function printableChar(c: string): string {

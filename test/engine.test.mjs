@@ -455,3 +455,31 @@ describe('robustness', () => {
     });
   });
 });
+
+describe('incremental re-checks', () => {
+  test('affectedBy: the documents whose verdicts a file change can move, and not the others', async () => {
+    const d = sub('affected');
+    const api = apiserverNode(d);
+    const caFile = path.join(d, 'etc/kubernetes/pki/ca.crt');
+    const a = write(d, 'home/a.conf', kubeconfig({ server: 'https://10.0.0.1:6443', caPem: rootCA.certPem, certPem: admin.certPem, keyPem: admin.key.privateKeyPem }));
+    const lone = write(d, 'home/lone.conf', kubeconfig({ server: 'https://10.0.0.1:6443', caPath: 'later.crt' }));
+    const { engine } = checkTree(d, {}, [api, a, lone]);
+    for (const f of [api, a, lone]) engine.check(f);
+    // The apiserver's client CA is read when judging a.conf's client certificate.
+    assert.ok(engine.affectedBy(caFile).includes(a));
+    assert.ok(engine.affectedBy(caFile).includes(api));
+    assert.ok(!engine.affectedBy(caFile).includes(lone));
+    // A file that does not exist yet: creating it must re-check the document that looked for it.
+    const later = path.join(d, 'home/later.crt');
+    assert.ok(engine.affectedBy(later).includes(lone));
+    write(d, 'home/later.crt', rootCA.certPem);
+    engine.fileChanged(later);
+    assert.deepEqual(engine.check(lone), []);
+    // Editing a kubeconfig re-checks the apiserver (its SANs must cover every kubeconfig's host),
+    // but not an unrelated kubeconfig.
+    engine.updateDocument(a, readFileSync(a, 'utf8') + '\n# edited\n');
+    const affected = engine.affectedBy(a);
+    assert.ok(affected.includes(a) && affected.includes(api));
+    assert.ok(!affected.includes(lone), 'a kubeconfig does not depend on another kubeconfig');
+  });
+});

@@ -28,8 +28,12 @@ export interface WorkspaceView {
 }
 
 export interface CheckDependencies {
+  /** Files whose content or existence the findings depend on (including paths tried and not found). */
   paths: Set<string>;
+  /** Unit kinds the check looked through workspace-wide: any document of that kind may matter. */
   kinds: Set<string>;
+  /** A reference was looked up by suffix or not found: any new file may change the verdict. */
+  unresolved: boolean;
 }
 
 export class CheckContext {
@@ -64,6 +68,11 @@ export class CheckContext {
   load(ref: Reference): Loaded {
     const result = this.ws.load(ref);
     if (result.path) this.deps.paths.add(result.path);
+    if (!result.ok && result.code === 'file-not-found') {
+      // Creating any of the places tried (or a file the suffix search would find) changes this.
+      for (const t of this.ws.resolve(ref)?.tried ?? []) if (t.startsWith('/') && !t.includes('…')) this.deps.paths.add(t);
+      this.deps.unresolved = true;
+    }
     if (ref.file !== this.file) this.deps.paths.add(ref.file);
     return result;
   }

@@ -79,10 +79,14 @@ export class Engine implements WorkspaceView {
     return [...this.files.keys()];
   }
 
+  isRecognised(file: string): boolean {
+    return this.files.has(file);
+  }
+
   check(file: string): Finding[] {
     const parsed = this.files.get(file);
     if (!parsed) return [];
-    const deps: CheckDependencies = { paths: new Set(), kinds: new Set() };
+    const deps: CheckDependencies = { paths: new Set(), kinds: new Set(), unresolved: false };
     const ctx = new CheckContext(parsed, this, deps);
     for (const check of allChecks) {
       try {
@@ -117,9 +121,9 @@ export class Engine implements WorkspaceView {
         for (const k of changedKinds) if (d.kinds.has(k)) out.add(doc);
       }
     }
-    // A document not seen before may be a dependency of anything: re-check every checked file.
-    if (parsed && ![...this.deps.values()].some((d) => d.paths.has(file))) {
-      for (const doc of this.deps.keys()) if (this.files.has(doc)) out.add(doc);
+    // A file nobody depends on yet may be one a reference was looking for (by suffix, say).
+    if (!parsed && out.size === 0) {
+      for (const [doc, d] of this.deps) if (d.unresolved && this.files.has(doc)) out.add(doc);
     }
     return [...out];
   }

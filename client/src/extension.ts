@@ -1,0 +1,132 @@
+// The VS Code side of kube-pki: starts the language server (dist/server.js) and shows its verdict in the
+// status bar. All the checking happens in the server.
+import * as vscode from 'vscode';
+import {
+  ExecuteCommandRequest,
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+
+const RECHECK_COMMAND = 'kubePki.recheckWorkspace';
+const SHOW_OUTPUT_COMMAND = 'kubePki.showOutput';
+const SUMMARY_REQUEST = 'kubePki/summary';
+const SUMMARY_NOTIFICATION = 'kubePki/summaryChanged';
+
+interface Summary {
+  errors: number;
+  warnings: number;
+  files: number;
+}
+
+let client: LanguageClient | undefined;
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function showSummary(item: vscode.StatusBarItem, s: Summary | undefined): void {
+  if (!s || typeof s.errors !== 'number' || typeof s.warnings !== 'number') {
+    item.text = '$(sync~spin) PKI';
+    item.tooltip = 'Kubernetes PKI: checking the workspace…';
+    item.backgroundColor = undefined;
+  } else if (s.errors === 0 && s.warnings === 0) {
+    item.text = '$(pass) PKI';
+    item.tooltip = `Kubernetes PKI: no problems in ${plural(s.files ?? 0, 'file')}`;
+    item.backgroundColor = undefined;
+  } else {
+    item.text = `$(shield) PKI: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`;
+    item.tooltip = `Kubernetes PKI: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')} in the workspace — click to open the Problems panel`;
+    item.backgroundColor =
+      s.errors > 0 ? new vscode.ThemeColor('statusBarItem.errorBackground') : new vscode.ThemeColor('statusBarItem.warningBackground');
+  }
+  item.show();
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('Kubernetes PKI', { log: true });
+  context.subscriptions.push(output);
+
+  const status = vscode.window.createStatusBarItem('kubePki.status', vscode.StatusBarAlignment.Left, 10);
+  status.name = 'Kubernetes PKI';
+  status.command = 'workbench.actions.view.problems';
+  showSummary(status, undefined);
+  context.subscriptions.push(status);
+
+  const serverModule = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+  };
+  // Every change on disk: a certificate the server never opened can still be referenced by an open kubeconfig.
+  const watcher = vscode.workspace.createFileSystemWatcher('**/*');
+  context.subscriptions.push(watcher);
+  const clientOptions: LanguageClientOptions = {
+    // The server decides by content what it recognises; these only choose what it gets to see.
+    documentSelector: [
+      { scheme: 'file', language: 'yaml' },
+      { scheme: 'file', pattern: '**/*.{conf,kubeconfig}' },
+      { scheme: 'file', pattern: '**/{kubeconfig,config}' },
+      { scheme: 'file', language: 'plaintext' },
+      { scheme: 'untitled', language: 'yaml' },
+    ],
+    synchronize: {
+      configurationSection: 'kubePki',
+      fileEvents: watcher,
+    },
+    outputChannel: output,
+  };
+
+  // The id 'kubePki' makes the client honour the kubePki.trace.server setting.
+  client = new LanguageClient('kubePki', 'Kubernetes PKI', serverOptions, clientOptions);
+  const c = client;
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand(SHOW_OUTPUT_COMMAND, () => output.show(true)),
+    vscode.commands.registerCommand(RECHECK_COMMAND, async () => {
+      if (!c.isRunning()) {
+        void vscode.window.showWarningMessage('Kubernetes PKI: the language server is not running.');
+        return;
+      }
+      showSummary(status, undefined);
+      try {
+        const s = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Window, title: 'Kube PKI: re-checking the workspace' },
+          () => c.sendRequest(ExecuteCommandRequest.type, { command: RECHECK_COMMAND, arguments: [] }),
+        );
+        if (s) showSummary(status, s as Summary);
+      } catch (err) {
+        output.error(`Re-check failed: ${err instanceof Error ? err.message : String(err)}`);
+        void vscode.window.showErrorMessage('Kubernetes PKI: the re-check failed; see the output.');
+      }
+    }),
+  );
+
+  context.subscriptions.push(c.onNotification(SUMMARY_NOTIFICATION, (s: Summary) => showSummary(status, s)));
+
+  // Not awaited: activation must not wait for the first index of a large workspace.
+  c.start().then(
+    () =>
+      c.sendRequest<Summary>(SUMMARY_REQUEST).then(
+        (s) => showSummary(status, s),
+        (err) => output.warn(`kubePki/summary failed: ${err instanceof Error ? err.message : String(err)}`),
+      ),
+    (err) => {
+      output.error(`The kube-pki language server did not start: ${err instanceof Error ? err.message : String(err)}`);
+      status.text = '$(error) PKI';
+      status.tooltip = 'Kubernetes PKI: the language server did not start — click for the output';
+      status.command = SHOW_OUTPUT_COMMAND;
+      status.backgroundColor = undefined;
+      status.show();
+    },
+  );
+}
+
+export async function deactivate(): Promise<void> {
+  if (client) {
+    const c = client;
+    client = undefined;
+    await c.stop().catch(() => undefined);
+  }
+}

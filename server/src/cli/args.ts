@@ -1,0 +1,167 @@
+// Command-line parsing for `kube-pki`. No dependency: the grammar is small and errors must be exact.
+
+export type Format = 'text' | 'json' | 'sarif';
+
+export interface CheckArgs {
+  command: 'check';
+  paths: string[];
+  root?: string;
+  now?: Date;
+  expiryDays?: number;
+  clusterDomain?: string;
+  pathMappings: Array<{ prefix: string; dir: string }>;
+  format: Format;
+  color: boolean | undefined; // undefined: decide from the terminal
+}
+
+export type ParsedArgs = CheckArgs | { command: 'help' } | { command: 'version' };
+
+export class UsageError extends Error {}
+
+export const USAGE = `Usage: kube-pki check [PATH...] [options]
+
+Checks a Kubernetes cluster's TLS: kubeconfigs, static pod manifests, kubelet configs and the
+certificates and keys they reference. PATHs are files (checked whatever their names) or folders
+(searched recursively); the default is the current folder.
+
+Options:
+  --root DIR               a folder that stands for the node's '/': /etc/kubernetes/... resolves under it
+  --path-mapping /ABS=DIR  map an absolute path prefix to a folder (repeatable; tried before --root)
+  --now ISO8601            take the verdicts at this instant instead of now (e.g. 2030-01-01T00:00:00Z)
+  --expiry-days N          warn about certificates expiring within N days (default 30)
+  --cluster-domain D       the cluster DNS domain (default cluster.local)
+  --format text|json|sarif output format (default text)
+  --no-color               no ANSI colours (also when NO_COLOR is set or stdout is not a terminal)
+  -h, --help               show this help
+  -V, --version            show the version
+
+Exit status: 0 no errors, 1 errors found, 2 bad usage.`;
+
+/** Strict ISO 8601 date or date-time (Date.parse alone accepts far too much). */
+const ISO =
+  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+export function parseNow(value: string): Date {
+  const v = value.trim();
+  if (!ISO.test(v)) throw new UsageError(`--now: not an ISO 8601 date or date-time: '${value}'`);
+  // A bare date or a local time is taken as UTC so results do not depend on the machine's zone.
+  let normalized = v.replace(' ', 'T');
+  if (/^\d{4}-\d{2}-\d{2}$/.test(normalized)) normalized += 'T00:00:00Z';
+  else if (!/(?:Z|[+-]\d{2}:?\d{2})$/i.test(normalized)) normalized += 'Z';
+  const d = new Date(normalized);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`--now: not a valid date: '${value}'`);
+  // Reject dates that Date silently rolls over (2024-02-30 -> March 1st).
+  const [y, m, day] = v.slice(0, 10).split('-').map(Number);
+  const check = new Date(Date.UTC(y, m - 1, day));
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== day) {
+    throw new UsageError(`--now: not a valid date: '${value}'`);
+  }
+  return d;
+}
+
+export function parseArgs(argv: string[]): ParsedArgs {
+  if (argv.length === 0) throw new UsageError('missing command (try: kube-pki check .)');
+  const first = argv[0];
+  if (first === '-h' || first === '--help' || first === 'help') return { command: 'help' };
+  if (first === '-V' || first === '--version' || first === 'version') return { command: 'version' };
+  if (first !== 'check') {
+    if (first.startsWith('-')) throw new UsageError(`unknown option '${first}' (the command comes first: kube-pki check ...)`);
+    throw new UsageError(`unknown command '${first}'`);
+  }
+
+  const out: CheckArgs = { command: 'check', paths: [], pathMappings: [], format: 'text', color: undefined };
+  const rest = argv.slice(1);
+  let onlyPaths = false;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (onlyPaths || arg === '-' || !arg.startsWith('-')) {
+      out.paths.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      onlyPaths = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const v = rest[i + 1];
+      if (v === undefined) throw new UsageError(`${name} needs a value`);
+      i++;
+      return v;
+    };
+    const flag = () => {
+      if (inline !== undefined) throw new UsageError(`${name} takes no value`);
+    };
+    switch (name) {
+      case '-h':
+      case '--help':
+        flag();
+        return { command: 'help' };
+      case '-V':
+      case '--version':
+        flag();
+        return { command: 'version' };
+      case '--root': {
+        const v = value();
+        if (v === '') throw new UsageError('--root needs a folder');
+        out.root = v;
+        break;
+      }
+      case '--now':
+        out.now = parseNow(value());
+        break;
+      case '--expiry-days': {
+        const v = value();
+        const n = Number(v);
+        if (v.trim() === '' || !Number.isFinite(n) || n < 0) {
+          throw new UsageError(`--expiry-days: not a non-negative number: '${v}'`);
+        }
+        out.expiryDays = n;
+        break;
+      }
+      case '--cluster-domain': {
+        const v = value().trim().replace(/^\.+|\.+$/g, '');
+        if (v === '' || /\s/.test(v)) throw new UsageError(`--cluster-domain: not a domain: '${v}'`);
+        out.clusterDomain = v;
+        break;
+      }
+      case '--path-mapping': {
+        const v = value();
+        const sep = v.indexOf('=');
+        const prefix = sep > 0 ? v.slice(0, sep) : '';
+        const dir = sep > 0 ? v.slice(sep + 1) : '';
+        if (!prefix || !dir) throw new UsageError(`--path-mapping: expected /ABSOLUTE/PREFIX=DIR, got '${v}'`);
+        if (!prefix.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(prefix)) {
+          throw new UsageError(`--path-mapping: the prefix must be an absolute path: '${prefix}'`);
+        }
+        out.pathMappings.push({ prefix, dir });
+        break;
+      }
+      case '--format': {
+        const v = value();
+        if (v !== 'text' && v !== 'json' && v !== 'sarif') {
+          throw new UsageError(`--format: expected text, json or sarif, got '${v}'`);
+        }
+        out.format = v;
+        break;
+      }
+      case '--no-color':
+      case '--no-colour':
+        flag();
+        out.color = false;
+        break;
+      case '--color':
+      case '--colour':
+        flag();
+        out.color = true;
+        break;
+      default:
+        throw new UsageError(`unknown option '${name}'`);
+    }
+  }
+  if (out.paths.length === 0) out.paths.push('.');
+  return out;
+}

@@ -1,0 +1,197 @@
+// Output formats of `kube-pki check`: compiler-style text, JSON, SARIF 2.1.0.
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Finding, Range, Severity } from '../engine/types';
+
+export interface CodeCatalog {
+  [code: string]: { severity: Severity; title: string };
+}
+
+export interface Report {
+  findings: Finding[];
+  /** Recognised documents checked. */
+  files: number;
+}
+
+export interface Context {
+  cwd: string;
+  /** How a file is shown: relative to the current folder when under it, else as the user gave it. */
+  display(file: string): string;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function counts(findings: Finding[]): { errors: number; warnings: number; infos: number } {
+  let errors = 0;
+  let warnings = 0;
+  let infos = 0;
+  for (const f of findings) {
+    if (f.severity === 'error') errors++;
+    else if (f.severity === 'warning') warnings++;
+    else infos++;
+  }
+  return { errors, warnings, infos };
+}
+
+export function summaryLine(report: Report): string {
+  const c = counts(report.findings);
+  return `${plural(c.errors, 'error')}, ${plural(c.warnings, 'warning')} in ${plural(report.files, 'file')}`;
+}
+
+// ---------------------------------------------------------------- text
+
+const ansi = {
+  reset: '\x1b[0m',
+  bold: '\x1b[1m',
+  dim: '\x1b[2m',
+  red: '\x1b[31m',
+  green: '\x1b[32m',
+  yellow: '\x1b[33m',
+  cyan: '\x1b[36m',
+};
+
+export function formatText(report: Report, ctx: Context, color: boolean): string {
+  const paint = (codes: string, s: string) => (color ? `${codes}${s}${ansi.reset}` : s);
+  const sevColor: Record<string, string> = { error: ansi.red, warning: ansi.yellow, info: ansi.cyan };
+  const lines: string[] = [];
+  for (const f of report.findings) {
+    const where = `${ctx.display(f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1}`;
+    lines.push(
+      `${paint(ansi.bold, where)}: ${paint(ansi.bold + (sevColor[f.severity] ?? ''), f.severity)} ${paint(ansi.dim, f.code)}: ${f.message}`,
+    );
+    for (const r of f.related ?? []) {
+      const rw = `${ctx.display(r.file)}:${r.range.start.line + 1}:${r.range.start.character + 1}`;
+      lines.push(`    ${paint(ansi.cyan, 'note')}: ${rw}: ${r.message}`);
+    }
+  }
+  const c = counts(report.findings);
+  const summary = summaryLine(report);
+  lines.push(paint(ansi.bold + (c.errors ? ansi.red : c.warnings ? ansi.yellow : ansi.green), summary));
+  return lines.join('\n') + '\n';
+}
+
+// ---------------------------------------------------------------- json
+
+interface JsonLocation {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+function jsonLocation(file: string, range: Range, ctx: Context): JsonLocation {
+  return {
+    file: ctx.display(file),
+    line: range.start.line + 1,
+    column: range.start.character + 1,
+    endLine: range.end.line + 1,
+    endColumn: range.end.character + 1,
+  };
+}
+
+export function formatJson(report: Report, ctx: Context): string {
+  const out = report.findings.map((f) => {
+    const entry: Record<string, unknown> = {
+      ...jsonLocation(f.file, f.range, ctx),
+      severity: f.severity,
+      code: f.code,
+      message: f.message,
+    };
+    if (f.related && f.related.length > 0) {
+      entry.related = f.related.map((r) => ({ ...jsonLocation(r.file, r.range, ctx), message: r.message }));
+    }
+    return entry;
+  });
+  return JSON.stringify(out, null, 2) + '\n';
+}
+
+// ---------------------------------------------------------------- sarif
+
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+const sarifLevel: Record<string, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
+
+function encodePath(p: string): string {
+  return p
+    .split(/[\\/]/)
+    .map((seg) => encodeURIComponent(seg))
+    .join('/');
+}
+
+function artifactLocation(file: string, ctx: Context): { uri: string; uriBaseId?: string } {
+  const rel = path.relative(ctx.cwd, file);
+  if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) {
+    return { uri: encodePath(rel), uriBaseId: '%SRCROOT%' };
+  }
+  return { uri: pathToFileURL(file).href };
+}
+
+function region(range: Range) {
+  // SARIF columns are 1-based and endColumn is exclusive, like LSP's 0-based exclusive end + 1.
+  return {
+    startLine: range.start.line + 1,
+    startColumn: range.start.character + 1,
+    endLine: range.end.line + 1,
+    endColumn: range.end.character + 1,
+  };
+}
+
+export function formatSarif(
+  report: Report,
+  ctx: Context,
+  catalog: CodeCatalog,
+  tool: { version: string; informationUri: string },
+): string {
+  const ruleIds = Object.keys(catalog);
+  for (const f of report.findings) if (!ruleIds.includes(f.code)) ruleIds.push(f.code);
+  const rules = ruleIds.map((id) => {
+    const info = catalog[id];
+    return {
+      id,
+      shortDescription: { text: info?.title ?? id },
+      defaultConfiguration: { level: sarifLevel[info?.severity ?? 'error'] ?? 'error' },
+    };
+  });
+  const results = report.findings.map((f) => {
+    const result: Record<string, unknown> = {
+      ruleId: f.code,
+      ruleIndex: ruleIds.indexOf(f.code),
+      level: sarifLevel[f.severity] ?? 'error',
+      message: { text: f.message },
+      locations: [{ physicalLocation: { artifactLocation: artifactLocation(f.file, ctx), region: region(f.range) } }],
+    };
+    if (f.related && f.related.length > 0) {
+      result.relatedLocations = f.related.map((r, i) => ({
+        id: i,
+        message: { text: r.message },
+        physicalLocation: { artifactLocation: artifactLocation(r.file, ctx), region: region(r.range) },
+      }));
+    }
+    return result;
+  });
+  const sarif = {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'kube-pki',
+            version: tool.version,
+            semanticVersion: tool.version,
+            informationUri: tool.informationUri,
+            rules,
+          },
+        },
+        originalUriBaseIds: {
+          '%SRCROOT%': { uri: pathToFileURL(ctx.cwd.endsWith(path.sep) ? ctx.cwd : ctx.cwd + path.sep).href },
+        },
+        columnKind: 'utf16CodeUnits',
+        results,
+      },
+    ],
+  };
+  return JSON.stringify(sarif, null, 2) + '\n';
+}

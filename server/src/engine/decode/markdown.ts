@@ -1,0 +1,244 @@
+// Descriptions as compact Markdown, for hovers. Every value that comes from a certificate is escaped:
+// a subject is attacker-controlled text and must not become a link, an image or HTML.
+import type { Severity } from '../types';
+import type { NameAttribute } from './names';
+import { formatInstant } from './time';
+import type { CertificateView, ChainLink, CsrView, Decoded, DecodedItem, KubernetesIdentity, PrivateKeyView, PublicKeyView, SubjectAltNames, UndecodableView } from './describe';
+
+/** What kube-pki knows about where the decoded material is used. */
+export interface DecodeContext {
+  /** "kube-apiserver's serving certificate" */
+  role?: string;
+  /** The field or flag as written: "--tls-cert-file", "client-certificate-data". */
+  field?: string;
+  /** The path as written in the reference. */
+  path?: string;
+  /** Where that path resolved to. */
+  resolvedPath?: string;
+  /** Findings on the reference. */
+  findings?: ContextFinding[];
+  /** Other places that reference this file (when the file itself is hovered). */
+  usedBy?: { role: string; where: string; findings: ContextFinding[] }[];
+}
+
+export interface ContextFinding {
+  severity: Severity;
+  code: string;
+  message: string;
+}
+
+const MAX_VALUE = 300;
+const MAX_LIST = 50;
+
+export function escapeMarkdown(s: string): string {
+  const short = s.length > MAX_VALUE ? s.slice(0, MAX_VALUE) + '…' : s;
+  return (
+    short
+      .replace(/[\r\n\t]+/g, ' ')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\x00-\x1f\x7f-\x9f]/g, '\ufffd')
+      .replace(/[\\`*_[\]<>|~&]/g, (c) => `\\${c}`)
+  );
+}
+
+/** Escaped items joined, at most MAX_LIST of them. */
+function joined(xs: string[], sep = ', '): string {
+  const shown = xs.slice(0, MAX_LIST).map(escapeMarkdown).join(sep);
+  return xs.length > MAX_LIST ? `${shown}${sep}… (${xs.length - MAX_LIST} more)` : shown;
+}
+
+const e = escapeMarkdown;
+
+const ICON: Record<Severity, string> = { error: '❌', warning: '⚠️', info: 'ℹ️' };
+
+function row(name: string, value: string | undefined): string {
+  return value ? `| ${name} | ${value} |` : '';
+}
+
+function table(rows: string[]): string {
+  const kept = rows.filter(Boolean);
+  return kept.length ? ['| | |', '|:--|:--|', ...kept].join('\n') : '';
+}
+
+function list(xs: string[] | undefined): string | undefined {
+  return xs && xs.length ? joined(xs) : undefined;
+}
+
+export function attributesMarkdown(attrs: NameAttribute[]): string {
+  return attrs.length ? joined(attrs.map((a) => `${a.type}=${a.value}`)) : '*(empty)*';
+}
+
+function identity(k: KubernetesIdentity): string {
+  const user = k.user ? `user **${e(k.user)}**` : 'no user (the CN is empty: the apiserver does not authenticate it)';
+  const groups = k.groups.length ? `groups ${k.groups.slice(0, MAX_LIST).map((g) => `**${e(g)}**`).join(', ')}` : 'no groups';
+  return `${user}, ${groups}`;
+}
+
+export function sansMarkdown(s: SubjectAltNames): string | undefined {
+  const parts: string[] = [];
+  if (s.dns.length) parts.push(`DNS: ${joined(s.dns)}`);
+  if (s.ip.length) parts.push(`IP: ${joined(s.ip)}`);
+  if (s.uri.length) parts.push(`URI: ${joined(s.uri)}`);
+  if (s.email.length) parts.push(`email: ${joined(s.email)}`);
+  return parts.length ? parts.join(' · ') : undefined;
+}
+
+function validityIcon(c: CertificateView): string {
+  return c.validity === 'valid' ? '✅' : '❌';
+}
+
+function certificateMarkdown(c: CertificateView): string {
+  const ca = c.isCA ? `yes${c.pathLen !== undefined ? `, path length ${c.pathLen}` : ''}` : c.basicConstraintsPresent ? 'no' : 'no (no basic constraints)';
+  const lines = [
+    `**Certificate** ${e(c.cert.subject.commonName !== undefined ? `CN=${c.cert.subject.commonName}` : c.subjectText || c.name)} · ${validityIcon(c)} ${e(c.validityPhrase)}`,
+    '',
+    table([
+      row('Subject', attributesMarkdown(c.subject)),
+      c.isCA ? '' : row('Kubernetes sees', identity(c.kubernetes)),
+      row('Issuer', attributesMarkdown(c.issuer) + (c.selfIssued ? ' (self-issued)' : '')),
+      row('Not before', e(formatInstant(c.notBefore))),
+      row('Not after', `${e(formatInstant(c.notAfter))} (${e(c.validityPhrase)})`),
+      row('SANs', sansMarkdown(c.sans) ?? '*none*'),
+      row('Public key', e(c.publicKey)),
+      row('Signature', e(c.signatureAlgorithm)),
+      row('Key usage', list(c.keyUsage)),
+      row('Extended key usage', list(c.extKeyUsage) ?? (c.isCA ? undefined : '*none (any usage)*')),
+      row('CA', ca),
+      row('Serial', e(c.serialNumber)),
+      row('Subject key ID', c.subjectKeyId && e(c.subjectKeyId)),
+      row('Authority key ID', c.authorityKeyId && e(c.authorityKeyId)),
+      row('SHA-256', e(c.sha256)),
+      row('Undecodable extensions', list(c.undecodableExtensions)),
+    ]),
+  ];
+  if (c.goParseError) lines.push('', `❌ Kubernetes components (Go's crypto/x509) refuse it: ${e(c.goParseError)}`);
+  else if (c.unhandledCriticalExtensions.length) {
+    lines.push('', `❌ Kubernetes components refuse it: unhandled critical extension ${c.unhandledCriticalExtensions.map(e).join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
+function privateKeyMarkdown(k: PrivateKeyView): string {
+  const lines = [`**Private key** · ${e(k.description)}`];
+  if (k.encrypted) {
+    lines.push('', `🔒 Encrypted${k.encryption ? ` (${e(k.encryption)})` : ''}: Kubernetes components cannot read encrypted keys.`);
+  } else if (k.match) {
+    lines.push('', k.match.matches ? `✅ Matches ${e(k.match.against)}` : `❌ Does **not** match ${e(k.match.against)}`);
+  }
+  lines.push('', '*kube-pki never shows a private key’s content.*');
+  return lines.join('\n');
+}
+
+function publicKeyMarkdown(k: PublicKeyView): string {
+  return `**Public key** · ${e(k.description)}\n\n${table([row('SHA-256', e(k.sha256))])}`;
+}
+
+function csrMarkdown(c: CsrView): string {
+  const sig = c.signatureValid === undefined ? '' : c.signatureValid ? ' (self-signature valid)' : ' (❌ self-signature invalid)';
+  const bc = c.basicConstraints ? (c.basicConstraints.isCA ? `CA${c.basicConstraints.pathLen !== undefined ? `, path length ${c.basicConstraints.pathLen}` : ''}` : 'not a CA') : undefined;
+  return [
+    `**Certificate signing request** ${e(c.subjectText || '(empty subject)')}`,
+    '',
+    table([
+      row('Subject', attributesMarkdown(c.subject)),
+      row('Kubernetes would see', identity(c.kubernetes)),
+      row('SANs', sansMarkdown(c.sans) ?? '*none requested*'),
+      row('Public key', e(c.publicKey)),
+      row('Signature', e(c.signatureAlgorithm) + sig),
+      row('Requested extensions', list(c.requestedExtensions) ?? '*none*'),
+      row('Key usage', list(c.keyUsage)),
+      row('Extended key usage', list(c.extKeyUsage)),
+      row('Basic constraints', bc),
+      row('Undecodable extensions', list(c.undecodableExtensions)),
+      row('Other attributes', list(c.otherAttributes)),
+    ]),
+  ].join('\n');
+}
+
+function undecodableMarkdown(u: UndecodableView): string {
+  return `**Cannot decode**${u.label ? ` PEM block '${e(u.label)}'` : ''}: ${e(u.reason)}`;
+}
+
+export function itemMarkdown(item: DecodedItem): string {
+  switch (item.kind) {
+    case 'certificate':
+      return certificateMarkdown(item);
+    case 'private-key':
+      return privateKeyMarkdown(item);
+    case 'public-key':
+      return publicKeyMarkdown(item);
+    case 'csr':
+      return csrMarkdown(item);
+    case 'undecodable':
+      return undecodableMarkdown(item);
+  }
+}
+
+function linkText(l: ChainLink): string {
+  return l.issuedBy ? `✅ ${l.from} is issued by ${l.to}` : `✖ ${l.from} is not issued by ${l.to}`;
+}
+
+/** "3 certificates: ✅ 1 is issued by 2 · ✖ 2 is not issued by 3" */
+export function chainMarkdown(d: Decoded): string | undefined {
+  const count = d.items.filter((i) => i.kind === 'certificate').length;
+  if (count < 2) return undefined;
+  const all = d.chain.every((l) => l.issuedBy);
+  const none = d.chain.every((l) => !l.issuedBy);
+  const verdict = all ? 'they form one chain, in order' : none ? 'none is issued by the next (separate certificates, as in a CA bundle of roots)' : 'only partly a chain';
+  return `**${count} certificates**: ${verdict} — ${d.chain.map(linkText).join(' · ')}`;
+}
+
+function findingLines(findings: ContextFinding[] | undefined): string[] {
+  return (findings ?? []).map((f) => `${ICON[f.severity]} **${e(f.code)}**: ${e(f.message)}`);
+}
+
+export function contextMarkdown(ctx: DecodeContext | undefined): string | undefined {
+  if (!ctx) return undefined;
+  const lines: string[] = [];
+  const head: string[] = [];
+  if (ctx.role) head.push(`**${e(ctx.role)}**`);
+  const where: string[] = [];
+  if (ctx.field) where.push(/`/.test(ctx.field) ? e(ctx.field) : `\`${ctx.field}\``);
+  if (ctx.resolvedPath) where.push(`→ ${e(ctx.resolvedPath)}`);
+  else if (ctx.path) where.push(e(ctx.path));
+  if (where.length) head.push(where.join(' '));
+  if (head.length) lines.push(head.join(' · '));
+  lines.push(...findingLines(ctx.findings));
+  for (const u of ctx.usedBy ?? []) {
+    lines.push(`Used as **${e(u.role)}** (${e(u.where)})`);
+    lines.push(...findingLines(u.findings).map((l) => `  ${l}`));
+  }
+  return lines.length ? lines.join('\n\n') : undefined;
+}
+
+/**
+ * The hover: the context (role, findings) first, then each item. With `focus`, only that item is shown in
+ * full, with its place in the bundle; otherwise every item, with the chain summary.
+ */
+export function decodedMarkdown(d: Decoded, ctx?: DecodeContext, focus?: number): string {
+  const parts: string[] = [];
+  const c = contextMarkdown(ctx);
+  if (c) parts.push(c);
+  for (const note of d.notes) parts.push(`*${e(note)}*`);
+  if (focus !== undefined && d.items[focus]) {
+    const item = d.items[focus];
+    if (d.items.length > 1) {
+      const certIndex = d.items.slice(0, focus + 1).filter((i) => i.kind === 'certificate').length;
+      const certCount = d.items.filter((i) => i.kind === 'certificate').length;
+      const where = [`Block ${focus + 1} of ${d.items.length} in this text`];
+      if (item.kind === 'certificate' && certCount > 1) {
+        const links = d.chain.filter((l) => l.from === certIndex || l.to === certIndex);
+        where.push(`certificate ${certIndex} of ${certCount}`, ...links.map(linkText));
+      }
+      parts.push(`*${where.join(' · ')}*\n\n${itemMarkdown(item)}`);
+    } else {
+      parts.push(itemMarkdown(item));
+    }
+    return parts.join('\n\n---\n\n');
+  }
+  const chain = chainMarkdown(d);
+  if (chain) parts.push(chain);
+  if (d.items.length === 0) parts.push('**Nothing to decode**: no PEM block');
+  d.items.forEach((item, i) => parts.push((d.items.length > 1 ? `*${i + 1} of ${d.items.length}*\n\n` : '') + itemMarkdown(item)));
+  return parts.join('\n\n---\n\n');
+}

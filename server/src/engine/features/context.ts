@@ -1,0 +1,114 @@
+// What kube-pki knows about a reference: the role it plays, the findings on it, the certificate a key
+// is paired with, and which references in the workspace point at a given file.
+import * as path from 'node:path';
+import type { Engine } from '../workspace/engine';
+import { unitReferences, type ParsedFile, type Reference, type Unit } from '../parse';
+import { certUses } from '../checks/usage';
+import { certKeyPairs } from '../checks/keyPairs';
+import type { Finding, Range } from '../types';
+import type { ContextFinding } from '../decode/markdown';
+
+const caRoles: Record<string, string> = {
+  '--client-ca-file': 'the CA {c} trusts for client certificates',
+  '--requestheader-client-ca-file': 'the CA {c} trusts for front-proxy (request header) clients',
+  '--kubelet-certificate-authority': "the CA kube-apiserver verifies kubelets' serving certificates with",
+  '--etcd-cafile': 'the CA kube-apiserver verifies etcd with',
+  '--oidc-ca-file': "the OIDC issuer's CA",
+  '--root-ca-file': 'the root CA kube-controller-manager puts into service account token secrets',
+  '--cluster-signing-cert-file': 'the CA kube-controller-manager signs approved CSRs with',
+  '--cluster-signing-kubelet-serving-cert-file': 'the CA kube-controller-manager signs kubelet serving CSRs with',
+  '--cluster-signing-kubelet-client-cert-file': 'the CA kube-controller-manager signs kubelet client CSRs with',
+  '--cluster-signing-kube-apiserver-client-cert-file': 'the CA kube-controller-manager signs apiserver client CSRs with',
+  '--cluster-signing-legacy-unknown-cert-file': 'the CA kube-controller-manager signs legacy-unknown CSRs with',
+  '--trusted-ca-file': 'the CA etcd trusts for client certificates',
+  '--peer-trusted-ca-file': 'the CA etcd trusts for peer certificates',
+};
+
+const keyRoles: Record<string, string> = {
+  '--service-account-key-file': "kube-apiserver's service account token verification keys",
+  '--service-account-signing-key-file': "kube-apiserver's service account token signing key",
+  '--service-account-private-key-file': "kube-controller-manager's service account token signing key",
+};
+
+/** The role kube-pki infers for a reference, in words: "kube-apiserver's serving certificate". */
+export function roleOf(unit: Unit, ref: Reference): string {
+  const use = certUses(unit).find((u) => u.ref === ref);
+  if (use) return use.role;
+  switch (unit.kind) {
+    case 'kubeconfig': {
+      const cluster = unit.clusters.find((c) => c.ca === ref);
+      if (cluster) return `cluster "${cluster.name}"'s CA (verifies the apiserver)`;
+      const user = unit.users.find((u) => u.key === ref);
+      if (user) return `user "${user.name}"'s client key`;
+      break;
+    }
+    case 'kubelet-config':
+      if (ref === unit.clientCA) return 'the CA the kubelet trusts for client certificates';
+      if (ref === unit.tlsKey) return "the kubelet's serving key";
+      break;
+    case 'component': {
+      const c = unit.component;
+      if (ref.expect === 'kubeconfig') return `the kubeconfig ${c} loads`;
+      if (caRoles[ref.field]) return caRoles[ref.field].replace('{c}', c);
+      if (keyRoles[ref.field]) return keyRoles[ref.field];
+      const pair = certKeyPairs(unit).find((p) => p.key === ref);
+      if (pair) return `${c}'s private key for ${pair.cert.field}`;
+      return `${c} ${ref.field}`;
+    }
+  }
+  return ref.field;
+}
+
+function before(a: Range['start'], b: Range['start']): boolean {
+  return a.line < b.line || (a.line === b.line && a.character < b.character);
+}
+
+/** Findings whose range overlaps the reference's. */
+export function findingsOn(findings: Finding[], range: Range): Finding[] {
+  return findings.filter((f) => !before(f.range.end, range.start) && !before(range.end, f.range.start));
+}
+
+export function contextFindings(findings: Finding[]): ContextFinding[] {
+  return findings.map((f) => ({ severity: f.severity, code: f.code, message: f.message }));
+}
+
+export interface ReferenceSite {
+  parsed: ParsedFile;
+  unit: Unit;
+  ref: Reference;
+}
+
+/** The references in the workspace's recognised documents that resolve to `file`. */
+export function referencesTo(engine: Engine, file: string, limit = 20): ReferenceSite[] {
+  const out: ReferenceSite[] = [];
+  for (const doc of engine.documents()) {
+    const parsed = engine.parsed(doc);
+    if (!parsed) continue;
+    for (const unit of parsed.units) {
+      for (const ref of unitReferences(unit)) {
+        if (ref.source.kind !== 'path') continue;
+        if (engine.resolve(ref)?.found === file) {
+          out.push({ parsed, unit, ref });
+          if (out.length >= limit) return out;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** "etc/kubernetes/manifests/kube-apiserver.yaml:41" relative to the search root holding it. */
+export function displayLocation(engine: Engine, file: string, line: number): string {
+  const root = engine.options.searchRoots.filter((r) => file.startsWith(r.endsWith(path.sep) ? r : r + path.sep)).sort((a, b) => b.length - a.length)[0];
+  return `${root ? path.relative(root, file) : file}:${line + 1}`;
+}
+
+/** The reference of a recognised document whose span holds `offset` (ends inclusive: the cursor right after a value still counts). */
+export function referenceAt(parsed: ParsedFile, offset: number): { unit: Unit; ref: Reference } | undefined {
+  for (const unit of parsed.units) {
+    for (const ref of unitReferences(unit)) {
+      if (offset >= ref.span.start && offset <= ref.span.end && ref.span.end > ref.span.start) return { unit, ref };
+    }
+  }
+  return undefined;
+}

@@ -38,6 +38,11 @@ export interface CertRequest {
   issuer?: IssuedCertificate;
   /** hex; default: 63 random bits, like kubeadm's serials */
   serialNumber?: string;
+  /**
+   * The subject as DER (a Name), used instead of commonName/organizations: renewing a CA must keep
+   * its subject byte for byte, or what it signed no longer chains to it.
+   */
+  subjectDer?: Buffer;
 }
 
 export interface IssuedCertificate {
@@ -145,7 +150,8 @@ export async function issueCertificate(req: CertRequest): Promise<IssuedCertific
     extensions.push(new x509.AuthorityKeyIdentifierExtension(keyId, false));
   }
 
-  const subject = subjectName(req.commonName, req.organizations);
+  const subject: x509.JsonName | x509.Name = req.subjectDer ? new x509.Name(req.subjectDer) : subjectName(req.commonName, req.organizations);
+  const subjectEmpty = req.subjectDer ? new x509.Name(req.subjectDer).toJSON().length === 0 : (subject as x509.JsonName).length === 0;
   const names: x509.JsonGeneralName[] = [
     ...uniq(req.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
     ...uniq(req.ipAddresses ?? []).map((value) => {
@@ -154,7 +160,7 @@ export async function issueCertificate(req: CertRequest): Promise<IssuedCertific
     }),
   ];
   // RFC 5280 4.2.1.6: with an empty subject the SAN extension must be critical (Go does the same).
-  if (names.length) extensions.push(new x509.SubjectAlternativeNameExtension(names, subject.length === 0));
+  if (names.length) extensions.push(new x509.SubjectAlternativeNameExtension(names, subjectEmpty));
 
   const common = {
     serialNumber: req.serialNumber ?? randomSerial(),
@@ -179,7 +185,8 @@ export async function issueCertificate(req: CertRequest): Promise<IssuedCertific
         signingKey: asLibKey(signing.key),
       });
 
-  return { certPem: toPem(cert.rawData), key, commonName: req.commonName, cert };
+  const commonName = req.subjectDer ? cert.subjectName.getField('CN')[0] : req.commonName;
+  return { certPem: toPem(cert.rawData), key, commonName, cert };
 }
 
 /**

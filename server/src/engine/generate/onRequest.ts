@@ -1,0 +1,299 @@
+// Plans made on request rather than read from the workspace: a CA; a client certificate for a user
+// (with a ready kubeconfig); the full kubeadm set for a new control-plane node. They are plans like
+// the workspace's, so previews, execution and writing are the same.
+import * as path from 'node:path';
+import { isIP } from 'node:net';
+import type { FileSystem } from '../types';
+import { firstIpOfCidr } from '../checks/relations';
+import type { KeyType } from './keys';
+import { siblingKey } from './plan';
+import {
+  CA_KEY_USAGE,
+  caProfiles,
+  DEFAULT_CA_DAYS,
+  DEFAULT_CERT_DAYS,
+  DEFAULT_KEY_TYPE,
+  LEAF_KEY_USAGE,
+  leafProfiles,
+  normaliseNames,
+  type CaFamily,
+  type CertSpec,
+  type LeafRole,
+} from './profiles';
+import type { GenerationPlan, PlanAction, PlanOutput, Signer, SkippedItem } from './types';
+
+function exists(fs: FileSystem, p: string): boolean {
+  return fs.stat(p).kind !== 'missing';
+}
+
+function leafSpec(role: LeafRole, cn: string, orgs: string[], dns: string[], ips: string[], days: number): CertSpec {
+  const n = normaliseNames(dns, ips);
+  return { commonName: cn, organizations: orgs, isCA: false, keyUsage: LEAF_KEY_USAGE, extKeyUsage: leafProfiles[role].extKeyUsage, dnsNames: n.dnsNames, ipAddresses: n.ipAddresses, validityDays: days };
+}
+
+function caSpec(cn: string, days: number): CertSpec {
+  return { commonName: cn, organizations: [], isCA: true, keyUsage: CA_KEY_USAGE, extKeyUsage: [], dnsNames: [cn], ipAddresses: [], validityDays: days };
+}
+
+// ------------------------------------------------------------------------------------ a CA
+
+export interface NewCaOptions {
+  certPath: string;
+  /** Default: beside the certificate (ca.crt -> ca.key). */
+  keyPath?: string;
+  commonName?: string;
+  days?: number;
+  keyType?: KeyType;
+}
+
+/** A self-signed CA. Never over an existing certificate or key: a CA key is not regenerated. */
+export function planNewCA(fs: FileSystem, o: NewCaOptions): GenerationPlan {
+  const keyPath = o.keyPath ?? siblingKey(fs, o.certPath);
+  const cn = o.commonName ?? 'kubernetes';
+  const present = [o.certPath, keyPath].filter((p) => exists(fs, p));
+  if (present.length) {
+    return { actions: [], skipped: [{ title: `CA ${cn}`, paths: present, reason: `${present.join(' and ')} already exist${present.length === 1 ? 's' : ''}: a CA is never replaced (everything it signed would stop verifying); choose another path` }] };
+  }
+  return {
+    actions: [
+      {
+        id: `ca:${o.certPath}`,
+        kind: 'ca',
+        title: `CA ${cn} (${path.basename(o.certPath)})`,
+        reason: 'requested',
+        effect: 'create',
+        fixes: [],
+        spec: caSpec(cn, o.days ?? DEFAULT_CA_DAYS),
+        key: { kind: 'new', type: o.keyType ?? DEFAULT_KEY_TYPE },
+        signer: { kind: 'self' },
+        outputs: [
+          { kind: 'cert', path: o.certPath, replace: false },
+          { kind: 'key', path: keyPath, replace: false },
+        ],
+      },
+    ],
+    skipped: [],
+  };
+}
+
+// ------------------------------------------------------------------------------------ a client
+
+export interface NewClientOptions {
+  commonName: string;
+  groups?: string[];
+  /** The CA that signs it (the apiserver's --client-ca-file) and its key (default beside it). */
+  caCertPath: string;
+  caKeyPath?: string;
+  /** Where the certificate and key go (either or both of files and a kubeconfig). */
+  certPath?: string;
+  keyPath?: string;
+  kubeconfig?: { path: string; server: string; clusterName?: string };
+  days?: number;
+  keyType?: KeyType;
+  /** Permission to replace existing outputs. */
+  replace?: boolean;
+}
+
+export function planClientCert(fs: FileSystem, o: NewClientOptions): GenerationPlan {
+  const skipped: SkippedItem[] = [];
+  const caKeyPath = o.caKeyPath ?? siblingKey(fs, o.caCertPath);
+  const title = `client certificate for ${o.commonName}${o.groups?.length ? ` (${o.groups.join(', ')})` : ''}`;
+  for (const p of [o.caCertPath, caKeyPath]) {
+    if (fs.stat(p).kind !== 'file') skipped.push({ title, paths: [p], reason: `${p} is not there: the CA's certificate and key are both needed to sign` });
+  }
+  const outputs: PlanOutput[] = [];
+  const signer: Signer = { kind: 'file', certPath: o.caCertPath, keyPath: caKeyPath, name: path.basename(o.caCertPath) };
+  if (o.certPath) outputs.push({ kind: 'cert', path: o.certPath, replace: exists(fs, o.certPath) });
+  if (o.keyPath) outputs.push({ kind: 'key', path: o.keyPath, replace: exists(fs, o.keyPath) });
+  if (o.kubeconfig) {
+    outputs.push({ kind: 'kubeconfig', path: o.kubeconfig.path, replace: exists(fs, o.kubeconfig.path), server: o.kubeconfig.server, clusterName: o.kubeconfig.clusterName ?? 'kubernetes', userName: o.commonName, ca: signer });
+  }
+  if (outputs.length === 0) skipped.push({ title, paths: [], reason: 'nowhere to write it: give a certificate path or a kubeconfig' });
+  const replacing = outputs.filter((x) => 'replace' in x && x.replace).map((x) => ('path' in x ? x.path : ''));
+  if (replacing.length && !o.replace) skipped.push({ title, paths: replacing, reason: `${replacing.join(', ')} exist${replacing.length === 1 ? 's' : ''}: replacing needs permission`, needsReplace: true });
+  if (skipped.length) return { actions: [], skipped };
+  return {
+    actions: [
+      {
+        id: `client:${o.commonName}`,
+        kind: o.kubeconfig && !o.certPath ? 'kubeconfig' : 'cert',
+        role: 'user',
+        title,
+        reason: 'requested',
+        effect: replacing.length ? 'replace' : 'create',
+        fixes: [],
+        spec: leafSpec('user', o.commonName, o.groups ?? [], [], [], o.days ?? DEFAULT_CERT_DAYS),
+        key: { kind: 'new', type: o.keyType ?? DEFAULT_KEY_TYPE },
+        signer,
+        outputs,
+      },
+    ],
+    skipped: [],
+  };
+}
+
+// ------------------------------------------------------------------------------------ a node
+
+export interface ControlPlaneOptions {
+  /** The folder standing for the node's '/': files go to <root>/etc/kubernetes/... */
+  root: string;
+  nodeName: string;
+  advertiseAddress: string;
+  bindPort?: number;
+  /** default 10.96.0.0/12 (kubeadm) */
+  serviceCidr?: string;
+  /** default cluster.local */
+  clusterDomain?: string;
+  /** host[:port] or URL used by admin.conf, super-admin.conf and kubelet.conf (default the advertise address). */
+  controlPlaneEndpoint?: string;
+  extraSANs?: string[];
+  keyType?: KeyType;
+  days?: number;
+  caDays?: number;
+  /** Use the CAs already under <root>/etc/kubernetes/pki (a node joining a cluster); default true. */
+  reuseCAs?: boolean;
+  /** Permission to replace existing leaf files (CAs are never replaced). */
+  replace?: boolean;
+}
+
+/**
+ * kubeadm init's certificates and kubeconfigs for one control-plane node: the three CAs (or the
+ * existing ones), apiserver, apiserver-kubelet-client, front-proxy-client, apiserver-etcd-client,
+ * etcd server/peer/healthcheck-client, the service account key pair, and admin.conf,
+ * super-admin.conf, controller-manager.conf, scheduler.conf and kubelet.conf.
+ */
+export function planControlPlane(fs: FileSystem, o: ControlPlaneOptions): GenerationPlan {
+  const ek = path.join(o.root, 'etc', 'kubernetes');
+  const pki = path.join(ek, 'pki');
+  const keyType = o.keyType ?? DEFAULT_KEY_TYPE;
+  const days = o.days ?? DEFAULT_CERT_DAYS;
+  const caDays = o.caDays ?? DEFAULT_CA_DAYS;
+  const port = o.bindPort ?? 6443;
+  const domain = o.clusterDomain ?? 'cluster.local';
+  const actions: PlanAction[] = [];
+  const skipped: SkippedItem[] = [];
+  const replaceOk = !!o.replace;
+  const bracket = (h: string) => (h.includes(':') ? `[${h}]` : h);
+  const localEndpoint = `https://${bracket(o.advertiseAddress)}:${port}`;
+  let cpe = localEndpoint;
+  let cpeHost: string | undefined;
+  if (o.controlPlaneEndpoint) {
+    const raw = /^[a-z]+:\/\//i.test(o.controlPlaneEndpoint) ? o.controlPlaneEndpoint : `https://${o.controlPlaneEndpoint}`;
+    const u = new URL(raw);
+    cpeHost = u.hostname.replace(/^\[|\]$/g, '');
+    cpe = `https://${bracket(cpeHost)}:${u.port || port}`;
+  }
+
+  const signers = new Map<CaFamily, Signer>();
+  for (const family of ['ca', 'front-proxy-ca', 'etcd-ca'] as CaFamily[]) {
+    const prof = caProfiles[family];
+    const certPath = path.join(pki, `${prof.file}.crt`);
+    const keyPath = path.join(pki, `${prof.file}.key`);
+    const hasCert = exists(fs, certPath);
+    const hasKey = exists(fs, keyPath);
+    if (hasCert && hasKey && o.reuseCAs !== false) {
+      signers.set(family, { kind: 'file', certPath, keyPath, name: prof.commonName });
+      continue;
+    }
+    if (hasCert || hasKey) {
+      skipped.push({ title: prof.title, paths: [certPath, keyPath], reason: hasCert && hasKey ? 'exists (reuse was turned off): a CA is never replaced' : `only ${hasCert ? 'the certificate' : 'the key'} exists: restore the other half (a CA key is never regenerated)` });
+      continue;
+    }
+    const id = `ca:${certPath}`;
+    actions.push({
+      id,
+      kind: 'ca',
+      family,
+      title: `${prof.title} (${path.basename(certPath)})`,
+      reason: 'new control-plane node',
+      effect: 'create',
+      fixes: [],
+      spec: caSpec(prof.commonName, caDays),
+      key: { kind: 'new', type: keyType },
+      signer: { kind: 'self' },
+      outputs: [
+        { kind: 'cert', path: certPath, replace: false },
+        { kind: 'key', path: keyPath, replace: false },
+      ],
+    });
+    signers.set(family, { kind: 'action', actionId: id, name: prof.commonName });
+  }
+
+  const out = (p: string, kind: 'cert' | 'key' | 'kubeconfig'): { path: string; replace: boolean } | undefined => {
+    const e = exists(fs, p);
+    if (e && !replaceOk) return undefined;
+    return { path: p, replace: e };
+  };
+  const push = (id: string, role: LeafRole, title: string, spec: CertSpec, outputs: (PlanOutput | undefined)[], paths: string[]) => {
+    const signer = signers.get(leafProfiles[role].signer);
+    if (!signer) {
+      skipped.push({ title, paths, reason: `its CA (${caProfiles[leafProfiles[role].signer].title}) is not available` });
+      return;
+    }
+    if (outputs.some((x) => !x)) {
+      skipped.push({ title, paths, reason: `${paths.filter((p) => exists(fs, p)).join(', ')} exist(s): replacing needs permission`, needsReplace: true });
+      return;
+    }
+    const list = outputs as PlanOutput[];
+    actions.push({ id, kind: list[0].kind === 'kubeconfig' ? 'kubeconfig' : 'cert', role, title, reason: 'new control-plane node', effect: list.some((x) => 'replace' in x && x.replace) ? 'replace' : 'create', fixes: [], spec, key: { kind: 'new', type: keyType }, signer, outputs: list });
+  };
+  const pair = (role: LeafRole, file: string, spec: CertSpec) => {
+    const certPath = path.join(pki, `${file}.crt`);
+    const keyPath = path.join(pki, `${file}.key`);
+    const c = out(certPath, 'cert');
+    const k = out(keyPath, 'key');
+    push(`leaf:${certPath}`, role, `${leafProfiles[role].title} (${file}.crt)`, spec, [c && { kind: 'cert', ...c }, k && { kind: 'key', ...k }], [certPath, keyPath]);
+  };
+
+  const svcIp = firstIpOfCidr((o.serviceCidr ?? '10.96.0.0/12').split(',')[0]);
+  const apiDns = [o.nodeName, 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${domain}`];
+  const apiIps = [svcIp ?? '10.96.0.1', o.advertiseAddress];
+  const addHost = (h: string, dns: string[], ips: string[]) => (isIP(h) ? ips.push(h) : dns.push(h));
+  if (cpeHost) addHost(cpeHost, apiDns, apiIps);
+  for (const s of o.extraSANs ?? []) addHost(s, apiDns, apiIps);
+  pair('apiserver', 'apiserver', leafSpec('apiserver', 'kube-apiserver', [], apiDns, apiIps, days));
+  pair('apiserver-kubelet-client', 'apiserver-kubelet-client', leafSpec('apiserver-kubelet-client', 'kube-apiserver-kubelet-client', ['kubeadm:cluster-admins'], [], [], days));
+  pair('front-proxy-client', 'front-proxy-client', leafSpec('front-proxy-client', 'front-proxy-client', [], [], [], days));
+  const etcdDns = [o.nodeName, 'localhost'];
+  const etcdIps = [o.advertiseAddress, '127.0.0.1', '::1'];
+  pair('etcd-server', 'etcd/server', leafSpec('etcd-server', o.nodeName, [], etcdDns, etcdIps, days));
+  pair('etcd-peer', 'etcd/peer', leafSpec('etcd-peer', o.nodeName, [], etcdDns, etcdIps, days));
+  pair('etcd-healthcheck-client', 'etcd/healthcheck-client', leafSpec('etcd-healthcheck-client', 'kube-etcd-healthcheck-client', [], [], [], days));
+  pair('apiserver-etcd-client', 'apiserver-etcd-client', leafSpec('apiserver-etcd-client', 'kube-apiserver-etcd-client', [], [], [], days));
+
+  // The service account key pair.
+  const saKey = path.join(pki, 'sa.key');
+  const saPub = path.join(pki, 'sa.pub');
+  if (exists(fs, saKey) || exists(fs, saPub)) {
+    if (!(exists(fs, saKey) && exists(fs, saPub))) skipped.push({ title: 'service account key pair', paths: [saKey, saPub], reason: 'only one half exists: kube-pki generate (or --fix) completes it' });
+  } else {
+    actions.push({
+      id: `sa:${saKey}`,
+      kind: 'service-account-key',
+      title: 'service account key pair (sa.key, sa.pub)',
+      reason: 'new control-plane node',
+      effect: 'create',
+      fixes: [],
+      key: { kind: 'new', type: keyType },
+      outputs: [
+        { kind: 'key', path: saKey, replace: false },
+        { kind: 'public-key', path: saPub, replace: false },
+      ],
+    });
+  }
+
+  const kubeconfig = (role: LeafRole, file: string, cn: string, orgs: string[], server: string) => {
+    const p = path.join(ek, file);
+    const o2 = out(p, 'kubeconfig');
+    const signer = signers.get('ca');
+    push(`kubeconfig:${p}`, role, `${file} (${leafProfiles[role].title})`, leafSpec(role, cn, orgs, [], [], days), [o2 && signer && { kind: 'kubeconfig', ...o2, server, clusterName: 'kubernetes', userName: cn, ca: signer }], [p]);
+  };
+  kubeconfig('admin', 'admin.conf', 'kubernetes-admin', ['kubeadm:cluster-admins'], cpe);
+  kubeconfig('super-admin', 'super-admin.conf', 'kubernetes-super-admin', ['system:masters'], cpe);
+  kubeconfig('controller-manager', 'controller-manager.conf', 'system:kube-controller-manager', [], localEndpoint);
+  kubeconfig('scheduler', 'scheduler.conf', 'system:kube-scheduler', [], localEndpoint);
+  kubeconfig('kubelet', 'kubelet.conf', `system:node:${o.nodeName}`, ['system:nodes'], cpe);
+
+  const order = (a: PlanAction) => (a.kind === 'ca' ? 0 : a.kind === 'service-account-key' ? 2 : 1);
+  return { actions: actions.sort((a, b) => order(a) - order(b)), skipped };
+}

@@ -1,0 +1,258 @@
+// Generation over the LSP: quick fixes on kube-pki's diagnostics, and the requests the editor's
+// commands use. A plan is previewed first (kubePki/generate/plan: files, subjects, SANs, issuers,
+// no key material), then carried out on confirmation (kubePki/generate/apply): files are written by
+// the engine's writer (atomic, backups), kubeconfig *-data edits are sent to the editor as one
+// WorkspaceEdit (workspace/applyEdit: undoable). Everything here is a thin adapter over the engine.
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { CodeAction, CodeActionParams, Connection, Diagnostic, ServerCapabilities, TextEdit } from 'vscode-languageserver/node';
+import { generate, type Engine } from '../../engine';
+import type { FileSystem } from '../../engine/types';
+
+export const PLAN_REQUEST = 'kubePki/generate/plan';
+export const APPLY_REQUEST = 'kubePki/generate/apply';
+export const DEFAULTS_REQUEST = 'kubePki/generate/defaults';
+/** The client command a quick fix runs: preview, one confirmation, apply. */
+export const APPLY_COMMAND = 'kubePki.generate.apply';
+
+/** Codes a quick fix can resolve by generating or re-issuing. */
+export const FIXABLE_CODES = new Set([
+  'file-not-found',
+  'san-missing',
+  'cn-mismatch',
+  'org-mismatch',
+  'eku-missing',
+  'cert-expired',
+  'cert-expiring',
+  'cert-not-yet-valid',
+  'weak-key',
+  'weak-signature',
+  'untrusted-issuer',
+  'key-mismatch',
+]);
+
+export const generationCapabilities: ServerCapabilities = {
+  codeActionProvider: { codeActionKinds: ['quickfix'] },
+};
+
+export interface GenerationHost {
+  engine(): Engine;
+  /** The engine's view of files (open buffers over the disk). */
+  fs: FileSystem;
+  /** The disk itself (what is written must be judged against it). */
+  diskFs: FileSystem;
+  fileOfUri(uri: string): string | undefined;
+  pathToUri(file: string): string;
+  folders(): string[];
+  whenReady(): Promise<void>;
+  logError(what: string, err: unknown): void;
+  /** Files were written: the engine re-reads them and diagnostics are re-published. */
+  afterWrite(files: string[]): void;
+}
+
+type Finding = { file: string; range: Diagnostic['range']; code: string };
+
+/** What the editor asks to plan. Paths are absolute. */
+export type PlanParams =
+  | { kind: 'missing' | 'fix' | 'renew'; only?: Finding[]; keyType?: generate.KeyType; days?: number; caDays?: number; extraSANs?: string[]; nodeName?: string; actionIds?: string[] }
+  | { kind: 'ca'; certPath: string; keyPath?: string; commonName?: string; days?: number; keyType?: generate.KeyType }
+  | { kind: 'client'; commonName: string; groups?: string[]; caCertPath: string; caKeyPath?: string; certPath?: string; keyPath?: string; kubeconfig?: { path: string; server: string; clusterName?: string }; days?: number; keyType?: generate.KeyType; replace?: boolean }
+  | ({ kind: 'control-plane' } & generate.ControlPlaneOptions);
+
+export interface PreviewItem {
+  id: string;
+  title: string;
+  reason: string;
+  effect: 'create' | 'replace';
+  subject?: string;
+  names?: string[];
+  issuer?: string;
+  validityDays?: number;
+  key?: string;
+  files: { path: string; kind: string; replace: boolean }[];
+}
+
+export interface PlanPreview {
+  planId: string;
+  items: PreviewItem[];
+  skipped: { title: string; reason: string; needsReplace?: boolean }[];
+}
+
+export interface ApplyResult {
+  ok: boolean;
+  written: { path: string; backup?: string; replaced: boolean; summary: string }[];
+  edited: string[];
+  notWritten: string[];
+  failed: { title: string; reason: string }[];
+  error?: string;
+}
+
+function preview(plan: generate.GenerationPlan, planId: string): PlanPreview {
+  return {
+    planId,
+    items: plan.actions.map((a) => {
+      const s = a.spec;
+      return {
+        id: a.id,
+        title: a.title,
+        reason: a.reason,
+        effect: a.effect,
+        subject: s ? [s.commonName ? `CN=${s.commonName}` : '', ...s.organizations.map((o) => `O=${o}`)].filter(Boolean).join(', ') : undefined,
+        names: s ? [...s.dnsNames, ...s.ipAddresses] : undefined,
+        issuer: a.signer ? (a.signer.kind === 'self' ? 'self-signed' : a.signer.name) : undefined,
+        validityDays: s?.validityDays,
+        key: a.key ? (a.key.kind === 'new' ? `new ${a.key.type}` : 'existing key kept') : undefined,
+        files: a.outputs.map((o) => ('path' in o ? { path: o.path, kind: o.kind, replace: o.replace } : { path: o.file, kind: o.kind, replace: true })),
+      };
+    }),
+    skipped: plan.skipped.map((s) => ({ title: s.title, reason: s.reason, needsReplace: s.needsReplace })),
+  };
+}
+
+export function registerGeneration(connection: Connection, host: GenerationHost): void {
+  /** Plans previewed and not yet applied (a few; the oldest are forgotten). */
+  const plans = new Map<string, { plan: generate.GenerationPlan; allowReplace: boolean }>();
+
+  function makePlan(p: PlanParams): { plan: generate.GenerationPlan; allowReplace: boolean } {
+    switch (p.kind) {
+      case 'ca':
+        return { plan: generate.planNewCA(host.diskFs, p), allowReplace: false };
+      case 'client':
+        return { plan: generate.planClientCert(host.diskFs, p), allowReplace: !!p.replace };
+      case 'control-plane':
+        return { plan: generate.planControlPlane(host.diskFs, p), allowReplace: !!p.replace };
+      default: {
+        const engine = host.engine();
+        const plan = generate.planGeneration(engine, host.fs, {
+          fix: p.kind === 'fix',
+          renew: p.kind === 'renew',
+          only: p.only,
+          missing: p.only ? p.only.some((f) => f.code === 'file-not-found') : p.kind !== 'renew',
+          keyType: p.keyType,
+          days: p.days,
+          caDays: p.caDays,
+          extraSANs: p.extraSANs,
+          nodeName: p.nodeName,
+        });
+        let actions = plan.actions;
+        if (p.only) {
+          const wanted = (a: generate.PlanAction) => a.fixes.some((f) => p.only!.some((o) => o.code === f.code && o.file === f.file && o.range.start.line === f.range.start.line && o.range.start.character === f.range.start.character));
+          actions = actions.filter(wanted);
+          // A CA the wanted actions need comes along.
+          const needed = new Set(actions.flatMap((a) => (a.signer?.kind === 'action' ? [a.signer.actionId] : [])));
+          actions = plan.actions.filter((a) => actions.includes(a) || needed.has(a.id));
+        }
+        if (p.actionIds) actions = actions.filter((a) => p.actionIds!.includes(a.id) || actions.some((b) => p.actionIds!.includes(b.id) && b.signer?.kind === 'action' && b.signer.actionId === a.id));
+        return { plan: { actions, skipped: p.only ? [] : plan.skipped }, allowReplace: p.kind !== 'missing' || !!p.only };
+      }
+    }
+  }
+
+  connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> => {
+    try {
+      await host.whenReady();
+      const file = host.fileOfUri(params.textDocument.uri);
+      if (!file) return [];
+      const ours = params.context.diagnostics.filter((d) => d.source === 'kube-pki' && typeof d.code === 'string' && FIXABLE_CODES.has(d.code));
+      const out: CodeAction[] = [];
+      for (const d of ours) {
+        const only: Finding[] = [{ file, range: d.range, code: String(d.code) }];
+        const { plan } = makePlan({ kind: 'fix', only });
+        for (const a of plan.actions) {
+          if (!a.fixes.some((f) => f.code === d.code && f.range.start.line === d.range.start.line)) continue;
+          const verb = a.effect === 'create' ? 'Generate' : a.kind === 'kubeconfig-ca' ? 'Replace' : 'Re-issue';
+          const title = `${verb} ${a.title}${a.effect === 'create' ? '' : `: ${a.reason}`}`;
+          out.push({
+            title: title.length > 160 ? `${title.slice(0, 157)}…` : title,
+            kind: 'quickfix',
+            diagnostics: [d],
+            isPreferred: true,
+            command: { title, command: APPLY_COMMAND, arguments: [{ kind: 'fix', only } satisfies PlanParams] },
+          });
+        }
+      }
+      return out;
+    } catch (err) {
+      host.logError('codeAction', err);
+      return [];
+    }
+  });
+
+  connection.onRequest(PLAN_REQUEST, async (params: PlanParams): Promise<PlanPreview | { error: string }> => {
+    try {
+      await host.whenReady();
+      const made = makePlan(params);
+      const planId = randomBytes(8).toString('hex');
+      plans.set(planId, made);
+      while (plans.size > 20) plans.delete(plans.keys().next().value!);
+      return preview(made.plan, planId);
+    } catch (err) {
+      host.logError('generate/plan', err);
+      return { error: `kube-pki could not plan this: ${(err as Error)?.name ?? 'error'}` };
+    }
+  });
+
+  connection.onRequest(APPLY_REQUEST, async (params: { planId: string }): Promise<ApplyResult> => {
+    const result: ApplyResult = { ok: false, written: [], edited: [], notWritten: [], failed: [] };
+    const made = plans.get(params?.planId);
+    if (!made) return { ...result, error: 'this plan is no longer known: preview it again' };
+    plans.delete(params.planId);
+    try {
+      const batch = await generate.executePlan(made.plan, host.fs);
+      result.failed = batch.failed.map((f) => ({ title: f.title, reason: f.reason }));
+      // Edits first: the editor applies them to its buffers (undoable); then the files.
+      if (batch.edits.length) {
+        const changes: Record<string, TextEdit[]> = {};
+        for (const e of batch.edits) (changes[host.pathToUri(e.file)] ??= []).push({ range: e.range, newText: e.newText });
+        const applied = await connection.workspace.applyEdit({ label: 'Kube PKI: re-issue certificates', edit: { changes } });
+        if (!applied.applied) {
+          return { ...result, error: `the editor did not apply the kubeconfig edits${applied.failureReason ? ` (${applied.failureReason})` : ''}; nothing was written` };
+        }
+        result.edited = [...new Set(batch.edits.map((e) => e.file))];
+      }
+      const summaries = new Map(batch.files.map((f) => [f.path, f.summary]));
+      const report = generate.writeBatch(batch.files, { fs: host.diskFs, allowReplace: made.allowReplace });
+      result.written = report.written.map((w) => ({ ...w, summary: summaries.get(w.path) ?? '' }));
+      result.notWritten = report.notWritten;
+      result.ok = report.ok && batch.failed.length === 0;
+      if (!report.ok) result.error = `${report.error?.path ? `${path.basename(report.error.path)}: ` : ''}${report.error?.message ?? 'writing failed'}`;
+      if (report.written.length) host.afterWrite(report.written.map((w) => w.path));
+      return result;
+    } catch (err) {
+      host.logError('generate/apply', err);
+      return { ...result, error: `kube-pki could not generate this: ${(err as Error)?.name ?? 'error'}` };
+    }
+  });
+
+  /** What the editor's input boxes start from: the workspace's CAs, servers and node. */
+  connection.onRequest(DEFAULTS_REQUEST, async () => {
+    try {
+      await host.whenReady();
+      const engine = host.engine();
+      const plan = generate.planGeneration(engine, host.fs, {});
+      const cas = new Set<string>();
+      const servers = new Set<string>();
+      let nodeName: string | undefined;
+      let advertiseAddress: string | undefined;
+      for (const u of engine.units('component')) {
+        for (const r of u.refs) {
+          if (r.expect === 'ca' && r.source.kind === 'path') {
+            const found = engine.resolve(r)?.found;
+            if (found && host.diskFs.stat(generate.siblingKey(host.diskFs, found)).kind === 'file') cas.add(found);
+          }
+        }
+        const flagValue = (n: string) => u.flags.get(n)?.at(-1)?.value.trim();
+        if (u.component === 'etcd') nodeName ??= flagValue('name');
+        if (u.component === 'kube-apiserver') {
+          advertiseAddress ??= flagValue('advertise-address');
+          if (advertiseAddress) servers.add(`https://${advertiseAddress.includes(':') ? `[${advertiseAddress}]` : advertiseAddress}:${flagValue('secure-port') ?? '6443'}`);
+        }
+      }
+      for (const kc of engine.units('kubeconfig')) for (const c of kc.clusters) if (c.server?.value) servers.add(c.server.value);
+      return { cas: [...cas], servers: [...servers], nodeName, advertiseAddress, folders: host.folders(), missing: plan.actions.length };
+    } catch (err) {
+      host.logError('generate/defaults', err);
+      return { cas: [], servers: [], folders: host.folders(), missing: 0 };
+    }
+  });
+}

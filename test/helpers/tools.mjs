@@ -1,0 +1,36 @@
+// The real programs the generated certificates are proven with: Debian's etcd-server, etcd-client and
+// kubernetes-client (installed by .ci/run). Debian's kubectl is taken from where .ci/run unpacks it
+// when /usr/bin/kubectl belongs to another package; $KUBE_PKI_KUBECTL, $KUBE_PKI_ETCD and
+// $KUBE_PKI_ETCDCTL override. A missing program is a test failure, never a skip.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+
+export const DEBIAN_KUBECTL_DIR = '/opt/kube-pki-test-tools/kubernetes-client';
+
+function which(cmd) {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+export function tool(name) {
+  const env = { kubectl: 'KUBE_PKI_KUBECTL', etcd: 'KUBE_PKI_ETCD', etcdctl: 'KUBE_PKI_ETCDCTL' }[name];
+  if (env && process.env[env]) return process.env[env];
+  if (name === 'kubectl' && existsSync(`${DEBIAN_KUBECTL_DIR}/usr/bin/kubectl`)) return `${DEBIAN_KUBECTL_DIR}/usr/bin/kubectl`;
+  const found = which(name);
+  if (!found) throw new Error(`${name} is not installed: .ci/run installs it (apt-get install etcd-server etcd-client kubernetes-client)`);
+  return found;
+}
+
+/** A TCP port nobody listens on right now (127.0.0.1). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}

@@ -8,6 +8,8 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import { registerDecodeCommands } from './decode';
+import { registerGenerateCommands } from './generate';
 
 const RECHECK_COMMAND = 'kubePki.recheckWorkspace';
 const SHOW_OUTPUT_COMMAND = 'kubePki.showOutput';
@@ -44,7 +46,15 @@ function showSummary(item: vscode.StatusBarItem, s: Summary | undefined): void {
   item.show();
 }
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** What activate() returns: read by the extension-host tests (test/vscode/), usable by other extensions. */
+export interface KubePkiApi {
+  /** The status bar item's text as a person sees it, e.g. "$(shield) PKI: 3 errors, 0 warnings". */
+  statusBarText(): string;
+  /** The language server's summary of the workspace (kubePki/summary). */
+  summary(): Promise<Summary>;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<KubePkiApi> {
   const output = vscode.window.createOutputChannel('Kubernetes PKI', { log: true });
   context.subscriptions.push(output);
 
@@ -70,6 +80,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       { scheme: 'file', pattern: '**/{kubeconfig,config}' },
       { scheme: 'file', language: 'plaintext' },
       { scheme: 'untitled', language: 'yaml' },
+      // Certificates, keys and CSRs (hover, outline, folding), and PEM pasted into Markdown.
+      { scheme: 'file', language: 'pem' },
+      { scheme: 'untitled', language: 'pem' },
+      { scheme: 'file', pattern: '**/*.{pem,crt,cer,key,csr}' },
+      { scheme: 'file', language: 'markdown' },
     ],
     synchronize: {
       configurationSection: 'kubePki',
@@ -81,6 +96,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // The id 'kubePki' makes the client honour the kubePki.trace.server setting.
   client = new LanguageClient('kubePki', 'Kubernetes PKI', serverOptions, clientOptions);
   const c = client;
+  registerDecodeCommands(context, () => client, output);
+  registerGenerateCommands(context, () => client, output);
 
   context.subscriptions.push(
     vscode.commands.registerCommand(SHOW_OUTPUT_COMMAND, () => output.show(true)),
@@ -121,6 +138,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       status.show();
     },
   );
+
+  return { statusBarText: () => status.text, summary: () => c.sendRequest<Summary>(SUMMARY_REQUEST) };
 }
 
 export async function deactivate(): Promise<void> {

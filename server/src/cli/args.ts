@@ -35,7 +35,10 @@ Options:
   -h, --help               show this help
   -V, --version            show the version
 
-Exit status: 0 no errors, 1 errors found, 2 bad usage.`;
+Exit status: 0 no errors, 1 errors found, 2 bad usage.
+
+Generating what is missing or wrong: kube-pki generate [PATH...] [--dry-run] [--fix] [--renew] ...,
+kube-pki new-ca, new-client, kubeconfig, new-control-plane (kube-pki generate --help).`;
 
 /** Strict ISO 8601 date or date-time (Date.parse alone accepts far too much). */
 const ISO =

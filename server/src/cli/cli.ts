@@ -4,6 +4,7 @@ import { Engine, codes, discoverFiles, nodeFileSystem } from '../engine';
 import { MAX_FILE_BYTES, type EngineOptions, type Finding } from '../engine/types';
 import { parseArgs, USAGE, UsageError, type CheckArgs } from './args';
 import { formatJson, formatSarif, formatText, type CodeCatalog, type Context } from './format';
+import { GENERATE_COMMANDS, runGenerate } from './generate';
 
 // Inlined by esbuild.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -45,7 +46,9 @@ function isUnder(file: string, dir: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-export function run(argv: string[], io: Io): number {
+export function run(argv: string[], io: Io): number | Promise<number> {
+  // generate, new-ca, new-client, kubeconfig, new-control-plane (asynchronous: keys are made off the main thread).
+  if (argv.length && GENERATE_COMMANDS.has(argv[0])) return runGenerate(argv, io);
   let args;
   try {
     args = parseArgs(argv);
@@ -182,14 +185,14 @@ export function displayPath(file: string, cwd: string, given: GivenPath[]): stri
   return file;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw err;
   });
   let code: number;
   try {
-    code = run(process.argv.slice(2), {
+    code = await run(process.argv.slice(2), {
       out: (s) => process.stdout.write(s),
       err: (s) => process.stderr.write(s),
       isTTY: process.stdout.isTTY === true,
@@ -203,4 +206,4 @@ function main(): void {
   process.exitCode = code;
 }
 
-if (require.main === module) main();
+if (require.main === module) void main();

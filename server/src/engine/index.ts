@@ -8,3 +8,6 @@ export { nodeFileSystem, overlayFileSystem } from './fs/nodeFileSystem';
 export { parseFile } from './parse';
 export * as pki from './pki';
 export * as generate from './generate';
+export * as decode from './decode';
+export { hoverAt, decodeAt, codeLenses, documentLinks, documentSymbols, foldingRanges, isPemDocument } from './features';
+export type { HoverInfo, LensInfo, LinkInfo, SymbolInfo, SymbolKindName, FoldInfo, DecodeResult } from './features';

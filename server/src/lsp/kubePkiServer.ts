@@ -26,6 +26,8 @@ import {
   type WorkspaceFolderInfo,
 } from './settings';
 import { isFileUri, isUnder, isUntitledUri, pathToUri, untitledPath, uriToPath } from './uris';
+import { featureCapabilities, registerFeatures } from './features';
+import { generationCapabilities, registerGeneration } from './features/generate';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const pkg = require('../../../package.json') as { version: string };
@@ -209,6 +211,11 @@ export function startServer(connection: Connection): void {
   }
 
   function updateOpenText(target: Engine, file: string, text: string): void {
+    // Markdown reaches the server for hovers on pasted PEM only: a kubeconfig quoted in a README is no config.
+    if (/\.(md|markdown)$/i.test(file)) {
+      target.removeDocument(file);
+      return;
+    }
     if (Buffer.byteLength(text, 'utf8') > MAX_FILE_BYTES) {
       // Too big to be a config, certificate or key: never parsed (as on disk).
       target.removeDocument(file);
@@ -471,6 +478,8 @@ export function startServer(connection: Connection): void {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         executeCommandProvider: { commands: [SERVER_RECHECK_COMMAND] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+        ...featureCapabilities,
+        ...generationCapabilities,
       },
       serverInfo: { name: 'kube-pki', version: pkg.version },
     };
@@ -682,6 +691,41 @@ export function startServer(connection: Connection): void {
       logError('executeCommand', err);
       return null;
     }
+  });
+
+  // Hover, CodeLens, links, outline, folding and kubePki/decode (server/src/lsp/features/).
+  registerFeatures(connection, {
+    engine: () => engine,
+    document: (uri) => {
+      const doc = documents.get(uri);
+      const file = doc ? fileOfUri(uri) : undefined;
+      return doc && file ? { file, text: doc.getText(), offsetAt: (p) => doc.offsetAt(p) } : undefined;
+    },
+    fileOfUri,
+    pathToUri,
+    whenReady: whenIndexed,
+    logError,
+  });
+
+  // Quick fixes and the generation commands (server/src/lsp/features/generate.ts).
+  registerGeneration(connection, {
+    engine: () => engine,
+    fs,
+    diskFs: baseFs,
+    fileOfUri,
+    pathToUri,
+    folders: folderPaths,
+    whenReady: whenIndexed,
+    logError,
+    afterWrite: (written) => {
+      for (const f of written) {
+        guard('fileChanged', () => engine.fileChanged(f), undefined);
+        if (!openTexts.has(f) && isCandidateName(f)) guard('reload', () => loadFile(engine, f), undefined);
+      }
+      countsCache.clear();
+      publishAllOpen();
+      scheduleSummary();
+    },
   });
 
   documents.listen(connection);

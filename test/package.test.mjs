@@ -1,0 +1,77 @@
+// The extension manifest (package.json) has what the Marketplace and VS Code expect, and the files it
+// names exist. The .vsix itself is built and installed by test/e2e/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8'));
+const read = (rel) => readFileSync(path.join(repo, rel), 'utf8');
+
+test('Marketplace fields: publisher, name, repository, license, categories, keywords, icon', () => {
+  assert.match(pkg.publisher, /^[a-z0-9][a-z0-9-]*$/);
+  assert.match(pkg.name, /^[a-z0-9][a-z0-9-]*$/);
+  assert.ok(pkg.displayName && pkg.description, 'displayName and description');
+  assert.match(pkg.repository?.url ?? '', /^https:\/\//, 'repository.url');
+  assert.equal(pkg.license, 'Apache-2.0');
+  assert.match(read('LICENSE'), /Apache License\s+Version 2\.0, January 2004/);
+  for (const c of ['Linters', 'Programming Languages']) assert.ok(pkg.categories.includes(c), `category ${c}`);
+  assert.ok(pkg.keywords.length > 0 && pkg.keywords.length <= 30, 'keywords (the Marketplace takes up to 30)');
+  assert.match(read('CHANGELOG.md'), new RegExp(`## ${pkg.version.replace(/\./g, '\\.')}\\b`), 'CHANGELOG.md has the version');
+});
+
+test('the icon is a 128x128 PNG', () => {
+  const png = readFileSync(path.join(repo, pkg.icon));
+  assert.equal(png.subarray(1, 4).toString('ascii'), 'PNG');
+  assert.equal(png.readUInt32BE(16), 128, 'width');
+  assert.equal(png.readUInt32BE(20), 128, 'height');
+});
+
+test('every kubePki.* setting has a description, a default and a scope, and is in the README', () => {
+  const props = pkg.contributes.configuration.properties;
+  const names = Object.keys(props);
+  assert.ok(names.length > 0);
+  const readme = read('README.md');
+  for (const name of names) {
+    assert.match(name, /^kubePki\./, `${name} is under kubePki.`);
+    const p = props[name];
+    assert.ok(p.description || p.markdownDescription, `${name}: description`);
+    assert.ok('default' in p, `${name}: default`);
+    assert.ok(['application', 'machine', 'machine-overridable', 'window', 'resource', 'language-overridable'].includes(p.scope), `${name}: scope ${p.scope}`);
+    assert.ok(readme.includes(`\`${name}\``), `${name} is documented in README.md`);
+  }
+});
+
+test('every command has a title and the Kube PKI category', () => {
+  for (const c of pkg.contributes.commands) {
+    assert.match(c.command, /^kubePki\./);
+    assert.ok(c.title, `${c.command}: title`);
+    assert.equal(c.category, 'Kube PKI', `${c.command}: category`);
+  }
+});
+
+test('workspace trust and activation are declared', () => {
+  const trust = pkg.capabilities?.untrustedWorkspaces;
+  assert.ok(trust, 'capabilities.untrustedWorkspaces');
+  assert.ok([true, false, 'limited'].includes(trust.supported));
+  if (trust.supported !== true) assert.ok(trust.description, 'a description for limited/unsupported');
+  for (const s of trust.restrictedConfigurations ?? []) assert.ok(s in pkg.contributes.configuration.properties, `restricted setting ${s} exists`);
+  // No "*" or onStartupFinished: the server starts only for workspaces with YAML or kubeconfigs.
+  assert.ok(pkg.activationEvents.length > 0);
+  for (const e of pkg.activationEvents) assert.ok(e !== '*' && e !== 'onStartupFinished', `activation event ${e}`);
+});
+
+test('packaging: bundled with --production, and .vscodeignore keeps only what the extension needs', () => {
+  assert.match(pkg.scripts['vscode:prepublish'], /esbuild\.js --production/);
+  assert.match(pkg.scripts.package, /vsce package/);
+  assert.equal(pkg.main, './dist/client.js');
+  const ignore = read('.vscodeignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  assert.equal(ignore[0], '**', '.vscodeignore starts by leaving everything out');
+  assert.ok(ignore.includes('!dist/client.js') && ignore.includes('!dist/server.js'));
+  assert.ok(!ignore.some((l) => /^!.*node_modules/.test(l)), 'no node_modules in the .vsix');
+  assert.ok(ignore.includes(`!${pkg.icon}`), 'the icon is packaged');
+  for (const g of pkg.contributes.grammars ?? []) assert.ok(existsSync(path.join(repo, g.path)), `grammar ${g.path} exists`);
+  for (const l of pkg.contributes.languages ?? []) if (l.configuration) assert.ok(existsSync(path.join(repo, l.configuration)), `${l.configuration} exists`);
+});

@@ -1,0 +1,14 @@
+// The extension-host test entry (extensionTestsPath): VS Code loads this file in the extension host, with
+// the real `vscode` API, and calls run(). A rejection ends the run with exit code 1.
+// Driven by test/vscode/run-code-server.mjs (offline, code-server) or test/vscode/run-electron.mjs
+// (@vscode/test-electron, downloads VS Code).
+'use strict';
+
+const { runTests } = require('./harness');
+
+exports.run = async function run() {
+  require('./extension.test');
+  require('./features.test'); // hover, CodeLens, links, outline (after extension.test: it relies on its edits)
+  require('./generate.test'); // quick fixes and the Generate/Renew commands (last: it writes files)
+  await runTests();
+};

@@ -1,0 +1,58 @@
+// The workspace the extension-host tests open: a kubeadm node tree with planted defects, generated at run
+// time (certificates expire), plus the material the tests use to fix them. Written to <root>/workspace;
+// what the tests need to know is written to <root>/kube-pki-test.json, beside the workspace folder, where
+// the suite (test/vscode/suite/) reads it. Needs the engine bundle (dist/engine.js).
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { buildCluster, generatorOf, loadEngine } from '../helpers/cluster.mjs';
+
+/** The defects planted; the suite expects each one's code on its line. */
+export const TEST_DEFECTS = ['apiserver-san-missing', 'scheduler-cn-typo', 'kubelet-untrusted', 'controller-manager-expired'];
+export const MANIFEST = 'kube-pki-test.json';
+
+const b64 = (text) => Buffer.from(text, 'utf8').toString('base64');
+
+export async function buildTestWorkspace(root) {
+  const folder = path.join(root, 'workspace');
+  const engine = loadEngine();
+  const cluster = await buildCluster(folder, { defects: TEST_DEFECTS, engine });
+  // Not Kubernetes at all: kube-pki must stay silent on it.
+  const compose = path.join(folder, 'docker-compose.yaml');
+  await writeFile(compose, 'services:\n  web:\n    image: nginx\n    ports: ["80:80"]\n');
+
+  // What the tests write to fix the defects: correctly named / correctly issued certificates.
+  const g = generatorOf(engine);
+  const scheduler = await g.issueCertificate({ commonName: 'system:kube-scheduler', issuer: cluster.certs.ca, extKeyUsage: ['clientAuth'], now: cluster.now });
+  const kubelet = await g.issueCertificate({
+    commonName: `system:node:${cluster.nodeName}`,
+    organizations: ['system:nodes'],
+    issuer: cluster.certs.ca,
+    extKeyUsage: ['clientAuth'],
+    keyType: 'ecdsa-p256',
+    now: cluster.now,
+  });
+
+  const manifest = {
+    folder,
+    nodeName: cluster.nodeName,
+    advertiseAddress: cluster.config.advertiseAddress,
+    defects: cluster.defects.map((d) => ({ defect: d.defect, code: d.code, file: d.file, line: d.line, lineIncludes: d.lineIncludes })),
+    files: {
+      'admin.conf': cluster.files['admin.conf'],
+      'scheduler.conf': cluster.files['scheduler.conf'],
+      'kubelet.conf': cluster.files['kubelet.conf'],
+      'controller-manager.conf': cluster.files['controller-manager.conf'],
+      'super-admin.conf': cluster.files['super-admin.conf'],
+      'kube-apiserver.yaml': cluster.files['kube-apiserver.yaml'],
+      'kubelet-client-current.pem': cluster.files['kubelet-client-current.pem'],
+      'docker-compose.yaml': compose,
+    },
+    fixes: {
+      schedulerCertData: b64(scheduler.certPem),
+      schedulerKeyData: b64(scheduler.key.privateKeyPem),
+      kubeletClientPem: kubelet.certPem + kubelet.key.privateKeyPem,
+    },
+  };
+  await writeFile(path.join(root, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
+}

@@ -2,16 +2,14 @@
 // show the answer in a read-only virtual document (scheme kube-pki-decode). CodeLenses call the first
 // with the document and the reference's position.
 import * as vscode from 'vscode';
+import { DECODE_COMMAND, DECODE_REQUEST, type DecodeResponse } from '../../server/src/lsp/protocol';
 import type { LanguageClient } from 'vscode-languageclient/node';
 
 export const DECODE_SCHEME = 'kube-pki-decode';
-export const DECODE_COMMAND = 'kubePki.decodeCertificate';
 export const DECODE_SELECTION_COMMAND = 'kubePki.decodeSelection';
-const DECODE_REQUEST = 'kubePki/decode';
 /** Bigger documents are not sent along with the request. */
 const MAX_SENT_TEXT = 5 * 1024 * 1024;
 
-type DecodeResponse = { title: string; text: string } | { error: string };
 
 class DecodeDocuments implements vscode.TextDocumentContentProvider {
   private readonly texts = new Map<string, string>();

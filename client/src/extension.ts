@@ -1,6 +1,7 @@
 // The VS Code side of kube-pki: starts the language server (dist/server.js) and shows its verdict in the
 // status bar. All the checking happens in the server.
 import * as vscode from 'vscode';
+import { RECHECK_COMMAND, SUMMARY_NOTIFICATION, SUMMARY_REQUEST, type Summary } from '../../server/src/lsp/protocol';
 import {
   ExecuteCommandRequest,
   LanguageClient,
@@ -11,16 +12,8 @@ import {
 import { registerDecodeCommands } from './decode';
 import { registerGenerateCommands } from './generate';
 
-const RECHECK_COMMAND = 'kubePki.recheckWorkspace';
 const SHOW_OUTPUT_COMMAND = 'kubePki.showOutput';
-const SUMMARY_REQUEST = 'kubePki/summary';
-const SUMMARY_NOTIFICATION = 'kubePki/summaryChanged';
 
-interface Summary {
-  errors: number;
-  warnings: number;
-  files: number;
-}
 
 let client: LanguageClient | undefined;
 

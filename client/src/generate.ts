@@ -6,44 +6,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { APPLY_REQUEST, DEFAULTS_REQUEST, PLAN_REQUEST, type ApplyResult, type GenerationDefaults, type PlanPreview, type PreviewItem } from '../../server/src/lsp/protocol';
 
-const PLAN_REQUEST = 'kubePki/generate/plan';
-const APPLY_REQUEST = 'kubePki/generate/apply';
-const DEFAULTS_REQUEST = 'kubePki/generate/defaults';
 
-interface PreviewItem {
-  id: string;
-  title: string;
-  reason: string;
-  effect: 'create' | 'replace';
-  subject?: string;
-  names?: string[];
-  issuer?: string;
-  validityDays?: number;
-  key?: string;
-  files: { path: string; kind: string; replace: boolean }[];
-}
-interface PlanPreview {
-  planId: string;
-  items: PreviewItem[];
-  skipped: { title: string; reason: string; needsReplace?: boolean }[];
-  error?: string;
-}
-interface ApplyResult {
-  ok: boolean;
-  written: { path: string; backup?: string; replaced: boolean; summary: string }[];
-  edited: string[];
-  notWritten: string[];
-  failed: { title: string; reason: string }[];
-  error?: string;
-}
-interface Defaults {
-  cas: string[];
-  servers: string[];
-  nodeName?: string;
-  advertiseAddress?: string;
-  folders: string[];
-}
 
 const KEY_TYPES = [
   { label: 'RSA-2048', value: 'rsa-2048', description: "kubeadm's default" },
@@ -158,17 +123,17 @@ export function registerGenerateCommands(context: vscode.ExtensionContext, getCl
     return result;
   }
 
-  async function defaults(): Promise<Defaults> {
+  async function defaults(): Promise<GenerationDefaults> {
     const c = getClient();
     try {
-      if (c?.isRunning()) return await c.sendRequest<Defaults>(DEFAULTS_REQUEST);
+      if (c?.isRunning()) return await c.sendRequest<GenerationDefaults>(DEFAULTS_REQUEST);
     } catch (err) {
       output.warn(`defaults: ${err instanceof Error ? err.message : String(err)}`);
     }
     return { cas: [], servers: [], folders: folders() };
   }
 
-  async function pickCa(d: Defaults): Promise<string | undefined> {
+  async function pickCa(d: GenerationDefaults): Promise<string | undefined> {
     if (d.cas.length === 0) return ask('CA certificate (its key is expected beside it, ca.crt -> ca.key)', '', nonEmpty);
     const items = [...d.cas.map((p) => ({ label: rel(p, folders()), value: p })), { label: 'Another file…', value: '' }];
     const pick = await vscode.window.showQuickPick(items, { title: 'The CA that signs it (the apiserver\'s --client-ca-file)' });

@@ -27,25 +27,15 @@ import {
 } from './settings';
 import { isFileUri, isUnder, isUntitledUri, pathToUri, untitledPath, uriToPath } from './uris';
 import { featureCapabilities, registerFeatures } from './features';
+import { RECHECK_COMMAND, SERVER_RECHECK_COMMAND, SUMMARY_NOTIFICATION, SUMMARY_REQUEST, type Summary } from './protocol';
+
+export { RECHECK_COMMAND, SERVER_RECHECK_COMMAND, SUMMARY_NOTIFICATION, SUMMARY_REQUEST, type Summary };
 import { generationCapabilities, registerGeneration } from './features/generate';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const pkg = require('../../../package.json') as { version: string };
 
-export const RECHECK_COMMAND = 'kubePki.recheckWorkspace';
-/** Advertised in executeCommandProvider; a different id so VS Code's client does not clash with the extension's own command. */
-export const SERVER_RECHECK_COMMAND = 'kubePki.server.recheckWorkspace';
-export const SUMMARY_REQUEST = 'kubePki/summary';
-export const SUMMARY_NOTIFICATION = 'kubePki/summaryChanged';
 
-export interface Summary {
-  errors: number;
-  warnings: number;
-  /** Recognised documents (open buffers and workspace files). */
-  files: number;
-  /** Recognised documents with at least one error or warning. */
-  filesWithProblems: number;
-}
 
 /** Publish at most this long after a change (the editor expects diagnostics within ~100 ms). */
 const PUBLISH_DELAY_MS = 50;

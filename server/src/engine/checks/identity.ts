@@ -1,13 +1,13 @@
 // cn-mismatch, org-mismatch: the apiserver takes the user from the CN and the groups from the O
 // values, so a role's certificate must carry exactly the names RBAC and the node authorizer know
 // (kubeadm's certlist.go / kubeconfig.go). Near-misses of well-known names are reported anywhere.
-import * as path from 'node:path';
-import { flag, type KubeconfigUnit, type KubeconfigUser, type Reference } from '../parse';
+import { flag, type KubeconfigUnit, type Reference } from '../parse';
 import type { Certificate } from '../pki/certificate';
 import type { CheckContext } from './context';
-import { componentsLoading, flagRef } from './relations';
+import { flagRef } from './relations';
+import { kubeconfigRole, type KubeconfigRole } from './roles';
 
-type Role = 'admin' | 'super-admin' | 'kubelet' | 'controller-manager' | 'scheduler' | 'kube-proxy';
+type Role = KubeconfigRole;
 
 interface Expectation {
   cn?: string;
@@ -34,32 +34,6 @@ const expectations: Record<Role, Expectation> = {
   },
   'super-admin': { groupsAnyOf: ['system:masters'], consequence: 'it is not the break-glass admin it should be (system:masters bypasses RBAC)' },
 };
-
-const roleByFileName: Record<string, Role> = {
-  'admin.conf': 'admin',
-  'super-admin.conf': 'super-admin',
-  'kubelet.conf': 'kubelet',
-  'controller-manager.conf': 'controller-manager',
-  'scheduler.conf': 'scheduler',
-  'kube-proxy.conf': 'kube-proxy',
-  'kubeproxy.conf': 'kube-proxy',
-  'proxy.conf': 'kube-proxy',
-};
-
-const roleByComponent: Record<string, Role | undefined> = {
-  'kube-scheduler': 'scheduler',
-  'kube-controller-manager': 'controller-manager',
-};
-
-function roleByUserName(name: string): Role | undefined {
-  if (name === 'system:kube-scheduler') return 'scheduler';
-  if (name === 'system:kube-controller-manager') return 'controller-manager';
-  if (name === 'system:kube-proxy') return 'kube-proxy';
-  if (name.startsWith('system:node:')) return 'kubelet';
-  if (name === 'kubernetes-admin') return 'admin';
-  if (name === 'kubernetes-super-admin') return 'super-admin';
-  return undefined;
-}
 
 /** Well-known names whose typos matter: users and groups RBAC and the authorizers act on. */
 const wellKnown = [
@@ -123,42 +97,14 @@ interface Subject {
 }
 
 function kubeconfigSubjects(ctx: CheckContext, kc: KubeconfigUnit): Subject[] {
-  // The user of the current context (or the only user) takes the role of the file.
-  const current = kc.contexts.find((c) => c.name === kc.currentContext)?.user;
-  const main: KubeconfigUser | undefined = kc.users.find((u) => u.name === current) ?? (kc.users.length === 1 ? kc.users[0] : undefined);
-  let fileRole: Role | undefined;
-  let fileRoleSource: string | undefined;
-  for (const comp of componentsLoading(ctx, kc.file)) {
-    const r = roleByComponent[comp.component];
-    if (r) {
-      fileRole = r;
-      fileRoleSource = `${comp.component} loads this kubeconfig`;
-      break;
-    }
-  }
-  if (!fileRole) {
-    const byName = roleByFileName[path.basename(kc.file)];
-    if (byName) {
-      fileRole = byName;
-      fileRoleSource = `this is ${path.basename(kc.file)}`;
-    }
-  }
   const out: Subject[] = [];
   for (const u of kc.users) {
     const cert = ctx.leaf(u.cert);
     if (!cert || !u.cert) continue;
-    let role: Role | undefined;
-    let roleSource: string | undefined;
-    if (u === main && fileRole) {
-      role = fileRole;
-      roleSource = fileRoleSource;
-    } else if (roleByUserName(u.name)) {
-      role = roleByUserName(u.name);
-      roleSource = `the user is named ${u.name}`;
-    }
-    out.push({ ref: u.cert, cert, role, roleSource });
+    const r = kubeconfigRole(ctx, kc, u);
+    out.push({ ref: u.cert, cert, role: r?.role, roleSource: r?.source });
     // The kubelet's CN must name this node: the user name says which when kubeadm wrote it.
-    if (role === 'kubelet' && u.name.startsWith('system:node:') && cnOf(cert).startsWith('system:node:') && cnOf(cert) !== u.name) {
+    if (r?.role === 'kubelet' && u.name.startsWith('system:node:') && cnOf(cert).startsWith('system:node:') && cnOf(cert) !== u.name) {
       ctx.report(
         'cn-mismatch',
         u.cert.span,

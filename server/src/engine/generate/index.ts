@@ -8,7 +8,7 @@ export { kubeconfigText } from './kubeconfig';
 // Planning, executing and writing (issue 5): what the workspace lacks or gets wrong, made right.
 export type * from './types';
 export type { PlanOptions } from './plan';
-export { planGeneration, targetPath, siblingKey } from './plan';
+export { planGeneration, targetPath, siblingKey, FIXABLE } from './plan';
 export type { NewCaOptions, NewClientOptions, ControlPlaneOptions } from './onRequest';
 export { planNewCA, planClientCert, planControlPlane } from './onRequest';
 export type { ExecuteOptions } from './execute';

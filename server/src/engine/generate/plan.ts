@@ -16,7 +16,8 @@ import type { Engine } from '../workspace/engine';
 import type { FileSystem, Finding, Range } from '../types';
 import { flag, type ComponentUnit, type KubeconfigCluster, type KubeconfigUnit, type KubeconfigUser, type KubeletConfigUnit, type Reference, type Span } from '../parse';
 import { CheckContext } from '../checks/context';
-import { apiserversOf, componentsLoading, firstIpOfCidr, flagRef, hostOf, nearest, serverHost, chainsTo } from '../checks/relations';
+import { apiserversOf, chainsTo, clustersOfUser, firstIpOfCidr, flagRef, hostOf, nearest, serverHost } from '../checks/relations';
+import { kubeconfigRole } from '../checks/roles';
 import { nearMiss } from '../checks/identity';
 import { certInternals, type Certificate } from '../pki/certificate';
 import { sameKey } from '../pki/key';
@@ -64,7 +65,8 @@ export interface PlanOptions {
   findings?: Finding[];
 }
 
-const FIXABLE = new Set([
+/** Findings a re-issue can resolve (a missing file is generated instead). */
+export const FIXABLE = new Set([
   'san-missing',
   'cn-mismatch',
   'org-mismatch',
@@ -353,17 +355,7 @@ class Planner {
   }
 
   kubeconfigRole(kc: KubeconfigUnit, user: KubeconfigUser): LeafRole {
-    const current = kc.contexts.find((c) => c.name === kc.currentContext)?.user;
-    const main = kc.users.find((u) => u.name === current) ?? (kc.users.length === 1 ? kc.users[0] : undefined);
-    if (user === main) {
-      for (const comp of componentsLoading(this.ctx, kc.file)) {
-        if (comp.component === 'kube-scheduler') return 'scheduler';
-        if (comp.component === 'kube-controller-manager') return 'controller-manager';
-      }
-      const byName = roleByFileName[path.basename(kc.file)];
-      if (byName) return byName;
-    }
-    return roleByUserName(user.name) ?? 'user';
+    return kubeconfigRole(this.ctx, kc, user)?.role ?? 'user';
   }
 
   private missingKubeconfig(unit: ComponentUnit, ref: Reference): void {
@@ -467,11 +459,11 @@ class Planner {
         // A kubeconfig user: the --client-ca-file of the apiservers its clusters talk to, else the
         // kubeconfig's own CA (kubeadm uses one CA for both).
         if (unit.kind === 'kubeconfig' && slot.user) {
-          for (const cluster of clustersOf(unit, slot.user)) {
+          for (const cluster of clustersOfUser(unit, slot.user)) {
             for (const t of apiserversOf(this.ctx, cluster).targets) ca ??= this.caOf(t.unit, 'client-ca-file');
           }
           if (!ca) {
-            for (const cluster of clustersOf(unit, slot.user)) {
+            for (const cluster of clustersOfUser(unit, slot.user)) {
               if (cluster.ca?.source.kind === 'path') ca ??= this.cas.get(this.target(cluster.ca).path ?? '');
               else ca ??= this.caSlotByCert(cluster.ca);
             }
@@ -1213,30 +1205,6 @@ class Planner {
 
 // ------------------------------------------------------------------------------------ helpers
 
-const roleByFileName: Record<string, LeafRole> = {
-  'admin.conf': 'admin',
-  'super-admin.conf': 'super-admin',
-  'kubelet.conf': 'kubelet',
-  'controller-manager.conf': 'controller-manager',
-  'scheduler.conf': 'scheduler',
-  'kube-proxy.conf': 'kube-proxy',
-};
-
-function roleByUserName(name: string): LeafRole | undefined {
-  if (name === 'system:kube-scheduler') return 'scheduler';
-  if (name === 'system:kube-controller-manager') return 'controller-manager';
-  if (name === 'system:kube-proxy') return 'kube-proxy';
-  if (name.startsWith('system:node:')) return 'kubelet';
-  if (name === 'kubernetes-admin') return 'admin';
-  if (name === 'kubernetes-super-admin') return 'super-admin';
-  return undefined;
-}
-
-function clustersOf(kc: KubeconfigUnit, user: KubeconfigUser): KubeconfigCluster[] {
-  const names = new Set(kc.contexts.filter((c) => c.user === user.name).map((c) => c.cluster));
-  const found = kc.clusters.filter((c) => names.has(c.name));
-  return found.length ? found : kc.clusters;
-}
 
 function sameFinding(a: FixedFinding, b: FixedFinding): boolean {
   return (

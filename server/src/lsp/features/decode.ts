@@ -3,18 +3,10 @@
 import type { Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { decodeAt } from '../../engine';
+import { DECODE_REQUEST, type DecodeParams, type DecodeResponse } from '../protocol';
 import { guarded, MAX_FEATURE_TEXT, type FeatureHost, type OpenText, type Position, type Range } from './host';
 
-export const DECODE_REQUEST = 'kubePki/decode';
 
-export interface DecodeParams {
-  uri: string;
-  position?: Position;
-  /** A selection: its text is decoded (PEM or base64). */
-  range?: Range;
-  /** The document's text, for a document the server was not sent (another language, another scheme). */
-  text?: string;
-}
 
 /** A document the client sent along: named after its URI's last segment when it is no file. */
 function sentDocument(host: FeatureHost, uri: string, text: string): OpenText {
@@ -29,7 +21,6 @@ function sentDocument(host: FeatureHost, uri: string, text: string): OpenText {
   return { file, text, offsetAt: (p) => doc.offsetAt(p) };
 }
 
-export type DecodeResponse = { title: string; text: string } | { error: string };
 
 export function registerDecode(connection: Connection, host: FeatureHost): void {
   connection.onRequest(DECODE_REQUEST, (params: DecodeParams) =>

@@ -7,29 +7,14 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { CodeAction, CodeActionParams, Connection, Diagnostic, ServerCapabilities, TextEdit } from 'vscode-languageserver/node';
 import { generate, type Engine } from '../../engine';
+import { APPLY_COMMAND, APPLY_REQUEST, DEFAULTS_REQUEST, PLAN_REQUEST, type ApplyResult, type GenerationDefaults, type PlanPreview, type PreviewItem } from '../protocol';
+
+export { APPLY_COMMAND, APPLY_REQUEST, DEFAULTS_REQUEST, PLAN_REQUEST };
 import type { FileSystem } from '../../engine/types';
 
-export const PLAN_REQUEST = 'kubePki/generate/plan';
-export const APPLY_REQUEST = 'kubePki/generate/apply';
-export const DEFAULTS_REQUEST = 'kubePki/generate/defaults';
-/** The client command a quick fix runs: preview, one confirmation, apply. */
-export const APPLY_COMMAND = 'kubePki.generate.apply';
 
 /** Codes a quick fix can resolve by generating or re-issuing. */
-export const FIXABLE_CODES = new Set([
-  'file-not-found',
-  'san-missing',
-  'cn-mismatch',
-  'org-mismatch',
-  'eku-missing',
-  'cert-expired',
-  'cert-expiring',
-  'cert-not-yet-valid',
-  'weak-key',
-  'weak-signature',
-  'untrusted-issuer',
-  'key-mismatch',
-]);
+export const FIXABLE_CODES = new Set(['file-not-found', ...generate.FIXABLE]);
 
 export const generationCapabilities: ServerCapabilities = {
   codeActionProvider: { codeActionKinds: ['quickfix'] },
@@ -59,33 +44,8 @@ export type PlanParams =
   | { kind: 'client'; commonName: string; groups?: string[]; caCertPath: string; caKeyPath?: string; certPath?: string; keyPath?: string; kubeconfig?: { path: string; server: string; clusterName?: string }; days?: number; keyType?: generate.KeyType; replace?: boolean }
   | ({ kind: 'control-plane' } & generate.ControlPlaneOptions);
 
-export interface PreviewItem {
-  id: string;
-  title: string;
-  reason: string;
-  effect: 'create' | 'replace';
-  subject?: string;
-  names?: string[];
-  issuer?: string;
-  validityDays?: number;
-  key?: string;
-  files: { path: string; kind: string; replace: boolean }[];
-}
 
-export interface PlanPreview {
-  planId: string;
-  items: PreviewItem[];
-  skipped: { title: string; reason: string; needsReplace?: boolean }[];
-}
 
-export interface ApplyResult {
-  ok: boolean;
-  written: { path: string; backup?: string; replaced: boolean; summary: string }[];
-  edited: string[];
-  notWritten: string[];
-  failed: { title: string; reason: string }[];
-  error?: string;
-}
 
 function preview(plan: generate.GenerationPlan, planId: string): PlanPreview {
   return {

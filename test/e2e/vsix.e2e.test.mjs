@@ -216,6 +216,11 @@ test('a broken kubeconfig shows squiggles on the planted lines, and the hover ex
   assert.match(text, /system:master/);
   assert.match(text, /kube-pki/);
   assert.match(text, /org-mismatch/);
+  // The same hover decodes the certificate behind client-certificate-data, as a person reads it.
+  assert.match(text, /client certificate/);
+  assert.match(text, /Certificate CN=kubernetes-admin/);
+  assert.match(text, /expires in \d+ days/);
+  assert.match(text, /O=system:master/);
   await shot('e2e-2-admin-conf-hover.png');
   await page.mouse.move(5, 5);
 });

@@ -5,62 +5,17 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, mkdir, rm, readFile, writeFile, stat, readdir } from 'node:fs/promises';
-import { readFileSync, existsSync } from 'node:fs';
-import os from 'node:os';
+import { mkdir, readFile, writeFile, stat, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
-import { buildCluster, loadEngine } from './helpers/cluster.mjs';
+import { CLI, E, G, engineOf, findingsOf, fsys, generateAndWrite, openssl, rel, show, workspace } from './helpers/plan.mjs';
 
-const E = loadEngine();
-const G = E.generate;
-const repo = fileURLToPath(new URL('../', import.meta.url));
-const CLI = path.join(repo, 'dist', 'cli.js');
-const fsys = E.nodeFileSystem();
-let work;
-let n = 0;
-
-before(async () => {
-  work = await mkdtemp(path.join(os.tmpdir(), 'kube-pki-plan-'));
-});
-after(async () => {
-  if (work) await rm(work, { recursive: true, force: true });
-});
-
-async function tree(opts = {}, remove = []) {
-  const c = await buildCluster(path.join(work, `t${n++}`), { keyType: 'ecdsa-p256', reuseKeys: false, ...opts });
-  for (const f of remove) await rm(c.files[f]);
-  return c;
-}
-
-function engineOf(c) {
-  const engine = new E.Engine(fsys, { searchRoots: [c.dir], now: c.now });
-  for (const f of E.discoverFiles(fsys, [c.dir])) engine.updateDocument(f, readFileSync(f, 'utf8'));
-  return engine;
-}
-
-const findingsOf = (c) => {
-  const e = engineOf(c);
-  return e.documents().flatMap((d) => e.check(d));
-};
-const show = (c, fs) => fs.map((f) => `${path.relative(c.dir, f.file)}:${f.range.start.line + 1} ${f.code}: ${f.message.slice(0, 160)}`).join('\n');
-const rel = (c, p) => path.relative(c.dir, p);
-
-async function generateAndWrite(c, options = {}, allowReplace = !!(options.fix || options.renew || options.only)) {
-  const plan = G.planGeneration(engineOf(c), fsys, { keyType: 'ecdsa-p256', ...options });
-  const batch = await G.executePlan(plan, fsys);
-  assert.deepEqual(batch.failed, []);
-  const files = [...batch.files, ...G.editsAsFiles(batch.edits, fsys)];
-  const report = G.writeBatch(files, { fs: fsys, allowReplace });
-  assert.ok(report.ok, JSON.stringify(report.error));
-  return { plan, batch, report, files };
-}
-
-function openssl(args) {
-  const r = spawnSync('openssl', args, { encoding: 'utf8' });
-  return { status: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
-}
+const work = workspace('kube-pki-plan-');
+before(work.open);
+after(work.close);
+const tree = (opts, remove) => work.tree(opts, remove);
 
 // ------------------------------------------------------------------------------------ missing
 
@@ -148,9 +103,14 @@ describe('what the workspace references but lacks', () => {
     const plan = G.planGeneration(engineOf(c), fsys, {});
     assert.equal(plan.actions.length, 0);
     assert.equal(plan.skipped[0].needsReplace, true);
+    assert.deepEqual(plan.skipped.map((x) => x.paths), [[c.files['pki/apiserver-etcd-client.crt'], c.files['pki/apiserver-etcd-client.key']]], 'said once, naming both files');
     const fixed = G.planGeneration(engineOf(c), fsys, { fix: true });
     assert.equal(fixed.actions.length, 1);
     assert.deepEqual(fixed.actions[0].outputs.map((o) => [o.kind, o.replace]), [['cert', true], ['key', false]]);
+    // A quick fix on the key's file-not-found (as the editor asks for it) offers that re-issue.
+    const nf = findingsOf(c).find((f) => f.code === 'file-not-found');
+    const quick = G.planGeneration(engineOf(c), fsys, { only: [{ file: nf.file, range: nf.range, code: nf.code }], missing: true });
+    assert.deepEqual(quick.actions.map((a) => [a.title, a.fixes]), [["kube-apiserver's client certificate for etcd", [{ file: nf.file, range: nf.range, code: 'file-not-found' }]]]);
   });
 });
 
@@ -197,7 +157,7 @@ describe('re-issuing what findings say is wrong', () => {
     assert.match(adminLines[adminEdits[0].range.start.line], /client-certificate-data: /);
     const kc = YAML.parse(await readFile(c.files['admin.conf'], 'utf8'));
     const pem = Buffer.from(kc.users[0].user['client-certificate-data'], 'base64').toString();
-    const f = path.join(work, `admin-${n++}.crt`);
+    const f = `${work.next('admin-')}.crt`;
     await writeFile(f, pem);
     assert.match(openssl(['x509', '-in', f, '-noout', '-subject']).out, /O ?= ?kubeadm:cluster-admins|O ?= ?system:masters/);
     assert.equal(openssl(['verify', '-CAfile', c.files['pki/ca.crt'], f]).status, 0, 'admin-untrusted: now signed by the --client-ca-file CA');
@@ -255,7 +215,7 @@ describe('re-issuing what findings say is wrong', () => {
 
 describe('the writer', () => {
   async function files(k) {
-    const dir = path.join(work, `w${n++}`);
+    const dir = work.next('w');
     const reqs = [];
     for (let i = 0; i < k; i++) reqs.push({ path: path.join(dir, `f${i}.crt`), contents: `new ${i}\n`, mode: 0o644, replace: false });
     return { dir, reqs };
@@ -281,7 +241,7 @@ describe('the writer', () => {
   });
 
   test('keys are 0600 and certificates 0644 whatever the umask; a replaced file is kept as NAME.bak-YYYYMMDDhhmmss', async () => {
-    const dir = path.join(work, `w${n++}`);
+    const dir = work.next('w');
     const old = process.umask(0o000);
     try {
       const r = G.writeBatch(
@@ -436,7 +396,7 @@ describe('a generation run killed midway', () => {
 
 describe('on request', () => {
   test("the full kubeadm set for a new control-plane node: 16 key pairs, each certificate verified by its CA with kubeadm's subject", async () => {
-    const root = path.join(work, `cp${n++}`);
+    const root = work.next('cp');
     const plan = G.planControlPlane(fsys, { root, nodeName: 'cp9', advertiseAddress: '10.0.0.9', controlPlaneEndpoint: 'k8s.example.internal:6443', keyType: 'ecdsa-p256', extraSANs: ['10.0.0.100'] });
     assert.deepEqual(plan.skipped, []);
     assert.equal(plan.actions.filter((a) => a.key?.kind === 'new').length, 16);
@@ -470,7 +430,7 @@ describe('on request', () => {
   });
 
   test('kube-pki new-ca never replaces a CA; new-client signs with it; --dry-run writes nothing', async () => {
-    const dir = path.join(work, `ca${n++}`);
+    const dir = work.next('ca');
     const cli = (...args) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
     let r = cli('new-ca', '--out', path.join(dir, 'ca.crt'), '--cn', 'team-ca', '--key-type', 'ecdsa-p256', '--dry-run');
     assert.equal(r.status, 0, r.stderr);

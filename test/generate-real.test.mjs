@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { buildCluster } from './helpers/cluster.mjs';
 import { tool, freePort } from './helpers/tools.mjs';
+import { referServingCerts } from './helpers/serving.mjs';
 
 const repo = fileURLToPath(new URL('../', import.meta.url));
 const CLI = path.join(repo, 'dist', 'cli.js');
@@ -21,6 +22,7 @@ const CLI = path.join(repo, 'dist', 'cli.js');
 let tmp;
 let cluster;
 let generated; // stdout of kube-pki generate
+let serving; // the serving certificates the configs name (kubelet, controller-manager, scheduler), made by generate
 const stoppers = [];
 
 function cli(args, opts = {}) {
@@ -59,6 +61,7 @@ before(async () => {
   // test servers listen on. ECDSA keys: RSA is not the point here.
   cluster = await buildCluster(path.join(tmp, 'node'), { advertiseAddress: '127.0.0.1', keyType: 'ecdsa-p256', reuseKeys: false });
   for (const f of DELETED) await rm(cluster.files[f]);
+  serving = await referServingCerts(cluster);
   const r = cli(['generate', 'node', '--key-type', 'ecdsa-p256']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   generated = r.stdout;
@@ -79,6 +82,9 @@ test('kube-pki generate printed every file with subject, SANs, issuer and expiry
   }
   assert.match(generated, /created node\/etc\/kubernetes\/pki\/apiserver\.crt \(0644\): CN=kube-apiserver; SANs cp1, kubernetes, .*127\.0\.0\.1; issued by CN=kubernetes; expires 20\d\d-/);
   assert.match(generated, /created node\/etc\/kubernetes\/pki\/apiserver\.key \(0600\)/);
+  assert.match(generated, /^created node\/var\/lib\/kubelet\/pki\/kubelet-server\.crt \(0644\): CN=system:node:cp1, O=system:nodes; SANs cp1, 127\.0\.0\.1; issued by CN=kubernetes; /m);
+  assert.match(generated, /^created node\/etc\/kubernetes\/pki\/kube-controller-manager\.crt \(0644\): CN=kube-controller-manager; SANs cp1, localhost, 127\.0\.0\.1; issued by CN=kubernetes; /m);
+  assert.match(generated, /^created node\/etc\/kubernetes\/pki\/kube-scheduler\.crt \(0644\): CN=kube-scheduler; SANs cp1, localhost, 127\.0\.0\.1; issued by CN=kubernetes; /m);
   assert.doesNotMatch(generated, /PRIVATE KEY|BEGIN/);
 });
 
@@ -222,15 +228,14 @@ test('etcd starts with the generated server and peer certificates and --client-c
 
 // ------------------------------------------------------------------------------------ kubectl
 
-async function startApiEndpoint() {
+/** An HTTPS endpoint on 127.0.0.1 serving this certificate; with `clientCA`, requiring client certificates from it. */
+async function startTlsEndpoint({ cert, key, clientCA }) {
   const seen = [];
   const server = https.createServer(
     {
-      cert: await readFile(pki('apiserver.crt')),
-      key: await readFile(pki('apiserver.key')),
-      ca: await readFile(pki('ca.crt')),
-      requestCert: true,
-      rejectUnauthorized: true,
+      cert: await readFile(cert),
+      key: await readFile(key),
+      ...(clientCA ? { ca: await readFile(clientCA), requestCert: true, rejectUnauthorized: true } : {}),
     },
     (req, res) => {
       const peer = req.socket.getPeerCertificate();
@@ -248,6 +253,8 @@ async function startApiEndpoint() {
   stoppers.push(stop);
   return { port: server.address().port, seen, stop };
 }
+
+const startApiEndpoint = () => startTlsEndpoint({ cert: pki('apiserver.crt'), key: pki('apiserver.key'), clientCA: pki('ca.crt') });
 
 /** Asynchronous: the HTTPS endpoint runs in this process and must keep answering meanwhile. */
 function kubectl(args) {
@@ -299,5 +306,29 @@ test("kubectl fails with its own x509 error when the server's name is not among 
     assert.equal(api.seen.length, 0, 'no request got through');
   } finally {
     await api.stop();
+  }
+});
+
+test("kubectl verifies the generated serving certificates of the kubelet, the controller-manager and the scheduler with the cluster CA, at the names their clients dial", async () => {
+  for (const [who, host] of [
+    ['kubelet', '127.0.0.1'],
+    ['kube-controller-manager', 'localhost'],
+    ['kube-controller-manager', '127.0.0.1'],
+    ['kube-scheduler', 'localhost'],
+  ]) {
+    const endpoint = await startTlsEndpoint(serving[who]);
+    // No kubeconfig: the server, the CA and a token (else kubectl asks for a user name).
+    const raw = (...extra) => kubectl(['--server', `https://${host}:${endpoint.port}`, '--certificate-authority', pki('ca.crt'), '--token', 'none', ...extra, 'get', '--raw', '/healthz']);
+    try {
+      const r = await raw();
+      assert.equal(r.status, 0, `${who} at ${host}: ${r.out}`);
+      assert.equal(r.out.trim(), 'ok');
+      // A name the certificate lacks fails as its clients would see it.
+      const bad = await raw('--tls-server-name', 'not-a-san.example');
+      assert.notEqual(bad.status, 0, bad.out);
+      assert.match(bad.out, /x509: certificate is valid for .*, not not-a-san\.example/);
+    } finally {
+      await endpoint.stop();
+    }
   }
 });

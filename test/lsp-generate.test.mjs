@@ -4,16 +4,19 @@
 // and the diagnostics gone afterwards. Certificates are generated at run time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, rm, readFile, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildCluster } from './helpers/cluster.mjs';
 import { start, SERVER } from './helpers/lsp-client.mjs';
+import { loadEngine } from './helpers/cluster.mjs';
+import { referServingCerts } from './helpers/serving.mjs';
 
 let tmp;
 let cluster;
 let c;
+let serving;
 const applied = [];
 
 before(async () => {
@@ -22,6 +25,10 @@ before(async () => {
   cluster = await buildCluster(path.join(tmp, 'node'), { defects: ['scheduler-cn-typo'], keyType: 'ecdsa-p256', reuseKeys: false });
   await rm(cluster.files['pki/front-proxy-client.crt']);
   await rm(cluster.files['pki/front-proxy-client.key']);
+  // Serving certificates the configs name but nobody made, and a user nothing tells the role of.
+  serving = await referServingCerts(cluster);
+  const jane = loadEngine().generate.kubeconfigText({ clusterName: 'kubernetes', server: 'https://192.168.10.11:6443', caPath: '/etc/kubernetes/pki/ca.crt', userName: 'jane', certPath: 'jane.crt', keyPath: 'jane.key' });
+  await writeFile(path.join(cluster.paths.etcKubernetes, 'jane.conf'), jane, { mode: 0o600 });
   c = await start(cluster.dir, { rootDir: '${workspaceFolder}' });
   // The editor's side of workspace/applyEdit: apply the edits to the open buffer and tell the server.
   c.connection.onRequest('workspace/applyEdit', async (params) => {
@@ -125,6 +132,43 @@ test('file-not-found: a quick fix generates the missing certificate and key on d
   assert.match(result.written.find((w) => w.path.endsWith('.crt')).summary, /^CN=front-proxy-client; issued by CN=front-proxy-ca; expires /);
   assert.equal((await stat(cluster.files['pki/front-proxy-client.key'])).mode & 0o777, 0o600);
   await c.waitForPublish(uri, since, (ds) => !ds.some((x) => x.code === 'file-not-found'));
+});
+
+test("file-not-found on the kubelet's tlsCertFile and on the controller-manager's --tls-private-key-file: quick fixes generate the serving certificates, and the diagnostics go away", async () => {
+  for (const [file, field, title, subject, names] of [
+    [path.join(cluster.paths.kubeletDir, 'config.yaml'), /tlsCertFile/, /^Generate the kubelet's serving certificate \(tlsCertFile of config\.yaml\)$/, 'CN=system:node:cp1, O=system:nodes', ['cp1', '192.168.10.11']],
+    [cluster.files['kube-controller-manager.yaml'], /--tls-private-key-file/, /^Generate kube-controller-manager's serving certificate$/, 'CN=kube-controller-manager', ['cp1', 'localhost', '127.0.0.1']],
+  ]) {
+    const { uri, diags } = await openAndWait(file, 'file-not-found');
+    const d = diags.find((x) => x.code === 'file-not-found' && field.test(x.message));
+    assert.ok(d, JSON.stringify(diags));
+    const actions = await c.request('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
+    assert.equal(actions.length, 1, JSON.stringify(actions));
+    assert.match(actions[0].title, title);
+    const preview = await c.request('kubePki/generate/plan', actions[0].command.arguments[0]);
+    assert.equal(preview.items.length, 1, JSON.stringify(preview));
+    const item = preview.items[0];
+    assert.equal(item.subject, subject);
+    assert.deepEqual(item.names, names);
+    assert.equal(item.issuer, 'CN=kubernetes');
+    assert.doesNotMatch(JSON.stringify(preview), /PRIVATE KEY|BEGIN/);
+    const since = c.publishes.length;
+    const result = await c.request('kubePki/generate/apply', { planId: preview.planId });
+    assert.equal(result.ok, true, JSON.stringify(result));
+    assert.equal(result.written.length, 2);
+    await c.waitForPublish(uri, since, (ds) => !ds.some((x) => x.code === 'file-not-found'));
+  }
+  assert.equal((await stat(serving.kubelet.key)).mode & 0o777, 0o600);
+});
+
+test("Generate Missing's preview lists what cannot be generated, with why and what to do instead", async () => {
+  const preview = await c.request('kubePki/generate/plan', { kind: 'missing' });
+  assert.ok(preview.items.some((i) => /kube-scheduler's serving certificate/.test(i.title)), JSON.stringify(preview.items.map((i) => i.title)));
+  const jane = preview.skipped.find((s) => /jane\.conf/.test(s.title));
+  assert.ok(jane, JSON.stringify(preview.skipped));
+  const etc = cluster.paths.etcKubernetes;
+  assert.match(jane.reason, /^its role cannot be told \(user "jane" of jane\.conf is /);
+  assert.ok(jane.reason.includes(`make it with kube-pki new-client --cn jane --group GROUP --ca ${cluster.files['pki/ca.crt']} --out ${etc}/jane.crt --key ${etc}/jane.key`), jane.reason);
 });
 
 test('the commands\' requests: defaults from the workspace, and a new CA that is never written over an existing one', async () => {

@@ -9,12 +9,15 @@
 //  - a CA key is never regenerated while its certificate exists; a CA certificate is re-made from
 //    its key (same subject) when only the certificate is gone;
 //  - an action that would replace or edit anything existing is planned only with permission
-//    (options.fix / options.renew); otherwise it is listed in `skipped` with the reason.
+//    (options.fix / options.renew); otherwise it is listed in `skipped` with the reason;
+//  - nothing is passed over in silence: whatever is referenced, missing and not planned (and, with
+//    fix/renew, whatever a finding asks for that cannot be done) is in `skipped` with why and what
+//    to do instead.
 import * as path from 'node:path';
 import { isIP } from 'node:net';
 import type { Engine } from '../workspace/engine';
 import type { FileSystem, Finding, Range } from '../types';
-import { flag, type ComponentUnit, type KubeconfigCluster, type KubeconfigUnit, type KubeconfigUser, type KubeletConfigUnit, type Reference, type Span } from '../parse';
+import { flag, unitReferences, type ComponentUnit, type KubeconfigCluster, type KubeconfigUnit, type KubeconfigUser, type KubeletConfigUnit, type Reference, type Span } from '../parse';
 import { CheckContext } from '../checks/context';
 import { apiserversOf, chainsTo, clustersOfUser, firstIpOfCidr, flagRef, hostOf, nearest, serverHost } from '../checks/relations';
 import { kubeconfigRole } from '../checks/roles';
@@ -80,6 +83,13 @@ export const FIXABLE = new Set([
   'key-mismatch',
 ]);
 
+/**
+ * Roles whose existing CN is kept on a re-issue: any admin name works (its group makes it admin), a
+ * user's name is the user's, and nobody judges the CN of a controller-manager's or scheduler's
+ * serving certificate.
+ */
+const FREE_CN = new Set<LeafRole>(['admin', 'super-admin', 'user', 'controller-manager-serving', 'scheduler-serving']);
+
 // ------------------------------------------------------------------------------------ slots
 
 interface CaSlot {
@@ -92,6 +102,8 @@ interface CaSlot {
   cert?: Certificate;
   keySpki?: Buffer;
   refs: Reference[];
+  /** References of its private key (the controller-manager's --cluster-signing-key-file). */
+  keyRefs: Reference[];
   /** A unit referencing it (for nearest-node decisions). */
   near: string;
 }
@@ -102,6 +114,8 @@ interface LeafSlot {
   title: string;
   certRef: Reference;
   keyRef?: Reference;
+  /** The field that names (or would name) the key: '--tls-private-key-file', 'tlsPrivateKeyFile', 'client-key'. */
+  keyField: string;
   /** Absolute paths (path references); undefined for inline data. */
   certPath?: string;
   keyPath?: string;
@@ -114,6 +128,8 @@ interface LeafSlot {
   signer?: CaSlot;
   /** Why there is no signer (for the skip message). */
   signerProblem?: string;
+  /** Which CA signs it and why, when that is a choice worth telling (the kubelet's serving certificate). */
+  signerWhy?: string;
   unit: ComponentUnit | KubeconfigUnit | KubeletConfigUnit;
   user?: KubeconfigUser;
   /** DNS/IP names the role needs (serving certificates). */
@@ -140,6 +156,8 @@ interface SaSlot {
   privSpki?: Buffer;
   pubPaths: { path: string; exists: boolean; ref: Reference }[];
   refs: Reference[];
+  /** A private-key flag names it (even where that path has no place here). */
+  privNamed: boolean;
 }
 
 class Planner {
@@ -176,7 +194,14 @@ class Planner {
 
   private skip(item: SkippedItem): void {
     if (this.fixPassWithoutPermission && !item.needsReplace) return;
+    // The same thing found through several references (a CA's weak key on each flag naming it) is said once.
+    if (this.skipped.some((s) => s.title === item.title && s.reason === item.reason && s.paths.join('\n') === item.paths.join('\n'))) return;
     this.skipped.push(item);
+  }
+
+  /** A path that names no file here and has no place in this workspace. */
+  private unplaceable(title: string, refPath: string, what = refPath): void {
+    this.skip({ title, paths: [refPath], reason: `cannot tell where ${what} belongs in this workspace: set kubePki.rootDir / --root (or a path mapping)` });
   }
 
   // ---------------------------------------------------------------- material
@@ -200,7 +225,7 @@ class Planner {
   private caSlot(ref: Reference | undefined, family: CaFamily, near: string, keyRef?: Reference): CaSlot | undefined {
     if (!ref || ref.source.kind !== 'path') return undefined;
     const t = this.target(ref);
-    if (!t.path) return undefined;
+    if (!t.path) return undefined; // said by reportUnplanned
     let slot = this.cas.get(t.path);
     if (!slot) {
       const keyTarget = keyRef ? this.target(keyRef) : undefined;
@@ -215,6 +240,7 @@ class Planner {
         keyExists: this.fs.stat(keyPath).kind === 'file',
         cert: m?.certs[0],
         refs: [],
+        keyRefs: [],
         near,
       };
       if (slot.keyExists) slot.keySpki = readKeySpki(this.fs, keyPath);
@@ -228,6 +254,7 @@ class Planner {
       }
     }
     slot.refs.push(ref);
+    if (keyRef) slot.keyRefs.push(keyRef);
     return slot;
   }
 
@@ -265,6 +292,8 @@ class Planner {
     }
     for (const k of kubeletConfigs) this.caSlot(k.clientCA, 'ca', k.file);
     for (const kc of this.engine.units('kubeconfig')) for (const c of kc.clusters) this.caSlot(c.ca, 'ca', kc.file);
+    // Last, so that a file already known as another CA (often ca.crt itself) keeps that role.
+    for (const u of components) if (u.component === 'kube-apiserver') this.caSlot(flagRef(u, 'kubelet-certificate-authority'), 'kubelet-ca', u.file);
 
     for (const u of components) {
       if (u.component === 'kube-apiserver') {
@@ -278,8 +307,12 @@ class Planner {
         this.leaf(u, 'etcd-peer', 'peer-cert-file', 'peer-key-file');
       } else if (u.component === 'kube-controller-manager' || u.component === 'kube-scheduler') {
         for (const r of u.refs) if (r.expect === 'kubeconfig') this.missingKubeconfig(u, r);
+        this.leaf(u, u.component === 'kube-scheduler' ? 'scheduler-serving' : 'controller-manager-serving', 'tls-cert-file', 'tls-private-key-file');
         if (u.component === 'kube-controller-manager') this.serviceAccount(u);
       }
+    }
+    for (const k of kubeletConfigs) {
+      if (k.tlsCert) this.addLeaf('kubelet-serving', `${leafProfiles['kubelet-serving'].title} (tlsCertFile of ${path.basename(k.file)})`, k, k.tlsCert, k.tlsKey, 'tlsPrivateKeyFile');
     }
     for (const kc of this.engine.units('kubeconfig')) {
       for (const user of kc.users) this.kubeconfigLeaf(kc, user);
@@ -289,10 +322,10 @@ class Planner {
   private leaf(unit: ComponentUnit, role: LeafRole, certFlag: string, keyFlag: string): void {
     const certRef = flagRef(unit, certFlag);
     if (!certRef) return;
-    this.addLeaf(role, leafProfiles[role].title, unit, certRef, flagRef(unit, keyFlag));
+    this.addLeaf(role, leafProfiles[role].title, unit, certRef, flagRef(unit, keyFlag), `--${keyFlag}`);
   }
 
-  private addLeaf(role: LeafRole, title: string, unit: LeafSlot['unit'], certRef: Reference, keyRef: Reference | undefined, user?: KubeconfigUser): LeafSlot | undefined {
+  private addLeaf(role: LeafRole, title: string, unit: LeafSlot['unit'], certRef: Reference, keyRef: Reference | undefined, keyField: string, user?: KubeconfigUser): LeafSlot | undefined {
     const ct = this.target(certRef);
     const kt = keyRef ? this.target(keyRef) : undefined;
     let id: string;
@@ -302,7 +335,7 @@ class Planner {
       inline = { file: certRef.file, certSpan: certRef.span, keySpan: keyRef?.source.kind === 'inline' ? keyRef.span : undefined };
     } else {
       if (!ct.path) {
-        this.skip({ title, paths: [certRef.source.path], reason: `cannot tell where ${certRef.source.path} belongs in this workspace: set kubePki.rootDir / --root (or a path mapping)` });
+        this.unplaceable(title, certRef.source.path);
         return undefined;
       }
       id = `leaf:${ct.path}`;
@@ -328,6 +361,7 @@ class Planner {
       title,
       certRef,
       keyRef,
+      keyField,
       certPath: ct.path,
       keyPath: kt?.path,
       inline,
@@ -348,7 +382,7 @@ class Planner {
     if (!user.cert) return;
     const role = this.kubeconfigRole(kc, user);
     const profile = leafProfiles[role];
-    const slot = this.addLeaf(role, `${profile.title} in ${path.basename(kc.file)} (user ${user.name})`, kc, user.cert, user.key, user);
+    const slot = this.addLeaf(role, `${profile.title} in ${path.basename(kc.file)} (user ${user.name})`, kc, user.cert, user.key, user.cert.source.kind === 'inline' ? 'client-key-data' : 'client-key', user);
     if (slot && role === 'user') {
       slot.expectedCN = undefined;
     }
@@ -360,7 +394,7 @@ class Planner {
 
   private missingKubeconfig(unit: ComponentUnit, ref: Reference): void {
     const t = this.target(ref);
-    if (t.exists || !t.path || this.kubeconfigs.has(t.path)) return;
+    if (t.exists || !t.path || this.kubeconfigs.has(t.path)) return; // no place: said by reportUnplanned
     const role: LeafRole = unit.component === 'kube-scheduler' ? 'scheduler' : 'controller-manager';
     this.kubeconfigs.set(t.path, { id: `kubeconfig:${t.path}`, path: t.path, role, component: unit });
   }
@@ -373,7 +407,7 @@ class Planner {
     if (!key) return;
     let slot = this.sas.get(key);
     if (!slot) {
-      slot = { id: `sa:${key}`, privPath: priv?.path, privExists: !!priv?.exists, privWeak: false, pubPaths: [], refs: [] };
+      slot = { id: `sa:${key}`, privPath: priv?.path, privExists: !!priv?.exists, privWeak: false, pubPaths: [], refs: [], privNamed: false };
       if (slot.privExists && privRef) {
         const pk = this.material(privRef)?.privateKeys.find((k) => !k.encrypted && k.spkiDer);
         slot.privSpki = pk?.spkiDer;
@@ -383,6 +417,7 @@ class Planner {
       this.sas.set(key, slot);
     }
     if (privRef) slot.refs.push(privRef);
+    slot.privNamed ||= !!privRef;
     for (const r of pubRefs) {
       const t = this.target(r);
       slot.refs.push(r);
@@ -396,16 +431,25 @@ class Planner {
     return this.engine.units(kind);
   }
 
-  private nodeNameNear(file: string): string | undefined {
+  /**
+   * The node a file belongs to: etcd's --name, else the kubelet's user (system:node:NAME) in a
+   * kubeconfig near it. For the kubelet's own files the kubelet's user comes first: a worker node
+   * has no etcd, and the nearest one may be another node's.
+   */
+  private nodeNameNear(file: string, kubeletFirst = false): string | undefined {
     if (this.opts.nodeName) return this.opts.nodeName;
-    const etcds = nearest(this.units('component').filter((u) => u.component === 'etcd'), file);
-    for (const e of etcds) {
-      const n = flag(e, 'name')?.value.trim();
-      if (n && n !== 'default') return n;
-    }
-    const kcs = nearest(this.engine.units('kubeconfig'), file);
-    for (const kc of kcs) for (const u of kc.users) if (u.name.startsWith('system:node:')) return u.name.slice('system:node:'.length);
-    return undefined;
+    const fromEtcd = () => {
+      for (const e of nearest(this.units('component').filter((u) => u.component === 'etcd'), file)) {
+        const n = flag(e, 'name')?.value.trim();
+        if (n && n !== 'default') return n;
+      }
+      return undefined;
+    };
+    const fromKubelet = () => {
+      for (const kc of nearest(this.engine.units('kubeconfig'), file)) for (const u of kc.users) if (u.name.startsWith('system:node:')) return u.name.slice('system:node:'.length);
+      return undefined;
+    };
+    return kubeletFirst ? (fromKubelet() ?? fromEtcd()) : (fromEtcd() ?? fromKubelet());
   }
 
   private caOf(unit: ComponentUnit | undefined, flagName: string): CaSlot | undefined {
@@ -423,6 +467,22 @@ class Planner {
 
   private nearestComponents(component: ComponentUnit['component'], file: string): ComponentUnit[] {
     return nearest(this.units('component').filter((u) => u.component === component), file);
+  }
+
+  /** The cluster CA near a file: what the controller-manager signs CSRs with, else what the apiserver verifies clients with. */
+  private clusterCA(file: string): CaSlot | undefined {
+    let ca: CaSlot | undefined;
+    for (const cm of this.nearestComponents('kube-controller-manager', file)) ca ??= this.caOf(cm, 'cluster-signing-cert-file');
+    for (const api of this.nearestComponents('kube-apiserver', file)) ca ??= this.caOf(api, 'client-ca-file');
+    return ca ?? this.nearestFamily('ca', file);
+  }
+
+  /** The apiservers that talk to this kubelet: those the trust check pairs it with, else the nearest. */
+  private apiserversOfKubelet(kubelet: KubeletConfigUnit): ComponentUnit[] {
+    const apis = this.units('component').filter((u) => u.component === 'kube-apiserver');
+    const kubelets = this.engine.units('kubelet-config');
+    const paired = apis.filter((a) => nearest(kubelets, a.file).includes(kubelet));
+    return paired.length ? paired : nearest(apis, kubelet.file);
   }
 
   /** The CA that verifies this certificate: who signs its replacement. */
@@ -455,6 +515,33 @@ class Planner {
       case 'etcd-peer':
         ca = this.caOf(comp, 'peer-trusted-ca-file');
         break;
+      case 'kubelet-serving': {
+        // The apiserver is what verifies a kubelet's serving certificate (logs, exec, port-forward),
+        // and only when it sets --kubelet-certificate-authority: then that CA must sign it, or the
+        // apiserver refuses the kubelet. Without it the apiserver verifies nothing, and the cluster CA
+        // signs, as with kubeadm's serverTLSBootstrap: the kubelet's CSR (signer
+        // kubernetes.io/kubelet-serving) is signed by the controller-manager's
+        // --cluster-signing-cert-file, the cluster CA, which metrics-server and others can be told to trust.
+        if (unit.kind !== 'kubelet-config') break;
+        for (const api of this.apiserversOfKubelet(unit)) {
+          const kubeletCA = this.caOf(api, 'kubelet-certificate-authority');
+          if (!kubeletCA) continue;
+          ca = kubeletCA;
+          slot.signerWhy = `signed by ${path.basename(kubeletCA.certPath)}, the apiserver's --kubelet-certificate-authority, which verifies it`;
+          break;
+        }
+        if (!ca) {
+          ca = this.clusterCA(file);
+          if (ca) slot.signerWhy = `signed by the cluster CA (${path.basename(ca.certPath)}) as with kubeadm's serverTLSBootstrap, since the apiserver sets no --kubelet-certificate-authority`;
+        }
+        break;
+      }
+      case 'controller-manager-serving':
+      case 'scheduler-serving':
+        // The cluster CA, which the clients of their /healthz and /metrics already know (kubeadm's
+        // scheduler has no --client-ca-file: the apiserver's tells which).
+        ca = this.caOf(comp, 'client-ca-file') ?? this.clusterCA(file);
+        break;
       default: {
         // A kubeconfig user: the --client-ca-file of the apiservers its clusters talk to, else the
         // kubeconfig's own CA (kubeadm uses one CA for both).
@@ -479,7 +566,7 @@ class Planner {
   /** The hosts a serving certificate must name, and the CN its role needs. */
   resolveNeeds(slot: LeafSlot): void {
     const unit = slot.unit;
-    const nodeName = this.nodeNameNear(unit.file);
+    const nodeName = this.nodeNameNear(unit.file, slot.role === 'kubelet-serving');
     if (slot.role === 'kubelet' && slot.user?.name.startsWith('system:node:')) slot.expectedCN = slot.user.name;
     else slot.expectedCN = roleCommonName(slot.role, nodeName);
     if (unit.kind === 'component' && slot.role === 'etcd-server') {
@@ -501,8 +588,24 @@ class Planner {
       if (isIP(h)) ips.push(h);
       else dns.push(h);
     };
+    if (unit.kind === 'kubelet-config' && slot.role === 'kubelet-serving') {
+      // The node's names and IPs, as the kubelet's serving CSR carries them: its name, and the
+      // addresses the workspace knows for it (a control-plane node advertises its apiserver's).
+      add(nodeName);
+      for (const api of this.nearestComponents('kube-apiserver', unit.file)) {
+        if (nodeName && this.nodeNameNear(api.file) === nodeName) add(flag(api, 'advertise-address')?.value.trim());
+      }
+      slot.needs = { dns, ips };
+      return;
+    }
     if (unit.kind !== 'component') return;
-    if (slot.role === 'apiserver') {
+    if (slot.role === 'controller-manager-serving' || slot.role === 'scheduler-serving') {
+      // Their self-signed default serves localhost and 127.0.0.1; the node name for scrapes from elsewhere.
+      add('localhost');
+      add('127.0.0.1');
+      add(nodeName);
+      add(flag(unit, 'bind-address')?.value.trim());
+    } else if (slot.role === 'apiserver') {
       add(nodeName);
       const domain = this.engine.options.clusterDomain || 'cluster.local';
       for (const n of ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${domain}`]) add(n);
@@ -568,8 +671,53 @@ class Planner {
 
   private signerProblem(ca: CaSlot): string {
     if (!ca.certExists && !ca.keyExists) return `its CA ${ca.certPath} is missing and is not created (see above)`;
-    if (!ca.keyExists) return `the CA's private key ${ca.keyPath} is not there (a CA key is never regenerated: restore it, or sign elsewhere)`;
+    if (!ca.keyExists) {
+      // Named by a flag, its loss is said on its own (lostCaKey); unnamed, it may just be kept elsewhere (a worker node).
+      if (ca.keyRefs.length) return `the CA's private key ${ca.keyPath} is missing (see "${this.lostCaKeyTitle(ca)}")`;
+      return `the CA's private key ${ca.keyPath} is not there (a CA key is never regenerated): restore it (from a backup, or from another control-plane node), or generate this where the key is kept`;
+    }
     return `the CA certificate ${ca.certPath} is unusable`;
+  }
+
+  /** What this workspace holds that the CA signed: certificate files, or kubeconfigs embedding one. */
+  private signedBy(ca: CaSlot): string[] {
+    const out = new Set<string>();
+    for (const l of this.leaves.values()) {
+      if (!l.cert || !ca.cert || !chainsTo(l.cert, [ca.cert])) continue;
+      out.add(l.inline ? `${path.basename(l.inline.file)} (user ${l.user?.name ?? '?'})` : path.basename(l.certPath!));
+    }
+    return [...out];
+  }
+
+  /** How a CA is replaced: everything it signed is re-issued, everything that trusts it is told. */
+  private rotationAdvice(ca: CaSlot): string {
+    const signed = this.signedBy(ca);
+    const list = signed.length ? ` (here: ${signed.slice(0, 8).join(', ')}${signed.length > 8 ? ` and ${signed.length - 8} more` : ''})` : '';
+    return (
+      `rotating a CA means re-issuing everything it signed${list} and giving the new CA certificate to everything that trusts it ` +
+      `(the CA flags naming ${path.basename(ca.certPath)}, kubeconfigs' certificate-authority-data, kubelets' clientCAFile), which kube-pki does not do on its own. ` +
+      `With kube-pki: move ${path.basename(ca.certPath)}${ca.keyExists ? ` and ${path.basename(ca.keyPath)}` : ''} aside together with the certificates and keys it signed ` +
+      `(and the kubeconfigs embedding them), then run kube-pki generate (a new CA, and everything the configs reference issued by it), ` +
+      `then kube-pki generate --fix (for kubeconfigs still embedding the old CA); make the kubeconfigs nothing references (admin.conf) with kube-pki kubeconfig. ` +
+      `On a running cluster, follow https://kubernetes.io/docs/tasks/tls/manual-rotation-of-ca-certificates/ (trust the old and the new CA while switching).`
+    );
+  }
+
+  /** A CA certificate whose key is gone: said once, with what to do. */
+  private lostCaKeyTitle(ca: CaSlot): string {
+    return `${caProfiles[ca.family].title}'s private key (${path.basename(ca.keyPath)})`;
+  }
+
+  private lostCaKey(ca: CaSlot): void {
+    const key = path.basename(ca.keyPath);
+    this.skip({
+      title: this.lostCaKeyTitle(ca),
+      paths: [ca.keyPath],
+      reason:
+        `${key} is missing while its certificate ${path.basename(ca.certPath)} remains: a CA key is never regenerated (a new key under the same name verifies nothing it signed). ` +
+        `Restore it from a backup, or copy it from another control-plane node (kubeadm keeps the same CAs on each, under /etc/kubernetes/pki). ` +
+        `If it is lost for good, the CA must be replaced: ${this.rotationAdvice(ca)}`,
+    });
   }
 
   /** Certificates in the workspace whose issuer is this CA's name but which it cannot have signed. */
@@ -583,7 +731,11 @@ class Planner {
   planCAs(): void {
     for (const ca of this.cas.values()) {
       const profile = caProfiles[ca.family];
-      if (ca.certExists) continue;
+      if (ca.certExists) {
+        // Its key named by a flag (--cluster-signing-key-file) and gone: nothing can make it again.
+        if (!ca.keyExists && this.opts.missing && ca.keyRefs.some((r) => !this.target(r).exists)) this.lostCaKey(ca);
+        continue;
+      }
       const dependants = [...this.leaves.values()].filter((l) => l.signer === ca);
       if (!ca.keyExists) {
         // Both missing: a fresh CA, unless existing certificates name it as their issuer.
@@ -661,15 +813,28 @@ class Planner {
     return out;
   }
 
+  /** The files a skipped certificate concerns: its own, and its key when that is missing too. */
+  private slotPaths(slot: LeafSlot): string[] {
+    const cert = slot.certPath ?? slot.certRef.file;
+    const keyMissing = !!slot.keyPath && slot.keyPath !== slot.certPath && this.fs.stat(slot.keyPath).kind === 'missing';
+    return keyMissing ? [cert, slot.keyPath!] : [cert];
+  }
+
   planMissingLeaves(): void {
     for (const slot of this.leaves.values()) {
       if (slot.inline) continue;
       const combined = !!slot.keyPath && slot.keyPath === slot.certPath;
       if (slot.certExists && (slot.keyExists || !slot.keyRef)) continue;
       const title = slot.title;
+      if (slot.keyRef && !slot.keyPath) {
+        // The key's path has no place here: a certificate without its key is no use.
+        this.unplaceable(title, slot.keyRef.source.kind === 'path' ? slot.keyRef.source.path : slot.keyField, `its key (${slot.keyField})`);
+        continue;
+      }
+      const keyOnDisk = !!slot.keyPath && this.fs.stat(slot.keyPath).kind !== 'missing';
       if (slot.certExists && !slot.keyExists) {
         // The key is gone: only a new key and a new certificate help, which replaces the certificate.
-        this.reissue(slot, ['its private key is missing'], [], true);
+        this.reissue(slot, [keyOnDisk ? 'its private key is unusable (encrypted, or not a key)' : 'its private key is missing'], keyOnDisk ? [] : this.notFoundFindings([slot.keyRef]), true);
         continue;
       }
       if (!this.opts.missing) continue;
@@ -678,14 +843,18 @@ class Planner {
         this.reissue(slot, ['it holds no usable certificate'], [], true);
         continue;
       }
+      if (!slot.keyRef) {
+        this.skip({ title, paths: [slot.certPath!], reason: `no private key is referenced with it (${slot.keyField} is not set): a certificate is no use without its key; set ${slot.keyField}, then generate again` });
+        continue;
+      }
       const signer = slot.signer ? this.signerOf(slot.signer) : undefined;
       if (!signer) {
-        this.skip({ title, paths: [slot.certPath!], reason: `cannot sign it: ${slot.signer ? this.signerProblem(slot.signer) : slot.signerProblem}` });
+        this.skip({ title, paths: this.slotPaths(slot), reason: `cannot sign it: ${slot.signer ? this.signerProblem(slot.signer) : slot.signerProblem}` });
         continue;
       }
       const spec = this.freshSpec(slot);
       if (!spec) {
-        this.skip({ title, paths: [slot.certPath!], reason: 'its subject cannot be told from the workspace (a user of unknown role: use kube-pki new-client)' });
+        this.skip({ title, paths: this.slotPaths(slot), reason: this.unknownSubject(slot) });
         continue;
       }
       const keyKept = slot.keyExists && !slot.keyWeak && !combined;
@@ -693,18 +862,19 @@ class Planner {
       if (combined) outputs.push({ kind: 'cert-and-key', path: slot.certPath!, replace: false });
       else {
         outputs.push({ kind: 'cert', path: slot.certPath!, replace: false });
-        if (!keyKept && slot.keyPath) outputs.push({ kind: 'key', path: slot.keyPath, replace: slot.keyExists });
+        if (!keyKept && slot.keyPath) outputs.push({ kind: 'key', path: slot.keyPath, replace: keyOnDisk });
       }
       if (outputs.some((o) => 'replace' in o && o.replace) && !this.allowReplace) {
-        this.skip({ title, paths: [slot.keyPath!], reason: 'its key is weak and would be replaced', needsReplace: true });
+        this.skip({ title, paths: [slot.keyPath!], reason: `its key is ${slot.keyWeak ? 'weak' : 'unusable (encrypted, or not a key)'} and would be replaced`, needsReplace: true });
         continue;
       }
+      const notes = [keyKept ? `issued for the existing key ${path.basename(slot.keyPath!)}` : '', slot.signerWhy ?? ''].filter(Boolean);
       this.actions.push({
         id: slot.id,
         kind: 'cert',
         role: slot.role,
         title,
-        reason: keyKept ? `missing (issued for the existing key ${path.basename(slot.keyPath!)})` : 'missing',
+        reason: ['missing', ...notes].join('; '),
         effect: outputs.some((o) => 'replace' in o && o.replace) ? 'replace' : 'create',
         fixes: this.notFoundFindings([slot.certRef, slot.keyExists ? undefined : slot.keyRef]),
         spec,
@@ -753,11 +923,30 @@ class Planner {
 
   planServiceAccounts(): void {
     for (const sa of this.sas.values()) {
-      if (!sa.privPath) continue;
+      if (!sa.privPath) {
+        // Only --service-account-key-file: the public half of a key nothing here names.
+        const missing = sa.pubPaths.filter((p) => !p.exists).map((p) => p.path);
+        if (missing.length && this.opts.missing) {
+          this.skip({
+            title: `service account public key (${missing.map((p) => path.basename(p)).join(', ')})`,
+            paths: missing,
+            reason: sa.privNamed
+              ? 'its private half (--service-account-signing-key-file) has no place in this workspace, and a public key is made from it: set kubePki.rootDir / --root (or a path mapping)'
+              : 'no service account signing key is referenced with it (--service-account-signing-key-file of the apiserver), and a public key is made from its private half: set that flag (kubeadm: sa.key), then generate again',
+          });
+        }
+        continue;
+      }
       const title = `service account signing key (${path.basename(sa.privPath)})`;
       const missingPubs = sa.pubPaths.filter((p) => !p.exists);
       if (!sa.privExists) {
-        if (this.fs.stat(sa.privPath).kind !== 'missing') continue; // unreadable: pem-invalid says so
+        if (this.fs.stat(sa.privPath).kind !== 'missing') {
+          // There, but no usable key (pem-invalid, encrypted): replacing it would void every token it signed.
+          if (this.opts.missing && missingPubs.length) {
+            this.skip({ title, paths: [sa.privPath, ...missingPubs.map((p) => p.path)], reason: `${path.basename(sa.privPath)} holds no usable private key (encrypted, or not a key), so its public half cannot be made: repair it or restore it from a backup (a new pair voids every service account token already issued)` });
+          }
+          continue;
+        }
         const existingPubs = sa.pubPaths.filter((p) => p.exists);
         if (existingPubs.length && !this.allowReplace) {
           this.skip({ title, paths: [sa.privPath, ...existingPubs.map((p) => p.path)], reason: `${path.basename(sa.privPath)} is missing but ${existingPubs.map((p) => path.basename(p.path)).join(', ')} exists: a new key pair replaces it (tokens already issued stop working)`, needsReplace: true });
@@ -789,6 +978,35 @@ class Planner {
     }
   }
 
+  /**
+   * The last word on what is missing: every path a recognised file references, that is not there,
+   * and that no action makes and no skipped item explains, is skipped with why. Nothing missing is
+   * passed over in silence.
+   */
+  reportUnplanned(): void {
+    if (!this.opts.missing) return;
+    const covered = new Set<string>();
+    for (const a of this.actions) for (const o of a.outputs) if ('path' in o) covered.add(o.path);
+    for (const s of this.skipped) for (const p of s.paths) covered.add(p);
+    const units = [...this.engine.units('component'), ...this.engine.units('kubelet-config'), ...this.engine.units('kubeconfig')];
+    for (const unit of units) {
+      for (const ref of unitReferences(unit)) {
+        if (ref.source.kind !== 'path') continue;
+        const t = this.target(ref);
+        if (t.exists) continue;
+        const title = `${ref.field} of ${path.basename(ref.file)}`;
+        if (!t.path) {
+          if (!covered.has(ref.source.path)) this.unplaceable(title, ref.source.path);
+          covered.add(ref.source.path);
+          continue;
+        }
+        if (covered.has(t.path)) continue;
+        covered.add(t.path);
+        this.skip({ title, paths: [t.path], reason: unplannedReason(ref) });
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- specs
 
   private specFor(role: LeafRole, cn: string, organizations: string[], names: { dns: string[]; ips: string[] }, eku?: ExtKeyUsageName[]): CertSpec {
@@ -812,6 +1030,34 @@ class Planner {
     return this.specFor(slot.role, cn, leafProfiles[slot.role].organizations, slot.needs);
   }
 
+  /** Why the subject of a certificate cannot be told, and what to do instead. */
+  private unknownSubject(slot: LeafSlot): string {
+    if (slot.role === 'user') {
+      const who = slot.user ? `user "${slot.user.name}" of ${path.basename(slot.unit.file)}` : 'its user';
+      return (
+        `its role cannot be told (${who} is not the admin, a control-plane component or a kubelet), so neither its CN (the user name the apiserver sees) nor its O (the user's groups): ` +
+        `make it with ${this.newClientCommand(slot)}, one --group per group (none for a user in no group)`
+      );
+    }
+    return 'the node name it is issued for cannot be told from the workspace (no etcd --name, no kubelet.conf user system:node:NAME near it): pass it (kube-pki generate --node-name NAME)';
+  }
+
+  /** kube-pki new-client with what the workspace says about this certificate. */
+  private newClientCommand(slot: LeafSlot): string {
+    const cn = slot.cert?.subject.commonName ?? (slot.role === 'user' ? slot.user?.name : slot.expectedCN) ?? 'NAME';
+    const groups = slot.cert?.subject.organizations ?? leafProfiles[slot.role].organizations;
+    const words = ['kube-pki new-client', `--cn ${shellWord(cn)}`, ...(groups.length ? groups.map((g) => `--group ${shellWord(g)}`) : slot.role === 'user' ? ['--group GROUP'] : [])];
+    words.push(`--ca ${slot.signer ? shellWord(slot.signer.certPath) : 'CA.crt'}`);
+    if (slot.signer && slot.signer.keyPath !== siblingKey(this.fs, slot.signer.certPath)) words.push(`--ca-key ${shellWord(slot.signer.keyPath)}`);
+    if (slot.certPath) {
+      words.push(`--out ${shellWord(slot.certPath)}`);
+      if (slot.keyPath && slot.keyPath !== slot.certPath) words.push(`--key ${shellWord(slot.keyPath)}`);
+    } else if (slot.user && slot.unit.kind === 'kubeconfig') {
+      words.push(`--out ${shellWord(slot.user.name.replace(/[^\w.-]+/g, '_'))}.crt`);
+    }
+    return words.join(' ');
+  }
+
   /** An existing certificate corrected: what was right is kept, what the role needs is added or fixed. */
   private correctedSpec(slot: LeafSlot, cert: Certificate, changes: string[]): CertSpec {
     const oldCN = cert.subject.commonName ?? '';
@@ -819,7 +1065,7 @@ class Planner {
     if (slot.allowedCNs && !slot.allowedCNs.includes(cn)) cn = slot.allowedCNs[0];
     else if (slot.role === 'kubelet') {
       if (slot.expectedCN && cn !== slot.expectedCN) cn = slot.expectedCN;
-    } else if (slot.expectedCN && slot.role !== 'admin' && slot.role !== 'super-admin' && slot.role !== 'user' && cn !== slot.expectedCN) cn = slot.expectedCN;
+    } else if (slot.expectedCN && !FREE_CN.has(slot.role) && cn !== slot.expectedCN) cn = slot.expectedCN;
     else if ((slot.role === 'admin' || slot.role === 'super-admin') && cn === '') cn = slot.expectedCN ?? cn;
     else if (nearMiss(cn)) cn = nearMiss(cn)!;
     if (cn !== oldCN) changes.push(`CN ${oldCN || '(none)'} → ${cn}`);
@@ -857,7 +1103,7 @@ class Planner {
       return;
     }
     const title = slot.title;
-    const paths = [slot.certPath ?? slot.certRef.file];
+    const paths = this.slotPaths(slot);
     if (!this.allowReplace) {
       this.skip({ title, paths, reason: `${why.join('; ')}: re-issuing it replaces ${slot.inline ? 'data in ' + path.basename(slot.certRef.file) : path.basename(slot.certPath!)}`, needsReplace: true });
       return;
@@ -871,19 +1117,27 @@ class Planner {
     const changes: string[] = [];
     const spec = slot.cert ? this.correctedSpec(slot, slot.cert, changes) : this.freshSpec(slot);
     if (!spec) {
-      this.skip({ title, paths, reason: `${why.join('; ')}, but its subject cannot be told` });
+      this.skip({ title, paths, reason: `${why.join('; ')}, but ${this.unknownSubject(slot)}` });
+      return;
+    }
+    if (!slot.keyRef) {
+      this.skip({ title, paths, reason: `${why.join('; ')}, but no private key is referenced with it (${slot.keyField} is not set): a certificate is no use without its key; set ${slot.keyField}` });
       return;
     }
     const combined = !!slot.keyPath && slot.keyPath === slot.certPath;
     const replaceKey = newKey || slot.keyWeak || !slot.keyExists || !!this.opts.newKeys;
+    if (replaceKey && slot.keyRef.source.kind === 'path' && !slot.keyPath) {
+      this.unplaceable(title, slot.keyRef.source.path, `its key (${slot.keyField})`);
+      return;
+    }
     let key: KeySource;
-    if (replaceKey || !slot.keyRef) key = { kind: 'new', type: this.keyType };
+    if (replaceKey) key = { kind: 'new', type: this.keyType };
     else if (slot.keyRef.source.kind === 'inline') key = { kind: 'inline', file: slot.keyRef.file, span: slot.keyRef.span };
     else key = { kind: 'file', path: slot.keyPath! };
     const outputs: PlanOutput[] = [];
     if (slot.inline) {
       if (replaceKey && !slot.inline.keySpan) {
-        this.skip({ title, paths, reason: `${why.join('; ')}: it needs a new key, but the key is not inline next to the certificate (client-key is a path): re-issue with kube-pki new-client` });
+        this.skip({ title, paths, reason: `${why.join('; ')}: it needs a new key, but the key is not inline next to the certificate (client-key is a path): re-issue it with ${this.newClientCommand(slot)}` });
         return;
       }
       outputs.push({ kind: 'inline', file: slot.inline.file, certSpan: slot.inline.certSpan, ...(replaceKey ? { keySpan: slot.inline.keySpan } : {}) });
@@ -1023,10 +1277,11 @@ class Planner {
   planFixes(findings: Finding[]): void {
     const only = this.opts.only;
     const wanted = (f: Finding) => FIXABLE.has(f.code) && (!only || only.some((o) => sameFinding(o, f)));
-    const byRef = new Map<string, { leaf?: LeafSlot; ca?: CaSlot; sa?: SaSlot; keyOf?: LeafSlot }>();
+    type At = { leaf?: LeafSlot; ca?: CaSlot; sa?: SaSlot; keyOf?: LeafSlot; caKeyOf?: CaSlot };
+    const byRef = new Map<string, At>();
     const key = (file: string, r: Range) => `${file}|${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
     const rangeOf = (ref: Reference) => this.engine.parsed(ref.file)?.lines.range(ref.span.start, ref.span.end);
-    const put = (ref: Reference | undefined, v: { leaf?: LeafSlot; ca?: CaSlot; sa?: SaSlot; keyOf?: LeafSlot }) => {
+    const put = (ref: Reference | undefined, v: At) => {
       if (!ref) return;
       const r = rangeOf(ref);
       if (r) byRef.set(key(ref.file, r), { ...byRef.get(key(ref.file, r)), ...v });
@@ -1035,7 +1290,10 @@ class Planner {
       put(l.certRef, { leaf: l });
       put(l.keyRef, { keyOf: l });
     }
-    for (const c of this.cas.values()) for (const r of c.refs) put(r, { ca: c });
+    for (const c of this.cas.values()) {
+      for (const r of c.refs) put(r, { ca: c });
+      for (const r of c.keyRefs) put(r, { caKeyOf: c });
+    }
     for (const s of this.sas.values()) for (const r of s.refs) put(r, { sa: s });
 
     const leafWhy = new Map<LeafSlot, { why: string[]; fixes: FixedFinding[]; newKey: boolean }>();
@@ -1048,34 +1306,35 @@ class Planner {
       leafWhy.set(l, e);
     };
 
+    const unhandled: Finding[] = [];
     for (const f of findings) {
       if (!wanted(f)) continue;
       const at = byRef.get(key(f.file, f.range));
       const fixed: FixedFinding = { file: f.file, range: f.range, code: f.code };
+      // Whether something took the finding up (planned, or skipped with a reason); else it is said below.
+      let handled = true;
       switch (f.code) {
         case 'san-missing': {
           if (at?.leaf) addLeaf(at.leaf, 'missing SANs', f);
           else {
             // On a kubeconfig's server line: the related location is the apiserver's --tls-cert-file.
+            handled = false;
             for (const r of f.related ?? []) {
               const rel = byRef.get(key(r.file, r.range));
-              if (rel?.leaf) addLeaf(rel.leaf, 'missing SANs', f);
+              if (rel?.leaf) (addLeaf(rel.leaf, 'missing SANs', f), (handled = true));
             }
           }
           break;
         }
         case 'cn-mismatch':
-          if (at?.leaf) addLeaf(at.leaf, 'wrong CN', f);
-          break;
         case 'org-mismatch':
-          if (at?.leaf) addLeaf(at.leaf, 'wrong O (groups)', f);
-          break;
         case 'eku-missing':
-          if (at?.leaf) addLeaf(at.leaf, 'missing extended key usage', f);
+        case 'weak-signature': {
+          const why = { 'cn-mismatch': 'wrong CN', 'org-mismatch': 'wrong O (groups)', 'eku-missing': 'missing extended key usage', 'weak-signature': 'SHA-1/MD5 signature' }[f.code];
+          if (at?.leaf) addLeaf(at.leaf, why, f);
+          else handled = false;
           break;
-        case 'weak-signature':
-          if (at?.leaf) addLeaf(at.leaf, 'SHA-1/MD5 signature', f);
-          break;
+        }
         case 'cert-expired':
         case 'cert-expiring':
         case 'cert-not-yet-valid': {
@@ -1087,28 +1346,70 @@ class Planner {
             if (!e.why.includes(why)) e.why.push(why);
             if (at?.ca) e.fixes.push(fixed);
             caWhy.set(ca, e);
-          }
+          } else handled = false;
           break;
         }
-        case 'weak-key':
+        case 'weak-key': {
+          const ca = at?.ca ?? at?.caKeyOf ?? (at?.leaf || at?.keyOf || at?.sa ? undefined : this.inlineCaSlotAt(f));
           if (at?.leaf) addLeaf(at.leaf, 'weak key', f, true);
           else if (at?.keyOf) addLeaf(at.keyOf, 'weak key', f, true);
           else if (at?.sa) this.saFix(at.sa, 'weak key', [fixed], true);
-          else if (at?.ca) this.skip({ title: `CA ${at.ca.certPath}`, paths: [at.ca.certPath], reason: 'the CA has a weak key: a new CA key means a new CA and re-issuing everything it signed (not done automatically)' });
+          else if (ca) {
+            this.skip({
+              title: `${caProfiles[ca.family].title} (${path.basename(ca.certPath)})`,
+              paths: [ca.certPath, ca.keyPath],
+              reason: `its key is weak, and a CA's key cannot be replaced in place: a new key makes a new CA, which verifies nothing the old one signed; ${this.rotationAdvice(ca)}`,
+            });
+          } else handled = false;
           break;
+        }
         case 'untrusted-issuer':
           if (at?.leaf) addLeaf(at.leaf, `not signed by the CA that verifies it (${at.leaf.signer?.cert?.subject.text ?? at.leaf.signer?.certPath ?? 'unknown'})`, f);
-          else if (at?.ca) this.untrustedOnCa(f, at.ca);
-          else this.untrustedInlineCa(f);
+          else if (at?.ca) handled = this.untrustedOnCa(f, at.ca);
+          else handled = this.untrustedInlineCa(f);
           break;
         case 'key-mismatch':
           if (at?.keyOf) addLeaf(at.keyOf, `the certificate is not the key's: re-issued for the key on disk`, f);
           else if (at?.sa) this.saFix(at.sa, 'the public key is not the signing key\'s', [fixed], false);
+          else if (at?.caKeyOf) {
+            const ca = at.caKeyOf;
+            this.skip({
+              title: `${caProfiles[ca.family].title} (${path.basename(ca.certPath)})`,
+              paths: [ca.certPath, ca.keyPath],
+              reason:
+                `${path.basename(ca.keyPath)} is not the key of ${path.basename(ca.certPath)}, and a CA is never re-issued for another key (nothing it signed would verify): ` +
+                `point the flag at the CA's own key, or restore it from a backup; if it is lost for good, ${this.rotationAdvice(ca)}`,
+            });
+          } else handled = false;
           break;
       }
+      if (!handled) unhandled.push(f);
     }
     for (const [l, e] of leafWhy) this.reissue(l, e.why, e.fixes, e.newKey);
     for (const [c, e] of caWhy) this.renewCA(c, e.why, e.fixes);
+    for (const f of unhandled) this.unfixable(f);
+  }
+
+  /**
+   * A finding nothing above took up. When an action rewrites the reference it is on (a stale
+   * certificate-authority-data replaced), that action resolves it too; otherwise it is said why not.
+   */
+  private unfixable(f: Finding): void {
+    const fixed: FixedFinding = { file: f.file, range: f.range, code: f.code };
+    const same = (x: FixedFinding) => x.file === f.file && x.range.start.line === f.range.start.line && x.range.start.character === f.range.start.character;
+    const rewriting = this.actions.find((a) => a.fixes.some(same));
+    if (rewriting) {
+      rewriting.fixes.push(fixed);
+      return;
+    }
+    const onKubeconfigCA = this.engine.units('kubeconfig').some((kc) => kc.file === f.file && kc.clusters.some((c) => c.ca && same({ file: kc.file, code: f.code, range: this.engine.parsed(kc.file)!.lines.range(c.ca.span.start, c.ca.span.end) })));
+    this.skip({
+      title: `${f.code} in ${path.basename(f.file)}:${f.range.start.line + 1}`,
+      paths: [f.file],
+      reason: onKubeconfigCA
+        ? "the CA this kubeconfig names is not one this workspace holds with its key, so kube-pki cannot renew or re-issue it: renew it where it is kept, or point certificate-authority(-data) at the CA that issued the apiserver's certificate"
+        : 'kube-pki finds no certificate of this workspace that it is about, so there is nothing to re-issue',
+    });
   }
 
   /** The CA slot whose certificate a kubeconfig embeds at this finding's place. */
@@ -1129,8 +1430,9 @@ class Planner {
    * untrusted-issuer reported on a CA reference: the certificate presented to it (the related
    * location) is re-issued by that CA when its key is at hand.
    */
-  private untrustedOnCa(f: Finding, ca: CaSlot): void {
+  private untrustedOnCa(f: Finding, ca: CaSlot): boolean {
     const fixed: FixedFinding = { file: f.file, range: f.range, code: f.code };
+    let handled = false;
     for (const r of f.related ?? []) {
       const leaf = [...this.leaves.values()].find((l) => {
         const range = this.engine.parsed(l.certRef.file)?.lines.range(l.certRef.span.start, l.certRef.span.end);
@@ -1139,18 +1441,19 @@ class Planner {
       if (!leaf) continue;
       if (leaf.role === 'apiserver') {
         // A kubeconfig's CA that does not verify the apiserver: the kubeconfig is stale, not the apiserver.
-        this.untrustedInlineCa(f);
-        return;
+        return this.untrustedInlineCa(f);
       }
       const saved = leaf.signer;
       leaf.signer = ca;
       this.reissue(leaf, [`not signed by ${ca.cert?.subject.text ?? ca.certPath}, which verifies it`], [fixed]);
       leaf.signer = saved;
+      handled = true;
     }
+    return handled;
   }
 
   /** A kubeconfig's certificate-authority(-data) that does not verify its apiserver: point it at the apiserver's CA. */
-  private untrustedInlineCa(f: Finding): void {
+  private untrustedInlineCa(f: Finding): boolean {
     for (const kc of this.engine.units('kubeconfig')) {
       if (kc.file !== f.file) continue;
       for (const cluster of kc.clusters) {
@@ -1163,15 +1466,15 @@ class Planner {
         const ca = [...this.cas.values()].find((c) => c.cert && targets.length && targets.every((t) => chainsTo(t.cert!, [c.cert!])));
         if (!ca) {
           this.skip({ title, paths: [kc.file], reason: 'no CA in the workspace verifies the apiserver it talks to' });
-          return;
+          return true;
         }
         if (ref.source.kind !== 'inline') {
           this.skip({ title, paths: [kc.file], reason: `it names ${ref.source.path}; point it at ${ca.certPath} (the CA that issued the apiserver's certificate)` });
-          return;
+          return true;
         }
         if (!this.allowReplace) {
           this.skip({ title, paths: [kc.file], reason: 'a stale CA: replacing it edits the kubeconfig', needsReplace: true });
-          return;
+          return true;
         }
         this.actions.push({
           id: `kubeconfig-ca:${kc.file}:${ref.span.start}`,
@@ -1182,15 +1485,19 @@ class Planner {
           fixes: [{ file: f.file, range: f.range, code: f.code }],
           outputs: [{ kind: 'inline-ca', file: kc.file, span: ref.span, ca: { kind: 'file', certPath: ca.certPath, keyPath: ca.keyPath, name: ca.cert!.subject.text } }],
         });
-        return;
+        return true;
       }
     }
+    return false;
   }
 
   planRenew(): void {
     for (const slot of this.leaves.values()) {
       if (!slot.cert || !slot.certExists && !slot.inline) continue;
-      if (slot.role === 'user' && !slot.signer) continue;
+      if (slot.role === 'user' && !slot.signer) {
+        this.skip({ title: slot.title, paths: [slot.certPath ?? slot.certRef.file], reason: `not renewed: no CA in the workspace verifies it (a user's certificate from a CA kept elsewhere); renew it there, or with ${this.newClientCommand(slot)} and that CA` });
+        continue;
+      }
       this.reissue(slot, ['renewed'], []);
     }
   }
@@ -1215,6 +1522,21 @@ function sameFinding(a: FixedFinding, b: FixedFinding): boolean {
     a.range.end.line === b.range.end.line &&
     a.range.end.character === b.range.end.character
   );
+}
+
+/** Why kube-pki makes nothing for a missing file that this reference names. */
+function unplannedReason(ref: Reference): string {
+  if (ref.field === '--oidc-ca-file') return "it is the CA of the OIDC identity provider (--oidc-issuer-url): it comes from the provider; kube-pki cannot make it";
+  if (/^--cluster-signing-.+-(cert|key)-file$/.test(ref.field)) {
+    return "it is the CA of one of the controller-manager's CSR signers, which kube-pki does not make: point the flag at the cluster CA (kubeadm signs every CSR with --cluster-signing-cert-file/--cluster-signing-key-file), or make one with kube-pki new-ca --out PATH";
+  }
+  if (ref.expect === 'key') return 'no certificate is referenced with this key, and kube-pki makes a key with its certificate: set the certificate flag too, then generate again';
+  return 'nothing in the workspace tells what it should hold';
+}
+
+/** A word as a POSIX shell reads it back (for commands the messages suggest). */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function isWeak(alg: string, bits: number | undefined): boolean {
@@ -1299,6 +1621,7 @@ export function planGeneration(engine: Engine, fs: FileSystem, options: PlanOpti
   p.planMissingLeaves();
   p.planMissingKubeconfigs();
   p.planServiceAccounts();
+  p.reportUnplanned();
   p.findings = options.findings ?? docs.flatMap((d) => engine.check(d));
   if (opts.renew) p.planRenew();
   // Without fix/renew this only lists what --fix would re-issue (as skipped, needing permission).

@@ -4,8 +4,11 @@
 import type { ExtKeyUsageName, KeyUsageName } from './certs';
 import type { KeyType } from './keys';
 
-/** The three CAs of a kubeadm cluster. */
-export type CaFamily = 'ca' | 'front-proxy-ca' | 'etcd-ca';
+/**
+ * The three CAs of a kubeadm cluster, and the CA an apiserver verifies kubelets' serving
+ * certificates with (--kubelet-certificate-authority) when that is a file of its own.
+ */
+export type CaFamily = 'ca' | 'front-proxy-ca' | 'etcd-ca' | 'kubelet-ca';
 
 export interface CaProfile {
   family: CaFamily;
@@ -19,6 +22,7 @@ export const caProfiles: Record<CaFamily, CaProfile> = {
   ca: { family: 'ca', commonName: 'kubernetes', file: 'ca', title: 'the cluster CA' },
   'front-proxy-ca': { family: 'front-proxy-ca', commonName: 'front-proxy-ca', file: 'front-proxy-ca', title: 'the front-proxy CA' },
   'etcd-ca': { family: 'etcd-ca', commonName: 'etcd-ca', file: 'etcd/ca', title: 'the etcd CA' },
+  'kubelet-ca': { family: 'kubelet-ca', commonName: 'kubelet-serving-ca', file: 'kubelet-ca', title: "the CA of kubelets' serving certificates" },
 };
 
 /** What a generated (or re-issued) certificate is: everything but the key and the signer. */
@@ -54,6 +58,9 @@ export type LeafRole =
   | 'controller-manager'
   | 'scheduler'
   | 'kubelet'
+  | 'kubelet-serving'
+  | 'controller-manager-serving'
+  | 'scheduler-serving'
   | 'kube-proxy'
   | 'user';
 
@@ -92,6 +99,14 @@ export const leafProfiles: Record<LeafRole, LeafProfile> = {
   'controller-manager': { role: 'controller-manager', commonName: 'system:kube-controller-manager', organizations: [], extKeyUsage: ['clientAuth'], signer: 'ca', title: "kube-controller-manager's client certificate", kubeconfig: 'controller-manager.conf' },
   scheduler: { role: 'scheduler', commonName: 'system:kube-scheduler', organizations: [], extKeyUsage: ['clientAuth'], signer: 'ca', title: "kube-scheduler's client certificate", kubeconfig: 'scheduler.conf' },
   kubelet: { role: 'kubelet', organizations: ['system:nodes'], extKeyUsage: ['clientAuth'], signer: 'ca', title: "the kubelet's client certificate", kubeconfig: 'kubelet.conf' },
+  // Serving certificates kubeadm leaves to the components (self-signed unless tlsCertFile /
+  // --tls-cert-file name one). The kubelet's is what its serverTLSBootstrap CSR asks for
+  // (pkg/kubelet/certificate/kubelet.go): system:node:<nodeName> in system:nodes, serverAuth, the
+  // node's names and IPs. The controller-manager's and scheduler's are named after the component and
+  // serve localhost/127.0.0.1 (their self-signed default) and the node name.
+  'kubelet-serving': { role: 'kubelet-serving', organizations: ['system:nodes'], extKeyUsage: ['serverAuth'], signer: 'ca', title: "the kubelet's serving certificate" },
+  'controller-manager-serving': { role: 'controller-manager-serving', commonName: 'kube-controller-manager', organizations: [], extKeyUsage: ['serverAuth'], signer: 'ca', title: "kube-controller-manager's serving certificate" },
+  'scheduler-serving': { role: 'scheduler-serving', commonName: 'kube-scheduler', organizations: [], extKeyUsage: ['serverAuth'], signer: 'ca', title: "kube-scheduler's serving certificate" },
   'kube-proxy': { role: 'kube-proxy', commonName: 'system:kube-proxy', organizations: [], extKeyUsage: ['clientAuth'], signer: 'ca', title: "kube-proxy's client certificate" },
   user: { role: 'user', organizations: [], extKeyUsage: ['clientAuth'], signer: 'ca', title: 'a user client certificate' },
 };
@@ -100,7 +115,7 @@ export const leafProfiles: Record<LeafRole, LeafProfile> = {
 export function roleCommonName(role: LeafRole, nodeName: string | undefined): string | undefined {
   const p = leafProfiles[role];
   if (p.commonName) return p.commonName;
-  if (role === 'kubelet') return nodeName ? `system:node:${nodeName}` : undefined;
+  if (role === 'kubelet' || role === 'kubelet-serving') return nodeName ? `system:node:${nodeName}` : undefined;
   if (role === 'etcd-server' || role === 'etcd-peer') return nodeName;
   return undefined;
 }
@@ -113,6 +128,7 @@ export const acceptedGroups: Partial<Record<LeafRole, string[]>> = {
   admin: ['kubeadm:cluster-admins', 'system:masters'],
   'super-admin': ['system:masters'],
   kubelet: ['system:nodes'],
+  'kubelet-serving': ['system:nodes'],
 };
 
 /** Sorted, de-duplicated DNS names then IPs, as kubeadm's RemoveDuplicateAltNames leaves them. */

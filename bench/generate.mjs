@@ -5,7 +5,7 @@
 // generates, a 5 ms timer measures how long the main thread is ever blocked (a language server
 // must keep answering hovers).
 //
-//   npm run bench            (builds first)       node bench/generate.mjs [--json]
+//   node bench/generate.mjs [--json]     (npm run bench builds, then runs it 3 times within bench/run.mjs)
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

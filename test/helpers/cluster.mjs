@@ -311,8 +311,14 @@ shutdownGracePeriodCriticalPods: 0s
 staticPodPath: /etc/kubernetes/manifests
 streamingConnectionIdleTimeout: 0s
 syncFrequency: 0s
-volumeStatsAggPeriod: 0s
+${c.tlsCertFile ? `tlsCertFile: ${c.tlsCertFile}\ntlsPrivateKeyFile: ${c.tlsPrivateKeyFile}\n` : ''}volumeStatsAggPeriod: 0s
 `;
+}
+
+/** kubelet.conf as kubeadm writes it: the cluster CA inline, the client certificate and key from the kubelet's rotated file. */
+function kubeletKubeconfig(engine, server, caPem, nodeName) {
+  const current = '/var/lib/kubelet/pki/kubelet-client-current.pem';
+  return engine.kubeconfigText({ clusterName: 'kubernetes', server, caPem, userName: `system:node:${nodeName}`, certPath: current, keyPath: current });
 }
 
 function kubeletClientPemName(when) {
@@ -567,20 +573,7 @@ export async function buildCluster(dir, opts = {}) {
     schedulerConf = embedded('scheduler.conf', 'system:kube-scheduler', c.localEndpoint);
   }
   await put('scheduler.conf', path.join(ek, 'scheduler.conf'), schedulerConf, 0o600);
-  const kubeletClientPath = '/var/lib/kubelet/pki/kubelet-client-current.pem';
-  await put(
-    'kubelet.conf',
-    path.join(ek, 'kubelet.conf'),
-    engine.kubeconfigText({
-      clusterName: 'kubernetes',
-      server: c.controlPlaneEndpoint,
-      caPem: certs.ca.certPem,
-      userName: `system:node:${c.nodeName}`,
-      certPath: kubeletClientPath,
-      keyPath: kubeletClientPath,
-    }),
-    0o600,
-  );
+  await put('kubelet.conf', path.join(ek, 'kubelet.conf'), kubeletKubeconfig(engine, c.controlPlaneEndpoint, certs.ca.certPem, c.nodeName), 0o600);
 
   // kubelet's own files: the client cert + key in one file, as the kubelet's certificate store writes it.
   const kubeletPem = certs['kubelet-client'].certPem + certs['kubelet-client'].key.privateKeyPem;
@@ -766,4 +759,76 @@ export async function buildCluster(dir, opts = {}) {
   const defectList = [...defects].map((d) => ({ defect: d, code: DEFECT_CODES[d], ...meta[d]() }));
 
   return { dir: root, nodeName: c.nodeName, now, config: c, paths, files, certs, defects: defectList };
+}
+
+/**
+ * Writes a kubeadm worker node tree under dir, as `kubeadm join` and a running kubelet leave it:
+ *   dir/etc/kubernetes/kubelet.conf (cluster CA inline, client certificate and key from the rotated file),
+ *   dir/etc/kubernetes/pki/ca.crt, dir/var/lib/kubelet/config.yaml (clientCAFile, tlsCertFile, tlsPrivateKeyFile),
+ *   dir/var/lib/kubelet/pki/kubelet-client-<date>.pem with kubelet-client-current.pem linking to it,
+ *   dir/var/lib/kubelet/pki/kubelet.crt and kubelet.key (a serving certificate from the cluster CA).
+ *
+ * opts: ca (an IssuedCertificate with its key: the cluster CA, e.g. buildCluster(...).certs.ca; required),
+ *   nodeName ('worker1'), controlPlaneEndpoint ('https://192.168.10.11:6443'), address ('10.1.0.10'),
+ *   clientKey / servingKey (GeneratedKeys; default: new ECDSA P-256 keys, what the kubelet generates),
+ *   now (Date), dnsDomain ('cluster.local'), serviceCidr ('10.96.0.0/12'), engine (as for buildCluster).
+ * Returns { dir, nodeName, files, certs } like buildCluster (files: 'kubelet.conf', 'config.yaml',
+ * 'pki/ca.crt', 'kubelet-client-current.pem', 'kubelet-client.pem', 'kubelet.crt', 'kubelet.key').
+ */
+export async function buildWorkerNode(dir, opts = {}) {
+  const engine = generatorOf(opts.engine ?? loadEngine());
+  if (!opts.ca?.key) throw new Error('buildWorkerNode needs opts.ca: the cluster CA with its key');
+  const nodeName = opts.nodeName ?? 'worker1';
+  const now = opts.now ?? new Date();
+  const serviceIp = firstIp(opts.serviceCidr ?? '10.96.0.0/12');
+  const c = {
+    dnsDomain: opts.dnsDomain ?? 'cluster.local',
+    clusterDnsIp: serviceIp.replace(/\.1$/, '.10'),
+    tlsCertFile: '/var/lib/kubelet/pki/kubelet.crt',
+    tlsPrivateKeyFile: '/var/lib/kubelet/pki/kubelet.key',
+  };
+  const root = path.resolve(dir);
+  const ek = path.join(root, 'etc', 'kubernetes');
+  const kubeletDir = path.join(root, 'var', 'lib', 'kubelet');
+  const kubeletPki = path.join(kubeletDir, 'pki');
+  await mkdir(path.join(ek, 'pki'), { recursive: true });
+  await mkdir(kubeletPki, { recursive: true });
+  const files = {};
+  const put = async (name, abs, text, mode) => {
+    files[name] = abs;
+    await writeFile(abs, text, mode ? { mode } : undefined);
+  };
+
+  const certs = {};
+  certs['kubelet-client'] = await engine.issueCertificate({
+    commonName: `system:node:${nodeName}`,
+    organizations: ['system:nodes'],
+    issuer: opts.ca,
+    extKeyUsage: ['clientAuth'],
+    key: opts.clientKey ?? (await engine.generateKey('ecdsa-p256')),
+    now,
+  });
+  certs['kubelet-serving'] = await engine.issueCertificate({
+    commonName: `system:node:${nodeName}`,
+    organizations: ['system:nodes'],
+    issuer: opts.ca,
+    extKeyUsage: ['serverAuth'],
+    dnsNames: [nodeName],
+    ipAddresses: [opts.address ?? '10.1.0.10'],
+    key: opts.servingKey ?? (await engine.generateKey('ecdsa-p256')),
+    now,
+  });
+
+  await put('pki/ca.crt', path.join(ek, 'pki', 'ca.crt'), opts.ca.certPem);
+  await put('kubelet.conf', path.join(ek, 'kubelet.conf'), kubeletKubeconfig(engine, opts.controlPlaneEndpoint ?? 'https://192.168.10.11:6443', opts.ca.certPem, nodeName), 0o600);
+  const rotated = kubeletClientPemName(certs['kubelet-client'].cert.notBefore);
+  await put('kubelet-client.pem', path.join(kubeletPki, rotated), certs['kubelet-client'].certPem + certs['kubelet-client'].key.privateKeyPem, 0o600);
+  const current = path.join(kubeletPki, 'kubelet-client-current.pem');
+  await rm(current, { force: true });
+  await symlink(rotated, current);
+  files['kubelet-client-current.pem'] = current;
+  await put('kubelet.crt', path.join(kubeletPki, 'kubelet.crt'), certs['kubelet-serving'].certPem);
+  await put('kubelet.key', path.join(kubeletPki, 'kubelet.key'), certs['kubelet-serving'].key.privateKeyPem, 0o600);
+  await put('config.yaml', path.join(kubeletDir, 'config.yaml'), kubeletConfig(c));
+  return { dir: root, nodeName, files, certs };
 }

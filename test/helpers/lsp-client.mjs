@@ -15,9 +15,13 @@ export const uriOf = (file) => pathToFileURL(file).href;
  * options.configuration: 'answer' (default: answers workspace/configuration with `settings`),
  *   'null' (answers null for every item), 'unsupported' (does not announce the capability).
  * options.relatedInformation: announce DiagnosticRelatedInformation support (default true).
+ * options.env: variables added to the server's environment; options.nodeArgs: node flags (e.g. --cpu-prof).
  */
 export async function start(rootDir, settings = {}, options = {}) {
-  const proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER, '--stdio'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+  });
   let stderr = '';
   proc.stderr.on('data', (d) => {
     stderr += d;

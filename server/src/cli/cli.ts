@@ -1,7 +1,7 @@
 // `kube-pki check [PATH...]`: the engine over files on disk, for terminals and CI.
 import * as path from 'node:path';
 import { Engine, codes, discoverFiles, nodeFileSystem } from '../engine';
-import { MAX_FILE_BYTES, type EngineOptions, type Finding } from '../engine/types';
+import { MAX_CONFIG_BYTES, type EngineOptions, type Finding } from '../engine/types';
 import { parseArgs, USAGE, UsageError, type CheckArgs } from './args';
 import { formatJson, formatSarif, formatText, type CodeCatalog, type Context } from './format';
 import { GENERATE_COMMANDS, runGenerate } from './generate';
@@ -107,14 +107,16 @@ function check(args: CheckArgs, io: Io): number {
   // Files given by name are read whatever they are called; folders are searched.
   const explicit = new Set(given.filter((g) => g.kind === 'file').map((g) => g.abs));
   const files = new Set<string>(explicit);
+  const ctx: Context = { cwd, display: (file) => displayPath(file, cwd, given) };
+  const tooBig = (file: string, bytes: number) =>
+    io.err(`kube-pki: note: ${ctx.display(file)} is ${(bytes / 1048576).toFixed(1)} MB, over the ${MAX_CONFIG_BYTES / 1048576} MB limit for configs; not checked\n`);
   for (const g of given) {
-    if (g.kind === 'directory') for (const f of discoverFiles(fs, [g.abs])) files.add(f);
+    if (g.kind === 'directory') for (const f of discoverFiles(fs, [g.abs], tooBig)) files.add(f);
   }
 
-  const ctx: Context = { cwd, display: (file) => displayPath(file, cwd, given) };
   let internalError = false;
   for (const file of [...files].sort()) {
-    const r = fs.readFile(file, MAX_FILE_BYTES);
+    const r = fs.readFile(file, MAX_CONFIG_BYTES);
     if (!r.ok) {
       if (explicit.has(file)) return usageError(io, `${ctx.display(file)}: ${r.reason}`);
       continue; // gone or changed since discovery

@@ -5,7 +5,7 @@ export { codes, type Code, type CodeInfo } from './codes';
 export { Engine } from './workspace/engine';
 export { discoverFiles, isCandidateName } from './workspace/discover';
 export { nodeFileSystem, overlayFileSystem } from './fs/nodeFileSystem';
-export { parseFile } from './parse';
+export { parseFile, parseBlockYaml } from './parse';
 export * as pki from './pki';
 export * as generate from './generate';
 export * as decode from './decode';

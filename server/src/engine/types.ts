@@ -72,5 +72,12 @@ export const defaultOptions: EngineOptions = {
   clusterDomain: 'cluster.local',
 };
 
-/** Files bigger than this are never read as certificates, keys or configs. */
+/** Certificate, key and CA bundle files bigger than this are never read (a bundle of every public CA is ~0.3 MB). */
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Kubeconfigs, manifests and kubelet configs bigger than this are not checked (their YAML alone would take
+ * seconds and hundreds of MB): a CI runner's kubeconfig with 1,000 users and RSA keys is ~5.5 MB, so this
+ * leaves room for three times that. Such a document gets one file-unreadable finding saying so.
+ */
+export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;

@@ -34,6 +34,8 @@ export interface CheckDependencies {
   kinds: Set<string>;
   /** A reference was looked up by suffix or not found: any new file may change the verdict. */
   unresolved: boolean;
+  /** The instant (ms) the verdict changes by itself (a certificate expires), when one was seen. */
+  until?: number;
 }
 
 export class CheckContext {
@@ -53,6 +55,11 @@ export class CheckContext {
   }
   get now(): Date {
     return this.ws.now;
+  }
+
+  /** The verdict depends on the clock passing `time` (ms): it is taken again from then on. */
+  changesAt(time: number): void {
+    if (time > this.ws.now.getTime() && time < (this.deps.until ?? Infinity)) this.deps.until = time;
   }
 
   unitsHere<K extends keyof UnitsByKind>(kind: K): UnitsByKind[K][] {

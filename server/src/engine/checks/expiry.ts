@@ -34,6 +34,8 @@ export function expiry(ctx: CheckContext): void {
       certs.forEach((cert, i) => {
         if (seen.has(cert.sha256)) return;
         seen.add(cert.sha256);
+        // Not yet valid before notBefore, expiring from notAfter - warn, expired after notAfter.
+        for (const t of [cert.notBefore.getTime(), cert.notAfter.getTime() - warnMs, cert.notAfter.getTime() + 1]) ctx.changesAt(t);
         const name = label(ref, cert, i, certs.length);
         const consequence =
           ref.expect === 'ca'

@@ -6,6 +6,7 @@ import type { Certificate } from '../pki/certificate';
 import type { CheckContext } from './context';
 import { flagRef } from './relations';
 import { kubeconfigRole, type KubeconfigRole } from './roles';
+import { memoByString } from '../memo';
 
 type Role = KubeconfigRole;
 
@@ -65,7 +66,9 @@ function editDistance(a: string, b: string): number {
 }
 
 /** "did you mean system:masters?" for a value one or two edits away from a well-known name. */
-export function nearMiss(value: string): string | undefined {
+export const nearMiss: (value: string) => string | undefined = memoByString((value: string) => nearMissUncached(value));
+
+function nearMissUncached(value: string): string | undefined {
   if (wellKnown.includes(value)) return undefined;
   const m = /^system:?nodes?[:\-_](.+)$/i.exec(value);
   if (m && !value.startsWith('system:node:')) return `system:node:${m[1]}`;

@@ -2,6 +2,7 @@
 // one file of this folder, added here.
 import type { Check } from './context';
 import { yamlInvalid } from './yamlInvalid';
+import { documentSize } from './documentSize';
 import { references } from './references';
 import { conflictingFields } from './conflictingFields';
 import { expiry } from './expiry';
@@ -14,6 +15,7 @@ import { keyPairs } from './keyPairs';
 import { weakCrypto } from './weakCrypto';
 
 export const allChecks: Check[] = [
+  documentSize,
   yamlInvalid,
   references,
   conflictingFields,

@@ -4,6 +4,7 @@ import { type ComponentUnit, type Reference, type Unit } from '../parse';
 import type { CheckContext } from './context';
 import { sameKey } from '../pki/key';
 import { componentUnits, flagRef, nearest, who } from './relations';
+import { memoByObject } from '../memo';
 
 /** Certificate flag -> key flag, per component. */
 const pairs: Record<ComponentUnit['component'], [string, string][]> = {
@@ -28,7 +29,8 @@ const pairs: Record<ComponentUnit['component'], [string, string][]> = {
   'kube-scheduler': [['tls-cert-file', 'tls-private-key-file']],
 };
 
-export function certKeyPairs(unit: Unit): { cert: Reference; key: Reference }[] {
+/** Certificate and key references used together (computed once per unit: do not mutate). */
+export const certKeyPairs: (unit: Unit) => { cert: Reference; key: Reference }[] = memoByObject((unit: Unit) => {
   const out: { cert: Reference; key: Reference }[] = [];
   if (unit.kind === 'component') {
     for (const [c, k] of pairs[unit.component]) {
@@ -42,11 +44,9 @@ export function certKeyPairs(unit: Unit): { cert: Reference; key: Reference }[] 
     for (const u of unit.users) if (u.cert && u.key) out.push({ cert: u.cert, key: u.key });
   }
   return out;
-}
+});
 
-export function pairedKeys(unit: Unit): Reference[] {
-  return certKeyPairs(unit).map((p) => p.key);
-}
+export const pairedKeys: (unit: Unit) => Reference[] = memoByObject((unit: Unit) => certKeyPairs(unit).map((p) => p.key));
 
 function publicKeysOf(ctx: CheckContext, ref: Reference | undefined): Buffer[] {
   if (!ref) return [];

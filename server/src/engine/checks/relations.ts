@@ -7,6 +7,7 @@ import type { Certificate } from '../pki/certificate';
 import { matchesHost, verify } from '../pki/verify';
 import type { CheckContext } from './context';
 import { commonPrefixLength } from '../resolve/fileIndex';
+import { memoByObject } from '../memo';
 
 /** Units sharing the longest folder prefix with `file` (all of them when none is closer). */
 export function nearest<T extends { file: string }>(units: T[], file: string): T[] {
@@ -56,12 +57,32 @@ export function chainError(cert: Certificate, roots: Certificate[], intermediate
   return r.ok ? undefined : (r.error?.message ?? 'x509: certificate signed by unknown authority');
 }
 
-/** The clusters a user is used with, through contexts (all clusters when no context names it). */
+/** The clusters a user is used with, through contexts (all clusters when no context names it), in file order. */
 export function clustersOfUser(kc: KubeconfigUnit, user: KubeconfigUser): KubeconfigCluster[] {
-  const names = new Set(kc.contexts.filter((c) => c.user === user.name).map((c) => c.cluster));
-  const found = kc.clusters.filter((c) => names.has(c.name));
-  return found.length ? found : kc.clusters;
+  const { clusterIndexes, clusterNamesByUser } = kubeconfigIndex(kc);
+  const indexes: number[] = [];
+  for (const name of clusterNamesByUser.get(user.name) ?? []) indexes.push(...(clusterIndexes.get(name) ?? []));
+  if (indexes.length === 0) return kc.clusters;
+  return indexes.sort((a, b) => a - b).map((i) => kc.clusters[i]);
 }
+
+/** Lookups over one kubeconfig, so a thousand users do not each scan a thousand contexts. */
+const kubeconfigIndex = memoByObject((kc: KubeconfigUnit) => {
+  const clusterIndexes = new Map<string, number[]>();
+  kc.clusters.forEach((c, i) => {
+    const list = clusterIndexes.get(c.name);
+    if (list) list.push(i);
+    else clusterIndexes.set(c.name, [i]);
+  });
+  const clusterNamesByUser = new Map<string, Set<string>>();
+  for (const c of kc.contexts) {
+    if (c.user === undefined || c.cluster === undefined) continue;
+    const set = clusterNamesByUser.get(c.user);
+    if (set) set.add(c.cluster);
+    else clusterNamesByUser.set(c.user, new Set([c.cluster]));
+  }
+  return { clusterIndexes, clusterNamesByUser };
+});
 
 export function serverHost(cluster: KubeconfigCluster): { host: string; viaTlsServerName: boolean } | undefined {
   if (cluster.tlsServerName?.value) return { host: cluster.tlsServerName.value, viaTlsServerName: true };

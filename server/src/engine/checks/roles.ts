@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { KubeconfigUnit, KubeconfigUser } from '../parse';
 import type { CheckContext } from './context';
 import { componentsLoading } from './relations';
+import { memoByObject } from '../memo';
 
 export type KubeconfigRole = 'admin' | 'super-admin' | 'kubelet' | 'controller-manager' | 'scheduler' | 'kube-proxy';
 
@@ -35,10 +36,10 @@ export function roleByUserName(name: string): KubeconfigRole | undefined {
 }
 
 /** The user the file's role belongs to: the current context's, or the only one. */
-export function mainUser(kc: KubeconfigUnit): KubeconfigUser | undefined {
+export const mainUser: (kc: KubeconfigUnit) => KubeconfigUser | undefined = memoByObject((kc: KubeconfigUnit) => {
   const current = kc.contexts.find((c) => c.name === kc.currentContext)?.user;
   return kc.users.find((u) => u.name === current) ?? (kc.users.length === 1 ? kc.users[0] : undefined);
-}
+});
 
 /** The role of one user of a kubeconfig, and why kube-pki thinks so (for messages). */
 export function kubeconfigRole(

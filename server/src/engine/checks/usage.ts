@@ -1,6 +1,7 @@
 // What each certificate reference is used for: serving TLS, authenticating as a client, or both.
 // kubeadm's certlist.go gives etcd's server and peer certificates both usages.
 import type { Reference, Unit } from '../parse';
+import { memoByObject } from '../memo';
 
 export type Usage = 'serverAuth' | 'clientAuth';
 
@@ -26,7 +27,8 @@ const componentUses: Record<string, Record<string, [Usage[], string]>> = {
   'kube-scheduler': { '--tls-cert-file': [['serverAuth'], "kube-scheduler's serving certificate"] },
 };
 
-export function certUses(unit: Unit): CertUse[] {
+/** The certificate references of a unit and what each is used for (computed once per unit: do not mutate). */
+export const certUses: (unit: Unit) => CertUse[] = memoByObject((unit: Unit): CertUse[] => {
   switch (unit.kind) {
     case 'component': {
       const table = componentUses[unit.component] ?? {};
@@ -42,4 +44,4 @@ export function certUses(unit: Unit): CertUse[] {
         u.cert ? [{ ref: u.cert, usages: ['clientAuth'] as Usage[], role: `user "${u.name}"'s client certificate` }] : [],
       );
   }
-}
+});

@@ -3,14 +3,17 @@
 import { parseAllDocuments } from 'yaml';
 import { asMap } from './yamlAst';
 import { LineIndex } from './text';
+import { parseBlockYaml } from './blockYaml';
 import { looksLikeKubeconfig, parseKubeconfig } from './kubeconfig';
 import { looksLikeWorkload, parseWorkload } from './manifest';
 import { looksLikeKubeletConfig, parseKubeletConfig } from './kubeletConfig';
 import type { ParsedFile, Unit } from './model';
+import { MAX_CONFIG_BYTES } from '../types';
 
 export * from './model';
 export { LineIndex } from './text';
 export { referenceFlags } from './manifest';
+export { parseBlockYaml } from './blockYaml';
 
 /** Quick text test before any parsing: does this look like one of the files kube-pki reads? */
 const interesting =
@@ -29,14 +32,33 @@ function looksOurs(text: string): boolean {
   return false;
 }
 
+/** The UTF-8 size of a text, computed only when it may be over `limit`. */
+function sizeOver(text: string, limit: number): number | undefined {
+  if (text.length * 3 <= limit) return undefined;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return bytes > limit ? bytes : undefined;
+}
+
 export function parseFile(file: string, text: string): ParsedFile {
   const lines = new LineIndex(text);
   const result: ParsedFile = { file, text, lines, units: [], yamlErrors: [], recognised: false };
+  const tooBig = sizeOver(text, MAX_CONFIG_BYTES);
+  if (tooBig !== undefined) {
+    // Never parsed (seconds of YAML, hundreds of MB); said once when the start reads like one of ours.
+    const head = text.slice(0, 64 * 1024);
+    if (mightBeRecognised(head)) {
+      result.tooBig = tooBig;
+      result.recognised = true;
+    }
+    return result;
+  }
   if (!mightBeRecognised(text)) return result;
 
   let docs;
   try {
-    docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false, strict: false });
+    // What kubectl and kubeadm write is read by the fast reader; anything else by the yaml library.
+    const plain = parseBlockYaml(text);
+    docs = plain ? [plain] : parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false, strict: false });
   } catch (err) {
     if (looksOurs(text)) {
       result.yamlErrors.push({ span: { start: 0, end: 0 }, message: `YAML does not parse: ${(err as Error).message}` });

@@ -2,6 +2,7 @@
 // kubelet configs), every certificate/key reference with its source span, and the settings the
 // checks need. Spans are offsets into the file's text; ParsedFile.lines turns them into ranges.
 import type { LineIndex } from './text';
+import { memoByObject } from '../memo';
 
 export interface Span {
   start: number;
@@ -107,6 +108,8 @@ export interface ParsedFile {
   yamlErrors: { span: Span; message: string }[];
   /** True when any unit, or a syntax error in something that looks like ours, is there. */
   recognised: boolean;
+  /** Bytes, when the text is over MAX_CONFIG_BYTES: it was not parsed (and has no units). */
+  tooBig?: number;
 }
 
 /** The last occurrence wins, as with the components' own flag parsing (pflag). */
@@ -115,8 +118,8 @@ export function flag(unit: ComponentUnit, name: string): Flag | undefined {
   return all?.[all.length - 1];
 }
 
-/** Every certificate, key, CA and kubeconfig reference a unit makes. */
-export function unitReferences(unit: Unit): Reference[] {
+/** Every certificate, key, CA and kubeconfig reference a unit makes (computed once per unit: do not mutate). */
+export const unitReferences: (unit: Unit) => Reference[] = memoByObject((unit: Unit): Reference[] => {
   switch (unit.kind) {
     case 'kubeconfig':
       return [
@@ -128,4 +131,4 @@ export function unitReferences(unit: Unit): Reference[] {
     case 'kubelet-config':
       return [unit.clientCA, unit.tlsCert, unit.tlsKey].filter((r): r is Reference => !!r);
   }
-}
+});

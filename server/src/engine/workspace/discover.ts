@@ -1,11 +1,11 @@
 // Which files of a folder might be Kubernetes configs: YAML, kubeconfigs (`config`, `*.conf`,
-// `*.kubeconfig`, `kubeconfig`) and extension-less files; never .git, node_modules or big files.
-// Recognition proper is by content (parseFile); this only keeps the scan cheap.
+// `*.kubeconfig`, `kubeconfig`) and extension-less files; never .git, node_modules or files over
+// MAX_CONFIG_BYTES (those are passed to `onTooBig`, for a note). Recognition proper is by content
+// (parseFile); this only keeps the scan cheap.
 import * as path from 'node:path';
-import type { FileSystem } from '../types';
+import { MAX_CONFIG_BYTES, type FileSystem } from '../types';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn', '.vscode-test', 'dist', 'out', 'test-results']);
-const MAX_CONFIG_BYTES = 1024 * 1024;
 const MAX_FILES = 20_000;
 const MAX_DEPTH = 20;
 
@@ -18,7 +18,7 @@ export function isCandidateName(file: string): boolean {
   return !base.includes('.') && !notConfig.test(base);
 }
 
-export function discoverFiles(fs: FileSystem, roots: string[]): string[] {
+export function discoverFiles(fs: FileSystem, roots: string[], onTooBig?: (file: string, bytes: number) => void): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const walk = (dir: string, depth: number) => {
@@ -29,7 +29,11 @@ export function discoverFiles(fs: FileSystem, roots: string[]): string[] {
       const full = path.join(dir, name);
       const st = fs.stat(full);
       if (st.kind === 'directory') walk(full, depth + 1);
-      else if (st.kind === 'file' && st.size <= MAX_CONFIG_BYTES && isCandidateName(full) && !seen.has(full)) {
+      else if (st.kind === 'file' && isCandidateName(full) && !seen.has(full)) {
+        if (st.size > MAX_CONFIG_BYTES) {
+          onTooBig?.(full, st.size);
+          continue;
+        }
         seen.add(full);
         out.push(full);
       }

@@ -1,8 +1,7 @@
 // The engine: every recognised document of the workspace, the material their references load,
 // and the checks run over them. Adapters (language server, CLI) feed it text and ask for findings.
-import * as crypto from 'node:crypto';
 import * as path from 'node:path';
-import { defaultOptions, MAX_FILE_BYTES, type EngineOptions, type FileSystem, type Finding } from '../types';
+import { defaultOptions, MAX_CONFIG_BYTES, type EngineOptions, type FileSystem, type Finding } from '../types';
 import { parseFile, type KubeconfigUnit, type ParsedFile, type Reference } from '../parse';
 import { loadFile, loadInline, type Loaded } from '../resolve/material';
 import { resolveReferencePath, type Resolution } from '../resolve/paths';
@@ -10,7 +9,21 @@ import { FileIndex } from '../resolve/fileIndex';
 import { CheckContext, type CheckDependencies, type UnitsByKind, type WorkspaceView } from '../checks/context';
 import { allChecks } from '../checks';
 
+/** Inline `*-data` values whose loaded material is kept, by content: at most this many, and this many characters. */
 const MAX_CACHED_INLINE = 20_000;
+const MAX_CACHED_INLINE_CHARS = 32 * 1024 * 1024;
+/**
+ * Findings taken against the real clock are taken again after this long: their messages count days ("expires in
+ * 10 days"). A verdict that flips at a known instant (a certificate expiring) is re-taken at that instant.
+ */
+const MAX_VERDICT_AGE_MS = 10 * 60 * 1000;
+
+interface Verdict {
+  findings: Finding[];
+  /** The clock (ms) when it was taken, and until when it holds. */
+  takenAt: number;
+  until: number;
+}
 
 export class Engine implements WorkspaceView {
   private opts: EngineOptions;
@@ -18,9 +31,15 @@ export class Engine implements WorkspaceView {
   /** Kubeconfigs read from disk because a --kubeconfig flag names them, though not in the workspace. */
   private readonly onDemand = new Map<string, ParsedFile>();
   private readonly fileMaterial = new Map<string, Loaded>();
+  /** Inline material by the value's text (a copy of it: never a slice that would keep a whole old document alive). */
   private readonly inlineMaterial = new Map<string, Loaded>();
+  private inlineChars = 0;
+  /** The same, per reference object: a check asks for each reference several times. */
+  private readonly refMaterial = new WeakMap<Reference, Loaded>();
   private readonly resolutions = new Map<string, Resolution>();
   private readonly deps = new Map<string, CheckDependencies>();
+  /** Findings per document, until the document, a file or a kind of unit they depend on changes. */
+  private readonly verdicts = new Map<string, Verdict>();
   private unitCache: { [K in keyof UnitsByKind]?: UnitsByKind[K][] } = {};
   private readonly index: FileIndex;
 
@@ -39,6 +58,7 @@ export class Engine implements WorkspaceView {
     this.index.setRoots(this.opts.searchRoots);
     this.resolutions.clear();
     this.fileMaterial.clear();
+    this.verdicts.clear();
   }
 
   get options(): EngineOptions {
@@ -63,11 +83,14 @@ export class Engine implements WorkspaceView {
     if (parsed.recognised) this.files.set(file, parsed);
     else this.files.delete(file);
     if (previous || parsed.recognised) this.unitCache = {};
+    this.forgetVerdicts(file, previous, parsed);
     return parsed.recognised;
   }
 
   removeDocument(file: string): void {
+    const previous = this.files.get(file);
     if (this.files.delete(file)) this.unitCache = {};
+    this.forgetVerdicts(file, previous, undefined);
     this.deps.delete(file);
     this.forgetMaterial(file);
   }
@@ -75,9 +98,10 @@ export class Engine implements WorkspaceView {
   fileChanged(file: string): void {
     this.forgetMaterial(file);
     this.onDemand.delete(file);
-    // A file that appeared or vanished can change where any absolute path resolves.
+    // A file that appeared or vanished can change where any absolute path resolves, so any verdict.
     this.resolutions.clear();
     this.index.invalidate();
+    this.verdicts.clear();
   }
 
   documents(): string[] {
@@ -91,6 +115,9 @@ export class Engine implements WorkspaceView {
   check(file: string): Finding[] {
     const parsed = this.files.get(file);
     if (!parsed) return [];
+    const now = this.now.getTime();
+    const cached = this.verdicts.get(file);
+    if (cached && now >= cached.takenAt && now < cached.until) return cached.findings.slice();
     const deps: CheckDependencies = { paths: new Set(), kinds: new Set(), unresolved: false };
     const ctx = new CheckContext(parsed, this, deps);
     for (const check of allChecks) {
@@ -108,7 +135,10 @@ export class Engine implements WorkspaceView {
       }
     }
     this.deps.set(file, deps);
-    return sortFindings(ctx.findings);
+    const findings = sortFindings(ctx.findings);
+    const maxAge = this.opts.now ? Infinity : now + MAX_VERDICT_AGE_MS;
+    this.verdicts.set(file, { findings, takenAt: now, until: Math.min(deps.until ?? Infinity, maxAge) });
+    return findings.slice();
   }
 
   affectedBy(file: string): string[] {
@@ -162,12 +192,10 @@ export class Engine implements WorkspaceView {
 
   load(ref: Reference): Loaded {
     if (ref.source.kind === 'inline') {
-      const key = ref.source.data.length > 256 ? hash(ref.source.data) : ref.source.data;
-      let loaded = this.inlineMaterial.get(key);
+      let loaded = this.refMaterial.get(ref);
       if (!loaded) {
-        loaded = loadInline(ref.source.data);
-        if (this.inlineMaterial.size >= MAX_CACHED_INLINE) this.inlineMaterial.clear();
-        this.inlineMaterial.set(key, loaded);
+        loaded = this.loadInlineCached(ref.source.data);
+        this.refMaterial.set(ref, loaded);
       }
       return loaded;
     }
@@ -188,7 +216,7 @@ export class Engine implements WorkspaceView {
     if (!resolution?.found) return [];
     let parsed = this.files.get(resolution.found) ?? this.onDemand.get(resolution.found);
     if (!parsed) {
-      const read = this.fs.readFile(resolution.found, MAX_FILE_BYTES);
+      const read = this.fs.readFile(resolution.found, MAX_CONFIG_BYTES);
       if (!read.ok) return [];
       parsed = parseFile(resolution.found, read.data.toString('utf8'));
       this.onDemand.set(resolution.found, parsed);
@@ -199,10 +227,44 @@ export class Engine implements WorkspaceView {
   private forgetMaterial(file: string): void {
     this.fileMaterial.delete(file);
   }
+
+  /** Inline material by content: an unchanged value of an edited document is neither decoded nor parsed again. */
+  private loadInlineCached(data: string): Loaded {
+    const hit = this.inlineMaterial.get(data);
+    if (hit) return hit;
+    const loaded = loadInline(data);
+    // Oldest first out; the key is a copy, so the cache never holds on to the text of an old version of a document.
+    while (this.inlineMaterial.size && (this.inlineMaterial.size >= MAX_CACHED_INLINE || this.inlineChars + data.length > MAX_CACHED_INLINE_CHARS)) {
+      const oldest = this.inlineMaterial.keys().next().value as string;
+      this.inlineMaterial.delete(oldest);
+      this.inlineChars -= oldest.length;
+    }
+    if (data.length <= MAX_CACHED_INLINE_CHARS) {
+      this.inlineMaterial.set(ownCopy(data), loaded);
+      this.inlineChars += data.length;
+    }
+    return loaded;
+  }
+
+  /**
+   * Drops the verdicts a change of `file` can move: its own, those of documents that read it, and those of
+   * documents that looked through a kind of unit it held before or holds now.
+   */
+  private forgetVerdicts(file: string, before: ParsedFile | undefined, after: ParsedFile | undefined): void {
+    this.verdicts.delete(file);
+    const kinds = new Set<string>();
+    for (const u of before?.units ?? []) kinds.add(u.kind);
+    for (const u of after?.units ?? []) kinds.add(u.kind);
+    for (const [doc, d] of this.deps) {
+      if (!this.verdicts.has(doc)) continue;
+      if (d.paths.has(file) || [...kinds].some((k) => d.kinds.has(k))) this.verdicts.delete(doc);
+    }
+  }
 }
 
-function hash(s: string): string {
-  return crypto.createHash('sha256').update(s).digest('base64');
+/** A flat copy of a string (a substring may keep its whole parent alive); exact for any UTF-16 content. */
+function ownCopy(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
 }
 
 function notFoundMessage(refPath: string, tried: string[]): string {

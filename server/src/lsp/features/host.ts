@@ -2,6 +2,7 @@
 // way to wait until settings and the first index are in (paths resolve with the user's settings).
 import type { Position, Range } from 'vscode-languageserver/node';
 import type { Engine } from '../../engine';
+import { MAX_CONFIG_BYTES } from '../../engine/types';
 
 export interface OpenText {
   /** The engine's path for the document. */
@@ -21,8 +22,8 @@ export interface FeatureHost {
   logError(what: string, err: unknown): void;
 }
 
-/** Documents bigger than this get no hover, lens or outline (the engine never reads such files either). */
-export const MAX_FEATURE_TEXT = 5 * 1024 * 1024;
+/** Documents bigger than this get no hover, lens or outline (the engine does not parse such configs either). */
+export const MAX_FEATURE_TEXT = MAX_CONFIG_BYTES;
 
 export async function guarded<T>(host: FeatureHost, what: string, fallback: T, fn: () => T): Promise<T> {
   try {

@@ -3,7 +3,7 @@
 // SANs, issuer and expiry; key material is never printed.
 import * as path from 'node:path';
 import { Engine, discoverFiles, nodeFileSystem, generate } from '../engine';
-import { MAX_FILE_BYTES, type EngineOptions, type FileSystem } from '../engine/types';
+import { MAX_CONFIG_BYTES, type EngineOptions, type FileSystem } from '../engine/types';
 import { displayPath } from './cli';
 import { UsageError } from './args';
 
@@ -262,7 +262,7 @@ async function workspace(p: Parsed, io: Io): Promise<number> {
     else for (const f of discoverFiles(fs, [g.abs])) files.add(f);
   }
   for (const f of [...files].sort()) {
-    const r = fs.readFile(f, MAX_FILE_BYTES);
+    const r = fs.readFile(f, MAX_CONFIG_BYTES);
     if (r.ok) engine.updateDocument(f, r.data.toString('utf8'));
   }
   const show = (f: string) => displayPath(f, cwd, given);

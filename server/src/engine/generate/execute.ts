@@ -5,7 +5,7 @@
 import { parseCertificate } from '../pki/certificate';
 import { parsePem } from '../pki/pem';
 import { LineIndex } from '../parse/text';
-import { MAX_FILE_BYTES, type FileSystem } from '../types';
+import { MAX_CONFIG_BYTES, type FileSystem } from '../types';
 import { issueCertificate, loadIssuer, type IssuedCertificate } from './certs';
 import { generateKey, loadKey, type GeneratedKey } from './keys';
 import { kubeconfigText } from './kubeconfig';
@@ -24,7 +24,8 @@ function b64(pem: string): string {
 }
 
 function readText(fs: FileSystem, file: string): string {
-  const r = fs.readFile(file, MAX_FILE_BYTES);
+  // Kubeconfigs being edited may be large (a CI runner's, with a thousand users).
+  const r = fs.readFile(file, MAX_CONFIG_BYTES);
   if (!r.ok) throw new Error(`${file} ${r.reason}`);
   return r.data.toString('utf8');
 }

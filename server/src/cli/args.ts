@@ -38,7 +38,10 @@ Options:
 Exit status: 0 no errors, 1 errors found, 2 bad usage.
 
 Generating what is missing or wrong: kube-pki generate [PATH...] [--dry-run] [--fix] [--renew] ...,
-kube-pki new-ca, new-client, kubeconfig, new-control-plane (kube-pki generate --help).`;
+kube-pki new-ca, new-client, kubeconfig, new-control-plane (kube-pki generate --help).
+
+Verifying one certificate with Go's rules: kube-pki verify CERT [--ca FILE]... [--host NAME|IP]
+[--usage server|client] [--at ISO8601] (kube-pki verify --help).`;
 
 /** Strict ISO 8601 date or date-time (Date.parse alone accepts far too much). */
 const ISO =

@@ -5,6 +5,7 @@ import { MAX_CONFIG_BYTES, type EngineOptions, type Finding } from '../engine/ty
 import { parseArgs, USAGE, UsageError, type CheckArgs } from './args';
 import { formatJson, formatSarif, formatText, type CodeCatalog, type Context } from './format';
 import { GENERATE_COMMANDS, runGenerate } from './generate';
+import { runVerify } from './verify';
 
 // Inlined by esbuild.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -49,6 +50,7 @@ function isUnder(file: string, dir: string): boolean {
 export function run(argv: string[], io: Io): number | Promise<number> {
   // generate, new-ca, new-client, kubeconfig, new-control-plane (asynchronous: keys are made off the main thread).
   if (argv.length && GENERATE_COMMANDS.has(argv[0])) return runGenerate(argv, io);
+  if (argv[0] === 'verify') return runVerify(argv.slice(1), io);
   let args;
   try {
     args = parseArgs(argv);

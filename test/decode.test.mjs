@@ -8,10 +8,11 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { E, g, tempDir, write, cleanup, b64 } from './helpers/engine.mjs';
 import { OpenSSL } from './helpers/openssl.mjs';
+import { CORPORA } from './helpers/corpora.mjs';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-const CORPORA = '/work/shared/corpora';
+
 
 let dir;
 let ssl;

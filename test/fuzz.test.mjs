@@ -9,6 +9,7 @@ import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { buildCluster } from './helpers/cluster.mjs';
 import { E, tempDir, cleanup } from './helpers/engine.mjs';
+import { CORPORA } from './helpers/corpora.mjs';
 
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 400);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
@@ -39,9 +40,7 @@ before(async () => {
     if (file) seeds.push(readFileSync(file, 'utf8'));
   }
   for (const [k, f] of Object.entries(cluster.files)) if (/\.(crt|key|pem|pub)$/.test(k)) pemSeeds.push(readFileSync(f, 'latin1'));
-  const zlint = '/work/shared/corpora/zlint/testdata';
-  const corpus = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../shared/corpora/zlint/testdata');
-  const zdir = [corpus, zlint].find((d) => {
+  const zdir = [path.join(CORPORA, 'zlint/testdata')].find((d) => {
     try {
       return readdirSync(d).length > 0;
     } catch {

@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OpenSSL } from './helpers/openssl.mjs';
+import { CORPORA } from './helpers/corpora.mjs';
 
 const require = createRequire(import.meta.url);
 const enginePath = process.env.KUBE_PKI_ENGINE ?? fileURLToPath(new URL('../dist/engine.js', import.meta.url));
@@ -19,7 +20,7 @@ const pki = engine.pki ?? engine;
 const { parsePem, looksLikePem, parseCertificate, CertificateError, parsePrivateKey, parsePublicKey, KeyError, sameKey,
   matchesHost, describeNames, hostMismatchMessage, isIssuedBy, verify } = pki;
 
-const CORPORA = '/work/shared/corpora';
+
 const DAY = 24 * 3600 * 1000;
 
 function certFromPem(text) {

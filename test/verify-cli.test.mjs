@@ -7,12 +7,13 @@ import { readdirSync, statSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { g, tempDir, write, cleanup } from './helpers/engine.mjs';
+import { CORPORA } from './helpers/corpora.mjs';
 
 const repo = fileURLToPath(new URL('../', import.meta.url));
 const CLI = path.join(repo, 'dist', 'cli.js');
-const CORPORA = path.resolve(repo, '../shared/corpora/kubernetes');
-const SERVING = path.join(CORPORA, 'apiserver-serving');
-const X509AUTH = path.join(CORPORA, 'apiserver-x509-auth');
+const KUBERNETES = path.join(CORPORA, 'kubernetes');
+const SERVING = path.join(KUBERNETES, 'apiserver-serving');
+const X509AUTH = path.join(KUBERNETES, 'apiserver-x509-auth');
 
 function verify(args, cwd = dir) {
   const r = spawnSync(process.execPath, [CLI, 'verify', ...args], { cwd, encoding: 'utf8', timeout: 60_000 });

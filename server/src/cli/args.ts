@@ -65,6 +65,42 @@ export function parseNow(value: string): Date {
   return d;
 }
 
+export type ArgToken = { positional: string } | { name: string; inline?: string; value(): string };
+
+/**
+ * The command line as the commands read it: positionals (also `-`, and everything after `--`) and
+ * options, `--name=value` or `--name value`; `value()` takes the option's value, from the same
+ * argument or the next one.
+ */
+export function* argTokens(argv: string[]): Generator<ArgToken> {
+  let onlyPositional = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (onlyPositional || arg === '-' || !arg.startsWith('-')) {
+      yield { positional: arg };
+      continue;
+    }
+    if (arg === '--') {
+      onlyPositional = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
+    yield {
+      name,
+      inline,
+      value: (): string => {
+        if (inline !== undefined) return inline;
+        const v = argv[i + 1];
+        if (v === undefined) throw new UsageError(`${name} needs a value`);
+        i++;
+        return v;
+      },
+    };
+  }
+}
+
 export function parseArgs(argv: string[]): ParsedArgs {
   if (argv.length === 0) throw new UsageError('missing command (try: kube-pki check .)');
   const first = argv[0];
@@ -76,28 +112,12 @@ export function parseArgs(argv: string[]): ParsedArgs {
   }
 
   const out: CheckArgs = { command: 'check', paths: [], pathMappings: [], format: 'text', color: undefined };
-  const rest = argv.slice(1);
-  let onlyPaths = false;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i];
-    if (onlyPaths || arg === '-' || !arg.startsWith('-')) {
-      out.paths.push(arg);
+  for (const token of argTokens(argv.slice(1))) {
+    if ('positional' in token) {
+      out.paths.push(token.positional);
       continue;
     }
-    if (arg === '--') {
-      onlyPaths = true;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const v = rest[i + 1];
-      if (v === undefined) throw new UsageError(`${name} needs a value`);
-      i++;
-      return v;
-    };
+    const { name, inline, value } = token;
     const flag = () => {
       if (inline !== undefined) throw new UsageError(`${name} takes no value`);
     };

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Engine, discoverFiles, nodeFileSystem, generate } from '../engine';
 import { MAX_CONFIG_BYTES, type EngineOptions, type FileSystem } from '../engine/types';
 import { displayPath } from './cli';
-import { UsageError } from './args';
+import { argTokens, UsageError } from './args';
 
 type KeyType = generate.KeyType;
 type GenerationPlan = generate.GenerationPlan;
@@ -73,29 +73,19 @@ const FLAG_OPTIONS = new Set(['--dry-run', '--fix', '--renew', '--new-keys', '--
 
 function parse(argv: string[]): Parsed {
   const p: Parsed = { command: argv[0], positional: [], values: new Map(), flags: new Set() };
-  const rest = argv.slice(1);
-  let only = false;
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    if (only || !a.startsWith('-') || a === '-') {
-      p.positional.push(a);
+  for (const token of argTokens(argv.slice(1))) {
+    if ('positional' in token) {
+      p.positional.push(token.positional);
       continue;
     }
-    if (a === '--') {
-      only = true;
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
+    const { name } = token;
     if (FLAG_OPTIONS.has(name)) {
-      if (eq > 0) throw new UsageError(`${name} takes no value`);
+      if (token.inline !== undefined) throw new UsageError(`${name} takes no value`);
       p.flags.add(name);
       continue;
     }
     if (!VALUE_OPTIONS.has(name)) throw new UsageError(`unknown option '${name}' for ${p.command}`);
-    let v: string | undefined = eq > 0 ? a.slice(eq + 1) : rest[++i];
-    if (v === undefined) throw new UsageError(`${name} needs a value`);
-    v = v.trim();
+    const v = token.value().trim();
     if (v === '') throw new UsageError(`${name} needs a value`);
     p.values.set(name, [...(p.values.get(name) ?? []), v]);
   }

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { nodeFileSystem, pki } from '../engine';
 import { MAX_FILE_BYTES } from '../engine/types';
-import { parseNow, UsageError } from './args';
+import { argTokens, parseNow, UsageError } from './args';
 
 type Certificate = pki.Certificate;
 
@@ -52,27 +52,12 @@ interface VerifyArgs {
 export function parseVerifyArgs(argv: string[]): VerifyArgs {
   const out: VerifyArgs = { cert: '', cas: [], untrusted: [], usage: 'server', format: 'text' };
   const positional: string[] = [];
-  let onlyPaths = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (onlyPaths || arg === '-' || !arg.startsWith('-')) {
-      positional.push(arg);
+  for (const token of argTokens(argv)) {
+    if ('positional' in token) {
+      positional.push(token.positional);
       continue;
     }
-    if (arg === '--') {
-      onlyPaths = true;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const v = argv[i + 1];
-      if (v === undefined) throw new UsageError(`${name} needs a value`);
-      i++;
-      return v;
-    };
+    const { name, value } = token;
     switch (name) {
       case '-h':
       case '--help':

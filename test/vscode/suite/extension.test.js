@@ -8,6 +8,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const vscode = require('vscode');
+const { codeOf, kubePki, show, sleep, waitFor } = require('./util');
 const { test, log, testNames } = require('./harness');
 
 const EXTENSION_ID = 'kube-pki.kube-pki';
@@ -37,22 +38,8 @@ const defect = (name) => {
   assert.ok(d, `defect ${name} is not planted`);
   return d;
 };
-const codeOf = (d) => (d.code && typeof d.code === 'object' ? String(d.code.value) : String(d.code));
-const kubePki = (file) => vscode.languages.getDiagnostics(vscode.Uri.file(file)).filter((d) => d.source === 'kube-pki');
-const show = (diags) => JSON.stringify(diags.map((d) => `${codeOf(d)}@${d.range.start.line + 1}`));
 const onLine = (diags, code, line) => diags.filter((d) => codeOf(d) === code && d.range.start.line === line);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls until check() returns something truthy; the failure says what was seen last. */
-async function waitFor(check, what, timeout = 20_000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${typeof what === 'function' ? what() : what}`);
-    await sleep(100);
-  }
-}
 
 /** Waits until the file's kube-pki diagnostics satisfy pred; returns them. */
 function waitForDiagnostics(file, pred, what, timeout) {

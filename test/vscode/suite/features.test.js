@@ -8,6 +8,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const vscode = require('vscode');
+const { waitFor } = require('./util');
 const { test, log } = require('./harness');
 
 function loadManifest() {
@@ -18,17 +19,7 @@ function loadManifest() {
 
 const ctx = loadManifest();
 const pki = (rel) => path.join(ctx.folder, 'etc', 'kubernetes', 'pki', rel);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(check, what, timeout = 20_000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${typeof what === 'function' ? what() : what}`);
-    await sleep(100);
-  }
-}
 
 async function open(file) {
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));

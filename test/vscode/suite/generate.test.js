@@ -8,6 +8,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const vscode = require('vscode');
+const { codeOf, kubePki, show, sleep, waitFor } = require('./util');
 const { test, log } = require('./harness');
 
 const { GENERATION_TESTS } = require('./generate.commands');
@@ -21,20 +22,7 @@ const pki = (rel) => path.join(path.dirname(path.dirname(ctx.files['kube-apiserv
 // Beside the workspace folder, in the driver's temporary folder (removed with it whatever happens).
 const scratch = fs.mkdtempSync(path.join(path.dirname(ctx.folder), 'generated-'));
 
-const codeOf = (d) => (d.code && typeof d.code === 'object' ? String(d.code.value) : String(d.code));
-const kubePki = (file) => vscode.languages.getDiagnostics(vscode.Uri.file(file)).filter((d) => d.source === 'kube-pki');
-const show = (ds) => JSON.stringify(ds.map((d) => `${codeOf(d)}@${d.range.start.line + 1}`));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(check, what, timeout = 20_000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${typeof what === 'function' ? what() : what}`);
-    await sleep(100);
-  }
-}
 
 async function open(file) {
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));

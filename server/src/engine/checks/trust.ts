@@ -14,13 +14,14 @@ interface Pair {
   consequence: string;
 }
 
-function judge(ctx: CheckContext, p: Pair): void {
+/** Reports when the certificate does not chain to the CA; true when it reported. */
+function judge(ctx: CheckContext, p: Pair): boolean {
   const certs = ctx.certs(p.certRef);
   const leaf = certs[0];
   const roots = ctx.certs(p.caRef);
-  if (!leaf || roots.length === 0) return;
+  if (!leaf || roots.length === 0) return false;
   const error = chainError(leaf, roots, certs.slice(1));
-  if (!error) return;
+  if (!error) return false;
   const caNames = [...new Set(roots.map(who))].join('; ');
   const issuer = leaf.issuer.text || '(empty issuer)';
   const here = p.reportOn === 'cert' ? p.certRef : p.caRef;
@@ -31,6 +32,7 @@ function judge(ctx: CheckContext, p: Pair): void {
       ? `${who(leaf)} is issued by ${issuer}, but it is verified against ${p.caRef.field} (${caNames}): ${p.consequence} (${error}).`
       : `${p.caRef.field} (${caNames}) does not verify ${who(leaf)}, issued by ${issuer}: ${p.consequence} (${error}).`;
   ctx.report('untrusted-issuer', here.span, message, [ctx.related(there.file, there.span, thereWhat)]);
+  return true;
 }
 
 function apiserverPairs(ctx: CheckContext, api: ComponentUnit): Pair[] {
@@ -91,6 +93,12 @@ export function trust(ctx: CheckContext): void {
 }
 
 function kubeconfigTrust(ctx: CheckContext, kc: import('../parse').KubeconfigUnit): void {
+  // Several apiservers of one cluster share a CA: one finding per reference is enough.
+  const reported = new Set<Reference>();
+  const judgeOnce = (p: Pair) => {
+    const here = p.reportOn === 'cert' ? p.certRef : p.caRef;
+    if (!reported.has(here) && judge(ctx, p)) reported.add(here);
+  };
   // The apiserver's serving certificate against the cluster's certificate-authority: only for
   // apiservers this cluster certainly dials (by host), since another cluster's CA is no defect.
   for (const cluster of kc.clusters) {
@@ -99,7 +107,7 @@ function kubeconfigTrust(ctx: CheckContext, kc: import('../parse').KubeconfigUni
     if (!byHost) continue;
     for (const t of targets) {
       if (!t.certRef) continue;
-      judgeOnce(ctx, {
+      judgeOnce({
         certRef: t.certRef,
         caRef: cluster.ca,
         reportOn: 'ca',
@@ -117,7 +125,7 @@ function kubeconfigTrust(ctx: CheckContext, kc: import('../parse').KubeconfigUni
         seen.add(t.unit);
         const clientCA = flagRef(t.unit, 'client-ca-file');
         if (!clientCA) continue;
-        judgeOnce(ctx, {
+        judgeOnce({
           certRef: user.cert,
           caRef: clientCA,
           reportOn: 'cert',
@@ -127,18 +135,3 @@ function kubeconfigTrust(ctx: CheckContext, kc: import('../parse').KubeconfigUni
     }
   }
 }
-
-const reported = new WeakMap<CheckContext, Set<string>>();
-
-/** Several apiservers of one cluster share a CA: one finding per reference is enough. */
-function judgeOnce(ctx: CheckContext, p: Pair): void {
-  const set = reported.get(ctx) ?? new Set<string>();
-  reported.set(ctx, set);
-  const here = p.reportOn === 'cert' ? p.certRef : p.caRef;
-  const key = `${here.span.start}:${here.span.end}`;
-  const before = ctx.findings.length;
-  if (set.has(key)) return;
-  judge(ctx, p);
-  if (ctx.findings.length > before) set.add(key);
-}
-

@@ -80,3 +80,10 @@ export interface GenerationDefaults {
   folders: string[];
   missing?: number;
 }
+
+/**
+ * Request: the workspace's PKI (every certificate, its CA, users, expiry and problems), for the explorer tree
+ * and the expiry timeline. The client asks again after each kubePki/summaryChanged.
+ */
+export const INVENTORY_REQUEST = 'kubePki/inventory';
+export type { Inventory, InventoryCertificate, InventoryOrphanKey, InventoryLocation, InventoryProblem } from '../engine/inventory/types';

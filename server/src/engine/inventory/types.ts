@@ -1,0 +1,78 @@
+// The workspace's PKI as one list: every certificate kube-pki can see (referenced by a config, inline
+// in one, or lying in the workspace), who signed it, who uses it, when it expires and what is wrong with
+// it. The explorer tree, the expiry timeline and `kube-pki expiration` are views of this one shape, so it
+// is plain JSON (it crosses the language server's wire as is).
+import type { Range, Severity } from '../types';
+
+/** A config line that points at a certificate or key (click in the tree: open it). */
+export interface InventoryLocation {
+  file: string;
+  range: Range;
+  /** The flag or field as written: '--tls-cert-file', 'client-certificate-data', 'tls.crt'. */
+  field: string;
+}
+
+export interface InventoryProblem {
+  severity: Severity;
+  code: string;
+  message: string;
+  file: string;
+  range: Range;
+}
+
+export type ExpiryStatus = 'ok' | 'expiring' | 'expired' | 'not-yet-valid';
+
+export interface InventoryCertificate {
+  /** SHA-256 of the DER, hex lowercase: the same certificate in two files is one entry. */
+  id: string;
+  subject: string;
+  issuer: string;
+  commonName?: string;
+  organizations: string[];
+  /** SAN DNS names and IPs as Go prints them. */
+  sans: string[];
+  isCA: boolean;
+  selfSigned: boolean;
+  /** ISO 8601. */
+  notBefore: string;
+  notAfter: string;
+  /** Whole days from the inventory's `now` to notAfter (negative when expired), as kubeadm rounds: floor. */
+  daysLeft: number;
+  status: ExpiryStatus;
+  /** e.g. 'RSA 2048', 'ECDSA P-256', 'Ed25519'. */
+  keyAlgorithm: string;
+  /** `id` of the certificate in this inventory whose key signed this one (signature verified); absent when none. */
+  issuerId?: string;
+  /** What the cluster uses it for, in words: 'kube-apiserver serving', 'admin.conf client', 'etcd CA'. */
+  role?: string;
+  /** For grouping under its CA: the node tree it belongs to (the folder holding pki/, manifests/ …), if any. */
+  node?: string;
+  /** And the component: 'kube-apiserver', 'etcd', 'kubelet', 'admin.conf', or the Secret's name. */
+  component?: string;
+  /** Files it is read from (absolute paths); empty when only inline. */
+  files: string[];
+  /** Config lines that reference it (a path or inline data). */
+  references: InventoryLocation[];
+  /** The findings on those lines that concern this certificate. */
+  problems: InventoryProblem[];
+  /** The file of the private key that matches it, when the workspace holds one. */
+  keyFile?: string;
+  /** A CA whose private key is not in the workspace (kubeadm's "externally managed"); always false for leaves. */
+  externallyManaged: boolean;
+}
+
+/** A private key no certificate of the inventory matches. */
+export interface InventoryOrphanKey {
+  file: string;
+  keyAlgorithm: string;
+  references: InventoryLocation[];
+}
+
+export interface Inventory {
+  /** The instant `daysLeft` and `status` were computed for (ISO 8601). */
+  now: string;
+  warningDays: number;
+  /** Sorted by notAfter, soonest first. */
+  certificates: InventoryCertificate[];
+  orphanKeys: InventoryOrphanKey[];
+}

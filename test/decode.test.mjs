@@ -338,8 +338,10 @@ describe('input that does not decode', () => {
     };
     assert.match(hover(der.toString('base64')), /^\*base64 of DER, not of PEM: Kubernetes expects base64 of the PEM text/m);
     assert.match(hover(der.toString('base64')), /\*\*Certificate\*\* CN=der-cert/);
-    assert.equal(hover('bm90IGEgY2VydGlmaWNhdGU='), '**Cannot decode**: decodes to something that holds no PEM block');
-    assert.equal(hover('not*base64*at*all'), '**Cannot decode**: not valid base64');
+    // A kubernetes.io/tls Secret is recognised: the hover is its reference's, headed by the role.
+    const head = '**tls.crt of Secret s** · `tls.crt`\n\n---\n\n';
+    assert.equal(hover('bm90IGEgY2VydGlmaWNhdGU='), `${head}**Cannot decode**: decodes to something that holds no PEM block`);
+    assert.equal(hover('not*base64*at*all'), `${head}**Cannot decode**: not valid base64`);
   });
 
   test('an extension that does not decode is listed by OID while the rest still shows', () => {
@@ -376,11 +378,11 @@ describe('PEM and base64 in other files', () => {
     cert.ca = ca;
   });
 
-  test("a Secret's tls.crt and tls.key, a webhook's caBundle: base64 values of files the engine does not recognise", () => {
+  test("a Secret's tls.crt and tls.key, a webhook's caBundle: base64 values (references of recognised Secrets and webhooks)", () => {
     const secret = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: webhook-tls\ntype: kubernetes.io/tls\ndata:\n  tls.crt: ${b64(cert.certPem)}\n  tls.key: ${b64(key)}\n`;
     const file = write(dir, 'other/secret.yaml', secret);
     const engine = engineAt(new Date());
-    assert.equal(engine.updateDocument(file, secret), false, 'not a file kube-pki checks');
+    assert.equal(engine.updateDocument(file, secret), true, 'a kubernetes.io/tls Secret is a file kube-pki checks');
     const crt = hoverOn(engine, file, secret, 'tls.crt: ', 12);
     assert.match(crt.markdown, /^\*\*Certificate\*\* CN=webhook\.default\.svc/m);
     const line = secret.split('\n').findIndex((l) => l.startsWith('  tls.crt:'));
@@ -404,8 +406,9 @@ describe('PEM and base64 in other files', () => {
     const file = write(dir, 'other/cm.yaml', cm);
     const engine = engineAt(new Date());
     const h = hoverOn(engine, file, cm, 'MII', 1);
-    assert.match(h.markdown, /^\*\*Certificate\*\* CN=webhook-ca/);
-    assert.deepEqual(h.range.start, { line: 6, character: 4 });
+    // kube-root-ca.crt's ca.crt is a reference (a CA): the hover is the whole value's, headed by its role.
+    assert.match(h.markdown, /^\*\*ca\.crt of ConfigMap kube-root-ca\.crt\*\* · `ca\.crt`\n\n---\n\n\*\*Certificate\*\* CN=webhook-ca/);
+    assert.deepEqual(h.range.start, { line: 5, character: 10 });
     assert.equal(h.range.end.line, 6 + cert.ca.certPem.trimEnd().split('\n').length - 1);
     // The decode of a block inside YAML is that block only.
     const d = E.decodeAt(engine, file, cm, { offset: cm.indexOf('MII') });

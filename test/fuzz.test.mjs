@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { buildCluster } from './helpers/cluster.mjs';
-import { E, tempDir, cleanup } from './helpers/engine.mjs';
+import { E, g, b64, tempDir, cleanup } from './helpers/engine.mjs';
 import { CORPORA } from './helpers/corpora.mjs';
 
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 400);
@@ -40,6 +40,76 @@ before(async () => {
     if (file) seeds.push(readFileSync(file, 'utf8'));
   }
   for (const [k, f] of Object.entries(cluster.files)) if (/\.(crt|key|pem|pub)$/.test(k)) pemSeeds.push(readFileSync(f, 'latin1'));
+  // TLS kept elsewhere: a kubernetes.io/tls Secret with ca.crt, a webhook configuration whose service is
+  // served by it (Service, Deployment), a cert-manager Certificate, and kube-root-ca.crt.
+  const hookCa = await g.issueCertificate({ commonName: 'hook-ca', isCA: true, keyType: 'ecdsa-p256' });
+  const hook = await g.issueCertificate({ commonName: 'hook', issuer: hookCa, keyType: 'ecdsa-p256', dnsNames: ['hook.hooks.svc'] });
+  seeds.push(
+    [
+      'apiVersion: v1',
+      'kind: Secret',
+      'metadata: {name: hook-tls, namespace: hooks}',
+      'type: kubernetes.io/tls',
+      'data:',
+      `  tls.crt: ${b64(hook.certPem)}`,
+      `  tls.key: ${b64(hook.key.privateKeyPem)}`,
+      `  ca.crt: ${b64(hookCa.certPem)}`,
+      '---',
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata: {name: hook, namespace: hooks}',
+      'spec:',
+      '  selector: {app: hook}',
+      '---',
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: hook, namespace: hooks}',
+      'spec:',
+      '  template:',
+      '    metadata:',
+      '      labels: {app: hook}',
+      '    spec:',
+      '      volumes:',
+      '      - name: certs',
+      '        secret: {secretName: hook-tls}',
+      '',
+    ].join('\n'),
+    [
+      'apiVersion: admissionregistration.k8s.io/v1',
+      'kind: ValidatingWebhookConfiguration',
+      'metadata:',
+      '  name: hook',
+      '  annotations:',
+      '    cert-manager.io/inject-ca-from: hooks/hook',
+      'webhooks:',
+      '- name: validate.hook.example.com',
+      '  clientConfig:',
+      `    caBundle: ${b64(hookCa.certPem)}`,
+      '    service: {name: hook, namespace: hooks, path: /validate}',
+      '- name: url.hook.example.com',
+      '  clientConfig:',
+      `    caBundle: ${b64(hook.certPem)}`,
+      '    url: https://10.1.2.3/validate',
+      '---',
+      'apiVersion: cert-manager.io/v1',
+      'kind: Certificate',
+      'metadata: {name: hook, namespace: hooks}',
+      'spec:',
+      '  secretName: hook-tls',
+      '  duration: 2160h',
+      '  renewBefore: 720h',
+      '  dnsNames: [hook.hooks.svc]',
+      '  issuerRef: {name: hook-ca, kind: Issuer}',
+      '---',
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: {name: kube-root-ca.crt, namespace: hooks}',
+      'data:',
+      '  ca.crt: |',
+      ...hookCa.certPem.trim().split('\n').map((l) => `    ${l}`),
+      '',
+    ].join('\n'),
+  );
   const zdir = [path.join(CORPORA, 'zlint/testdata')].find((d) => {
     try {
       return readdirSync(d).length > 0;
@@ -67,7 +137,7 @@ const mutations = {
   deepNesting: (s, r) => s.replace(/: /, `: ${'['.repeat(2000 + Math.floor(r() * 8000))}`),
   aliasBomb: (s) =>
     `${s}\nx0: &x0 [a, a, a, a, a, a, a, a, a, a]\n${Array.from({ length: 9 }, (_, i) => `x${i + 1}: &x${i + 1} [${Array(10).fill(`*x${i}`).join(', ')}]`).join('\n')}\nclusters: *x9\n`,
-  longBase64: (s, r) => s.replace(/(-data: )/, `$1${'QUJD'.repeat(10000 + Math.floor(r() * 30000))}`),
+  longBase64: (s, r) => s.replace(/(-data: |tls\.crt: |caBundle: )/, `$1${'QUJD'.repeat(10000 + Math.floor(r() * 30000))}`),
   nul: (s, r) => {
     const i = Math.floor(r() * s.length);
     return s.slice(0, i) + '\u0000'.repeat(1 + Math.floor(r() * 50)) + s.slice(i);
@@ -127,6 +197,7 @@ test(`${ITERATIONS} mutated documents and referenced files: no exception, each u
   const heapStart = process.memoryUsage().heapUsed;
   let slowest = { ms: 0, seed: '' };
   let withFindings = 0;
+  const kindsSeen = new Set();
   for (let i = 0; i < ITERATIONS; i++) {
     const asDocument = r() < 0.6;
     const started = performance.now();
@@ -135,7 +206,9 @@ test(`${ITERATIONS} mutated documents and referenced files: no exception, each u
     try {
       if (asDocument) {
         const text = mutate(seeds[Math.floor(r() * seeds.length)], r);
-        findings = judge(engine, path.join(work, `doc${i % 7}.yaml`), text);
+        const file = path.join(work, `doc${i % 7}.yaml`);
+        findings = judge(engine, file, text);
+        for (const u of engine.parsed(file)?.units ?? []) kindsSeen.add(u.kind);
       } else {
         for (let k = 0; k < 3; k++) {
           const f = path.join(work, `m${k}.pem`);
@@ -160,6 +233,12 @@ test(`${ITERATIONS} mutated documents and referenced files: no exception, each u
   const heapGrowth = (process.memoryUsage().heapUsed - heapStart) / 1024 / 1024;
   assert.ok(heapGrowth < 300, `heap grew by ${heapGrowth.toFixed(0)} MB`);
   assert.ok(withFindings > ITERATIONS / 4, `mutations are reported, not silently accepted (${withFindings}/${ITERATIONS})`);
+  // Every kind of unit the seeds hold went through the checks mutated (a short run may miss some).
+  if (ITERATIONS >= 200) {
+    for (const kind of ['kubeconfig', 'component', 'secret', 'webhook', 'cert-manager-certificate', 'service', 'workload']) {
+      assert.ok(kindsSeen.has(kind), `mutated ${kind} units went through the checks (seen: ${[...kindsSeen].join(', ')})`);
+    }
+  }
   console.log(`# fuzz: ${ITERATIONS} inputs, ${withFindings} with findings, slowest ${slowest.ms.toFixed(0)} ms (${slowest.seed}), heap +${heapGrowth.toFixed(0)} MB`);
 });
 

@@ -24,6 +24,14 @@ export const codes = {
   'weak-key': { severity: 'warning', title: 'RSA key under 2048 bits or EC key under 256 bits' },
   'weak-signature': { severity: 'warning', title: 'Signed with SHA-1 or MD5' },
   'conflicting-fields': { severity: 'error', title: 'A kubeconfig sets both a path and its -data twin' },
+  'cabundle-mismatch': { severity: 'error', title: "A webhook's or APIService's serving certificate does not chain to its caBundle" },
+  'cabundle-missing': {
+    severity: 'info',
+    title: 'A service-backed webhook or APIService has no caBundle: the apiserver verifies it with its own trust roots',
+  },
+  'duration-invalid': { severity: 'error', title: "A cert-manager Certificate's duration or renewBefore is one cert-manager rejects" },
+  'issuer-not-found': { severity: 'warning', title: "A cert-manager Certificate's issuerRef names an issuer the workspace does not hold" },
+  'secret-stale': { severity: 'warning', title: "The Secret a cert-manager Certificate writes holds a certificate that does not match the Certificate's spec" },
   'internal-error': { severity: 'info', title: 'kube-pki could not finish a check (a bug: please report it)' },
 } satisfies Record<string, CodeInfo>;
 

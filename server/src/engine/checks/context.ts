@@ -2,7 +2,21 @@
 // way to report. A check is a function (ctx) => void in its own file under checks/.
 import type { EngineOptions, Finding, RelatedLocation } from '../types';
 import { codes, type Code } from '../codes';
-import type { ComponentUnit, KubeconfigUnit, KubeletConfigUnit, ParsedFile, Reference, Span, Unit } from '../parse';
+import type {
+  CertManagerCertificateUnit,
+  CertManagerIssuerUnit,
+  ComponentUnit,
+  KubeconfigUnit,
+  KubeletConfigUnit,
+  ParsedFile,
+  Reference,
+  SecretUnit,
+  ServiceUnit,
+  Span,
+  Unit,
+  WebhookUnit,
+  WorkloadUnit,
+} from '../parse';
 import type { Loaded } from '../resolve/material';
 import type { Resolution } from '../resolve/paths';
 import type { Certificate } from '../pki/certificate';
@@ -11,6 +25,12 @@ export interface UnitsByKind {
   kubeconfig: KubeconfigUnit;
   component: ComponentUnit;
   'kubelet-config': KubeletConfigUnit;
+  secret: SecretUnit;
+  webhook: WebhookUnit;
+  'cert-manager-certificate': CertManagerCertificateUnit;
+  'cert-manager-issuer': CertManagerIssuerUnit;
+  service: ServiceUnit;
+  workload: WorkloadUnit;
 }
 
 /** The engine's services, as checks may use them. */

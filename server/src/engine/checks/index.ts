@@ -13,6 +13,9 @@ import { caCertificates } from './caCertificates';
 import { trust } from './trust';
 import { keyPairs } from './keyPairs';
 import { weakCrypto } from './weakCrypto';
+import { secrets } from './secrets';
+import { webhooks } from './webhooks';
+import { certManager } from './certManager';
 
 export const allChecks: Check[] = [
   documentSize,
@@ -27,4 +30,7 @@ export const allChecks: Check[] = [
   trust,
   keyPairs,
   weakCrypto,
+  secrets,
+  webhooks,
+  certManager,
 ];

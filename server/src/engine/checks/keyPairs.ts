@@ -40,8 +40,17 @@ export const certKeyPairs: (unit: Unit) => { cert: Reference; key: Reference }[]
     }
   } else if (unit.kind === 'kubelet-config') {
     if (unit.tlsCert && unit.tlsKey) out.push({ cert: unit.tlsCert, key: unit.tlsKey });
-  } else {
+  } else if (unit.kind === 'kubeconfig') {
     for (const u of unit.users) if (u.cert && u.key) out.push({ cert: u.cert, key: u.key });
+  } else if (unit.kind === 'secret') {
+    // tls.crt with tls.key; otherwise NAME.key with NAME.crt / NAME.pem / NAME.cer (ca.key beside ca.crt).
+    for (const k of unit.entries) {
+      if (k.ref.expect !== 'key') continue;
+      const base = k.key.replace(/\.(key|pem)$/i, '');
+      if (base === k.key) continue;
+      const c = unit.entries.find((e) => e !== k && (e.ref.expect === 'cert' || e.ref.expect === 'ca') && ['.crt', '.pem', '.cer'].some((x) => e.key === base + x));
+      if (c) out.push({ cert: c.ref, key: k.ref });
+    }
   }
   return out;
 });
@@ -69,10 +78,14 @@ export function keyPairs(ctx: CheckContext): void {
       const key = loaded.material.privateKeys.find((k) => !k.encrypted && k.spkiDer);
       if (!key?.spkiDer) continue;
       if (!sameKey(cert.publicKey.spkiDer, key.spkiDer)) {
+        const consequence =
+          unit.kind === 'secret'
+            ? `whatever serves this ${unit.objectKind} cannot load the pair ("tls: private key does not match public key"): a webhook or server pod fails to start, an Ingress controller falls back to its default certificate. Put the key that belongs to ${certRef.field} here (or re-issue both)`
+            : 'the TLS handshake fails ("tls: private key does not match public key") and the component will not start';
         ctx.report(
           'key-mismatch',
           keyRef.span,
-          `${keyRef.field} is not the private key of ${who(cert)} (${certRef.field}): the TLS handshake fails ("tls: private key does not match public key") and the component will not start.`,
+          `${keyRef.field} is not the private key of ${who(cert)} (${certRef.field}): ${consequence}.`,
           [ctx.related(certRef.file, certRef.span, `${certRef.field}: ${who(cert)}, ${cert.publicKey.description}`)],
         );
       }

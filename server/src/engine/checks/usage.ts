@@ -27,7 +27,10 @@ const componentUses: Record<string, Record<string, [Usage[], string]>> = {
   'kube-scheduler': { '--tls-cert-file': [['serverAuth'], "kube-scheduler's serving certificate"] },
 };
 
-/** The certificate references of a unit and what each is used for (computed once per unit: do not mutate). */
+/**
+ * The certificate references of a unit and what each is used for (computed once per unit: do not mutate). A Secret's
+ * values and a caBundle have a role (for hovers) and no usage: nothing says how they are used.
+ */
 export const certUses: (unit: Unit) => CertUse[] = memoByObject((unit: Unit): CertUse[] => {
   switch (unit.kind) {
     case 'component': {
@@ -43,5 +46,23 @@ export const certUses: (unit: Unit) => CertUse[] = memoByObject((unit: Unit): Ce
       return unit.users.flatMap((u) =>
         u.cert ? [{ ref: u.cert, usages: ['clientAuth'] as Usage[], role: `user "${u.name}"'s client certificate` }] : [],
       );
+    case 'secret': {
+      // What a Secret's values are for is not written in it: a role for hovers, no usage demanded.
+      const what = `${unit.objectKind} ${objectName(unit.meta)}`;
+      return unit.entries.map((e) => ({ ref: e.ref, usages: [] as Usage[], role: `${e.key} of ${what}` }));
+    }
+    case 'webhook':
+      return unit.clients.flatMap((c) => {
+        if (!c.caBundle) return [];
+        const who = unit.objectKind === 'APIService' || unit.objectKind === 'CustomResourceDefinition' ? `${unit.objectKind} ${unit.meta.name}` : `webhook "${c.name}"`;
+        return [{ ref: c.caBundle, usages: [] as Usage[], role: `the CA bundle kube-apiserver verifies ${who} with` }];
+      });
+    default:
+      return [];
   }
 });
+
+/** "namespace/name" (or just the name when the manifest names no namespace), for messages. */
+export function objectName(meta: { name: string; namespace?: string }): string {
+  return meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name;
+}

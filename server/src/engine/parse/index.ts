@@ -7,6 +7,9 @@ import { parseBlockYaml } from './blockYaml';
 import { looksLikeKubeconfig, parseKubeconfig } from './kubeconfig';
 import { looksLikeWorkload, parseWorkload } from './manifest';
 import { looksLikeKubeletConfig, parseKubeletConfig } from './kubeletConfig';
+import { listItems, objectKinds, parseObject, parseSecretMounts } from './objects';
+import { getText } from './yamlAst';
+import type { Document, YAMLMap } from 'yaml';
 import type { ParsedFile, Unit } from './model';
 import { MAX_CONFIG_BYTES } from '../types';
 
@@ -20,8 +23,49 @@ const interesting =
   /^\s*kind:\s*["']?(Config|KubeletConfiguration|Pod|Deployment|DaemonSet|StatefulSet|ReplicaSet|Job)\b|^\s*(clusters|users):\s*$/m;
 const controlPlane = /\b(kube-apiserver|etcd|kube-controller-manager|kube-scheduler)\b/;
 
+/**
+ * Objects holding TLS elsewhere (Secrets, webhooks, cert-manager...). ConfigMaps and CRDs are everywhere and
+ * CRDs are big, so they are parsed only when the text shows what kube-pki would read in them.
+ */
+const objects =
+  /^\s*kind:\s*["']?(Secret|Service|ValidatingWebhookConfiguration|MutatingWebhookConfiguration|APIService|Certificate|Issuer|ClusterIssuer|[A-Za-z]*List)["']?\s*(#.*)?$/m;
+const configMap = /^\s*kind:\s*["']?ConfigMap\b/m;
+const crd = /^\s*kind:\s*["']?CustomResourceDefinition\b/m;
+/** "-----BEGIN " as text, or base64 of it at any of the three alignments. */
+const pemHint = /-----BEGIN |LS0tLS1CRUdJTi|LS0tQkVHSU4g|LS0tLUJFR0lO/;
+
 export function mightBeRecognised(text: string): boolean {
-  return interesting.test(text);
+  if (interesting.test(text)) return true;
+  // Most YAML that is not Kubernetes (CI pipelines, compose files, Helm values) has no `kind:` line at all.
+  if (!/^\s*kind:/m.test(text)) return false;
+  if (objects.test(text)) return true;
+  if (configMap.test(text) && pemHint.test(text)) return true;
+  return crd.test(text) && /^\s*conversion:/m.test(text) && /\b(clientConfig|webhookClientConfig):/.test(text);
+}
+
+/** The units of one document (a List's items each in turn). */
+function unitsOf(doc: Document, root: YAMLMap, file: string, text: string, depth: number): Unit[] {
+  const units: Unit[] = [];
+  try {
+    if (looksLikeKubeconfig(doc, root)) units.push(parseKubeconfig(doc, root, file));
+    else if (looksLikeKubeletConfig(doc, root)) units.push(parseKubeletConfig(doc, root, file));
+    else if (looksLikeWorkload(doc, root)) {
+      units.push(...parseWorkload(doc, root, file));
+      const mounts = parseSecretMounts(doc, root, file);
+      if (mounts) units.push(mounts);
+    } else {
+      const kind = getText(doc, root, 'kind')?.value.trim() ?? '';
+      if (objectKinds.has(kind)) {
+        const unit = parseObject(doc, root, file, kind, text);
+        if (unit) units.push(unit);
+      } else if (depth === 0 && kind.endsWith('List')) {
+        for (const item of listItems(doc, root)) units.push(...unitsOf(doc, item, file, text, depth + 1));
+      }
+    }
+  } catch {
+    // A shape no parser expected (e.g. an alias to a scalar where a map belongs): skip the document.
+  }
+  return units;
 }
 
 /** For broken YAML: whether the text still reads like a file kube-pki owns. */
@@ -79,15 +123,7 @@ export function parseFile(file: string, text: string): ParsedFile {
     }
     const root = asMap(doc, doc.contents);
     if (!root) continue;
-    const units: Unit[] = [];
-    try {
-      if (looksLikeKubeconfig(doc, root)) units.push(parseKubeconfig(doc, root, file));
-      else if (looksLikeKubeletConfig(doc, root)) units.push(parseKubeletConfig(doc, root, file));
-      else if (looksLikeWorkload(doc, root)) units.push(...parseWorkload(doc, root, file));
-    } catch {
-      // A shape no parser expected (e.g. an alias to a scalar where a map belongs): skip the document.
-    }
-    result.units.push(...units);
+    result.units.push(...unitsOf(doc, root, file, text, 0));
   }
   result.recognised = result.units.length > 0 || result.yamlErrors.length > 0;
   return result;

@@ -1,6 +1,9 @@
 // What the parsers extract from a file: the units it holds (kubeconfigs, control-plane components,
-// kubelet configs), every certificate/key reference with its source span, and the settings the
-// checks need. Spans are offsets into the file's text; ParsedFile.lines turns them into ranges.
+// kubelet configs; Secrets and ConfigMaps with PEM, webhooks and APIServices, cert-manager Certificates
+// and issuers, and the Services and workloads that relate them), every certificate/key reference with
+// its source span, and the settings the checks need. Spans are offsets into the file's text;
+// ParsedFile.lines turns them into ranges. Inline references (kubeconfig `*-data`, a Secret's values,
+// a caBundle) always carry base64 of the PEM text, whatever the YAML held.
 import type { LineIndex } from './text';
 import { memoByObject } from '../memo';
 
@@ -97,7 +100,131 @@ export interface KubeletConfigUnit {
   tlsKey?: Reference;
 }
 
-export type Unit = KubeconfigUnit | ComponentUnit | KubeletConfigUnit;
+/** A Kubernetes object's identity, for relating objects (a webhook's Service, a Certificate's Secret). */
+export interface ObjectMeta {
+  name: string;
+  /** metadata.namespace; undefined when the manifest leaves it out (kubectl applies it to the current namespace). */
+  namespace?: string;
+  /** Where to report things about the object as a whole: the metadata.name value (or the kind). */
+  span: Span;
+}
+
+/** One value of a Secret or ConfigMap that holds (or, for a kubernetes.io/tls Secret, must hold) PEM. */
+export interface DataEntry {
+  key: string;
+  /** 'data' (base64), 'stringData' (text), ConfigMap 'data' (text) or 'binaryData' (base64). */
+  section: 'data' | 'stringData' | 'binaryData';
+  /** Inline base64 of the PEM text (text values are encoded so every consumer reads one form). */
+  ref: Reference;
+}
+
+/**
+ * A Secret (any type) or ConfigMap with certificate material: every value that decodes to PEM, and a
+ * kubernetes.io/tls Secret's tls.crt / tls.key whatever they hold. Other Secrets and ConfigMaps are no unit.
+ */
+export interface SecretUnit {
+  kind: 'secret';
+  file: string;
+  objectKind: 'Secret' | 'ConfigMap';
+  meta: ObjectMeta;
+  /** Secret type (kubernetes.io/tls, Opaque, ...). */
+  type?: string;
+  entries: DataEntry[];
+  /** Values that cannot be what their key says, found while parsing (never quoting the value). */
+  problems: { span: Span; message: string }[];
+}
+
+export interface WebhookService {
+  name: string;
+  namespace: string;
+  span: Span;
+}
+
+/** One clientConfig: how the apiserver reaches a webhook, and the CA bundle it verifies it with. */
+export interface WebhookClient {
+  /** webhooks[].name, or the APIService / CRD name. */
+  name: string;
+  /** The clientConfig key (or the APIService's spec), where notes about the whole client go. */
+  span: Span;
+  /** Absent when empty, or when cert-manager's cainjector manages it (see WebhookUnit.injectFrom). */
+  caBundle?: Reference;
+  service?: WebhookService;
+  url?: SpannedValue;
+  /** APIService spec.insecureSkipTLSVerify: the aggregator does not verify the server at all. */
+  insecure: boolean;
+  /** A template (Helm `{{ }}`) fills in the caBundle, service or url: nothing to judge before it is rendered. */
+  templated?: boolean;
+}
+
+/**
+ * ValidatingWebhookConfiguration, MutatingWebhookConfiguration (webhooks[].clientConfig), APIService
+ * (spec.caBundle + spec.service) and CustomResourceDefinition conversion webhooks.
+ */
+export interface WebhookUnit {
+  kind: 'webhook';
+  file: string;
+  objectKind: 'ValidatingWebhookConfiguration' | 'MutatingWebhookConfiguration' | 'APIService' | 'CustomResourceDefinition';
+  meta: ObjectMeta;
+  clients: WebhookClient[];
+  /** cert-manager cainjector annotations: inject-ca-from (a Certificate), inject-ca-from-secret, inject-apiserver-ca. */
+  injectFrom?: { annotation: string; value: string; span: Span };
+}
+
+/** cert-manager.io/v1 Certificate. */
+export interface CertManagerCertificateUnit {
+  kind: 'cert-manager-certificate';
+  file: string;
+  meta: ObjectMeta;
+  secretName?: SpannedValue;
+  commonName?: SpannedValue;
+  dnsNames: SpannedValue[];
+  ipAddresses: SpannedValue[];
+  /** The dnsNames / ipAddresses key, for findings about the list as a whole. */
+  dnsNamesSpan?: Span;
+  duration?: SpannedValue;
+  renewBefore?: SpannedValue;
+  renewBeforePercentage?: SpannedValue;
+  issuerRef?: { name?: SpannedValue; kind: string; group: string; span: Span };
+  isCA: boolean;
+}
+
+/** cert-manager.io/v1 Issuer or ClusterIssuer. */
+export interface CertManagerIssuerUnit {
+  kind: 'cert-manager-issuer';
+  file: string;
+  objectKind: 'Issuer' | 'ClusterIssuer';
+  meta: ObjectMeta;
+}
+
+/** A Service with a selector: which pods serve `<name>.<namespace>.svc`. */
+export interface ServiceUnit {
+  kind: 'service';
+  file: string;
+  meta: ObjectMeta;
+  selector: Record<string, string>;
+}
+
+/** A Deployment, StatefulSet or DaemonSet whose pod template mounts Secrets. */
+export interface WorkloadUnit {
+  kind: 'workload';
+  file: string;
+  objectKind: string;
+  meta: ObjectMeta;
+  podLabels: Record<string, string>;
+  /** secretName of each Secret volume (and projected Secret source), with its span. */
+  secretVolumes: SpannedValue[];
+}
+
+export type Unit =
+  | KubeconfigUnit
+  | ComponentUnit
+  | KubeletConfigUnit
+  | SecretUnit
+  | WebhookUnit
+  | CertManagerCertificateUnit
+  | CertManagerIssuerUnit
+  | ServiceUnit
+  | WorkloadUnit;
 
 export interface ParsedFile {
   file: string;
@@ -130,5 +257,11 @@ export const unitReferences: (unit: Unit) => Reference[] = memoByObject((unit: U
       return unit.refs;
     case 'kubelet-config':
       return [unit.clientCA, unit.tlsCert, unit.tlsKey].filter((r): r is Reference => !!r);
+    case 'secret':
+      return unit.entries.map((e) => e.ref);
+    case 'webhook':
+      return unit.clients.flatMap((c) => (c.caBundle ? [c.caBundle] : []));
+    default:
+      return [];
   }
 });

@@ -1,0 +1,142 @@
+// Admission webhooks, APIServices and CRD conversion webhooks: the caBundle the apiserver verifies the
+// server with must hold a CA (or the server's own self-signed certificate); when the workspace holds the
+// Secret the server presents, that certificate must chain to the caBundle (cabundle-mismatch) and name
+// what the apiserver dials, `<service>.<namespace>.svc` or the url's host (san-missing). No caBundle at
+// all for an in-cluster service, and no cert-manager injection: an info note (system trust roots).
+import type { Reference, WebhookClient, WebhookUnit } from '../parse';
+import type { Certificate } from '../pki/certificate';
+import { describeNames, hostMismatchMessage, isIssuedBy, matchesHost } from '../pki/verify';
+import type { RelatedLocation } from '../types';
+import type { CheckContext } from './context';
+import { chainError, who } from './relations';
+import {
+  clientLabel,
+  dialledHost,
+  failureConsequence,
+  injectedSecrets,
+  objectName,
+  servingSecrets,
+  type ServingSecret,
+} from './objects';
+
+function selfSigned(cert: Certificate): boolean {
+  return cert.selfIssued && isIssuedBy(cert, cert);
+}
+
+function secretName(s: ServingSecret): string {
+  return `Secret ${objectName(s.secret.meta)}`;
+}
+
+function related(ctx: CheckContext, s: ServingSecret, leaf: Certificate | undefined): RelatedLocation[] {
+  const out = [ctx.related(s.secret.file, s.entry.ref.span, `${s.entry.key} of ${secretName(s)}${leaf ? `: ${who(leaf)}, issued by ${leaf.issuer.text || '(empty issuer)'}, valid for ${describeNames(leaf)}` : ''}`)];
+  if (s.viaFile !== s.secret.file || s.viaSpan.start !== s.entry.ref.span.start) out.push(ctx.related(s.viaFile, s.viaSpan, `${secretName(s)} ${s.via}`));
+  return out;
+}
+
+export function webhooks(ctx: CheckContext): void {
+  for (const unit of ctx.unitsHere('webhook')) {
+    for (const client of unit.clients) {
+      if (client.insecure || client.templated) continue;
+      judge(ctx, unit, client);
+    }
+  }
+}
+
+function judge(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): void {
+  const label = clientLabel(unit, client);
+  const target = dialledHost(client);
+  const caRef: Reference | undefined = client.caBundle;
+  const caCerts = caRef ? ctx.certs(caRef) : [];
+
+  // The caBundle's own shape: CAs, or the server's self-signed certificate.
+  if (caRef && caCerts.length) {
+    const odd = caCerts.filter((c) => !c.isCA && !selfSigned(c));
+    if (odd.length) {
+      ctx.report(
+        'not-a-ca',
+        caRef.span,
+        `caBundle of ${label} holds ${odd.map(who).join('; ')}, which is neither a CA nor self-signed: the apiserver can verify only that very certificate, so the server must present exactly it, and the next renewal breaks ${unit.objectKind === 'APIService' ? 'the APIService' : 'the webhook'}. Put the CA certificate that issues the serving certificate in caBundle.`,
+      );
+    }
+  }
+
+  // What the server presents, when the workspace says: the Secret its pods mount, the Secret a
+  // Certificate writes for the Service's name, or the one cainjector takes the CA from.
+  const servings: ServingSecret[] = [];
+  if (client.service) servings.push(...servingSecrets(ctx, client.service));
+  for (const s of injectedSecrets(ctx, unit)) if (!servings.some((x) => x.secret === s.secret)) servings.push(s);
+  const anchor = caRef?.span ?? unit.injectFrom?.span ?? target?.span ?? client.span;
+
+  const presented = servings.flatMap((s) => {
+    const certs = ctx.certs(s.entry.ref);
+    return certs.length ? [{ s, leaf: certs[0], chain: certs.slice(1) }] : [];
+  });
+
+  // cabundle-mismatch: none of the serving certificates chains to the caBundle (with several candidates,
+  // one that does is enough: kube-pki cannot tell which the server uses).
+  let verified = presented;
+  if (caRef && caCerts.length && presented.length) {
+    const judged = presented.map((p) => ({ ...p, error: chainError(p.leaf, caCerts, p.chain) }));
+    verified = judged.filter((j) => !j.error);
+    if (verified.length === 0) {
+      const first = judged[0];
+      const caNames = [...new Set(caCerts.map(who))].join('; ');
+      const which =
+        judged.length === 1
+          ? `the serving certificate in ${secretName(first.s)} (${who(first.leaf)}, issued by ${first.leaf.issuer.text || '(empty issuer)'})`
+          : `none of the serving certificates (${judged.map((j) => `${secretName(j.s)}: ${who(j.leaf)}`).join('; ')})`;
+      ctx.report(
+        'cabundle-mismatch',
+        caRef.span,
+        `caBundle of ${label} holds ${caNames}, which does not verify ${which}: the apiserver refuses the TLS handshake ("${first.error}"), so ${failureConsequence(unit)}. Put the CA that issued the Secret's certificate in caBundle (or let cert-manager inject it: annotation cert-manager.io/inject-ca-from).`,
+        judged.flatMap((j) => related(ctx, j.s, j.leaf)),
+      );
+    }
+  }
+
+  // eku-missing: Go's TLS client (the apiserver) demands serverAuth when the certificate lists usages.
+  if (verified.length && verified.every((p) => p.leaf.extKeyUsage && !p.leaf.extKeyUsage.includes('serverAuth') && !p.leaf.extKeyUsage.includes('any'))) {
+    const p = verified[0];
+    ctx.report(
+      'eku-missing',
+      anchor,
+      `${label}: the serving certificate in ${secretName(p.s)} (${who(p.leaf)}) lacks the serverAuth extended key usage (it has: ${p.leaf.extKeyUsage!.join(', ') || 'none'}): the apiserver refuses it ("x509: certificate specifies an incompatible key usage"), so ${failureConsequence(unit)}. Re-issue it with serverAuth (cert-manager: usages: [server auth]).`,
+      verified.flatMap((v) => related(ctx, v.s, v.leaf)),
+    );
+  }
+
+  // san-missing: the serving certificate must name the host the apiserver dials.
+  if (target) {
+    const candidates = verified.length ? verified : presented;
+    if (candidates.length && !candidates.some((p) => matchesHost(p.leaf, target.host))) {
+      const p = candidates[0];
+      const fix = p.s.certificate ? ` (spec.dnsNames of cert-manager Certificate ${objectName(p.s.certificate.meta)})` : '';
+      ctx.report(
+        'san-missing',
+        anchor,
+        `${label}: the apiserver dials ${target.host} (${target.why}), but the serving certificate in ${secretName(p.s)} (${who(p.leaf)}) is valid for ${describeNames(p.leaf)}: the handshake fails with "${hostMismatchMessage(p.leaf, target.host)}", so ${failureConsequence(unit)}. Add ${target.host} to the certificate's SANs${fix}.`,
+        [...candidates.flatMap((c) => related(ctx, c.s, c.leaf)), ...(anchor === target.span ? [] : [ctx.related(unit.file, target.span, `${target.host} is dialled here`)])],
+      );
+    } else if (candidates.length === 0 && caRef) {
+      // A non-CA certificate in the caBundle verifies only itself: it is what the server presents.
+      const own = caCerts.filter((c) => !c.isCA);
+      if (own.length && !own.some((c) => matchesHost(c, target.host))) {
+        ctx.report(
+          'san-missing',
+          caRef.span,
+          `${label}: caBundle holds the server's own certificate ${who(own[0])}, valid for ${describeNames(own[0])}, but the apiserver dials ${target.host} (${target.why}): the handshake fails with "${hostMismatchMessage(own[0], target.host)}", so ${failureConsequence(unit)}. Re-issue the serving certificate with ${target.host} as a SAN and put it (or better, its CA) in caBundle.`,
+          [ctx.related(unit.file, target.span, `${target.host} is dialled here`)],
+        );
+      }
+    }
+  }
+
+  // No caBundle for an in-cluster service, and nothing injects one.
+  if (!caRef && client.service && !unit.injectFrom) {
+    ctx.report(
+      'cabundle-missing',
+      client.span,
+      `${label} has no caBundle: the apiserver verifies ${target?.host ?? 'the service'} with its own trust roots (the system CAs of the control-plane host), which an in-cluster serving certificate rarely chains to ("x509: certificate signed by unknown authority"). Set caBundle to the base64 of the CA that issues the serving certificate, or let cert-manager inject it (annotation cert-manager.io/inject-ca-from: <namespace>/<certificate>).`,
+    );
+  }
+}

@@ -1,0 +1,378 @@
+// Kubernetes objects that hold or relate TLS material outside a node's /etc/kubernetes: Secrets and
+// ConfigMaps with PEM values, admission/conversion webhooks and APIServices with their caBundle,
+// cert-manager Certificates and issuers, and the Services and workloads that tie a webhook to the
+// Secret it serves. Values are never quoted in problems: a Secret may hold a private key.
+import type { Document, YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
+import { asMap, asSeq, boolValue, deref, get, getText, keyRange, nodeRange, scalarText, type TextValue } from './yamlAst';
+import type {
+  CertManagerCertificateUnit,
+  CertManagerIssuerUnit,
+  Expect,
+  ObjectMeta,
+  Reference,
+  SecretUnit,
+  ServiceUnit,
+  Span,
+  SpannedValue,
+  Unit,
+  WebhookClient,
+  WebhookUnit,
+  WorkloadUnit,
+} from './model';
+
+/** The kinds this file reads (recognition looks for these before parsing anything). */
+export const objectKinds = new Set([
+  'Secret',
+  'ConfigMap',
+  'Service',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'APIService',
+  'CustomResourceDefinition',
+  'Certificate',
+  'Issuer',
+  'ClusterIssuer',
+]);
+
+const mountingKinds = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+
+/** cert-manager's cainjector annotations: with one of them, the caBundle in the manifest is overwritten. */
+export const injectAnnotations = ['cert-manager.io/inject-ca-from', 'cert-manager.io/inject-ca-from-secret', 'cert-manager.io/inject-apiserver-ca'];
+
+function span(t: { start: number; end: number }): Span {
+  return { start: t.start, end: t.end };
+}
+
+function spanned(t: TextValue | undefined): SpannedValue | undefined {
+  return t ? { value: t.value, span: span(t) } : undefined;
+}
+
+function metaOf(doc: Document, root: YAMLMap): ObjectMeta {
+  const metadata = asMap(doc, get(doc, root, 'metadata'));
+  const name = getText(doc, metadata, 'name');
+  const namespace = getText(doc, metadata, 'namespace')?.value.trim();
+  const anchor = name ?? getText(doc, root, 'kind');
+  const r = nodeRange(root);
+  return {
+    name: name?.value.trim() ?? '',
+    ...(namespace ? { namespace } : {}),
+    span: anchor ? span(anchor) : { start: r?.[0] ?? 0, end: r?.[0] ?? 0 },
+  };
+}
+
+function stringMap(doc: Document, node: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  const map = asMap(doc, node);
+  for (const item of map?.items ?? []) {
+    const k = deref(doc, item.key);
+    const v = scalarText(doc, item.value);
+    if (isScalar(k) && v) out[String(k.value)] = v.value;
+  }
+  return out;
+}
+
+/** A value a template engine fills in (Helm, kustomize replacements): nothing to judge yet. */
+function templated(value: string): boolean {
+  return value.includes('{{') || /^\$\{[^}]*\}$/.test(value.trim());
+}
+
+// ---- Secrets and ConfigMaps ----------------------------------------------------------------------
+
+const PEM_START = '-----BEGIN ';
+const PEEK_CHARS = 4096;
+const FULL_DECODE_LIMIT = 64 * 1024;
+
+/** The text a base64 value decodes to, when it is PEM (only the start of a huge value is looked at). */
+function pemOfBase64(value: string): string | undefined {
+  const compact = value.length > FULL_DECODE_LIMIT ? value.slice(0, PEEK_CHARS * 2).replace(/\s+/g, '').slice(0, PEEK_CHARS) : value.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
+  const text = Buffer.from(compact.slice(0, compact.length - (compact.length % 4)), 'base64').toString('latin1');
+  return text.includes(PEM_START) ? text : undefined;
+}
+
+const CA_NAME = /(^|[-_.])(ca|cacert|cacerts|cabundle|ca-bundle|bundle|trust|trusted|roots?)([-_.]|$)/i;
+
+/** What a value is expected to hold, from its key and its PEM labels; undefined for PEM kube-pki does not check (CSR, CRL). */
+function expectOf(key: string, text: string): Expect | undefined {
+  // The key's name says what it must hold (a private key under ca.crt is a defect, and a leak).
+  if (/\.key$/i.test(key)) return 'key';
+  if (/\.(crt|cer)$/i.test(key)) return CA_NAME.test(key) ? 'ca' : 'cert';
+  if (/-----BEGIN (X509 |TRUSTED )?CERTIFICATE-----/.test(text)) return CA_NAME.test(key) ? 'ca' : 'cert';
+  if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text)) return 'key';
+  if (/-----BEGIN (RSA )?PUBLIC KEY-----/.test(text)) return 'public-key';
+  return undefined;
+}
+
+/** A block scalar's range ends after its last line break: the reference ends with its last character. */
+function trimmed(value: TextValue, text: string): Span {
+  let end = value.end;
+  while (end > value.start && /\s/.test(text[end - 1] ?? '')) end--;
+  return { start: value.start, end };
+}
+
+function entryRef(file: string, key: string, value: TextValue, expect: Expect, data: string, text: string): Reference {
+  return { file, span: trimmed(value, text), field: key, expect, source: { kind: 'inline', data } };
+}
+
+function parseDataSection(
+  doc: Document,
+  root: YAMLMap,
+  file: string,
+  section: 'data' | 'stringData' | 'binaryData',
+  encoded: boolean,
+  tls: boolean,
+  skip: Set<string>,
+  unit: SecretUnit,
+  source: string,
+): void {
+  const map = asMap(doc, get(doc, root, section === 'binaryData' ? 'binaryData' : section));
+  for (const item of map?.items ?? []) {
+    const k = deref(doc, item.key);
+    if (!isScalar(k)) continue;
+    const key = String(k.value);
+    if (skip.has(key)) continue;
+    const value = scalarText(doc, item.value);
+    if (!value || value.value.trim() === '' || templated(value.value)) continue;
+    const required = tls && (key === 'tls.crt' || key === 'tls.key');
+    if (encoded) {
+      const pem = pemOfBase64(value.value);
+      const expect = pem !== undefined ? expectOf(key, pem) : required ? (key === 'tls.key' ? 'key' : 'cert') : undefined;
+      // The loader decodes and judges the value (bad base64, base64 of DER, no PEM block).
+      if (expect) unit.entries.push({ key, section, ref: entryRef(file, key, value, expect, value.value, source) });
+    } else {
+      const text = value.value;
+      if (text.includes(PEM_START)) {
+        const expect = expectOf(key, text);
+        if (expect) unit.entries.push({ key, section, ref: entryRef(file, key, value, expect, Buffer.from(text, 'utf8').toString('base64'), source) });
+      } else if (required) {
+        const b64 = /^[A-Za-z0-9+/=\s]+$/.test(text) && pemOfBase64(text) !== undefined;
+        unit.problems.push({
+          span: trimmed(value, source),
+          message: b64
+            ? `${section}.${key} is base64 of PEM, but ${section} takes the PEM text itself: the Secret would hold the base64 text and nothing can load it. Move the value under data:, or write the PEM text here.`
+            : `${section}.${key} holds no PEM block: a kubernetes.io/tls Secret needs the PEM ${key === 'tls.key' ? 'private key' : 'certificate'} here, and whatever serves it fails to load it.`,
+        });
+      }
+    }
+  }
+}
+
+function keysOf(doc: Document, map: YAMLMap | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const item of map?.items ?? []) {
+    const k = deref(doc, item.key);
+    if (isScalar(k)) out.add(String(k.value));
+  }
+  return out;
+}
+
+function parseSecret(doc: Document, root: YAMLMap, file: string, objectKind: 'Secret' | 'ConfigMap', source: string): SecretUnit | undefined {
+  const type = objectKind === 'Secret' ? getText(doc, root, 'type')?.value.trim() : undefined;
+  const tls = type === 'kubernetes.io/tls';
+  const unit: SecretUnit = { kind: 'secret', file, objectKind, meta: metaOf(doc, root), ...(type ? { type } : {}), entries: [], problems: [] };
+  if (objectKind === 'Secret') {
+    // stringData is merged over data by the apiserver: a key in both is stringData's.
+    const stringKeys = keysOf(doc, asMap(doc, get(doc, root, 'stringData')));
+    parseDataSection(doc, root, file, 'data', true, tls, stringKeys, unit, source);
+    parseDataSection(doc, root, file, 'stringData', false, tls, new Set(), unit, source);
+  } else {
+    parseDataSection(doc, root, file, 'data', false, false, new Set(), unit, source);
+    parseDataSection(doc, root, file, 'binaryData', true, false, new Set(), unit, source);
+  }
+  return unit.entries.length || unit.problems.length ? unit : undefined;
+}
+
+// ---- webhooks, APIServices, CRD conversion -------------------------------------------------------
+
+function injection(doc: Document, root: YAMLMap): WebhookUnit['injectFrom'] {
+  const annotations = asMap(doc, get(doc, asMap(doc, get(doc, root, 'metadata')), 'annotations'));
+  for (const a of injectAnnotations) {
+    const t = getText(doc, annotations, a);
+    if (t && t.value.trim() !== '' && t.value.trim() !== 'false') return { annotation: a, value: t.value.trim(), span: span(t) };
+  }
+  return undefined;
+}
+
+function clientOf(
+  doc: Document,
+  cc: YAMLMap,
+  file: string,
+  name: string,
+  at: Span,
+  injected: boolean,
+  insecure = false,
+): WebhookClient {
+  const client: WebhookClient = { name, span: at, insecure };
+  const ca = getText(doc, cc, 'caBundle');
+  // `caBundle: {{ .Values.ca }}` unquoted reads as a flow mapping: a template, as much as a quoted one.
+  const caNode = get(doc, cc, 'caBundle');
+  if (isMap(caNode) || isSeq(caNode)) client.templated = true;
+  if (ca && templated(ca.value)) client.templated = true;
+  else if (ca && ca.value.trim() !== '' && !injected) {
+    client.caBundle = { file, span: span(ca), field: 'caBundle', expect: 'ca', source: { kind: 'inline', data: ca.value } };
+  }
+  const svc = asMap(doc, get(doc, cc, 'service'));
+  if (svc) {
+    const n = getText(doc, svc, 'name');
+    const ns = getText(doc, svc, 'namespace');
+    if (n && ns && !templated(n.value) && !templated(ns.value)) {
+      client.service = { name: n.value.trim(), namespace: ns.value.trim(), span: span(n) };
+    } else client.templated = true;
+  }
+  const url = getText(doc, cc, 'url');
+  if (url && url.value.trim() !== '') {
+    if (templated(url.value)) client.templated = true;
+    else client.url = { value: url.value.trim(), span: span(url) };
+  }
+  return client;
+}
+
+function keySpan(doc: Document, map: YAMLMap | undefined, key: string, fallback: Span): Span {
+  const r = keyRange(doc, map, key);
+  return r ? { start: r[0], end: r[1] } : fallback;
+}
+
+function parseWebhooks(doc: Document, root: YAMLMap, file: string, objectKind: WebhookUnit['objectKind']): WebhookUnit | undefined {
+  const meta = metaOf(doc, root);
+  const injectFrom = injection(doc, root);
+  const unit: WebhookUnit = { kind: 'webhook', file, objectKind, meta, clients: [], ...(injectFrom ? { injectFrom } : {}) };
+  const spec = asMap(doc, get(doc, root, 'spec'));
+  if (objectKind === 'ValidatingWebhookConfiguration' || objectKind === 'MutatingWebhookConfiguration') {
+    for (const item of asSeq(doc, get(doc, root, 'webhooks'))?.items ?? []) {
+      const hook = asMap(doc, item);
+      const cc = asMap(doc, get(doc, hook, 'clientConfig'));
+      if (!hook || !cc) continue;
+      const name = getText(doc, hook, 'name');
+      unit.clients.push(clientOf(doc, cc, file, name?.value.trim() || meta.name, keySpan(doc, hook, 'clientConfig', meta.span), !!injectFrom));
+    }
+  } else if (objectKind === 'APIService') {
+    // No spec.service: served by kube-apiserver itself (v1.apps and friends), no TLS of its own.
+    if (spec && asMap(doc, get(doc, spec, 'service'))) {
+      const insecure = boolValue(doc, get(doc, spec, 'insecureSkipTLSVerify')) === true;
+      unit.clients.push(clientOf(doc, spec, file, meta.name, keySpan(doc, spec, 'service', meta.span), !!injectFrom, insecure));
+    }
+  } else {
+    const conversion = asMap(doc, get(doc, spec, 'conversion'));
+    const strategy = getText(doc, conversion, 'strategy')?.value.trim();
+    if (conversion && strategy === 'Webhook') {
+      const webhook = asMap(doc, get(doc, conversion, 'webhook'));
+      const cc = asMap(doc, get(doc, webhook, 'clientConfig')) ?? asMap(doc, get(doc, conversion, 'webhookClientConfig'));
+      const holder = asMap(doc, get(doc, webhook, 'clientConfig')) ? webhook : conversion;
+      const key = holder === webhook ? 'clientConfig' : 'webhookClientConfig';
+      if (cc) unit.clients.push(clientOf(doc, cc, file, meta.name, keySpan(doc, holder, key, meta.span), !!injectFrom));
+    }
+  }
+  return unit.clients.length ? unit : undefined;
+}
+
+// ---- cert-manager ---------------------------------------------------------------------------------
+
+function textList(doc: Document, map: YAMLMap | undefined, key: string): SpannedValue[] {
+  const out: SpannedValue[] = [];
+  for (const item of asSeq(doc, get(doc, map, key))?.items ?? []) {
+    const t = scalarText(doc, item);
+    if (t && t.value.trim() !== '' && !templated(t.value)) out.push({ value: t.value.trim(), span: span(t) });
+  }
+  return out;
+}
+
+function parseCertificate(doc: Document, root: YAMLMap, file: string): CertManagerCertificateUnit {
+  const spec = asMap(doc, get(doc, root, 'spec'));
+  const meta = metaOf(doc, root);
+  const issuer = asMap(doc, get(doc, spec, 'issuerRef'));
+  const dnsKey = keyRange(doc, spec, 'dnsNames') ?? keyRange(doc, spec, 'ipAddresses');
+  const plain = (key: string) => {
+    const t = getText(doc, spec, key);
+    return t && !templated(t.value) ? spanned(t) : undefined;
+  };
+  const unit: CertManagerCertificateUnit = {
+    kind: 'cert-manager-certificate',
+    file,
+    meta,
+    dnsNames: textList(doc, spec, 'dnsNames'),
+    ipAddresses: textList(doc, spec, 'ipAddresses'),
+    isCA: boolValue(doc, get(doc, spec, 'isCA')) === true,
+  };
+  const secretName = plain('secretName');
+  if (secretName) unit.secretName = { value: secretName.value.trim(), span: secretName.span };
+  const cn = plain('commonName');
+  if (cn) unit.commonName = cn;
+  if (dnsKey) unit.dnsNamesSpan = { start: dnsKey[0], end: dnsKey[1] };
+  for (const k of ['duration', 'renewBefore', 'renewBeforePercentage'] as const) {
+    const v = plain(k);
+    if (v) unit[k] = v;
+  }
+  if (issuer) {
+    const name = getText(doc, issuer, 'name');
+    unit.issuerRef = {
+      ...(name && !templated(name.value) ? { name: { value: name.value.trim(), span: span(name) } } : {}),
+      kind: getText(doc, issuer, 'kind')?.value.trim() || 'Issuer',
+      group: getText(doc, issuer, 'group')?.value.trim() || 'cert-manager.io',
+      span: keySpan(doc, spec, 'issuerRef', meta.span),
+    };
+  }
+  return unit;
+}
+
+// ---- Services and the workloads behind them --------------------------------------------------------
+
+function parseService(doc: Document, root: YAMLMap, file: string): ServiceUnit | undefined {
+  const selector = stringMap(doc, get(doc, asMap(doc, get(doc, root, 'spec')), 'selector'));
+  if (Object.keys(selector).length === 0) return undefined;
+  return { kind: 'service', file, meta: metaOf(doc, root), selector };
+}
+
+export function parseSecretMounts(doc: Document, root: YAMLMap, file: string): WorkloadUnit | undefined {
+  const objectKind = getText(doc, root, 'kind')?.value;
+  if (!objectKind || !mountingKinds.has(objectKind)) return undefined;
+  const template = asMap(doc, get(doc, asMap(doc, get(doc, root, 'spec')), 'template'));
+  const podSpec = asMap(doc, get(doc, template, 'spec'));
+  const secretVolumes: SpannedValue[] = [];
+  for (const item of asSeq(doc, get(doc, podSpec, 'volumes'))?.items ?? []) {
+    const vol = asMap(doc, item);
+    const secret = getText(doc, asMap(doc, get(doc, vol, 'secret')), 'secretName');
+    if (secret && secret.value.trim() && !templated(secret.value)) secretVolumes.push({ value: secret.value.trim(), span: span(secret) });
+    for (const src of asSeq(doc, get(doc, asMap(doc, get(doc, vol, 'projected')), 'sources'))?.items ?? []) {
+      const s = getText(doc, asMap(doc, get(doc, asMap(doc, src), 'secret')), 'name');
+      if (s && s.value.trim() && !templated(s.value)) secretVolumes.push({ value: s.value.trim(), span: span(s) });
+    }
+  }
+  if (secretVolumes.length === 0) return undefined;
+  const podLabels = stringMap(doc, get(doc, asMap(doc, get(doc, template, 'metadata')), 'labels'));
+  return { kind: 'workload', file, objectKind, meta: metaOf(doc, root), podLabels, secretVolumes };
+}
+
+/** The unit of one object of the kinds above, or undefined when it holds nothing kube-pki checks. */
+export function parseObject(doc: Document, root: YAMLMap, file: string, kind: string, source: string): Unit | undefined {
+  const apiVersion = getText(doc, root, 'apiVersion')?.value.trim() ?? '';
+  const certManager = apiVersion.startsWith('cert-manager.io/');
+  switch (kind) {
+    case 'Secret':
+    case 'ConfigMap':
+      return apiVersion === 'v1' || apiVersion === '' ? parseSecret(doc, root, file, kind, source) : undefined;
+    case 'Service':
+      return apiVersion === 'v1' ? parseService(doc, root, file) : undefined;
+    case 'ValidatingWebhookConfiguration':
+    case 'MutatingWebhookConfiguration':
+      return apiVersion.startsWith('admissionregistration.k8s.io/') ? parseWebhooks(doc, root, file, kind) : undefined;
+    case 'APIService':
+      return apiVersion.startsWith('apiregistration.k8s.io/') ? parseWebhooks(doc, root, file, kind) : undefined;
+    case 'CustomResourceDefinition':
+      return apiVersion.startsWith('apiextensions.k8s.io/') ? parseWebhooks(doc, root, file, kind) : undefined;
+    case 'Certificate':
+      return certManager ? parseCertificate(doc, root, file) : undefined;
+    case 'Issuer':
+    case 'ClusterIssuer':
+      return certManager ? ({ kind: 'cert-manager-issuer', file, objectKind: kind, meta: metaOf(doc, root) } satisfies CertManagerIssuerUnit) : undefined;
+  }
+  return undefined;
+}
+
+/** `kind: List` (kubectl get -o yaml) and typed lists: their items. */
+export function listItems(doc: Document, root: YAMLMap): YAMLMap[] {
+  const items = get(doc, root, 'items');
+  if (!isSeq(items)) return [];
+  return items.items.map((i) => deref(doc, i)).filter((i): i is YAMLMap => isMap(i));
+}
+

@@ -2,14 +2,8 @@
 
 export type Format = 'text' | 'json' | 'sarif';
 
-export interface CheckArgs {
+export interface CheckArgs extends TreeArgs {
   command: 'check';
-  paths: string[];
-  root?: string;
-  now?: Date;
-  expiryDays?: number;
-  clusterDomain?: string;
-  pathMappings: Array<{ prefix: string; dir: string }>;
   format: Format;
   color: boolean | undefined; // undefined: decide from the terminal
 }
@@ -41,7 +35,10 @@ Generating what is missing or wrong: kube-pki generate [PATH...] [--dry-run] [--
 kube-pki new-ca, new-client, kubeconfig, new-control-plane (kube-pki generate --help).
 
 Verifying one certificate with Go's rules: kube-pki verify CERT [--ca FILE]... [--host NAME|IP]
-[--usage server|client] [--at ISO8601] (kube-pki verify --help).`;
+[--usage server|client] [--at ISO8601] (kube-pki verify --help).
+
+Every certificate's expiry, like kubeadm certs check-expiration: kube-pki expiration [PATH...]
+[--root DIR] [--now ISO8601] [-o table|json|yaml] (kube-pki expiration --help).`;
 
 /** Strict ISO 8601 date or date-time (Date.parse alone accepts far too much). */
 const ISO =
@@ -63,6 +60,63 @@ export function parseNow(value: string): Date {
     throw new UsageError(`--now: not a valid date: '${value}'`);
   }
   return d;
+}
+
+/** The options of every command that reads a whole tree: where the node's files are and when to judge them. */
+export interface TreeArgs {
+  paths: string[];
+  root?: string;
+  now?: Date;
+  expiryDays?: number;
+  clusterDomain?: string;
+  pathMappings: Array<{ prefix: string; dir: string }>;
+}
+
+/** Takes one of the tree options into `out`; false when `name` is not one of them. */
+export function treeOption(name: string, value: () => string, out: TreeArgs): boolean {
+  switch (name) {
+    case '--root': {
+      const v = value();
+      if (v === '') throw new UsageError('--root needs a folder');
+      out.root = v;
+      return true;
+    }
+    case '--now':
+      out.now = parseNow(value());
+      return true;
+    case '--expiry-days': {
+      const v = value();
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`--expiry-days: not a non-negative number: '${v}'`);
+      out.expiryDays = n;
+      return true;
+    }
+    case '--cluster-domain':
+      out.clusterDomain = parseClusterDomain(value());
+      return true;
+    case '--path-mapping':
+      out.pathMappings.push(parsePathMapping(value()));
+      return true;
+    default:
+      return false;
+  }
+}
+
+export function parseClusterDomain(value: string): string {
+  const v = value.trim().replace(/^\.+|\.+$/g, '');
+  if (v === '' || /\s/.test(v)) throw new UsageError(`--cluster-domain: not a domain: '${v}'`);
+  return v;
+}
+
+export function parsePathMapping(v: string): { prefix: string; dir: string } {
+  const sep = v.indexOf('=');
+  const prefix = sep > 0 ? v.slice(0, sep) : '';
+  const dir = sep > 0 ? v.slice(sep + 1) : '';
+  if (!prefix || !dir) throw new UsageError(`--path-mapping: expected /ABSOLUTE/PREFIX=DIR, got '${v}'`);
+  if (!prefix.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(prefix)) {
+    throw new UsageError(`--path-mapping: the prefix must be an absolute path: '${prefix}'`);
+  }
+  return { prefix, dir };
 }
 
 export type ArgToken = { positional: string } | { name: string; inline?: string; value(): string };
@@ -130,42 +184,6 @@ export function parseArgs(argv: string[]): ParsedArgs {
       case '--version':
         flag();
         return { command: 'version' };
-      case '--root': {
-        const v = value();
-        if (v === '') throw new UsageError('--root needs a folder');
-        out.root = v;
-        break;
-      }
-      case '--now':
-        out.now = parseNow(value());
-        break;
-      case '--expiry-days': {
-        const v = value();
-        const n = Number(v);
-        if (v.trim() === '' || !Number.isFinite(n) || n < 0) {
-          throw new UsageError(`--expiry-days: not a non-negative number: '${v}'`);
-        }
-        out.expiryDays = n;
-        break;
-      }
-      case '--cluster-domain': {
-        const v = value().trim().replace(/^\.+|\.+$/g, '');
-        if (v === '' || /\s/.test(v)) throw new UsageError(`--cluster-domain: not a domain: '${v}'`);
-        out.clusterDomain = v;
-        break;
-      }
-      case '--path-mapping': {
-        const v = value();
-        const sep = v.indexOf('=');
-        const prefix = sep > 0 ? v.slice(0, sep) : '';
-        const dir = sep > 0 ? v.slice(sep + 1) : '';
-        if (!prefix || !dir) throw new UsageError(`--path-mapping: expected /ABSOLUTE/PREFIX=DIR, got '${v}'`);
-        if (!prefix.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(prefix)) {
-          throw new UsageError(`--path-mapping: the prefix must be an absolute path: '${prefix}'`);
-        }
-        out.pathMappings.push({ prefix, dir });
-        break;
-      }
       case '--format': {
         const v = value();
         if (v !== 'text' && v !== 'json' && v !== 'sarif') {
@@ -185,7 +203,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
         out.color = true;
         break;
       default:
-        throw new UsageError(`unknown option '${name}'`);
+        if (!treeOption(name, value, out)) throw new UsageError(`unknown option '${name}'`);
     }
   }
   if (out.paths.length === 0) out.paths.push('.');

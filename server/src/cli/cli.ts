@@ -1,11 +1,12 @@
 // `kube-pki check [PATH...]`: the engine over files on disk, for terminals and CI.
-import * as path from 'node:path';
-import { Engine, codes, discoverFiles, nodeFileSystem } from '../engine';
-import { MAX_CONFIG_BYTES, type EngineOptions, type Finding } from '../engine/types';
+import { codes, nodeFileSystem } from '../engine';
+import { MAX_CONFIG_BYTES, type Finding } from '../engine/types';
 import { parseArgs, USAGE, UsageError, type CheckArgs } from './args';
 import { formatJson, formatSarif, formatText, type CodeCatalog, type Context } from './format';
 import { GENERATE_COMMANDS, runGenerate } from './generate';
 import { runVerify } from './verify';
+import { runExpiration } from './expiration';
+import { openTree, tooBigNote, type OpenTree } from './tree';
 
 // Inlined by esbuild.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -23,12 +24,6 @@ function informationUri(): string {
   return candidate && /^https?:\/\//.test(candidate) ? candidate : DEFAULT_INFORMATION_URI;
 }
 
-interface GivenPath {
-  given: string;
-  abs: string;
-  kind: 'file' | 'directory';
-}
-
 interface Io {
   out(s: string): void;
   err(s: string): void;
@@ -42,15 +37,11 @@ function usageError(io: Io, message: string): number {
   return 2;
 }
 
-function isUnder(file: string, dir: string): boolean {
-  const rel = path.relative(dir, file);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
 export function run(argv: string[], io: Io): number | Promise<number> {
   // generate, new-ca, new-client, kubeconfig, new-control-plane (asynchronous: keys are made off the main thread).
   if (argv.length && GENERATE_COMMANDS.has(argv[0])) return runGenerate(argv, io);
   if (argv[0] === 'verify') return runVerify(argv.slice(1), io);
+  if (argv[0] === 'expiration') return runExpiration(argv.slice(1), io);
   let args;
   try {
     args = parseArgs(argv);
@@ -72,52 +63,18 @@ export function run(argv: string[], io: Io): number | Promise<number> {
 function check(args: CheckArgs, io: Io): number {
   const fs = nodeFileSystem();
   const cwd = io.cwd;
-
-  // What the user pointed at must exist: anything else is a usage error, reported before any work.
-  const given: GivenPath[] = [];
-  for (const p of args.paths) {
-    const abs = path.resolve(cwd, p);
-    const st = fs.stat(abs);
-    if (st.kind === 'missing') return usageError(io, `${p}: ${st.reason === 'no such file' ? 'no such file or folder' : st.reason}`);
-    if (st.kind === 'other') return usageError(io, `${p}: not a regular file or folder`);
-    given.push({ given: p, abs, kind: st.kind });
+  let tree: OpenTree;
+  try {
+    tree = openTree(args, cwd, fs, (shown, bytes) => io.err(tooBigNote(shown, bytes, 'not checked')));
+  } catch (err) {
+    if (err instanceof UsageError) return usageError(io, err.message);
+    throw err;
   }
-  let rootDir: string | undefined;
-  if (args.root !== undefined) {
-    rootDir = path.resolve(cwd, args.root);
-    if (fs.stat(rootDir).kind !== 'directory') return usageError(io, `--root ${args.root}: not a folder`);
-  }
-  const pathMappings: Record<string, string> = {};
-  for (const m of args.pathMappings) {
-    const dir = path.resolve(cwd, m.dir);
-    if (fs.stat(dir).kind !== 'directory') return usageError(io, `--path-mapping ${m.prefix}=${m.dir}: not a folder`);
-    pathMappings[m.prefix] = dir;
-  }
-
-  const searchRoots: string[] = [];
-  for (const g of given) {
-    const root = g.kind === 'directory' ? g.abs : path.dirname(g.abs);
-    if (!searchRoots.includes(root)) searchRoots.push(root);
-  }
-  const options: Partial<EngineOptions> = { searchRoots, pathMappings };
-  if (args.now) options.now = args.now;
-  if (args.expiryDays !== undefined) options.expiryWarningDays = args.expiryDays;
-  if (args.clusterDomain) options.clusterDomain = args.clusterDomain;
-  if (rootDir) options.rootDir = rootDir;
-  const engine = new Engine(fs, options);
-
-  // Files given by name are read whatever they are called; folders are searched.
-  const explicit = new Set(given.filter((g) => g.kind === 'file').map((g) => g.abs));
-  const files = new Set<string>(explicit);
-  const ctx: Context = { cwd, display: (file) => displayPath(file, cwd, given) };
-  const tooBig = (file: string, bytes: number) =>
-    io.err(`kube-pki: note: ${ctx.display(file)} is ${(bytes / 1048576).toFixed(1)} MB, over the ${MAX_CONFIG_BYTES / 1048576} MB limit for configs; not checked\n`);
-  for (const g of given) {
-    if (g.kind === 'directory') for (const f of discoverFiles(fs, [g.abs], tooBig)) files.add(f);
-  }
+  const { engine, explicit, files } = tree;
+  const ctx: Context = { cwd, display: tree.display };
 
   let internalError = false;
-  for (const file of [...files].sort()) {
+  for (const file of files) {
     const r = fs.readFile(file, MAX_CONFIG_BYTES);
     if (!r.ok) {
       if (explicit.has(file)) return usageError(io, `${ctx.display(file)}: ${r.reason}`);
@@ -174,19 +131,6 @@ function compare(a: string, b: string): number {
 function describe(err: unknown): string {
   if (err instanceof Error) return `${err.name}\n${(err.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 6).join('\n')}`;
   return String(err);
-}
-
-/** Relative to the current folder when under it; else under the path the user gave, as they gave it. */
-export function displayPath(file: string, cwd: string, given: GivenPath[]): string {
-  if (isUnder(file, cwd)) return path.relative(cwd, file) || '.';
-  let best: GivenPath | undefined;
-  for (const g of given) {
-    if (g.abs === file || (g.kind === 'directory' && isUnder(file, g.abs))) {
-      if (!best || g.abs.length > best.abs.length) best = g;
-    }
-  }
-  if (best) return best.abs === file ? best.given : path.join(best.given, path.relative(best.abs, file));
-  return file;
 }
 
 async function main(): Promise<void> {

@@ -2,10 +2,10 @@
 // planner, generator and writer over files on disk. Every file written is printed with its subject,
 // SANs, issuer and expiry; key material is never printed.
 import * as path from 'node:path';
-import { Engine, discoverFiles, nodeFileSystem, generate } from '../engine';
-import { MAX_CONFIG_BYTES, type EngineOptions, type FileSystem } from '../engine/types';
-import { displayPath } from './cli';
-import { argTokens, UsageError } from './args';
+import { nodeFileSystem, generate } from '../engine';
+import { MAX_CONFIG_BYTES, type FileSystem } from '../engine/types';
+import { displayPath, openTree } from './tree';
+import { argTokens, parseClusterDomain, parsePathMapping, UsageError } from './args';
 
 type KeyType = generate.KeyType;
 type GenerationPlan = generate.GenerationPlan;
@@ -223,39 +223,23 @@ export async function runGenerate(argv: string[], io: Io): Promise<number> {
 async function workspace(p: Parsed, io: Io): Promise<number> {
   const c = common(p);
   const fs = nodeFileSystem();
-  const cwd = io.cwd;
-  const paths = p.positional.length ? p.positional : ['.'];
-  const given: { given: string; abs: string; kind: 'file' | 'directory' }[] = [];
-  for (const g of paths) {
-    const abs = path.resolve(cwd, g);
-    const st = fs.stat(abs);
-    if (st.kind !== 'file' && st.kind !== 'directory') throw new UsageError(`${g}: no such file or folder`);
-    given.push({ given: g, abs, kind: st.kind });
-  }
-  const options: Partial<EngineOptions> = { searchRoots: [...new Set(given.map((g) => (g.kind === 'directory' ? g.abs : path.dirname(g.abs))))], pathMappings: {} };
-  const root = one(p, '--root');
-  if (root !== undefined) {
-    options.rootDir = path.resolve(cwd, root);
-    if (fs.stat(options.rootDir).kind !== 'directory') throw new UsageError(`--root ${root}: not a folder`);
-  }
-  for (const m of p.values.get('--path-mapping') ?? []) {
-    const sep = m.indexOf('=');
-    if (sep <= 0 || !m.startsWith('/')) throw new UsageError(`--path-mapping: expected /ABSOLUTE/PREFIX=DIR, got '${m}'`);
-    options.pathMappings![m.slice(0, sep)] = path.resolve(cwd, m.slice(sep + 1));
-  }
   const domain = one(p, '--cluster-domain');
-  if (domain) options.clusterDomain = domain.replace(/^\.+|\.+$/g, '');
-  const engine = new Engine(fs, options);
-  const files = new Set<string>();
-  for (const g of given) {
-    if (g.kind === 'file') files.add(g.abs);
-    else for (const f of discoverFiles(fs, [g.abs])) files.add(f);
-  }
-  for (const f of [...files].sort()) {
+  const root = one(p, '--root');
+  const tree = openTree(
+    {
+      paths: p.positional,
+      root,
+      clusterDomain: domain === undefined ? undefined : parseClusterDomain(domain),
+      pathMappings: (p.values.get('--path-mapping') ?? []).map(parsePathMapping),
+    },
+    io.cwd,
+    fs,
+  );
+  const { engine, display: show } = tree;
+  for (const f of tree.files) {
     const r = fs.readFile(f, MAX_CONFIG_BYTES);
     if (r.ok) engine.updateDocument(f, r.data.toString('utf8'));
   }
-  const show = (f: string) => displayPath(f, cwd, given);
   if (engine.documents().length === 0) {
     io.err('kube-pki: no kubeconfig, static pod manifest or kubelet config found: nothing references any certificate\n');
     return 1;

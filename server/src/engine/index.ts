@@ -11,3 +11,4 @@ export * as generate from './generate';
 export * as decode from './decode';
 export { hoverAt, decodeAt, codeLenses, documentLinks, documentSymbols, foldingRanges, isPemDocument } from './features';
 export type { HoverInfo, LensInfo, LinkInfo, SymbolInfo, SymbolKindName, FoldInfo, DecodeResult } from './features';
+export { buildInventory, kubeadmExpiryTime, shortHumanDuration, type InventoryOptions } from './inventory';

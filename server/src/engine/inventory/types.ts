@@ -41,7 +41,7 @@ export interface InventoryCertificate {
   status: ExpiryStatus;
   /** e.g. 'RSA 2048', 'ECDSA P-256', 'Ed25519'. */
   keyAlgorithm: string;
-  /** `id` of the certificate in this inventory whose key signed this one (signature verified); absent when none. */
+  /** `id` of the certificate in this inventory whose key signed this one (signature verified); absent when none (a self-signed root, a signer not in the workspace). */
   issuerId?: string;
   /** What the cluster uses it for, in words: 'kube-apiserver serving', 'admin.conf client', 'etcd CA'. */
   role?: string;
@@ -49,11 +49,15 @@ export interface InventoryCertificate {
   node?: string;
   /** And the component: 'kube-apiserver', 'etcd', 'kubelet', 'admin.conf', or the Secret's name. */
   component?: string;
-  /** Files it is read from (absolute paths); empty when only inline. */
+  /** Every node tree it lies in or is referenced from, when more than one (the same CA copied to each node); `node` is the first. */
+  nodes?: string[];
+  /** The name `kubeadm certs check-expiration` gives it, when it is one of kubeadm's: 'apiserver', 'etcd-ca', 'admin.conf'. */
+  kubeadmName?: string;
+  /** Files it is read from (absolute paths; those a config references first); empty when only inline. */
   files: string[];
   /** Config lines that reference it (a path or inline data). */
   references: InventoryLocation[];
-  /** The findings on those lines that concern this certificate. */
+  /** The findings on those lines that concern this certificate (and on its key's line beside them: key-mismatch). */
   problems: InventoryProblem[];
   /** The file of the private key that matches it, when the workspace holds one. */
   keyFile?: string;

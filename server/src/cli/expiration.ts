@@ -1,0 +1,175 @@
+// `kube-pki expiration [PATH...]`: every certificate of a tree, as `kubeadm certs check-expiration` lists a
+// node's, for any tree (several nodes, kubeconfigs from anywhere, loose files) and not only a live node:
+// certificates then CAs, sorted by residual time, with kubeadm's time formats; or the engine's Inventory
+// as JSON or YAML.
+import { stringify as yamlStringify } from 'yaml';
+import { buildInventory, kubeadmExpiryTime, nodeFileSystem, shortHumanDuration } from '../engine';
+import { MAX_CONFIG_BYTES } from '../engine/types';
+import type { Inventory, InventoryCertificate } from '../engine/inventory/types';
+import { argTokens, treeOption, UsageError, type TreeArgs } from './args';
+import { openTree, tooBigNote, type OpenTree } from './tree';
+
+export const EXPIRATION_USAGE = `Usage: kube-pki expiration [PATH...] [options]
+
+Lists every certificate of a Kubernetes tree with its expiry, like kubeadm certs check-expiration: the
+certificates kubeconfigs, static pod manifests and kubelet configs reference (files, CA bundles, inline
+*-data) and the .crt/.pem/.cer files lying below the PATHs (default: the current folder), each once.
+Certificates first, then certificate authorities, each sorted by residual time.
+
+Options:
+  --root DIR               a folder that stands for the node's '/': /etc/kubernetes/... resolves under it
+  --path-mapping /ABS=DIR  map an absolute path prefix to a folder (repeatable; tried before --root)
+  --now ISO8601            compute residual times at this instant instead of now
+  --expiry-days N          'expiring' within N days in json/yaml (default 30)
+  --cluster-domain D       the cluster DNS domain (default cluster.local)
+  -o, --output FORMAT      table (default), json or yaml (the inventory: issuers, roles, keys, findings)
+  -h, --help               show this help
+
+Columns: CERTIFICATE (its file, or the kubeconfig that embeds it), EXPIRES, RESIDUAL TIME (kubeadm's
+rounding: 364d, 9y, <invalid> once expired), CERTIFICATE AUTHORITY (the CA whose key signed it, by its
+kubeadm name: ca, etcd-ca, front-proxy-ca; else its CN), EXTERNALLY MANAGED (yes when the CA's private key
+is not in the tree; for a certificate, when its CA's is not, as kubeadm prints it).
+
+Exit status: 0, or 1 when any certificate has expired (or is not valid yet), 2 bad usage.`;
+
+type Output = 'table' | 'json' | 'yaml';
+
+interface ExpirationArgs extends TreeArgs {
+  output: Output;
+  help?: boolean;
+}
+
+interface Io {
+  out(s: string): void;
+  err(s: string): void;
+  cwd: string;
+}
+
+export function parseExpirationArgs(argv: string[]): ExpirationArgs {
+  const out: ExpirationArgs = { paths: [], pathMappings: [], output: 'table' };
+  for (const token of argTokens(argv)) {
+    if ('positional' in token) {
+      out.paths.push(token.positional);
+      continue;
+    }
+    const { name, inline, value } = token;
+    switch (name) {
+      case '-h':
+      case '--help':
+        if (inline !== undefined) throw new UsageError(`${name} takes no value`);
+        out.help = true;
+        return out;
+      case '-o':
+      case '--output':
+      case '--format': {
+        const v = value();
+        if (v !== 'table' && v !== 'json' && v !== 'yaml') throw new UsageError(`${name}: expected table, json or yaml, got '${v}'`);
+        out.output = v;
+        break;
+      }
+      default:
+        if (!treeOption(name, value, out)) throw new UsageError(`unknown option '${name}'`);
+    }
+  }
+  if (out.paths.length === 0) out.paths.push('.');
+  return out;
+}
+
+export function runExpiration(argv: string[], io: Io): number {
+  const usageError = (message: string) => {
+    io.err(`kube-pki: ${message}\n\n${EXPIRATION_USAGE}\n`);
+    return 2;
+  };
+  let args: ExpirationArgs;
+  try {
+    args = parseExpirationArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) return usageError(err.message);
+    throw err;
+  }
+  if (args.help) {
+    io.out(`${EXPIRATION_USAGE}\n`);
+    return 0;
+  }
+
+  const fs = nodeFileSystem();
+  let tree: OpenTree;
+  try {
+    tree = openTree(args, io.cwd, fs, (shown, bytes) => io.err(tooBigNote(shown, bytes, 'not read')));
+  } catch (err) {
+    if (err instanceof UsageError) return usageError(err.message);
+    throw err;
+  }
+  const { engine, given, display } = tree;
+  for (const file of tree.files) {
+    const r = fs.readFile(file, MAX_CONFIG_BYTES);
+    if (r.ok) engine.updateDocument(file, r.data.toString('utf8'));
+  }
+
+  // Loose certificates below the folders given, and the files given by name (a .crt named on the command line).
+  const inventory = buildInventory(engine, { roots: given.map((g) => g.abs) });
+  switch (args.output) {
+    case 'json':
+      io.out(`${JSON.stringify(inventory, null, 2)}\n`);
+      break;
+    case 'yaml':
+      io.out(yamlStringify(inventory, { aliasDuplicateObjects: false }));
+      break;
+    default:
+      io.out(formatExpirationTable(inventory, display));
+      if (inventory.certificates.length === 0) io.err('kube-pki: note: no certificates found\n');
+  }
+  return inventory.certificates.some((c) => c.status === 'expired' || c.status === 'not-yet-valid') ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The table, as kubeadm prints it: Go's text/tabwriter with minwidth 10, padding 3, spaces; the last column is
+// `%-8v` (yes/no padded to 8), not aligned by the writer. The two tables are aligned separately.
+
+/** Go's tabwriter.NewWriter(out, 10, 4, 3, ' ', 0) over lines whose cells are separated by tabs. */
+export function tabwrite(lines: string[][]): string {
+  const width: number[] = [];
+  const len = (s: string) => [...s].length;
+  for (const cells of lines) {
+    for (let i = 0; i < cells.length - 1; i++) width[i] = Math.max(width[i] ?? 10, len(cells[i]) + 3);
+  }
+  return lines.map((cells) => cells.map((c, i) => (i < cells.length - 1 ? c + ' '.repeat(width[i] - len(c)) : c)).join('') + '\n').join('');
+}
+
+const yesNo = (b: boolean) => (b ? 'yes' : 'no').padEnd(8);
+
+/** The CERTIFICATE column: the file (with how many other copies), or the kubeconfig that embeds it. */
+export function certificateLabel(c: InventoryCertificate, display: (file: string) => string): string {
+  if (c.files.length) return display(c.files[0]) + (c.files.length > 1 ? ` (+${c.files.length - 1})` : '');
+  const ref = c.references[0];
+  return ref ? display(ref.file) : (c.commonName ?? c.subject);
+}
+
+/** The CERTIFICATE AUTHORITY column: the issuer's kubeadm name (ca, etcd-ca, front-proxy-ca), else its CN. */
+function authorityLabel(c: InventoryCertificate, byId: Map<string, InventoryCertificate>): string {
+  if (c.selfSigned) return 'self-signed';
+  const issuer = c.issuerId ? byId.get(c.issuerId) : undefined;
+  if (!issuer) return `${c.issuer.replace(/^CN=/, '') || '?'} (not found)`;
+  return issuer.kubeadmName ?? issuer.commonName ?? issuer.subject;
+}
+
+export function formatExpirationTable(inventory: Inventory, display: (file: string) => string): string {
+  const now = Date.parse(inventory.now);
+  const byId = new Map(inventory.certificates.map((c) => [c.id, c]));
+  const rows = inventory.certificates.map((c) => ({ c, label: certificateLabel(c, display), notAfter: Date.parse(c.notAfter) }));
+  rows.sort((a, b) => a.notAfter - b.notAfter || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+  const residual = (t: number) => shortHumanDuration(t - now);
+  const leaves: string[][] = [['CERTIFICATE', 'EXPIRES', 'RESIDUAL TIME', 'CERTIFICATE AUTHORITY', 'EXTERNALLY MANAGED']];
+  const cas: string[][] = [['CERTIFICATE AUTHORITY', 'EXPIRES', 'RESIDUAL TIME', 'EXTERNALLY MANAGED']];
+  for (const { c, label, notAfter } of rows) {
+    const expires = kubeadmExpiryTime(new Date(notAfter));
+    if (c.isCA) {
+      cas.push([label, expires, residual(notAfter), yesNo(c.externallyManaged)]);
+    } else {
+      // kubeadm: a certificate is externally managed when its CA is.
+      const issuer = c.issuerId ? byId.get(c.issuerId) : undefined;
+      leaves.push([label, expires, residual(notAfter), authorityLabel(c, byId), yesNo(issuer?.externallyManaged ?? false)]);
+    }
+  }
+  return `${tabwrite(leaves)}\n${tabwrite(cas)}`;
+}

@@ -1,5 +1,6 @@
 // Hostile input to the language server (dist/server.js over stdio): bytes that are not JSON-RPC, JSON-RPC
-// that is malformed or asks for nonsense, requests about documents never opened, a 100 MB didOpen. The
+// that is malformed or asks for nonsense, headers with a Content-Length the reader must not trust (negative,
+// not an integer, absurd: the frame guard drops them), requests about documents never opened, a 100 MB didOpen. The
 // server must answer later requests (and right) and stay alive. Then the file cases the engine and
 // test/limits.test.mjs did not cover yet: a reference to /dev/zero, and a file vanishing mid-check.
 // Run `node esbuild.js` first.
@@ -82,11 +83,88 @@ test('malformed JSON-RPC: bad JSON, arrays, wrong types, unknown methods, NUL by
   // The settings that made no sense fell back to usable values: the verdict is unchanged (checked above).
 });
 
-// (A negative Content-Length is not among them: vscode-jsonrpc's reader then waits forever for a body, so the
-// server, alive, reads nothing more. Left to the library; an editor never sends one.)
+/** A hover request written by hand (so it can be cut into pieces), answered through the client's own id space. */
+const rawId = { next: 1_000_000 };
+function rawRequest(method, params) {
+  const id = rawId.next++;
+  return { id, bytes: frame(JSON.stringify({ jsonrpc: '2.0', id, method, params })) };
+}
+/** The responses to requests written raw arrive on the client's stream: vscode-jsonrpc reports them as unknown. */
+function rawAnswers() {
+  const seen = new Map();
+  let tail = '';
+  const onData = (chunk) => {
+    // The tail of the previous chunk too: an id may be cut between two.
+    const text = tail + chunk.toString('latin1');
+    for (const m of text.matchAll(/"id":(\d+)[,}]/g)) seen.set(Number(m[1]), true);
+    tail = text.slice(-32);
+  };
+  c.proc.stdout.on('data', onData);
+  return { seen, stop: () => c.proc.stdout.off('data', onData) };
+}
+const vmRssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+
+test('a negative, fractional, hex or absurd Content-Length drops that message, logs it, and the next request is answered', { timeout: 120_000 }, async () => {
+  const bad = ['-5', '12.5', '0x10', '1e3', ' +7', '99999999999999999999', String(2 ** 40)];
+  for (const value of bad) {
+    const logsBefore = c.logs.length;
+    // The bad frame, its would-be body, then a well-formed request in the same write: the server must skip
+    // the first and answer the second.
+    const { id, bytes } = rawRequest('kubePki/summary', null);
+    const watch = rawAnswers();
+    await raw(Buffer.concat([Buffer.from(`Content-Length: ${value}\r\n\r\n{"jsonrpc":"2.0","id":1,"method":"x"}`), bytes]));
+    const end = Date.now() + 10_000;
+    while (!watch.seen.has(id) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    watch.stop();
+    assert.ok(watch.seen.has(id), `Content-Length: ${value}: the request after it (id ${id}) was never answered`);
+    await stillRight(`after Content-Length: ${value}`);
+    const logged = c.logs.slice(logsBefore).map((l) => l.message).join('\n');
+    assert.match(logged, /dropped a message from the client: Content-Length (is not a non-negative integer|\d+ is over the \d+-byte limit)/, `Content-Length: ${value}: logged ${logged}`);
+  }
+});
+
+test('a declared length over the limit that never arrives: the bytes after it are not kept, and the server answers', { timeout: 120_000 }, async (t) => {
+  const rssBefore = vmRssKb(c.proc.pid);
+  await raw(`Content-Length: ${300 * 1024 * 1024}\r\n\r\n`);
+  // 96 MB of would-be body, in 1 MB writes: vscode-jsonrpc alone would buffer it all, waiting for 300 MB.
+  const junk = Buffer.alloc(1024 * 1024, 'A');
+  for (let i = 0; i < 96; i++) await raw(junk);
+  const { id, bytes } = rawRequest('kubePki/summary', null);
+  const watch = rawAnswers();
+  await raw(bytes);
+  const end = Date.now() + 20_000;
+  while (!watch.seen.has(id) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  watch.stop();
+  assert.ok(watch.seen.has(id), 'the request after the oversized frame was never answered');
+  const grew = (vmRssKb(c.proc.pid) - rssBefore) / 1024;
+  t.diagnostic(`RSS growth over 96 MB of discarded bytes: ${grew.toFixed(1)} MB`);
+  assert.ok(grew < 48, `the server's RSS grew by ${grew.toFixed(0)} MB over 96 MB of discarded bytes`);
+  await stillRight('after an oversized Content-Length');
+});
+
+test('well-formed frames cut anywhere (byte by byte, mid-header, several per write) pass through intact', { timeout: 120_000 }, async () => {
+  const reqs = Array.from({ length: 6 }, (_, i) => rawRequest('textDocument/hover', { textDocument: { uri: uriOf(good) }, position: { line: i, character: 2 } }));
+  // Non-ASCII in a body: Content-Length counts bytes, not characters.
+  const note = { jsonrpc: '2.0', method: 'kubePki/nothing', params: { text: 'é✓ — ünïcödé' } };
+  const all = Buffer.concat([frame(JSON.stringify(note)), ...reqs.map((r) => r.bytes)]);
+  const watch = rawAnswers();
+  let at = 0;
+  for (const size of [1, 1, 2, 3, 17, 5, 40, 1, 200]) {
+    await raw(all.subarray(at, at + size));
+    at += size;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await raw(all.subarray(at));
+  const end = Date.now() + 10_000;
+  while (!reqs.every((r) => watch.seen.has(r.id)) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  watch.stop();
+  assert.deepEqual(reqs.filter((r) => !watch.seen.has(r.id)).map((r) => r.id), [], 'every request cut in pieces is answered');
+  await stillRight('after frames cut in pieces');
+});
+
 test('bytes that are not JSON-RPC at all: the stream recovers and later requests are answered', { timeout: 120_000 }, async () => {
-  // vscode-jsonrpc drops a bad header block and reads on with the next bytes that arrive, so each piece is
-  // sent on its own, as a confused client would, and the server must answer after each.
+  // The frame guard drops a bad header block and reads on from the next `Content-Length:`; each piece is sent
+  // on its own, as a confused client would, and the server must answer after each.
   const pieces = ['garbage without any header\r\n\r\n', Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x0d, 0x0a, 0x0d, 0x0a]), 'Content-Length: abc\r\n\r\n'];
   for (const [i, piece] of pieces.entries()) {
     await raw(piece);

@@ -16,11 +16,18 @@ export const uriOf = (file) => pathToFileURL(file).href;
  *   'null' (answers null for every item), 'unsupported' (does not announce the capability).
  * options.relatedInformation: announce DiagnosticRelatedInformation support (default true).
  * options.env: variables added to the server's environment; options.nodeArgs: node flags (e.g. --cpu-prof).
+ * options.initializationOptions: sent in `initialize` (e.g. { trusted: false }, as VS Code's client in Restricted Mode).
+ * options.server: another copy of dist/server.js; options.runAs: a command prefix (e.g. ['setpriv', '--reuid=65534', …]);
+ * options.cwd: the server's working folder.
  */
 export async function start(rootDir, settings = {}, options = {}) {
-  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER, '--stdio'], {
+  const argv = [...(options.nodeArgs ?? []), options.server ?? SERVER, '--stdio'];
+  // options.runAs: a command line the server runs under (e.g. setpriv dropping to an unprivileged user).
+  const [command, args] = options.runAs ? [options.runAs[0], [...options.runAs.slice(1), process.execPath, ...argv]] : [process.execPath, argv];
+  const proc = spawn(command, args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   let stderr = '';
   proc.stderr.on('data', (d) => {
@@ -105,6 +112,7 @@ export async function start(rootDir, settings = {}, options = {}) {
     rootUri: uriOf(rootDir),
     workspaceFolders: [{ uri: uriOf(rootDir), name: path.basename(rootDir) }],
     capabilities,
+    ...(options.initializationOptions ? { initializationOptions: options.initializationOptions } : {}),
   });
   await connection.sendNotification('initialized', {});
   return Object.assign(client, methods(client));

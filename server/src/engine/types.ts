@@ -35,7 +35,15 @@ export interface FileStat {
   mtimeMs: number;
 }
 
-export type ReadResult = { ok: true; data: Buffer } | { ok: false; reason: string };
+/**
+ * Why a read was refused without touching the disk: the path is outside the folders the engine may read
+ * (EngineOptions.readOnlyWithin), lexically or through a symbolic link.
+ */
+export type Refusal = 'outside' | 'link';
+
+export type ReadResult = { ok: true; data: Buffer } | { ok: false; reason: string; refused?: Refusal };
+
+export type MissingStat = { kind: 'missing'; reason: string; refused?: Refusal };
 
 /**
  * The engine's only window onto files. The CLI uses the disk; the language server layers open
@@ -43,11 +51,16 @@ export type ReadResult = { ok: true; data: Buffer } | { ok: false; reason: strin
  */
 export interface FileSystem {
   /** undefined when nothing is there (or a symlink loop / permission error: then `reason` tells). */
-  stat(path: string): FileStat | { kind: 'missing'; reason: string };
+  stat(path: string): FileStat | MissingStat;
   /** Reads a regular file of at most maxBytes; anything else is a failure with a reason a user understands. */
   readFile(path: string, maxBytes: number): ReadResult;
   /** Entries of a folder (names only); empty when not a folder. */
   readDir(path: string): string[];
+  /**
+   * The path with every symbolic link, `.` and `..` resolved as the kernel resolves them (realpath(3)); undefined
+   * when it does not resolve (nothing there). Optional: without it, readOnlyWithin can only judge paths lexically.
+   */
+  realpath?(path: string): string | undefined;
 }
 
 export interface EngineOptions {
@@ -63,6 +76,13 @@ export interface EngineOptions {
   searchRoots: string[];
   /** kubernetes.default.svc.<clusterDomain> */
   clusterDomain: string;
+  /**
+   * When set (VS Code Restricted Mode: the workspace folders), nothing outside these folders is read or even
+   * looked at: no certificate, key, kubeconfig or folder, whether the path leads out lexically (an absolute path,
+   * `..`) or through a symbolic link. A reference that resolves outside gets a finding saying so
+   * (fs/confined.ts). Undefined: no limit.
+   */
+  readOnlyWithin?: string[];
 }
 
 export const defaultOptions: EngineOptions = {

@@ -1,8 +1,9 @@
 // Entry point of the kube-pki language server (dist/server.js).
 // `node dist/server.js --stdio` for any LSP client; the VS Code extension starts it with --node-ipc.
 import { setFlagsFromString } from 'node:v8';
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { createConnection, ProposedFeatures, type Connection } from 'vscode-languageserver/node';
 import { startServer } from './kubePkiServer';
+import { FrameGuard } from './frameGuard';
 
 // A long-lived server re-parses big documents per keystroke, and each parse leaves ~15 MB of dead syntax tree
 // in the old generation: V8's default heap growth then lets the heap triple before collecting it. Growing by
@@ -10,7 +11,28 @@ import { startServer } from './kubePkiServer';
 // ~5 ms more per keystroke). Read when the heap grows, so setting it here takes effect.
 setFlagsFromString('--heap-growing-percent=50');
 
-const connection = createConnection(ProposedFeatures.all);
+/**
+ * Over stdio the input goes through a FrameGuard (frameGuard.ts): vscode-jsonrpc's reader stops reading for
+ * good after a negative or absurd Content-Length, so such a frame is dropped before it gets there. (Node IPC
+ * carries whole messages, no headers: nothing to guard.)
+ */
+function connect(): Connection {
+  if (!process.argv.slice(2).includes('--stdio')) return createConnection(ProposedFeatures.all);
+  let log: ((line: string) => void) | undefined;
+  const guard = new FrameGuard({ onDrop: (reason) => log?.(`kube-pki: dropped a message from the client: ${reason}`) });
+  process.stdin.pipe(guard);
+  const c = createConnection(ProposedFeatures.all, guard, process.stdout);
+  log = (line) => c.console.warn(line);
+  // What createConnection does for --stdio itself: console output must not corrupt the protocol on stdout.
+  console.log = (...args: unknown[]) => c.console.log(args.map(String).join(' '));
+  console.info = (...args: unknown[]) => c.console.info(args.map(String).join(' '));
+  console.warn = (...args: unknown[]) => c.console.warn(args.map(String).join(' '));
+  console.error = (...args: unknown[]) => c.console.error(args.map(String).join(' '));
+  console.debug = (...args: unknown[]) => c.console.log(args.map(String).join(' '));
+  return c;
+}
+
+const connection = connect();
 
 // Never die on a bug: log it (no file content, see errorSummary) and keep answering.
 process.on('uncaughtException', (err) => {

@@ -76,6 +76,7 @@ function absoluteDir(value: string, folder: WorkspaceFolderInfo | undefined, all
 export function toEngineOptions(
   perFolder: Array<{ folder: WorkspaceFolderInfo | undefined; settings: FolderSettings }>,
   folders: WorkspaceFolderInfo[],
+  trusted = true,
 ): Partial<EngineOptions> {
   const first = perFolder[0]?.settings ?? defaultSettings;
   const options: Partial<EngineOptions> = {
@@ -84,6 +85,8 @@ export function toEngineOptions(
     pathMappings: {},
     searchRoots: folders.map((f) => f.path),
     rootDir: undefined,
+    // Restricted Mode: the workspace folders and nothing else (none open: nothing at all).
+    readOnlyWithin: trusted ? undefined : folders.map((f) => f.path),
   };
   for (const { folder, settings } of perFolder) {
     if (options.rootDir === undefined && settings.rootDir) options.rootDir = absoluteDir(settings.rootDir, folder, folders);

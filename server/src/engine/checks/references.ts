@@ -61,7 +61,7 @@ export function references(ctx: CheckContext): void {
         const r = ctx.resolve(ref);
         if (r && !r.found) {
           const loaded = ctx.load(ref);
-          if (!loaded.ok) ctx.report('file-not-found', ref.span, `${what(ref)}: ${loaded.message}`);
+          if (!loaded.ok) ctx.report(loaded.code, ref.span, `${what(ref)}: ${loaded.message}`);
         }
         continue;
       }

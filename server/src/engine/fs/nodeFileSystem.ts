@@ -72,6 +72,14 @@ export function nodeFileSystem(): FileSystem {
         return [];
       }
     },
+    realpath(path: string): string | undefined {
+      try {
+        // The native one: realpath(3) resolves `..` after a symlink as the kernel does; the JS one normalizes first.
+        return fs.realpathSync.native(path);
+      } catch {
+        return undefined;
+      }
+    },
   };
 }
 
@@ -95,5 +103,7 @@ export function overlayFileSystem(base: FileSystem, overlay: Map<string, string>
     readDir(path) {
       return base.readDir(path);
     },
+    // Where an open buffer is on disk (or would be: the confinement walks up to a folder that exists).
+    ...(base.realpath ? { realpath: (path: string) => base.realpath!(path) } : {}),
   };
 }

@@ -3,17 +3,26 @@
 // node's `/` in the repo), the longest suffix of the path found inside the searched folders, and
 // last the literal path. The places tried go into the file-not-found message.
 import * as path from 'node:path';
-import type { EngineOptions, FileSystem } from '../types';
+import type { EngineOptions, FileSystem, Refusal } from '../types';
 import { FileIndex } from './fileIndex';
 
 export interface Resolution {
   found?: string;
   tried: string[];
+  /**
+   * Nothing found, and a place tried was out of bounds (EngineOptions.readOnlyWithin): the first such place, and
+   * whether it is outside lexically or through a symbolic link. The engine reports it instead of plain not-found.
+   */
+  refused?: { path: string; kind: Refusal };
 }
 
 /** Something is there: a file, a folder, or an entry that cannot be followed (a symlink loop, no permission). */
-function exists(fs: FileSystem, p: string): boolean {
+function exists(fs: FileSystem, p: string, refusals?: Array<{ path: string; kind: Refusal }>): boolean {
   const st = fs.stat(p);
+  if (st.kind === 'missing' && st.refused) {
+    refusals?.push({ path: p, kind: st.refused });
+    return false;
+  }
   return st.kind !== 'missing' || !absent.has(st.reason);
 }
 
@@ -32,16 +41,18 @@ export function resolveReferencePath(
   baseDir: string,
 ): Resolution {
   const tried: string[] = [];
+  const refusals: Array<{ path: string; kind: Refusal }> = [];
   const attempt = (p: string): string | undefined => {
     const normal = path.normalize(p);
     if (!tried.includes(normal)) tried.push(normal);
-    return exists(fs, normal) ? normal : undefined;
+    return exists(fs, normal, refusals) ? normal : undefined;
   };
+  const notFound = (): Resolution => (refusals.length ? { tried, refused: refusals[0] } : { tried });
 
   // Only POSIX-style absolute paths are node paths; a relative one is relative to the referencing file.
   if (!refPath.startsWith('/')) {
     const found = attempt(path.resolve(baseDir, refPath));
-    return { found, tried };
+    return found ? { found, tried } : notFound();
   }
 
   const mappings = Object.entries(options.pathMappings ?? {}).sort((a, b) => b[0].length - a[0].length);
@@ -66,7 +77,8 @@ export function resolveReferencePath(
   for (let depth = 0; depth < 12; depth++) {
     if (dir !== '/') {
       const candidate = path.join(dir, refPath);
-      if (!tried.includes(candidate) && exists(fs, candidate)) {
+      // A refusal here is worth reporting only inside the workspace (a symlink in the node tree leading out).
+      if (!tried.includes(candidate) && exists(fs, candidate, boundary ? refusals : undefined)) {
         tried.push(candidate);
         return { found: candidate, tried };
       }
@@ -84,7 +96,7 @@ export function resolveReferencePath(
   if (roots.length) tried.push(`files ending in ${lastTwo(refPath)} under ${roots.join(', ')}`);
 
   const found = attempt(refPath);
-  return { found, tried };
+  return found ? { found, tried } : notFound();
 }
 
 function lastTwo(p: string): string {

@@ -6,6 +6,7 @@ import { parseFile, type KubeconfigUnit, type ParsedFile, type Reference } from 
 import { loadFile, loadInline, type Loaded } from '../resolve/material';
 import { resolveReferencePath, type Resolution } from '../resolve/paths';
 import { FileIndex } from '../resolve/fileIndex';
+import { confinedFileSystem, refusalReason } from '../fs/confined';
 import { CheckContext, type CheckDependencies, type UnitsByKind, type WorkspaceView } from '../checks/context';
 import { allChecks } from '../checks';
 
@@ -42,13 +43,13 @@ export class Engine implements WorkspaceView {
   private readonly verdicts = new Map<string, Verdict>();
   private unitCache: { [K in keyof UnitsByKind]?: UnitsByKind[K][] } = {};
   private readonly index: FileIndex;
+  /** Every read of the engine: the file system it was given, limited to options.readOnlyWithin when set. */
+  private readonly fs: FileSystem;
 
-  constructor(
-    private readonly fs: FileSystem,
-    options: Partial<EngineOptions> = {},
-  ) {
+  constructor(fs: FileSystem, options: Partial<EngineOptions> = {}) {
     this.opts = { ...defaultOptions, ...options };
-    this.index = new FileIndex(fs, this.opts.searchRoots);
+    this.fs = confinedFileSystem(fs, () => this.opts.readOnlyWithin);
+    this.index = new FileIndex(this.fs, this.opts.searchRoots);
   }
 
   // ---- adapter API ---------------------------------------------------------------------------
@@ -201,6 +202,9 @@ export class Engine implements WorkspaceView {
     }
     const resolution = this.resolve(ref)!;
     if (!resolution.found) {
+      const refused = resolution.refused;
+      if (refused?.kind === 'link') return { ok: false, code: 'file-unreadable', message: refusalReason('link'), path: refused.path };
+      if (refused) return { ok: false, code: 'file-not-found', message: refusedMessage(ref.source.path, resolution.tried, refused.path) };
       return { ok: false, code: 'file-not-found', message: notFoundMessage(ref.source.path, resolution.tried) };
     }
     let loaded = this.fileMaterial.get(resolution.found);
@@ -271,6 +275,14 @@ function notFoundMessage(refPath: string, tried: string[]): string {
   const shown = tried.slice(0, 5).map((t) => path.normalize(t));
   const more = tried.length > 5 ? `, and ${tried.length - 5} more` : '';
   return `${refPath} was not found (tried ${shown.join('; ')}${more}). Set kubePki.pathMappings or kubePki.rootDir (CLI: --root) to where this node's files are.`;
+}
+
+/** Not in the workspace, and the place outside it that would have been read next was not looked at. */
+function refusedMessage(refPath: string, tried: string[], outside: string): string {
+  const inside = tried.filter((t) => t !== outside).slice(0, 4).map((t) => path.normalize(t));
+  const where = inside.length ? ` (tried ${inside.join('; ')})` : '';
+  const copy = outside === refPath ? 'no copy of it' : `nothing for ${refPath}`;
+  return `${outside} ${refusalReason('outside')}, and ${copy} was found in the workspace${where}.`;
 }
 
 function sortFindings(findings: Finding[]): Finding[] {

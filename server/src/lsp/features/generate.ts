@@ -29,6 +29,8 @@ export interface GenerationHost {
   fileOfUri(uri: string): string | undefined;
   pathToUri(file: string): string;
   folders(): string[];
+  /** false in an untrusted workspace: no quick fix, no plan, nothing written. */
+  trusted(): boolean;
   whenReady(): Promise<void>;
   logError(what: string, err: unknown): void;
   /** Files were written: the engine re-reads them and diagnostics are re-published. */
@@ -68,6 +70,8 @@ function preview(plan: generate.GenerationPlan, planId: string): PlanPreview {
     skipped: plan.skipped.map((s) => ({ title: s.title, reason: s.reason, needsReplace: s.needsReplace })),
   };
 }
+
+const UNTRUSTED = 'generating certificates is disabled in an untrusted workspace (Restricted Mode): trust the workspace first';
 
 export function registerGeneration(connection: Connection, host: GenerationHost): void {
   /** Plans previewed and not yet applied (a few; the oldest are forgotten). */
@@ -112,7 +116,7 @@ export function registerGeneration(connection: Connection, host: GenerationHost)
     try {
       await host.whenReady();
       const file = host.fileOfUri(params.textDocument.uri);
-      if (!file) return [];
+      if (!file || !host.trusted()) return [];
       const ours = params.context.diagnostics.filter((d) => d.source === 'kube-pki' && typeof d.code === 'string' && FIXABLE_CODES.has(d.code));
       const out: CodeAction[] = [];
       for (const d of ours) {
@@ -141,6 +145,7 @@ export function registerGeneration(connection: Connection, host: GenerationHost)
   connection.onRequest(PLAN_REQUEST, async (params: PlanParams): Promise<PlanPreview | { error: string }> => {
     try {
       await host.whenReady();
+      if (!host.trusted()) return { error: UNTRUSTED };
       const made = makePlan(params);
       const planId = randomBytes(8).toString('hex');
       plans.set(planId, made);
@@ -154,6 +159,7 @@ export function registerGeneration(connection: Connection, host: GenerationHost)
 
   connection.onRequest(APPLY_REQUEST, async (params: { planId: string }): Promise<ApplyResult> => {
     const result: ApplyResult = { ok: false, written: [], edited: [], notWritten: [], failed: [] };
+    if (!host.trusted()) return { ...result, error: UNTRUSTED };
     const made = plans.get(params?.planId);
     if (!made) return { ...result, error: 'this plan is no longer known: preview it again' };
     plans.delete(params.planId);
@@ -188,6 +194,8 @@ export function registerGeneration(connection: Connection, host: GenerationHost)
   connection.onRequest(DEFAULTS_REQUEST, async () => {
     try {
       await host.whenReady();
+      // Planning reads where files would go (keys to keep), possibly outside the workspace: not in Restricted Mode.
+      if (!host.trusted()) return { cas: [], servers: [], folders: host.folders(), missing: 0 };
       const engine = host.engine();
       const plan = generate.planGeneration(engine, host.fs, {});
       const cas = new Set<string>();

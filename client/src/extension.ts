@@ -11,6 +11,9 @@ import {
 } from 'vscode-languageclient/node';
 import { registerDecodeCommands } from './decode';
 import { registerGenerateCommands } from './generate';
+import { restartingErrorHandler } from './restart';
+import { TRUST_NOTIFICATION, type InitializationOptions } from '../../server/src/lsp/protocol';
+import { registerPkiExplorer, type PkiExplorerApi } from './pkiTree';
 
 const SHOW_OUTPUT_COMMAND = 'kubePki.showOutput';
 
@@ -45,6 +48,10 @@ export interface KubePkiApi {
   statusBarText(): string;
   /** The language server's summary of the workspace (kubePki/summary). */
   summary(): Promise<Summary>;
+  /** The notifications kube-pki showed about its language server (the restart notice), in order. */
+  serverNotices(): readonly string[];
+  /** The Kubernetes PKI view and the expiry timeline (client/src/pkiTree.ts, timeline.ts). */
+  explorer: PkiExplorerApi;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<KubePkiApi> {
@@ -64,6 +71,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KubePk
   };
   // Every change on disk: a certificate the server never opened can still be referenced by an open kubeconfig.
   const watcher = vscode.workspace.createFileSystemWatcher('**/*');
+  const restarts = restartingErrorHandler(output, SHOW_OUTPUT_COMMAND);
   context.subscriptions.push(watcher);
   const clientOptions: LanguageClientOptions = {
     // The server decides by content what it recognises; these only choose what it gets to see.
@@ -84,6 +92,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<KubePk
       fileEvents: watcher,
     },
     outputChannel: output,
+    // Restarted when it dies, said once (client/src/restart.ts).
+    errorHandler: restarts,
+    // Restricted Mode: the server reads nothing outside the workspace folders and does not generate. Asked at
+    // each (re)start of the server.
+    initializationOptions: () => ({ trusted: vscode.workspace.isTrusted }) satisfies InitializationOptions,
   };
 
   // The id 'kubePki' makes the client honour the kubePki.trace.server setting.
@@ -91,6 +104,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KubePk
   const c = client;
   registerDecodeCommands(context, () => client, output);
   registerGenerateCommands(context, () => client, output);
+  const explorer = registerPkiExplorer(context, () => client, output);
 
   context.subscriptions.push(
     vscode.commands.registerCommand(SHOW_OUTPUT_COMMAND, () => output.show(true)),
@@ -113,7 +127,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<KubePk
     }),
   );
 
-  context.subscriptions.push(c.onNotification(SUMMARY_NOTIFICATION, (s: Summary) => showSummary(status, s)));
+  // The client keeps one handler per notification: this one also tells the PKI view and the timeline.
+  context.subscriptions.push(
+    c.onNotification(SUMMARY_NOTIFICATION, (s: Summary) => {
+      showSummary(status, s);
+      explorer.summaryChanged();
+    }),
+  );
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      if (c.isRunning()) void c.sendNotification(TRUST_NOTIFICATION).catch(() => undefined);
+    }),
+  );
 
   // Not awaited: activation must not wait for the first index of a large workspace.
   c.start().then(
@@ -132,7 +157,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KubePk
     },
   );
 
-  return { statusBarText: () => status.text, summary: () => c.sendRequest<Summary>(SUMMARY_REQUEST) };
+  return { statusBarText: () => status.text, summary: () => c.sendRequest<Summary>(SUMMARY_REQUEST), explorer, serverNotices: () => restarts.shown };
 }
 
 export async function deactivate(): Promise<void> {

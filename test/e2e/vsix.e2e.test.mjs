@@ -289,3 +289,87 @@ test('the status bar shows the workspace error count the CLI finds', async () =>
   await page.waitForTimeout(500);
   await shot('readme-screenshot-diagnostics.png');
 });
+
+// --------------------------------------------------------------------------------------------------
+// The whole PKI: the Kubernetes PKI view in the Explorer and the expiry timeline (README "See the whole PKI").
+
+/** The rows of the Kubernetes PKI view, as their text (label and description). */
+async function pkiRows() {
+  return page.evaluate(() => {
+    const header = [...document.querySelectorAll('.pane-header')].find((h) => /Kubernetes PKI/.test(h.textContent));
+    const pane = header?.closest('.pane');
+    if (!pane) return [];
+    const text = (row, sel) => (row.querySelector(sel)?.textContent ?? '').replace(/\s+/g, ' ').trim();
+    return [...pane.querySelectorAll('.monaco-list-row')].map((row) => `${text(row, '.label-name')} ${text(row, '.label-description')}`.trim());
+  });
+}
+
+test('the Kubernetes PKI view lists the CAs, the certificates they signed and the expired one', async () => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  // The Problems panel closed: the pictures show the view and the timeline.
+  await runCommand('View: Hide Panel');
+  await runCommand('Explorer: Focus on Kubernetes PKI View');
+  const header = page.locator('.pane-header', { hasText: 'Kubernetes PKI' });
+  await header.waitFor({ timeout: 15_000 });
+  // The file tree above it, collapsed: the PKI gets the height.
+  const folders = page.locator('.pane-header[aria-expanded="true"]', { hasText: path.basename(example) });
+  if (await folders.count()) await folders.first().click();
+  for (const other of ['Outline', 'Timeline']) {
+    const h = page.locator('.pane-header[aria-expanded="true"]', { hasText: new RegExp(`^${other}$`, 'i') });
+    if (await h.count()) await h.first().click();
+  }
+  const rows = await waitForValue(
+    pkiRows,
+    (rs) => ['kubernetes', 'etcd-ca', 'front-proxy-ca'].every((cn) => rs.some((r) => r.startsWith(`${cn} in `))) && rs.some((r) => /expired \d+ d ago/.test(r)),
+    'the three CAs and an expired certificate in the Kubernetes PKI view',
+  );
+  assert.ok(rows.some((r) => /^controller-manager\.conf client CN=system:kube-controller-manager · expired \d+ d ago · cert-expired/.test(r)), rows.join('\n'));
+  assert.ok(rows.some((r) => /^kube-apiserver serving CN=kube-apiserver · in \d+ d/.test(r)), rows.join('\n'));
+  // Wide enough for the descriptions: drag the side bar's edge.
+  const bar = await page.locator('.part.sidebar').boundingBox();
+  await page.mouse.move(bar.x + bar.width + 1, bar.y + 200);
+  await page.mouse.down();
+  await page.mouse.move(560, bar.y + 200, { steps: 8 });
+  await page.mouse.up();
+  // The expired certificate's tooltip: its problem and dates.
+  const expired = page.locator('.pane .monaco-list-row', { hasText: 'controller-manager.conf client' }).first();
+  await expired.hover();
+  const tip = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: 'cert-expired' });
+  await tip.first().waitFor({ timeout: 15_000 });
+  assert.match(await tip.first().innerText(), /Subject: CN=system:kube-controller-manager/);
+  await shot('e2e-6-pki-tree.png');
+  await shot('readme-screenshot-pki-tree.png', { clip: { x: 0, y: 0, width: 1100, height: 800 } });
+  await page.mouse.move(900, 700);
+});
+
+test('the expiry timeline draws a bar per certificate with today marked, from the view\'s title bar', async () => {
+  const header = page.locator('.pane-header', { hasText: 'Kubernetes PKI' });
+  await header.hover();
+  await header.locator('.action-label[aria-label*="Show Expiry Timeline"]').click();
+  await page.locator('.tab.active', { hasText: 'PKI Expiry Timeline' }).waitFor({ timeout: 15_000 });
+  const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  const bars = frame.locator('svg.timeline rect.bar[data-id]');
+  await bars.first().waitFor({ timeout: 30_000 });
+  const n = await bars.count();
+  const rows = (await pkiRows()).filter((r) => / (in \d+ d|expired \d+ d ago|valid in \d+ d)/.test(r));
+  assert.ok(n >= 13, `${n} bars`);
+  assert.equal(await frame.locator('svg.timeline line.today').count(), 1);
+  assert.match(await frame.locator('svg.timeline .today-label').textContent(), /^today \d{4}-\d{2}-\d{2}$/);
+  // Sorted by expiry: the expired controller-manager.conf certificate is the first row, and red.
+  assert.match(await frame.locator('svg.timeline g.row .label').first().textContent(), /system:kube-controller-manager/);
+  assert.equal(await frame.locator('svg.timeline g.row').first().locator('rect.bar').getAttribute('class'), 'bar bar-expired');
+  console.log(`# timeline: ${n} bars; the view shows ${rows.length} certificate rows`);
+  // The picture for the README: the timeline alone.
+  await runCommand('View: Toggle Primary Side Bar Visibility');
+  await page.locator('.part.sidebar').waitFor({ state: 'hidden' });
+  await page.setViewportSize({ width: 1360, height: 760 });
+  await page.waitForTimeout(700);
+  await shot('e2e-7-timeline.png');
+  // Closer: 15 months around today (the CAs' bars go on beyond the edge).
+  await frame.locator('#range').selectOption('near');
+  await waitForValue(() => frame.locator('svg.timeline text.cut').count(), (c) => c > 0, 'the bars cut by the shorter range');
+  assert.equal(await bars.count(), n, 'still one bar per certificate');
+  await page.waitForTimeout(300);
+  await shot('e2e-8-timeline-near.png');
+  await shot('readme-screenshot-timeline.png');
+});

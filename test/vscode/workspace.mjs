@@ -31,6 +31,18 @@ export async function buildTestWorkspace(root) {
     keyType: 'ecdsa-p256',
     now: cluster.now,
   });
+  // For the PKI explorer's test (explorer.test.js): the apiserver's etcd client certificate, same key and CN, but
+  // signed by the cluster CA instead of etcd-ca, and expired 3 days ago.
+  const DAY = 86_400_000;
+  const wrongEtcdClient = await g.issueCertificate({
+    commonName: 'kube-apiserver-etcd-client',
+    issuer: cluster.certs.ca,
+    key: cluster.certs['apiserver-etcd-client'].key,
+    extKeyUsage: ['clientAuth'],
+    notBefore: new Date(cluster.now.getTime() - 368 * DAY),
+    notAfter: new Date(cluster.now.getTime() - 3 * DAY),
+    now: cluster.now,
+  });
 
   const manifest = {
     folder,
@@ -51,6 +63,7 @@ export async function buildTestWorkspace(root) {
       schedulerCertData: b64(scheduler.certPem),
       schedulerKeyData: b64(scheduler.key.privateKeyPem),
       kubeletClientPem: kubelet.certPem + kubelet.key.privateKeyPem,
+      expiredEtcdClientFromClusterCaPem: wrongEtcdClient.certPem,
     },
   };
   await writeFile(path.join(root, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');

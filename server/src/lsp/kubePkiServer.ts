@@ -28,6 +28,7 @@ import {
 import { isFileUri, isUnder, isUntitledUri, pathToUri, untitledPath, uriToPath } from './uris';
 import { featureCapabilities, registerFeatures } from './features';
 import { RECHECK_COMMAND, SERVER_RECHECK_COMMAND, SUMMARY_NOTIFICATION, SUMMARY_REQUEST, type Summary } from './protocol';
+import { TRUST_NOTIFICATION, type InitializationOptions } from './protocol';
 
 export { RECHECK_COMMAND, SERVER_RECHECK_COMMAND, SUMMARY_NOTIFICATION, SUMMARY_REQUEST, type Summary };
 import { generationCapabilities, registerGeneration } from './features/generate';
@@ -120,6 +121,8 @@ export function startServer(connection: Connection): void {
   };
   /** Settings pushed by didChangeConfiguration, for clients without workspace/configuration. */
   let pushedSettings: unknown = undefined;
+  /** false in an untrusted workspace (initializationOptions.trusted): read only inside the folders, never generate. */
+  let trusted = true;
   let options: Partial<EngineOptions> = {};
   let engine = new Engine(fs, options);
 
@@ -219,9 +222,9 @@ export function startServer(connection: Connection): void {
     for (const f of files) countsCache.delete(f);
   }
 
-  /** Reads a file (through the overlay) into an engine; anything unreadable or binary is no document. */
+  /** Reads a file (through the overlay, within the engine's bounds) into an engine; anything unreadable or binary is no document. */
   function loadFile(target: Engine, file: string): void {
-    const r = fs.readFile(file, MAX_CONFIG_BYTES);
+    const r = target.fileSystem.readFile(file, MAX_CONFIG_BYTES);
     if (!r.ok) {
       target.removeDocument(file);
       return;
@@ -408,7 +411,7 @@ export function startServer(connection: Connection): void {
       const s = pushedSettings === undefined ? defaultSettings : sanitizeSettings(pushedSettings);
       perFolder = targets.map((folder) => ({ folder, settings: s }));
     }
-    return toEngineOptions(perFolder, folders);
+    return toEngineOptions(perFolder, folders, trusted);
   }
 
   async function applySettings(): Promise<void> {
@@ -438,7 +441,7 @@ export function startServer(connection: Connection): void {
       const progress = await beginProgress('Kube PKI: indexing');
       let files: string[] = [];
       for (const folder of folderPaths()) {
-        files.push(...guard('discoverFiles', () => discoverFiles(fs, [folder]), [] as string[]));
+        files.push(...guard('discoverFiles', () => discoverFiles(next.fileSystem, [folder]), [] as string[]));
         await yieldToEventLoop();
         if (generation !== indexGeneration) return progress?.done();
       }
@@ -505,7 +508,9 @@ export function startServer(connection: Connection): void {
       workDoneProgress: c.window?.workDoneProgress === true,
     };
     folders = toFolders(params.workspaceFolders, params.rootUri, params.rootPath);
-    pushedSettings = (params.initializationOptions as { settings?: unknown } | undefined)?.settings;
+    const init = params.initializationOptions as InitializationOptions | undefined;
+    pushedSettings = init?.settings;
+    trusted = init?.trusted !== false;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -543,7 +548,9 @@ export function startServer(connection: Connection): void {
           undefined,
         );
       }
-      connection.console.info(`kube-pki ${pkg.version}: workspace ${folderPaths().join(', ') || '(none)'}`);
+      connection.console.info(
+        `kube-pki ${pkg.version}: workspace ${folderPaths().join(', ') || '(none)'}${trusted ? '' : ' (Restricted Mode: nothing outside it is read)'}; server pid ${process.pid}`,
+      );
       await applySettings();
       settingsLoaded = true;
       // Open documents are checked right away; the index of the workspace follows and re-publishes them.
@@ -649,7 +656,7 @@ export function startServer(connection: Connection): void {
               if (d !== file && isUnder(d, file) && !openTexts.has(d)) touched.add(d);
             }
           } else if (baseFs.stat(file).kind === 'directory') {
-            for (const d of guard('discoverFiles', () => discoverFiles(fs, [file]), [] as string[])) touched.add(d);
+            for (const d of guard('discoverFiles', () => discoverFiles(engine.fileSystem, [file]), [] as string[])) touched.add(d);
           }
           for (const f of touched) {
             for (const a of guard('affectedBy', () => engine.affectedBy(f), [] as string[])) toInvalidate.add(a);
@@ -682,6 +689,19 @@ export function startServer(connection: Connection): void {
       },
       undefined,
     );
+  });
+
+  connection.onNotification(TRUST_NOTIFICATION, async () => {
+    if (trusted) return;
+    try {
+      trusted = true;
+      connection.console.info('kube-pki: the workspace is trusted now: reading outside the workspace folders again');
+      await whenIndexed();
+      await applySettings();
+      await reindex();
+    } catch (err) {
+      logError('workspaceTrusted', err);
+    }
   });
 
   connection.onDidChangeConfiguration(async (params) => {
@@ -733,6 +753,7 @@ export function startServer(connection: Connection): void {
     fileOfUri,
     pathToUri,
     whenReady: whenIndexed,
+    folders: folderPaths,
     logError,
   });
 
@@ -744,6 +765,7 @@ export function startServer(connection: Connection): void {
     fileOfUri,
     pathToUri,
     folders: folderPaths,
+    trusted: () => trusted,
     whenReady: whenIndexed,
     logError,
     afterWrite: (written) => {

@@ -17,6 +17,17 @@ export interface Summary {
   filesWithProblems: number;
 }
 
+/**
+ * `initializationOptions.trusted`: false in an untrusted workspace (VS Code Restricted Mode). The server then
+ * reads nothing outside the workspace folders and does not generate. Absent (any other client): trusted.
+ */
+export interface InitializationOptions {
+  trusted?: boolean;
+  settings?: unknown;
+}
+/** Notification (client -> server): the user trusted the workspace (VS Code never revokes trust without a reload). */
+export const TRUST_NOTIFICATION = 'kubePki/workspaceTrusted';
+
 /** The extension's command; the server advertises another id so VS Code's client does not clash with it. */
 export const RECHECK_COMMAND = 'kubePki.recheckWorkspace';
 export const SERVER_RECHECK_COMMAND = 'kubePki.server.recheckWorkspace';

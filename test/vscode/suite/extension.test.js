@@ -20,6 +20,8 @@ const EXERCISED_COMMANDS = {
   'kubePki.decodeSelection': 'Kube PKI: Decode Selection decodes the selected base64 value',
   // The generation commands' tests are in generate.test.js.
   ...require('./generate.commands').GENERATION_TESTS,
+  // The PKI explorer's and the timeline's are in explorer.test.js.
+  ...require('./explorer.commands').EXPLORER_TESTS,
 };
 
 function loadManifest() {

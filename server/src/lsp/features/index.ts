@@ -1,5 +1,6 @@
-// Editor features beyond diagnostics: hover, CodeLens, document links, outline, folding and the
-// kubePki/decode request. Each handler is a thin adapter over an engine function.
+// Editor features beyond diagnostics: hover, CodeLens, document links, outline, folding, the
+// kubePki/decode request and kubePki/inventory (the PKI tree and the expiry timeline). Each handler is a
+// thin adapter over an engine function.
 import type { Connection, ServerCapabilities } from 'vscode-languageserver/node';
 import type { FeatureHost } from './host';
 import { registerHover } from './hover';
@@ -7,8 +8,9 @@ import { registerCodeLens } from './codeLens';
 import { registerDocumentLinks } from './documentLinks';
 import { registerSymbols } from './symbols';
 import { registerDecode } from './decode';
+import { registerInventory } from './inventory';
 
-export { DECODE_REQUEST, DECODE_COMMAND } from '../protocol';
+export { DECODE_REQUEST, DECODE_COMMAND, INVENTORY_REQUEST } from '../protocol';
 export type { FeatureHost } from './host';
 
 /** PEM files and Markdown get our folds; YAML keeps its indentation folding (a provider would replace it). */
@@ -32,4 +34,5 @@ export function registerFeatures(connection: Connection, host: FeatureHost): voi
   registerDocumentLinks(connection, host);
   registerSymbols(connection, host);
   registerDecode(connection, host);
+  registerInventory(connection, host);
 }

@@ -1,138 +1,18 @@
-// Plans made on request rather than read from the workspace: a CA; a client certificate for a user
-// (with a ready kubeconfig); the full kubeadm set for a new control-plane node. They are plans like
-// the workspace's, so previews, execution and writing are the same.
+// The full kubeadm set for a new control-plane node, made on request (kube-pki new-control-plane,
+// the editor's "Generate Control-Plane Certificates…"): the three CAs (or the existing ones under
+// the node's root), the apiserver's, etcd's and front proxy's certificates, the service account
+// pair and the five kubeconfigs, as kubeadm init writes them. It is a plan like the workspace's, so
+// previews, execution and writing are the same.
 import * as path from 'node:path';
 import { isIP } from 'node:net';
-import type { FileSystem } from '../types';
-import { firstIpOfCidr } from '../checks/relations';
-import type { KeyType } from './keys';
-import { siblingKey } from './plan';
-import {
-  CA_KEY_USAGE,
-  caProfiles,
-  DEFAULT_CA_DAYS,
-  DEFAULT_CERT_DAYS,
-  DEFAULT_KEY_TYPE,
-  LEAF_KEY_USAGE,
-  leafProfiles,
-  normaliseNames,
-  type CaFamily,
-  type CertSpec,
-  type LeafRole,
-} from './profiles';
-import type { GenerationPlan, PlanAction, PlanOutput, Signer, SkippedItem } from './types';
-
-function exists(fs: FileSystem, p: string): boolean {
-  return fs.stat(p).kind !== 'missing';
-}
-
-function leafSpec(role: LeafRole, cn: string, orgs: string[], dns: string[], ips: string[], days: number): CertSpec {
-  const n = normaliseNames(dns, ips);
-  return { commonName: cn, organizations: orgs, isCA: false, keyUsage: LEAF_KEY_USAGE, extKeyUsage: leafProfiles[role].extKeyUsage, dnsNames: n.dnsNames, ipAddresses: n.ipAddresses, validityDays: days };
-}
-
-function caSpec(cn: string, days: number): CertSpec {
-  return { commonName: cn, organizations: [], isCA: true, keyUsage: CA_KEY_USAGE, extKeyUsage: [], dnsNames: [cn], ipAddresses: [], validityDays: days };
-}
-
-// ------------------------------------------------------------------------------------ a CA
-
-export interface NewCaOptions {
-  certPath: string;
-  /** Default: beside the certificate (ca.crt -> ca.key). */
-  keyPath?: string;
-  commonName?: string;
-  days?: number;
-  keyType?: KeyType;
-}
-
-/** A self-signed CA. Never over an existing certificate or key: a CA key is not regenerated. */
-export function planNewCA(fs: FileSystem, o: NewCaOptions): GenerationPlan {
-  const keyPath = o.keyPath ?? siblingKey(fs, o.certPath);
-  const cn = o.commonName ?? 'kubernetes';
-  const present = [o.certPath, keyPath].filter((p) => exists(fs, p));
-  if (present.length) {
-    return { actions: [], skipped: [{ title: `CA ${cn}`, paths: present, reason: `${present.join(' and ')} already exist${present.length === 1 ? 's' : ''}: a CA is never replaced (everything it signed would stop verifying); choose another path` }] };
-  }
-  return {
-    actions: [
-      {
-        id: `ca:${o.certPath}`,
-        kind: 'ca',
-        title: `CA ${cn} (${path.basename(o.certPath)})`,
-        reason: 'requested',
-        effect: 'create',
-        fixes: [],
-        spec: caSpec(cn, o.days ?? DEFAULT_CA_DAYS),
-        key: { kind: 'new', type: o.keyType ?? DEFAULT_KEY_TYPE },
-        signer: { kind: 'self' },
-        outputs: [
-          { kind: 'cert', path: o.certPath, replace: false },
-          { kind: 'key', path: keyPath, replace: false },
-        ],
-      },
-    ],
-    skipped: [],
-  };
-}
-
-// ------------------------------------------------------------------------------------ a client
-
-export interface NewClientOptions {
-  commonName: string;
-  groups?: string[];
-  /** The CA that signs it (the apiserver's --client-ca-file) and its key (default beside it). */
-  caCertPath: string;
-  caKeyPath?: string;
-  /** Where the certificate and key go (either or both of files and a kubeconfig). */
-  certPath?: string;
-  keyPath?: string;
-  kubeconfig?: { path: string; server: string; clusterName?: string };
-  days?: number;
-  keyType?: KeyType;
-  /** Permission to replace existing outputs. */
-  replace?: boolean;
-}
-
-export function planClientCert(fs: FileSystem, o: NewClientOptions): GenerationPlan {
-  const skipped: SkippedItem[] = [];
-  const caKeyPath = o.caKeyPath ?? siblingKey(fs, o.caCertPath);
-  const title = `client certificate for ${o.commonName}${o.groups?.length ? ` (${o.groups.join(', ')})` : ''}`;
-  for (const p of [o.caCertPath, caKeyPath]) {
-    if (fs.stat(p).kind !== 'file') skipped.push({ title, paths: [p], reason: `${p} is not there: the CA's certificate and key are both needed to sign` });
-  }
-  const outputs: PlanOutput[] = [];
-  const signer: Signer = { kind: 'file', certPath: o.caCertPath, keyPath: caKeyPath, name: path.basename(o.caCertPath) };
-  if (o.certPath) outputs.push({ kind: 'cert', path: o.certPath, replace: exists(fs, o.certPath) });
-  if (o.keyPath) outputs.push({ kind: 'key', path: o.keyPath, replace: exists(fs, o.keyPath) });
-  if (o.kubeconfig) {
-    outputs.push({ kind: 'kubeconfig', path: o.kubeconfig.path, replace: exists(fs, o.kubeconfig.path), server: o.kubeconfig.server, clusterName: o.kubeconfig.clusterName ?? 'kubernetes', userName: o.commonName, ca: signer });
-  }
-  if (outputs.length === 0) skipped.push({ title, paths: [], reason: 'nowhere to write it: give a certificate path or a kubeconfig' });
-  const replacing = outputs.filter((x) => 'replace' in x && x.replace).map((x) => ('path' in x ? x.path : ''));
-  if (replacing.length && !o.replace) skipped.push({ title, paths: replacing, reason: `${replacing.join(', ')} exist${replacing.length === 1 ? 's' : ''}: replacing needs permission`, needsReplace: true });
-  if (skipped.length) return { actions: [], skipped };
-  return {
-    actions: [
-      {
-        id: `client:${o.commonName}`,
-        kind: o.kubeconfig && !o.certPath ? 'kubeconfig' : 'cert',
-        role: 'user',
-        title,
-        reason: 'requested',
-        effect: replacing.length ? 'replace' : 'create',
-        fixes: [],
-        spec: leafSpec('user', o.commonName, o.groups ?? [], [], [], o.days ?? DEFAULT_CERT_DAYS),
-        key: { kind: 'new', type: o.keyType ?? DEFAULT_KEY_TYPE },
-        signer,
-        outputs,
-      },
-    ],
-    skipped: [],
-  };
-}
-
-// ------------------------------------------------------------------------------------ a node
+import type { FileSystem } from '../../types';
+import { firstIpOfCidr } from '../../checks/relations';
+import type { KeyType } from '../keys';
+import { caProfiles, DEFAULT_CA_DAYS, DEFAULT_CERT_DAYS, DEFAULT_KEY_TYPE, leafProfiles, type CaFamily, type CertSpec, type LeafRole } from '../profiles';
+import type { GenerationPlan, PlanAction, PlanOutput, Signer, SkippedItem } from '../types';
+import { exists } from './paths';
+import { caSpec, leafSpec } from './specs';
+import { inPlanOrder } from './planner';
 
 export interface ControlPlaneOptions {
   /** The folder standing for the node's '/': files go to <root>/etc/kubernetes/... */
@@ -294,6 +174,5 @@ export function planControlPlane(fs: FileSystem, o: ControlPlaneOptions): Genera
   kubeconfig('scheduler', 'scheduler.conf', 'system:kube-scheduler', [], localEndpoint);
   kubeconfig('kubelet', 'kubelet.conf', `system:node:${o.nodeName}`, ['system:nodes'], cpe);
 
-  const order = (a: PlanAction) => (a.kind === 'ca' ? 0 : a.kind === 'service-account-key' ? 2 : 1);
-  return { actions: actions.sort((a, b) => order(a) - order(b)), skipped };
+  return { actions: inPlanOrder(actions), skipped };
 }

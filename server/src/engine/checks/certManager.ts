@@ -2,8 +2,8 @@
 // strings; duration at least 1h; renewBefore at least 5m and under the duration), an issuerRef the
 // workspace's issuers hold, the dnsNames the webhooks and APIServices it serves are dialled by, and the
 // Secret it wrote (when the workspace holds it) still matching the spec.
-import type { CertManagerCertificateUnit, SpannedValue } from '../parse';
-import { matchesHost } from '../pki/verify';
+import type { CertManagerCertificateUnit, Span, SpannedValue } from '../parse';
+import { matchesHost, namesMatchHost } from '../pki/verify';
 import type { CheckContext } from './context';
 import { who } from './relations';
 import {
@@ -130,8 +130,8 @@ function issuer(ctx: CheckContext, c: CertManagerCertificateUnit): void {
 }
 
 /** The hosts the webhooks and APIServices this Certificate serves are dialled by. */
-function consumers(ctx: CheckContext, c: CertManagerCertificateUnit): { host: string; label: string; file: string; span: import('../parse').Span }[] {
-  const out: { host: string; label: string; file: string; span: import('../parse').Span }[] = [];
+function consumers(ctx: CheckContext, c: CertManagerCertificateUnit): { host: string; label: string; file: string; span: Span }[] {
+  const out: { host: string; label: string; file: string; span: Span }[] = [];
   for (const unit of ctx.units('webhook')) {
     const injected = injectedCertificate(ctx, unit) === c;
     for (const client of unit.clients) {
@@ -151,26 +151,15 @@ function consumers(ctx: CheckContext, c: CertManagerCertificateUnit): { host: st
   return out;
 }
 
-function specMatches(c: CertManagerCertificateUnit, host: string): boolean {
-  const h = host.toLowerCase();
-  if (c.ipAddresses.some((ip) => ip.value === host)) return true;
-  return c.dnsNames.some((d) => {
-    const n = d.value.toLowerCase();
-    if (n === h) return true;
-    // A wildcard covers exactly one label, as Go matches it.
-    return n.startsWith('*.') && h.includes('.') && h.slice(h.indexOf('.') + 1) === n.slice(2);
-  });
-}
-
 function names(c: CertManagerCertificateUnit): string {
   const all = [...c.dnsNames, ...c.ipAddresses].map((v) => v.value);
   return all.length ? all.join(', ') : 'no DNS names or IP addresses';
 }
 
 function dialledNames(ctx: CheckContext, c: CertManagerCertificateUnit): void {
-  const missing = new Map<string, { label: string; file: string; span: import('../parse').Span }[]>();
+  const missing = new Map<string, { label: string; file: string; span: Span }[]>();
   for (const u of consumers(ctx, c)) {
-    if (specMatches(c, u.host)) continue;
+    if (namesMatchHost(c.dnsNames.map((d) => d.value), c.ipAddresses.map((i) => i.value), u.host)) continue;
     const list = missing.get(u.host) ?? [];
     list.push(u);
     missing.set(u.host, list);

@@ -12,14 +12,16 @@ import type {
 } from '../parse';
 import type { CheckContext } from './context';
 import { hostOf } from './relations';
-import { objectName } from './usage';
 
 /** A manifest without metadata.namespace is applied to the current namespace: "default", as kubectl starts. */
 export function sameNamespace(a: string | undefined, b: string | undefined): boolean {
   return (a || 'default') === (b || 'default');
 }
 
-export { objectName };
+/** "namespace/name" (or just the name when the manifest names no namespace), for messages. */
+export function objectName(meta: { name: string; namespace?: string }): string {
+  return meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name;
+}
 
 /** The certificate entry of a Secret: tls.crt, or its only certificate value. */
 export function certEntry(secret: SecretUnit): DataEntry | undefined {

@@ -188,3 +188,13 @@ export function who(cert: Certificate | undefined): string {
   if (!cert) return 'the certificate';
   return cert.subject.text || '(empty subject)';
 }
+
+/** The issuer's name, for messages. */
+export function issuerName(cert: Certificate): string {
+  return cert.issuer.text || '(empty issuer)';
+}
+
+/** The certificates of a CA bundle, each once, for messages: "CN=kubernetes; CN=etcd-ca". */
+export function caNames(roots: Certificate[]): string {
+  return [...new Set(roots.map(who))].join('; ');
+}

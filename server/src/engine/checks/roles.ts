@@ -9,7 +9,7 @@ import { memoByObject } from '../memo';
 
 export type KubeconfigRole = 'admin' | 'super-admin' | 'kubelet' | 'controller-manager' | 'scheduler' | 'kube-proxy';
 
-const roleByFileName: Record<string, KubeconfigRole> = {
+const roleOfFileName: Record<string, KubeconfigRole | undefined> = {
   'admin.conf': 'admin',
   'super-admin.conf': 'super-admin',
   'kubelet.conf': 'kubelet',
@@ -24,6 +24,11 @@ const roleByComponent: Record<string, KubeconfigRole | undefined> = {
   'kube-scheduler': 'scheduler',
   'kube-controller-manager': 'controller-manager',
 };
+
+/** The role kubeadm's name for a kubeconfig file says ('scheduler.conf' -> scheduler). */
+export function roleByFileName(file: string): KubeconfigRole | undefined {
+  return roleOfFileName[path.basename(file)];
+}
 
 export function roleByUserName(name: string): KubeconfigRole | undefined {
   if (name === 'system:kube-scheduler') return 'scheduler';
@@ -52,7 +57,7 @@ export function kubeconfigRole(
       const role = roleByComponent[comp.component];
       if (role) return { role, source: `${comp.component} loads this kubeconfig` };
     }
-    const byName = roleByFileName[path.basename(kc.file)];
+    const byName = roleByFileName(kc.file);
     if (byName) return { role: byName, source: `this is ${path.basename(kc.file)}` };
   }
   const byUser = roleByUserName(user.name);

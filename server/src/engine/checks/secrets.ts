@@ -2,7 +2,7 @@
 // Secret's tls.crt that does not chain to its own ca.crt (untrusted-issuer). Loading, expiry, key pairs
 // (tls.crt / tls.key) and CA-ness of ca.crt are the shared checks' work, through the unit's references.
 import type { CheckContext } from './context';
-import { chainError, who } from './relations';
+import { caNames, chainError, issuerName, who } from './relations';
 import { certEntry, objectName } from './objects';
 
 export function secrets(ctx: CheckContext): void {
@@ -17,12 +17,12 @@ export function secrets(ctx: CheckContext): void {
     if (!leaf || roots.length === 0) continue;
     const error = chainError(leaf, roots, certs.slice(1));
     if (!error) continue;
-    const caNames = [...new Set(roots.map(who))].join('; ');
+    const cas = caNames(roots);
     ctx.report(
       'untrusted-issuer',
       crt.ref.span,
-      `${who(leaf)} (${crt.key}) is issued by ${leaf.issuer.text || '(empty issuer)'}, but this ${unit.objectKind}'s ca.crt holds ${caNames}: clients given ca.crt as their CA (cert-manager's cainjector copies it into caBundles) refuse it (${error}). Re-issue ${crt.key} from that CA, or put its issuer in ca.crt.`,
-      [ctx.related(unit.file, ca.ref.span, `ca.crt of ${unit.objectKind} ${objectName(unit.meta)}: ${caNames}`)],
+      `${who(leaf)} (${crt.key}) is issued by ${issuerName(leaf)}, but this ${unit.objectKind}'s ca.crt holds ${cas}: clients given ca.crt as their CA (cert-manager's cainjector copies it into caBundles) refuse it (${error}). Re-issue ${crt.key} from that CA, or put its issuer in ca.crt.`,
+      [ctx.related(unit.file, ca.ref.span, `ca.crt of ${unit.objectKind} ${objectName(unit.meta)}: ${cas}`)],
     );
   }
 }

@@ -2,7 +2,7 @@
 // a handshake the cluster makes; the finding sits on the reference the user most likely has to fix.
 import { type ComponentUnit, type Reference } from '../parse';
 import type { CheckContext } from './context';
-import { apiserversOf, chainError, clustersOfUser, componentUnits, flagRef, nearest, who } from './relations';
+import { apiserversOf, caNames, chainError, clustersOfUser, componentUnits, flagRef, issuerName, nearest, who } from './relations';
 
 interface Pair {
   /** The certificate presented. */
@@ -22,15 +22,15 @@ function judge(ctx: CheckContext, p: Pair): boolean {
   if (!leaf || roots.length === 0) return false;
   const error = chainError(leaf, roots, certs.slice(1));
   if (!error) return false;
-  const caNames = [...new Set(roots.map(who))].join('; ');
-  const issuer = leaf.issuer.text || '(empty issuer)';
+  const cas = caNames(roots);
+  const issuer = issuerName(leaf);
   const here = p.reportOn === 'cert' ? p.certRef : p.caRef;
   const there = p.reportOn === 'cert' ? p.caRef : p.certRef;
-  const thereWhat = p.reportOn === 'cert' ? `${there.field} holds ${caNames}` : `${there.field}: ${who(leaf)}, issued by ${issuer}`;
+  const thereWhat = p.reportOn === 'cert' ? `${there.field} holds ${cas}` : `${there.field}: ${who(leaf)}, issued by ${issuer}`;
   const message =
     p.reportOn === 'cert'
-      ? `${who(leaf)} is issued by ${issuer}, but it is verified against ${p.caRef.field} (${caNames}): ${p.consequence} (${error}).`
-      : `${p.caRef.field} (${caNames}) does not verify ${who(leaf)}, issued by ${issuer}: ${p.consequence} (${error}).`;
+      ? `${who(leaf)} is issued by ${issuer}, but it is verified against ${p.caRef.field} (${cas}): ${p.consequence} (${error}).`
+      : `${p.caRef.field} (${cas}) does not verify ${who(leaf)}, issued by ${issuer}: ${p.consequence} (${error}).`;
   ctx.report('untrusted-issuer', here.span, message, [ctx.related(there.file, there.span, thereWhat)]);
   return true;
 }

@@ -2,6 +2,7 @@
 // kubeadm's certlist.go gives etcd's server and peer certificates both usages.
 import type { Reference, Unit } from '../parse';
 import { memoByObject } from '../memo';
+import { objectName } from './objects';
 
 export type Usage = 'serverAuth' | 'clientAuth';
 
@@ -61,8 +62,3 @@ export const certUses: (unit: Unit) => CertUse[] = memoByObject((unit: Unit): Ce
       return [];
   }
 });
-
-/** "namespace/name" (or just the name when the manifest names no namespace), for messages. */
-export function objectName(meta: { name: string; namespace?: string }): string {
-  return meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name;
-}

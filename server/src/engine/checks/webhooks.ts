@@ -5,10 +5,10 @@
 // all for an in-cluster service, and no cert-manager injection: an info note (system trust roots).
 import type { Reference, WebhookClient, WebhookUnit } from '../parse';
 import type { Certificate } from '../pki/certificate';
-import { describeNames, hostMismatchMessage, isIssuedBy, matchesHost } from '../pki/verify';
+import { describeNames, hostMismatchMessage, isSelfSigned, matchesHost } from '../pki/verify';
 import type { RelatedLocation } from '../types';
 import type { CheckContext } from './context';
-import { chainError, who } from './relations';
+import { caNames, chainError, issuerName, who } from './relations';
 import {
   clientLabel,
   dialledHost,
@@ -19,16 +19,12 @@ import {
   type ServingSecret,
 } from './objects';
 
-function selfSigned(cert: Certificate): boolean {
-  return cert.selfIssued && isIssuedBy(cert, cert);
-}
-
 function secretName(s: ServingSecret): string {
   return `Secret ${objectName(s.secret.meta)}`;
 }
 
 function related(ctx: CheckContext, s: ServingSecret, leaf: Certificate | undefined): RelatedLocation[] {
-  const out = [ctx.related(s.secret.file, s.entry.ref.span, `${s.entry.key} of ${secretName(s)}${leaf ? `: ${who(leaf)}, issued by ${leaf.issuer.text || '(empty issuer)'}, valid for ${describeNames(leaf)}` : ''}`)];
+  const out = [ctx.related(s.secret.file, s.entry.ref.span, `${s.entry.key} of ${secretName(s)}${leaf ? `: ${who(leaf)}, issued by ${issuerName(leaf)}, valid for ${describeNames(leaf)}` : ''}`)];
   if (s.viaFile !== s.secret.file || s.viaSpan.start !== s.entry.ref.span.start) out.push(ctx.related(s.viaFile, s.viaSpan, `${secretName(s)} ${s.via}`));
   return out;
 }
@@ -50,7 +46,7 @@ function judge(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): voi
 
   // The caBundle's own shape: CAs, or the server's self-signed certificate.
   if (caRef && caCerts.length) {
-    const odd = caCerts.filter((c) => !c.isCA && !selfSigned(c));
+    const odd = caCerts.filter((c) => !c.isCA && !isSelfSigned(c));
     if (odd.length) {
       ctx.report(
         'not-a-ca',
@@ -80,15 +76,15 @@ function judge(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): voi
     verified = judged.filter((j) => !j.error);
     if (verified.length === 0) {
       const first = judged[0];
-      const caNames = [...new Set(caCerts.map(who))].join('; ');
+      const cas = caNames(caCerts);
       const which =
         judged.length === 1
-          ? `the serving certificate in ${secretName(first.s)} (${who(first.leaf)}, issued by ${first.leaf.issuer.text || '(empty issuer)'})`
+          ? `the serving certificate in ${secretName(first.s)} (${who(first.leaf)}, issued by ${issuerName(first.leaf)})`
           : `none of the serving certificates (${judged.map((j) => `${secretName(j.s)}: ${who(j.leaf)}`).join('; ')})`;
       ctx.report(
         'cabundle-mismatch',
         caRef.span,
-        `caBundle of ${label} holds ${caNames}, which does not verify ${which}: the apiserver refuses the TLS handshake ("${first.error}"), so ${failureConsequence(unit)}. Put the CA that issued the Secret's certificate in caBundle (or let cert-manager inject it: annotation cert-manager.io/inject-ca-from).`,
+        `caBundle of ${label} holds ${cas}, which does not verify ${which}: the apiserver refuses the TLS handshake ("${first.error}"), so ${failureConsequence(unit)}. Put the CA that issued the Secret's certificate in caBundle (or let cert-manager inject it: annotation cert-manager.io/inject-ca-from).`,
         judged.flatMap((j) => related(ctx, j.s, j.leaf)),
       );
     }

@@ -9,15 +9,19 @@
 // verdicts. No private key byte ever enters the result.
 import * as path from 'node:path';
 import { MAX_FILE_BYTES, type FileSystem, type Finding, type Range } from '../types';
-import { unitReferences, type KubeconfigUnit, type ParsedFile, type Reference, type Unit } from '../parse';
+import { unitReferences, type ParsedFile, type Reference, type Unit } from '../parse';
 import type { Engine } from '../workspace/engine';
+import { SKIP_DIRS } from '../workspace/discover';
+import { isWithin } from '../fs/confined';
 import { loadFile, type Material } from '../resolve/material';
 import { certInternals, type Certificate, type PublicKeyInfo } from '../pki/certificate';
 import type { PrivateKeyInfo } from '../pki/key';
 import { sameKey } from '../pki/key';
-import { isIssuedBy } from '../pki/verify';
+import { isIssuedBy, isSelfSigned } from '../pki/verify';
 import { CheckContext } from '../checks/context';
-import { kubeconfigRole, mainUser } from '../checks/roles';
+import { findingsOn } from '../features/context';
+import { kubeconfigRole, mainUser, roleByFileName } from '../checks/roles';
+import { certKeyPairs } from '../checks/keyPairs';
 import type {
   ExpiryStatus,
   Inventory,
@@ -32,7 +36,6 @@ import {
   componentOfKubeconfigRole,
   kubeadmFileRole,
   kubeadmKubeconfigs,
-  kubeconfigFileOfRole,
   type RoleEvidence,
 } from './roles';
 
@@ -52,35 +55,44 @@ const DAY = 86_400_000;
 const MAX_LOOSE_FILES = 10_000;
 const MAX_DEPTH = 20;
 const MAX_DIRS = 20_000;
-const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn', '.vscode-test', 'dist', 'out', 'test-results']);
 const LOOSE_FILE = /\.(crt|pem|cer|key|pub)$/i;
 
 // ---------------------------------------------------------------------------------------------------------
-// Loose files: read once per (path, size, mtime). Open editor buffers (mtime 0 in the overlay) are read again.
+// Loose files and folder listings, kept per path while the size and mtime stay. Open editor buffers (mtime 0
+// in the overlay) are read again.
 
-interface LooseEntry {
-  size: number;
-  mtimeMs: number;
-  material?: Material;
+/** Per file system: path -> what was made from it, and the stat it was made at. */
+class StatCache<V> {
+  private readonly byFs = new WeakMap<FileSystem, Map<string, { stamp: string; value: V }>>();
+
+  /** The value for `key` made at this size and mtime, made now when there is none; `seen` keeps it through prune(). */
+  get(fs: FileSystem, key: string, size: number, mtimeMs: number, seen: Set<string>, make: () => V): V {
+    let cache = this.byFs.get(fs);
+    if (!cache) this.byFs.set(fs, (cache = new Map()));
+    seen.add(key);
+    const stamp = `${size}:${mtimeMs}`;
+    const hit = cache.get(key);
+    if (hit && mtimeMs !== 0 && hit.stamp === stamp) return hit.value;
+    const value = make();
+    if (mtimeMs !== 0) cache.set(key, { stamp, value });
+    return value;
+  }
+
+  /** Forgets every path the last inventory did not see. */
+  prune(fs: FileSystem, seen: Set<string>): void {
+    const cache = this.byFs.get(fs);
+    if (!cache) return;
+    for (const k of cache.keys()) if (!seen.has(k)) cache.delete(k);
+  }
 }
-const looseCaches = new WeakMap<FileSystem, Map<string, LooseEntry>>();
+
+const looseCache = new StatCache<Material | undefined>();
 
 function looseMaterial(fs: FileSystem, file: string, size: number, mtimeMs: number, seen: Set<string>): Material | undefined {
-  let cache = looseCaches.get(fs);
-  if (!cache) looseCaches.set(fs, (cache = new Map()));
-  seen.add(file);
-  const hit = cache.get(file);
-  if (hit && mtimeMs !== 0 && hit.size === size && hit.mtimeMs === mtimeMs) return hit.material;
-  const loaded = loadFile(fs, file);
-  const material = loaded.ok ? loaded.material : undefined;
-  if (mtimeMs !== 0) cache.set(file, { size, mtimeMs, material });
-  return material;
-}
-
-function pruneLooseCache(fs: FileSystem, seen: Set<string>): void {
-  const cache = looseCaches.get(fs);
-  if (!cache) return;
-  for (const k of cache.keys()) if (!seen.has(k)) cache.delete(k);
+  return looseCache.get(fs, file, size, mtimeMs, seen, () => {
+    const loaded = loadFile(fs, file);
+    return loaded.ok ? loaded.material : undefined;
+  });
 }
 
 /**
@@ -88,37 +100,26 @@ function pruneLooseCache(fs: FileSystem, seen: Set<string>): void {
  * renaming an entry changes it), so a walk of an unchanged tree stats only folders and candidate files.
  */
 interface DirListing {
-  mtimeMs: number;
   dirs: string[];
   files: string[];
 }
-const dirCaches = new WeakMap<FileSystem, Map<string, DirListing>>();
+const listingCache = new StatCache<DirListing>();
 
 function listDir(fs: FileSystem, dir: string, mtimeMs: number, seen: Set<string>): DirListing {
-  let cache = dirCaches.get(fs);
-  if (!cache) dirCaches.set(fs, (cache = new Map()));
-  seen.add(dir);
-  const hit = cache.get(dir);
-  if (hit && mtimeMs !== 0 && hit.mtimeMs === mtimeMs) return hit;
-  const listing: DirListing = { mtimeMs, dirs: [], files: [] };
-  for (const name of fs.readDir(dir).slice().sort()) {
-    if (SKIP_DIRS.has(name)) continue;
-    const full = path.join(dir, name);
-    if (LOOSE_FILE.test(name)) {
-      // A folder named like a certificate is rare; decided by the stat the walk makes anyway.
-      listing.files.push(full);
-      continue;
+  return listingCache.get(fs, dir, 0, mtimeMs, seen, () => {
+    const listing: DirListing = { dirs: [], files: [] };
+    for (const name of fs.readDir(dir).slice().sort()) {
+      if (SKIP_DIRS.has(name)) continue;
+      const full = path.join(dir, name);
+      if (LOOSE_FILE.test(name)) {
+        // A folder named like a certificate is rare; decided by the stat the walk makes anyway.
+        listing.files.push(full);
+        continue;
+      }
+      if (fs.stat(full).kind === 'directory') listing.dirs.push(full);
     }
-    if (fs.stat(full).kind === 'directory') listing.dirs.push(full);
-  }
-  if (mtimeMs !== 0) cache.set(dir, listing);
-  return listing;
-}
-
-function pruneDirCache(fs: FileSystem, seen: Set<string>): void {
-  const cache = dirCaches.get(fs);
-  if (!cache) return;
-  for (const k of cache.keys()) if (!seen.has(k)) cache.delete(k);
+    return listing;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -136,7 +137,6 @@ interface Entry {
   pairedKeys: Set<string>;
   /** Those references' lines: a finding there (key-mismatch) concerns the certificate too. */
   pairedKeyLocs: InventoryLocation[];
-  order: number;
 }
 
 interface KeyRecord {
@@ -152,11 +152,6 @@ interface KeyRecord {
 
 function locKey(l: InventoryLocation): string {
   return `${l.file}\0${l.range.start.line}:${l.range.start.character}`;
-}
-
-function overlaps(a: Range, b: Range): boolean {
-  const before = (p: Range['start'], q: Range['start']) => p.line < q.line || (p.line === q.line && p.character < q.character);
-  return !before(a.end, b.start) && !before(b.end, a.start);
 }
 
 function statusOf(cert: Certificate, now: number, warnDays: number): ExpiryStatus {
@@ -191,28 +186,17 @@ function nodeDir(file: string, isDir: (p: string) => boolean): string | undefine
 function relativeTo(roots: string[], p: string): string {
   let best: string | undefined;
   for (const r of roots) {
+    if (!isWithin(r, p)) continue;
     const rel = path.relative(r, p);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) continue;
     if (best === undefined || rel.length < best.length) best = rel;
   }
   return best === undefined ? p : best || '.';
 }
 
-/** The key field referenced beside a certificate field in the same unit, by the usual naming pairs. */
-function keyFieldsFor(field: string): string[] {
-  const out = new Set<string>();
-  out.add(field.replace(/tls-cert-file$/, 'tls-private-key-file'));
-  out.add(field.replace(/cert-file$/, 'key-file'));
-  out.add(field.replace(/certfile$/, 'keyfile'));
-  out.add(field.replace(/certificate(-data)?$/, 'key$1'));
-  out.add(field.replace(/\.crt$/, '.key'));
-  out.add(field.replace(/tlsCertFile$/, 'tlsPrivateKeyFile'));
-  out.add(field.replace(/cert$/i, 'key'));
-  out.delete(field);
-  return [...out];
+/** kubeadm's NAME.key beside a NAME.crt (.cer, .pem). */
+function kubeadmKeyOf(certFile: string): string | undefined {
+  return /\.(crt|cer|pem)$/i.test(certFile) ? certFile.replace(/\.(crt|cer|pem)$/i, '.key') : undefined;
 }
-
-const isKeyRef = (r: Reference) => r.expect === 'key' || r.expect === 'key-or-public-key';
 
 /** Every certificate of the workspace, its issuer, role, key and expiry, and the keys no certificate matches. */
 export function buildInventory(engine: Engine, options: InventoryOptions = {}): Inventory {
@@ -226,12 +210,11 @@ export function buildInventory(engine: Engine, options: InventoryOptions = {}): 
   const keys = new Map<string, KeyRecord>();
   const publicKeys: PublicKeyInfo[] = [];
   const materialByPath = new Map<string, Material>();
-  let order = 0;
 
   const entryOf = (cert: Certificate): Entry => {
     let e = entries.get(cert.sha256);
     if (!e) {
-      e = { cert, files: new Set(), referencedFiles: new Set(), refs: [], refKeys: new Set(), roles: [], pairedKeys: new Set(), pairedKeyLocs: [], order: order++ };
+      e = { cert, files: new Set(), referencedFiles: new Set(), refs: [], refKeys: new Set(), roles: [], pairedKeys: new Set(), pairedKeyLocs: [] };
       entries.set(cert.sha256, e);
     }
     return e;
@@ -274,20 +257,9 @@ export function buildInventory(engine: Engine, options: InventoryOptions = {}): 
   const visited = new Set<string>();
   const processUnit = (parsed: ParsedFile, unit: Unit) => {
     const refs = unitReferences(unit);
-    const kind = (unit as { kind: string }).kind;
-    // The key reference paired with each certificate reference of this unit.
+    // The key reference paired with each leaf certificate reference of this unit (as key-mismatch pairs them).
     const pairs = new Map<Reference, Reference>();
-    if (kind === 'kubeconfig') {
-      for (const u of (unit as KubeconfigUnit).users) if (u.cert && u.key) pairs.set(u.cert, u.key);
-    } else {
-      const keyRefs = refs.filter(isKeyRef);
-      for (const r of refs) {
-        if (r.expect !== 'cert') continue;
-        const wanted = keyFieldsFor(r.field);
-        const k = keyRefs.find((kr) => wanted.includes(kr.field));
-        if (k) pairs.set(r, k);
-      }
-    }
+    for (const p of certKeyPairs(unit)) if (p.cert.expect === 'cert') pairs.set(p.cert, p.key);
     for (const ref of refs) {
       if (ref.expect === 'kubeconfig') {
         const found = engine.resolve(ref)?.found;
@@ -317,7 +289,7 @@ export function buildInventory(engine: Engine, options: InventoryOptions = {}): 
         if (ev) {
           e.roles.push(ev);
           if (i === 0) leafRole = ev;
-          if (i === 0 && ev.rank === 0 && kind === 'kubeconfig' && kubeadmKubeconfigs.has(path.basename(ref.file)) && !e.kubeadmName) {
+          if (i === 0 && ev.rank === 0 && unit.kind === 'kubeconfig' && kubeadmKubeconfigs.has(path.basename(ref.file)) && !e.kubeadmName) {
             e.kubeadmName = path.basename(ref.file);
           }
         }
@@ -342,39 +314,34 @@ export function buildInventory(engine: Engine, options: InventoryOptions = {}): 
   };
 
   function roleOf(parsed: ParsedFile, unit: Unit, ref: Reference, index: number, leafRole: RoleEvidence | undefined): RoleEvidence | undefined {
-    const kind = (unit as { kind: string }).kind;
     if (ref.expect === 'ca') return caRefRole(ref.field);
     if (ref.expect !== 'cert') return undefined;
     if (index > 0) return leafRole ? { rank: 3, role: `${leafRole.role} CA` } : undefined;
-    switch (kind) {
-      case 'component': {
-        const u = unit as Extract<Unit, { kind: 'component' }>;
-        return componentFlagRole(u.component, ref.field);
-      }
+    switch (unit.kind) {
+      case 'component':
+        return componentFlagRole(unit.component, ref.field);
       case 'kubelet-config':
         return { rank: 0, role: 'kubelet serving', component: 'kubelet' };
       case 'kubeconfig': {
-        const kc = unit as KubeconfigUnit;
-        const user = kc.users.find((u) => u.cert === ref);
-        const base = path.basename(kc.file);
+        const user = unit.users.find((u) => u.cert === ref);
+        const base = path.basename(unit.file);
         if (!user) return { rank: 0, role: `${base} client`, component: base };
         let r: ReturnType<typeof kubeconfigRole>;
         try {
-          r = kubeconfigRole(ctxFor(parsed), kc, user);
+          r = kubeconfigRole(ctxFor(parsed), unit, user);
         } catch {
           r = undefined;
         }
         const component = (r && componentOfKubeconfigRole[r.role]) ?? base;
-        const multi = kc.users.length > 1 && user !== mainUser(kc);
+        const multi = unit.users.length > 1 && user !== mainUser(unit);
         const who = multi ? `${base} (${user.name})` : base;
-        if (r && kubeconfigFileOfRole[r.role] !== base) return { rank: 0, role: `${r.role} client (${who})`, component };
+        if (r && roleByFileName(base) !== r.role) return { rank: 0, role: `${r.role} client (${who})`, component };
         return { rank: 0, role: `${who} client`, component };
       }
       default: {
-        // Kinds added later (Secrets, webhooks, …): the field names the use; the unit's name, if any, the component.
-        const u = unit as { name?: unknown; meta?: { name?: unknown }; objectKind?: unknown };
-        const name = typeof u.name === 'string' ? u.name : typeof u.meta?.name === 'string' ? u.meta.name : undefined;
-        const what = typeof u.objectKind === 'string' ? u.objectKind : kind;
+        // Kubernetes objects (Secrets, webhooks, …): the field names the use; the object's name, if any, the component.
+        const name = 'meta' in unit ? unit.meta.name || undefined : undefined;
+        const what = 'objectKind' in unit ? unit.objectKind : unit.kind;
         return { rank: 0, role: name ? `${what} ${name} ${ref.field}` : `${what} ${ref.field}`, ...(name ? { component: name } : {}) };
       }
     }
@@ -459,7 +426,7 @@ export function buildInventory(engine: Engine, options: InventoryOptions = {}): 
     else bySubject.set(k, [e]);
   }
   const issuerOf = (e: Entry): Entry | undefined => {
-    if (e.cert.selfIssued && isIssuedBy(e.cert, e.cert)) return undefined; // a root: its own issuer
+    if (isSelfSigned(e.cert)) return undefined; // a root: its own issuer
     const candidates = (bySubject.get(certInternals(e.cert).rawIssuer.toString('base64')) ?? []).filter(
       (c) => c !== e && isIssuedBy(e.cert, c.cert),
     );
@@ -483,9 +450,8 @@ export function buildInventory(engine: Engine, options: InventoryOptions = {}): 
   // it lies outside the roots (a certificate named on the command line, a path resolved through --root)
   for (const e of entries.values()) {
     for (const f of e.files) {
-      if (!/\.(crt|cer|pem)$/i.test(f)) continue;
-      const sibling = f.replace(/\.(crt|cer|pem)$/i, '.key');
-      if (sibling === f || keys.has(sibling) || seenLoose.has(sibling)) continue;
+      const sibling = kubeadmKeyOf(f);
+      if (!sibling || keys.has(sibling) || seenLoose.has(sibling)) continue;
       const st = fs.stat(sibling);
       if (st.kind !== 'file' || st.size > MAX_FILE_BYTES) continue;
       const m = materialByPath.get(sibling) ?? looseMaterial(fs, sibling, st.size, st.mtimeMs, seenLoose);
@@ -493,8 +459,8 @@ export function buildInventory(engine: Engine, options: InventoryOptions = {}): 
       m?.privateKeys.forEach((k, j) => addKey(sibling, j === 0 ? sibling : `${sibling}#${j}`, false, k));
     }
   }
-  pruneLooseCache(fs, seenLoose);
-  pruneDirCache(fs, seenDirs);
+  looseCache.prune(fs, seenLoose);
+  listingCache.prune(fs, seenDirs);
   const keyList = [...keys.values()];
   const keysBySpki = new Map<string, KeyRecord[]>();
   for (const k of keyList) {
@@ -515,7 +481,7 @@ export function buildInventory(engine: Engine, options: InventoryOptions = {}): 
   };
   const keyFor = (e: Entry): KeyRecord | undefined => {
     const files = [...e.files];
-    const beside = (k: KeyRecord) => !k.inline && files.some((f) => f !== k.file && f.replace(/\.(crt|cer|pem)$/i, '.key') === k.file);
+    const beside = (k: KeyRecord) => !k.inline && files.some((f) => kubeadmKeyOf(f) === k.file);
     const score = (k: KeyRecord): number => {
       if (beside(k)) return 0; // kubeadm: apiserver.crt + apiserver.key
       if (!k.inline && e.files.has(k.file)) return 1; // certificate and key in one file
@@ -539,13 +505,8 @@ export function buildInventory(engine: Engine, options: InventoryOptions = {}): 
     let byLine = findingsByFile.get(file);
     if (!byLine) {
       byLine = new Map();
-      let all: Finding[];
-      try {
-        all = engine.check(file);
-      } catch {
-        all = [];
-      }
-      for (const f of all) {
+      // engine.check turns a failing check into an internal-error finding: it does not throw.
+      for (const f of engine.check(file)) {
         const last = Math.min(f.range.end.line, f.range.start.line + 200);
         for (let l = f.range.start.line; l <= last; l++) {
           const list = byLine.get(l);
@@ -576,8 +537,7 @@ export function buildInventory(engine: Engine, options: InventoryOptions = {}): 
     const problems: InventoryProblem[] = [];
     const seenProblems = new Set<string>();
     for (const loc of [...e.refs, ...e.pairedKeyLocs]) {
-      for (const f of findingsNear(loc.file, loc.range)) {
-        if (!overlaps(f.range, loc.range)) continue;
+      for (const f of findingsOn(findingsNear(loc.file, loc.range), loc.range)) {
         const k = `${f.file}\0${f.range.start.line}:${f.range.start.character}\0${f.code}\0${f.message}`;
         if (seenProblems.has(k)) continue;
         seenProblems.add(k);
@@ -598,7 +558,7 @@ export function buildInventory(engine: Engine, options: InventoryOptions = {}): 
       organizations: [...cert.subject.organizations],
       sans: [...cert.dnsNames, ...cert.ipAddresses],
       isCA: cert.isCA,
-      selfSigned: cert.selfIssued && isIssuedBy(cert, cert),
+      selfSigned: isSelfSigned(cert),
       notBefore: cert.notBefore.toISOString(),
       notAfter: cert.notAfter.toISOString(),
       daysLeft: Math.floor((cert.notAfter.getTime() - now) / DAY),
@@ -627,11 +587,13 @@ export function buildInventory(engine: Engine, options: InventoryOptions = {}): 
 
   // ---- 6. keys no certificate matches (a key whose public half is a .pub file, as sa.key/sa.pub, is paired)
   const orphanKeys: InventoryOrphanKey[] = [];
+  // Whether a certificate holds the key encoded differently (keys matched above never get here), for a workspace of ordinary size.
+  const certList = entries.size > 2000 ? [] : [...entries.values()];
   for (const k of keyList) {
     if (matched.has(k)) continue;
     if (k.info.spkiDer) {
       const spki = k.info.spkiDer;
-      if (keysOfCert(spki, [...entries.values()])) continue;
+      if (certList.some((e) => sameKey(e.cert.publicKey.spkiDer, spki))) continue;
       if (publicKeys.some((p) => sameKey(p.spkiDer, spki))) continue;
     }
     orphanKeys.push({ file: k.file, keyAlgorithm: k.info.description, references: k.refs });
@@ -639,10 +601,4 @@ export function buildInventory(engine: Engine, options: InventoryOptions = {}): 
   orphanKeys.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 
   return { now: nowDate.toISOString(), warningDays: warnDays, certificates, orphanKeys };
-}
-
-/** Whether any certificate of the inventory holds this public key (keys matched above never get here). */
-function keysOfCert(spki: Buffer, entries: Entry[]): boolean {
-  if (entries.length > 2000) return false;
-  return entries.some((e) => sameKey(e.cert.publicKey.spkiDer, spki));
 }

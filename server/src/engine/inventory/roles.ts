@@ -105,13 +105,3 @@ export const componentOfKubeconfigRole: Record<string, string> = {
   scheduler: 'kube-scheduler',
   'kube-proxy': 'kube-proxy',
 };
-
-/** The kubeadm file name of each kubeconfig role. */
-export const kubeconfigFileOfRole: Record<string, string> = {
-  admin: 'admin.conf',
-  'super-admin': 'super-admin.conf',
-  kubelet: 'kubelet.conf',
-  'controller-manager': 'controller-manager.conf',
-  scheduler: 'scheduler.conf',
-  'kube-proxy': 'kube-proxy.conf',
-};

@@ -115,18 +115,19 @@ function entryRef(file: string, key: string, value: TextValue, expect: Expect, d
   return { file, span: trimmed(value, text), field: key, expect, source: { kind: 'inline', data } };
 }
 
+/** The PEM values of one section into `unit` (`encoded`: the section holds base64); keys in `skip` are left out. */
 function parseDataSection(
   doc: Document,
   root: YAMLMap,
-  file: string,
+  unit: SecretUnit,
   section: 'data' | 'stringData' | 'binaryData',
   encoded: boolean,
-  tls: boolean,
   skip: Set<string>,
-  unit: SecretUnit,
   source: string,
 ): void {
-  const map = asMap(doc, get(doc, root, section === 'binaryData' ? 'binaryData' : section));
+  const { file } = unit;
+  const tls = unit.type === 'kubernetes.io/tls';
+  const map = asMap(doc, get(doc, root, section));
   for (const item of map?.items ?? []) {
     const k = deref(doc, item.key);
     if (!isScalar(k)) continue;
@@ -169,16 +170,15 @@ function keysOf(doc: Document, map: YAMLMap | undefined): Set<string> {
 
 function parseSecret(doc: Document, root: YAMLMap, file: string, objectKind: 'Secret' | 'ConfigMap', source: string): SecretUnit | undefined {
   const type = objectKind === 'Secret' ? getText(doc, root, 'type')?.value.trim() : undefined;
-  const tls = type === 'kubernetes.io/tls';
   const unit: SecretUnit = { kind: 'secret', file, objectKind, meta: metaOf(doc, root), ...(type ? { type } : {}), entries: [], problems: [] };
   if (objectKind === 'Secret') {
     // stringData is merged over data by the apiserver: a key in both is stringData's.
     const stringKeys = keysOf(doc, asMap(doc, get(doc, root, 'stringData')));
-    parseDataSection(doc, root, file, 'data', true, tls, stringKeys, unit, source);
-    parseDataSection(doc, root, file, 'stringData', false, tls, new Set(), unit, source);
+    parseDataSection(doc, root, unit, 'data', true, stringKeys, source);
+    parseDataSection(doc, root, unit, 'stringData', false, new Set(), source);
   } else {
-    parseDataSection(doc, root, file, 'data', false, false, new Set(), unit, source);
-    parseDataSection(doc, root, file, 'binaryData', true, false, new Set(), unit, source);
+    parseDataSection(doc, root, unit, 'data', false, new Set(), source);
+    parseDataSection(doc, root, unit, 'binaryData', true, new Set(), source);
   }
   return unit.entries.length || unit.problems.length ? unit : undefined;
 }
@@ -257,10 +257,11 @@ function parseWebhooks(doc: Document, root: YAMLMap, file: string, objectKind: W
     const strategy = getText(doc, conversion, 'strategy')?.value.trim();
     if (conversion && strategy === 'Webhook') {
       const webhook = asMap(doc, get(doc, conversion, 'webhook'));
-      const cc = asMap(doc, get(doc, webhook, 'clientConfig')) ?? asMap(doc, get(doc, conversion, 'webhookClientConfig'));
-      const holder = asMap(doc, get(doc, webhook, 'clientConfig')) ? webhook : conversion;
-      const key = holder === webhook ? 'clientConfig' : 'webhookClientConfig';
-      if (cc) unit.clients.push(clientOf(doc, cc, file, meta.name, keySpan(doc, holder, key, meta.span), !!injectFrom));
+      // apiextensions.k8s.io/v1: webhook.clientConfig; v1beta1: webhookClientConfig.
+      const v1 = asMap(doc, get(doc, webhook, 'clientConfig'));
+      const cc = v1 ?? asMap(doc, get(doc, conversion, 'webhookClientConfig'));
+      const at = v1 ? keySpan(doc, webhook, 'clientConfig', meta.span) : keySpan(doc, conversion, 'webhookClientConfig', meta.span);
+      if (cc) unit.clients.push(clientOf(doc, cc, file, meta.name, at, !!injectFrom));
     }
   }
   return unit.clients.length ? unit : undefined;

@@ -59,11 +59,31 @@ function stripBrackets(host: string): string {
 
 /** Go's Certificate.VerifyHostname == nil: SANs only (never the CN), IPs only against IP SANs. */
 export function matchesHost(cert: Certificate, host: string): boolean {
+  return hostMatches(cert.dnsNames, (ip) => certInternals(cert).ipBytes.some((c) => ipEqual(ip, c)), host);
+}
+
+/**
+ * VerifyHostname of a certificate that would carry these DNS names and IP addresses (a cert-manager Certificate's
+ * spec): whether the certificate issued for them is valid for `host`.
+ */
+export function namesMatchHost(dnsNames: readonly string[], ipAddresses: readonly string[], host: string): boolean {
+  return hostMatches(
+    dnsNames,
+    (ip) =>
+      ipAddresses.some((a) => {
+        const b = parseIP(a);
+        return b !== undefined && ipEqual(ip, b);
+      }),
+    host,
+  );
+}
+
+function hostMatches(dnsNames: readonly string[], ipMatches: (ip: Buffer) => boolean, host: string): boolean {
   const ip = parseIP(stripBrackets(host));
-  if (ip) return certInternals(cert).ipBytes.some((c) => ipEqual(ip, c));
+  if (ip) return ipMatches(ip);
   const candidate = toLowerAscii(host);
   const validCandidate = validHostname(candidate, false);
-  for (const name of cert.dnsNames) {
+  for (const name of dnsNames) {
     if (validCandidate && validHostname(name, true)) {
       if (matchHostnames(name, candidate)) return true;
     } else if (matchExactly(name, candidate)) {
@@ -145,6 +165,11 @@ function signatureValid(child: Certificate, parent: Certificate): boolean {
 export function isIssuedBy(child: Certificate, parent: Certificate): boolean {
   if (!certInternals(child).rawIssuer.equals(certInternals(parent).rawSubject)) return false;
   return signatureValid(child, parent);
+}
+
+/** Self-signed: it names itself as issuer and its own key signed it (a root, or a server's own certificate). */
+export function isSelfSigned(cert: Certificate): boolean {
+  return cert.selfIssued && isIssuedBy(cert, cert);
 }
 
 const CONSTRAINT_VIOLATION = 'x509: invalid signature: parent certificate cannot sign this kind of certificate';

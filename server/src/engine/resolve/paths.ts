@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import type { EngineOptions, FileSystem, Refusal } from '../types';
 import { FileIndex } from './fileIndex';
+import { isWithin } from '../fs/confined';
 
 export interface Resolution {
   found?: string;
@@ -27,11 +28,6 @@ function exists(fs: FileSystem, p: string, refusals?: Array<{ path: string; kind
 }
 
 const absent = new Set(['no such file', 'a parent of the path is not a folder']);
-
-function within(root: string, p: string): boolean {
-  const rel = path.relative(root, p);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
 
 export function resolveReferencePath(
   fs: FileSystem,
@@ -72,7 +68,7 @@ export function resolveReferencePath(
   // A copy of a node's tree: node1/etc/kubernetes/manifests/kube-apiserver.yaml names
   // /etc/kubernetes/pki/ca.crt, which is node1/etc/kubernetes/pki/ca.crt.
   const roots = options.searchRoots ?? [];
-  const boundary = roots.filter((r) => within(r, baseDir)).sort((a, b) => b.length - a.length)[0];
+  const boundary = roots.filter((r) => isWithin(r, baseDir)).sort((a, b) => b.length - a.length)[0];
   let dir = baseDir;
   for (let depth = 0; depth < 12; depth++) {
     if (dir !== '/') {

@@ -5,7 +5,8 @@
 import * as path from 'node:path';
 import { MAX_CONFIG_BYTES, type FileSystem } from '../types';
 
-const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn', '.vscode-test', 'dist', 'out', 'test-results']);
+/** Folders no walk of the workspace enters (the inventory's walk skips them too). */
+export const SKIP_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', '.hg', '.svn', '.vscode-test', 'dist', 'out', 'test-results']);
 const MAX_FILES = 20_000;
 const MAX_DEPTH = 20;
 

@@ -57,8 +57,8 @@ test('kubePki/inventory: the CAs, who signed what, roles, the expired certificat
 test('kubePki/inventory follows a certificate changed on disk', async () => {
   const file = path.join(cluster.dir, 'etc', 'kubernetes', 'pki', 'apiserver-etcd-client.crt');
   const before = await readFile(file, 'utf8');
-  const etcdCa = (await c.request('kubePki/inventory', {})).certificates.find((x) => x.commonName === 'etcd-ca');
   const inv1 = await c.request('kubePki/inventory', {});
+  const etcdCa = inv1.certificates.find((x) => x.commonName === 'etcd-ca');
   assert.equal(byCN(inv1, 'kube-apiserver-etcd-client')[0].issuerId, etcdCa.id);
   // Another certificate (signed by the cluster CA) written over it.
   await writeFile(file, cluster.certs['apiserver-kubelet-client'].certPem);

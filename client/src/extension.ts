@@ -1,7 +1,7 @@
 // The VS Code side of kube-pki: starts the language server (dist/server.js) and shows its verdict in the
 // status bar. All the checking happens in the server.
 import * as vscode from 'vscode';
-import { RECHECK_COMMAND, SUMMARY_NOTIFICATION, SUMMARY_REQUEST, type Summary } from '../../server/src/lsp/protocol';
+import { RECHECK_COMMAND, SUMMARY_NOTIFICATION, SUMMARY_REQUEST, TRUST_NOTIFICATION, type InitializationOptions, type Summary } from '../../server/src/lsp/protocol';
 import {
   ExecuteCommandRequest,
   LanguageClient,
@@ -12,7 +12,6 @@ import {
 import { registerDecodeCommands } from './decode';
 import { registerGenerateCommands } from './generate';
 import { restartingErrorHandler } from './restart';
-import { TRUST_NOTIFICATION, type InitializationOptions } from '../../server/src/lsp/protocol';
 import { registerPkiExplorer, type PkiExplorerApi } from './pkiTree';
 
 const SHOW_OUTPUT_COMMAND = 'kubePki.showOutput';
@@ -134,14 +133,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<KubePk
       explorer.summaryChanged();
     }),
   );
-  context.subscriptions.push(
-    vscode.workspace.onDidGrantWorkspaceTrust(() => {
-      if (c.isRunning()) void c.sendNotification(TRUST_NOTIFICATION).catch(() => undefined);
-    }),
-  );
-
   // Not awaited: activation must not wait for the first index of a large workspace.
-  c.start().then(
+  const started = c.start();
+  started.then(
     () =>
       c.sendRequest<Summary>(SUMMARY_REQUEST).then(
         (s) => showSummary(status, s),
@@ -155,6 +149,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<KubePk
       status.backgroundColor = undefined;
       status.show();
     },
+  );
+
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      // Trust granted while the server is still starting: its initialize may have said untrusted, so tell it
+      // once it runs (a server that started trusted ignores this).
+      void started.then(() => c.sendNotification(TRUST_NOTIFICATION)).catch(() => undefined);
+    }),
   );
 
   return { statusBarText: () => status.text, summary: () => c.sendRequest<Summary>(SUMMARY_REQUEST), explorer, serverNotices: () => restarts.shown };

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { INVENTORY_REQUEST, type Inventory, type InventoryCertificate, type InventoryLocation, type InventoryOrphanKey, type InventoryProblem } from '../../server/src/lsp/protocol';
-import { expiryBadge, registerTimeline, type TimelineApi } from './timeline';
+import { certName, expiryBadge, registerTimeline, type TimelineApi } from './timeline';
 
 export const PKI_VIEW = 'kubePki.pkiExplorer';
 export const EXPLORER_COMMANDS = {
@@ -36,11 +36,6 @@ export type PkiNode =
 export function subjectLine(c: InventoryCertificate): string {
   const parts = [c.commonName ? `CN=${c.commonName}` : '', ...c.organizations.map((o) => `O=${o}`)].filter(Boolean);
   return parts.length ? parts.join(', ') : c.subject;
-}
-
-/** A certificate's name where space is short: its CN, else its subject. */
-export function certName(c: InventoryCertificate): string {
-  return c.commonName || c.subject || c.id.slice(0, 12);
 }
 
 const worst = (ps: InventoryProblem[]) => (ps.some((p) => p.severity === 'error') ? 'error' : ps.some((p) => p.severity === 'warning') ? 'warning' : undefined);
@@ -72,6 +67,11 @@ function rel(file: string): string {
 
 function where(l: InventoryLocation): string {
   return `${rel(l.file)}:${l.range.start.line + 1} (${l.field})`;
+}
+
+/** ' · cert-expired, …': the codes of its problems, each once (empty when none). */
+function problemCodes(c: InventoryCertificate): string {
+  return c.problems.length ? ` · ${[...new Set(c.problems.map((p) => p.code))].join(', ')}` : '';
 }
 
 function problemLines(ps: InventoryProblem[]): string[] {
@@ -150,12 +150,15 @@ export function buildTree(inv: Inventory): PkiNode[] {
   return roots;
 }
 
+/** Node and component names in order, the unnamed ('') last. */
+const namedFirst = (a: string, b: string) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b));
+
 /** Leaves under a CA: by node (when there are several), then by component (a component with one certificate is not a group). */
 function grouped(certs: InventoryCertificate[], scope: string): PkiNode[] {
   const nodes = [...new Set(certs.map((c) => c.node ?? ''))];
   if (nodes.length > 1) {
     return nodes
-      .sort((a, b) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)))
+      .sort(namedFirst)
       .map((n) => {
         const mine = certs.filter((c) => (c.node ?? '') === n);
         // The inventory names a node by its folder relative to the workspace ('cp1/etc/kubernetes').
@@ -172,7 +175,7 @@ function byComponent(certs: InventoryCertificate[], scope: string): PkiNode[] {
     comps.set(k, [...(comps.get(k) ?? []), c]);
   }
   const out: PkiNode[] = [];
-  const order = [...comps.keys()].sort((a, b) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)));
+  const order = [...comps.keys()].sort(namedFirst);
   const leafOrder = (a: InventoryCertificate, b: InventoryCertificate) => (a.role ?? certName(a)).localeCompare(b.role ?? certName(b)) || a.notAfter.localeCompare(b.notAfter);
   for (const k of order) {
     const list = comps.get(k)!.sort(leafOrder);
@@ -189,6 +192,13 @@ export function locationOf(refs: InventoryLocation[], files: string[]): { uri: v
   const r = refs[0];
   if (r) return { uri: vscode.Uri.file(r.file), range: new vscode.Range(r.range.start.line, r.range.start.character, r.range.end.line, r.range.end.character) };
   if (files[0]) return { uri: vscode.Uri.file(files[0]) };
+  return undefined;
+}
+
+/** The certificate of a CA or certificate item, that a context-menu command acts on; for anything else, undefined and a word to the user. */
+function pickedCert(node: PkiNode | undefined, verb: string): InventoryCertificate | undefined {
+  if (node?.kind === 'ca' || node?.kind === 'cert') return node.cert;
+  void vscode.window.showInformationMessage(`Kubernetes PKI: pick a certificate in the Kubernetes PKI view to ${verb}.`);
   return undefined;
 }
 
@@ -222,8 +232,7 @@ class PkiTreeProvider implements vscode.TreeDataProvider<PkiNode> {
         const c = node.cert;
         const item = new vscode.TreeItem(certName(c), vscode.TreeItemCollapsibleState.Expanded);
         item.id = `ca:${c.id}`;
-        const problems = c.problems.length ? ` · ${[...new Set(c.problems.map((p) => p.code))].join(', ')}` : '';
-        item.description = `${expiryBadge(c, now)}${c.externallyManaged ? ' · external' : ''}${problems}`;
+        item.description = `${expiryBadge(c, now)}${c.externallyManaged ? ' · external' : ''}${problemCodes(c)}`;
         item.tooltip = certTooltip(c, now);
         item.iconPath = icon(c, 'workspace-trusted');
         item.contextValue = c.externallyManaged ? 'kubePki.caExternal' : 'kubePki.ca';
@@ -234,8 +243,7 @@ class PkiTreeProvider implements vscode.TreeDataProvider<PkiNode> {
         const c = node.cert;
         const item = new vscode.TreeItem(c.role ?? certName(c), vscode.TreeItemCollapsibleState.None);
         item.id = `${c.issuerId ?? 'no-ca'}/cert:${c.id}`;
-        const problems = c.problems.length ? ` · ${[...new Set(c.problems.map((p) => p.code))].join(', ')}` : '';
-        item.description = `${subjectLine(c)} · ${expiryBadge(c, now)}${problems}`;
+        item.description = `${subjectLine(c)} · ${expiryBadge(c, now)}${problemCodes(c)}`;
         item.tooltip = certTooltip(c, now);
         item.iconPath = icon(c, 'pass');
         item.contextValue = 'kubePki.cert';
@@ -294,8 +302,6 @@ export interface PkiExplorerApi {
   refresh(): Promise<void>;
   /** The inventory the tree shows. */
   inventory(): Inventory | undefined;
-  /** How many times the tree was rebuilt (tests wait for the next one). */
-  generation(): number;
   /** To be called on each kubePki/summaryChanged: the view (when visible) and the timeline (when open) read the PKI again. */
   summaryChanged(): void;
   timeline: TimelineApi;
@@ -332,7 +338,6 @@ export function registerPkiExplorer(context: vscode.ExtensionContext, getClient:
   };
   setState('loading');
 
-  let generation = 0;
   let stale = true;
   let running: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
@@ -353,7 +358,6 @@ export function registerPkiExplorer(context: vscode.ExtensionContext, getClient:
       else view.message = 'The PKI could not be read again; it shows the last known state (see the output).';
     }
     stale = false;
-    generation++;
   }
 
   /** One request at a time; refreshes asked for meanwhile share one more run after it. */
@@ -405,14 +409,15 @@ export function registerPkiExplorer(context: vscode.ExtensionContext, getClient:
       for (const d of subscriptions) d.dispose();
     },
   });
+  /** Asked for by a person, a test or the timeline: now, whether or not the view is visible. */
+  async function reload(): Promise<void> {
+    attach();
+    await refresh();
+  }
 
   const timeline = registerTimeline(context, {
     inventory: () => provider.inventory,
-    refresh: async () => {
-      attach();
-      await refresh();
-      return provider.inventory;
-    },
+    refresh: reload,
     open: (id) => {
       const c = provider.inventory?.certificates.find((x) => x.id === id);
       const cmd = c ? openCommand(c.references, c.files) : undefined;
@@ -425,21 +430,12 @@ export function registerPkiExplorer(context: vscode.ExtensionContext, getClient:
 
   context.subscriptions.push(
     view.onDidChangeVisibility((e) => {
-      if (e.visible && stale) {
-        attach();
-        void refresh();
-      }
+      if (e.visible && stale) void reload();
     }),
-    vscode.commands.registerCommand(EXPLORER_COMMANDS.refresh, async () => {
-      attach();
-      await refresh();
-    }),
+    vscode.commands.registerCommand(EXPLORER_COMMANDS.refresh, reload),
     vscode.commands.registerCommand(EXPLORER_COMMANDS.decode, async (node?: PkiNode) => {
-      const target = node?.kind === 'ca' || node?.kind === 'cert' ? node.cert : undefined;
-      if (!target) {
-        void vscode.window.showInformationMessage('Kubernetes PKI: pick a certificate in the Kubernetes PKI view to decode.');
-        return undefined;
-      }
+      const target = pickedCert(node, 'decode');
+      if (!target) return undefined;
       // The reference (the decode then says the role and the findings on that line), else the file itself.
       const ref = target.references[0];
       if (ref) {
@@ -453,11 +449,8 @@ export function registerPkiExplorer(context: vscode.ExtensionContext, getClient:
     }),
     // Renew this certificate: the Renew Certificate command (plan, preview, one confirmation), for its files.
     vscode.commands.registerCommand(EXPLORER_COMMANDS.renew, async (node?: PkiNode, opts?: { confirm?: boolean }) => {
-      const target = node?.kind === 'ca' || node?.kind === 'cert' ? node.cert : undefined;
-      if (!target) {
-        void vscode.window.showInformationMessage('Kubernetes PKI: pick a certificate in the Kubernetes PKI view to renew.');
-        return undefined;
-      }
+      const target = pickedCert(node, 'renew');
+      if (!target) return undefined;
       const paths = target.files.length ? target.files : [...new Set(target.references.map((r) => r.file))];
       return vscode.commands.executeCommand(RENEW_COMMAND, { paths, ...(opts?.confirm === false ? { confirm: false } : {}) });
     }),
@@ -465,12 +458,8 @@ export function registerPkiExplorer(context: vscode.ExtensionContext, getClient:
 
   return {
     snapshot: () => provider.getChildren().map((n) => shown(provider, n)),
-    refresh: async () => {
-      attach();
-      await refresh();
-    },
+    refresh: reload,
     inventory: () => provider.inventory,
-    generation: () => generation,
     summaryChanged: () => scheduleRefresh(),
     timeline: timeline.api,
   };

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { DAY, formatDay } from '../../server/src/engine/decode/time';
 import type { Inventory, InventoryCertificate } from '../../server/src/lsp/protocol';
 
 export const TIMELINE_COMMANDS = {
@@ -14,7 +15,6 @@ export const TIMELINE_COMMANDS = {
   export: 'kubePki.exportExpiryTimeline',
 };
 const VIEW_TYPE = 'kubePki.expiryTimeline';
-const DAY_MS = 86_400_000;
 /** How long an export waits for the webview to answer. */
 const EXPORT_TIMEOUT_MS = 15_000;
 
@@ -22,27 +22,31 @@ const EXPORT_TIMEOUT_MS = 15_000;
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const day = (ms: number) => formatDay(new Date(ms));
+
+/** A certificate's name where space is short: its CN, else its subject. */
+export function certName(c: InventoryCertificate): string {
+  return c.commonName || c.subject || c.id.slice(0, 12);
+}
 
 /** "in 364 d", "expires today", "expired 3 d ago", "valid in 2 d": whole days, rounded down, as kubeadm does. */
 export function expiryBadge(c: InventoryCertificate, now: Date | number): string {
   const t = typeof now === 'number' ? now : now.getTime();
-  if (c.status === 'not-yet-valid') return `valid in ${Math.max(1, Math.ceil((Date.parse(c.notBefore) - t) / DAY_MS))} d`;
+  if (c.status === 'not-yet-valid') return `valid in ${Math.max(1, Math.ceil((Date.parse(c.notBefore) - t) / DAY))} d`;
   const notAfter = Date.parse(c.notAfter);
   if (c.status === 'expired' || notAfter <= t) {
-    const ago = Math.floor((t - notAfter) / DAY_MS);
+    const ago = Math.floor((t - notAfter) / DAY);
     return ago <= 0 ? 'expired today' : `expired ${ago} d ago`;
   }
   return c.daysLeft <= 0 ? 'expires today' : `in ${c.daysLeft} d`;
 }
-const badge = expiryBadge;
 
 const statusClass = (c: InventoryCertificate) => (c.status === 'ok' ? 'ok' : c.status === 'expiring' ? 'expiring' : 'expired');
 
 /** Axis ticks: years, or quarters/months when the span is short. */
 function ticks(start: number, end: number): { at: number; label: string }[] {
   const out: { at: number; label: string }[] = [];
-  const years = (end - start) / (365 * DAY_MS);
+  const years = (end - start) / (365 * DAY);
   if (years >= 3.5) {
     const step = years > 30 ? 10 : years > 14 ? 5 : years > 7 ? 2 : 1;
     for (let y = new Date(start).getUTCFullYear() + 1; ; y++) {
@@ -52,7 +56,7 @@ function ticks(start: number, end: number): { at: number; label: string }[] {
     }
     return out;
   }
-  const months = (end - start) / (30.4 * DAY_MS);
+  const months = (end - start) / (30.4 * DAY);
   const step = months > 12 ? 3 : months > 6 ? 2 : 1;
   const d = new Date(start);
   for (let y = d.getUTCFullYear(), m = d.getUTCMonth() + 1; ; m++) {
@@ -72,14 +76,14 @@ export interface TimelineLayout {
 
 const LAYOUT: TimelineLayout = { width: 1280, labelWidth: 520, rowHeight: 22 };
 
+/** 'all': from the oldest not-before to the last not-after; 'near': about 15 months either side of today. */
+export type TimelineRange = 'all' | 'near';
+const NEAR_MS = 456 * DAY;
+
 /**
  * The timeline of an inventory as SVG, styled by classes (the webview's stylesheet maps them to theme colours):
  * one `rect.bar` per certificate (data-id = its id), `line.today`, `rect.warning-window`.
  */
-/** 'all': from the oldest not-before to the last not-after; 'near': about 15 months either side of today. */
-export type TimelineRange = 'all' | 'near';
-const NEAR_MS = 456 * DAY_MS;
-
 export function renderTimelineSvg(inv: Inventory, range: TimelineRange = 'all', layout: TimelineLayout = LAYOUT): string {
   const now = Date.parse(inv.now) || Date.now();
   const certs = [...inv.certificates].sort((a, b) => a.notAfter.localeCompare(b.notAfter) || (a.commonName ?? '').localeCompare(b.commonName ?? ''));
@@ -87,11 +91,11 @@ export function renderTimelineSvg(inv: Inventory, range: TimelineRange = 'all', 
   const top = 46;
   const x0 = LW + 10;
   const x1 = W - 24;
-  const warnEnd = now + inv.warningDays * DAY_MS;
+  const warnEnd = now + inv.warningDays * DAY;
   const times = certs.flatMap((c) => [Date.parse(c.notBefore), Date.parse(c.notAfter)]).filter(Number.isFinite);
   let start = range === 'near' ? now - NEAR_MS : Math.min(now, ...times);
   let end = range === 'near' ? now + NEAR_MS : Math.max(warnEnd, ...times);
-  const pad = Math.max((end - start) * 0.02, 7 * DAY_MS);
+  const pad = Math.max((end - start) * 0.02, 7 * DAY);
   start -= pad;
   end += pad;
   const X = (t: number) => x0 + ((Math.min(Math.max(t, start), end) - start) / (end - start)) * (x1 - x0);
@@ -119,16 +123,16 @@ export function renderTimelineSvg(inv: Inventory, range: TimelineRange = 'all', 
     const na = Date.parse(c.notAfter);
     const bx = X(nb);
     const bw = Math.max(3, X(na) - bx);
-    const name = c.commonName || c.subject || c.id.slice(0, 12);
+    const name = certName(c);
     const role = c.role ?? (c.isCA ? 'CA' : '');
-    const tip = `${name}${role ? ` (${role})` : ''}\n${day(nb)} to ${day(na)}: ${badge(c, now)}${c.problems.length ? `\n${c.problems.map((p) => `${p.severity}: ${p.code}`).join('\n')}` : ''}`;
+    const tip = `${name}${role ? ` (${role})` : ''}\n${day(nb)} to ${day(na)}: ${expiryBadge(c, now)}${c.problems.length ? `\n${c.problems.map((p) => `${p.severity}: ${p.code}`).join('\n')}` : ''}`;
     const cls = statusClass(c);
     out.push(`<g class="row" data-id="${esc(c.id)}" tabindex="0">`);
     out.push(`<title>${esc(tip)}</title>`);
     out.push(`<rect class="hit" x="0" y="${y}" width="${W}" height="${RH}"/>`);
     const label = cut(name, 40);
     out.push(`<text class="label" x="8" y="${y + RH / 2 + 4}">${esc(label)}${role ? `<tspan class="role"> · ${esc(cut(role, Math.max(8, 62 - label.length)))}</tspan>` : ''}</text>`);
-    out.push(`<text class="days days-${cls}" x="${LW}" y="${y + RH / 2 + 4}" text-anchor="end">${esc(badge(c, now))}</text>`);
+    out.push(`<text class="days days-${cls}" x="${LW}" y="${y + RH / 2 + 4}" text-anchor="end">${esc(expiryBadge(c, now))}</text>`);
     out.push(`<rect class="bar bar-${cls}" data-id="${esc(c.id)}" x="${bx.toFixed(1)}" y="${y + 5}" width="${bw.toFixed(1)}" height="${RH - 10}" rx="3"/>`);
     // Cut by the shown range: an arrow says the bar goes on.
     if (nb < start) out.push(`<text class="cut" x="${x0 - 2}" y="${y + RH / 2 + 4}" text-anchor="end">◂</text>`);
@@ -246,14 +250,15 @@ function pngDataUrl() {
 async function exportData(format) {
   return format === 'png' ? pngDataUrl() : svgText();
 }
-chart.addEventListener('click', (e) => {
+/** Opens the certificate of the row the event is in; false when it is in none. */
+function openRow(e) {
   const row = e.target.closest && e.target.closest('[data-id]');
   if (row) vscode.postMessage({ type: 'open', id: row.getAttribute('data-id') });
-});
+  return !!row;
+}
+chart.addEventListener('click', openRow);
 chart.addEventListener('keydown', (e) => {
-  if (e.key !== 'Enter' && e.key !== ' ') return;
-  const row = e.target.closest && e.target.closest('[data-id]');
-  if (row) { e.preventDefault(); vscode.postMessage({ type: 'open', id: row.getAttribute('data-id') }); }
+  if ((e.key === 'Enter' || e.key === ' ') && openRow(e)) e.preventDefault();
 });
 for (const b of document.querySelectorAll('button[data-export]')) {
   b.addEventListener('click', async () => {
@@ -320,8 +325,8 @@ function html(nonce: string, svg: string, summary: string, range: TimelineRange)
 
 export interface TimelineHost {
   inventory(): Inventory | undefined;
-  /** Asks the server again; resolves with the new inventory. */
-  refresh(): Promise<Inventory | undefined>;
+  /** Asks the server again; resolves once done (the host passes each new inventory to update()). */
+  refresh(): Promise<void>;
   /** Opens the certificate's referencing line. */
   open(id: string): void;
   output: vscode.LogOutputChannel;
@@ -342,15 +347,26 @@ export function registerTimeline(context: vscode.ExtensionContext, host: Timelin
   let range: TimelineRange = 'all';
   const waiting = new Map<string, (e: Exported) => void>();
 
+  /** What the page shows for this inventory (none yet: a placeholder), remembered as the shown SVG. */
+  function content(inv: Inventory | undefined): { svg: string; summary: string } {
+    shownSvg = inv ? renderTimelineSvg(inv, range) : undefined;
+    return { svg: shownSvg ?? '<p>Kube PKI is reading the workspace…</p>', summary: inv ? summaryOf(inv) : '' };
+  }
+
   function render(inv: Inventory | undefined): Promise<unknown> {
     if (!panel) return Promise.resolve();
     const p = panel;
-    const svg = inv ? renderTimelineSvg(inv, range) : undefined;
-    shownSvg = svg;
-    const message = { type: 'render', svg: svg ?? '<p>Kube PKI is reading the workspace…</p>', summary: inv ? summaryOf(inv) : '' };
+    const message = { type: 'render', ...content(inv) };
     // Messages posted before the page listens would be lost.
     return ready.then(() => p.webview.postMessage(message));
   }
+
+  function failed(log: string): void {
+    host.output.error(log);
+    void vscode.window.showErrorMessage('Kubernetes PKI: the timeline could not be exported; see the output.');
+  }
+
+  const saved = (file: string) => void vscode.window.showInformationMessage(`Kubernetes PKI: the timeline was saved to ${vscode.workspace.asRelativePath(file)}.`);
 
   async function save(format: 'svg' | 'png', data: string, target?: string): Promise<string | undefined> {
     let file = target;
@@ -392,9 +408,8 @@ export function registerTimeline(context: vscode.ExtensionContext, host: Timelin
     let markReady: () => void = () => undefined;
     ready = new Promise((resolve) => (markReady = resolve));
     const nonce = randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
-    const inv = host.inventory();
-    shownSvg = inv ? renderTimelineSvg(inv, range) : undefined;
-    p.webview.html = html(nonce, shownSvg ?? '<p>Kube PKI is reading the workspace…</p>', inv ? summaryOf(inv) : '', range);
+    const { svg, summary } = content(host.inventory());
+    p.webview.html = html(nonce, svg, summary, range);
     p.webview.onDidReceiveMessage(async (m: { type?: string; value?: string; id?: string; format?: string; data?: string; message?: string; requestId?: string; error?: string }) => {
       try {
         if (m?.type === 'ready') markReady();
@@ -407,22 +422,18 @@ export function registerTimeline(context: vscode.ExtensionContext, host: Timelin
         else if (m?.type === 'exported' && typeof m.requestId === 'string') waiting.get(m.requestId)?.(m as Exported);
         else if (m?.type === 'save' && (m.format === 'svg' || m.format === 'png') && typeof m.data === 'string') {
           const file = await save(m.format, m.data);
-          if (file) void vscode.window.showInformationMessage(`Kubernetes PKI: the timeline was saved to ${vscode.workspace.asRelativePath(file)}.`);
-        } else if (m?.type === 'error') {
-          host.output.error(`expiry timeline: ${m.message ?? 'error'}`);
-          void vscode.window.showErrorMessage('Kubernetes PKI: the timeline could not be exported; see the output.');
-        }
+          if (file) saved(file);
+        } else if (m?.type === 'error') failed(`expiry timeline: ${m.message ?? 'error'}`);
       } catch (err) {
-        host.output.error(`expiry timeline: ${err instanceof Error ? err.message : String(err)}`);
-        void vscode.window.showErrorMessage('Kubernetes PKI: the timeline could not be exported; see the output.');
+        failed(`expiry timeline: ${err instanceof Error ? err.message : String(err)}`);
       }
     }, undefined, context.subscriptions);
     p.onDidDispose(() => {
       if (panel === p) panel = undefined;
       shownSvg = undefined;
     }, undefined, context.subscriptions);
-    // Fresh data (the tree may not have been shown yet).
-    void host.refresh().then((i) => render(i ?? host.inventory()));
+    // Fresh data (the tree may not have been shown yet): the host passes it to update().
+    void host.refresh();
     return p;
   }
 
@@ -463,11 +474,10 @@ export function registerTimeline(context: vscode.ExtensionContext, host: Timelin
       if (!format) return undefined;
       try {
         const file = await exportAs(format, typeof opts?.path === 'string' ? path.resolve(opts.path) : undefined);
-        if (file && !opts?.path) void vscode.window.showInformationMessage(`Kubernetes PKI: the timeline was saved to ${vscode.workspace.asRelativePath(file)}.`);
+        if (file && !opts?.path) saved(file);
         return file;
       } catch (err) {
-        host.output.error(`expiry timeline export: ${err instanceof Error ? err.message : String(err)}`);
-        void vscode.window.showErrorMessage('Kubernetes PKI: the timeline could not be exported; see the output.');
+        failed(`expiry timeline export: ${err instanceof Error ? err.message : String(err)}`);
         return undefined;
       }
     }),

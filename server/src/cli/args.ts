@@ -73,7 +73,7 @@ export interface TreeArgs {
 }
 
 /** Takes one of the tree options into `out`; false when `name` is not one of them. */
-export function treeOption(name: string, value: () => string, out: TreeArgs): boolean {
+function treeOption(name: string, value: () => string, out: TreeArgs): boolean {
   switch (name) {
     case '--root': {
       const v = value();
@@ -155,6 +155,18 @@ export function* argTokens(argv: string[]): Generator<ArgToken> {
   }
 }
 
+/**
+ * The command line of a command that reads a tree: the paths (default: the current folder) and the tree options
+ * go into `out`; the command's own options are yielded, for it to take or refuse.
+ */
+export function* treeCommandOptions(argv: string[], out: TreeArgs): Generator<Exclude<ArgToken, { positional: string }>> {
+  for (const token of argTokens(argv)) {
+    if ('positional' in token) out.paths.push(token.positional);
+    else if (!treeOption(token.name, token.value, out)) yield token;
+  }
+  if (out.paths.length === 0) out.paths.push('.');
+}
+
 export function parseArgs(argv: string[]): ParsedArgs {
   if (argv.length === 0) throw new UsageError('missing command (try: kube-pki check .)');
   const first = argv[0];
@@ -166,12 +178,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
   }
 
   const out: CheckArgs = { command: 'check', paths: [], pathMappings: [], format: 'text', color: undefined };
-  for (const token of argTokens(argv.slice(1))) {
-    if ('positional' in token) {
-      out.paths.push(token.positional);
-      continue;
-    }
-    const { name, inline, value } = token;
+  for (const { name, inline, value } of treeCommandOptions(argv.slice(1), out)) {
     const flag = () => {
       if (inline !== undefined) throw new UsageError(`${name} takes no value`);
     };
@@ -203,9 +210,8 @@ export function parseArgs(argv: string[]): ParsedArgs {
         out.color = true;
         break;
       default:
-        if (!treeOption(name, value, out)) throw new UsageError(`unknown option '${name}'`);
+        throw new UsageError(`unknown option '${name}'`);
     }
   }
-  if (out.paths.length === 0) out.paths.push('.');
   return out;
 }

@@ -4,10 +4,9 @@
 // as JSON or YAML.
 import { stringify as yamlStringify } from 'yaml';
 import { buildInventory, kubeadmExpiryTime, nodeFileSystem, shortHumanDuration } from '../engine';
-import { MAX_CONFIG_BYTES } from '../engine/types';
 import type { Inventory, InventoryCertificate } from '../engine/inventory/types';
-import { argTokens, treeOption, UsageError, type TreeArgs } from './args';
-import { openTree, tooBigNote, type OpenTree } from './tree';
+import { treeCommandOptions, UsageError, type TreeArgs } from './args';
+import { openTree, readTree, tooBigNote, type OpenTree } from './tree';
 
 export const EXPIRATION_USAGE = `Usage: kube-pki expiration [PATH...] [options]
 
@@ -47,12 +46,7 @@ interface Io {
 
 export function parseExpirationArgs(argv: string[]): ExpirationArgs {
   const out: ExpirationArgs = { paths: [], pathMappings: [], output: 'table' };
-  for (const token of argTokens(argv)) {
-    if ('positional' in token) {
-      out.paths.push(token.positional);
-      continue;
-    }
-    const { name, inline, value } = token;
+  for (const { name, inline, value } of treeCommandOptions(argv, out)) {
     switch (name) {
       case '-h':
       case '--help':
@@ -68,10 +62,9 @@ export function parseExpirationArgs(argv: string[]): ExpirationArgs {
         break;
       }
       default:
-        if (!treeOption(name, value, out)) throw new UsageError(`unknown option '${name}'`);
+        throw new UsageError(`unknown option '${name}'`);
     }
   }
-  if (out.paths.length === 0) out.paths.push('.');
   return out;
 }
 
@@ -100,11 +93,8 @@ export function runExpiration(argv: string[], io: Io): number {
     if (err instanceof UsageError) return usageError(err.message);
     throw err;
   }
+  readTree(tree, fs);
   const { engine, given, display } = tree;
-  for (const file of tree.files) {
-    const r = fs.readFile(file, MAX_CONFIG_BYTES);
-    if (r.ok) engine.updateDocument(file, r.data.toString('utf8'));
-  }
 
   // Loose certificates below the folders given, and the files given by name (a .crt named on the command line).
   const inventory = buildInventory(engine, { roots: given.map((g) => g.abs) });

@@ -3,8 +3,8 @@
 // SANs, issuer and expiry; key material is never printed.
 import * as path from 'node:path';
 import { nodeFileSystem, generate } from '../engine';
-import { MAX_CONFIG_BYTES, type FileSystem } from '../engine/types';
-import { displayPath, openTree } from './tree';
+import type { FileSystem } from '../engine/types';
+import { displayPath, openTree, readTree } from './tree';
 import { argTokens, parseClusterDomain, parsePathMapping, UsageError } from './args';
 
 type KeyType = generate.KeyType;
@@ -235,11 +235,8 @@ async function workspace(p: Parsed, io: Io): Promise<number> {
     io.cwd,
     fs,
   );
+  readTree(tree, fs);
   const { engine, display: show } = tree;
-  for (const f of tree.files) {
-    const r = fs.readFile(f, MAX_CONFIG_BYTES);
-    if (r.ok) engine.updateDocument(f, r.data.toString('utf8'));
-  }
   if (engine.documents().length === 0) {
     io.err('kube-pki: no kubeconfig, static pod manifest or kubelet config found: nothing references any certificate\n');
     return 1;

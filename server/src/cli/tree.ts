@@ -1,5 +1,5 @@
 // What the commands that read a whole tree (`check`, `expiration`, `generate`) share: the paths the user gave,
-// how to show them, and an engine set up with the tree options (args.ts, treeOption) over every config found
+// how to show them, and an engine set up with the tree options (args.ts, treeCommandOptions) over every config found
 // below them. One place, so `--root` means the same to each command.
 import * as path from 'node:path';
 import { Engine, discoverFiles } from '../engine';
@@ -77,6 +77,14 @@ export function openTree(args: TreeArgs, cwd: string, fs: FileSystem, onTooBig?:
   const tooBig = onTooBig && ((file: string, bytes: number) => onTooBig(display(file), bytes));
   for (const g of given) if (g.kind === 'directory') for (const f of discoverFiles(fs, [g.abs], tooBig)) files.add(f);
   return { engine: new Engine(fs, options), given, explicit, files: [...files].sort(), display };
+}
+
+/** Reads the files found into the engine; the unreadable are skipped (for the commands that do not report them: `check` does). */
+export function readTree(tree: OpenTree, fs: FileSystem): void {
+  for (const file of tree.files) {
+    const r = fs.readFile(file, MAX_CONFIG_BYTES);
+    if (r.ok) tree.engine.updateDocument(file, r.data.toString('utf8'));
+  }
 }
 
 /** A note for a config over the size limit, as every command words it. */

@@ -27,8 +27,7 @@ import {
 } from './settings';
 import { isFileUri, isUnder, isUntitledUri, pathToUri, untitledPath, uriToPath } from './uris';
 import { featureCapabilities, registerFeatures } from './features';
-import { RECHECK_COMMAND, SERVER_RECHECK_COMMAND, SUMMARY_NOTIFICATION, SUMMARY_REQUEST, type Summary } from './protocol';
-import { TRUST_NOTIFICATION, type InitializationOptions } from './protocol';
+import { RECHECK_COMMAND, SERVER_RECHECK_COMMAND, SUMMARY_NOTIFICATION, SUMMARY_REQUEST, TRUST_NOTIFICATION, type InitializationOptions, type Summary } from './protocol';
 
 export { RECHECK_COMMAND, SERVER_RECHECK_COMMAND, SUMMARY_NOTIFICATION, SUMMARY_REQUEST, type Summary };
 import { generationCapabilities, registerGeneration } from './features/generate';
@@ -753,7 +752,6 @@ export function startServer(connection: Connection): void {
     fileOfUri,
     pathToUri,
     whenReady: whenIndexed,
-    folders: folderPaths,
     logError,
   });
 

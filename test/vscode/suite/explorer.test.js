@@ -9,16 +9,10 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const vscode = require('vscode');
-const { waitFor } = require('./util');
+const { EXTENSION_ID, manifest, waitFor } = require('./util');
 const { test, log } = require('./harness');
 const { EXPLORER_TESTS } = require('./explorer.commands');
 
-const EXTENSION_ID = 'kube-pki.kube-pki';
-
-function manifest() {
-  const folder = vscode.workspace.workspaceFolders[0].uri.fsPath;
-  return { folder, ...JSON.parse(fs.readFileSync(path.join(path.dirname(folder), 'kube-pki-test.json'), 'utf8')) };
-}
 const ctx = manifest();
 const pki = (rel) => path.join(ctx.folder, 'etc', 'kubernetes', 'pki', rel);
 // Beside the workspace folder, in the driver's temporary folder (removed with it).

@@ -8,10 +8,9 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const vscode = require('vscode');
-const { codeOf, kubePki, show, sleep, waitFor } = require('./util');
+const { EXTENSION_ID, codeOf, kubePki, manifest, show, sleep, waitFor } = require('./util');
 const { test, log, testNames } = require('./harness');
 
-const EXTENSION_ID = 'kube-pki.kube-pki';
 /** Every command the extension contributes, and the test below that runs it. */
 const EXERCISED_COMMANDS = {
   'kubePki.recheckWorkspace': 'Kube PKI: Re-check Workspace re-checks and shows the server summary in the status bar',
@@ -24,14 +23,7 @@ const EXERCISED_COMMANDS = {
   ...require('./explorer.commands').EXPLORER_TESTS,
 };
 
-function loadManifest() {
-  const folder = vscode.workspace.workspaceFolders && vscode.workspace.workspaceFolders[0];
-  assert.ok(folder, 'the tests need a workspace folder (the generated node tree)');
-  const file = path.join(path.dirname(folder.uri.fsPath), 'kube-pki-test.json');
-  return JSON.parse(fs.readFileSync(file, 'utf8'));
-}
-
-const ctx = loadManifest();
+const ctx = manifest();
 /** The extension's API (activate()'s return value), set by the first test. */
 let api;
 

@@ -8,16 +8,10 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const vscode = require('vscode');
-const { waitFor } = require('./util');
+const { manifest, waitFor } = require('./util');
 const { test, log } = require('./harness');
 
-function loadManifest() {
-  const folder = vscode.workspace.workspaceFolders && vscode.workspace.workspaceFolders[0];
-  assert.ok(folder, 'the tests need a workspace folder (the generated node tree)');
-  return JSON.parse(fs.readFileSync(path.join(path.dirname(folder.uri.fsPath), 'kube-pki-test.json'), 'utf8'));
-}
-
-const ctx = loadManifest();
+const ctx = manifest();
 const pki = (rel) => path.join(ctx.folder, 'etc', 'kubernetes', 'pki', rel);
 
 

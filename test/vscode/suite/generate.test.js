@@ -8,15 +8,11 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const vscode = require('vscode');
-const { codeOf, kubePki, show, sleep, waitFor } = require('./util');
+const { codeOf, kubePki, manifest, show, sleep, waitFor } = require('./util');
 const { test, log } = require('./harness');
 
 const { GENERATION_TESTS } = require('./generate.commands');
 
-function manifest() {
-  const folder = vscode.workspace.workspaceFolders[0].uri.fsPath;
-  return { folder, ...JSON.parse(fs.readFileSync(path.join(path.dirname(folder), 'kube-pki-test.json'), 'utf8')) };
-}
 const ctx = manifest();
 const pki = (rel) => path.join(path.dirname(path.dirname(ctx.files['kube-apiserver.yaml'])), 'pki', rel);
 // Beside the workspace folder, in the driver's temporary folder (removed with it whatever happens).

@@ -8,10 +8,8 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const vscode = require('vscode');
-const { codeOf, kubePki, show, waitFor } = require('./util');
+const { EXTENSION_ID, codeOf, kubePki, show, waitFor } = require('./util');
 const { test, log } = require('./harness');
-
-const EXTENSION_ID = 'kube-pki.kube-pki';
 
 /** The output channel's document (the Output view must show it for extensions to see it). */
 async function outputDocument() {

@@ -18,8 +18,6 @@ export interface FeatureHost {
   fileOfUri(uri: string): string | undefined;
   pathToUri(file: string): string;
   whenReady(): Promise<void>;
-  /** The workspace folders the server knows (absolute paths): where kubePki/inventory looks for loose certificates. */
-  folders?(): string[];
   /** Logs a failure without its message text (which may quote file content). */
   logError(what: string, err: unknown): void;
 }

@@ -3,6 +3,7 @@
 // SANs, issuer and expiry; key material is never printed.
 import * as path from 'node:path';
 import { nodeFileSystem, generate } from '../engine';
+import { lookupTable } from '../engine/lookup';
 import type { FileSystem } from '../engine/types';
 import { displayPath, openTree, readTree } from './tree';
 import { argTokens, parseClusterDomain, parsePathMapping, UsageError } from './args';
@@ -103,7 +104,7 @@ const need = (p: Parsed, name: string): string => {
   return v;
 };
 
-const KEY_TYPES: Record<string, KeyType> = {
+const KEY_TYPES = lookupTable<KeyType>({
   'rsa-2048': 'rsa-2048',
   'rsa-3072': 'rsa-3072',
   'rsa-4096': 'rsa-4096',
@@ -114,7 +115,7 @@ const KEY_TYPES: Record<string, KeyType> = {
   rsa4096: 'rsa-4096',
   p256: 'ecdsa-p256',
   p384: 'ecdsa-p384',
-};
+});
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;

@@ -6,6 +6,7 @@ import type { CertManagerCertificateUnit, Span, SpannedValue } from '../parse';
 import { matchesHost, namesMatchHost } from '../pki/verify';
 import type { CheckContext } from './context';
 import { who } from './relations';
+import { lookupTable } from '../lookup';
 import {
   certEntry,
   clientLabel,
@@ -18,7 +19,7 @@ import {
 } from './objects';
 
 const NS = 1;
-const units: Record<string, number> = { ns: NS, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const units = lookupTable<number>({ ns: NS, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 });
 const HOUR = 3600e9;
 const MINUTE = 60e9;
 /** cert-manager's defaults and limits (pkg/apis/certmanager/v1: DefaultCertificateDuration, MinimumCertificateDuration, MinimumRenewBefore). */

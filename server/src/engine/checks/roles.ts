@@ -6,10 +6,11 @@ import type { KubeconfigUnit, KubeconfigUser } from '../parse';
 import type { CheckContext } from './context';
 import { componentsLoading } from './relations';
 import { memoByObject } from '../memo';
+import { lookupTable } from '../lookup';
 
 export type KubeconfigRole = 'admin' | 'super-admin' | 'kubelet' | 'controller-manager' | 'scheduler' | 'kube-proxy';
 
-const roleOfFileName: Record<string, KubeconfigRole | undefined> = {
+const roleOfFileName = lookupTable<KubeconfigRole>({
   'admin.conf': 'admin',
   'super-admin.conf': 'super-admin',
   'kubelet.conf': 'kubelet',
@@ -18,12 +19,12 @@ const roleOfFileName: Record<string, KubeconfigRole | undefined> = {
   'kube-proxy.conf': 'kube-proxy',
   'kubeproxy.conf': 'kube-proxy',
   'proxy.conf': 'kube-proxy',
-};
+});
 
-const roleByComponent: Record<string, KubeconfigRole | undefined> = {
+const roleByComponent = lookupTable<KubeconfigRole>({
   'kube-scheduler': 'scheduler',
   'kube-controller-manager': 'controller-manager',
-};
+});
 
 /** The role kubeadm's name for a kubeconfig file says ('scheduler.conf' -> scheduler). */
 export function roleByFileName(file: string): KubeconfigRole | undefined {

@@ -10,6 +10,7 @@ import type { PemBlock } from '../pki/pem';
 import { parseCertificateRequest } from './csr';
 import { nameAttributes, formatAttributes, type NameAttribute } from './names';
 import { pemRegions, type PemRegion } from './regions';
+import { lookupTable } from '../lookup';
 import { validityPhrase, validityStatus, type ValidityStatus } from './time';
 
 export interface KubernetesIdentity {
@@ -169,14 +170,14 @@ const CERT_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFI
 const CSR_LABELS = new Set(['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST']);
 const PRIVATE_LABELS = new Set(['RSA PRIVATE KEY', 'EC PRIVATE KEY', 'PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'DSA PRIVATE KEY', 'OPENSSH PRIVATE KEY']);
 const PUBLIC_LABELS = new Set(['PUBLIC KEY', 'RSA PUBLIC KEY']);
-const OTHER_LABELS: Record<string, string> = {
+const OTHER_LABELS = lookupTable<string>({
   'X509 CRL': 'a certificate revocation list (X509 CRL): kube-pki decodes certificates, keys and certificate requests, not CRLs',
   'EC PARAMETERS': 'EC parameters (the curve name only; the key is in the next block)',
   'DH PARAMETERS': 'Diffie-Hellman parameters: not a certificate or key',
   PKCS7: 'a PKCS#7 structure: kube-pki decodes PEM certificates; split it with `openssl pkcs7 -print_certs`',
   CMS: 'a CMS structure: not a certificate or key',
   'OPENSSH PUBLIC KEY': 'an OpenSSH public key: Kubernetes needs a PEM public key',
-};
+});
 
 export function hexColons(hex: string): string {
   const h = hex.replace(/^-/, '').toUpperCase();

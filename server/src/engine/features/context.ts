@@ -7,8 +7,9 @@ import { certUses } from '../checks/usage';
 import { certKeyPairs } from '../checks/keyPairs';
 import type { Finding, Range } from '../types';
 import type { ContextFinding } from '../decode/markdown';
+import { lookupTable } from '../lookup';
 
-const caRoles: Record<string, string> = {
+const caRoles = lookupTable<string>({
   '--client-ca-file': 'the CA {c} trusts for client certificates',
   '--requestheader-client-ca-file': 'the CA {c} trusts for front-proxy (request header) clients',
   '--kubelet-certificate-authority': "the CA kube-apiserver verifies kubelets' serving certificates with",
@@ -22,13 +23,13 @@ const caRoles: Record<string, string> = {
   '--cluster-signing-legacy-unknown-cert-file': 'the CA kube-controller-manager signs legacy-unknown CSRs with',
   '--trusted-ca-file': 'the CA etcd trusts for client certificates',
   '--peer-trusted-ca-file': 'the CA etcd trusts for peer certificates',
-};
+});
 
-const keyRoles: Record<string, string> = {
+const keyRoles = lookupTable<string>({
   '--service-account-key-file': "kube-apiserver's service account token verification keys",
   '--service-account-signing-key-file': "kube-apiserver's service account token signing key",
   '--service-account-private-key-file': "kube-controller-manager's service account token signing key",
-};
+});
 
 /** The role kube-pki infers for a reference, in words: "kube-apiserver's serving certificate". */
 export function roleOf(unit: Unit, ref: Reference): string {
@@ -49,8 +50,10 @@ export function roleOf(unit: Unit, ref: Reference): string {
     case 'component': {
       const c = unit.component;
       if (ref.expect === 'kubeconfig') return `the kubeconfig ${c} loads`;
-      if (caRoles[ref.field]) return caRoles[ref.field].replace('{c}', c);
-      if (keyRoles[ref.field]) return keyRoles[ref.field];
+      const caRole = caRoles[ref.field];
+      if (caRole) return caRole.replace('{c}', c);
+      const keyRole = keyRoles[ref.field];
+      if (keyRole) return keyRole;
       const pair = certKeyPairs(unit).find((p) => p.key === ref);
       if (pair) return `${c}'s private key for ${pair.cert.field}`;
       return `${c} ${ref.field}`;

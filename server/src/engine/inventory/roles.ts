@@ -1,6 +1,7 @@
 // What a certificate is for, in words, from the line that references it (a component flag, a kubeconfig
 // user, a kubelet config field) or, for files no config references, from kubeadm's file names.
 import * as path from 'node:path';
+import { lookupTable } from '../lookup';
 
 export interface RoleEvidence {
   /** Lower wins: 0 the certificate's own use (a serving or client flag), 1 a kubeadm file name, 2 a CA flag, 3 a chain. */
@@ -10,23 +11,23 @@ export interface RoleEvidence {
 }
 
 /** Leaf flags of the control-plane components: flag (no dashes) -> role. */
-const componentLeafRoles: Record<string, Record<string, string>> = {
-  'kube-apiserver': {
+const componentLeafRoles = lookupTable<Readonly<Record<string, string | undefined>>>({
+  'kube-apiserver': lookupTable({
     'tls-cert-file': 'kube-apiserver serving',
     'kubelet-client-certificate': 'apiserver → kubelet client',
     'etcd-certfile': 'apiserver → etcd client',
     'proxy-client-cert-file': 'front-proxy client',
-  },
-  etcd: {
+  }),
+  etcd: lookupTable({
     'cert-file': 'etcd serving',
     'peer-cert-file': 'etcd peer',
-  },
-  'kube-controller-manager': { 'tls-cert-file': 'kube-controller-manager serving' },
-  'kube-scheduler': { 'tls-cert-file': 'kube-scheduler serving' },
-};
+  }),
+  'kube-controller-manager': lookupTable({ 'tls-cert-file': 'kube-controller-manager serving' }),
+  'kube-scheduler': lookupTable({ 'tls-cert-file': 'kube-scheduler serving' }),
+});
 
 /** CA flags and fields (any component) -> the CA's role. */
-const caRoles: Record<string, string> = {
+const caRoles = lookupTable<string>({
   '--client-ca-file': 'cluster CA',
   '--root-ca-file': 'cluster CA',
   '--cluster-signing-cert-file': 'cluster CA',
@@ -44,7 +45,7 @@ const caRoles: Record<string, string> = {
   'certificate-authority-data': 'cluster CA',
   'authentication.x509.clientCAFile': 'cluster CA',
   caBundle: 'webhook CA bundle',
-};
+});
 
 export function componentFlagRole(component: string, field: string): RoleEvidence {
   const flag = field.replace(/^--/, '');
@@ -57,7 +58,7 @@ export function caRefRole(field: string): RoleEvidence {
 }
 
 /** kubeadm's certificates, by their path below the pki folder: the name `kubeadm certs check-expiration` prints. */
-const kubeadmPki: Record<string, { name: string; role: string; component?: string }> = {
+const kubeadmPki = lookupTable<{ name: string; role: string; component?: string }>({
   'ca.crt': { name: 'ca', role: 'cluster CA' },
   'front-proxy-ca.crt': { name: 'front-proxy-ca', role: 'front-proxy CA' },
   'etcd/ca.crt': { name: 'etcd-ca', role: 'etcd CA' },
@@ -68,7 +69,7 @@ const kubeadmPki: Record<string, { name: string; role: string; component?: strin
   'etcd/server.crt': { name: 'etcd-server', role: 'etcd serving', component: 'etcd' },
   'etcd/peer.crt': { name: 'etcd-peer', role: 'etcd peer', component: 'etcd' },
   'etcd/healthcheck-client.crt': { name: 'etcd-healthcheck-client', role: 'etcd healthcheck client', component: 'etcd' },
-};
+});
 
 /** The kubeconfigs kubeadm lists in check-expiration (their embedded client certificates). */
 export const kubeadmKubeconfigs = new Set(['admin.conf', 'super-admin.conf', 'controller-manager.conf', 'scheduler.conf']);
@@ -99,9 +100,9 @@ export function kubeadmFileRole(file: string): (RoleEvidence & { kubeadmName?: s
 }
 
 /** The component a kubeconfig role belongs to (roles.ts's KubeconfigRole). */
-export const componentOfKubeconfigRole: Record<string, string> = {
+export const componentOfKubeconfigRole = lookupTable<string>({
   kubelet: 'kubelet',
   'controller-manager': 'kube-controller-manager',
   scheduler: 'kube-scheduler',
   'kube-proxy': 'kube-proxy',
-};
+});

@@ -4,6 +4,7 @@ import { createHash, createPrivateKey, createPublicKey, KeyObject } from 'node:c
 import { parsePublicKeyInfo, PublicKeyInfo } from './certificate';
 import { CURVE_BITS, NODE_CURVE_NAMES } from './oids';
 import { PemBlock } from './pem';
+import { lookupTable } from '../lookup';
 
 export interface PrivateKeyInfo {
   algorithm: PublicKeyInfo['algorithm'];
@@ -22,17 +23,17 @@ export class KeyError extends Error {
   }
 }
 
-const FORMATS: Record<string, { type: 'pkcs1' | 'sec1' | 'pkcs8'; what: string; algorithm?: PublicKeyInfo['algorithm'] }> = {
+const FORMATS = lookupTable<{ type: 'pkcs1' | 'sec1' | 'pkcs8'; what: string; algorithm?: PublicKeyInfo['algorithm'] }>({
   'RSA PRIVATE KEY': { type: 'pkcs1', what: 'RSA private key (PKCS#1)', algorithm: 'rsa' },
   'EC PRIVATE KEY': { type: 'sec1', what: 'EC private key (SEC 1)', algorithm: 'ec' },
   'PRIVATE KEY': { type: 'pkcs8', what: 'private key (PKCS#8)' },
-};
+});
 
-const LEGACY_ALGORITHMS: Record<string, PublicKeyInfo['algorithm']> = {
+const LEGACY_ALGORITHMS = lookupTable<PublicKeyInfo['algorithm']>({
   'RSA PRIVATE KEY': 'rsa',
   'EC PRIVATE KEY': 'ec',
   'DSA PRIVATE KEY': 'dsa',
-};
+});
 
 const CACHE_LIMIT = 2000;
 const keyCache = new Map<string, PrivateKeyInfo | KeyError>();

@@ -71,3 +71,20 @@ test('kubePki/inventory follows a certificate changed on disk', async () => {
   await c.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(file), type: 2 }] });
   assert.equal(byCN(await c.request('kubePki/inventory', {}), 'kube-apiserver-etcd-client').length, 1);
 });
+
+test('kubePki/inventory gives each reference its document URI: an untitled buffer is opened as itself, not as a file', async () => {
+  // An admin kubeconfig pasted into a new editor: its certificate is listed, and a click must open that buffer.
+  const admin = await readFile(cluster.files['admin.conf'], 'utf8');
+  const uri = 'untitled:Untitled-9';
+  await c.open(null, admin, 'yaml', uri);
+  await c.waitForDiagnostics(uri);
+  const inv = await c.request('kubePki/inventory', {});
+  const refs = inv.certificates.flatMap((x) => x.references);
+  const inBuffer = refs.filter((r) => r.uri === uri);
+  assert.ok(inBuffer.length >= 2, `the buffer's CA and client certificate point at ${uri}: ${JSON.stringify(refs.map((r) => r.uri))}`);
+  assert.deepEqual([...new Set(inBuffer.map((r) => r.field))].sort(), ['certificate-authority-data', 'client-certificate-data']);
+  // References in files on disk keep their file: URI.
+  const onDisk = refs.find((r) => r.file === cluster.files['admin.conf']);
+  assert.equal(onDisk.uri, uriOf(cluster.files['admin.conf']));
+  await c.close?.(uri);
+});

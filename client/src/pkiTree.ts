@@ -187,10 +187,15 @@ function byComponent(certs: InventoryCertificate[], scope: string): PkiNode[] {
 
 // ------------------------------------------------------------------------------------------ the view
 
+/** The document a reference is in: its URI when the server gave one (an untitled buffer has no file). */
+export function documentOf(ref: InventoryLocation): vscode.Uri {
+  return ref.uri ? vscode.Uri.parse(ref.uri) : vscode.Uri.file(ref.file);
+}
+
 /** Where a click takes the user: the first config line that references it, else its file. */
 export function locationOf(refs: InventoryLocation[], files: string[]): { uri: vscode.Uri; range?: vscode.Range } | undefined {
   const r = refs[0];
-  if (r) return { uri: vscode.Uri.file(r.file), range: new vscode.Range(r.range.start.line, r.range.start.character, r.range.end.line, r.range.end.character) };
+  if (r) return { uri: documentOf(r), range: new vscode.Range(r.range.start.line, r.range.start.character, r.range.end.line, r.range.end.character) };
   if (files[0]) return { uri: vscode.Uri.file(files[0]) };
   return undefined;
 }
@@ -441,7 +446,7 @@ export function registerPkiExplorer(context: vscode.ExtensionContext, getClient:
       if (ref) {
         const { start, end } = ref.range;
         const character = start.line === end.line ? Math.floor((start.character + end.character) / 2) : start.character;
-        return vscode.commands.executeCommand(DECODE_COMMAND, vscode.Uri.file(ref.file), new vscode.Position(start.line, character));
+        return vscode.commands.executeCommand(DECODE_COMMAND, documentOf(ref), new vscode.Position(start.line, character));
       }
       if (target.files[0]) return vscode.commands.executeCommand(DECODE_COMMAND, vscode.Uri.file(target.files[0]), new vscode.Position(0, 0));
       void vscode.window.showInformationMessage('Kubernetes PKI: this certificate is in no file to decode it from.');

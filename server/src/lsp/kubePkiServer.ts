@@ -750,7 +750,8 @@ export function startServer(connection: Connection): void {
       return doc && file ? { file, text: doc.getText(), offsetAt: (p) => doc.offsetAt(p) } : undefined;
     },
     fileOfUri,
-    pathToUri,
+    // An open buffer's own URI (an untitled one too), else the file's.
+    pathToUri: uriOf,
     whenReady: whenIndexed,
     logError,
   });
@@ -761,7 +762,8 @@ export function startServer(connection: Connection): void {
     fs,
     diskFs: baseFs,
     fileOfUri,
-    pathToUri,
+    // An open buffer's own URI (an untitled one too), else the file's.
+    pathToUri: uriOf,
     folders: folderPaths,
     trusted: () => trusted,
     whenReady: whenIndexed,

@@ -10,6 +10,8 @@ export interface InventoryLocation {
   range: Range;
   /** The flag or field as written: '--tls-cert-file', 'client-certificate-data', 'tls.crt'. */
   field: string;
+  /** Set by the language server: the document's URI, for an open buffer that is no file (untitled). */
+  uri?: string;
 }
 
 export interface InventoryProblem {

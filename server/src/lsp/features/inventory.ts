@@ -11,7 +11,11 @@ export function registerInventory(connection: Connection, host: FeatureHost): vo
   connection.onRequest(INVENTORY_REQUEST, async (): Promise<Inventory | ResponseError<void>> => {
     try {
       await host.whenReady();
-      return buildInventory(host.engine());
+      const inventory = buildInventory(host.engine());
+      // The editor opens what the tree points at by URI: an untitled buffer has no file to open.
+      for (const c of inventory.certificates) for (const r of c.references) r.uri = host.pathToUri(r.file);
+      for (const k of inventory.orphanKeys) for (const r of k.references) r.uri = host.pathToUri(r.file);
+      return inventory;
     } catch (err) {
       host.logError('inventory', err);
       // No message text from the engine: it may quote file content.

@@ -28,7 +28,7 @@ before(async () => {
 });
 after(() => dirs.forEach(cleanup));
 
-function webhookConfig({ caBundle, service = true, url, annotations = '', kind = 'ValidatingWebhookConfiguration' } = {}) {
+function webhookConfig({ caBundle, service = true, url, annotations = '', kind = 'ValidatingWebhookConfiguration', failurePolicy } = {}) {
   return [
     'apiVersion: admissionregistration.k8s.io/v1',
     `kind: ${kind}`,
@@ -39,6 +39,7 @@ function webhookConfig({ caBundle, service = true, url, annotations = '', kind =
     '- name: validate.policy.example.com',
     '  admissionReviewVersions: [v1]',
     '  sideEffects: None',
+    ...(failurePolicy ? [`  failurePolicy: ${failurePolicy}`] : []),
     '  clientConfig:',
     ...(caBundle !== undefined ? [`    caBundle: ${caBundle}`] : []),
     ...(service ? ['    service:', '      name: policy', '      namespace: policy-system', '      path: /validate'] : []),
@@ -118,6 +119,16 @@ describe('webhooks: caBundle and the serving Secret', () => {
       r.findings[0].message,
       /^webhook "validate\.policy\.example\.com" \(ValidatingWebhookConfiguration policy\): the apiserver dials policy\.policy-system\.svc \(service policy-system\/policy\), but the serving certificate in Secret policy-system\/policy-tls \(CN=policy\) is valid for policy\.policy-system\.svc\.cluster\.local: the handshake fails with "x509: certificate is valid for policy\.policy-system\.svc\.cluster\.local, not policy\.policy-system\.svc".*Add policy\.policy-system\.svc to the certificate's SANs\.$/,
     );
+  });
+
+  test('the message says what the webhook\'s failurePolicy makes of it: rejected (Fail, the v1 default) or silently skipped (Ignore)', () => {
+    const parts = { 'svc.yaml': serviceYaml, 'deploy.yaml': deploymentYaml, 'secret.yaml': secretYaml(noSvcName) };
+    const byDefault = tree({ 'hook.yaml': webhookConfig({ caBundle: b64(ca.certPem) }), ...parts }).findings[0].message;
+    const fail = tree({ 'hook.yaml': webhookConfig({ caBundle: b64(ca.certPem), failurePolicy: 'Fail' }), ...parts }).findings[0].message;
+    const ignore = tree({ 'hook.yaml': webhookConfig({ caBundle: b64(ca.certPem), failurePolicy: 'Ignore' }), ...parts }).findings[0].message;
+    assert.match(byDefault, /so every request it intercepts is rejected \(failurePolicy: Fail\)\. Add/);
+    assert.equal(fail, byDefault);
+    assert.match(ignore, /so every request it intercepts passes unchecked \(failurePolicy: Ignore\): the webhook silently does nothing\. Add/);
   });
 
   test('eku-missing: a serving certificate made for clients only', async () => {

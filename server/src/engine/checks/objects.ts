@@ -156,13 +156,15 @@ export function clientLabel(unit: WebhookUnit, client: WebhookClient): string {
 }
 
 /** What the cluster does when the apiserver cannot verify this client's server. */
-export function failureConsequence(unit: WebhookUnit): string {
+export function failureConsequence(unit: WebhookUnit, client: WebhookClient): string {
   switch (unit.objectKind) {
     case 'APIService':
       return 'the aggregated API is unavailable (the APIService turns Available=False, FailedDiscoveryCheck) and kubectl reports discovery errors';
     case 'CustomResourceDefinition':
       return "every read or write that needs a version conversion of the CRD's resources fails";
     default:
-      return 'every request it intercepts is rejected (failurePolicy: Fail) or passes unchecked (Ignore)';
+      return client.failurePolicy === 'Ignore'
+        ? 'every request it intercepts passes unchecked (failurePolicy: Ignore): the webhook silently does nothing'
+        : 'every request it intercepts is rejected (failurePolicy: Fail)';
   }
 }

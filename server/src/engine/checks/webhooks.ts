@@ -84,7 +84,7 @@ function judge(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): voi
       ctx.report(
         'cabundle-mismatch',
         caRef.span,
-        `caBundle of ${label} holds ${cas}, which does not verify ${which}: the apiserver refuses the TLS handshake ("${first.error}"), so ${failureConsequence(unit)}. Put the CA that issued the Secret's certificate in caBundle (or let cert-manager inject it: annotation cert-manager.io/inject-ca-from).`,
+        `caBundle of ${label} holds ${cas}, which does not verify ${which}: the apiserver refuses the TLS handshake ("${first.error}"), so ${failureConsequence(unit, client)}. Put the CA that issued the Secret's certificate in caBundle (or let cert-manager inject it: annotation cert-manager.io/inject-ca-from).`,
         judged.flatMap((j) => related(ctx, j.s, j.leaf)),
       );
     }
@@ -96,7 +96,7 @@ function judge(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): voi
     ctx.report(
       'eku-missing',
       anchor,
-      `${label}: the serving certificate in ${secretName(p.s)} (${who(p.leaf)}) lacks the serverAuth extended key usage (it has: ${p.leaf.extKeyUsage!.join(', ') || 'none'}): the apiserver refuses it ("x509: certificate specifies an incompatible key usage"), so ${failureConsequence(unit)}. Re-issue it with serverAuth (cert-manager: usages: [server auth]).`,
+      `${label}: the serving certificate in ${secretName(p.s)} (${who(p.leaf)}) lacks the serverAuth extended key usage (it has: ${p.leaf.extKeyUsage!.join(', ') || 'none'}): the apiserver refuses it ("x509: certificate specifies an incompatible key usage"), so ${failureConsequence(unit, client)}. Re-issue it with serverAuth (cert-manager: usages: [server auth]).`,
       verified.flatMap((v) => related(ctx, v.s, v.leaf)),
     );
   }
@@ -110,7 +110,7 @@ function judge(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): voi
       ctx.report(
         'san-missing',
         anchor,
-        `${label}: the apiserver dials ${target.host} (${target.why}), but the serving certificate in ${secretName(p.s)} (${who(p.leaf)}) is valid for ${describeNames(p.leaf)}: the handshake fails with "${hostMismatchMessage(p.leaf, target.host)}", so ${failureConsequence(unit)}. Add ${target.host} to the certificate's SANs${fix}.`,
+        `${label}: the apiserver dials ${target.host} (${target.why}), but the serving certificate in ${secretName(p.s)} (${who(p.leaf)}) is valid for ${describeNames(p.leaf)}: the handshake fails with "${hostMismatchMessage(p.leaf, target.host)}", so ${failureConsequence(unit, client)}. Add ${target.host} to the certificate's SANs${fix}.`,
         [...candidates.flatMap((c) => related(ctx, c.s, c.leaf)), ...(anchor === target.span ? [] : [ctx.related(unit.file, target.span, `${target.host} is dialled here`)])],
       );
     } else if (candidates.length === 0 && caRef) {
@@ -120,7 +120,7 @@ function judge(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): voi
         ctx.report(
           'san-missing',
           caRef.span,
-          `${label}: caBundle holds the server's own certificate ${who(own[0])}, valid for ${describeNames(own[0])}, but the apiserver dials ${target.host} (${target.why}): the handshake fails with "${hostMismatchMessage(own[0], target.host)}", so ${failureConsequence(unit)}. Re-issue the serving certificate with ${target.host} as a SAN and put it (or better, its CA) in caBundle.`,
+          `${label}: caBundle holds the server's own certificate ${who(own[0])}, valid for ${describeNames(own[0])}, but the apiserver dials ${target.host} (${target.why}): the handshake fails with "${hostMismatchMessage(own[0], target.host)}", so ${failureConsequence(unit, client)}. Re-issue the serving certificate with ${target.host} as a SAN and put it (or better, its CA) in caBundle.`,
           [ctx.related(unit.file, target.span, `${target.host} is dialled here`)],
         );
       }

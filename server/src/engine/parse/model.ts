@@ -152,6 +152,8 @@ export interface WebhookClient {
   url?: SpannedValue;
   /** APIService spec.insecureSkipTLSVerify: the aggregator does not verify the server at all. */
   insecure: boolean;
+  /** An admission webhook's failurePolicy: what the apiserver does when it cannot call it (v1's default: Fail). */
+  failurePolicy?: 'Fail' | 'Ignore';
   /** A template (Helm `{{ }}`) fills in the caBundle, service or url: nothing to judge before it is rendered. */
   templated?: boolean;
 }

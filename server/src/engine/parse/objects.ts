@@ -244,7 +244,10 @@ function parseWebhooks(doc: Document, root: YAMLMap, file: string, objectKind: W
       const cc = asMap(doc, get(doc, hook, 'clientConfig'));
       if (!hook || !cc) continue;
       const name = getText(doc, hook, 'name');
-      unit.clients.push(clientOf(doc, cc, file, name?.value.trim() || meta.name, keySpan(doc, hook, 'clientConfig', meta.span), !!injectFrom));
+      const client = clientOf(doc, cc, file, name?.value.trim() || meta.name, keySpan(doc, hook, 'clientConfig', meta.span), !!injectFrom);
+      const policy = getText(doc, hook, 'failurePolicy')?.value.trim();
+      client.failurePolicy = policy === 'Ignore' ? 'Ignore' : 'Fail';
+      unit.clients.push(client);
     }
   } else if (objectKind === 'APIService') {
     // No spec.service: served by kube-apiserver itself (v1.apps and friends), no TLS of its own.

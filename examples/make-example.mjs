@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // (Re)creates examples/broken-cluster/: a copy of one kubeadm control-plane node's /etc/kubernetes
-// and /var/lib/kubelet with five classic TLS mistakes planted. Certificates expire, so the tree is
-// generated (relative to the current time) instead of committed; see examples/README.md.
+// and /var/lib/kubelet with five classic TLS mistakes planted. With --in-cluster, examples/broken-in-cluster/
+// instead: an operator's repository of manifests (an admission webhook, TLS Secrets, a cert-manager
+// Certificate, metrics-server's APIService) with four. Certificates expire, so the trees are generated
+// (relative to the current time) instead of committed; see examples/README.md.
 //
-//   node examples/make-example.mjs            creates it unless it already exists
-//   node examples/make-example.mjs --force    replaces an earlier generated example
-//   options: --out <dir> (default examples/broken-cluster), --now <ISO date> (default: now)
+//   node examples/make-example.mjs                 creates broken-cluster/ unless it already exists
+//   node examples/make-example.mjs --in-cluster    creates broken-in-cluster/ unless it already exists
+//   node examples/make-example.mjs --force         replaces an earlier generated example
+//   options: --out <dir> (default examples/broken-cluster or examples/broken-in-cluster), --now <ISO date> (default: now)
 //
 // Needs the engine bundle: run `npm run build` first (dist/engine.js; $KUBE_PKI_ENGINE overrides).
 
@@ -15,6 +18,7 @@ import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCluster, generatorOf } from '../test/helpers/cluster.mjs';
+import { buildInCluster, IN_CLUSTER_DEFECTS } from '../test/helpers/in-cluster.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -32,15 +36,16 @@ export const EXAMPLE_OPTIONS = {
 
 function usage(msg) {
   if (msg) console.error(`make-example: ${msg}`);
-  console.error('usage: node examples/make-example.mjs [--force] [--out <dir>] [--now <ISO date>]');
+  console.error('usage: node examples/make-example.mjs [--in-cluster] [--force] [--out <dir>] [--now <ISO date>]');
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const a = { force: false, out: path.join(here, 'broken-cluster'), now: new Date() };
+  const a = { force: false, inCluster: false, out: undefined, now: new Date() };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--force' || arg === '-f') a.force = true;
+    else if (arg === '--in-cluster') a.inCluster = true;
     else if (arg === '--out') a.out = path.resolve(argv[++i] ?? usage('--out needs a folder'));
     else if (arg === '--now') {
       a.now = new Date(argv[++i] ?? usage('--now needs a date'));
@@ -48,6 +53,7 @@ function parseArgs(argv) {
     } else if (arg === '--help' || arg === '-h') usage();
     else usage(`unknown argument ${arg}`);
   }
+  a.out ??= path.join(here, a.inCluster ? 'broken-in-cluster' : 'broken-cluster');
   return a;
 }
 
@@ -97,7 +103,9 @@ async function main() {
   }
 
   const engine = loadGenerator();
-  const cluster = await buildCluster(args.out, { ...EXAMPLE_OPTIONS, defects: EXAMPLE_DEFECTS, now: args.now, engine, reuseKeys: false });
+  const cluster = args.inCluster
+    ? await buildInCluster(args.out, { defects: IN_CLUSTER_DEFECTS, now: args.now, engine })
+    : await buildCluster(args.out, { ...EXAMPLE_OPTIONS, defects: EXAMPLE_DEFECTS, now: args.now, engine, reuseKeys: false });
 
   const expected = cluster.defects.map((d) => ({
     defect: d.defect,
@@ -107,12 +115,14 @@ async function main() {
     lineIncludes: d.lineIncludes,
     description: d.description,
   }));
+  const generatedBy = args.inCluster ? 'examples/make-example.mjs --in-cluster' : 'examples/make-example.mjs';
   await writeFile(
     path.join(args.out, MARKER),
-    JSON.stringify({ generatedBy: 'examples/make-example.mjs', generatedAt: args.now.toISOString(), nodeName: cluster.nodeName, expected }, null, 2) + '\n',
+    JSON.stringify({ generatedBy, generatedAt: args.now.toISOString(), ...(args.inCluster ? {} : { nodeName: cluster.nodeName }), expected }, null, 2) + '\n',
   );
 
-  console.log(`wrote ${rel}/ (node ${cluster.nodeName}) with ${expected.length} planted defects:`);
+  const what = args.inCluster ? 'in-cluster manifests' : `node ${cluster.nodeName}`;
+  console.log(`wrote ${rel}/ (${what}) with ${expected.length} planted defects:`);
   for (const e of expected) console.log(`  ${e.code.padEnd(17)} ${e.file}:${e.line}  ${e.description}`);
 }
 

@@ -156,7 +156,15 @@ const mutations = {
     return lines.join('\n');
   },
   reindent: (s, r) => s.replace(/\n( +)/g, (m, sp) => (r() < 0.1 ? `\n${sp.slice(1)}` : m)),
+  // A key, flag, field or value renamed after an Object.prototype member: names from files index tables.
+  prototypeName: (s, r) => {
+    const words = [...s.matchAll(/[A-Za-z][\w.-]{2,}/g)];
+    if (words.length === 0) return s;
+    const w = words[Math.floor(r() * words.length)];
+    return s.slice(0, w.index) + PROTOTYPE_NAMES[Math.floor(r() * PROTOTYPE_NAMES.length)] + s.slice(w.index + w[0].length);
+  },
 };
+const PROTOTYPE_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'];
 const names = Object.keys(mutations);
 
 function mutate(text, r) {
@@ -206,7 +214,8 @@ test(`${ITERATIONS} mutated documents and referenced files: no exception, each u
     try {
       if (asDocument) {
         const text = mutate(seeds[Math.floor(r() * seeds.length)], r);
-        const file = path.join(work, `doc${i % 7}.yaml`);
+        // Now and then a document named like an Object.prototype member (file names pick roles).
+        const file = path.join(work, i % 11 === 10 ? PROTOTYPE_NAMES[i % PROTOTYPE_NAMES.length] : `doc${i % 7}.yaml`);
         findings = judge(engine, file, text);
         for (const u of engine.parsed(file)?.units ?? []) kindsSeen.add(u.kind);
       } else {

@@ -13,7 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { buildCluster } from './helpers/cluster.mjs';
-import { tool, freePort } from './helpers/tools.mjs';
+import { tool } from './helpers/tools.mjs';
+import { freePort } from './helpers/vscode-host.mjs';
 import { referServingCerts } from './helpers/serving.mjs';
 
 const repo = fileURLToPath(new URL('../', import.meta.url));

@@ -4,7 +4,6 @@
 // $KUBE_PKI_ETCDCTL override. A missing program is a test failure, never a skip.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 
 export const DEBIAN_KUBECTL_DIR = '/opt/kube-pki-test-tools/kubernetes-client';
 
@@ -22,15 +21,3 @@ export function tool(name) {
   return found;
 }
 
-/** A TCP port nobody listens on right now (127.0.0.1). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}

@@ -474,7 +474,8 @@ describe('corpora', () => {
         const t0 = performance.now();
         const h = E.hoverAt(engine, file, text, r.start + 2);
         const ms = performance.now() - t0;
-        if (ms > 50) slow.push(`${f}: ${ms.toFixed(1)} ms`);
+        // Catches a hang, not slowness: speed is measured in `npm run bench`.
+        if (ms > 5000) slow.push(`${f}: ${ms.toFixed(1)} ms`);
         assert.ok(h && h.markdown.length > 0, `${f}: no hover`);
         assert.ok(!/\n\s+at /.test(h.markdown), `${f}: a stack trace`);
         if (r.label === 'CERTIFICATE') {

@@ -123,7 +123,7 @@ before(async () => {
       return false;
     }
   });
-  assert.ok(zdir, 'the zlint corpus (../shared/corpora/zlint/testdata) is there');
+  assert.ok(zdir, 'the zlint corpus (test/corpora/zlint/testdata) is there');
   for (const f of readdirSync(zdir).filter((n) => n.endsWith('.pem')).slice(0, 60)) pemSeeds.push(readFileSync(path.join(zdir, f), 'latin1'));
 });
 after(() => cleanup(dir));

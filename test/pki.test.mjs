@@ -1,6 +1,6 @@
 // PKI primitives: PEM, certificates, keys and Go-compatible verification.
 // Certificates are made at run time with the openssl CLI (test/helpers/openssl.mjs); real-world data comes
-// from /work/shared/corpora. Run: node --test test/pki.test.mjs (KUBE_PKI_ENGINE=/path/to/bundle.js to test
+// from test/corpora. Run: node --test test/pki.test.mjs (KUBE_PKI_ENGINE=/path/to/bundle.js to test
 // another build of the engine).
 
 import { after, before, describe, test } from 'node:test';

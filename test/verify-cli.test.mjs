@@ -1,5 +1,5 @@
 // `kube-pki verify` (dist/cli.js) as a process: certificates made at run time with the project's generator,
-// and the Kubernetes repository's own test certificates (/work/shared/corpora/kubernetes). Run `node esbuild.js` first.
+// and the Kubernetes repository's own test certificates (test/corpora/kubernetes). Run `node esbuild.js` first.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -71,11 +71,42 @@ function nodeOk(p) {
   return r.status === 0 && r.stdout.trim() === `v${NODE_VERSION}`;
 }
 
-function codeServerOk(p) {
+/**
+ * What code-server's install scripts make, which the VS Code server cannot run without: its postinstall.sh installs
+ * lib/vscode's and lib/vscode/extensions' dependencies (native modules built against Node 24) and links the remote
+ * CLI last; argon2's install picks its native binding. npm 11 warns about install scripts that `allowScripts` does
+ * not cover and a later npm skips them, so the setup checks their products instead of trusting npm's exit status.
+ */
+export function codeServerScriptProducts(p) {
+  return [
+    path.join(p.codeServerDir, 'lib', 'vscode', 'bin', 'remote-cli', 'code-server'),
+    path.join(p.codeServerDir, 'lib', 'vscode', 'node_modules', 'kerberos', 'build', 'Release', 'kerberos.node'),
+    path.join(p.codeServerDir, 'lib', 'vscode', 'extensions', 'node_modules'),
+  ];
+}
+
+function codeServerProblems(p) {
+  const problems = [];
   try {
     const pkg = JSON.parse(readFileSync(path.join(p.codeServerDir, 'package.json'), 'utf8'));
+    if (pkg.version !== CODE_SERVER_VERSION) problems.push(`code-server is ${pkg.version}, not ${CODE_SERVER_VERSION}`);
+  } catch {
+    return [`code-server is not installed in ${p.codeServerDir}`];
+  }
+  for (const f of [p.vscodeServerMain, p.codeServerEntry, ...codeServerScriptProducts(p)]) {
+    if (!existsSync(f)) problems.push(`${path.relative(p.codeServerDir, f)} is missing (an install script of code-server did not run or failed)`);
+  }
+  if (existsSync(p.node)) {
+    const argon2 = spawnSync(p.node, ['-e', "require('argon2')"], { cwd: p.codeServerDir, encoding: 'utf8' });
+    if (argon2.status !== 0) problems.push(`argon2's native binding does not load: ${argon2.stderr.trim().split('\n')[0]}`);
+  }
+  return problems;
+}
+
+function codeServerOk(p) {
+  try {
     const done = readFileSync(path.join(p.codeServerPrefix, '.kube-pki-complete'), 'utf8').trim();
-    return pkg.version === CODE_SERVER_VERSION && done === CODE_SERVER_VERSION && existsSync(p.vscodeServerMain) && existsSync(p.codeServerEntry);
+    return done === CODE_SERVER_VERSION && codeServerProblems(p).length === 0;
   } catch {
     return false;
   }
@@ -137,14 +168,17 @@ function installCodeServer(p) {
   rmSync(final, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   log(`npm install -g code-server@${CODE_SERVER_VERSION} with Node ${NODE_VERSION} -> ${final} (a few minutes: native modules)`);
-  npm(['install', '-g', '--prefix', tmp, `code-server@${CODE_SERVER_VERSION}`], {
+  // Their install scripts are required (see codeServerScriptProducts): allowed by name, as npm wants for a global install.
+  npm(['install', '-g', '--prefix', tmp, '--allow-scripts=code-server,argon2', `code-server@${CODE_SERVER_VERSION}`], {
     nodeBinDir: path.join(p.nodeDir, 'bin'),
     // Build native modules against Node 24's headers (a user ~/.npmrc may point node-gyp elsewhere).
     env: { npm_config_nodedir: p.nodeDir },
   });
+  const partial = { ...p, codeServerDir: path.join(tmp, 'lib', 'node_modules', 'code-server') };
+  const problems = codeServerProblems(partial);
+  if (problems.length) throw new Error(`code-server ${CODE_SERVER_VERSION} is incomplete after the install:\n  ${problems.join('\n  ')}`);
   writeFileSync(path.join(tmp, '.kube-pki-complete'), `${CODE_SERVER_VERSION}\n`);
   renameSync(tmp, final);
-  if (!codeServerOk(p)) throw new Error(`code-server ${CODE_SERVER_VERSION} is incomplete in ${final} after the install`);
 }
 
 /** Installs whatever is missing and returns the paths. Fast (a few dpkg/stat calls) when all is there. */
@@ -168,7 +202,7 @@ function check() {
   const missing = missingAptPackages();
   if (missing.length) problems.push(`Debian packages missing: ${missing.join(' ')}`);
   if (!nodeOk(p)) problems.push(`Node ${NODE_VERSION} not in ${p.nodeDir}`);
-  if (!codeServerOk(p)) problems.push(`code-server ${CODE_SERVER_VERSION} not in ${p.codeServerPrefix}`);
+  if (!codeServerOk(p)) problems.push(`code-server ${CODE_SERVER_VERSION} not (completely) in ${p.codeServerPrefix}: ${codeServerProblems(p).join('; ') || 'never finished'}`);
   for (const m of problems) log(m);
   if (!problems.length) log('everything is installed');
   return problems.length === 0;

@@ -22,6 +22,7 @@ import { CheckContext } from '../checks/context';
 import { findingsOn } from '../features/context';
 import { kubeconfigRole, mainUser, roleByFileName } from '../checks/roles';
 import { certKeyPairs } from '../checks/keyPairs';
+import { literalName } from '../checks/objects';
 import type {
   ExpiryStatus,
   Inventory,
@@ -339,8 +340,9 @@ export function buildInventory(engine: Engine, options: InventoryOptions = {}): 
         return { rank: 0, role: `${who} client`, component };
       }
       default: {
-        // Kubernetes objects (Secrets, webhooks, …): the field names the use; the object's name, if any, the component.
-        const name = 'meta' in unit ? unit.meta.name || undefined : undefined;
+        // Kubernetes objects (Secrets, webhooks, …): the field names the use; the object's name, if any (not one a
+        // template fills in), the component.
+        const name = 'meta' in unit ? (unit.meta.templated ? (literalName(unit.meta.templated.name) ? unit.meta.templated.name : undefined) : unit.meta.name || undefined) : undefined;
         const what = 'objectKind' in unit ? unit.objectKind : unit.kind;
         return { rank: 0, role: name ? `${what} ${name} ${ref.field}` : `${what} ${ref.field}`, ...(name ? { component: name } : {}) };
       }

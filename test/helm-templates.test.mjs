@@ -194,16 +194,21 @@ test('the inventory and `kube-pki expiration -o json` never name a templated obj
   const inv = E.buildInventory(engine, { roots: [d] });
   const chartCA = inv.certificates.find((c) => c.commonName === 'chart-ca');
   assert.ok(chartCA, 'the CA the chart ships is in the inventory');
+  assert.deepEqual(chartCA.references.map((r) => r.object), [{ kind: 'Secret', templated: true }]);
   // A literal name in a namespace a template fills in is still its name.
   const webhook = inv.certificates.find((c) => c.commonName === 'webhook');
   assert.equal(webhook.role, 'Secret webhook-tls tls.crt');
+  assert.deepEqual(webhook.references.map((r) => r.object), [{ kind: 'Secret', name: 'webhook-tls', templated: true }]);
   for (const c of inv.certificates) noTemplateOrEmptyName(`${c.role ?? ''} ${c.component ?? ''}`);
   const json = spawnSync(process.execPath, [CLI, 'expiration', d, '-o', 'json'], { encoding: 'utf8' });
   assert.equal(json.status, 0, json.stderr);
   const out = JSON.parse(json.stdout);
   for (const c of out.certificates) {
     noTemplateOrEmptyName(`${c.role ?? ''} ${c.component ?? ''}`);
+    for (const r of c.references) if (r.object?.name !== undefined) noTemplateOrEmptyName(r.object.name);
   }
   const table = spawnSync(process.execPath, [CLI, 'expiration', d], { encoding: 'utf8' });
+  assert.match(table.stdout, /chart\/templates\/ca-secret\.yaml \(Secret named by a template\)/);
+  assert.match(table.stdout, /chart\/templates\/webhook-secret\.yaml \(Secret webhook-tls in a namespace set by a template\)/);
   assert.doesNotMatch(table.stdout, /\{\{/);
 });

@@ -305,3 +305,46 @@ test('certificate files named on the command line: listed whatever else is there
   assert.deepEqual(certs.rows, [['etc/kubernetes/pki/apiserver.crt', goExpires(new Date(x.validTo)), residual(x), 'ca', 'no']]);
   assert.deepEqual(cas.rows, [['etc/kubernetes/pki/ca.crt', goExpires(new Date(ca.validTo)), residual(ca), 'no']]);
 });
+
+test('several certificates in one file: each row names its object (Secrets of a manifest or a List, kubeconfig users); -o json carries it', async () => {
+  const g = E.generate;
+  const dir = path.join(tmp, 'objects');
+  const ca = await g.issueCertificate({ commonName: 'ingress-ca', isCA: true, keyType: 'ecdsa-p256', notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2030-01-01T00:00:00Z') });
+  const one = async (commonName) =>
+    g.issueCertificate({ commonName, issuer: ca, keyType: 'ecdsa-p256', notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2027-06-01T00:00:00Z') });
+  const [web, api, a, b, alice, bob, solo] = await Promise.all(['web', 'api', 'a', 'b', 'alice', 'bob', 'solo'].map(one));
+  const b64 = (s) => Buffer.from(s).toString('base64');
+  const secret = (name, ns, c, indent = '') =>
+    ['apiVersion: v1', 'kind: Secret', 'metadata:', `  name: ${name}`, ...(ns ? [`  namespace: ${ns}`] : []), 'type: kubernetes.io/tls', 'data:', `  tls.crt: ${b64(c.certPem)}`, `  tls.key: ${b64(c.key.privateKeyPem)}`]
+      .map((l, i) => (i === 0 ? `${indent.replace(/ {2}$/, '- ')}${l}` : `${indent}${l}`))
+      .join('\n');
+  const user = (name, c) => [`- name: ${name}`, '  user:', `    client-certificate-data: ${b64(c.certPem)}`, `    client-key-data: ${b64(c.key.privateKeyPem)}`].join('\n');
+  const kubeconfig = (users) =>
+    ['apiVersion: v1', 'kind: Config', 'clusters:', '- name: c', '  cluster:', '    server: https://10.0.0.1:6443', `    certificate-authority-data: ${b64(ca.certPem)}`, 'users:', ...users, 'contexts:', '- name: x', `  context: {cluster: c, user: ${users[0].slice(8, users[0].indexOf('\n'))}}`, 'current-context: x', ''].join('\n');
+  await mkdir(dir, { recursive: true });
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(path.join(dir, 'deploy.yaml'), `${secret('web-tls', 'ingress', web)}\n---\n${secret('api-tls', 'ingress', api)}\n`);
+  await writeFile(path.join(dir, 'list.yaml'), `apiVersion: v1\nkind: List\nitems:\n${secret('a-tls', '', a, '  ')}\n${secret('b-tls', '', b, '  ')}\n`);
+  await writeFile(path.join(dir, 'kubeconfig'), kubeconfig([user('alice', alice), user('bob', bob)]));
+  await writeFile(path.join(dir, 'solo.conf'), kubeconfig([user('solo', solo)]));
+  const r = cli(['expiration', '--now', NOW], dir);
+  assert.equal(r.code, 0, r.stderr);
+  const [certs, cas] = parseTables(r.stdout);
+  assert.deepEqual(certs.rows.map((row) => row[0]), [
+    'deploy.yaml (Secret ingress/api-tls)',
+    'deploy.yaml (Secret ingress/web-tls)',
+    'kubeconfig (user alice)',
+    'kubeconfig (user bob)',
+    'list.yaml (Secret a-tls)',
+    'list.yaml (Secret b-tls)',
+    // One user: the file, as kubeadm names admin.conf.
+    'solo.conf',
+  ]);
+  assert.deepEqual(cas.rows.map((row) => row[0]), ['kubeconfig']);
+  const json = JSON.parse(cli(['expiration', '--now', NOW, '-o', 'json'], dir).stdout);
+  const byCN = new Map(json.certificates.map((c) => [c.commonName, c]));
+  assert.deepEqual(byCN.get('web').references.map((x) => x.object), [{ kind: 'Secret', name: 'web-tls', namespace: 'ingress' }]);
+  assert.deepEqual(byCN.get('a').references.map((x) => x.object), [{ kind: 'Secret', name: 'a-tls' }]);
+  assert.deepEqual(byCN.get('bob').references.map((x) => x.object), [{ kind: 'user', name: 'bob' }]);
+  assert.deepEqual(byCN.get('ingress-ca').references.map((x) => x.object), [{ kind: 'cluster', name: 'c' }, { kind: 'cluster', name: 'c' }]);
+});

@@ -4,7 +4,7 @@
 // as JSON or YAML.
 import { stringify as yamlStringify } from 'yaml';
 import { buildInventory, kubeadmExpiryTime, nodeFileSystem, shortHumanDuration } from '../engine';
-import type { Inventory, InventoryCertificate } from '../engine/inventory/types';
+import type { Inventory, InventoryCertificate, InventoryObject } from '../engine/inventory/types';
 import { treeCommandOptions, UsageError, type TreeArgs } from './args';
 import { openTree, readTree, tooBigNote, type OpenTree } from './tree';
 
@@ -24,10 +24,12 @@ Options:
   -o, --output FORMAT      table (default), json or yaml (the inventory: issuers, roles, keys, findings)
   -h, --help               show this help
 
-Columns: CERTIFICATE (its file, or the kubeconfig that embeds it), EXPIRES, RESIDUAL TIME (kubeadm's
-rounding: 364d, 9y, <invalid> once expired), CERTIFICATE AUTHORITY (the CA whose key signed it, by its
-kubeadm name: ca, etcd-ca, front-proxy-ca; else its CN), EXTERNALLY MANAGED (yes when the CA's private key
-is not in the tree; for a certificate, when its CA's is not, as kubeadm prints it).
+Columns: CERTIFICATE (its file, or the file that embeds it and, for a Kubernetes object, which one:
+"deploy.yaml (Secret ingress/web-tls)"; a kubeconfig's user, the field, the CN where needed to tell rows
+apart: "kubeconfig (user alice)"), EXPIRES, RESIDUAL TIME (kubeadm's rounding: 364d, 9y, <invalid> once
+expired), CERTIFICATE AUTHORITY (the CA whose key signed it, by its kubeadm name: ca, etcd-ca,
+front-proxy-ca; else its CN), EXTERNALLY MANAGED (yes when the CA's private key is not in the tree; for a
+certificate, when its CA's is not, as kubeadm prints it).
 
 Exit status: 0, or 1 when any certificate has expired (or is not valid yet), 2 bad usage.`;
 
@@ -128,11 +130,58 @@ export function tabwrite(lines: string[][]): string {
 
 const yesNo = (b: boolean) => (b ? 'yes' : 'no').padEnd(8);
 
-/** The CERTIFICATE column: the file (with how many other copies), or the kubeconfig that embeds it. */
-export function certificateLabel(c: InventoryCertificate, display: (file: string) => string): string {
-  if (c.files.length) return display(c.files[0]) + (c.files.length > 1 ? ` (+${c.files.length - 1})` : '');
+/** How a reference's object is named in the CERTIFICATE column: 'Secret ingress/web-tls', 'user alice'. */
+export function objectLabel(o: InventoryObject): string {
+  if (o.kind === 'user' || o.kind === 'cluster') return `${o.kind} ${o.name || '(no name)'}`;
+  if (o.templated) return o.name ? `${o.kind} ${o.name} in a namespace set by a template` : `${o.kind} named by a template`;
+  if (!o.name) return `${o.kind} without a name`;
+  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
+}
+
+/**
+ * A row's CERTIFICATE label and the details that tell it from others: the file (with how many other copies),
+ * or the file that embeds it and what there holds it (the object, then the field), then the certificate's CN.
+ * A Kubernetes object is always named; a kubeconfig's user or cluster, the field and the CN only when needed.
+ */
+function labelParts(c: InventoryCertificate, display: (file: string) => string): { base: string; details: string[]; always: number } {
+  const who = c.commonName !== undefined ? `CN=${c.commonName}` : c.subject;
+  if (c.files.length) return { base: display(c.files[0]) + (c.files.length > 1 ? ` (+${c.files.length - 1})` : ''), details: [who], always: 0 };
   const ref = c.references[0];
-  return ref ? display(ref.file) : (c.commonName ?? c.subject);
+  if (!ref) return { base: c.commonName ?? c.subject, details: [], always: 0 };
+  const o = ref.object;
+  const details = [...(o ? [objectLabel(o)] : []), ref.field, who];
+  return { base: display(ref.file), details, always: o && o.kind !== 'user' && o.kind !== 'cluster' ? 1 : 0 };
+}
+
+function withDetails(p: { base: string; details: string[] }, level: number): string {
+  return level === 0 ? p.base : `${p.base} (${p.details.slice(0, level).join(', ')})`;
+}
+
+/** The CERTIFICATE column: the file (with how many other copies), or the file that embeds it and the object there. */
+export function certificateLabel(c: InventoryCertificate, display: (file: string) => string): string {
+  const p = labelParts(c, display);
+  return withDetails(p, p.always);
+}
+
+/** The labels of one table's rows, each with as many details as it takes to tell it from the others. */
+function distinctLabels(certs: InventoryCertificate[], display: (file: string) => string): string[] {
+  const parts = certs.map((c) => labelParts(c, display));
+  const level = parts.map((p) => p.always);
+  let labels = parts.map((p, i) => withDetails(p, level[i]));
+  for (let round = 0; round < 3; round++) {
+    const count = new Map<string, number>();
+    for (const l of labels) count.set(l, (count.get(l) ?? 0) + 1);
+    let changed = false;
+    parts.forEach((p, i) => {
+      if ((count.get(labels[i]) ?? 0) > 1 && level[i] < p.details.length) {
+        level[i]++;
+        changed = true;
+      }
+    });
+    if (!changed) break;
+    labels = parts.map((p, i) => withDetails(p, level[i]));
+  }
+  return labels;
 }
 
 /** The CERTIFICATE AUTHORITY column: the issuer's kubeadm name (ca, etcd-ca, front-proxy-ca), else its CN. */
@@ -146,7 +195,12 @@ function authorityLabel(c: InventoryCertificate, byId: Map<string, InventoryCert
 export function formatExpirationTable(inventory: Inventory, display: (file: string) => string): string {
   const now = Date.parse(inventory.now);
   const byId = new Map(inventory.certificates.map((c) => [c.id, c]));
-  const rows = inventory.certificates.map((c) => ({ c, label: certificateLabel(c, display), notAfter: Date.parse(c.notAfter) }));
+  // Each table's rows told apart among themselves (a Secret and a CA of one manifest are in different tables).
+  const rows = [false, true].flatMap((ca) => {
+    const certs = inventory.certificates.filter((c) => c.isCA === ca);
+    const labels = distinctLabels(certs, display);
+    return certs.map((c, i) => ({ c, label: labels[i], notAfter: Date.parse(c.notAfter) }));
+  });
   rows.sort((a, b) => a.notAfter - b.notAfter || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
   const residual = (t: number) => shortHumanDuration(t - now);
   const leaves: string[][] = [['CERTIFICATE', 'EXPIRES', 'RESIDUAL TIME', 'CERTIFICATE AUTHORITY', 'EXTERNALLY MANAGED']];

@@ -104,23 +104,60 @@ function durations(ctx: CheckContext, c: CertManagerCertificateUnit): void {
   }
 }
 
+/**
+ * Whether a value written with templates (`{{ include "x.fullname" . }}-ca`, `${NAME}`) may render to `value`:
+ * its literal parts in order, anything where a template stands; a bare `{{ }}` (written as '') renders to anything.
+ */
+export function mayRenderTo(written: string, value: string): boolean {
+  if (written === '') return true;
+  const parts = written.split(/\{\{[\s\S]*?\}\}|\$\{[^}]*\}/);
+  if (parts.length === 1) return written === value;
+  // A glob whose wildcards are the templates: the first part a prefix, the last a suffix, the others in order
+  // between them (leftmost matches are enough for a pattern of literals and wildcards).
+  const first = parts[0];
+  const last = parts[parts.length - 1];
+  const end = value.length - last.length;
+  if (end < first.length || !value.startsWith(first) || !value.endsWith(last)) return false;
+  let pos = first.length;
+  for (const p of parts.slice(1, -1)) {
+    const i = value.indexOf(p, pos);
+    if (i < 0 || i + p.length > end) return false;
+    pos = i + p.length;
+  }
+  return true;
+}
+
+/** An issuer whose name (or namespace) a template fills in, which may be the one `name` names once rendered. */
+function templatedIssuer(ctx: CheckContext, kind: string, name: string, c: CertManagerCertificateUnit): boolean {
+  return ctx.templatedUnits('cert-manager-issuer').some((i) => {
+    const t = i.meta.templated!;
+    if (i.objectKind !== kind || !mayRenderTo(t.name, name)) return false;
+    if (kind === 'ClusterIssuer' || c.meta.templated) return true;
+    return t.namespace === undefined ? sameNamespace(undefined, c.meta.namespace) : mayRenderTo(t.namespace, c.meta.namespace || 'default');
+  });
+}
+
 function issuer(ctx: CheckContext, c: CertManagerCertificateUnit): void {
   const ref = c.issuerRef;
   if (!ref?.name || ref.group !== 'cert-manager.io' || (ref.kind !== 'Issuer' && ref.kind !== 'ClusterIssuer')) return;
+  // Issuers with a name (those a template names are no issuer anyone can name before the chart is rendered).
   const all = ctx.units('cert-manager-issuer');
   // A workspace without issuers keeps them elsewhere (another repository, a Helm chart): nothing to say.
   if (all.length === 0) return;
   const name = ref.name.value;
+  // Where the Certificate's namespace is a template's, any namespace may be its.
+  const inNamespace = (ns: string | undefined) => !!c.meta.templated || sameNamespace(ns, c.meta.namespace);
   const found =
     ref.kind === 'ClusterIssuer'
       ? all.some((i) => i.objectKind === 'ClusterIssuer' && i.meta.name === name)
-      : all.some((i) => i.objectKind === 'Issuer' && i.meta.name === name && sameNamespace(i.meta.namespace, c.meta.namespace));
-  if (found) return;
-  const other = all.find((i) => i.meta.name === name);
+      : all.some((i) => i.objectKind === 'Issuer' && i.meta.name === name && inNamespace(i.meta.namespace));
+  if (found || templatedIssuer(ctx, ref.kind, name, c)) return;
+  const other = all.find((i) => i.meta.name === name && (i.objectKind !== ref.kind || !c.meta.templated));
+  const certNamespace = c.meta.templated ? "the Certificate's namespace" : `namespace ${c.meta.namespace ?? 'default'}`;
   let hint = '';
   if (other && other.objectKind !== ref.kind) hint = ` There is a ${other.objectKind} named "${name}": set issuerRef.kind: ${other.objectKind}.`;
   else if (other) hint = ` There is an Issuer "${name}" in namespace ${other.meta.namespace ?? 'default'}, but an Issuer serves only its own namespace: use a ClusterIssuer, or an Issuer in ${c.meta.namespace ?? 'default'}.`;
-  const where = ref.kind === 'Issuer' ? ` in namespace ${c.meta.namespace ?? 'default'}` : '';
+  const where = ref.kind === 'Issuer' ? ` in ${certNamespace}` : '';
   const list = all.slice(0, 5).map((i) => `${i.objectKind} ${objectName(i.meta)}`).join(', ') + (all.length > 5 ? `, and ${all.length - 5} more` : '');
   ctx.report(
     'issuer-not-found',

@@ -58,6 +58,18 @@ export interface CheckDependencies {
   until?: number;
 }
 
+/** A workspace list of units split into those with a name and those a template names (once per list). */
+const splits = new WeakMap<readonly Unit[], { named: Unit[]; templated: Unit[] }>();
+function split<U extends Unit>(list: U[]): { named: U[]; templated: U[] } {
+  let s = splits.get(list);
+  if (!s) {
+    const templated = list.filter((u) => 'meta' in u && u.meta.templated);
+    s = { named: templated.length ? list.filter((u) => !('meta' in u && u.meta.templated)) : list, templated };
+    splits.set(list, s);
+  }
+  return s as { named: U[]; templated: U[] };
+}
+
 export class CheckContext {
   readonly findings: Finding[] = [];
 
@@ -86,10 +98,20 @@ export class CheckContext {
     return this.parsed.units.filter((u): u is UnitsByKind[K] => u.kind === kind);
   }
 
-  /** Units of a kind anywhere in the workspace; the verdict now depends on all of them. */
+  /**
+   * Units of a kind anywhere in the workspace that other objects can relate to; the verdict now depends on all
+   * of them. An object whose name or namespace a template fills in (ObjectMeta.templated) is left out: nothing
+   * can name it before it is rendered.
+   */
   units<K extends keyof UnitsByKind>(kind: K): UnitsByKind[K][] {
     this.deps.kinds.add(kind);
-    return this.ws.units(kind);
+    return split(this.ws.units(kind)).named;
+  }
+
+  /** The objects of a kind whose name or namespace a template fills in (what a reference may render to). */
+  templatedUnits<K extends keyof UnitsByKind>(kind: K): UnitsByKind[K][] {
+    this.deps.kinds.add(kind);
+    return split(this.ws.units(kind)).templated;
   }
 
   load(ref: Reference): Loaded {

@@ -1,12 +1,14 @@
 // cn-mismatch, org-mismatch: the apiserver takes the user from the CN and the groups from the O
 // values, so a role's certificate must carry exactly the names RBAC and the node authorizer know
-// (kubeadm's certlist.go / kubeconfig.go). Near-misses of well-known names are reported anywhere.
+// (kubeadm's certlist.go / kubeconfig.go). Near-misses of the identities RBAC acts on are reported anywhere;
+// the names Kubernetes and kubeadm define (knownNames.ts) never are.
 import { flag, type KubeconfigUnit, type Reference } from '../parse';
 import type { Certificate } from '../pki/certificate';
 import type { CheckContext } from './context';
 import { flagRef } from './relations';
 import { kubeconfigRole, type KubeconfigRole } from './roles';
 import { memoByString } from '../memo';
+import { isKnownName, isNodeName, knownNames, suggestGroups, suggestUsers } from './knownNames';
 
 type Role = KubeconfigRole;
 
@@ -36,20 +38,6 @@ const expectations: Record<Role, Expectation> = {
   'super-admin': { groupsAnyOf: ['system:masters'], consequence: 'it is not the break-glass admin it should be (system:masters bypasses RBAC)' },
 };
 
-/** Well-known names whose typos matter: users and groups RBAC and the authorizers act on. */
-const wellKnown = [
-  'system:masters',
-  'system:nodes',
-  'kubeadm:cluster-admins',
-  'system:kube-scheduler',
-  'system:kube-controller-manager',
-  'system:kube-proxy',
-  'system:bootstrappers',
-  'system:authenticated',
-  'kube-apiserver-kubelet-client',
-  'front-proxy-client',
-];
-
 function editDistance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 2) return 3;
   const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -65,23 +53,49 @@ function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
-/** "did you mean system:masters?" for a value one or two edits away from a well-known name. */
-export const nearMiss: (value: string) => string | undefined = memoByString((value: string) => nearMissUncached(value));
+/** How far a value may be from a name to be taken for its typo: one edit, two for a long name. */
+function closeEnough(d: number, name: string): boolean {
+  return d <= (name.length > 12 ? 2 : 1);
+}
 
-function nearMissUncached(value: string): string | undefined {
-  if (wellKnown.includes(value)) return undefined;
-  const m = /^system:?nodes?[:\-_](.+)$/i.exec(value);
-  if (m && !value.startsWith('system:node:')) return `system:node:${m[1]}`;
+function nearest(value: string, names: Iterable<string>): { name?: string; d: number } {
   let best: string | undefined;
   let bestD = 3;
-  for (const w of wellKnown) {
-    const d = editDistance(value, w);
-    if (d < bestD && d <= (w.length > 12 ? 2 : 1)) {
-      best = w;
+  for (const n of names) {
+    const d = editDistance(value, n);
+    if (d < bestD && closeEnough(d, n)) {
+      best = n;
       bestD = d;
     }
   }
-  return best;
+  return { name: best, d: bestD };
+}
+
+/**
+ * "did you mean" for a CN (`as: 'user'`) or an O (`as: 'group'`): the user or group RBAC and the authorizers act
+ * on that the value is one or two edits away from, or the `system:node:<nodeName>` user a typo'd prefix stands
+ * for. A real name (knownNames.ts: Kubernetes' and kubeadm's users, groups and roles, ServiceAccounts, nodes, ...)
+ * is never a typo, and a value closer to a real name that is no identity (a role name) gets no suggestion.
+ */
+export function nearMiss(value: string, as: 'user' | 'group'): string | undefined {
+  return as === 'user' ? nearMissUser(value) : nearMissGroup(value);
+}
+const nearMissUser = memoByString((value: string) => nearMissUncached(value, 'user'));
+const nearMissGroup = memoByString((value: string) => nearMissUncached(value, 'group'));
+
+function nearMissUncached(value: string, as: 'user' | 'group'): string | undefined {
+  if (isKnownName(value)) return undefined;
+  const target = nearest(value, as === 'user' ? suggestUsers : suggestGroups);
+  const known = nearest(value, knownNames);
+  if (known.name && known.d < target.d) return undefined;
+  if (target.name) return target.name;
+  if (known.name) return undefined;
+  // A node's user with a typo'd prefix (system:nodes:worker-1, system:node-worker-1): the user is
+  // system:node:<nodeName>; as a group, the node's group is system:nodes.
+  const m = /^system:?nodes?[:\-_](.+)$/i.exec(value);
+  if (!m) return undefined;
+  if (as === 'user') return isNodeName(m[1]) ? `system:node:${m[1]}` : undefined;
+  return /^system:nodes[:\-_]/i.test(value) ? 'system:nodes' : undefined;
 }
 
 function cnOf(cert: Certificate): string {
@@ -125,7 +139,7 @@ function checkRole(ctx: CheckContext, s: Subject): { cn: boolean; org: boolean }
   const cn = cnOf(s.cert);
   const because = s.roleSource ? ` (${s.roleSource})` : '';
   if (exp.cn !== undefined && cn !== exp.cn) {
-    const hint = nearMiss(cn) === exp.cn ? ' (a typo?)' : '';
+    const hint = nearMiss(cn, 'user') === exp.cn ? ' (a typo?)' : '';
     ctx.report(
       'cn-mismatch',
       s.ref.span,
@@ -134,7 +148,7 @@ function checkRole(ctx: CheckContext, s: Subject): { cn: boolean; org: boolean }
     done.cn = true;
   }
   if (exp.cnPrefix !== undefined && !cn.startsWith(exp.cnPrefix)) {
-    const guess = nearMiss(cn);
+    const guess = nearMiss(cn, 'user');
     const hint = guess ? ` (did you mean "${guess}"?)` : '';
     ctx.report(
       'cn-mismatch',
@@ -144,7 +158,7 @@ function checkRole(ctx: CheckContext, s: Subject): { cn: boolean; org: boolean }
     done.cn = true;
   }
   if (exp.groupsAnyOf && !exp.groupsAnyOf.some((g) => s.cert.subject.organizations.includes(g))) {
-    const guesses = s.cert.subject.organizations.map(nearMiss).filter((g): g is string => !!g);
+    const guesses = s.cert.subject.organizations.map((o) => nearMiss(o, 'group')).filter((g): g is string => !!g);
     const hint = guesses.length ? ` (did you mean "${guesses[0]}"?)` : '';
     ctx.report(
       'org-mismatch',
@@ -158,13 +172,13 @@ function checkRole(ctx: CheckContext, s: Subject): { cn: boolean; org: boolean }
 
 function checkNearMisses(ctx: CheckContext, s: Subject, done: { cn: boolean; org: boolean }): void {
   const cn = cnOf(s.cert);
-  const cnGuess = nearMiss(cn);
+  const cnGuess = nearMiss(cn, 'user');
   if (!done.cn && cnGuess) {
     ctx.report('cn-mismatch', s.ref.span, `CN is "${cn}": did you mean "${cnGuess}"? The apiserver takes the CN as the user name, character for character.`);
   }
   if (!done.org) {
     for (const o of s.cert.subject.organizations) {
-      const g = nearMiss(o);
+      const g = nearMiss(o, 'group');
       if (g) {
         ctx.report('org-mismatch', s.ref.span, `O "${o}": did you mean "${g}"? The apiserver takes each O as a group name, character for character, so this group grants nothing.`);
         break;

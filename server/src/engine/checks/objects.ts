@@ -4,6 +4,7 @@
 import type {
   CertManagerCertificateUnit,
   DataEntry,
+  ObjectMeta,
   SecretUnit,
   Span,
   WebhookClient,
@@ -18,9 +19,24 @@ export function sameNamespace(a: string | undefined, b: string | undefined): boo
   return (a || 'default') === (b || 'default');
 }
 
-/** "namespace/name" (or just the name when the manifest names no namespace), for messages. */
-export function objectName(meta: { name: string; namespace?: string }): string {
+/** "namespace/name" (or just the name when the manifest names no namespace), for messages; never empty or templated. */
+export function objectName(meta: ObjectMeta): string {
+  if (meta.templated || !meta.name) return nameOf(meta);
   return meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name;
+}
+
+/**
+ * The name alone, for messages: an object whose name a template fills in, or that has none, is said so (a
+ * literal name in a namespace a template fills in is still its name).
+ */
+export function nameOf(meta: ObjectMeta): string {
+  if (meta.templated) return literalName(meta.templated.name) ? `${meta.templated.name} in a namespace set by a template` : 'named by a template';
+  return meta.name || 'without a name';
+}
+
+/** A name as written with no template in it. */
+export function literalName(written: string): boolean {
+  return written !== '' && !/\{\{|\}\}|\$\{/.test(written);
 }
 
 /** The certificate entry of a Secret: tls.crt, or its only certificate value. */
@@ -147,11 +163,13 @@ export function dialledHost(client: WebhookClient): { host: string; why: string;
 export function clientLabel(unit: WebhookUnit, client: WebhookClient): string {
   switch (unit.objectKind) {
     case 'APIService':
-      return `APIService ${unit.meta.name}`;
+      return `APIService ${nameOf(unit.meta)}`;
     case 'CustomResourceDefinition':
-      return `the conversion webhook of CustomResourceDefinition ${unit.meta.name}`;
+      return `the conversion webhook of CustomResourceDefinition ${nameOf(unit.meta)}`;
     default:
-      return `webhook "${client.name}" (${unit.objectKind} ${unit.meta.name})`;
+      return client.name && !/\{\{|\$\{/.test(client.name)
+        ? `webhook "${client.name}" (${unit.objectKind} ${nameOf(unit.meta)})`
+        : `a webhook of ${unit.objectKind} ${nameOf(unit.meta)}`;
   }
 }
 

@@ -2,7 +2,7 @@
 // kubeadm's certlist.go gives etcd's server and peer certificates both usages.
 import type { Reference, Unit } from '../parse';
 import { memoByObject } from '../memo';
-import { objectName } from './objects';
+import { nameOf, objectName } from './objects';
 
 export type Usage = 'serverAuth' | 'clientAuth';
 
@@ -55,7 +55,7 @@ export const certUses: (unit: Unit) => CertUse[] = memoByObject((unit: Unit): Ce
     case 'webhook':
       return unit.clients.flatMap((c) => {
         if (!c.caBundle) return [];
-        const who = unit.objectKind === 'APIService' || unit.objectKind === 'CustomResourceDefinition' ? `${unit.objectKind} ${unit.meta.name}` : `webhook "${c.name}"`;
+        const who = unit.objectKind === 'APIService' || unit.objectKind === 'CustomResourceDefinition' ? `${unit.objectKind} ${nameOf(unit.meta)}` : `webhook "${c.name}"`;
         return [{ ref: c.caBundle, usages: [] as Usage[], role: `the CA bundle kube-apiserver verifies ${who} with` }];
       });
     default:

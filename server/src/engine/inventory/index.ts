@@ -22,11 +22,13 @@ import { CheckContext } from '../checks/context';
 import { findingsOn } from '../features/context';
 import { kubeconfigRole, mainUser, roleByFileName } from '../checks/roles';
 import { certKeyPairs } from '../checks/keyPairs';
+import { literalName } from '../checks/objects';
 import type {
   ExpiryStatus,
   Inventory,
   InventoryCertificate,
   InventoryLocation,
+  InventoryObject,
   InventoryOrphanKey,
   InventoryProblem,
 } from './types';
@@ -198,6 +200,20 @@ function kubeadmKeyOf(certFile: string): string | undefined {
   return /\.(crt|cer|pem)$/i.test(certFile) ? certFile.replace(/\.(crt|cer|pem)$/i, '.key') : undefined;
 }
 
+/** What in its file a reference belongs to: the Kubernetes object, the kubeconfig's user or cluster. */
+function objectOf(unit: Unit, ref: Reference): InventoryObject | undefined {
+  if (unit.kind === 'kubeconfig') {
+    const user = unit.users.find((u) => u.cert === ref || u.key === ref);
+    if (user) return { kind: 'user', name: user.name };
+    const cluster = unit.clusters.find((c) => c.ca === ref);
+    return cluster ? { kind: 'cluster', name: cluster.name } : undefined;
+  }
+  if (!('meta' in unit) || !('objectKind' in unit)) return undefined;
+  const { meta } = unit;
+  if (meta.templated) return { kind: unit.objectKind, ...(literalName(meta.templated.name) ? { name: meta.templated.name } : {}), templated: true };
+  return { kind: unit.objectKind, ...(meta.name ? { name: meta.name } : {}), ...(meta.namespace ? { namespace: meta.namespace } : {}) };
+}
+
 /** Every certificate of the workspace, its issuer, role, key and expiry, and the keys no certificate matches. */
 export function buildInventory(engine: Engine, options: InventoryOptions = {}): Inventory {
   const fs = engine.fileSystem;
@@ -276,7 +292,8 @@ export function buildInventory(engine: Engine, options: InventoryOptions = {}): 
       const m = loaded.material;
       const file = ref.source.kind === 'path' ? loaded.path : undefined;
       if (file) materialByPath.set(file, m);
-      const loc: InventoryLocation = { file: ref.file, range: parsed.lines.range(ref.span.start, ref.span.end), field: ref.field };
+      const object = objectOf(unit, ref);
+      const loc: InventoryLocation = { file: ref.file, range: parsed.lines.range(ref.span.start, ref.span.end), field: ref.field, ...(object ? { object } : {}) };
       let leafRole: RoleEvidence | undefined;
       m.certs.forEach((cert, i) => {
         const e = entryOf(cert);
@@ -339,8 +356,9 @@ export function buildInventory(engine: Engine, options: InventoryOptions = {}): 
         return { rank: 0, role: `${who} client`, component };
       }
       default: {
-        // Kubernetes objects (Secrets, webhooks, …): the field names the use; the object's name, if any, the component.
-        const name = 'meta' in unit ? unit.meta.name || undefined : undefined;
+        // Kubernetes objects (Secrets, webhooks, …): the field names the use; the object's name, if any (not one a
+        // template fills in), the component.
+        const name = 'meta' in unit ? (unit.meta.templated ? (literalName(unit.meta.templated.name) ? unit.meta.templated.name : undefined) : unit.meta.name || undefined) : undefined;
         const what = 'objectKind' in unit ? unit.objectKind : unit.kind;
         return { rank: 0, role: name ? `${what} ${name} ${ref.field}` : `${what} ${ref.field}`, ...(name ? { component: name } : {}) };
       }

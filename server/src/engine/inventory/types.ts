@@ -12,6 +12,25 @@ export interface InventoryLocation {
   field: string;
   /** Set by the language server: the document's URI, for an open buffer that is no file (untitled). */
   uri?: string;
+  /**
+   * What in the file the line belongs to, when a file holds several (optional addition): the Kubernetes object
+   * (a Secret of a multi-document manifest or of a `kind: List`, a webhook configuration), or the kubeconfig's
+   * user or cluster. Absent for static pod manifests and kubelet configs.
+   */
+  object?: InventoryObject;
+}
+
+/**
+ * A Kubernetes object (`kind` Secret, ConfigMap, ValidatingWebhookConfiguration, ...; `name` and `namespace` as
+ * the manifest writes them, absent when it writes none or a template fills them in: then `templated`), or a
+ * kubeconfig's `user` or `cluster` entry (`kind` 'user' or 'cluster', `name` the entry's name).
+ */
+export interface InventoryObject {
+  kind: string;
+  name?: string;
+  namespace?: string;
+  /** metadata.name or namespace is filled in by a template (Helm): the object has no name yet. */
+  templated?: boolean;
 }
 
 export interface InventoryProblem {

@@ -107,6 +107,14 @@ export interface ObjectMeta {
   namespace?: string;
   /** Where to report things about the object as a whole: the metadata.name value (or the kind). */
   span: Span;
+  /**
+   * metadata.name or metadata.namespace is filled in by a template (Helm `{{ }}`, `${VAR}`): the object has no
+   * name anyone can use before it is rendered. `name` is then '' and `namespace` undefined; what was written is
+   * kept here (a bare `{{ ... }}` value, which YAML reads as a mapping, as ''; `namespace` is undefined when
+   * the manifest writes none). Nothing relates to such an
+   * object by name (CheckContext.units leaves it out) and its name is never printed.
+   */
+  templated?: { name: string; namespace?: string };
 }
 
 /** One value of a Secret or ConfigMap that holds (or, for a kubernetes.io/tls Secret, must hold) PEM. */

@@ -48,16 +48,31 @@ function spanned(t: TextValue | undefined): SpannedValue | undefined {
   return t ? { value: t.value, span: span(t) } : undefined;
 }
 
+/** A field a template fills in: its text is templated, or it is a bare `{{ ... }}` that YAML reads as a flow mapping. */
+function templatedField(doc: Document, map: YAMLMap | undefined, key: string): boolean {
+  const node = get(doc, map, key);
+  if (isMap(node) || isSeq(node)) return true;
+  const t = getText(doc, map, key);
+  return !!t && templated(t.value);
+}
+
 function metaOf(doc: Document, root: YAMLMap): ObjectMeta {
   const metadata = asMap(doc, get(doc, root, 'metadata'));
   const name = getText(doc, metadata, 'name');
   const namespace = getText(doc, metadata, 'namespace')?.value.trim();
   const anchor = name ?? getText(doc, root, 'kind');
   const r = nodeRange(root);
+  const at = anchor ? span(anchor) : { start: r?.[0] ?? 0, end: r?.[0] ?? 0 };
+  const namespaceTemplated = templatedField(doc, metadata, 'namespace');
+  if (namespaceTemplated || templatedField(doc, metadata, 'name')) {
+    // What was written, for telling whether a literal reference may be what it renders to.
+    const ns = namespaceTemplated ? (namespace ?? '') : namespace;
+    return { name: '', span: at, templated: { name: name?.value.trim() ?? '', ...(ns !== undefined ? { namespace: ns } : {}) } };
+  }
   return {
     name: name?.value.trim() ?? '',
     ...(namespace ? { namespace } : {}),
-    span: anchor ? span(anchor) : { start: r?.[0] ?? 0, end: r?.[0] ?? 0 },
+    span: at,
   };
 }
 
@@ -309,8 +324,10 @@ function parseCertificate(doc: Document, root: YAMLMap, file: string): CertManag
   }
   if (issuer) {
     const name = getText(doc, issuer, 'name');
+    // A templated name, kind or group: which issuer is meant is known once the template is rendered.
+    const judged = name && !['name', 'kind', 'group'].some((k) => templatedField(doc, issuer, k));
     unit.issuerRef = {
-      ...(name && !templated(name.value) ? { name: { value: name.value.trim(), span: span(name) } } : {}),
+      ...(judged ? { name: { value: name.value.trim(), span: span(name) } } : {}),
       kind: getText(doc, issuer, 'kind')?.value.trim() || 'Issuer',
       group: getText(doc, issuer, 'group')?.value.trim() || 'cert-manager.io',
       span: keySpan(doc, spec, 'issuerRef', meta.span),

@@ -82,10 +82,10 @@ export function correctedSpec(planner: Planner, slot: LeafSlot, cert: Certificat
     if (slot.expectedCN && cn !== slot.expectedCN) cn = slot.expectedCN;
   } else if (slot.expectedCN && !FREE_CN.has(slot.role) && cn !== slot.expectedCN) cn = slot.expectedCN;
   else if ((slot.role === 'admin' || slot.role === 'super-admin') && cn === '') cn = slot.expectedCN ?? cn;
-  else if (nearMiss(cn)) cn = nearMiss(cn)!;
+  else if (nearMiss(cn, 'user')) cn = nearMiss(cn, 'user')!;
   if (cn !== oldCN) changes.push(`CN ${oldCN || '(none)'} → ${cn}`);
 
-  let orgs = cert.subject.organizations.map((o) => nearMiss(o) ?? o);
+  let orgs = cert.subject.organizations.map((o) => nearMiss(o, 'group') ?? o);
   const accepted = acceptedGroups[slot.role];
   if (accepted && !orgs.some((o) => accepted.includes(o))) orgs = [accepted[0]];
   orgs = [...new Set(orgs)];

@@ -279,6 +279,15 @@ describe('caBundle written at run time', () => {
     assert.deepEqual(r.lines, [`${at(r.d, 'hook.yaml', 'clientConfig:')} cabundle-missing`]);
     r = tree(await gatekeeper(['--operation=audit', '--operation=status']));
     assert.deepEqual(r.lines, [`${at(r.d, 'hook.yaml', 'clientConfig:')} cabundle-missing`]);
+    // A caBundle in the manifest is replaced by the rotator: only without rotation is it what the apiserver uses.
+    const otherCa = await g.issueCertificate({ commonName: 'other-ca', isCA: true, keyType: 'ecdsa-p256' });
+    const stale = async (args) => {
+      const files = await gatekeeper(args);
+      return tree({ ...files, 'hook.yaml': files['hook.yaml'].replace('  clientConfig:\n', `  clientConfig:\n    caBundle: ${b64(otherCa.certPem)}\n`) });
+    };
+    assert.deepEqual((await stale(['--operation=webhook'])).lines, []);
+    r = await stale(['--operation=webhook', '--disable-cert-rotation']);
+    assert.deepEqual(r.lines, [`${at(r.d, 'hook.yaml', 'caBundle:')} cabundle-mismatch`]);
 
     const metallb = async (args) => ({
       'hook.yaml': hookYaml({ name: 'metallb-webhook-configuration', hook: 'ipaddresspoolvalidationwebhook.metallb.io', service: ['metallb-webhook-service', 'metallb-system'] }),

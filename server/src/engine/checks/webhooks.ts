@@ -4,7 +4,8 @@
 // what the apiserver dials, `<service>.<namespace>.svc` or the url's host (san-missing). No caBundle (or a
 // placeholder) for an in-cluster service: a warning only where the workspace holds what the server presents
 // and nothing writes the caBundle at run time (caBundleWriters.ts); the apiserver then falls back to the
-// control-plane host's trust roots, which kube-pki cannot see.
+// control-plane host's trust roots, which kube-pki cannot see. A caBundle that something rewrites at run
+// time is not the one the apiserver uses: it is not judged.
 import type { Reference, WebhookClient, WebhookUnit } from '../parse';
 import type { Certificate } from '../pki/certificate';
 import { describeNames, hostMismatchMessage, isSelfSigned, matchesHost } from '../pki/verify';
@@ -44,7 +45,9 @@ export function webhooks(ctx: CheckContext): void {
 function judge(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): void {
   const label = clientLabel(unit, client);
   const target = dialledHost(client);
-  const caRef: Reference | undefined = client.caBundle;
+  // What writes the caBundle at run time replaces the one in the manifest: that one is not what the apiserver uses.
+  const fillers = caBundleFillers(ctx, unit, client);
+  const caRef: Reference | undefined = fillers.length ? undefined : client.caBundle;
   const caCerts = caRef ? ctx.certs(caRef) : [];
 
   // The caBundle's own shape: CAs, or the server's self-signed certificate.
@@ -131,7 +134,7 @@ function judge(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): voi
   }
 
   // No caBundle (or only a placeholder) for an in-cluster service, and nothing writes one at run time.
-  if (!caRef && client.service && caBundleFillers(ctx, unit, client).length === 0) missing(ctx, unit, client, presented);
+  if (!caRef && client.service && fillers.length === 0) missing(ctx, unit, client, presented);
 }
 
 /** Go's encoding/base64 (StdEncoding, as the apiserver decodes a []byte field) on a value: its error, or undefined. */

@@ -244,6 +244,11 @@ describe('caBundle written at run time', () => {
     assert.deepEqual(r.lines, missing(r));
     r = tree({ ...base, 'elsewhere/kustomization.yaml': 'resources:\n- ../other\ncommonAnnotations:\n  cert-manager.io/inject-ca-from: policy-system/policy-cert\n' });
     assert.deepEqual(r.lines, missing(r));
+    // A kustomization builds the files beside it and its resources, not every folder below its own.
+    r = tree({ ...base, 'kustomization.yaml': 'resources:\n- other.yaml\ncommonAnnotations:\n  cert-manager.io/inject-ca-from: policy-system/policy-cert\n' });
+    assert.deepEqual(r.lines, missing(r));
+    r = tree({ ...base, 'base/kustomization.yaml': 'resources:\n- hook.yaml\ncommonAnnotations:\n  cert-manager.io/inject-ca-from: policy-system/policy-cert\n' });
+    assert.deepEqual(r.lines, []);
   });
 
   test("ingress-nginx: the kube-webhook-certgen patch Job fills the caBundle, and the serving certificate is still judged", async () => {

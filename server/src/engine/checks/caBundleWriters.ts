@@ -26,10 +26,11 @@ function matches(t: CaBundleTarget, unit: WebhookUnit): boolean {
   return (!t.kinds || t.kinds.includes(unit.objectKind)) && (t.name === undefined || t.name === unit.meta.name);
 }
 
-/** Whether a kustomization builds this file: it sits in the kustomization's folder or below one of its resources. */
+/** Whether a kustomization builds this file: it sits in the kustomization's folder, is one of its patch files, or is one of (or below one of) its resources. */
 function builds(writer: CaBundleWriterUnit, file: string): boolean {
-  if (!writer.within) return true;
-  return writer.within.some((w) => file === w || file.startsWith(w.endsWith(path.sep) ? w : w + path.sep));
+  if (!writer.within && writer.folder === undefined) return true;
+  if (writer.folder !== undefined && path.dirname(file) === writer.folder) return true;
+  return (writer.within ?? []).some((w) => file === w || file.startsWith(w.endsWith(path.sep) ? w : w + path.sep));
 }
 
 function injector(annotation: string): string {

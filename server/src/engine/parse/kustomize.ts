@@ -158,7 +158,7 @@ export function parseKustomization(doc: Document, root: YAMLMap, file: string): 
   }
 
   if (injections.length === 0 && patchFiles.length === 0) return undefined;
-  const within = [dir];
+  const within = patchFiles.map((p) => p.file);
   for (const key of ['resources', 'bases', 'components']) {
     for (const item of asSeq(doc, get(doc, root, key))?.items ?? []) {
       const t = scalarText(doc, item);
@@ -172,6 +172,7 @@ export function parseKustomization(doc: Document, root: YAMLMap, file: string): 
     by: first?.how ?? 'a kustomize patch',
     span: first?.span ?? patchFiles[0].span,
     targets: injections.map((i) => ({ ...i.target, span: i.span, by: i.how })),
+    folder: dir,
     within,
     ...(patchFiles.length ? { patchFiles } : {}),
   };

@@ -196,7 +196,11 @@ export interface CaBundleWriterUnit {
   /** The line that says so (the `--webhook-name` argument, the replacement's fieldPath). */
   span: Span;
   targets: CaBundleTarget[];
-  /** Kustomize: the files the kustomization builds (its folder, its resources' folders and files); absent: everywhere. */
+  /**
+   * Kustomize: what the kustomization builds: the files in its own folder (`folder`), and its resources (folders,
+   * with everything below them, and files) and patch files (`within`). Absent: everywhere.
+   */
+  folder?: string;
   within?: string[];
   /** Kustomize: patch files whose own cainjector annotations the kustomization applies (absolute paths). */
   patchFiles?: { file: string; target?: CaBundleTarget; span: Span }[];

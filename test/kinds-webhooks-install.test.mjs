@@ -43,8 +43,8 @@ function excerpt(project, sub = '.') {
 }
 
 function check(d) {
-  const { findings } = checkTree(d);
-  return { d, findings, lines: summary(findings, d) };
+  const { engine, findings } = checkTree(d);
+  return { d, engine, findings, lines: summary(findings, d) };
 }
 
 function tree(files) {
@@ -131,6 +131,22 @@ async function servingSide() {
 describe('placeholders: a caBundle an install step fills is not pem-invalid', () => {
   test("Gatekeeper's conversion-webhook patch (caBundle: Cg==) and its commented-out kustomization: no finding at all", () => {
     const r = check(excerpt('gatekeeper'));
+    assert.deepEqual(r.lines, []);
+  });
+
+  test("Gatekeeper's patches with its serving Secret in the workspace: the Cg== placeholder is reported while cainjection_in_assign.yaml is commented out, not once it is listed", async () => {
+    const d = excerpt('gatekeeper');
+    const labels = { 'control-plane': 'controller-manager' };
+    write(d, 'config/webhook/service.yaml', serviceYaml('webhook-service', 'system', labels));
+    write(d, 'config/manager/manager.yaml', deploymentYaml('controller-manager', 'system', labels, 'webhook-server-cert'));
+    write(d, 'config/secret/secret.yaml', secretYaml('webhook-server-cert', 'system', await serving('webhook-service.system.svc')));
+    const patch = 'config/crd/patches/webhook_in_assign.yaml';
+    let r = check(d);
+    assert.deepEqual(r.lines, [`${at(d, patch, 'caBundle: Cg==')} cabundle-missing`]);
+    assert.match(r.findings[0].message, /^caBundle of the conversion webhook of CustomResourceDefinition assign\.mutations\.gatekeeper\.sh is Cg== \(base64 of a single line break\)/);
+    const k = path.join(d, 'config/crd/kustomization.yaml');
+    writeFileSync(k, readFileSync(k, 'utf8').replace('#- patches/webhook_in_assign.yaml', '- patches/webhook_in_assign.yaml').replace('#- patches/cainjection_in_assign.yaml', '- patches/cainjection_in_assign.yaml'));
+    r = check(d);
     assert.deepEqual(r.lines, []);
   });
 
@@ -321,6 +337,18 @@ describe('caBundle written at run time', () => {
       const r = tree({ 'hook.yaml': hookYaml(opts), ...side });
       assert.deepEqual(r.lines, lines.map((l) => `${at(r.d, 'hook.yaml', l)} cabundle-missing`), JSON.stringify(opts));
     }
+  });
+});
+
+describe('dependencies', () => {
+  test('a kustomization that starts adding an injection annotation re-checks the webhook it builds', async () => {
+    const r = tree({ 'hook.yaml': hookYaml(), ...(await servingSide()), 'kustomization.yaml': 'resources:\n- hook.yaml\n#commonAnnotations:\n#  cert-manager.io/inject-ca-from: policy-system/policy-cert\n' });
+    const hook = path.join(r.d, 'hook.yaml');
+    const kustomization = path.join(r.d, 'kustomization.yaml');
+    assert.deepEqual(r.engine.check(hook).map((f) => f.code), ['cabundle-missing']);
+    assert.equal(r.engine.updateDocument(kustomization, 'resources:\n- hook.yaml\ncommonAnnotations:\n  cert-manager.io/inject-ca-from: policy-system/policy-cert\n'), true);
+    assert.ok(r.engine.affectedBy(kustomization).includes(hook));
+    assert.deepEqual(r.engine.check(hook), []);
   });
 });
 

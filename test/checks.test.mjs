@@ -5,7 +5,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildCluster, DEFECTS, DEFECT_CODES, loadEngine } from './helpers/cluster.mjs';
@@ -110,5 +110,22 @@ describe('messages say what the cluster will do', () => {
     assert.equal(untrusted.related.length, 1);
     assert.equal(untrusted.related[0].file, c.files['kube-apiserver.yaml']);
     assert.match(readFileSync(c.files['kube-apiserver.yaml'], 'utf8').split('\n')[untrusted.related[0].range.start.line], /--client-ca-file/);
+  });
+
+  test("san-missing on the apiserver's certificate: each related note points at a line that dials or advertises the name, never at --tls-cert-file", async () => {
+    const c = await buildCluster(path.join(work, 'dialled'));
+    const narrow = await E.generate.issueCertificate({ commonName: 'kube-apiserver', issuer: c.certs.ca, key: c.certs.apiserver.key, extKeyUsage: ['serverAuth'], dnsNames: ['cp1'] });
+    writeFileSync(c.files['pki/apiserver.crt'], narrow.certPem);
+    const api = c.files['kube-apiserver.yaml'];
+    const f = check(c).find((x) => x.file === api && x.code === 'san-missing');
+    assert.ok(f, 'san-missing on the apiserver manifest');
+    const lineText = (file, line) => readFileSync(file, 'utf8').split('\n')[line];
+    const notes = f.related.map((r) => `${path.relative(c.dir, r.file)} | ${lineText(r.file, r.range.start.line).trim()} | ${r.message}`);
+    assert.ok(!notes.some((n) => n.includes('--tls-cert-file')), notes.join('\n'));
+    // The in-cluster names are dialled by pods through the kubernetes Service: no line of the workspace dials them.
+    assert.ok(!notes.some((n) => /\| kubernetes(\.default)?(\.svc)?( |,)/.test(n)), notes.join('\n'));
+    assert.ok(notes.includes(`etc/kubernetes/manifests/kube-apiserver.yaml | - --advertise-address=192.168.10.11 | 192.168.10.11 is advertised here (--advertise-address)`), notes.join('\n'));
+    assert.ok(notes.includes(`etc/kubernetes/admin.conf | server: https://192.168.10.11:6443 | 192.168.10.11 is dialled here (admin.conf server)`), notes.join('\n'));
+    assert.ok(notes.some((n) => n.startsWith('etc/kubernetes/manifests/kube-apiserver.yaml | - --service-cluster-ip-range=10.96.0.0/12 | 10.96.0.1, the kubernetes Service')), notes.join('\n'));
   });
 });

@@ -203,7 +203,7 @@ describe('dnsNames against who dials it, and the Secret it wrote', () => {
 test("the new codes are in the catalog and in README's \"What it reports\" table, with their severity", () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const table = readme.slice(readme.indexOf('## What it reports'), readme.indexOf('\n## ', readme.indexOf('## What it reports') + 5));
-  const expected = { 'cabundle-mismatch': 'error', 'cabundle-missing': 'info', 'duration-invalid': 'error', 'issuer-not-found': 'warning', 'secret-stale': 'warning' };
+  const expected = { 'cabundle-mismatch': 'error', 'cabundle-missing': 'warning', 'duration-invalid': 'error', 'issuer-not-found': 'warning', 'secret-stale': 'warning' };
   for (const [code, severity] of Object.entries(expected)) {
     assert.equal(E.codes[code]?.severity, severity, code);
     assert.ok(E.codes[code].title.length > 20, `${code} has a title`);

@@ -161,9 +161,9 @@ describe('webhooks: caBundle and the serving Secret', () => {
     assert.deepEqual(r.findings.map((f) => `${f.code}: ${f.message}`), ['pem-invalid: caBundle holds no usable CERTIFICATE block, but a CA certificate is expected (found EC PRIVATE KEY)']);
     const body = good.key.privateKeyPem.split('\n')[1];
     assert.ok(!r.findings[0].message.includes(body.slice(0, 12)));
-    // The Helm placeholder for an injected bundle (base64 of a newline) without the annotation: pem-invalid.
+    // The placeholder kubebuilder scaffolds (base64 of a newline) is no CA to judge, with or without the annotation.
     r = tree({ 'hook.yaml': webhookConfig({ caBundle: 'Cg==' }) });
-    assert.deepEqual(r.findings.map((f) => f.code), ['pem-invalid']);
+    assert.deepEqual(r.findings.map((f) => f.code), []);
   });
 
   test('url: webhooks: the self-signed certificate in caBundle must name the url host; no service lookup', () => {
@@ -173,18 +173,22 @@ describe('webhooks: caBundle and the serving Secret', () => {
     assert.match(r.findings[0].message, /x509: cannot validate certificate for 10\.0\.0\.7 because it doesn't contain any IP SANs/);
   });
 
-  test('no caBundle: an info note for a service webhook; none with cert-manager.io/inject-ca-from', () => {
-    let r = tree({ 'hook.yaml': webhookConfig({}) });
+  test('no caBundle: a warning where the workspace holds the serving Secret; none without it, none with cert-manager.io/inject-ca-from', () => {
+    const serving = { 'svc.yaml': serviceYaml, 'deploy.yaml': deploymentYaml, 'secret.yaml': secretYaml(good) };
+    let r = tree({ 'hook.yaml': webhookConfig({}), ...serving });
     assert.deepEqual(r.lines, [`hook.yaml:${lineOf(r.paths['hook.yaml'], 'clientConfig:')} cabundle-missing`]);
-    assert.equal(r.findings[0].severity, 'info');
-    assert.match(r.findings[0].message, /^webhook "validate\.policy\.example\.com" \(ValidatingWebhookConfiguration policy\) has no caBundle: the apiserver verifies policy\.policy-system\.svc with its own trust roots/);
+    assert.equal(r.findings[0].severity, 'warning');
+    assert.match(r.findings[0].message, /^webhook "validate\.policy\.example\.com" \(ValidatingWebhookConfiguration policy\) has no caBundle, and nothing in the workspace fills it .*: the apiserver verifies policy\.policy-system\.svc with the system trust roots of the control-plane host, which kube-pki cannot see\./);
     // An empty caBundle is no caBundle.
-    r = tree({ 'hook.yaml': webhookConfig({ caBundle: '' }) });
+    r = tree({ 'hook.yaml': webhookConfig({ caBundle: '' }), ...serving });
     assert.deepEqual(r.lines, [`hook.yaml:${lineOf(r.paths['hook.yaml'], 'clientConfig:')} cabundle-missing`]);
-    r = tree({ 'hook.yaml': webhookConfig({ annotations: 'cert-manager.io/inject-ca-from: policy-system/policy-cert' }) });
+    // What the server presents is not in the workspace: nothing known to say.
+    r = tree({ 'hook.yaml': webhookConfig({}) });
+    assert.deepEqual(r.lines, []);
+    r = tree({ 'hook.yaml': webhookConfig({ annotations: 'cert-manager.io/inject-ca-from: policy-system/policy-cert' }), ...serving });
     assert.deepEqual(r.lines, []);
     // A placeholder caBundle that cainjector overwrites is not judged.
-    r = tree({ 'hook.yaml': webhookConfig({ caBundle: 'Cg==', annotations: 'cert-manager.io/inject-ca-from: policy-system/policy-cert' }) });
+    r = tree({ 'hook.yaml': webhookConfig({ caBundle: 'Cg==', annotations: 'cert-manager.io/inject-ca-from: policy-system/policy-cert' }), ...serving });
     assert.deepEqual(r.lines, []);
   });
 

@@ -26,8 +26,8 @@ export const codes = {
   'conflicting-fields': { severity: 'error', title: 'A kubeconfig sets both a path and its -data twin' },
   'cabundle-mismatch': { severity: 'error', title: "A webhook's or APIService's serving certificate does not chain to its caBundle" },
   'cabundle-missing': {
-    severity: 'info',
-    title: 'A service-backed webhook or APIService has no caBundle: the apiserver verifies it with its own trust roots',
+    severity: 'warning',
+    title: "A service-backed webhook, APIService or conversion webhook has no caBundle (or a placeholder) though the workspace holds its serving certificate, and nothing fills it at run time",
   },
   'duration-invalid': { severity: 'error', title: "A cert-manager Certificate's duration or renewBefore is one cert-manager rejects" },
   'issuer-not-found': { severity: 'warning', title: "A cert-manager Certificate's issuerRef names an issuer the workspace does not hold" },

@@ -3,6 +3,7 @@
 import type { EngineOptions, Finding, RelatedLocation } from '../types';
 import { codes, type Code } from '../codes';
 import type {
+  CaBundleWriterUnit,
   CertManagerCertificateUnit,
   CertManagerIssuerUnit,
   ComponentUnit,
@@ -31,6 +32,7 @@ export interface UnitsByKind {
   'cert-manager-issuer': CertManagerIssuerUnit;
   service: ServiceUnit;
   workload: WorkloadUnit;
+  'cabundle-writer': CaBundleWriterUnit;
 }
 
 /** The engine's services, as checks may use them. */

@@ -78,6 +78,17 @@ export interface ServingSecret {
   certificate?: CertManagerCertificateUnit;
 }
 
+/**
+ * A Secret that holds only the CA a server mints its serving certificate from at run time: named by a
+ * workload's --dynamic-serving-ca-secret-name (cert-manager's webhook, cmd/webhook/app/options: it keeps the CA
+ * in the Secret and the certificate it presents in memory). Never what the server presents.
+ */
+export function mintingCaSecret(ctx: CheckContext, secret: SecretUnit): boolean {
+  return ctx
+    .units('workload')
+    .some((w) => w.caSecrets?.some((c) => c.name === secret.meta.name && sameNamespace(c.namespace ?? w.meta.namespace, secret.meta.namespace)));
+}
+
 function addSecrets(
   ctx: CheckContext,
   out: ServingSecret[],
@@ -87,10 +98,14 @@ function addSecrets(
   viaFile: string,
   viaSpan: Span,
   certificate?: CertManagerCertificateUnit,
+  caSource = false,
 ): void {
   for (const secret of secretsNamed(ctx, name, namespace)) {
     const entry = certEntry(secret);
-    if (!entry || out.some((o) => o.secret === secret)) continue;
+    if (!entry || out.some((o) => o.secret === secret) || mintingCaSecret(ctx, secret)) continue;
+    // cainjector copies the Secret's ca.crt into the caBundle: when its certificate is itself a CA, the Secret is
+    // where that CA lives (a server minting its own certificate from it), not the certificate the server presents.
+    if (caSource && ctx.leaf(entry.ref)?.isCA) continue;
     out.push({ secret, entry, via, viaFile, viaSpan, ...(certificate ? { certificate } : {}) });
   }
 }
@@ -141,10 +156,10 @@ export function injectedSecrets(ctx: CheckContext, unit: WebhookUnit): ServingSe
   if (!inj) return out;
   if (inj.annotation === 'cert-manager.io/inject-ca-from') {
     const c = injectedCertificate(ctx, unit);
-    if (c?.secretName) addSecrets(ctx, out, c.secretName.value, c.meta.namespace, `written by cert-manager Certificate ${objectName(c.meta)} (${inj.annotation})`, c.file, c.secretName.span, c);
+    if (c?.secretName) addSecrets(ctx, out, c.secretName.value, c.meta.namespace, `written by cert-manager Certificate ${objectName(c.meta)} (${inj.annotation})`, c.file, c.secretName.span, c, true);
   } else if (inj.annotation === 'cert-manager.io/inject-ca-from-secret') {
     const ref = splitRef(inj.value);
-    if (ref) addSecrets(ctx, out, ref.name, ref.namespace, `named by ${inj.annotation}`, unit.file, inj.span);
+    if (ref) addSecrets(ctx, out, ref.name, ref.namespace, `named by ${inj.annotation}`, unit.file, inj.span, undefined, true);
   }
   return out;
 }

@@ -1,6 +1,8 @@
 // san-missing: a serving certificate must name every host its clients dial, by Go's rules (SANs
 // only, never the CN; IPs only against IP SANs; a wildcard covers one label). Reported on the
-// serving certificate's reference and, for a kubeconfig, on the `server:` line that dials it.
+// serving certificate's reference and, for a kubeconfig, on the `server:` line that dials it. Each
+// related note points at a line that dials (or advertises) the host; the in-cluster names of the API
+// are dialled by pods, through the kubernetes Service, from no line of the workspace.
 import * as path from 'node:path';
 import { flag, type ComponentUnit, type Reference, type Span } from '../parse';
 import type { Certificate } from '../pki/certificate';
@@ -13,7 +15,8 @@ interface Need {
   host: string;
   why: string;
   file: string;
-  span: Span;
+  /** The line that dials or advertises the host, and what to say there; absent when no line of the workspace does. */
+  at?: { span: Span; note: string };
 }
 
 function reportMissing(ctx: CheckContext, ref: Reference, cert: Certificate, role: string, needs: Need[]): void {
@@ -26,7 +29,17 @@ function reportMissing(ctx: CheckContext, ref: Reference, cert: Certificate, rol
   }
   if (missing.length === 0) return;
   const list = missing.map((m) => `${m.host} (${m.why})`).join(', ');
-  const related: RelatedLocation[] = missing.map((m) => ctx.related(m.file, m.span, `${m.host} is dialled here`));
+  // Every line that dials a missing host (several kubeconfigs may dial one), once each.
+  const lacking = new Set(missing.map((m) => m.host));
+  const places = new Set<string>();
+  const related: RelatedLocation[] = [];
+  for (const n of needs) {
+    if (!lacking.has(n.host) || !n.at) continue;
+    const key = `${n.file}\0${n.at.span.start}\0${n.host}`;
+    if (places.has(key)) continue;
+    places.add(key);
+    related.push(ctx.related(n.file, n.at.span, n.at.note));
+  }
   ctx.report(
     'san-missing',
     ref.span,
@@ -37,18 +50,19 @@ function reportMissing(ctx: CheckContext, ref: Reference, cert: Certificate, rol
 
 function apiserverNeeds(ctx: CheckContext, api: ComponentUnit, cert: Certificate): Need[] {
   const needs: Need[] = [];
-  const anchor = flagRef(api, 'tls-cert-file')!;
-  const here = (host: string, why: string, span: Span = anchor.span): Need => ({ host, why, file: api.file, span });
+  const here = (host: string, why: string, at?: Need['at']): Need => ({ host, why, file: api.file, ...(at ? { at } : {}) });
   const domain = ctx.options.clusterDomain || 'cluster.local';
   for (const name of ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${domain}`]) {
     needs.push(here(name, 'the in-cluster name of the API'));
   }
   const range = flag(api, 'service-cluster-ip-range');
   const first = range ? firstIpOfCidr(range.value.split(',')[0]) : undefined;
-  if (range && first) needs.push(here(first, 'first IP of --service-cluster-ip-range: the kubernetes Service', range.span));
+  if (range && first) {
+    needs.push(here(first, 'first IP of --service-cluster-ip-range: the kubernetes Service', { span: range.span, note: `${first}, the kubernetes Service's IP (the first of --service-cluster-ip-range), which pods dial` }));
+  }
   const adv = flag(api, 'advertise-address');
   if (adv && adv.value.trim() && adv.value.trim() !== '0.0.0.0' && adv.value.trim() !== '::') {
-    needs.push(here(adv.value.trim(), '--advertise-address', adv.span));
+    needs.push(here(adv.value.trim(), '--advertise-address', { span: adv.span, note: `${adv.value.trim()} is advertised here (--advertise-address)` }));
   }
   for (const kc of ctx.units('kubeconfig')) {
     for (const cluster of kc.clusters) {
@@ -57,7 +71,8 @@ function apiserverNeeds(ctx: CheckContext, api: ComponentUnit, cert: Certificate
       if (!sh) continue;
       if (!apiserversOf(ctx, cluster).targets.some((t) => t.unit === api)) continue;
       const span = sh.viaTlsServerName ? cluster.tlsServerName!.span : cluster.server!.span;
-      needs.push({ host: sh.host, why: `${path.basename(kc.file)} ${sh.viaTlsServerName ? 'tls-server-name' : 'server'}`, file: kc.file, span });
+      const why = `${path.basename(kc.file)} ${sh.viaTlsServerName ? 'tls-server-name' : 'server'}`;
+      needs.push({ host: sh.host, why, file: kc.file, at: { span, note: `${sh.host} is dialled here (${why})` } });
     }
   }
   return needs;
@@ -78,11 +93,11 @@ function etcdServerNeeds(ctx: CheckContext, etcd: ComponentUnit): Need[] {
   for (const api of componentUnits(ctx, 'kube-apiserver')) {
     if (!nearest(componentUnits(ctx, 'etcd'), api.file).includes(etcd)) continue;
     for (const h of urlHosts(api, 'etcd-servers')) {
-      needs.push({ host: h.host, why: `kube-apiserver --etcd-servers`, file: api.file, span: h.span });
+      needs.push({ host: h.host, why: `kube-apiserver --etcd-servers`, file: api.file, at: { span: h.span, note: `${h.host} is dialled here (kube-apiserver --etcd-servers)` } });
     }
   }
   for (const h of urlHosts(etcd, 'advertise-client-urls')) {
-    needs.push({ host: h.host, why: '--advertise-client-urls', file: etcd.file, span: h.span });
+    needs.push({ host: h.host, why: '--advertise-client-urls', file: etcd.file, at: { span: h.span, note: `${h.host} is advertised to clients here (--advertise-client-urls)` } });
   }
   return needs;
 }
@@ -101,7 +116,12 @@ export function serverNames(ctx: CheckContext): void {
       const peerRef = flagRef(unit, 'peer-cert-file');
       const peer = ctx.leaf(peerRef);
       if (peerRef && peer) {
-        const needs = urlHosts(unit, 'initial-advertise-peer-urls').map((h) => ({ host: h.host, why: '--initial-advertise-peer-urls', file: unit.file, span: h.span }));
+        const needs = urlHosts(unit, 'initial-advertise-peer-urls').map((h) => ({
+          host: h.host,
+          why: '--initial-advertise-peer-urls',
+          file: unit.file,
+          at: { span: h.span, note: `${h.host} is advertised to peers here (--initial-advertise-peer-urls)` },
+        }));
         reportMissing(ctx, peerRef, peer, "etcd's peer certificate", needs);
       }
     }

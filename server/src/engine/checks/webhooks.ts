@@ -1,12 +1,16 @@
 // Admission webhooks, APIServices and CRD conversion webhooks: the caBundle the apiserver verifies the
 // server with must hold a CA (or the server's own self-signed certificate); when the workspace holds the
 // Secret the server presents, that certificate must chain to the caBundle (cabundle-mismatch) and name
-// what the apiserver dials, `<service>.<namespace>.svc` or the url's host (san-missing). No caBundle at
-// all for an in-cluster service, and no cert-manager injection: an info note (system trust roots).
+// what the apiserver dials, `<service>.<namespace>.svc` or the url's host (san-missing). No caBundle (or a
+// placeholder) for an in-cluster service: a warning only where the workspace holds what the server presents
+// and nothing writes the caBundle at run time (caBundleWriters.ts); the apiserver then falls back to the
+// control-plane host's trust roots, which kube-pki cannot see. A caBundle that something rewrites at run
+// time is not the one the apiserver uses: it is not judged.
 import type { Reference, WebhookClient, WebhookUnit } from '../parse';
 import type { Certificate } from '../pki/certificate';
 import { describeNames, hostMismatchMessage, isSelfSigned, matchesHost } from '../pki/verify';
 import type { RelatedLocation } from '../types';
+import { caBundleFillers, certificatesForMountedSecrets, issuerOf } from './caBundleWriters';
 import type { CheckContext } from './context';
 import { caNames, chainError, issuerName, who } from './relations';
 import {
@@ -23,7 +27,7 @@ function secretName(s: ServingSecret): string {
   return `Secret ${objectName(s.secret.meta)}`;
 }
 
-function related(ctx: CheckContext, s: ServingSecret, leaf: Certificate | undefined): RelatedLocation[] {
+function secretNotes(ctx: CheckContext, s: ServingSecret, leaf: Certificate | undefined): RelatedLocation[] {
   const out = [ctx.related(s.secret.file, s.entry.ref.span, `${s.entry.key} of ${secretName(s)}${leaf ? `: ${who(leaf)}, issued by ${issuerName(leaf)}, valid for ${describeNames(leaf)}` : ''}`)];
   if (s.viaFile !== s.secret.file || s.viaSpan.start !== s.entry.ref.span.start) out.push(ctx.related(s.viaFile, s.viaSpan, `${secretName(s)} ${s.via}`));
   return out;
@@ -41,7 +45,9 @@ export function webhooks(ctx: CheckContext): void {
 function judge(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): void {
   const label = clientLabel(unit, client);
   const target = dialledHost(client);
-  const caRef: Reference | undefined = client.caBundle;
+  // What writes the caBundle at run time replaces the one in the manifest: that one is not what the apiserver uses.
+  const fillers = caBundleFillers(ctx, unit, client);
+  const caRef: Reference | undefined = fillers.length ? undefined : client.caBundle;
   const caCerts = caRef ? ctx.certs(caRef) : [];
 
   // The caBundle's own shape: CAs, or the server's self-signed certificate.
@@ -85,7 +91,7 @@ function judge(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): voi
         'cabundle-mismatch',
         caRef.span,
         `caBundle of ${label} holds ${cas}, which does not verify ${which}: the apiserver refuses the TLS handshake ("${first.error}"), so ${failureConsequence(unit, client)}. Put the CA that issued the Secret's certificate in caBundle (or let cert-manager inject it: annotation cert-manager.io/inject-ca-from).`,
-        judged.flatMap((j) => related(ctx, j.s, j.leaf)),
+        judged.flatMap((j) => secretNotes(ctx, j.s, j.leaf)),
       );
     }
   }
@@ -97,7 +103,7 @@ function judge(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): voi
       'eku-missing',
       anchor,
       `${label}: the serving certificate in ${secretName(p.s)} (${who(p.leaf)}) lacks the serverAuth extended key usage (it has: ${p.leaf.extKeyUsage!.join(', ') || 'none'}): the apiserver refuses it ("x509: certificate specifies an incompatible key usage"), so ${failureConsequence(unit, client)}. Re-issue it with serverAuth (cert-manager: usages: [server auth]).`,
-      verified.flatMap((v) => related(ctx, v.s, v.leaf)),
+      verified.flatMap((v) => secretNotes(ctx, v.s, v.leaf)),
     );
   }
 
@@ -111,7 +117,7 @@ function judge(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): voi
         'san-missing',
         anchor,
         `${label}: the apiserver dials ${target.host} (${target.why}), but the serving certificate in ${secretName(p.s)} (${who(p.leaf)}) is valid for ${describeNames(p.leaf)}: the handshake fails with "${hostMismatchMessage(p.leaf, target.host)}", so ${failureConsequence(unit, client)}. Add ${target.host} to the certificate's SANs${fix}.`,
-        [...candidates.flatMap((c) => related(ctx, c.s, c.leaf)), ...(anchor === target.span ? [] : [ctx.related(unit.file, target.span, `${target.host} is dialled here`)])],
+        [...candidates.flatMap((c) => secretNotes(ctx, c.s, c.leaf)), ...(anchor === target.span ? [] : [ctx.related(unit.file, target.span, `${target.host} is dialled here`)])],
       );
     } else if (candidates.length === 0 && caRef) {
       // A non-CA certificate in the caBundle verifies only itself: it is what the server presents.
@@ -127,12 +133,77 @@ function judge(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): voi
     }
   }
 
-  // No caBundle for an in-cluster service, and nothing injects one.
-  if (!caRef && client.service && !unit.injectFrom) {
+  // No caBundle (or only a placeholder) for an in-cluster service, and nothing writes one at run time.
+  if (!caRef && client.service && fillers.length === 0) missing(ctx, unit, client, presented);
+}
+
+/** Go's encoding/base64 (StdEncoding, as the apiserver decodes a []byte field) on a value: its error, or undefined. */
+function goBase64Error(value: string): string | undefined {
+  let j = 0;
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i];
+    if (ch === '\n' || ch === '\r') continue;
+    if (ch === '=') return undefined; // padding: judged by the loader when it matters
+    if (!/[A-Za-z0-9+/]/.test(ch)) return `illegal base64 data at input byte ${i}`;
+    j = (j + 1) % 4;
+  }
+  return j === 0 ? undefined : `illegal base64 data at input byte ${value.length - j}`;
+}
+
+/**
+ * cabundle-missing: the workspace holds the certificate the server presents (a Secret the Service's pods mount,
+ * or a cert-manager Certificate that writes it) and nothing fills the caBundle. Without a caBundle the apiserver
+ * verifies the server with the system trust roots of the control-plane host (client-go's rootCertPool: no
+ * CAData, no custom pool), which kube-pki cannot see: a warning that says what is known, never a guess.
+ */
+function missing(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient, presented: { s: ServingSecret; leaf: Certificate }[]): void {
+  const label = clientLabel(unit, client);
+  const host = dialledHost(client)?.host ?? 'the service';
+  let known: string;
+  /** What must be trusted: "CN=webhook-ca" / "that self-signed certificate" / "the CA of ClusterIssuer x", and its certificate. */
+  let ca: string;
+  let caCert: string;
+  let related: RelatedLocation[];
+  if (presented.length) {
+    const p = presented[0];
+    const self = isSelfSigned(p.leaf);
+    known = `the certificate in ${secretName(p.s)} (${who(p.leaf)}, ${self ? 'self-signed' : `issued by ${issuerName(p.leaf)}`})`;
+    ca = self ? 'that self-signed certificate' : issuerName(p.leaf);
+    caCert = self ? 'that self-signed certificate' : `${issuerName(p.leaf)}'s certificate`;
+    related = presented.flatMap((x) => secretNotes(ctx, x.s, x.leaf));
+  } else {
+    const written = client.service ? certificatesForMountedSecrets(ctx, client.service) : [];
+    if (written.length === 0) return;
+    const c = written[0].certificate;
+    const issuer = issuerOf(c);
+    known = `the certificate cert-manager Certificate ${objectName(c.meta)} writes into Secret ${objectName({ name: c.secretName!.value, ...(c.meta.namespace ? { namespace: c.meta.namespace } : {}) })}${issuer ? ` (issuerRef: ${issuer})` : ''}`;
+    ca = issuer ? `the CA of ${issuer}` : 'the CA that issues it';
+    caCert = `${ca}'s certificate`;
+    related = written.flatMap((w) => [
+      ctx.related(w.certificate.file, w.certificate.secretName!.span, `cert-manager Certificate ${objectName(w.certificate.meta)} writes Secret ${w.certificate.secretName!.value}`),
+      ctx.related(w.file, w.span, `Secret ${w.certificate.secretName!.value}, mounted by the pods behind ${host}`),
+    ]);
+  }
+  const nothing = 'nothing in the workspace fills it (no cert-manager or service-ca injection annotation, no kube-webhook-certgen patch Job, no controller known to write it)';
+  const fix = `Set caBundle to the base64 of ${caCert}, or let cert-manager inject it (annotation cert-manager.io/inject-ca-from: <namespace>/<certificate>).`;
+  const ph = client.placeholder;
+  if (ph) {
+    const bad = goBase64Error(ph.value);
+    const asIs = bad
+      ? `applied as it stands, the object is refused (caBundle must be base64: "${bad}")`
+      : `applied as it stands, the bundle holds no certificate, so the apiserver trusts no CA for ${host}: the handshake fails ("x509: certificate signed by unknown authority") and ${failureConsequence(unit, client)}`;
     ctx.report(
       'cabundle-missing',
-      client.span,
-      `${label} has no caBundle: the apiserver verifies ${target?.host ?? 'the service'} with its own trust roots (the system CAs of the control-plane host), which an in-cluster serving certificate rarely chains to ("x509: certificate signed by unknown authority"). Set caBundle to the base64 of the CA that issues the serving certificate, or let cert-manager inject it (annotation cert-manager.io/inject-ca-from: <namespace>/<certificate>).`,
+      ph.span,
+      `caBundle of ${label} is ${ph.value} (${ph.means}), a placeholder for an install step to replace, and ${nothing}: ${asIs}. The server presents ${known}. ${fix}`,
+      related,
     );
+    return;
   }
+  ctx.report(
+    'cabundle-missing',
+    client.span,
+    `${label} has no caBundle, and ${nothing}: the apiserver verifies ${host} with the system trust roots of the control-plane host, which kube-pki cannot see. The server presents ${known}; unless ${ca} is among those roots, the handshake fails ("x509: certificate signed by unknown authority") and ${failureConsequence(unit, client)}. ${fix}`,
+    related,
+  );
 }

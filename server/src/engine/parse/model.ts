@@ -154,8 +154,13 @@ export interface WebhookClient {
   name: string;
   /** The clientConfig key (or the APIService's spec), where notes about the whole client go. */
   span: Span;
-  /** Absent when empty, or when cert-manager's cainjector manages it (see WebhookUnit.injectFrom). */
+  /** Absent when empty, a placeholder, or when an annotation makes an injector overwrite it (see WebhookUnit.injectFrom). */
   caBundle?: Reference;
+  /**
+   * A caBundle that only holds a placeholder an install step replaces (`Cg==`, base64 of one line break, as
+   * kubebuilder scaffolds it; `CA_BUNDLE`, `<base64-ca>`): no CA to judge, as good as none until it is filled.
+   */
+  placeholder?: { value: string; span: Span; means: string };
   service?: WebhookService;
   url?: SpannedValue;
   /** APIService spec.insecureSkipTLSVerify: the aggregator does not verify the server at all. */
@@ -176,8 +181,46 @@ export interface WebhookUnit {
   objectKind: 'ValidatingWebhookConfiguration' | 'MutatingWebhookConfiguration' | 'APIService' | 'CustomResourceDefinition';
   meta: ObjectMeta;
   clients: WebhookClient[];
-  /** cert-manager cainjector annotations: inject-ca-from (a Certificate), inject-ca-from-secret, inject-apiserver-ca. */
+  /**
+   * An annotation that makes a controller write the caBundle: cert-manager's cainjector (inject-ca-from: a
+   * Certificate, inject-ca-from-secret, inject-apiserver-ca: "true"), OpenShift's service-ca operator
+   * (service.beta.openshift.io/inject-cabundle: "true").
+   */
   injectFrom?: { annotation: string; value: string; span: Span };
+  /** metadata.labels, when any (projects that patch their own webhooks select them by label). */
+  labels?: Record<string, string>;
+}
+
+/**
+ * Something in the workspace that writes the caBundle of webhooks, APIServices or CRDs when the cluster runs:
+ * a kube-webhook-certgen `patch` Job, a controller that rotates its own webhook certificate (Gatekeeper,
+ * MetalLB), or a kustomization that adds a cainjector annotation (commonAnnotations, patches, replacements).
+ */
+export interface CaBundleWriterUnit {
+  kind: 'cabundle-writer';
+  file: string;
+  /** Who writes, for messages: `kube-webhook-certgen patch (Job ingress-nginx/ingress-nginx-admission-patch)`. */
+  by: string;
+  /** The line that says so (the `--webhook-name` argument, the replacement's fieldPath). */
+  span: Span;
+  targets: CaBundleTarget[];
+  /**
+   * Kustomize: what the kustomization builds: the files in its own folder (`folder`), and its resources (folders,
+   * with everything below them, and files) and patch files (`within`). Absent: everywhere.
+   */
+  folder?: string;
+  within?: string[];
+  /** Kustomize: patch files whose own cainjector annotations the kustomization applies (absolute paths). */
+  patchFiles?: { file: string; target?: CaBundleTarget; span: Span }[];
+}
+
+/** Which objects a writer fills: by kind (any, when absent) and name (any, when absent). */
+export interface CaBundleTarget {
+  kinds?: WebhookUnit['objectKind'][];
+  name?: string;
+  /** Where this target is set, and how, when it differs from the writer's (one kustomization, several entries). */
+  span?: Span;
+  by?: string;
 }
 
 /** cert-manager.io/v1 Certificate. */
@@ -223,6 +266,11 @@ export interface WorkloadUnit {
   podLabels: Record<string, string>;
   /** secretName of each Secret volume (and projected Secret source), with its span. */
   secretVolumes: SpannedValue[];
+  /**
+   * Secrets that hold only the CA the pods mint their own serving certificate from at run time (cert-manager's
+   * webhook: --dynamic-serving-ca-secret-name): what the server presents is not in them.
+   */
+  caSecrets?: { name: string; namespace?: string; span: Span }[];
 }
 
 export type Unit =
@@ -234,7 +282,8 @@ export type Unit =
   | CertManagerCertificateUnit
   | CertManagerIssuerUnit
   | ServiceUnit
-  | WorkloadUnit;
+  | WorkloadUnit
+  | CaBundleWriterUnit;
 
 export interface ParsedFile {
   file: string;

@@ -5,6 +5,8 @@
 import type { Document, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from 'yaml';
 import { asMap, asSeq, boolValue, deref, get, getText, keyRange, nodeRange, scalarText, type TextValue } from './yamlAst';
+import { injectAnnotations } from './kustomize';
+import { caBundleWriters, servingCaSecrets } from './writers';
 import type {
   CertManagerCertificateUnit,
   CertManagerIssuerUnit,
@@ -36,9 +38,6 @@ export const objectKinds = new Set([
 ]);
 
 const mountingKinds = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
-
-/** cert-manager's cainjector annotations: with one of them, the caBundle in the manifest is overwritten. */
-export const injectAnnotations = ['cert-manager.io/inject-ca-from', 'cert-manager.io/inject-ca-from-secret', 'cert-manager.io/inject-apiserver-ca'];
 
 function span(t: { start: number; end: number }): Span {
   return { start: t.start, end: t.end };
@@ -200,11 +199,40 @@ function parseSecret(doc: Document, root: YAMLMap, file: string, objectKind: 'Se
 
 // ---- webhooks, APIServices, CRD conversion -------------------------------------------------------
 
+/** The annotation that makes an injector overwrite the caBundle: with one, the caBundle in the manifest is not what the apiserver uses. */
 function injection(doc: Document, root: YAMLMap): WebhookUnit['injectFrom'] {
   const annotations = asMap(doc, get(doc, asMap(doc, get(doc, root, 'metadata')), 'annotations'));
   for (const a of injectAnnotations) {
-    const t = getText(doc, annotations, a);
-    if (t && t.value.trim() !== '' && t.value.trim() !== 'false') return { annotation: a, value: t.value.trim(), span: span(t) };
+    const t = getText(doc, annotations, a.key);
+    if (t && a.enabled(t.value)) return { annotation: a.key, value: t.value.trim(), span: span(t) };
+  }
+  return undefined;
+}
+
+/**
+ * What a caBundle holding only a placeholder is, or undefined for a value to judge: base64 of nothing but line
+ * breaks, spaces or dashes (kubebuilder scaffolds `Cg==`, one line break, because the apiserver rejects an empty
+ * value in some versions; charts use `LS0t`, "---"), or placeholder text a script replaces before applying
+ * (`CA_BUNDLE`, `<base64-ca>`, `__CA_BUNDLE__`, `$CA_BUNDLE`, `PLACEHOLDER`). Real base64 of anything else, a
+ * truncated PEM included, is judged as it is.
+ */
+export function caBundlePlaceholder(value: string): string | undefined {
+  const v = value.trim();
+  const compact = v.replace(/\s+/g, '');
+  if (compact.length > 0 && compact.length <= 24 && compact.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(compact)) {
+    const text = Buffer.from(compact, 'base64').toString('latin1');
+    if (/^[\s-]*$/.test(text)) {
+      if (text === '\n' || text === '\r\n') return 'base64 of a single line break';
+      if (/^\s*$/.test(text)) return 'base64 of blank text';
+      return `base64 of "${text.trim()}"`;
+    }
+  }
+  if (v.length > 64) return undefined;
+  if (/^<[^<>]+>$/.test(v) || /^\[[^[\]]+\]$/.test(v) || /^\{[^{}]+\}$/.test(v)) return 'placeholder text';
+  if (/^(%[A-Za-z0-9_.-]+%|@[A-Za-z0-9_.-]+@|__[A-Za-z0-9_.-]+__|\$[A-Za-z_][A-Za-z0-9_]*)$/.test(v)) return 'placeholder text';
+  if (/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(v)) return 'placeholder text';
+  if (/^[A-Za-z0-9_. -]+$/.test(v) && /ca[_-]?bundle|placeholder|replace|change[_-]?me|todo|fixme|dummy|inject|base64|ca[_-]?(cert|crt|data|pem)/i.test(v)) {
+    return 'placeholder text';
   }
   return undefined;
 }
@@ -223,9 +251,12 @@ function clientOf(
   // `caBundle: {{ .Values.ca }}` unquoted reads as a flow mapping: a template, as much as a quoted one.
   const caNode = get(doc, cc, 'caBundle');
   if (isMap(caNode) || isSeq(caNode)) client.templated = true;
-  if (ca && templated(ca.value)) client.templated = true;
-  else if (ca && ca.value.trim() !== '' && !injected) {
-    client.caBundle = { file, span: span(ca), field: 'caBundle', expect: 'ca', source: { kind: 'inline', data: ca.value } };
+  // `$(CA_BUNDLE)`: a kustomize var, filled when the overlay is built.
+  if (ca && (templated(ca.value) || /^\$\([A-Za-z_][A-Za-z0-9_]*\)$/.test(ca.value.trim()))) client.templated = true;
+  else if (ca && ca.value.trim() !== '') {
+    const means = caBundlePlaceholder(ca.value);
+    if (means) client.placeholder = { value: ca.value.trim(), span: span(ca), means };
+    else if (!injected) client.caBundle = { file, span: span(ca), field: 'caBundle', expect: 'ca', source: { kind: 'inline', data: ca.value } };
   }
   const svc = asMap(doc, get(doc, cc, 'service'));
   if (svc) {
@@ -251,7 +282,16 @@ function keySpan(doc: Document, map: YAMLMap | undefined, key: string, fallback:
 function parseWebhooks(doc: Document, root: YAMLMap, file: string, objectKind: WebhookUnit['objectKind']): WebhookUnit | undefined {
   const meta = metaOf(doc, root);
   const injectFrom = injection(doc, root);
-  const unit: WebhookUnit = { kind: 'webhook', file, objectKind, meta, clients: [], ...(injectFrom ? { injectFrom } : {}) };
+  const labels = stringMap(doc, get(doc, asMap(doc, get(doc, root, 'metadata')), 'labels'));
+  const unit: WebhookUnit = {
+    kind: 'webhook',
+    file,
+    objectKind,
+    meta,
+    clients: [],
+    ...(injectFrom ? { injectFrom } : {}),
+    ...(Object.keys(labels).length ? { labels } : {}),
+  };
   const spec = asMap(doc, get(doc, root, 'spec'));
   if (objectKind === 'ValidatingWebhookConfiguration' || objectKind === 'MutatingWebhookConfiguration') {
     for (const item of asSeq(doc, get(doc, root, 'webhooks'))?.items ?? []) {
@@ -282,7 +322,8 @@ function parseWebhooks(doc: Document, root: YAMLMap, file: string, objectKind: W
       if (cc) unit.clients.push(clientOf(doc, cc, file, meta.name, at, !!injectFrom));
     }
   }
-  return unit.clients.length ? unit : undefined;
+  // Without clients, a patch that only adds an injection annotation (kustomize applies it to the object it names).
+  return unit.clients.length || injectFrom ? unit : undefined;
 }
 
 // ---- cert-manager ---------------------------------------------------------------------------------
@@ -344,9 +385,23 @@ function parseService(doc: Document, root: YAMLMap, file: string): ServiceUnit |
   return { kind: 'service', file, meta: metaOf(doc, root), selector };
 }
 
-export function parseSecretMounts(doc: Document, root: YAMLMap, file: string): WorkloadUnit | undefined {
+/** What a workload tells about webhooks: the Secrets its pods mount, the CA Secrets they mint from, the caBundles its containers write. */
+export function parseWorkloadObjects(doc: Document, root: YAMLMap, file: string): Unit[] {
   const objectKind = getText(doc, root, 'kind')?.value;
-  if (!objectKind || !mountingKinds.has(objectKind)) return undefined;
+  if (!objectKind) return [];
+  const meta = metaOf(doc, root);
+  const units: Unit[] = caBundleWriters(doc, root, file, objectKind, meta);
+  const mounts = mountingKinds.has(objectKind) ? parseSecretMounts(doc, root, file, objectKind) : undefined;
+  const caSecrets = servingCaSecrets(doc, root, objectKind, meta);
+  if (mounts || caSecrets.length) {
+    const unit = mounts ?? parseSecretMounts(doc, root, file, objectKind, true)!;
+    if (caSecrets.length) unit.caSecrets = caSecrets;
+    units.push(unit);
+  }
+  return units;
+}
+
+function parseSecretMounts(doc: Document, root: YAMLMap, file: string, objectKind: string, always = false): WorkloadUnit | undefined {
   const template = asMap(doc, get(doc, asMap(doc, get(doc, root, 'spec')), 'template'));
   const podSpec = asMap(doc, get(doc, template, 'spec'));
   const secretVolumes: SpannedValue[] = [];
@@ -359,7 +414,7 @@ export function parseSecretMounts(doc: Document, root: YAMLMap, file: string): W
       if (s && s.value.trim() && !templated(s.value)) secretVolumes.push({ value: s.value.trim(), span: span(s) });
     }
   }
-  if (secretVolumes.length === 0) return undefined;
+  if (secretVolumes.length === 0 && !always) return undefined;
   const podLabels = stringMap(doc, get(doc, asMap(doc, get(doc, template, 'metadata')), 'labels'));
   return { kind: 'workload', file, objectKind, meta: metaOf(doc, root), podLabels, secretVolumes };
 }

@@ -1,0 +1,91 @@
+// What writes a webhook's, APIService's or CRD conversion webhook's caBundle when the cluster runs, as far
+// as the workspace says: an injection annotation on the object (cert-manager's cainjector, OpenShift's
+// service-ca), one a kustomization adds to it, a kube-webhook-certgen `patch` Job or a controller that
+// rotates its own certificate (parse/writers.ts), and projects that write the caBundle of the objects they
+// own, recognised by what their manifests hold:
+//   - Kyverno creates and patches the webhook configurations it labels webhook.kyverno.io/managed-by: kyverno
+//     (kyverno pkg/controllers/webhook, api/kyverno LabelWebhookManagedBy).
+//   - istiod patches the caBundle of the configurations labelled istio.io/rev with its revision: every webhook
+//     of a ValidatingWebhookConfiguration (pkg/webhooks/validation/controller), the webhooks named
+//     *sidecar-injector.istio.io of a MutatingWebhookConfiguration (pkg/webhooks/webhookpatch.go).
+//   - Knative's webhooks reconcile the caBundle of the configurations and CRDs they serve, all named
+//     *.knative.dev (knative.dev/pkg webhook/resourcesemantics, webhook/configmaps, conversion reconcilers).
+import * as path from 'node:path';
+import type { CaBundleTarget, CaBundleWriterUnit, CertManagerCertificateUnit, Span, WebhookClient, WebhookService, WebhookUnit } from '../parse';
+import type { CheckContext } from './context';
+import { mountedSecrets, sameNamespace } from './objects';
+
+export interface Filler {
+  /** Who writes the caBundle, for messages. */
+  by: string;
+  file: string;
+  span: Span;
+}
+
+function matches(t: CaBundleTarget, unit: WebhookUnit): boolean {
+  return (!t.kinds || t.kinds.includes(unit.objectKind)) && (t.name === undefined || t.name === unit.meta.name);
+}
+
+/** Whether a kustomization builds this file: it sits in the kustomization's folder, is one of its patch files, or is one of (or below one of) its resources. */
+function builds(writer: CaBundleWriterUnit, file: string): boolean {
+  if (!writer.within && writer.folder === undefined) return true;
+  if (writer.folder !== undefined && path.dirname(file) === writer.folder) return true;
+  return (writer.within ?? []).some((w) => file === w || file.startsWith(w.endsWith(path.sep) ? w : w + path.sep));
+}
+
+function injector(annotation: string): string {
+  return annotation.startsWith('service.beta.openshift.io/') ? "OpenShift's service-ca operator" : "cert-manager's cainjector";
+}
+
+/** What writes this client's caBundle at run time; empty when the workspace shows nothing that does. */
+export function caBundleFillers(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): Filler[] {
+  const out: Filler[] = [];
+  if (unit.injectFrom) out.push({ by: `${injector(unit.injectFrom.annotation)} (annotation ${unit.injectFrom.annotation})`, file: unit.file, span: unit.injectFrom.span });
+
+  const webhooks = ctx.units('webhook');
+  for (const w of ctx.units('cabundle-writer')) {
+    if (!builds(w, unit.file)) continue;
+    for (const t of w.targets) {
+      if (matches(t, unit)) out.push({ by: t.by ?? w.by, file: w.file, span: t.span ?? w.span });
+    }
+    for (const p of w.patchFiles ?? []) {
+      for (const patch of webhooks) {
+        if (patch.file !== p.file || !patch.injectFrom) continue;
+        const target: CaBundleTarget = p.target ?? { kinds: [patch.objectKind], name: patch.meta.name };
+        if (matches(target, unit)) out.push({ by: `a kustomize patch adding ${patch.injectFrom.annotation} (${injector(patch.injectFrom.annotation)})`, file: w.file, span: p.span });
+      }
+    }
+  }
+
+  const labels = unit.labels ?? {};
+  if (labels['webhook.kyverno.io/managed-by'] === 'kyverno' && unit.objectKind !== 'APIService' && unit.objectKind !== 'CustomResourceDefinition') {
+    out.push({ by: 'Kyverno (label webhook.kyverno.io/managed-by: kyverno)', file: unit.file, span: unit.meta.span });
+  }
+  const rev = labels['istio.io/rev'];
+  if (rev !== undefined && (unit.objectKind === 'ValidatingWebhookConfiguration' || (unit.objectKind === 'MutatingWebhookConfiguration' && client.name.endsWith('sidecar-injector.istio.io')))) {
+    out.push({ by: `istiod (label istio.io/rev: ${rev})`, file: unit.file, span: unit.meta.span });
+  }
+  if (unit.meta.name.endsWith('.knative.dev')) out.push({ by: "Knative's webhook (a *.knative.dev configuration it reconciles)", file: unit.file, span: unit.meta.span });
+  return out;
+}
+
+/** cert-manager Certificates that write a Secret the pods behind the Service mount (whether or not the workspace holds the Secret). */
+export function certificatesForMountedSecrets(ctx: CheckContext, svc: WebhookService): { certificate: CertManagerCertificateUnit; file: string; span: Span }[] {
+  const mounted = mountedSecrets(ctx, svc);
+  if (mounted.length === 0) return [];
+  const out: { certificate: CertManagerCertificateUnit; file: string; span: Span }[] = [];
+  for (const c of ctx.units('cert-manager-certificate')) {
+    if (!c.secretName || !sameNamespace(c.meta.namespace, svc.namespace)) continue;
+    const m = mounted.find((x) => x.name === c.secretName!.value);
+    if (m) out.push({ certificate: c, file: m.file, span: m.span });
+  }
+  return out;
+}
+
+/** "ClusterIssuer ca-issuer", for messages. */
+export function issuerOf(c: CertManagerCertificateUnit): string | undefined {
+  const ref = c.issuerRef;
+  if (!ref?.name) return undefined;
+  return `${ref.kind} ${ref.kind === 'Issuer' && c.meta.namespace ? `${c.meta.namespace}/` : ''}${ref.name.value}`;
+}
+

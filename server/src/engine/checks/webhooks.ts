@@ -176,7 +176,7 @@ function missing(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient, pr
     if (written.length === 0) return;
     const c = written[0].certificate;
     const issuer = issuerOf(c);
-    known = `the certificate cert-manager Certificate ${objectName(c.meta)} writes into Secret ${objectName({ name: c.secretName!.value, ...(c.meta.namespace ? { namespace: c.meta.namespace } : {}) })}${issuer ? ` (issuerRef: ${issuer})` : ''}`;
+    known = `the certificate cert-manager Certificate ${objectName(c.meta)} writes into Secret ${objectName({ name: c.secretName!.value, ...(c.meta.namespace ? { namespace: c.meta.namespace } : {}), span: c.secretName!.span })}${issuer ? ` (issuerRef: ${issuer})` : ''}`;
     ca = issuer ? `the CA of ${issuer}` : 'the CA that issues it';
     caCert = `${ca}'s certificate`;
     related = written.flatMap((w) => [

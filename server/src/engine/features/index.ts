@@ -178,6 +178,10 @@ function referenceTarget(engine: Engine, parsed: ParsedFile, current: boolean, u
   }
   context.path = ref.source.path;
   const loaded = engine.load(ref);
+  if (!loaded.ok && loaded.unplaced) {
+    // A path on the node (or on the machine that wrote a kubeconfig), not in the workspace: said, not judged.
+    return { range, decoded: { items: [], chain: [], notes: [loaded.message] }, context, title: path.basename(ref.source.path) };
+  }
   if (!loaded.ok) {
     return { range, decoded: { items: [{ kind: 'undecodable', reason: loaded.message }], chain: [], notes: [] }, context, title: path.basename(ref.source.path) };
   }
@@ -340,7 +344,8 @@ export function codeLenses(engine: Engine, file: string, text?: string): LensInf
       let title: string;
       const loaded = engine.load(ref);
       if (!loaded.ok) {
-        title = loaded.code === 'file-not-found' ? `not found: ${ref.source.kind === 'path' ? ref.source.path : ref.field}` : `cannot read: ${loaded.message}`;
+        const named = ref.source.kind === 'path' ? ref.source.path : ref.field;
+        title = loaded.unplaced ? `not in the workspace: ${named}` : loaded.code === 'file-not-found' ? `not found: ${named}` : `cannot read: ${loaded.message}`;
       } else if (loaded.material.certs.length === 0) {
         title = `no certificate (${loaded.material.labels.length ? `found ${[...new Set(loaded.material.labels)].join(', ')}` : 'no PEM block'})`;
       } else {

@@ -99,6 +99,15 @@ export function homeDir(): string | undefined {
   }
 }
 
+/**
+ * A file holding kubeadm's own configuration (InitConfiguration, ClusterConfiguration, JoinConfiguration): a
+ * KubeletConfiguration beside them is what kubeadm writes to the node's /var/lib/kubelet/config.yaml
+ * (cmd/kubeadm/app/phases/kubelet/config.go), so its paths are that node's.
+ */
+export function isKubeadmConfig(text: string): boolean {
+  return /^apiVersion:\s*["']?kubeadm\.k8s\.io\//m.test(text) && /^kind:\s*["']?(Init|Cluster|Join)Configuration\b/m.test(text);
+}
+
 export interface ResolveContext {
   /**
    * The file naming the path describes another machine (a kubeadm config's KubeletConfiguration describes

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { defaultOptions, MAX_CONFIG_BYTES, type EngineOptions, type FileSystem, type Finding, type Range } from '../types';
 import { parseFile, unitReferences, type KubeconfigUnit, type ParsedFile, type Reference } from '../parse';
 import { loadFile, loadInline, type Loaded } from '../resolve/material';
-import { isUnplaced, pathOrigin, resolveReferencePath, type Resolution } from '../resolve/paths';
+import { isKubeadmConfig, isUnplaced, pathOrigin, resolveReferencePath, type Resolution } from '../resolve/paths';
 import { notFoundMessage, unplacedMessage, type NamedBy } from '../resolve/notFound';
 import { commonPrefixLength, FileIndex } from '../resolve/fileIndex';
 import { confinedFileSystem, isWithin, refusalReason } from '../fs/confined';
@@ -406,11 +406,6 @@ export class Engine implements WorkspaceView {
 /** A flat copy of a string (a substring may keep its whole parent alive); exact for any UTF-16 content. */
 function ownCopy(s: string): string {
   return JSON.parse(JSON.stringify(s)) as string;
-}
-
-/** A file that holds kubeadm's own configuration (InitConfiguration, ClusterConfiguration, JoinConfiguration). */
-function isKubeadmConfig(text: string): boolean {
-  return /^apiVersion:\s*["']?kubeadm\.k8s\.io\//m.test(text) && /^kind:\s*["']?(Init|Cluster|Join)Configuration\b/m.test(text);
 }
 
 /** Not in the workspace, and the place outside it that would have been read next was not looked at. */

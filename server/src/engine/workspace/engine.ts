@@ -215,7 +215,7 @@ export class Engine implements WorkspaceView {
   resolve(ref: Reference): Resolution | undefined {
     const r = this.resolvePath(ref);
     if (!r || !isUnplaced(r) || ref.source.kind !== 'path' || !ref.source.path.startsWith('/')) return r;
-    const key = `${ref.source.baseDir}\0${ref.source.path}`;
+    const key = `${ref.source.baseDir}\0${ref.source.path}${this.namedBy(ref).kubeadm ? '\0node' : ''}`;
     let placed = this.beside.get(key);
     if (!placed) {
       placed = this.placeBeside(ref.source.path, ref.source.baseDir, r);

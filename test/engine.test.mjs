@@ -120,6 +120,8 @@ spec:
         - "--client-ca-file=/srv/nowhere/ca.crt"
 `,
     );
+    // The tree holds the node's /srv/nowhere (without the files): that is where they belong, so they are missing.
+    mkdirSync(path.join(d, 'srv/nowhere'), { recursive: true });
     const { findings } = checkTree(d, {}, [f]);
     assert.deepEqual(summary(findings, d), ['apiserver-deploy.yaml:12 file-not-found', 'apiserver-deploy.yaml:13 file-not-found']);
     const quoted = findings.find((x) => x.range.start.line === 12);
@@ -163,6 +165,8 @@ describe('resolving references', () => {
     write(d, 'kube/certs/ca.crt', rootCA.certPem);
     const ok = write(d, 'kube/ok.conf', kubeconfig({ caPath: 'certs/ca.crt' }));
     const bad = write(d, 'kube/bad.conf', kubeconfig({ caPath: '/etc/kubernetes/pki/nowhere.crt' }));
+    // A copy of the node's /etc/kubernetes/pki that lacks the file.
+    mkdirSync(path.join(d, 'etc/kubernetes/pki'), { recursive: true });
     const { findings } = checkTree(d, {}, [ok, bad]);
     assert.deepEqual(summary(findings, d), [`kube/bad.conf:${lineOf(bad, 'nowhere.crt')} file-not-found`]);
     assert.match(findings[0].message, /tried .*\/etc\/kubernetes\/pki\/nowhere\.crt/);

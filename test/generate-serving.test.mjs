@@ -142,6 +142,8 @@ describe('what cannot be generated is said, with why and what to do', () => {
     const conf = path.join(c.paths.etcKubernetes, 'jane.conf');
     const userCert = path.join(c.paths.pki, 'users', 'jane.crt');
     const userKey = path.join(c.paths.pki, 'users', 'jane.key');
+    // The tree holds the node's /etc/kubernetes/pki/users, where the files belong (without it, nothing tells).
+    await mkdir(path.dirname(userCert));
     await writeFile(
       conf,
       G.kubeconfigText({ clusterName: 'kubernetes', server: 'https://192.168.10.11:6443', caPath: '/etc/kubernetes/pki/ca.crt', userName: 'jane', certPath: '/etc/kubernetes/pki/users/jane.crt', keyPath: '/etc/kubernetes/pki/users/jane.key' }),

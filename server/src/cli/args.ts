@@ -29,7 +29,8 @@ Options:
   -h, --help               show this help
   -V, --version            show the version
 
-Exit status: 0 no errors, 1 errors found, 2 bad usage.
+Exit status: 0 no errors, 1 errors found, 2 bad usage. A path found in none of the folders checked
+that nothing places (a node's file: give --root or --path-mapping) is not an error; a note says so.
 
 Generating what is missing or wrong: kube-pki generate [PATH...] [--dry-run] [--fix] [--renew] ...,
 kube-pki new-ca, new-client, kubeconfig, new-control-plane (kube-pki generate --help).

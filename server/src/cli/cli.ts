@@ -7,6 +7,7 @@ import { GENERATE_COMMANDS, runGenerate } from './generate';
 import { runVerify } from './verify';
 import { runExpiration } from './expiration';
 import { openTree, tooBigNote, type OpenTree } from './tree';
+import { unplacedNote } from './unplaced';
 
 // Inlined by esbuild.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -121,6 +122,9 @@ function check(args: CheckArgs, io: Io): number {
     default:
       io.out(formatText(report, ctx, color));
   }
+  // Paths kube-pki could not place (resolve/paths.ts): one note for the run, no finding, the same exit status.
+  const unplaced = unplacedNote(engine.unplacedReferences(), ctx.display);
+  if (unplaced) io.err(unplaced);
   return findings.some((f) => f.severity === 'error') || internalError ? 1 : 0;
 }
 

@@ -2,7 +2,7 @@
 // benchmark) import only from here. Nothing below imports vscode or the LSP libraries.
 export * from './types';
 export { codes, type Code, type CodeInfo } from './codes';
-export { Engine } from './workspace/engine';
+export { Engine, type UnplacedReference } from './workspace/engine';
 export { discoverFiles, isCandidateName } from './workspace/discover';
 export { nodeFileSystem, overlayFileSystem } from './fs/nodeFileSystem';
 export { parseFile, parseBlockYaml } from './parse';

@@ -72,6 +72,9 @@ function split<U extends Unit>(list: U[]): { named: U[]; templated: U[] } {
   return s as { named: U[]; templated: U[] };
 }
 
+/** The unit kinds whose references name files (parse/kubeconfig.ts, manifest.ts, kubeletConfig.ts). */
+const PATH_REFERENCE_KINDS = ['kubeconfig', 'component', 'kubelet-config'] as const;
+
 export class CheckContext {
   readonly findings: Finding[] = [];
 
@@ -121,8 +124,13 @@ export class CheckContext {
     if (result.path) this.deps.paths.add(result.path);
     if (!result.ok && result.code === 'file-not-found') {
       // Creating any of the places tried (or a file the suffix search would find) changes this.
-      for (const t of this.ws.resolve(ref)?.tried ?? []) if (t.startsWith('/') && !t.includes('…')) this.deps.paths.add(t);
+      const r = this.ws.resolve(ref);
+      for (const t of r?.tried ?? []) if (t.startsWith('/') && !t.includes('…')) this.deps.paths.add(t);
+      if (r?.place) this.deps.paths.add(r.place.path);
       this.deps.unresolved = true;
+      // Whether the path has a place can hang on the other documents' references of its folder (a sibling found
+      // in the workspace): any document with path references may change it.
+      if (result.unplaced || r?.place?.by === 'sibling') for (const kind of PATH_REFERENCE_KINDS) this.deps.kinds.add(kind);
     }
     if (ref.file !== this.file) this.deps.paths.add(ref.file);
     return result;

@@ -1,5 +1,6 @@
 // file-not-found, file-unreadable, pem-invalid: every reference must load and hold the kind of
-// PEM its use expects. Other checks skip references that fail here, so each defect is said once.
+// PEM its use expects. Other checks skip references that fail here, so each defect is said once. A path
+// found nowhere whose place nothing tells (resolve/paths.ts: unplaced) is no finding at all.
 import { unitReferences, type Reference } from '../parse';
 import type { Material } from '../resolve/material';
 import type { CheckContext } from './context';
@@ -61,11 +62,13 @@ export function references(ctx: CheckContext): void {
         const r = ctx.resolve(ref);
         if (r && !r.found) {
           const loaded = ctx.load(ref);
-          if (!loaded.ok) ctx.report(loaded.code, ref.span, `${what(ref)}: ${loaded.message}`);
+          if (!loaded.ok && !loaded.unplaced) ctx.report(loaded.code, ref.span, `${what(ref)}: ${loaded.message}`);
         }
         continue;
       }
       const loaded = ctx.load(ref);
+      // Not found and no place known (a node's path with no copy of that node here): nothing kube-pki can see.
+      if (!loaded.ok && loaded.unplaced) continue;
       if (!loaded.ok) {
         const msg =
           loaded.code === 'file-not-found' && !loaded.path

@@ -238,7 +238,8 @@ export function decodedMarkdown(d: Decoded, ctx?: DecodeContext, focus?: number)
   }
   const chain = chainMarkdown(d);
   if (chain) parts.push(chain);
-  if (d.items.length === 0) parts.push('**Nothing to decode**: no PEM block');
+  // With notes and no item, the notes say why (a path kube-pki does not see: features/index.ts).
+  if (d.items.length === 0 && d.notes.length === 0) parts.push('**Nothing to decode**: no PEM block');
   d.items.forEach((item, i) => parts.push((d.items.length > 1 ? `*${i + 1} of ${d.items.length}*\n\n` : '') + itemMarkdown(item)));
   return parts.join('\n\n---\n\n');
 }

@@ -134,7 +134,7 @@ export function decodedText(d: Decoded, opts: { title?: string; now: Date; conte
   if (certCount > 1) {
     out.push(`# ${certCount} certificates: ${d.chain.map((l) => `${l.from} ${l.issuedBy ? 'is issued by' : 'is NOT issued by'} ${l.to}`).join('; ')}`);
   }
-  if (d.items.length === 0) out.push('', 'Nothing to decode: no PEM block.');
+  if (d.items.length === 0 && d.notes.length === 0) out.push('', 'Nothing to decode: no PEM block.');
   d.items.forEach((item, i) => {
     out.push('');
     if (d.items.length > 1) out.push(`## ${i + 1} of ${d.items.length}`);

@@ -24,6 +24,7 @@ import { base64Values, type Base64Value } from './values';
 import { contextFindings, displayLocation, findingsOn, referenceAt, referencesTo, roleOf } from './context';
 import { certKeyPairs } from '../checks/keyPairs';
 import { materialProblem } from '../checks/references';
+import { isKubeadmConfig } from '../resolve/paths';
 
 export interface HoverInfo {
   markdown: string;
@@ -178,6 +179,12 @@ function referenceTarget(engine: Engine, parsed: ParsedFile, current: boolean, u
   }
   context.path = ref.source.path;
   const loaded = engine.load(ref);
+  if (!loaded.ok && loaded.unplaced) {
+    // A path on the node (or on the machine that wrote a kubeconfig), not in the workspace: said, not judged.
+    // One note per sentence (resolve/notFound.ts): what the path is, then how to have it checked.
+    const notes = loaded.message.split(/(?<=\.) (?=To check it)/);
+    return { range, decoded: { items: [], chain: [], notes }, context, title: path.basename(ref.source.path) };
+  }
   if (!loaded.ok) {
     return { range, decoded: { items: [{ kind: 'undecodable', reason: loaded.message }], chain: [], notes: [] }, context, title: path.basename(ref.source.path) };
   }
@@ -185,6 +192,9 @@ function referenceTarget(engine: Engine, parsed: ParsedFile, current: boolean, u
   context.resolvedPath = file;
   if (ref.expect === 'kubeconfig') return { range, decoded: kubeconfigDecoded(engine, ref), context, title: path.basename(file) };
   const decoded = describeFile(engine, file, paired);
+  if (unit.kind === 'kubelet-config' && isKubeadmConfig(parsed.text)) {
+    decoded.notes.unshift(`${ref.source.path} is a path on the node kubeadm sets up with this file (kubeadm writes this KubeletConfiguration to /var/lib/kubelet/config.yaml there); read here as ${file}`);
+  }
   const problem = materialProblem(ref, loaded.material);
   if (problem && !findings.some((f) => f.code === 'pem-invalid')) decoded.notes.push(`${ref.field} ${problem}`);
   return { range, decoded, context, title: path.basename(file) };
@@ -340,7 +350,8 @@ export function codeLenses(engine: Engine, file: string, text?: string): LensInf
       let title: string;
       const loaded = engine.load(ref);
       if (!loaded.ok) {
-        title = loaded.code === 'file-not-found' ? `not found: ${ref.source.kind === 'path' ? ref.source.path : ref.field}` : `cannot read: ${loaded.message}`;
+        const named = ref.source.kind === 'path' ? ref.source.path : ref.field;
+        title = loaded.unplaced ? `not in the workspace: ${named}` : loaded.code === 'file-not-found' ? `not found: ${named}` : `cannot read: ${loaded.message}`;
       } else if (loaded.material.certs.length === 0) {
         title = `no certificate (${loaded.material.labels.length ? `found ${[...new Set(loaded.material.labels)].join(', ')}` : 'no PEM block'})`;
       } else {

@@ -20,7 +20,17 @@ export type LoadFailureCode = 'file-not-found' | 'file-unreadable' | 'pem-invali
 
 export type Loaded =
   | { ok: true; material: Material; path?: string }
-  | { ok: false; code: LoadFailureCode; message: string; path?: string };
+  | {
+      ok: false;
+      code: LoadFailureCode;
+      message: string;
+      path?: string;
+      /**
+       * Not found, and nothing tells where the file belongs (resolve/paths.ts): not a defect kube-pki can see. Checks
+       * skip it like any reference that does not load; references.ts reports nothing; `message` says why (hover).
+       */
+      unplaced?: true;
+    };
 
 const keyLabels = new Set(['RSA PRIVATE KEY', 'EC PRIVATE KEY', 'PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'DSA PRIVATE KEY']);
 const publicLabels = new Set(['PUBLIC KEY', 'RSA PUBLIC KEY']);

@@ -1,12 +1,13 @@
 // The engine: every recognised document of the workspace, the material their references load,
 // and the checks run over them. Adapters (language server, CLI) feed it text and ask for findings.
 import * as path from 'node:path';
-import { defaultOptions, MAX_CONFIG_BYTES, type EngineOptions, type FileSystem, type Finding } from '../types';
-import { parseFile, type KubeconfigUnit, type ParsedFile, type Reference } from '../parse';
+import { defaultOptions, MAX_CONFIG_BYTES, type EngineOptions, type FileSystem, type Finding, type Range } from '../types';
+import { parseFile, unitReferences, type KubeconfigUnit, type ParsedFile, type Reference } from '../parse';
 import { loadFile, loadInline, type Loaded } from '../resolve/material';
-import { resolveReferencePath, type Resolution } from '../resolve/paths';
-import { FileIndex } from '../resolve/fileIndex';
-import { confinedFileSystem, refusalReason } from '../fs/confined';
+import { isKubeadmConfig, isUnplaced, pathOrigin, resolveReferencePath, type Resolution } from '../resolve/paths';
+import { notFoundMessage, unplacedMessage, type NamedBy } from '../resolve/notFound';
+import { commonPrefixLength, FileIndex } from '../resolve/fileIndex';
+import { confinedFileSystem, isWithin, refusalReason } from '../fs/confined';
 import { CheckContext, type CheckDependencies, type UnitsByKind, type WorkspaceView } from '../checks/context';
 import { allChecks } from '../checks';
 
@@ -18,6 +19,22 @@ const MAX_CACHED_INLINE_CHARS = 32 * 1024 * 1024;
  * 10 days"). A verdict that flips at a known instant (a certificate expiring) is re-taken at that instant.
  */
 const MAX_VERDICT_AGE_MS = 10 * 60 * 1000;
+
+/**
+ * A path reference found nowhere whose place nothing tells (resolve/paths.ts): not judged, said once by the
+ * adapters. `origin`: a node's path, one on the node a kubeadm config sets up, or one in a home folder of the
+ * machine that wrote the config.
+ */
+export interface UnplacedReference {
+  file: string;
+  range: Range;
+  field: string;
+  path: string;
+  origin: 'node' | 'kubeadm-node' | 'home';
+}
+
+/** The fields of a kubeconfig that name files (parse/kubeconfig.ts). */
+const KUBECONFIG_PATH_FIELDS = new Set(['certificate-authority', 'client-certificate', 'client-key']);
 
 interface Verdict {
   findings: Finding[];
@@ -38,6 +55,13 @@ export class Engine implements WorkspaceView {
   /** The same, per reference object: a check asks for each reference several times. */
   private readonly refMaterial = new WeakMap<Reference, Loaded>();
   private readonly resolutions = new Map<string, Resolution>();
+  /**
+   * Resolutions of unplaced paths as the other references see them (a path of a folder another reference found
+   * in the workspace belongs beside it), and those references by absolute folder: until documents or files change.
+   */
+  private readonly beside = new Map<string, Resolution>();
+  private pathRefsByFolder: Map<string, Reference[]> | undefined;
+  private readonly kubeadmFiles = new WeakMap<ParsedFile, boolean>();
   private readonly deps = new Map<string, CheckDependencies>();
   /** Findings per document, until the document, a file or a kind of unit they depend on changes. */
   private readonly verdicts = new Map<string, Verdict>();
@@ -58,6 +82,7 @@ export class Engine implements WorkspaceView {
     this.opts = { ...this.opts, ...options };
     this.index.setRoots(this.opts.searchRoots);
     this.resolutions.clear();
+    this.forgetPlaces();
     this.fileMaterial.clear();
     this.verdicts.clear();
   }
@@ -83,14 +108,20 @@ export class Engine implements WorkspaceView {
     const parsed = parseFile(file, text);
     if (parsed.recognised) this.files.set(file, parsed);
     else this.files.delete(file);
-    if (previous || parsed.recognised) this.unitCache = {};
+    if (previous || parsed.recognised) {
+      this.unitCache = {};
+      this.forgetPlaces();
+    }
     this.forgetVerdicts(file, previous, parsed);
     return parsed.recognised;
   }
 
   removeDocument(file: string): void {
     const previous = this.files.get(file);
-    if (this.files.delete(file)) this.unitCache = {};
+    if (this.files.delete(file)) {
+      this.unitCache = {};
+      this.forgetPlaces();
+    }
     this.forgetVerdicts(file, previous, undefined);
     this.deps.delete(file);
     this.forgetMaterial(file);
@@ -101,6 +132,7 @@ export class Engine implements WorkspaceView {
     this.onDemand.delete(file);
     // A file that appeared or vanished can change where any absolute path resolves, so any verdict.
     this.resolutions.clear();
+    this.forgetPlaces();
     this.index.invalidate();
     this.verdicts.clear();
   }
@@ -181,14 +213,117 @@ export class Engine implements WorkspaceView {
   }
 
   resolve(ref: Reference): Resolution | undefined {
+    const r = this.resolvePath(ref);
+    if (!r || !isUnplaced(r) || ref.source.kind !== 'path' || !ref.source.path.startsWith('/')) return r;
+    const key = `${ref.source.baseDir}\0${ref.source.path}${this.namedBy(ref).kubeadm ? '\0node' : ''}`;
+    let placed = this.beside.get(key);
+    if (!placed) {
+      placed = this.placeBeside(ref.source.path, ref.source.baseDir, r);
+      this.beside.set(key, placed);
+    }
+    return placed;
+  }
+
+  /**
+   * Path references of the recognised documents (or of one) found nowhere and placed nowhere: not judged (no
+   * finding), for the adapters to mention once (the CLI's note) and the hover to explain.
+   */
+  unplacedReferences(file?: string): UnplacedReference[] {
+    const out: UnplacedReference[] = [];
+    for (const doc of file === undefined ? this.documents() : [file]) {
+      const parsed = this.files.get(doc);
+      if (!parsed) continue;
+      for (const unit of parsed.units) {
+        for (const ref of unitReferences(unit)) {
+          if (ref.source.kind !== 'path' || !isUnplaced(this.resolve(ref))) continue;
+          const home = pathOrigin(ref.source.path) === 'home';
+          out.push({
+            file: doc,
+            range: parsed.lines.range(ref.span.start, ref.span.end),
+            field: ref.field,
+            path: ref.source.path,
+            origin: home ? 'home' : this.namedBy(ref).kubeadm ? 'kubeadm-node' : 'node',
+          });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The path's resolution on its own (resolve/paths.ts), cached until files or options change. */
+  private resolvePath(ref: Reference): Resolution | undefined {
     if (ref.source.kind !== 'path') return undefined;
-    const key = `${ref.source.baseDir}\0${ref.source.path}`;
+    const describesNode = this.namedBy(ref).kubeadm;
+    const key = `${ref.source.baseDir}\0${ref.source.path}${describesNode ? '\0node' : ''}`;
     let r = this.resolutions.get(key);
     if (!r) {
-      r = resolveReferencePath(this.fs, this.opts, this.index, ref.source.path, ref.source.baseDir);
+      r = resolveReferencePath(this.fs, this.opts, this.index, ref.source.path, ref.source.baseDir, { describesNode });
       this.resolutions.set(key, r);
     }
     return r;
+  }
+
+  /**
+   * An unplaced absolute path whose folder other references name and found in the workspace (by suffix, say:
+   * /etc/kubernetes/pki/ca.crt read as backup/pki/ca.crt) belongs in that folder, where the suffix search would
+   * have found it: /etc/kubernetes/pki/front-proxy-ca.crt is backup/pki/front-proxy-ca.crt. The folder nearest
+   * the referencing file wins. Otherwise the resolution as it is.
+   */
+  private placeBeside(refPath: string, baseDir: string, r: Resolution): Resolution {
+    const folder = path.posix.dirname(refPath);
+    if (folder === '/') return r;
+    let best: { path: string; beside: string; near: number } | undefined;
+    for (const other of this.pathRefsIn(folder)) {
+      if (other.source.kind !== 'path' || other.source.path === refPath) continue;
+      const found = this.resolvePath(other)?.found;
+      if (!found || !this.opts.searchRoots.some((root) => isWithin(root, found))) continue;
+      if (path.basename(found) !== path.posix.basename(other.source.path)) continue;
+      const candidate = path.join(path.dirname(found), path.posix.basename(refPath));
+      const near = commonPrefixLength(candidate, baseDir);
+      if (!best || near > best.near || (near === best.near && candidate < best.path)) best = { path: candidate, beside: found, near };
+    }
+    return best ? { ...r, place: { path: best.path, by: 'sibling', beside: best.beside } } : r;
+  }
+
+  /** The absolute path references of the recognised documents whose folder is `folder`. */
+  private pathRefsIn(folder: string): Reference[] {
+    if (!this.pathRefsByFolder) {
+      const byFolder = new Map<string, Reference[]>();
+      for (const parsed of this.files.values()) {
+        for (const unit of parsed.units) {
+          for (const ref of unitReferences(unit)) {
+            if (ref.source.kind !== 'path' || !ref.source.path.startsWith('/')) continue;
+            const f = path.posix.dirname(ref.source.path);
+            const list = byFolder.get(f) ?? [];
+            list.push(ref);
+            byFolder.set(f, list);
+          }
+        }
+      }
+      this.pathRefsByFolder = byFolder;
+    }
+    return this.pathRefsByFolder.get(folder) ?? [];
+  }
+
+  private forgetPlaces(): void {
+    this.beside.clear();
+    this.pathRefsByFolder = undefined;
+  }
+
+  /**
+   * What names the path: a kubeconfig field (its files can be embedded), and whether the file is a kubeadm
+   * config, whose KubeletConfiguration kubeadm writes to the node's /var/lib/kubelet/config.yaml
+   * (cmd/kubeadm/app/phases/kubelet/config.go): its paths are that node's, not this machine's.
+   */
+  private namedBy(ref: Reference): NamedBy {
+    const parsed = this.files.get(ref.file) ?? this.onDemand.get(ref.file);
+    let kubeadm = false;
+    if (parsed) {
+      const known = this.kubeadmFiles.get(parsed);
+      kubeadm = known ?? isKubeadmConfig(parsed.text);
+      if (known === undefined) this.kubeadmFiles.set(parsed, kubeadm);
+    }
+    return { kubeconfig: KUBECONFIG_PATH_FIELDS.has(ref.field), kubeadm };
   }
 
   load(ref: Reference): Loaded {
@@ -205,7 +340,9 @@ export class Engine implements WorkspaceView {
       const refused = resolution.refused;
       if (refused?.kind === 'link') return { ok: false, code: 'file-unreadable', message: refusalReason('link'), path: refused.path };
       if (refused) return { ok: false, code: 'file-not-found', message: refusedMessage(ref.source.path, resolution.tried, refused.path) };
-      return { ok: false, code: 'file-not-found', message: notFoundMessage(ref.source.path, resolution.tried) };
+      const by = this.namedBy(ref);
+      if (!resolution.place) return { ok: false, code: 'file-not-found', message: unplacedMessage(ref.source.path, by), unplaced: true };
+      return { ok: false, code: 'file-not-found', message: notFoundMessage(ref.source.path, resolution.tried, resolution.place, by) };
     }
     let loaded = this.fileMaterial.get(resolution.found);
     if (!loaded) {
@@ -269,12 +406,6 @@ export class Engine implements WorkspaceView {
 /** A flat copy of a string (a substring may keep its whole parent alive); exact for any UTF-16 content. */
 function ownCopy(s: string): string {
   return JSON.parse(JSON.stringify(s)) as string;
-}
-
-function notFoundMessage(refPath: string, tried: string[]): string {
-  const shown = tried.slice(0, 5).map((t) => path.normalize(t));
-  const more = tried.length > 5 ? `, and ${tried.length - 5} more` : '';
-  return `${refPath} was not found (tried ${shown.join('; ')}${more}). Set kubePki.pathMappings or kubePki.rootDir (CLI: --root) to where this node's files are.`;
 }
 
 /** Not in the workspace, and the place outside it that would have been read next was not looked at. */

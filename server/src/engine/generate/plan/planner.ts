@@ -89,12 +89,23 @@ export class Planner {
     return loaded.ok ? loaded.material : undefined;
   }
 
-  /** Where a path reference is on disk, or where it should be created. */
+  /**
+   * Where a path reference is on disk, or where it should be created: the place the checks know for it
+   * (resolve/paths.ts), so a file is generated only where its absence is a file-not-found finding; never for an
+   * unplaced path (nothing is guessed), and on this machine's own folders only as targetPath allows it (the
+   * referencing file lives in the same top folder: the workspace is the node itself).
+   */
   target(ref: Reference): { path?: string; exists: boolean } {
     if (ref.source.kind !== 'path') return { exists: true };
     const r = this.engine.resolve(ref);
     if (r?.found) return { path: r.found, exists: this.fs.stat(r.found).kind !== 'missing' };
-    return { path: targetPath(this.fs, this.engine.options, ref.source.path, ref.source.baseDir), exists: false };
+    const place = r?.place;
+    if (!place) return { exists: false };
+    if (place.by === 'literal' || place.by === 'this-machine') {
+      const t = targetPath(this.fs, this.engine.options, ref.source.path, ref.source.baseDir);
+      return t === place.path ? { path: t, exists: false } : { exists: false };
+    }
+    return { path: place.path, exists: false };
   }
 
   units(kind: 'component'): ComponentUnit[] {

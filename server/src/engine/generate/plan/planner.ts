@@ -31,7 +31,10 @@ export interface PlanOptions {
   /** Validity of leaf certificates (default 365 days) and of CAs (default 3650). */
   days?: number;
   caDays?: number;
-  /** Added to the apiserver's serving certificate (kubePki.extraSANs, kubeadm apiServer.certSANs). */
+  /**
+   * Added to the apiserver's serving certificate (kubeadm apiServer.certSANs). Undefined: the extraSANs of the
+   * engine's options for the manifest (a .kube-pki.yaml's over kubePki.extraSANs).
+   */
   extraSANs?: string[];
   /** The node name, when the files do not say it (etcd --name, kubelet.conf's user). */
   nodeName?: string;
@@ -94,7 +97,7 @@ export class Planner {
     if (ref.source.kind !== 'path') return { exists: true };
     const r = this.engine.resolve(ref);
     if (r?.found) return { path: r.found, exists: this.fs.stat(r.found).kind !== 'missing' };
-    return { path: targetPath(this.fs, this.engine.options, ref.source.path, ref.source.baseDir), exists: false };
+    return { path: targetPath(this.fs, this.engine.optionsFor(ref.file), ref.source.path, ref.source.baseDir), exists: false };
   }
 
   units(kind: 'component'): ComponentUnit[] {

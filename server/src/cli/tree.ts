@@ -116,6 +116,7 @@ export function configProblems(tree: OpenTree): string[] {
 /** Why a file the user named was not checked: excluded (by which config and glob), or holding nothing kube-pki reads. */
 export function notCheckedNote(tree: OpenTree, file: string, what = 'nothing to check'): string {
   const shown = tree.display(file);
+  if (policy.isConfigName(file)) return `kube-pki: note: ${shown} is a kube-pki config: it governs the files below its folder (--config FILE makes it govern every file); ${what}\n`;
   const excluded = tree.engine.excludedBy(file);
   if (excluded) {
     const by = excluded.config ? `${tree.display(excluded.config)} (exclude: '${excluded.pattern}')` : `--exclude '${excluded.pattern}'`;

@@ -98,7 +98,9 @@ export class Engine implements WorkspaceView {
         this.configTexts.set(file, text);
         this.configChanged();
       }
-      this.configs.load(file);
+      // Read now when configs are discovered (its problems are then known even with nothing below it); with
+      // --config or --no-config it governs nothing.
+      if (this.opts.configFile === undefined) this.configs.load(file);
     }
     const previous = this.files.get(file);
     if (previous && previous.text === text) return true;

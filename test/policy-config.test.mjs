@@ -273,3 +273,23 @@ test('settings from the config for the files below it (two configs in one tree),
   assert.doesNotMatch(gen.stdout, /api\.extra\.example|corp\.example/);
   assert.match(gen.stdout, /nothing to generate/);
 });
+
+test('--help lists the new options of check, expiration and generate', () => {
+  const check = cli(['check', '--help']).stdout;
+  for (const flag of ['--config FILE', '--no-config', '--exclude GLOB', '--baseline FILE', '--write-baseline FILE']) assert.ok(check.includes(flag), flag);
+  for (const cmd of ['expiration', 'generate']) {
+    const help = cli([cmd, '--help']).stdout;
+    for (const flag of ['--config FILE', '--no-config', '--exclude GLOB']) assert.ok(help.includes(flag), `${cmd} ${flag}`);
+  }
+});
+
+test('expiration stops on an invalid config (exit 2, FILE:LINE:COL), and runs with --no-config', async () => {
+  const r = repo('expiration');
+  write(r, 'certs/ca.crt', rootCA.certPem);
+  write(r, '.kube-pki.yaml', 'rules: {nope: off}\n');
+  let res = cli(['expiration', 'expiration']);
+  assert.equal(res.code, 2);
+  assert.match(res.stderr, /^expiration\/\.kube-pki\.yaml:1:9: rules: unknown code 'nope'/m);
+  res = cli(['expiration', 'expiration', '--no-config']);
+  assert.equal(res.code, 0, res.stderr);
+});

@@ -353,6 +353,8 @@ export class Engine implements WorkspaceView {
     this.configs.clear();
     this.mergedOptions.clear();
     this.policies.clear();
+    // The configs given as documents stay known (their problems are reported whether or not they govern a file).
+    if (this.opts.configFile === undefined) for (const file of this.configTexts.keys()) this.configs.load(file);
   }
 
   private forgetMaterial(file: string): void {

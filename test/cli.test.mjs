@@ -64,7 +64,7 @@ after(async () => {
 test('a healthy tree: exit 0 and "0 errors, 0 warnings"', () => {
   const r = cli(['check', 'healthy']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /^0 errors, 0 warnings in \d+ files$/m);
+  assert.match(r.stdout, /^0 errors, 0 warnings, 0 infos in \d+ files$/m);
   assert.equal(parseText(r.stdout).length, 0, r.stdout);
   assert.doesNotMatch(r.stdout, /\x1b\[/); // not a TTY: no colour
 });
@@ -72,7 +72,7 @@ test('a healthy tree: exit 0 and "0 errors, 0 warnings"', () => {
 test('the current folder is the default path', () => {
   const r = cli(['check'], { cwd: healthy.dir });
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /0 errors, 0 warnings in (\d+) files/);
+  assert.match(r.stdout, /0 errors, 0 warnings, 0 infos in (\d+) files/);
   const files = Number(/in (\d+) files/.exec(r.stdout)[1]);
   assert.ok(files >= 10, r.stdout); // 5 kubeconfigs, 4 manifests, the kubelet config
 });
@@ -88,10 +88,11 @@ test('planted defects: exit 1, each code on its line (text)', () => {
       `${d.defect}: expected ${rel}:${d.line + 1} ${d.code}; got\n${r.stdout}`,
     );
   }
-  const m = /^(\d+) errors?, (\d+) warnings? in (\d+) files?$/m.exec(r.stdout);
+  const m = /^(\d+) errors?, (\d+) warnings?, (\d+) infos? in (\d+) files?$/m.exec(r.stdout);
   assert.ok(m, r.stdout);
   assert.equal(Number(m[1]), found.filter((f) => f.severity === 'error').length);
   assert.equal(Number(m[2]), found.filter((f) => f.severity === 'warning').length);
+  assert.equal(Number(m[3]), found.filter((f) => f.severity === 'info').length);
   // The summary is the last line.
   assert.equal(r.stdout.trimEnd().split('\n').pop(), m[0]);
 });
@@ -182,7 +183,7 @@ test('--expiry-days widens the warning window', () => {
   const r = cli(['check', 'healthy', '--expiry-days', '100000']);
   assert.equal(r.code, 0, r.stdout + r.stderr); // warnings only
   assert.ok(parseText(r.stdout).some((f) => f.code === 'cert-expiring' && f.severity === 'warning'), r.stdout);
-  assert.match(r.stdout, /^0 errors, [1-9]\d* warnings? in \d+ files$/m);
+  assert.match(r.stdout, /^0 errors, [1-9]\d* warnings?, 0 infos in \d+ files$/m);
 });
 
 test('a kubeconfig named `config` given by name is checked', async () => {

@@ -6,6 +6,10 @@ export interface CheckArgs extends TreeArgs {
   command: 'check';
   format: Format;
   color: boolean | undefined; // undefined: decide from the terminal
+  /** Report only the findings this baseline file does not hold. */
+  baseline?: string;
+  /** Record today's findings in this file instead of reporting them. */
+  writeBaseline?: string;
 }
 
 export type ParsedArgs = CheckArgs | { command: 'help' } | { command: 'version' };
@@ -24,13 +28,23 @@ Options:
   --now ISO8601            take the verdicts at this instant instead of now (e.g. 2030-01-01T00:00:00Z)
   --expiry-days N          warn about certificates expiring within N days (default 30)
   --cluster-domain D       the cluster DNS domain (default cluster.local)
+  --config FILE            take rules, excludes and settings from FILE for every file (default: the nearest
+                           .kube-pki.yaml above each file, up to the repository's root)
+  --no-config              read no .kube-pki.yaml
+  --exclude GLOB           leave out the files GLOB matches, relative to the current folder (repeatable;
+                           as in .kube-pki.yaml's exclude: 'fixtures/', 'test/**/*.yaml')
+  --baseline FILE          report only the findings FILE does not hold (written by --write-baseline)
+  --write-baseline FILE    record today's findings in FILE and report nothing
   --format text|json|sarif output format (default text)
   --no-color               no ANSI colours (also when NO_COLOR is set or stdout is not a terminal)
   -h, --help               show this help
   -V, --version            show the version
 
-Exit status: 0 no errors, 1 errors found, 2 bad usage. A path found in none of the folders checked
-that nothing places (a node's file: give --root or --path-mapping) is not an error; a note says so.
+Flags win over a .kube-pki.yaml's settings, which win over the defaults.
+
+Exit status: 0 no errors (with --baseline: no new errors), 1 errors found, 2 bad usage or an invalid
+.kube-pki.yaml (printed as FILE:LINE:COL: message). A path found in none of the folders checked that
+nothing places (a node's file: give --root or --path-mapping) is not an error; a note says so.
 
 Generating what is missing or wrong: kube-pki generate [PATH...] [--dry-run] [--fix] [--renew] ...,
 kube-pki new-ca, new-client, kubeconfig, new-control-plane (kube-pki generate --help).
@@ -71,11 +85,40 @@ export interface TreeArgs {
   expiryDays?: number;
   clusterDomain?: string;
   pathMappings: Array<{ prefix: string; dir: string }>;
+  /** --config FILE: this config for every file; false (--no-config): none; undefined: discovered. */
+  config?: string | false;
+  /** --exclude GLOB..., relative to the current folder. */
+  exclude?: string[];
 }
 
+/** The lines of a command's usage that describe the config options (check's, expiration's and generate's). */
+export const CONFIG_USAGE = `  --config FILE            take excludes and settings from FILE for every file (default: the nearest
+                           .kube-pki.yaml above each file, up to the repository's root)
+  --no-config              read no .kube-pki.yaml
+  --exclude GLOB           leave out the files GLOB matches, relative to the current folder (repeatable)`;
+
 /** Takes one of the tree options into `out`; false when `name` is not one of them. */
-function treeOption(name: string, value: () => string, out: TreeArgs): boolean {
+function treeOption(name: string, value: () => string, out: TreeArgs, inline?: string): boolean {
   switch (name) {
+    case '--config': {
+      const v = value();
+      if (v.trim() === '') throw new UsageError('--config needs a file');
+      if (out.config === false) throw new UsageError('--config and --no-config exclude each other');
+      if (typeof out.config === 'string') throw new UsageError('--config given more than once');
+      out.config = v;
+      return true;
+    }
+    case '--no-config':
+      if (inline !== undefined) throw new UsageError('--no-config takes no value');
+      if (typeof out.config === 'string') throw new UsageError('--config and --no-config exclude each other');
+      out.config = false;
+      return true;
+    case '--exclude': {
+      const v = value();
+      if (v.trim() === '') throw new UsageError('--exclude needs a glob');
+      (out.exclude ??= []).push(v);
+      return true;
+    }
     case '--root': {
       const v = value();
       if (v === '') throw new UsageError('--root needs a folder');
@@ -163,7 +206,7 @@ export function* argTokens(argv: string[]): Generator<ArgToken> {
 export function* treeCommandOptions(argv: string[], out: TreeArgs): Generator<Exclude<ArgToken, { positional: string }>> {
   for (const token of argTokens(argv)) {
     if ('positional' in token) out.paths.push(token.positional);
-    else if (!treeOption(token.name, token.value, out)) yield token;
+    else if (!treeOption(token.name, token.value, out, token.inline)) yield token;
   }
   if (out.paths.length === 0) out.paths.push('.');
 }
@@ -198,6 +241,17 @@ export function parseArgs(argv: string[]): ParsedArgs {
           throw new UsageError(`--format: expected text, json or sarif, got '${v}'`);
         }
         out.format = v;
+        break;
+      }
+      case '--baseline':
+      case '--write-baseline': {
+        const v = value();
+        if (v.trim() === '') throw new UsageError(`${name} needs a file`);
+        if (name === '--baseline') out.baseline = v;
+        else out.writeBaseline = v;
+        if (out.baseline !== undefined && out.writeBaseline !== undefined) {
+          throw new UsageError('--baseline and --write-baseline exclude each other (--write-baseline FILE alone records the findings anew)');
+        }
         break;
       }
       case '--no-color':

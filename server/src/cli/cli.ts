@@ -1,12 +1,14 @@
 // `kube-pki check [PATH...]`: the engine over files on disk, for terminals and CI.
-import { codes, nodeFileSystem } from '../engine';
-import { MAX_CONFIG_BYTES, type Finding } from '../engine/types';
+import * as nodeFs from 'node:fs';
+import * as path from 'node:path';
+import { codes, nodeFileSystem, policy } from '../engine';
+import { MAX_CONFIG_BYTES, MAX_FILE_BYTES, type Finding, type SuppressedFinding } from '../engine/types';
 import { parseArgs, USAGE, UsageError, type CheckArgs } from './args';
-import { formatJson, formatSarif, formatText, type CodeCatalog, type Context } from './format';
+import { formatJson, formatSarif, formatText, type BaselineReport, type CodeCatalog, type Context } from './format';
 import { GENERATE_COMMANDS, runGenerate } from './generate';
 import { runVerify } from './verify';
 import { runExpiration } from './expiration';
-import { openTree, tooBigNote, type OpenTree } from './tree';
+import { configProblems, notCheckedNote, openTree, tooBigNote, type OpenTree } from './tree';
 import { unplacedNote } from './unplaced';
 
 // Inlined by esbuild.
@@ -83,34 +85,81 @@ function check(args: CheckArgs, io: Io): number {
     }
     try {
       const recognised = engine.updateDocument(file, r.data.toString('utf8'));
-      if (!recognised && explicit.has(file)) {
-        io.err(`kube-pki: note: ${ctx.display(file)} is not a kubeconfig, static pod manifest or kubelet config; nothing to check\n`);
-      }
+      if (!recognised && explicit.has(file)) io.err(notCheckedNote(tree, file));
     } catch (err) {
       internalError = true;
       io.err(`kube-pki: internal error while reading ${ctx.display(file)}: ${describe(err)}\n`);
     }
   }
 
+  // An invalid .kube-pki.yaml would change what is checked and how: nothing is reported until it is fixed.
+  const problems = configProblems(tree);
+  if (problems.length) {
+    io.err(`${problems.join('\n')}\nkube-pki: fix the .kube-pki.yaml above (or run with --no-config); nothing was checked\n`);
+    return 2;
+  }
+
   const docs = engine.documents().slice().sort();
-  const findings: Finding[] = [];
+  let findings: Finding[] = [];
+  const suppressed: SuppressedFinding[] = [];
   for (const doc of docs) {
     try {
       findings.push(...engine.check(doc));
+      suppressed.push(...engine.suppressed(doc));
     } catch (err) {
       internalError = true;
       io.err(`kube-pki: internal error while checking ${ctx.display(doc)}: ${describe(err)}\n`);
     }
   }
-  findings.sort(
-    (a, b) =>
-      compare(ctx.display(a.file), ctx.display(b.file)) ||
-      a.range.start.line - b.range.start.line ||
-      a.range.start.character - b.range.start.character ||
-      compare(a.code, b.code),
-  );
+  const order = (a: Finding, b: Finding) =>
+    compare(ctx.display(a.file), ctx.display(b.file)) ||
+    a.range.start.line - b.range.start.line ||
+    a.range.start.character - b.range.start.character ||
+    compare(a.code, b.code);
+  findings.sort(order);
+  suppressed.sort(order);
 
-  const report = { findings, files: docs.length };
+  if (args.writeBaseline !== undefined) {
+    const file = path.resolve(cwd, args.writeBaseline);
+    const fingerprinter = new policy.Fingerprinter(engine, path.dirname(file));
+    const text = policy.formatBaseline(findings.map((f) => fingerprinter.of(f)));
+    try {
+      nodeFs.writeFileSync(file, text);
+    } catch (err) {
+      io.err(`kube-pki: --write-baseline ${args.writeBaseline}: ${(err as NodeJS.ErrnoException).code ?? ''} ${(err as Error).message}\n`);
+      return 2;
+    }
+    const entries = policy.parseBaseline(text).findings.length;
+    io.err(`kube-pki: recorded ${findings.length} finding${findings.length === 1 ? '' : 's'} (${entries} entr${entries === 1 ? 'y' : 'ies'}) of ${docs.length} file${docs.length === 1 ? '' : 's'} in ${ctx.display(file)}\n`);
+    return internalError ? 1 : 0;
+  }
+
+  let baseline: BaselineReport | undefined;
+  if (args.baseline !== undefined) {
+    const file = path.resolve(cwd, args.baseline);
+    const read = fs.readFile(file, MAX_FILE_BYTES);
+    if (!read.ok) return usageError(io, `--baseline ${args.baseline}: ${read.reason}${read.reason === 'no such file' ? ' (write one with --write-baseline)' : ''}`);
+    let recorded: ReturnType<typeof policy.parseBaseline>;
+    try {
+      recorded = policy.parseBaseline(read.data.toString('utf8'));
+    } catch (err) {
+      return usageError(io, `--baseline ${args.baseline}: ${(err as Error).message}`);
+    }
+    const fingerprinter = new policy.Fingerprinter(engine, path.dirname(file));
+    // What is shown first, then what is suppressed: an entry matches a finding still shown before a hidden one.
+    const { matched, absent } = policy.compareWithBaseline(recorded, [...findings, ...suppressed].map((f) => fingerprinter.of(f)));
+    const shown = findings.length;
+    const unchanged = findings.filter((_, i) => matched[i]);
+    findings = findings.filter((_, i) => !matched[i]);
+    baseline = {
+      file,
+      unchanged,
+      suppressedInBaseline: suppressed.map((_, i) => matched[shown + i]),
+      absent: absent.map((a) => ({ ...a, file: path.resolve(path.dirname(file), a.file) })),
+    };
+  }
+
+  const report = { findings, files: docs.length, suppressed, baseline };
   const color = args.color ?? (io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb');
   switch (args.format) {
     case 'json':

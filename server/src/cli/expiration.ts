@@ -5,8 +5,8 @@
 import { stringify as yamlStringify } from 'yaml';
 import { buildInventory, kubeadmExpiryTime, nodeFileSystem, shortHumanDuration } from '../engine';
 import type { Inventory, InventoryCertificate, InventoryObject } from '../engine/inventory/types';
-import { treeCommandOptions, UsageError, type TreeArgs } from './args';
-import { openTree, readTree, tooBigNote, type OpenTree } from './tree';
+import { CONFIG_USAGE, treeCommandOptions, UsageError, type TreeArgs } from './args';
+import { configProblems, openTree, readTree, tooBigNote, type OpenTree } from './tree';
 
 export const EXPIRATION_USAGE = `Usage: kube-pki expiration [PATH...] [options]
 
@@ -21,6 +21,7 @@ Options:
   --now ISO8601            compute residual times at this instant instead of now
   --expiry-days N          'expiring' within N days in json/yaml (default 30)
   --cluster-domain D       the cluster DNS domain (default cluster.local)
+${CONFIG_USAGE}
   -o, --output FORMAT      table (default), json or yaml (the inventory: issuers, roles, keys, findings)
   -h, --help               show this help
 
@@ -31,7 +32,8 @@ expired), CERTIFICATE AUTHORITY (the CA whose key signed it, by its kubeadm name
 front-proxy-ca; else its CN), EXTERNALLY MANAGED (yes when the CA's private key is not in the tree; for a
 certificate, when its CA's is not, as kubeadm prints it).
 
-Exit status: 0, or 1 when any certificate has expired (or is not valid yet), 2 bad usage.`;
+Exit status: 0, or 1 when any certificate has expired (or is not valid yet), 2 bad usage or an invalid
+.kube-pki.yaml.`;
 
 type Output = 'table' | 'json' | 'yaml';
 
@@ -96,6 +98,11 @@ export function runExpiration(argv: string[], io: Io): number {
     throw err;
   }
   readTree(tree, fs);
+  const problems = configProblems(tree);
+  if (problems.length) {
+    io.err(`${problems.join('\n')}\nkube-pki: fix the .kube-pki.yaml above (or run with --no-config)\n`);
+    return 2;
+  }
   const { engine, given, display } = tree;
 
   // Loose certificates below the folders given, and the files given by name (a .crt named on the command line).

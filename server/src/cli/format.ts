@@ -1,16 +1,32 @@
 // Output formats of `kube-pki check`: compiler-style text, JSON, SARIF 2.1.0.
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Finding, Range, Severity } from '../engine/types';
+import type { Finding, Range, Severity, SuppressedFinding } from '../engine/types';
 
 export interface CodeCatalog {
   [code: string]: { severity: Severity; title: string };
 }
 
 export interface Report {
+  /** The findings shown: not suppressed, and with a baseline, not in it. */
   findings: Finding[];
   /** Recognised documents checked. */
   files: number;
+  /** Findings an inline ignore or a config rule suppressed (SARIF lists them, with how). */
+  suppressed?: SuppressedFinding[];
+  baseline?: BaselineReport;
+}
+
+/** What --baseline made of the findings. */
+export interface BaselineReport {
+  /** The baseline file (absolute). */
+  file: string;
+  /** Findings the baseline holds: not shown in text and JSON. */
+  unchanged: Finding[];
+  /** Per suppressed finding (Report.suppressed, same order): whether the baseline holds it. */
+  suppressedInBaseline: boolean[];
+  /** Baseline entries nothing matched any more (file made absolute), each with how many of its count. */
+  absent: Array<{ code: string; file: string; object: string; field: string; count: number }>;
 }
 
 export interface Context {
@@ -37,7 +53,14 @@ export function counts(findings: Finding[]): { errors: number; warnings: number;
 
 export function summaryLine(report: Report): string {
   const c = counts(report.findings);
-  return `${plural(c.errors, 'error')}, ${plural(c.warnings, 'warning')} in ${plural(report.files, 'file')}`;
+  return `${plural(c.errors, 'error')}, ${plural(c.warnings, 'warning')}, ${plural(c.infos, 'info')} in ${plural(report.files, 'file')}`;
+}
+
+/** With a baseline: how many of its findings were not shown, and how many of its entries are gone. */
+export function baselineLine(b: BaselineReport, ctx: Context): string {
+  const gone = b.absent.reduce((n, a) => n + a.count, 0);
+  const inBaseline = b.unchanged.length + b.suppressedInBaseline.filter(Boolean).length;
+  return `baseline ${ctx.display(b.file)}: ${plural(inBaseline, 'finding')} in it not shown; ${gone} of its entries no longer found${gone ? ' (run --write-baseline again to drop them)' : ''}`;
 }
 
 // ---------------------------------------------------------------- text
@@ -68,6 +91,7 @@ export function formatText(report: Report, ctx: Context, color: boolean): string
   }
   const c = counts(report.findings);
   const summary = summaryLine(report);
+  if (report.baseline) lines.push(baselineLine(report.baseline, ctx));
   lines.push(paint(ansi.bold + (c.errors ? ansi.red : c.warnings ? ansi.yellow : ansi.green), summary));
   return lines.join('\n') + '\n';
 }
@@ -145,7 +169,8 @@ export function formatSarif(
   tool: { version: string; informationUri: string },
 ): string {
   const ruleIds = Object.keys(catalog);
-  for (const f of report.findings) if (!ruleIds.includes(f.code)) ruleIds.push(f.code);
+  const all = [...report.findings, ...(report.suppressed ?? []), ...(report.baseline?.unchanged ?? []), ...(report.baseline?.absent ?? [])];
+  for (const f of all) if (!ruleIds.includes(f.code)) ruleIds.push(f.code);
   const rules = ruleIds.map((id) => {
     const info = catalog[id];
     return {
@@ -154,7 +179,8 @@ export function formatSarif(
       defaultConfiguration: { level: sarifLevel[info?.severity ?? 'error'] ?? 'error' },
     };
   });
-  const results = report.findings.map((f) => {
+  const baseline = report.baseline;
+  const toResult = (f: Finding, suppressions: unknown[], baselineState: 'new' | 'unchanged') => {
     const result: Record<string, unknown> = {
       ruleId: f.code,
       ruleIndex: ruleIds.indexOf(f.code),
@@ -169,8 +195,53 @@ export function formatSarif(
         physicalLocation: { artifactLocation: artifactLocation(r.file, ctx), region: region(r.range) },
       }));
     }
+    // SARIF 2.1.0 §3.27.23: suppression information is given for every result of the run (an empty array: not
+    // suppressed); §3.27.24: with a baseline, every result has a baselineState.
+    result.suppressions = suppressions;
+    if (baseline) result.baselineState = baselineState;
     return result;
-  });
+  };
+  const inBaseline = baseline
+    ? {
+        kind: 'external',
+        status: 'accepted',
+        justification: `recorded in the baseline ${ctx.display(baseline.file)}`,
+        location: { physicalLocation: { artifactLocation: artifactLocation(baseline.file, ctx) } },
+      }
+    : undefined;
+  const results = [
+    ...report.findings.map((f) => toResult(f, [], 'new')),
+    ...(baseline?.unchanged ?? []).map((f) => toResult(f, [inBaseline], 'unchanged')),
+    ...(report.suppressed ?? []).map((f, i) => {
+      const s = f.suppression;
+      const suppression =
+        s.kind === 'inSource'
+          ? {
+              kind: 'inSource',
+              status: 'accepted',
+              ...(s.reason ? { justification: s.reason } : {}),
+              location: { physicalLocation: { artifactLocation: artifactLocation(f.file, ctx), region: region(s.range) } },
+            }
+          : {
+              kind: 'external',
+              status: 'accepted',
+              justification: `${f.code} is off in ${ctx.display(s.file)}`,
+              location: { physicalLocation: { artifactLocation: artifactLocation(s.file, ctx), region: region(s.range) } },
+            };
+      return toResult(f, [suppression], baseline?.suppressedInBaseline[i] ? 'unchanged' : 'new');
+    }),
+    // Baseline entries found no more: results of kind pass, located in their file (no line: a baseline records none).
+    ...(baseline?.absent ?? []).map((a) => ({
+      ruleId: a.code,
+      ruleIndex: ruleIds.indexOf(a.code),
+      kind: 'pass',
+      level: 'none',
+      message: { text: `no longer found: ${a.code}${a.object ? ` on ${a.object}` : ''}${a.field ? ` (${a.field})` : ''}${a.count > 1 ? `, ${a.count} times` : ''}, recorded in the baseline ${ctx.display(baseline!.file)}` },
+      locations: [{ physicalLocation: { artifactLocation: artifactLocation(a.file, ctx) } }],
+      suppressions: [],
+      baselineState: 'absent',
+    })),
+  ];
   const sarif = {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',

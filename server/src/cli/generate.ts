@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import { nodeFileSystem, generate } from '../engine';
 import { lookupTable } from '../engine/lookup';
 import type { FileSystem } from '../engine/types';
-import { displayPath, openTree, readTree } from './tree';
-import { argTokens, parseClusterDomain, parsePathMapping, UsageError } from './args';
+import { configProblems, displayPath, openTree, readTree } from './tree';
+import { argTokens, CONFIG_USAGE, parseClusterDomain, parsePathMapping, UsageError } from './args';
 
 type KeyType = generate.KeyType;
 type GenerationPlan = generate.GenerationPlan;
@@ -39,16 +39,19 @@ certificate (kubeadm certs renew all). Replaced files are kept as NAME.bak-YYYYM
 
 Options (generate):
   --root DIR, --path-mapping /ABS=DIR, --cluster-domain D   as for check
+${CONFIG_USAGE}
   --dry-run                print what would be written, write nothing
   --fix                    also re-issue what findings say is wrong (replaces files)
   --renew                  re-issue every certificate, keeping keys (replaces files)
   --new-keys               with --fix/--renew: new keys even where the old ones are fine
   --key-type T             rsa-2048 (default), rsa-3072, rsa-4096, ecdsa-p256, ecdsa-p384
   --days N, --ca-days N    validity of certificates (365) and of new CAs (3650)
-  --extra-san H            another name for the apiserver's certificate (repeatable)
+  --extra-san H            another name for the apiserver's certificate (repeatable; instead of a
+                           .kube-pki.yaml's extraSANs)
   --node-name N            the node name, when the files do not tell it
 
-Exit status: 0 done, 1 something could not be generated or written, 2 bad usage.`;
+Exit status: 0 done, 1 something could not be generated or written, 2 bad usage or an invalid
+.kube-pki.yaml.`;
 
 interface CommonArgs {
   dryRun: boolean;
@@ -67,10 +70,10 @@ interface Parsed {
 
 const VALUE_OPTIONS = new Set([
   '--root', '--path-mapping', '--cluster-domain', '--key-type', '--days', '--ca-days', '--extra-san', '--node-name',
-  '--out', '--key', '--cn', '--group', '--ca', '--ca-key', '--kubeconfig', '--server', '--cluster-name',
+  '--out', '--key', '--cn', '--group', '--ca', '--ca-key', '--kubeconfig', '--server', '--cluster-name', '--config', '--exclude',
   '--advertise-address', '--service-cidr', '--control-plane-endpoint', '--bind-port',
 ]);
-const FLAG_OPTIONS = new Set(['--dry-run', '--fix', '--renew', '--new-keys', '--force', '--no-color', '-h', '--help']);
+const FLAG_OPTIONS = new Set(['--dry-run', '--fix', '--renew', '--new-keys', '--force', '--no-color', '--no-config', '-h', '--help']);
 
 function parse(argv: string[]): Parsed {
   const p: Parsed = { command: argv[0], positional: [], values: new Map(), flags: new Set() };
@@ -226,17 +229,26 @@ async function workspace(p: Parsed, io: Io): Promise<number> {
   const fs = nodeFileSystem();
   const domain = one(p, '--cluster-domain');
   const root = one(p, '--root');
+  const config = one(p, '--config');
+  if (config !== undefined && p.flags.has('--no-config')) throw new UsageError('--config and --no-config exclude each other');
   const tree = openTree(
     {
       paths: p.positional,
       root,
       clusterDomain: domain === undefined ? undefined : parseClusterDomain(domain),
       pathMappings: (p.values.get('--path-mapping') ?? []).map(parsePathMapping),
+      config: p.flags.has('--no-config') ? false : config,
+      exclude: p.values.get('--exclude'),
     },
     io.cwd,
     fs,
   );
   readTree(tree, fs);
+  const problems = configProblems(tree);
+  if (problems.length) {
+    io.err(`${problems.join('\n')}\nkube-pki: fix the .kube-pki.yaml above (or run with --no-config); nothing was generated\n`);
+    return 2;
+  }
   const { engine, display: show } = tree;
   if (engine.documents().length === 0) {
     io.err('kube-pki: no kubeconfig, static pod manifest or kubelet config found: nothing references any certificate\n');
@@ -251,7 +263,8 @@ async function workspace(p: Parsed, io: Io): Promise<number> {
     days: c.days,
     caDays: c.caDays,
     newKeys: p.flags.has('--new-keys'),
-    extraSANs: p.values.get('--extra-san') ?? [],
+    // --extra-san wins; without it, the extraSANs of the .kube-pki.yaml governing the apiserver's manifest.
+    extraSANs: p.values.get('--extra-san'),
     nodeName: one(p, '--node-name'),
   });
   return finish(plan, fs, io, show, c.dryRun, fix || renew, !(fix || renew));

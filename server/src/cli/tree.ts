@@ -2,8 +2,8 @@
 // how to show them, and an engine set up with the tree options (args.ts, treeCommandOptions) over every config found
 // below them. One place, so `--root` means the same to each command.
 import * as path from 'node:path';
-import { Engine, discoverFiles } from '../engine';
-import { MAX_CONFIG_BYTES, type EngineOptions, type FileSystem } from '../engine/types';
+import { Engine, discoverFiles, policy } from '../engine';
+import { MAX_CONFIG_BYTES, type ConfigurableSetting, type EngineOptions, type FileSystem } from '../engine/types';
 import { UsageError, type TreeArgs } from './args';
 
 export interface GivenPath {
@@ -70,6 +70,27 @@ export function openTree(args: TreeArgs, cwd: string, fs: FileSystem, onTooBig?:
   if (args.now) options.now = args.now;
   if (args.expiryDays !== undefined) options.expiryWarningDays = args.expiryDays;
   if (args.clusterDomain) options.clusterDomain = args.clusterDomain;
+  // Flags win over a .kube-pki.yaml's settings; defaults give way to them.
+  const pinned: ConfigurableSetting[] = [];
+  if (args.root !== undefined) pinned.push('rootDir');
+  if (args.pathMappings.length) pinned.push('pathMappings');
+  if (args.expiryDays !== undefined) pinned.push('expiryWarningDays');
+  if (args.clusterDomain) pinned.push('clusterDomain');
+  options.pinned = pinned;
+  if (args.config === false) options.configFile = false;
+  else if (args.config !== undefined) {
+    const file = path.resolve(cwd, args.config);
+    const st = fs.stat(file);
+    if (st.kind !== 'file') throw new UsageError(`--config ${args.config}: ${st.kind === 'missing' ? st.reason : 'not a regular file'}`);
+    options.configFile = file;
+  }
+  if (args.exclude?.length) {
+    for (const g of args.exclude) {
+      const problem = policy.globProblem(g);
+      if (problem) throw new UsageError(`--exclude: ${problem.replace(/config file's folder/g, 'current folder')}`);
+    }
+    options.exclude = { base: cwd, patterns: args.exclude };
+  }
 
   const display = (file: string) => displayPath(file, cwd, given);
   const explicit = new Set(given.filter((g) => g.kind === 'file').map((g) => g.abs));
@@ -77,6 +98,31 @@ export function openTree(args: TreeArgs, cwd: string, fs: FileSystem, onTooBig?:
   const tooBig = onTooBig && ((file: string, bytes: number) => onTooBig(display(file), bytes));
   for (const g of given) if (g.kind === 'directory') for (const f of discoverFiles(fs, [g.abs], tooBig)) files.add(f);
   return { engine: new Engine(fs, options), given, explicit, files: [...files].sort(), display };
+}
+
+/**
+ * The problems of the .kube-pki.yaml files the tree's files are governed by (read while the files were read),
+ * as `FILE:LINE:COL: message` lines; empty when they are valid.
+ */
+export function configProblems(tree: OpenTree): string[] {
+  const out: string[] = [];
+  const configs = tree.engine.loadedConfigs().slice().sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  for (const c of configs) {
+    for (const i of c.issues) out.push(`${tree.display(c.file)}:${i.range.start.line + 1}:${i.range.start.character + 1}: ${i.message}`);
+  }
+  return out;
+}
+
+/** Why a file the user named was not checked: excluded (by which config and glob), or holding nothing kube-pki reads. */
+export function notCheckedNote(tree: OpenTree, file: string, what = 'nothing to check'): string {
+  const shown = tree.display(file);
+  if (policy.isConfigName(file)) return `kube-pki: note: ${shown} is a kube-pki config: it governs the files below its folder (--config FILE makes it govern every file); ${what}\n`;
+  const excluded = tree.engine.excludedBy(file);
+  if (excluded) {
+    const by = excluded.config ? `${tree.display(excluded.config)} (exclude: '${excluded.pattern}')` : `--exclude '${excluded.pattern}'`;
+    return `kube-pki: note: ${shown} is excluded by ${by}; not checked\n`;
+  }
+  return `kube-pki: note: ${shown} holds nothing kube-pki reads (see "What it reads" in the README: kubeconfigs, static pod manifests, kubelet configs, Secrets, webhooks, cert-manager objects...); ${what}\n`;
 }
 
 /** Reads the files found into the engine; the unreadable are skipped (for the commands that do not report them: `check` does). */

@@ -32,6 +32,8 @@ export const codes = {
   'duration-invalid': { severity: 'error', title: "A cert-manager Certificate's duration or renewBefore is one cert-manager rejects" },
   'issuer-not-found': { severity: 'warning', title: "A cert-manager Certificate's issuerRef names an issuer the workspace does not hold" },
   'secret-stale': { severity: 'warning', title: "The Secret a cert-manager Certificate writes holds a certificate that does not match the Certificate's spec" },
+  'config-invalid': { severity: 'error', title: 'A .kube-pki.yaml setting is not valid (the rest of the file still applies)' },
+  'ignore-unused': { severity: 'info', title: 'A kube-pki-ignore comment suppresses nothing, or names an unknown code' },
   'internal-error': { severity: 'info', title: 'kube-pki could not finish a check (a bug: please report it)' },
 } satisfies Record<string, CodeInfo>;
 

@@ -9,6 +9,7 @@ export { parseFile, parseBlockYaml } from './parse';
 export * as pki from './pki';
 export * as generate from './generate';
 export * as decode from './decode';
+export * as policy from './policy';
 export { hoverAt, decodeAt, codeLenses, documentLinks, documentSymbols, foldingRanges, isPemDocument } from './features';
 export type { HoverInfo, LensInfo, LinkInfo, SymbolInfo, SymbolKindName, FoldInfo, DecodeResult } from './features';
 export { buildInventory, kubeadmExpiryTime, shortHumanDuration, type InventoryOptions } from './inventory';

@@ -83,6 +83,34 @@ export interface EngineOptions {
    * (fs/confined.ts). Undefined: no limit.
    */
   readOnlyWithin?: string[];
+  /** Extra DNS names or IPs for the apiserver's serving certificate when kube-pki generates or re-issues it. */
+  extraSANs?: string[];
+  /**
+   * Which `.kube-pki.yaml` applies (policy/): undefined, the nearest one above each file (never above the folder
+   * holding `.git`); a path, that file for every file; false, none.
+   */
+  configFile?: string | false;
+  /** Globs (gitignore-like, relative to `base`) of files never read as documents, besides the config files' `exclude`. */
+  exclude?: { base: string; patterns: string[] };
+  /**
+   * Settings given where they win over a config file (the CLI's flags); the others (VS Code settings, defaults)
+   * give way to a config file's for the files below it.
+   */
+  pinned?: ConfigurableSetting[];
+}
+
+/** The settings a `.kube-pki.yaml` can set for the files below it. */
+export type ConfigurableSetting = 'expiryWarningDays' | 'rootDir' | 'pathMappings' | 'clusterDomain' | 'extraSANs';
+
+/** How a finding that is not shown was suppressed (Engine.suppressed). */
+export type Suppression =
+  /** A `# kube-pki-ignore` comment in the file: where it is, and its reason (after ` -- `). */
+  | { kind: 'inSource'; range: Range; reason?: string }
+  /** A config file's rule turned the code off: the config and the line of the rule. */
+  | { kind: 'external'; file: string; range: Range };
+
+export interface SuppressedFinding extends Finding {
+  suppression: Suppression;
 }
 
 export const defaultOptions: EngineOptions = {

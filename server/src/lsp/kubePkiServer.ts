@@ -15,7 +15,7 @@ import {
   type WorkspaceFolder,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { Engine, discoverFiles, isCandidateName, nodeFileSystem, overlayFileSystem } from '../engine';
+import { Engine, discoverFiles, isCandidateName, nodeFileSystem, overlayFileSystem, policy } from '../engine';
 import { MAX_CONFIG_BYTES, type EngineOptions, type FileSystem, type Finding } from '../engine/types';
 import { displayPath, toDiagnostic } from './diagnostics';
 import {
@@ -26,7 +26,8 @@ import {
   type WorkspaceFolderInfo,
 } from './settings';
 import { isFileUri, isUnder, isUntitledUri, pathToUri, untitledPath, uriToPath } from './uris';
-import { featureCapabilities, registerFeatures } from './features';
+import { featureCapabilities, registerFeatures, type FeatureHost } from './features';
+import { ignoreCodeActions } from './features/ignores';
 import { RECHECK_COMMAND, SERVER_RECHECK_COMMAND, SUMMARY_NOTIFICATION, SUMMARY_REQUEST, TRUST_NOTIFICATION, type InitializationOptions, type Summary } from './protocol';
 
 export { RECHECK_COMMAND, SERVER_RECHECK_COMMAND, SUMMARY_NOTIFICATION, SUMMARY_REQUEST, type Summary };
@@ -54,6 +55,8 @@ const SUMMARY_MAX_WAIT_MS = 1000;
 const BATCH = 50;
 /** A client that never answers workspace/configuration must not stall the server. */
 const CONFIGURATION_TIMEOUT_MS = 5000;
+/** A change of a .kube-pki.yaml re-reads the workspace (its excludes) this long after the last one. */
+const CONFIG_REINDEX_DELAY_MS = 400;
 /** Folders never worth reading when the watcher reports a change in them. */
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
 
@@ -147,6 +150,9 @@ export function startServer(connection: Connection): void {
   const countsCache = new Map<string, { errors: number; warnings: number }>();
   let shuttingDown = false;
   let settingsLoaded = false;
+  let configReindexTimer: NodeJS.Timeout | undefined;
+  /** Configs whose rootDir/pathMappings Restricted Mode ignores, already noted in the log. */
+  const restrictedNoted = new Set<string>();
 
   // ---------------------------------------------------------------- helpers
 
@@ -205,8 +211,36 @@ export function startServer(connection: Connection): void {
       const after = affectedOpen(file);
       invalidateCounts([file, ...before, ...after, ...guard('affectedBy', () => engine.affectedBy(file), [] as string[])]);
       schedulePublish([file, ...before, ...after]);
+      if (policy.isConfigName(file)) configChanged();
     }
     return engine;
+  }
+
+  /**
+   * A .kube-pki.yaml changed (edited, saved, created, deleted): the engine already judges with its new rules and
+   * settings; what it excludes needs the workspace read again, once the edits settle.
+   */
+  function configChanged(): void {
+    countsCache.clear();
+    publishAllOpen();
+    if (configReindexTimer) clearTimeout(configReindexTimer);
+    configReindexTimer = setTimeout(() => {
+      configReindexTimer = undefined;
+      if (!shuttingDown) void reindex();
+    }, CONFIG_REINDEX_DELAY_MS);
+  }
+
+  /** In Restricted Mode a config's rootDir and pathMappings are ignored: said once per config in the log. */
+  function noteRestrictedConfigs(): void {
+    if (trusted) return;
+    for (const c of guard('configs', () => engine.loadedConfigs(), [] as policy.PolicyConfig[])) {
+      const ignored = policy.ignoredInRestrictedMode(c.settings);
+      if (ignored.length === 0 || restrictedNoted.has(c.file)) continue;
+      restrictedNoted.add(c.file);
+      connection.console.info(
+        `kube-pki: Restricted Mode: ${ignored.join(' and ')} of ${c.file} ${ignored.length > 1 ? 'are' : 'is'} ignored until the workspace is trusted (a repository must not steer what kube-pki reads)`,
+      );
+    }
   }
 
   function affectedOpen(file: string): string[] {
@@ -263,7 +297,8 @@ export function startServer(connection: Connection): void {
   }
 
   function schedulePublish(files: Iterable<string>): void {
-    for (const f of files) if (openByFile.has(f)) pendingPublish.add(f);
+    // Open documents, and .kube-pki.yaml files open or not (their config-invalid diagnostics).
+    for (const f of files) if (openByFile.has(f) || policy.isConfigName(f)) pendingPublish.add(f);
     // Before the settings are known a rootDir or path mapping may be missing: no false alarms meanwhile.
     if (pendingPublish.size === 0 || publishTimer || shuttingDown || !settingsLoaded) return;
     // Not reset by later changes: a burst of keystrokes still publishes within PUBLISH_DELAY_MS.
@@ -275,6 +310,7 @@ export function startServer(connection: Connection): void {
 
   function publishAllOpen(): void {
     schedulePublish(openByFile.keys());
+    schedulePublish(guard('configs', () => engine.loadedConfigs().map((c) => c.file), [] as string[]));
   }
 
   async function publishPending(): Promise<void> {
@@ -292,10 +328,10 @@ export function startServer(connection: Connection): void {
         break;
       }
       const file = files[i];
-      const doc = openByFile.get(file);
+      const doc = openByFile.get(file) ?? (policy.isConfigName(file) ? { uri: pathToUri(file), file } : undefined);
       if (!doc) continue;
       const findings = checkFile(file);
-      countsCache.set(file, countOf(findings));
+      if (openByFile.has(file)) countsCache.set(file, countOf(findings));
       const diagnostics: Diagnostic[] = [];
       for (const f of findings) {
         const d = guard(
@@ -471,6 +507,7 @@ export function startServer(connection: Connection): void {
         `kube-pki: indexed ${files.length} candidate files in ${folders.length} folder(s), ` +
           `${guard('documents', () => engine.documents().length, 0)} recognised, in ${Date.now() - started} ms`,
       );
+      noteRestrictedConfigs();
       publishAllOpen();
       scheduleSummary();
     })();
@@ -570,6 +607,8 @@ export function startServer(connection: Connection): void {
     publishTimer = undefined;
     if (summaryTimer) clearTimeout(summaryTimer);
     summaryTimer = undefined;
+    if (configReindexTimer) clearTimeout(configReindexTimer);
+    configReindexTimer = undefined;
     indexGeneration++;
   });
 
@@ -627,6 +666,11 @@ export function startServer(connection: Connection): void {
         else guard('removeDocument', () => engine.removeDocument(file), undefined);
         invalidateCounts([file, ...beforeAll, ...guard('affectedBy', () => engine.affectedBy(file), [] as string[])]);
         schedulePublish([...before, ...affectedOpen(file)]);
+        // A config keeps its diagnostics closed; unsaved edits discarded may change what it excludes.
+        if (policy.isConfigName(file)) {
+          schedulePublish([file]);
+          configChanged();
+        }
         scheduleSummary();
       },
       undefined,
@@ -674,6 +718,12 @@ export function startServer(connection: Connection): void {
             for (const a of guard('affectedBy', () => engine.affectedBy(f), [] as string[])) toInvalidate.add(a);
           }
         }
+        const configs = (params.changes ?? []).map((ch) => uriToPath(ch.uri)).filter((f): f is string => !!f && (policy.isConfigName(f) || path.basename(f) === '.git'));
+        if (configs.length) {
+          // Its own diagnostics (config-invalid, or none once it is gone), then everything it governs.
+          for (const f of configs) if (policy.isConfigName(f)) toPublish.add(f);
+          configChanged();
+        }
         if (params.changes?.some((ch) => ch.type !== FileChangeType.Changed)) {
           // A new file can satisfy a reference that resolved to nothing, which no dependency recorded, and a
           // deleted folder takes files along that were never reported one by one: re-check everything
@@ -684,6 +734,7 @@ export function startServer(connection: Connection): void {
         invalidateCounts(toInvalidate);
         for (const f of toInvalidate) if (openByFile.has(f)) toPublish.add(f);
         schedulePublish(toPublish);
+        if (configs.length) noteRestrictedConfigs();
         if (toInvalidate.size > 0) scheduleSummary();
       },
       undefined,
@@ -694,6 +745,7 @@ export function startServer(connection: Connection): void {
     if (trusted) return;
     try {
       trusted = true;
+      restrictedNoted.clear();
       connection.console.info('kube-pki: the workspace is trusted now: reading outside the workspace folders again');
       await whenIndexed();
       await applySettings();
@@ -742,7 +794,7 @@ export function startServer(connection: Connection): void {
   });
 
   // Hover, CodeLens, links, outline, folding and kubePki/decode (server/src/lsp/features/).
-  registerFeatures(connection, {
+  const featureHost: FeatureHost = {
     engine: current,
     document: (uri) => {
       const doc = documents.get(uri);
@@ -754,10 +806,11 @@ export function startServer(connection: Connection): void {
     pathToUri: uriOf,
     whenReady: whenIndexed,
     logError,
-  });
+  };
+  registerFeatures(connection, featureHost);
 
   // Quick fixes and the generation commands (server/src/lsp/features/generate.ts).
-  registerGeneration(connection, {
+  const generation = registerGeneration(connection, {
     engine: current,
     fs,
     diskFs: baseFs,
@@ -778,6 +831,19 @@ export function startServer(connection: Connection): void {
       publishAllOpen();
       scheduleSummary();
     },
+  });
+
+  // One code action handler: generating or re-issuing (trusted workspaces only), then the ignore comments.
+  connection.onCodeAction(async (params) => {
+    const generated = await generation.codeActions(params);
+    let ignores: ReturnType<typeof ignoreCodeActions> = [];
+    try {
+      await whenIndexed();
+      ignores = ignoreCodeActions(params, featureHost);
+    } catch (err) {
+      logError('codeAction', err);
+    }
+    return [...generated, ...ignores];
   });
 
   documents.listen(connection);

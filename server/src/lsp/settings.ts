@@ -15,6 +15,8 @@ export interface FolderSettings {
   rootDir: string;
   pathMappings: Record<string, string>;
   clusterDomain: string;
+  /** kubePki.extraSANs: more names for the apiserver's certificate when kube-pki generates or re-issues it. */
+  extraSANs: string[];
 }
 
 export const defaultSettings: FolderSettings = {
@@ -22,11 +24,12 @@ export const defaultSettings: FolderSettings = {
   rootDir: '',
   pathMappings: {},
   clusterDomain: defaultOptions.clusterDomain,
+  extraSANs: [],
 };
 
 /** Accepts anything a client may answer (null, a partial object, wrong types) and keeps what is valid. */
 export function sanitizeSettings(raw: unknown): FolderSettings {
-  const s: FolderSettings = { ...defaultSettings, pathMappings: {} };
+  const s: FolderSettings = { ...defaultSettings, pathMappings: {}, extraSANs: [] };
   if (!raw || typeof raw !== 'object') return s;
   const r = raw as Record<string, unknown>;
   const days = typeof r.expiryWarningDays === 'string' ? Number(r.expiryWarningDays) : r.expiryWarningDays;
@@ -34,6 +37,9 @@ export function sanitizeSettings(raw: unknown): FolderSettings {
   if (typeof r.rootDir === 'string') s.rootDir = r.rootDir.trim();
   if (typeof r.clusterDomain === 'string' && r.clusterDomain.trim() !== '') {
     s.clusterDomain = r.clusterDomain.trim().replace(/^\.+|\.+$/g, '');
+  }
+  if (Array.isArray(r.extraSANs)) {
+    for (const v of r.extraSANs) if (typeof v === 'string' && v.trim() !== '') s.extraSANs.push(v.trim());
   }
   if (r.pathMappings && typeof r.pathMappings === 'object' && !Array.isArray(r.pathMappings)) {
     for (const [k, v] of Object.entries(r.pathMappings as Record<string, unknown>)) {
@@ -82,6 +88,7 @@ export function toEngineOptions(
   const options: Partial<EngineOptions> = {
     expiryWarningDays: first.expiryWarningDays,
     clusterDomain: first.clusterDomain,
+    extraSANs: first.extraSANs,
     pathMappings: {},
     searchRoots: folders.map((f) => f.path),
     rootDir: undefined,

@@ -38,6 +38,8 @@ export interface UnitsByKind {
 /** The engine's services, as checks may use them. */
 export interface WorkspaceView {
   readonly options: EngineOptions;
+  /** The options a file is judged with (its .kube-pki.yaml's settings over the engine's). */
+  optionsFor(file: string): EngineOptions;
   readonly now: Date;
   /** Every recognised unit of a kind in the workspace (this file's included). */
   units<K extends keyof UnitsByKind>(kind: K): UnitsByKind[K][];
@@ -87,8 +89,9 @@ export class CheckContext {
   get file(): string {
     return this.parsed.file;
   }
+  /** The options this file is judged with (its .kube-pki.yaml's settings over the engine's). */
   get options(): EngineOptions {
-    return this.ws.options;
+    return this.ws.optionsFor(this.file);
   }
   get now(): Date {
     return this.ws.now;

@@ -1,7 +1,7 @@
 // The engine: every recognised document of the workspace, the material their references load,
 // and the checks run over them. Adapters (language server, CLI) feed it text and ask for findings.
 import * as path from 'node:path';
-import { defaultOptions, MAX_CONFIG_BYTES, type EngineOptions, type FileSystem, type Finding, type Range } from '../types';
+import { defaultOptions, MAX_CONFIG_BYTES, type EngineOptions, type FileSystem, type Finding, type Range, type SuppressedFinding } from '../types';
 import { parseFile, unitReferences, type KubeconfigUnit, type ParsedFile, type Reference } from '../parse';
 import { loadFile, loadInline, type Loaded } from '../resolve/material';
 import { isKubeadmConfig, isUnplaced, pathOrigin, resolveReferencePath, type Resolution } from '../resolve/paths';
@@ -10,6 +10,11 @@ import { commonPrefixLength, FileIndex } from '../resolve/fileIndex';
 import { confinedFileSystem, isWithin, refusalReason } from '../fs/confined';
 import { CheckContext, type CheckDependencies, type UnitsByKind, type WorkspaceView } from '../checks/context';
 import { allChecks } from '../checks';
+import { ConfigStore, type Exclusion } from '../policy/store';
+import { isConfigName, type PolicyConfig } from '../policy/config';
+import { applyPolicy, type PolicyResult } from '../policy/apply';
+import { scanDocument, IGNORE, type DocumentComments } from '../policy/comments';
+import { mergeOptions } from '../policy/options';
 
 /** Inline `*-data` values whose loaded material is kept, by content: at most this many, and this many characters. */
 const MAX_CACHED_INLINE = 20_000;
@@ -69,11 +74,21 @@ export class Engine implements WorkspaceView {
   private readonly index: FileIndex;
   /** Every read of the engine: the file system it was given, limited to options.readOnlyWithin when set. */
   private readonly fs: FileSystem;
+  /** The .kube-pki.yaml files (policy/): which one governs a file, parsed. */
+  private readonly configs: ConfigStore;
+  /** The texts of config files given by updateDocument (an unchanged one changes nothing). */
+  private readonly configTexts = new Map<string, string>();
+  /** Options per governing config (the engine's own when no config sets anything). */
+  private readonly mergedOptions = new Map<string, EngineOptions>();
+  /** The policy applied to a verdict: kept while the verdict and the configs are the same. */
+  private readonly policies = new Map<string, { raw: Finding[]; generation: number; result: PolicyResult }>();
+  private readonly comments = new WeakMap<ParsedFile, DocumentComments | null>();
 
   constructor(fs: FileSystem, options: Partial<EngineOptions> = {}) {
     this.opts = { ...defaultOptions, ...options };
     this.fs = confinedFileSystem(fs, () => this.opts.readOnlyWithin);
     this.index = new FileIndex(this.fs, this.opts.searchRoots);
+    this.configs = new ConfigStore(this.fs, () => this.opts.configFile);
   }
 
   // ---- adapter API ---------------------------------------------------------------------------
@@ -85,6 +100,7 @@ export class Engine implements WorkspaceView {
     this.forgetPlaces();
     this.fileMaterial.clear();
     this.verdicts.clear();
+    this.forgetConfigs();
   }
 
   get options(): EngineOptions {
@@ -101,8 +117,23 @@ export class Engine implements WorkspaceView {
   }
 
   updateDocument(file: string, text: string): boolean {
+    if (isConfigName(file)) {
+      // A config's settings, rules or excludes changed: every verdict and resolution below it may move.
+      if (this.configTexts.get(file) !== text) {
+        this.configTexts.set(file, text);
+        this.configChanged();
+      }
+      // Read now when configs are discovered (its problems are then known even with nothing below it); with
+      // --config or --no-config it governs nothing.
+      if (this.opts.configFile === undefined) this.configs.load(file);
+    }
     const previous = this.files.get(file);
     if (previous && previous.text === text) return true;
+    if (this.excludedBy(file)) {
+      // Not read as a document at all: not checked, and not used to relate others.
+      if (previous) this.removeDocument(file);
+      return false;
+    }
     this.forgetMaterial(file);
     this.onDemand.delete(file);
     const parsed = parseFile(file, text);
@@ -117,6 +148,7 @@ export class Engine implements WorkspaceView {
   }
 
   removeDocument(file: string): void {
+    if (isConfigName(file) && this.configTexts.delete(file)) this.configChanged();
     const previous = this.files.get(file);
     if (this.files.delete(file)) {
       this.unitCache = {};
@@ -124,10 +156,17 @@ export class Engine implements WorkspaceView {
     }
     this.forgetVerdicts(file, previous, undefined);
     this.deps.delete(file);
+    this.policies.delete(file);
     this.forgetMaterial(file);
   }
 
   fileChanged(file: string): void {
+    // A config (or a .git that bounds the search for one) appeared, changed or went.
+    const base = path.basename(file);
+    if (isConfigName(file) || base === '.git') {
+      this.configTexts.delete(file);
+      this.forgetConfigs();
+    }
     this.forgetMaterial(file);
     this.onDemand.delete(file);
     // A file that appeared or vanished can change where any absolute path resolves, so any verdict.
@@ -145,12 +184,83 @@ export class Engine implements WorkspaceView {
     return this.files.has(file);
   }
 
+  /**
+   * The findings of a document as the user asked to see them: its config's rules and overrides and its inline
+   * ignores applied, plus ignore-unused for each ignore that suppresses nothing. For a .kube-pki.yaml, its
+   * config-invalid findings.
+   */
   check(file: string): Finding[] {
+    if (isConfigName(file) && !this.files.has(file)) return this.configFindings(file);
+    const result = this.policyOf(file);
+    return result ? result.shown.slice() : [];
+  }
+
+  /** The findings of a document that check() does not show, with the ignore or rule that suppressed each. */
+  suppressed(file: string): SuppressedFinding[] {
+    return this.policyOf(file)?.suppressed.slice() ?? [];
+  }
+
+  /** The options a document is judged with: its config's settings over the engine's (see policy/options.ts). */
+  optionsFor(file: string): EngineOptions {
+    const config = this.configs.forFile(file);
+    if (!config || Object.keys(config.settings).length === 0) return this.opts;
+    let merged = this.mergedOptions.get(config.file);
+    if (!merged) {
+      merged = mergeOptions(this.opts, config.settings);
+      this.mergedOptions.set(config.file, merged);
+    }
+    return merged;
+  }
+
+  /** What a cache keyed by path resolution must tell apart: the config whose settings judge `file` (none: the engine's). */
+  private configKey(file: string, options: EngineOptions): string {
+    return options === this.opts ? '' : (this.configs.forFile(file)?.file ?? '');
+  }
+
+  /** The config that governs a file (undefined: none). */
+  configFor(file: string): PolicyConfig | undefined {
+    return this.configs.forFile(file);
+  }
+
+  /** Every config read so far: those governing the files looked at, and those given as documents. */
+  loadedConfigs(): PolicyConfig[] {
+    return this.configs.loaded();
+  }
+
+  /** Why a file is not read as a document: a glob of its config's `exclude:` or of EngineOptions.exclude. */
+  excludedBy(file: string): Exclusion | undefined {
+    if (isConfigName(file)) return undefined;
+    return this.configs.excludedBy(file, this.opts.exclude);
+  }
+
+  private configFindings(file: string): Finding[] {
+    if (this.fs.stat(file).kind !== 'file') return [];
+    return this.configs.load(file).issues.map((i) => ({ file, range: i.range, severity: 'error' as const, code: 'config-invalid', message: i.message }));
+  }
+
+  private policyOf(file: string): PolicyResult | undefined {
     const parsed = this.files.get(file);
-    if (!parsed) return [];
+    if (!parsed) return undefined;
+    const raw = this.rawCheck(file, parsed);
+    const generation = this.configs.generation;
+    const cached = this.policies.get(file);
+    if (cached && cached.raw === raw && cached.generation === generation) return cached.result;
+    let comments = this.comments.get(parsed);
+    if (comments === undefined) {
+      comments = parsed.text.includes(IGNORE) ? scanDocument(parsed.text) : null;
+      this.comments.set(parsed, comments);
+    }
+    const result = applyPolicy(file, raw, comments ?? undefined, this.configs.forFile(file));
+    result.shown = sortFindings(result.shown);
+    this.policies.set(file, { raw, generation, result });
+    return result;
+  }
+
+  /** The checks' own findings (cached: see Verdict). */
+  private rawCheck(file: string, parsed: ParsedFile): Finding[] {
     const now = this.now.getTime();
     const cached = this.verdicts.get(file);
-    if (cached && now >= cached.takenAt && now < cached.until) return cached.findings.slice();
+    if (cached && now >= cached.takenAt && now < cached.until) return cached.findings;
     const deps: CheckDependencies = { paths: new Set(), kinds: new Set(), unresolved: false };
     const ctx = new CheckContext(parsed, this, deps);
     for (const check of allChecks) {
@@ -171,11 +281,18 @@ export class Engine implements WorkspaceView {
     const findings = sortFindings(ctx.findings);
     const maxAge = this.opts.now ? Infinity : now + MAX_VERDICT_AGE_MS;
     this.verdicts.set(file, { findings, takenAt: now, until: Math.min(deps.until ?? Infinity, maxAge) });
-    return findings.slice();
+    return findings;
   }
 
   affectedBy(file: string): string[] {
     const out = new Set<string>();
+    if (isConfigName(file)) {
+      // Everything it may govern: the documents below its folder (all of them when it is the one given).
+      const dir = path.dirname(file);
+      const everything = this.opts.configFile === file;
+      for (const doc of this.files.keys()) if (everything || isBelow(doc, dir)) out.add(doc);
+      return [...out];
+    }
     const changedKinds = new Set<string>();
     const parsed = this.files.get(file);
     if (parsed) {
@@ -215,7 +332,7 @@ export class Engine implements WorkspaceView {
   resolve(ref: Reference): Resolution | undefined {
     const r = this.resolvePath(ref);
     if (!r || !isUnplaced(r) || ref.source.kind !== 'path' || !ref.source.path.startsWith('/')) return r;
-    const key = `${ref.source.baseDir}\0${ref.source.path}${this.namedBy(ref).kubeadm ? '\0node' : ''}`;
+    const key = `${this.configKey(ref.file, this.optionsFor(ref.file))}\0${ref.source.baseDir}\0${ref.source.path}${this.namedBy(ref).kubeadm ? '\0node' : ''}`;
     let placed = this.beside.get(key);
     if (!placed) {
       placed = this.placeBeside(ref.source.path, ref.source.baseDir, r);
@@ -254,10 +371,12 @@ export class Engine implements WorkspaceView {
   private resolvePath(ref: Reference): Resolution | undefined {
     if (ref.source.kind !== 'path') return undefined;
     const describesNode = this.namedBy(ref).kubeadm;
-    const key = `${ref.source.baseDir}\0${ref.source.path}${describesNode ? '\0node' : ''}`;
+    // Where a path resolves depends on the settings of the config governing the referencing file.
+    const options = this.optionsFor(ref.file);
+    const key = `${this.configKey(ref.file, options)}\0${ref.source.baseDir}\0${ref.source.path}${describesNode ? '\0node' : ''}`;
     let r = this.resolutions.get(key);
     if (!r) {
-      r = resolveReferencePath(this.fs, this.opts, this.index, ref.source.path, ref.source.baseDir, { describesNode });
+      r = resolveReferencePath(this.fs, options, this.index, ref.source.path, ref.source.baseDir, { describesNode });
       this.resolutions.set(key, r);
     }
     return r;
@@ -365,6 +484,21 @@ export class Engine implements WorkspaceView {
     return parsed.units.filter((u): u is KubeconfigUnit => u.kind === 'kubeconfig');
   }
 
+  /** A config's text changed: what it governs is judged again. */
+  private configChanged(): void {
+    this.forgetConfigs();
+    this.resolutions.clear();
+    this.verdicts.clear();
+  }
+
+  private forgetConfigs(): void {
+    this.configs.clear();
+    this.mergedOptions.clear();
+    this.policies.clear();
+    // The configs given as documents stay known (their problems are reported whether or not they govern a file).
+    if (this.opts.configFile === undefined) for (const file of this.configTexts.keys()) this.configs.load(file);
+  }
+
   private forgetMaterial(file: string): void {
     this.fileMaterial.delete(file);
   }
@@ -401,6 +535,11 @@ export class Engine implements WorkspaceView {
       if (d.paths.has(file) || [...kinds].some((k) => d.kinds.has(k))) this.verdicts.delete(doc);
     }
   }
+}
+
+function isBelow(file: string, dir: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 /** A flat copy of a string (a substring may keep its whole parent alive); exact for any UTF-16 content. */

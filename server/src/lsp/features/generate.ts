@@ -39,7 +39,10 @@ export interface GenerationHost {
 
 type Finding = { file: string; range: Diagnostic['range']; code: string };
 
-/** What the editor asks to plan. Paths are absolute. */
+/**
+ * What the editor asks to plan. Paths are absolute. A workspace plan's (missing, fix, renew) `extraSANs` is not
+ * used: the server takes kubePki.extraSANs from the settings, and a .kube-pki.yaml's over it for the files below it.
+ */
 export type PlanParams =
   | { kind: 'missing' | 'fix' | 'renew'; only?: Finding[]; keyType?: generate.KeyType; days?: number; caDays?: number; extraSANs?: string[]; nodeName?: string; actionIds?: string[] }
   | { kind: 'ca'; certPath: string; keyPath?: string; commonName?: string; days?: number; keyType?: generate.KeyType }
@@ -73,7 +76,11 @@ function preview(plan: generate.GenerationPlan, planId: string): PlanPreview {
 
 const UNTRUSTED = 'generating certificates is disabled in an untrusted workspace (Restricted Mode): trust the workspace first';
 
-export function registerGeneration(connection: Connection, host: GenerationHost): void {
+/**
+ * Registers the generation requests; returns the quick fixes' provider (the server has one code action handler,
+ * which also offers the ignore quick fixes).
+ */
+export function registerGeneration(connection: Connection, host: GenerationHost): { codeActions(params: CodeActionParams): Promise<CodeAction[]> } {
   /** Plans previewed and not yet applied (a few; the oldest are forgotten). */
   const plans = new Map<string, { plan: generate.GenerationPlan; allowReplace: boolean }>();
 
@@ -95,7 +102,8 @@ export function registerGeneration(connection: Connection, host: GenerationHost)
           keyType: p.keyType,
           days: p.days,
           caDays: p.caDays,
-          extraSANs: p.extraSANs,
+          // The engine's options for the manifest: a .kube-pki.yaml's extraSANs over kubePki.extraSANs.
+          extraSANs: undefined,
           nodeName: p.nodeName,
         });
         let actions = plan.actions;
@@ -112,7 +120,7 @@ export function registerGeneration(connection: Connection, host: GenerationHost)
     }
   }
 
-  connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> => {
+  const codeActions = async (params: CodeActionParams): Promise<CodeAction[]> => {
     try {
       await host.whenReady();
       const file = host.fileOfUri(params.textDocument.uri);
@@ -140,7 +148,7 @@ export function registerGeneration(connection: Connection, host: GenerationHost)
       host.logError('codeAction', err);
       return [];
     }
-  });
+  };
 
   connection.onRequest(PLAN_REQUEST, async (params: PlanParams): Promise<PlanPreview | { error: string }> => {
     try {
@@ -223,4 +231,5 @@ export function registerGeneration(connection: Connection, host: GenerationHost)
       return { cas: [], servers: [], folders: host.folders(), missing: 0 };
     }
   });
+  return { codeActions };
 }

@@ -31,7 +31,10 @@ export interface PlanOptions {
   /** Validity of leaf certificates (default 365 days) and of CAs (default 3650). */
   days?: number;
   caDays?: number;
-  /** Added to the apiserver's serving certificate (kubePki.extraSANs, kubeadm apiServer.certSANs). */
+  /**
+   * Added to the apiserver's serving certificate (kubeadm apiServer.certSANs). Undefined: the extraSANs of the
+   * engine's options for the manifest (a .kube-pki.yaml's over kubePki.extraSANs).
+   */
   extraSANs?: string[];
   /** The node name, when the files do not say it (etcd --name, kubelet.conf's user). */
   nodeName?: string;
@@ -102,7 +105,7 @@ export class Planner {
     const place = r?.place;
     if (!place) return { exists: false };
     if (place.by === 'literal' || place.by === 'this-machine') {
-      const t = targetPath(this.fs, this.engine.options, ref.source.path, ref.source.baseDir);
+      const t = targetPath(this.fs, this.engine.optionsFor(ref.file), ref.source.path, ref.source.baseDir);
       return t === place.path ? { path: t, exists: false } : { exists: false };
     }
     return { path: place.path, exists: false };

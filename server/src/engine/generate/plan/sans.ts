@@ -76,7 +76,9 @@ export function resolveNeeds(planner: Planner, slot: LeafSlot): void {
     add(flag(unit, 'bind-address')?.value.trim());
   } else if (slot.role === 'apiserver') {
     add(nodeName);
-    const domain = planner.engine.options.clusterDomain || 'cluster.local';
+    // The settings of the config governing the manifest (.kube-pki.yaml), over the engine's.
+    const options = planner.engine.optionsFor(unit.file);
+    const domain = options.clusterDomain || 'cluster.local';
     for (const n of ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${domain}`]) add(n);
     const range = flag(unit, 'service-cluster-ip-range');
     add(range ? firstIpOfCidr(range.value.split(',')[0]) : undefined);
@@ -88,7 +90,7 @@ export function resolveNeeds(planner: Planner, slot: LeafSlot): void {
         if (sh && clusterDials(planner, cluster, unit, slot)) add(sh.host);
       }
     }
-    for (const s of planner.opts.extraSANs ?? []) add(s.trim());
+    for (const s of planner.opts.extraSANs ?? options.extraSANs ?? []) add(s.trim());
   } else if (slot.role === 'etcd-server' || slot.role === 'etcd-peer') {
     add(slot.expectedCN);
     add('localhost');

@@ -1,0 +1,279 @@
+// `.kube-pki.yaml`: which files kube-pki leaves out, how it rates each code, and the settings of the files
+// below it. Read with positions, so every problem is reported on its line (the CLI prints FILE:LINE:COL, the
+// language server a config-invalid diagnostic there); what is valid still applies when something else is not.
+import * as path from 'node:path';
+import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { codes } from '../codes';
+import { LineIndex } from '../parse/text';
+import type { ConfigurableSetting, FileSystem, Range, Severity } from '../types';
+import { compileGlob, globProblem, type Glob } from './glob';
+import { didYouMean } from './suggest';
+
+export const CONFIG_NAMES = ['.kube-pki.yaml', '.kube-pki.yml'] as const;
+
+export function isConfigName(file: string): boolean {
+  const base = path.basename(file);
+  return base === CONFIG_NAMES[0] || base === CONFIG_NAMES[1];
+}
+
+export type RuleLevel = 'off' | Severity;
+const LEVELS: readonly RuleLevel[] = ['off', 'info', 'warning', 'error'];
+
+export interface RuleEntry {
+  level: RuleLevel;
+  /** The rule's line in the config (a SARIF external suppression points there). */
+  range: Range;
+}
+
+export interface ConfigSettings {
+  expiryWarningDays?: number;
+  /** Absolute (relative values are taken from the config file's folder). */
+  rootDir?: string;
+  /** Absolute prefix -> absolute folder. */
+  pathMappings?: Record<string, string>;
+  clusterDomain?: string;
+  extraSANs?: string[];
+}
+
+export interface ConfigIssue {
+  range: Range;
+  message: string;
+}
+
+export interface PolicyConfig {
+  file: string;
+  /** The folder globs and relative paths are taken from. */
+  dir: string;
+  exclude: Glob[];
+  rules: Map<string, RuleEntry>;
+  overrides: Array<{ files: Glob[]; rules: Map<string, RuleEntry> }>;
+  settings: ConfigSettings;
+  /** Where each setting is written. */
+  settingRanges: Partial<Record<ConfigurableSetting, Range>>;
+  issues: ConfigIssue[];
+}
+
+/** Codes a config cannot rate: its own problems. */
+const NOT_CONFIGURABLE = new Set(['config-invalid']);
+
+const TOP_KEYS = ['exclude', 'rules', 'overrides', 'expiryWarningDays', 'rootDir', 'pathMappings', 'clusterDomain', 'extraSANs'];
+
+/**
+ * Reads a config file's text. `fs` (optional) checks that rootDir and pathMappings name folders; a place it
+ * refuses to look at (Restricted Mode) is not reported.
+ */
+export function parseConfig(file: string, text: string, fs?: FileSystem): PolicyConfig {
+  const dir = path.dirname(file);
+  const lines = new LineIndex(text);
+  const config: PolicyConfig = { file, dir, exclude: [], rules: new Map(), overrides: [], settings: {}, settingRanges: {}, issues: [] };
+  const at = (node: Node | null | undefined, fallback = 0): Range => {
+    const r = node?.range;
+    return r ? lines.range(r[0], r[1]) : lines.range(fallback, fallback);
+  };
+  const issue = (node: Node | null | undefined, message: string) => config.issues.push({ range: at(node), message });
+
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  } catch (err) {
+    config.issues.push({ range: lines.range(0, 0), message: `does not parse as YAML: ${(err as Error).message}` });
+    return config;
+  }
+  for (const e of doc.errors) {
+    config.issues.push({ range: lines.range(e.pos[0], Math.max(e.pos[0], e.pos[1])), message: `YAML: ${firstLine(e.message)}` });
+  }
+  if (doc.errors.length) return config;
+  const resolve = (n: unknown): Node | null => (isAlias(n) ? (n.resolve(doc) as Node | undefined) ?? null : (n as Node | null));
+  const root = resolve(doc.contents);
+  if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return config; // empty: valid, sets nothing
+  if (!isMap(root)) {
+    issue(root, `a .kube-pki.yaml is a mapping of settings (${TOP_KEYS.join(', ')})`);
+    return config;
+  }
+
+  const rulesOf = (node: Node | null, where: string): Map<string, RuleEntry> => {
+    const out = new Map<string, RuleEntry>();
+    if (node === null || (isScalar(node) && node.value === null)) return out;
+    if (!isMap(node)) {
+      issue(node, `${where} is a mapping of codes to off, info, warning or error`);
+      return out;
+    }
+    for (const pair of node.items as Pair<unknown, unknown>[]) {
+      const k = resolve(pair.key);
+      const v = resolve(pair.value);
+      const code = isScalar(k) ? String(k.value) : undefined;
+      if (code === undefined) {
+        issue(k, `${where}: a key is a code such as san-missing`);
+        continue;
+      }
+      if (!Object.hasOwn(codes, code)) {
+        issue(k, `${where}: unknown code '${code}'${didYouMean(code, Object.keys(codes))}`);
+        continue;
+      }
+      if (NOT_CONFIGURABLE.has(code)) {
+        issue(k, `${where}: ${code} cannot be rated: it reports this file's own problems`);
+        continue;
+      }
+      const raw = isScalar(v) ? v.value : undefined;
+      const level = typeof raw === 'string' ? (raw.trim().toLowerCase() as RuleLevel) : undefined;
+      if (!level || !LEVELS.includes(level)) {
+        issue(v ?? k, `${where}: ${code}: expected off, info, warning or error, got ${describe(raw)}`);
+        continue;
+      }
+      out.set(code, { level, range: at(k) });
+    }
+    return out;
+  };
+
+  const globsOf = (node: Node | null, where: string): Glob[] => {
+    const out: Glob[] = [];
+    if (node === null || (isScalar(node) && node.value === null)) return out;
+    const items = isSeq(node) ? node.items.map(resolve) : [node];
+    for (const item of items) {
+      if (!isScalar(item) || typeof item.value !== 'string') {
+        issue(item ?? node, `${where}: expected a glob (a string) such as 'test/fixtures/' or '**/*.tmpl.yaml'`);
+        continue;
+      }
+      const problem = globProblem(item.value);
+      if (problem) issue(item, `${where}: ${problem}`);
+      else out.push(compileGlob(item.value));
+    }
+    return out;
+  };
+
+  const folder = (value: string, node: Node | null, what: string): string | undefined => {
+    const abs = path.resolve(dir, value);
+    const st = fs?.stat(abs);
+    if (st && st.kind !== 'directory' && !(st.kind === 'missing' && st.refused)) {
+      issue(node, `${what}: ${value} is not a folder (${st.kind === 'missing' ? st.reason : `a ${st.kind}`}; relative paths are taken from ${dir})`);
+      return undefined;
+    }
+    return abs;
+  };
+
+  for (const pair of root.items as Pair<unknown, unknown>[]) {
+    const k = resolve(pair.key);
+    const v = resolve(pair.value);
+    const key = isScalar(k) ? String(k.value) : '';
+    const str = (): string | undefined => {
+      if (isScalar(v) && typeof v.value === 'string' && v.value.trim() !== '') return v.value.trim();
+      issue(v ?? k, `${key}: expected a string, got ${describe(isScalar(v) ? v.value : v)}`);
+      return undefined;
+    };
+    switch (key) {
+      case 'exclude':
+        config.exclude = globsOf(v, 'exclude');
+        break;
+      case 'rules':
+        config.rules = rulesOf(v, 'rules');
+        break;
+      case 'overrides': {
+        if (v === null || (isScalar(v) && v.value === null)) break;
+        if (!isSeq(v)) {
+          issue(v, 'overrides is a list of {files: [globs], rules: {code: level}}');
+          break;
+        }
+        v.items.forEach((raw, i) => {
+          const item = resolve(raw);
+          const where = `overrides[${i}]`;
+          if (!isMap(item)) {
+            issue(item, `${where}: expected {files: [globs], rules: {code: level}}`);
+            return;
+          }
+          let files: Glob[] | undefined;
+          let rules = new Map<string, RuleEntry>();
+          for (const p of item.items as Pair<unknown, unknown>[]) {
+            const pk = resolve(p.key);
+            const name = isScalar(pk) ? String(pk.value) : '';
+            if (name === 'files') files = globsOf(resolve(p.value), `${where}.files`);
+            else if (name === 'rules') rules = rulesOf(resolve(p.value), `${where}.rules`);
+            else issue(pk, `${where}: unknown key '${name}'${didYouMean(name, ['files', 'rules'])}: an override has files and rules`);
+          }
+          if (files === undefined) issue(item, `${where}: files is missing (the globs this override applies to)`);
+          else if (files.length) config.overrides.push({ files, rules });
+        });
+        break;
+      }
+      case 'expiryWarningDays': {
+        const n = isScalar(v) ? v.value : undefined;
+        if (typeof n === 'number' && Number.isFinite(n) && n >= 0) {
+          config.settings.expiryWarningDays = n;
+          config.settingRanges.expiryWarningDays = at(k);
+        } else issue(v ?? k, `expiryWarningDays: expected a number of days (0 or more), got ${describe(n)}`);
+        break;
+      }
+      case 'rootDir': {
+        const s = str();
+        const abs = s === undefined ? undefined : folder(s, v, 'rootDir');
+        if (abs) {
+          config.settings.rootDir = abs;
+          config.settingRanges.rootDir = at(k);
+        }
+        break;
+      }
+      case 'pathMappings': {
+        if (!isMap(v)) {
+          issue(v ?? k, 'pathMappings is a mapping of absolute path prefixes to folders, e.g. /etc/kubernetes: node1/etc/kubernetes');
+          break;
+        }
+        const out: Record<string, string> = {};
+        for (const p of v.items as Pair<unknown, unknown>[]) {
+          const pk = resolve(p.key);
+          const pv = resolve(p.value);
+          const prefix = isScalar(pk) ? String(pk.value).trim() : '';
+          if (!prefix.startsWith('/')) {
+            issue(pk, `pathMappings: the prefix must be an absolute path (such as /etc/kubernetes), got '${prefix}'`);
+            continue;
+          }
+          if (!isScalar(pv) || typeof pv.value !== 'string' || pv.value.trim() === '') {
+            issue(pv ?? pk, `pathMappings: ${prefix}: expected a folder, got ${describe(isScalar(pv) ? pv.value : pv)}`);
+            continue;
+          }
+          const abs = folder(pv.value.trim(), pv, `pathMappings: ${prefix}`);
+          if (abs) Object.defineProperty(out, prefix, { value: abs, enumerable: true, writable: true, configurable: true });
+        }
+        if (Object.keys(out).length) {
+          config.settings.pathMappings = out;
+          config.settingRanges.pathMappings = at(k);
+        }
+        break;
+      }
+      case 'clusterDomain': {
+        const s = str()?.replace(/^\.+|\.+$/g, '');
+        if (s !== undefined && (s === '' || /\s/.test(s))) issue(v, `clusterDomain: not a domain: '${s}'`);
+        else if (s !== undefined) {
+          config.settings.clusterDomain = s;
+          config.settingRanges.clusterDomain = at(k);
+        }
+        break;
+      }
+      case 'extraSANs': {
+        const items = isSeq(v) ? v.items.map(resolve) : isScalar(v) && v.value === null ? [] : [v];
+        const sans: string[] = [];
+        for (const item of items) {
+          if (isScalar(item) && (typeof item.value === 'string' || typeof item.value === 'number') && String(item.value).trim() !== '') sans.push(String(item.value).trim());
+          else issue(item ?? k, `extraSANs: expected a DNS name or IP address, got ${describe(isScalar(item) ? item.value : item)}`);
+        }
+        config.settings.extraSANs = sans;
+        config.settingRanges.extraSANs = at(k);
+        break;
+      }
+      default:
+        issue(k, `unknown key '${key}'${didYouMean(key, TOP_KEYS)}; a .kube-pki.yaml has ${TOP_KEYS.join(', ')}`);
+    }
+  }
+  return config;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0].trim();
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
+  if (typeof v === 'string') return `'${v}'`;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (isMap(v)) return 'a mapping';
+  if (isSeq(v)) return 'a list';
+  return 'something else';
+}

@@ -1,0 +1,119 @@
+// Which `.kube-pki.yaml` governs a file: the nearest one in the file's folder or above it, the walk stopping at
+// the repository's root (a folder holding `.git`), never above it. The nearest one wins whole (no merging with
+// configs further up, as yamllint and Prettier do). Lookups are cached per folder, parsed configs per file,
+// until a config file (or a `.git`) appears, changes or goes (clear()).
+import * as path from 'node:path';
+import { MAX_FILE_BYTES, type FileSystem } from '../types';
+import { CONFIG_NAMES, parseConfig, type PolicyConfig } from './config';
+import { compileGlob, relativeTo, type Glob } from './glob';
+
+export interface Exclusion {
+  /** The config file whose `exclude:` matched, or undefined for the command line's --exclude. */
+  config?: string;
+  pattern: string;
+}
+
+export class ConfigStore {
+  /** Folder -> the config that governs files in it (null: none). */
+  private readonly byDir = new Map<string, string | null>();
+  private readonly parsed = new Map<string, PolicyConfig>();
+  /** Bumped whenever what a lookup answers may have changed. */
+  private gen = 0;
+
+  constructor(
+    private readonly fs: FileSystem,
+    /** EngineOptions.configFile: undefined discover, a path that file for everything, false none. */
+    private readonly mode: () => string | false | undefined,
+  ) {}
+
+  get generation(): number {
+    return this.gen;
+  }
+
+  clear(): void {
+    this.byDir.clear();
+    this.parsed.clear();
+    this.gen++;
+  }
+
+  /** The config that governs `file`, or undefined. */
+  forFile(file: string): PolicyConfig | undefined {
+    const mode = this.mode();
+    if (mode === false) return undefined;
+    if (typeof mode === 'string') return this.load(mode);
+    const found = this.lookup(path.dirname(file));
+    return found ? this.load(found) : undefined;
+  }
+
+  /** Every config read so far (those that govern a file looked up, and those loaded by name). */
+  loaded(): PolicyConfig[] {
+    return [...this.parsed.values()];
+  }
+
+  /** A config file by path, parsed (cached); an unreadable one is a config with that one issue. */
+  load(file: string): PolicyConfig {
+    let config = this.parsed.get(file);
+    if (!config) {
+      const read = this.fs.readFile(file, MAX_FILE_BYTES);
+      if (read.ok) config = parseConfig(file, read.data.toString('utf8'), this.fs);
+      else {
+        config = parseConfig(file, '', this.fs);
+        config.issues.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `cannot be read: ${read.reason}` });
+      }
+      this.parsed.set(file, config);
+    }
+    return config;
+  }
+
+  /** Why `file` is not read as a document: the exclude glob of its config, or of `extra` (the CLI's --exclude). */
+  excludedBy(file: string, extra?: { base: string; patterns: string[] }): Exclusion | undefined {
+    const config = this.forFile(file);
+    if (config) {
+      const rel = relativeTo(config.dir, file);
+      const hit = config.exclude.find((g) => g.test(rel));
+      if (hit) return { config: config.file, pattern: hit.pattern };
+    }
+    if (extra && extra.patterns.length) {
+      const rel = relativeTo(extra.base, file);
+      for (const p of extra.patterns) if (compiled(p).test(rel)) return { pattern: p };
+    }
+    return undefined;
+  }
+
+  private lookup(start: string): string | null {
+    const visited: string[] = [];
+    let dir = path.resolve(start);
+    let result: string | null = null;
+    for (;;) {
+      const cached = this.byDir.get(dir);
+      if (cached !== undefined) {
+        result = cached;
+        break;
+      }
+      visited.push(dir);
+      const here = CONFIG_NAMES.map((n) => path.join(dir, n)).find((p) => this.fs.stat(p).kind === 'file');
+      if (here) {
+        result = here;
+        break;
+      }
+      // The repository's root: a config above it belongs to something else.
+      if (this.fs.stat(path.join(dir, '.git')).kind !== 'missing') break;
+      const parent = path.dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+    for (const d of visited) this.byDir.set(d, result);
+    return result;
+  }
+}
+
+const globCache = new Map<string, Glob>();
+function compiled(pattern: string): Glob {
+  let g = globCache.get(pattern);
+  if (!g) {
+    g = compileGlob(pattern);
+    if (globCache.size > 1000) globCache.clear();
+    globCache.set(pattern, g);
+  }
+  return g;
+}

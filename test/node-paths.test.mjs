@@ -126,7 +126,7 @@ describe('a kubeadm config minikube generates', () => {
     const line = lineOf(path.join(d, 'a', MINIKUBE_PATH), 'clientCAFile:');
     const text = cli(['check', '.'], d);
     assert.equal(text.code, 0, text.stdout + text.stderr);
-    assert.equal(text.stdout, '0 errors, 0 warnings in 3 files\n');
+    assert.equal(text.stdout, '0 errors, 0 warnings, 0 infos in 3 files\n');
     const notes = text.stderr.split('\n').filter(Boolean);
     assert.equal(notes.length, 1, text.stderr);
     assert.equal(

@@ -3,7 +3,7 @@
 export * from './types';
 export { codes, type Code, type CodeInfo } from './codes';
 export { Engine, type UnplacedReference } from './workspace/engine';
-export { discoverFiles, isCandidateName } from './workspace/discover';
+export { discoverFiles, isCandidateName, SKIP_DIRS } from './workspace/discover';
 export { nodeFileSystem, overlayFileSystem } from './fs/nodeFileSystem';
 export { parseFile, parseBlockYaml } from './parse';
 export * as pki from './pki';

@@ -15,7 +15,7 @@ import {
   type WorkspaceFolder,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { Engine, discoverFiles, isCandidateName, nodeFileSystem, overlayFileSystem, policy } from '../engine';
+import { Engine, discoverFiles, isCandidateName, nodeFileSystem, overlayFileSystem, policy, SKIP_DIRS } from '../engine';
 import { MAX_CONFIG_BYTES, type EngineOptions, type FileSystem, type Finding } from '../engine/types';
 import { displayPath, toDiagnostic } from './diagnostics';
 import {
@@ -57,8 +57,6 @@ const BATCH = 50;
 const CONFIGURATION_TIMEOUT_MS = 5000;
 /** A change of a .kube-pki.yaml re-reads the workspace (its excludes) this long after the last one. */
 const CONFIG_REINDEX_DELAY_MS = 400;
-/** Folders never worth reading when the watcher reports a change in them. */
-const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
 
 interface OpenDoc {
   uri: string;
@@ -192,7 +190,7 @@ export function startServer(connection: Connection): void {
   function isSkippedPath(file: string): boolean {
     const folder = folderPaths().find((f) => isUnder(file, f));
     const rel = folder ? path.relative(folder, file) : file;
-    return rel.split(/[\\/]/).some((seg) => SKIPPED_DIRS.has(seg));
+    return rel.split(/[\\/]/).some((seg) => SKIP_DIRS.has(seg));
   }
 
   /** Gives the engine the buffers edited since it last looked; every use of the engine goes through here. */

@@ -3,8 +3,8 @@
 // looping tree cannot stall the engine; rebuilt after files appear or vanish.
 import * as path from 'node:path';
 import type { FileSystem } from '../types';
+import { SKIP_DIRS } from '../workspace/discover';
 
-const SKIP = new Set(['.git', 'node_modules', '.hg', '.svn', 'dist', 'out']);
 const MAX_ENTRIES = 50_000;
 const MAX_DEPTH = 16;
 
@@ -32,7 +32,7 @@ export class FileIndex {
       if (depth > MAX_DEPTH || budget <= 0) return;
       for (const name of this.fs.readDir(dir)) {
         if (--budget <= 0) return;
-        if (SKIP.has(name)) continue;
+        if (SKIP_DIRS.has(name)) continue;
         const full = path.join(dir, name);
         const st = this.fs.stat(full);
         if (st.kind === 'directory') walk(full, depth + 1);

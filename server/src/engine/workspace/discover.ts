@@ -5,8 +5,12 @@
 import * as path from 'node:path';
 import { MAX_CONFIG_BYTES, type FileSystem } from '../types';
 
-/** Folders no walk of the workspace enters (the inventory's walk skips them too). */
-export const SKIP_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', '.hg', '.svn', '.vscode-test', 'dist', 'out', 'test-results']);
+/**
+ * Folders no walk of the workspace enters (the inventory's and the file index's walks skip them too): version
+ * control and installed packages only. A folder is not skipped for its name alone: `dist/` or `out/` often hold the
+ * rendered manifests a project ships (kubebuilder's dist/install.yaml); `.kube-pki.yaml`'s `exclude` leaves out more.
+ */
+export const SKIP_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', '.hg', '.svn']);
 const MAX_FILES = 20_000;
 const MAX_DEPTH = 20;
 

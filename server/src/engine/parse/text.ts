@@ -28,6 +28,26 @@ export class LineIndex {
     return { start: this.positionAt(start), end: this.positionAt(end) };
   }
 
+  /** How many lines the text has (a text without a line break has one). */
+  get lineCount(): number {
+    return this.starts.length;
+  }
+
+  /** The offset where line `line` starts (the text's length past the last line). */
+  offsetAt(line: number): number {
+    return this.starts[line] ?? this.text.length;
+  }
+
+  /** The text of line `line` without its line break ('' past the last line). */
+  lineText(line: number): string {
+    const starts = this.starts;
+    if (line >= starts.length) return '';
+    const start = starts[line];
+    let end = line + 1 < starts.length ? starts[line + 1] : this.text.length;
+    while (end > start && (this.text[end - 1] === '\n' || this.text[end - 1] === '\r')) end--;
+    return this.text.slice(start, end);
+  }
+
   /** The whole of line `line` without its line break. */
   lineRange(line: number): Range {
     const starts = this.starts;

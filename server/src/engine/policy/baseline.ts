@@ -8,7 +8,6 @@
 import type { Engine } from '../workspace/engine';
 import type { Finding } from '../types';
 import { unitReferences, type Reference, type Span, type Unit } from '../parse';
-import { lineStartsOf } from './comments';
 import { relativeTo } from './glob';
 
 export const BASELINE_FORMAT = 'kube-pki-baseline/v1';
@@ -130,7 +129,7 @@ function anchors(unit: Unit): Anchor[] {
 
 /** Computes fingerprints of findings in the engine's documents (a line-start table and the anchors per file, once). */
 export class Fingerprinter {
-  private readonly perFile = new Map<string, { starts: number[]; anchors: Anchor[] }>();
+  private readonly perFile = new Map<string, Anchor[]>();
 
   constructor(
     private readonly engine: Engine,
@@ -142,20 +141,20 @@ export class Fingerprinter {
     const fp: Fingerprint = { code: f.code, file: relativeTo(this.baseDir, f.file), object: '', field: '' };
     const parsed = this.engine.parsed(f.file);
     if (!parsed) return fp;
-    let info = this.perFile.get(f.file);
-    if (!info) {
-      info = { starts: lineStartsOf(parsed.text), anchors: parsed.units.flatMap(anchors) };
-      this.perFile.set(f.file, info);
+    let fileAnchors = this.perFile.get(f.file);
+    if (!fileAnchors) {
+      fileAnchors = parsed.units.flatMap(anchors);
+      this.perFile.set(f.file, fileAnchors);
     }
-    const offset = (info.starts[f.range.start.line] ?? parsed.text.length) + f.range.start.character;
+    const offset = parsed.lines.offsetAt(f.range.start.line) + f.range.start.character;
     // The narrowest place holding the finding's start; else the nearest one before it (a finding on a line of
     // the object that no field stands for).
     let best: Anchor | undefined;
-    for (const a of info.anchors) {
+    for (const a of fileAnchors) {
       if (a.span.start <= offset && offset <= a.span.end && (!best || a.span.end - a.span.start < best.span.end - best.span.start)) best = a;
     }
     if (!best) {
-      for (const a of info.anchors) if (a.span.start <= offset && (!best || a.span.start > best.span.start)) best = a;
+      for (const a of fileAnchors) if (a.span.start <= offset && (!best || a.span.start > best.span.start)) best = a;
     }
     if (!best) return fp;
     fp.object = best.object;

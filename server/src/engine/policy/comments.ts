@@ -7,6 +7,7 @@
 // an ignore above `tls.crt: |` covers the findings inside its block.
 import { Parser } from 'yaml';
 import type { Range } from '../types';
+import { LineIndex } from '../parse/text';
 
 export const IGNORE = 'kube-pki-ignore';
 export const IGNORE_FILE = 'kube-pki-ignore-file';
@@ -40,51 +41,20 @@ export interface ScalarLines {
 export interface DocumentComments {
   ignores: IgnoreComment[];
   scalars: ScalarLines[];
-  /** Line starts of the text. */
-  lineStarts: number[];
+  /** Positions and lines of the text. */
+  lines: LineIndex;
   /** Lines (0-based) holding only a comment or nothing. */
   isBlankOrComment(line: number): boolean;
 }
 
 const IGNORE_RE = /^#\s*kube-pki-ignore(-file)?(?![\w-])\s*:?(.*)$/;
 
-export function lineStartsOf(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) starts.push(i + 1);
-    else if (c === 13 && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
-  }
-  return starts;
-}
-
-export function positionIn(starts: number[], offset: number): { line: number; character: number } {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo, character: offset - starts[lo] };
-}
-
-export function lineText(text: string, starts: number[], line: number): string {
-  const start = starts[line] ?? text.length;
-  let end = line + 1 < starts.length ? starts[line + 1] : text.length;
-  while (end > start && (text[end - 1] === '\n' || text[end - 1] === '\r')) end--;
-  return text.slice(start, end);
-}
-
-/**
- * The comments and multi-line scalars of a YAML text. `withIgnores` false skips the ignore comments (when the
- * text does not mention kube-pki-ignore at all, only the scalars are wanted).
- */
+/** The kube-pki-ignore comments and the multi-line scalars of a YAML text. */
 export function scanDocument(text: string): DocumentComments {
-  const starts = lineStartsOf(text);
+  const lines = new LineIndex(text);
   const comments: Array<{ offset: number; source: string }> = [];
   const scalars: ScalarLines[] = [];
-  const at = (offset: number) => positionIn(starts, offset);
+  const at = (offset: number) => lines.positionAt(offset);
   const walk = (t: unknown): void => {
     if (Array.isArray(t)) {
       for (const x of t) walk(x);
@@ -120,16 +90,16 @@ export function scanDocument(text: string): DocumentComments {
   const isBlankOrComment = (line: number): boolean => {
     let v = lineCache.get(line);
     if (v === undefined) {
-      const s = lineText(text, starts, line).trim();
+      const s = lines.lineText(line).trim();
       v = s === '' || s.startsWith('#');
       lineCache.set(line, v);
     }
     return v;
   };
   // The leading region: blank lines, comments, `---` and directives before the first line of content.
-  let leadingEnd = starts.length;
-  for (let line = 0; line < starts.length; line++) {
-    const s = lineText(text, starts, line).trim();
+  let leadingEnd = lines.lineCount;
+  for (let line = 0; line < lines.lineCount; line++) {
+    const s = lines.lineText(line).trim();
     if (s === '' || s.startsWith('#') || s.startsWith('%') || /^---(\s+#.*)?$/.test(s)) continue;
     leadingEnd = line;
     break;
@@ -141,7 +111,7 @@ export function scanDocument(text: string): DocumentComments {
     if (!m) continue;
     const start = at(c.offset);
     const range = { start, end: at(c.offset + c.source.length) };
-    const ownLine = lineText(text, starts, start.line).slice(0, start.character).trim() === '';
+    const ownLine = lines.lineText(start.line).slice(0, start.character).trim() === '';
     const rest = m[2];
     const sep = rest.search(/\s--(\s|$)/);
     const codesPart = sep >= 0 ? rest.slice(0, sep) : rest;
@@ -157,7 +127,7 @@ export function scanDocument(text: string): DocumentComments {
     if (scope === 'line') {
       if (!ownLine) target = start.line;
       else {
-        for (let line = start.line + 1; line < starts.length; line++) {
+        for (let line = start.line + 1; line < lines.lineCount; line++) {
           if (!isBlankOrComment(line)) {
             target = line;
             break;
@@ -175,7 +145,7 @@ export function scanDocument(text: string): DocumentComments {
       ownLine,
     });
   }
-  return { ignores, scalars, lineStarts: starts, isBlankOrComment };
+  return { ignores, scalars, lines, isBlankOrComment };
 }
 
 /** The line a finding starting on `line` belongs to: the first line of the multi-line scalar holding it, or itself. */

@@ -2,7 +2,7 @@
 // ignore" quick fixes. The engine computes them so every adapter writes the same comment; the language server
 // only wraps them in a WorkspaceEdit.
 import type { Position, Range } from '../types';
-import { IGNORE, IGNORE_FILE, lineText, ownerLine, scanDocument, type IgnoreComment } from './comments';
+import { IGNORE, IGNORE_FILE, ownerLine, scanDocument, type IgnoreComment } from './comments';
 
 export interface TextEdit {
   range: Range;
@@ -38,7 +38,7 @@ export function ignoreEdit(text: string, finding: { code: string; range: Range }
   const anchor = ownerLine(scan.scalars, finding.range.start.line);
   const existing = scan.ignores.find((ig) => ig.scope === 'line' && ig.target === anchor && ig.codes.length > 0);
   if (existing) return addTo(existing, finding.code);
-  const line = lineText(text, scan.lineStarts, anchor);
+  const line = scan.lines.lineText(anchor);
   const indent = /^[ \t]*/.exec(line)![0];
   const at: Position = { line: anchor, character: 0 };
   return { range: { start: at, end: at }, newText: `${indent}# ${IGNORE} ${finding.code}${eol}` };
@@ -65,11 +65,11 @@ export function removeIgnoreEdit(text: string, at: Position): TextEdit | undefin
   }
   const line = ig.range.start.line;
   if (ig.ownLine) {
-    const next = line + 1 < scan.lineStarts.length ? { line: line + 1, character: 0 } : { line, character: lineText(text, scan.lineStarts, line).length };
+    const next = line + 1 < scan.lines.lineCount ? { line: line + 1, character: 0 } : { line, character: scan.lines.lineText(line).length };
     return { range: { start: { line, character: 0 }, end: next }, newText: '' };
   }
   // At the end of a line of content: the comment and the blanks before it.
-  const before = lineText(text, scan.lineStarts, line).slice(0, ig.range.start.character);
+  const before = scan.lines.lineText(line).slice(0, ig.range.start.character);
   const start = before.replace(/[ \t]+$/, '').length;
   return { range: { start: { line, character: start }, end: ig.range.end }, newText: '' };
 }

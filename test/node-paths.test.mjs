@@ -316,3 +316,139 @@ describe('paths in a home folder of the machine that wrote a kubeconfig', () => 
     assert.match(hover, /kubePki\.rootDir \(the node's \/\) or kubePki\.pathMappings \(CLI: --root DIR, --path-mapping \/etc\/kubernetes\/pki=DIR\)/);
   });
 });
+
+/**
+ * The machine kube-pki runs on, made up: every path outside the test's folder is read under `host` (so
+ * `/etc/ssl/certs` is `host/etc/ssl/certs`), whatever the real machine holds.
+ */
+function hostFileSystem(host) {
+  const disk = E.nodeFileSystem();
+  const on = (p) => (p === root || p.startsWith(root + path.sep) ? p : path.join(host, p));
+  return {
+    stat: (p) => disk.stat(on(p)),
+    readFile: (p, max) => disk.readFile(on(p), max),
+    readDir: (p) => disk.readDir(on(p)),
+  };
+}
+
+/** An engine over a made-up machine (hostFileSystem) searching `roots`, with these documents (path -> text). */
+function engineOn(host, roots, docs, options = {}) {
+  const engine = new E.Engine(hostFileSystem(host), { searchRoots: roots, ...options });
+  for (const [f, text] of Object.entries(docs)) engine.updateDocument(f, text);
+  return engine;
+}
+
+/** Runs `fn` with $HOME (os.homedir()) set to `home`. */
+function withHome(home, fn) {
+  const saved = process.env.HOME;
+  process.env.HOME = home;
+  try {
+    return fn();
+  } finally {
+    if (saved === undefined) delete process.env.HOME;
+    else process.env.HOME = saved;
+  }
+}
+
+describe("this machine's folders", () => {
+  const FLAGS = [
+    '--oidc-ca-file=/etc/ssl/certs/oidc-ca.pem',
+    '--tls-cert-file=/usr/share/doc/x.crt',
+    '--tls-private-key-file=/usr/share/doc/x.key',
+    '--client-ca-file=/etc/kubernetes/pki/ca.crt',
+  ];
+  const PATHS = ['/etc/ssl/certs/oidc-ca.pem', '/usr/share/doc/x.crt', '/usr/share/doc/x.key', '/etc/kubernetes/pki/ca.crt'];
+
+  /** Three machines: one with nothing, a laptop with /etc/ssl/certs and /usr/share/doc, a node's /etc/kubernetes/pki without these files. */
+  function machines(name) {
+    const bare = sub(`${name}/bare`);
+    const laptop = sub(`${name}/laptop`);
+    mkdirSync(path.join(laptop, 'etc/ssl/certs'), { recursive: true });
+    mkdirSync(path.join(laptop, 'usr/share/doc'), { recursive: true });
+    const node = sub(`${name}/node`);
+    write(node, 'etc/kubernetes/pki/front-proxy-ca.crt', ca.certPem);
+    return { bare, laptop, node };
+  }
+
+  test('a static pod manifest in a repository gets the same verdict on every machine: its node paths are unplaced, whatever folders this machine has', () => {
+    const hosts = machines('repo-hosts');
+    const repo = sub('repo-hosts/repo');
+    const m = write(repo, 'manifests/kube-apiserver.yaml', apiserverManifestWith(FLAGS));
+    const text = readFileSync(m, 'utf8');
+    for (const [name, host] of Object.entries(hosts)) {
+      const engine = engineOn(host, [repo], { [m]: text });
+      assert.deepEqual(summary(findingsOf(engine), repo), [], name);
+      assert.deepEqual(engine.unplacedReferences().map((u) => [u.path, u.origin]), PATHS.map((p) => [p, 'node']), name);
+      const hover = E.hoverAt(engine, m, text, inside(text, '/etc/ssl/certs/oidc-ca.pem')).markdown;
+      assert.match(hover, /\/etc\/ssl\/certs\/oidc-ca\.pem is a path on the node, not in the workspace, so kube-pki has not checked it/, name);
+    }
+  });
+
+  test('the same for a path in the home folder of whoever runs kube-pki (/root when run as root)', () => {
+    const host = sub('home-root/host');
+    mkdirSync(path.join(host, 'root/.minikube'), { recursive: true });
+    const repo = sub('home-root/repo');
+    const f = write(repo, 'docs/kubeconfig', kubeconfig({ caPath: '/root/.minikube/ca.crt' }));
+    const text = readFileSync(f, 'utf8');
+    for (const home of ['/root', '/home/someone-else']) {
+      const engine = withHome(home, () => engineOn(host, [repo], { [f]: text }));
+      withHome(home, () => {
+        assert.deepEqual(findingsOf(engine), [], home);
+        assert.deepEqual(engine.unplacedReferences().map((u) => [u.path, u.origin]), [['/root/.minikube/ca.crt', 'home']], home);
+      });
+    }
+  });
+
+  test("kube-pki run over a node's own folders (check /etc/kubernetes): a file missing from a folder of the node is file-not-found; a folder outside them places nothing", () => {
+    const host = sub('own-node');
+    mkdirSync(path.join(host, 'etc/ssl/certs'), { recursive: true });
+    mkdirSync(path.join(host, 'usr/share/doc'), { recursive: true });
+    write(host, 'etc/kubernetes/pki/ca.crt', ca.certPem);
+    const text = apiserverManifestWith([...FLAGS.slice(0, 3), '--client-ca-file=/etc/kubernetes/pki/ca.crt', '--kubelet-certificate-authority=/etc/kubernetes/pki/kubelet-ca.crt']);
+    const m = '/etc/kubernetes/manifests/kube-apiserver.yaml';
+    write(host, m, text);
+    const engine = engineOn(host, ['/etc/kubernetes'], { [m]: text });
+    const findings = engine.check(m);
+    const line = (needle) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+    assert.deepEqual(findings.map((f) => [f.range.start.line + 1, f.code]), [[line('--kubelet-certificate-authority'), 'file-not-found']]);
+    assert.match(findings[0].message, /\/etc\/kubernetes\/pki is a folder of this machine, where it is read\./);
+    // /etc/ssl/certs and /usr/share/doc exist here too, but are not among the folders checked.
+    assert.deepEqual(engine.unplacedReferences().map((u) => u.path), PATHS.slice(0, 3));
+  });
+
+  test('a file outside the folders searched (~/.kube/config in the editor) is this machine\'s: its folders and home folder place its paths; so does a rootDir of /', () => {
+    const host = sub('this-machine/host');
+    mkdirSync(path.join(host, 'etc/ssl/certs'), { recursive: true });
+    const ws = sub('this-machine/ws');
+    const f = '/root/.kube/config';
+    const text = kubeconfig({ caPath: '/etc/ssl/certs/oidc-ca.pem', certPath: '/root/.minikube/client.crt', keyPath: '/root/.minikube/client.key' });
+    write(host, f, text);
+    const findings = withHome('/root', () => findingsOf(engineOn(host, [ws], { [f]: text })));
+    assert.deepEqual(findings.map((x) => x.code), ['file-not-found', 'file-not-found', 'file-not-found']);
+    assert.match(findings[0].message, /\/etc\/ssl\/certs is a folder of this machine, where it is read\./);
+    assert.match(findings[1].message, /It is in the home folder of this machine's user, where it is read\./);
+
+    // In the repository, with rootDir /: every path is this machine's.
+    const repo = sub('this-machine/repo');
+    const m = write(repo, 'manifests/kube-apiserver.yaml', apiserverManifestWith(FLAGS));
+    const rooted = engineOn(host, [repo], { [m]: readFileSync(m, 'utf8') }, { rootDir: '/' });
+    assert.deepEqual(summary(findingsOf(rooted), repo).map((s) => s.replace(/^.*:(\d+) /, (_, n) => `${n} `)), FLAGS.map((fl) => `${lineOf(m, fl)} file-not-found`));
+    assert.deepEqual(rooted.unplacedReferences(), []);
+  });
+});
+
+function apiserverManifestWith(flags) {
+  return `apiVersion: v1
+kind: Pod
+metadata:
+  name: kube-apiserver
+  namespace: kube-system
+spec:
+  containers:
+  - name: kube-apiserver
+    image: registry.k8s.io/kube-apiserver:v1.31.1
+    command:
+    - kube-apiserver
+${flags.map((f) => `    - ${f}`).join('\n')}
+`;
+}

@@ -452,3 +452,35 @@ spec:
 ${flags.map((f) => `    - ${f}`).join('\n')}
 `;
 }
+
+describe('placement follows the configs', () => {
+  test("a .kube-pki.yaml edited: a path placed beside a file its pathMappings found is unplaced once the mapping goes, and placed again when it is back", () => {
+    const d = sub('config-sibling');
+    write(d, 'a/keys/ca.crt', ca.certPem);
+    const config = write(d, 'a/.kube-pki.yaml', 'pathMappings:\n  /etc/kubernetes/pki: keys\n');
+    const admin = write(d, 'a/admin.conf', kubeconfig({ caPath: '/etc/kubernetes/pki/ca.crt' }));
+    const dev = write(d, 'b/dev.conf', kubeconfig({ caPem: ca.certPem, certPath: '/etc/kubernetes/pki/dev.crt', keyPath: '/etc/kubernetes/pki/dev.key' }));
+    // The config as the language server has it: an open buffer over the disk.
+    const buffers = new Map();
+    const engine = new E.Engine(E.overlayFileSystem(E.nodeFileSystem(), buffers), { searchRoots: [d] });
+    const edit = (text) => {
+      buffers.set(config, text);
+      engine.updateDocument(config, text);
+    };
+    edit(readFileSync(config, 'utf8'));
+    for (const f of [admin, dev]) engine.updateDocument(f, readFileSync(f, 'utf8'));
+    const keys = path.join(d, 'a/keys');
+    const devFindings = engine.check(dev);
+    assert.deepEqual(summary(devFindings, d), [`b/dev.conf:${lineOf(dev, 'dev.crt')} file-not-found`, `b/dev.conf:${lineOf(dev, 'dev.key')} file-not-found`]);
+    assert.match(devFindings[0].message, new RegExp(`It belongs at ${keys}/dev\\.crt, beside ${keys}/ca\\.crt`));
+
+    // The mapping goes (the config's text, as the editor gives it): nothing finds ca.crt, nothing places dev.crt.
+    edit('expiryWarningDays: 20\n');
+    assert.deepEqual(engine.check(dev), []);
+    assert.deepEqual(engine.unplacedReferences(dev).map((u) => u.path), ['/etc/kubernetes/pki/dev.crt', '/etc/kubernetes/pki/dev.key']);
+    assert.deepEqual(engine.unplacedReferences(admin).map((u) => u.path), ['/etc/kubernetes/pki/ca.crt']);
+
+    edit('pathMappings:\n  /etc/kubernetes/pki: keys\n');
+    assert.deepEqual(engine.check(dev).map((f) => f.code), ['file-not-found', 'file-not-found']);
+  });
+});

@@ -488,6 +488,8 @@ export class Engine implements WorkspaceView {
   private configChanged(): void {
     this.forgetConfigs();
     this.resolutions.clear();
+    // Sibling placements too: their keys hold the config's path, which stays when its pathMappings or rootDir change.
+    this.forgetPlaces();
     this.verdicts.clear();
   }
 

@@ -132,7 +132,7 @@ describe('a kubeadm config minikube generates', () => {
     assert.equal(
       notes[0],
       `kube-pki: note: 3 references in 3 files name files not in the folders checked, and nothing tells where they are (e.g. ${path.join('a', MINIKUBE_PATH)}:${line}: ` +
-        `authentication.x509.clientCAFile ${MINIKUBE_CA}, a path on the node the kubeadm config sets up); they were not checked. ` +
+        `authentication.x509.clientCAFile ${MINIKUBE_CA}, which is a path on the node the kubeadm config sets up); they were not checked. ` +
         "To check them, say where a copy of the node's files is: --root DIR (the node's /) or --path-mapping /var/lib/minikube/certs=DIR.",
     );
     const json = cli(['check', '.', '--format', 'json'], d);
@@ -303,6 +303,39 @@ describe('paths in a home folder of the machine that wrote a kubeconfig', () => 
     assert.match(hover, /is in a home folder, on the machine this kubeconfig was written on: not in the workspace, so kube-pki has not checked it/);
     assert.match(hover, /kubectl config view --raw --flatten/);
     assert.match(hover, /kubePki\.pathMappings/);
+  });
+
+  test('the finding, the hover and the CLI note give the same advice: embed a kubeconfig\'s file or copy and map it; a manifest\'s file is only copied and mapped', () => {
+    const d = sub('home-advice');
+    const ws = sub('home-advice/ws');
+    const kcText = kubeconfig({ caPath: paths.ca });
+    const laptop = write(d, 'laptop/.kube/config', kcText);
+    const [finding] = findingsOf(engineWith([ws], [laptop]));
+    const embed = 'mbed it in the kubeconfig (kubectl config view --raw --flatten writes it into the *-data fields), or copy it into the workspace and map its folder (kubePki.pathMappings; CLI: --path-mapping /Users/alice/.minikube=DIR)';
+    assert.ok(finding.message.endsWith(`${paths.ca} is in a home folder, on the machine this kubeconfig was written on. E${embed}.`), finding.message);
+
+    const kc = write(ws, 'kubeconfig', kcText);
+    const unescaped = (markdown) => markdown.replace(/\\(.)/g, '$1');
+    const hover = unescaped(E.hoverAt(engineWith([ws], [kc]), kc, kcText, inside(kcText, paths.ca)).markdown);
+    assert.ok(hover.includes(`To check it, e${embed}.`), hover);
+    const note = cli(['check', '.'], ws).stderr;
+    assert.ok(
+      note.includes(
+        `(e.g. kubeconfig:${lineOf(kc, paths.ca)}: certificate-authority ${paths.ca}, which is in a home folder of the machine the kubeconfig was written on); it was not checked. ` +
+          'To check it, embed it in the kubeconfig (kubectl config view --raw --flatten writes it into the *-data fields), or copy it into the folders checked and map its folder (--path-mapping /Users/alice/.minikube=DIR).\n',
+      ),
+      note,
+    );
+
+    // A static pod manifest naming a file in a home folder: nothing to embed it in.
+    const manifest = write(ws, 'manifests/kube-apiserver.yaml', apiserverManifestWith(['--client-ca-file=/home/bob/pki/ca.crt', '--oidc-ca-file=/home/bob/pki/oidc.crt']));
+    const mText = readFileSync(manifest, 'utf8');
+    const mHover = unescaped(E.hoverAt(engineWith([ws], [manifest]), manifest, mText, inside(mText, '/home/bob/pki/ca.crt')).markdown);
+    assert.match(mHover, /\/home\/bob\/pki\/ca\.crt is in a home folder, on the machine this file was written on: not in the workspace/);
+    assert.ok(mHover.includes('To check it, copy it into the workspace and map its folder (kubePki.pathMappings; CLI: --path-mapping /home/bob/pki=DIR).'), mHover);
+    const mNote = cli(['check', 'manifests'], ws).stderr;
+    assert.ok(mNote.includes('which is in a home folder of the machine the file was written on); they were not checked. To check them, copy them into the folders checked and map their folder (--path-mapping /home/bob/pki=DIR).\n'), mNote);
+    assert.doesNotMatch(mNote, /embed|kubeconfig/);
   });
 
   test('a node path in a repository: the hover says it is on the node and how to map it', () => {

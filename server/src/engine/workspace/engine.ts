@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { defaultOptions, MAX_CONFIG_BYTES, type EngineOptions, type FileSystem, type Finding, type Range, type SuppressedFinding } from '../types';
 import { parseFile, unitReferences, type KubeconfigUnit, type ParsedFile, type Reference } from '../parse';
 import { loadFile, loadInline, type Loaded } from '../resolve/material';
-import { isKubeadmConfig, isUnplaced, pathOrigin, resolveReferencePath, type Resolution } from '../resolve/paths';
-import { notFoundMessage, unplacedMessage, type NamedBy } from '../resolve/notFound';
+import { isKubeadmConfig, isUnplaced, resolveReferencePath, type Resolution } from '../resolve/paths';
+import { notFoundMessage, pathNote, unplacedMessage, type NamedBy, type PathNote } from '../resolve/notFound';
 import { commonPrefixLength, FileIndex } from '../resolve/fileIndex';
 import { confinedFileSystem, isWithin, refusalReason } from '../fs/confined';
 import { CheckContext, type CheckDependencies, type UnitsByKind, type WorkspaceView } from '../checks/context';
@@ -28,7 +28,7 @@ const MAX_VERDICT_AGE_MS = 10 * 60 * 1000;
 /**
  * A path reference found nowhere whose place nothing tells (resolve/paths.ts): not judged, said once by the
  * adapters. `origin`: a node's path, one on the node a kubeadm config sets up, or one in a home folder of the
- * machine that wrote the config.
+ * machine that wrote the config; `note`: what the path is and how to have it checked, in parts (resolve/notFound.ts).
  */
 export interface UnplacedReference {
   file: string;
@@ -36,6 +36,7 @@ export interface UnplacedReference {
   field: string;
   path: string;
   origin: 'node' | 'kubeadm-node' | 'home';
+  note: PathNote;
 }
 
 /** The fields of a kubeconfig that name files (parse/kubeconfig.ts). */
@@ -366,16 +367,16 @@ export class Engine implements WorkspaceView {
       if (!parsed) continue;
       for (const unit of parsed.units) {
         for (const ref of unitReferences(unit)) {
-          if (ref.source.kind !== 'path') continue;
-          const e = this.entry(ref);
-          if (!isUnplaced(e.resolution)) continue;
-          const home = pathOrigin(ref.source.path) === 'home';
+          if (ref.source.kind !== 'path' || !isUnplaced(this.entry(ref).resolution)) continue;
+          const loaded = this.load(ref);
+          if (loaded.ok || !loaded.unplaced) continue;
           out.push({
             file: doc,
             range: parsed.lines.range(ref.span.start, ref.span.end),
             field: ref.field,
             path: ref.source.path,
-            origin: home ? 'home' : e.by.kubeadm ? 'kubeadm-node' : 'node',
+            origin: loaded.unplaced.kind,
+            note: loaded.unplaced,
           });
         }
       }
@@ -628,7 +629,10 @@ function failure(refPath: string, resolution: Resolution, by: NamedBy): Loaded {
   const refused = resolution.refused;
   if (refused?.kind === 'link') return { ok: false, code: 'file-unreadable', message: refusalReason('link'), path: refused.path };
   if (refused) return { ok: false, code: 'file-not-found', message: refusedMessage(refPath, resolution.tried, refused.path) };
-  if (!resolution.place) return { ok: false, code: 'file-not-found', message: unplacedMessage(refPath, by), unplaced: true };
+  if (!resolution.place) {
+    const note = pathNote(refPath, by);
+    return { ok: false, code: 'file-not-found', message: unplacedMessage(note), unplaced: note };
+  }
   return { ok: false, code: 'file-not-found', message: notFoundMessage(refPath, resolution.tried, resolution.place, by) };
 }
 

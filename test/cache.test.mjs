@@ -107,6 +107,43 @@ describe('engine', () => {
     assert.deepEqual(engine.check(kc), []);
   });
 
+  test('a path nothing places: an edit of another document that names none of its folder keeps its verdict; adding a sibling reference takes it again', () => {
+    const d = path.join(dir, 'unplaced');
+    write(d, 'backup/pki/ca.crt', rootCA.certPem);
+    // dev.crt is unplaced (nothing tells where /etc/kubernetes/pki is); the relative key is missing, a finding to follow.
+    const devConf = write(d, 'dev.conf', kubeconfig({ caPem: rootCA.certPem, certPath: '/etc/kubernetes/pki/dev.crt', keyPath: 'missing.key' }));
+    const otherText = (server, caPath) =>
+      kubeconfig({ server, ...(caPath ? { caPath } : { caPem: rootCA.certPem }), certPath: '/var/lib/other/client.crt', keyPath: '/var/lib/other/client.key' });
+    const other = write(d, 'other.conf', otherText('https://10.9.9.9:6443'));
+    const engine = new E.Engine(E.nodeFileSystem(), { searchRoots: [d] });
+    for (const f of [devConf, other]) engine.updateDocument(f, readFileSync(f, 'utf8'));
+    const first = engine.check(devConf);
+    assert.deepEqual(codes(first), [`${lineOf(devConf, 'missing.key')} file-not-found`]);
+    assert.deepEqual(engine.unplacedReferences(devConf).map((u) => u.path), ['/etc/kubernetes/pki/dev.crt']);
+
+    // Keystrokes in another kubeconfig, its own unplaced paths included: dev.conf's verdict is the same object.
+    for (const [server, caPath] of [['https://10.9.9.9:644'], ['https://10.9.9.9:6443'], ['https://10.9.9.9:6443', '/var/lib/other/ca.crt']]) {
+      const text = otherText(server, caPath);
+      const before = engine.affectedBy(other);
+      assert.ok(engine.updateDocument(other, text));
+      assert.ok(!before.includes(devConf) && !engine.affectedBy(other).includes(devConf), `affected by: ${server} ${caPath}`);
+      assert.equal(engine.check(devConf)[0], first[0], `re-checked after: ${server} ${caPath}`);
+    }
+    assert.deepEqual(engine.unplacedReferences(other).map((u) => u.path), ['/var/lib/other/ca.crt', '/var/lib/other/client.crt', '/var/lib/other/client.key']);
+
+    // A reference to /etc/kubernetes/pki that is found (backup/pki/ca.crt): dev.crt belongs beside it, now an error.
+    engine.updateDocument(other, otherText('https://10.9.9.9:6443', '/etc/kubernetes/pki/ca.crt'));
+    assert.ok(engine.affectedBy(other).includes(devConf));
+    const placed = engine.check(devConf);
+    assert.deepEqual(codes(placed), [`${lineOf(devConf, 'dev.crt')} file-not-found`, `${lineOf(devConf, 'missing.key')} file-not-found`]);
+    assert.match(placed.find((f) => f.message.includes('dev.crt')).message, /beside .*backup\/pki\/ca\.crt/);
+
+    // And gone again: affected before the edit, unplaced after it.
+    assert.ok(engine.affectedBy(other).includes(devConf));
+    engine.updateDocument(other, otherText('https://10.9.9.9:6443'));
+    assert.deepEqual(codes(engine.check(devConf)), [`${lineOf(devConf, 'missing.key')} file-not-found`]);
+  });
+
   test('a verdict that depends on the clock is taken again once a certificate expires', async () => {
     const d = path.join(dir, 'clock');
     const soon = await leaf(rootCA, { commonName: 'dev', key: dev.key, notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 1500) });

@@ -132,7 +132,7 @@ describe('a kubeadm config minikube generates', () => {
     assert.equal(
       notes[0],
       `kube-pki: note: 3 references in 3 files name files not in the folders checked, and nothing tells where they are (e.g. ${path.join('a', MINIKUBE_PATH)}:${line}: ` +
-        `authentication.x509.clientCAFile ${MINIKUBE_CA}, a path on the node the kubeadm config sets up); they were not checked. ` +
+        `authentication.x509.clientCAFile ${MINIKUBE_CA}, which is a path on the node the kubeadm config sets up); they were not checked. ` +
         "To check them, say where a copy of the node's files is: --root DIR (the node's /) or --path-mapping /var/lib/minikube/certs=DIR.",
     );
     const json = cli(['check', '.', '--format', 'json'], d);
@@ -305,6 +305,39 @@ describe('paths in a home folder of the machine that wrote a kubeconfig', () => 
     assert.match(hover, /kubePki\.pathMappings/);
   });
 
+  test('the finding, the hover and the CLI note give the same advice: embed a kubeconfig\'s file or copy and map it; a manifest\'s file is only copied and mapped', () => {
+    const d = sub('home-advice');
+    const ws = sub('home-advice/ws');
+    const kcText = kubeconfig({ caPath: paths.ca });
+    const laptop = write(d, 'laptop/.kube/config', kcText);
+    const [finding] = findingsOf(engineWith([ws], [laptop]));
+    const embed = 'mbed it in the kubeconfig (kubectl config view --raw --flatten writes it into the *-data fields), or copy it into the workspace and map its folder (kubePki.pathMappings; CLI: --path-mapping /Users/alice/.minikube=DIR)';
+    assert.ok(finding.message.endsWith(`${paths.ca} is in a home folder, on the machine this kubeconfig was written on. E${embed}.`), finding.message);
+
+    const kc = write(ws, 'kubeconfig', kcText);
+    const unescaped = (markdown) => markdown.replace(/\\(.)/g, '$1');
+    const hover = unescaped(E.hoverAt(engineWith([ws], [kc]), kc, kcText, inside(kcText, paths.ca)).markdown);
+    assert.ok(hover.includes(`To check it, e${embed}.`), hover);
+    const note = cli(['check', '.'], ws).stderr;
+    assert.ok(
+      note.includes(
+        `(e.g. kubeconfig:${lineOf(kc, paths.ca)}: certificate-authority ${paths.ca}, which is in a home folder of the machine the kubeconfig was written on); it was not checked. ` +
+          'To check it, embed it in the kubeconfig (kubectl config view --raw --flatten writes it into the *-data fields), or copy it into the folders checked and map its folder (--path-mapping /Users/alice/.minikube=DIR).\n',
+      ),
+      note,
+    );
+
+    // A static pod manifest naming a file in a home folder: nothing to embed it in.
+    const manifest = write(ws, 'manifests/kube-apiserver.yaml', apiserverManifestWith(['--client-ca-file=/home/bob/pki/ca.crt', '--oidc-ca-file=/home/bob/pki/oidc.crt']));
+    const mText = readFileSync(manifest, 'utf8');
+    const mHover = unescaped(E.hoverAt(engineWith([ws], [manifest]), manifest, mText, inside(mText, '/home/bob/pki/ca.crt')).markdown);
+    assert.match(mHover, /\/home\/bob\/pki\/ca\.crt is in a home folder, on the machine this file was written on: not in the workspace/);
+    assert.ok(mHover.includes('To check it, copy it into the workspace and map its folder (kubePki.pathMappings; CLI: --path-mapping /home/bob/pki=DIR).'), mHover);
+    const mNote = cli(['check', 'manifests'], ws).stderr;
+    assert.ok(mNote.includes('which is in a home folder of the machine the file was written on); they were not checked. To check them, copy them into the folders checked and map their folder (--path-mapping /home/bob/pki=DIR).\n'), mNote);
+    assert.doesNotMatch(mNote, /embed|kubeconfig/);
+  });
+
   test('a node path in a repository: the hover says it is on the node and how to map it', () => {
     const d = sub('node-repo');
     const text = kubeconfig({ caPath: '/etc/kubernetes/pki/ca.crt' });
@@ -314,5 +347,173 @@ describe('paths in a home folder of the machine that wrote a kubeconfig', () => 
     const hover = E.hoverAt(engine, f, text, inside(text, '/etc/kubernetes/pki/ca.crt')).markdown;
     assert.match(hover, /\/etc\/kubernetes\/pki\/ca\.crt is a path on the node, not in the workspace, so kube-pki has not checked it/);
     assert.match(hover, /kubePki\.rootDir \(the node's \/\) or kubePki\.pathMappings \(CLI: --root DIR, --path-mapping \/etc\/kubernetes\/pki=DIR\)/);
+  });
+});
+
+/**
+ * The machine kube-pki runs on, made up: every path outside the test's folder is read under `host` (so
+ * `/etc/ssl/certs` is `host/etc/ssl/certs`), whatever the real machine holds.
+ */
+function hostFileSystem(host) {
+  const disk = E.nodeFileSystem();
+  const on = (p) => (p === root || p.startsWith(root + path.sep) ? p : path.join(host, p));
+  return {
+    stat: (p) => disk.stat(on(p)),
+    readFile: (p, max) => disk.readFile(on(p), max),
+    readDir: (p) => disk.readDir(on(p)),
+  };
+}
+
+/** An engine over a made-up machine (hostFileSystem) searching `roots`, with these documents (path -> text). */
+function engineOn(host, roots, docs, options = {}) {
+  const engine = new E.Engine(hostFileSystem(host), { searchRoots: roots, ...options });
+  for (const [f, text] of Object.entries(docs)) engine.updateDocument(f, text);
+  return engine;
+}
+
+/** Runs `fn` with $HOME (os.homedir()) set to `home`. */
+function withHome(home, fn) {
+  const saved = process.env.HOME;
+  process.env.HOME = home;
+  try {
+    return fn();
+  } finally {
+    if (saved === undefined) delete process.env.HOME;
+    else process.env.HOME = saved;
+  }
+}
+
+describe("this machine's folders", () => {
+  const FLAGS = [
+    '--oidc-ca-file=/etc/ssl/certs/oidc-ca.pem',
+    '--tls-cert-file=/usr/share/doc/x.crt',
+    '--tls-private-key-file=/usr/share/doc/x.key',
+    '--client-ca-file=/etc/kubernetes/pki/ca.crt',
+  ];
+  const PATHS = ['/etc/ssl/certs/oidc-ca.pem', '/usr/share/doc/x.crt', '/usr/share/doc/x.key', '/etc/kubernetes/pki/ca.crt'];
+
+  /** Three machines: one with nothing, a laptop with /etc/ssl/certs and /usr/share/doc, a node's /etc/kubernetes/pki without these files. */
+  function machines(name) {
+    const bare = sub(`${name}/bare`);
+    const laptop = sub(`${name}/laptop`);
+    mkdirSync(path.join(laptop, 'etc/ssl/certs'), { recursive: true });
+    mkdirSync(path.join(laptop, 'usr/share/doc'), { recursive: true });
+    const node = sub(`${name}/node`);
+    write(node, 'etc/kubernetes/pki/front-proxy-ca.crt', ca.certPem);
+    return { bare, laptop, node };
+  }
+
+  test('a static pod manifest in a repository gets the same verdict on every machine: its node paths are unplaced, whatever folders this machine has', () => {
+    const hosts = machines('repo-hosts');
+    const repo = sub('repo-hosts/repo');
+    const m = write(repo, 'manifests/kube-apiserver.yaml', apiserverManifestWith(FLAGS));
+    const text = readFileSync(m, 'utf8');
+    for (const [name, host] of Object.entries(hosts)) {
+      const engine = engineOn(host, [repo], { [m]: text });
+      assert.deepEqual(summary(findingsOf(engine), repo), [], name);
+      assert.deepEqual(engine.unplacedReferences().map((u) => [u.path, u.origin]), PATHS.map((p) => [p, 'node']), name);
+      const hover = E.hoverAt(engine, m, text, inside(text, '/etc/ssl/certs/oidc-ca.pem')).markdown;
+      assert.match(hover, /\/etc\/ssl\/certs\/oidc-ca\.pem is a path on the node, not in the workspace, so kube-pki has not checked it/, name);
+    }
+  });
+
+  test('the same for a path in the home folder of whoever runs kube-pki (/root when run as root)', () => {
+    const host = sub('home-root/host');
+    mkdirSync(path.join(host, 'root/.minikube'), { recursive: true });
+    const repo = sub('home-root/repo');
+    const f = write(repo, 'docs/kubeconfig', kubeconfig({ caPath: '/root/.minikube/ca.crt' }));
+    const text = readFileSync(f, 'utf8');
+    for (const home of ['/root', '/home/someone-else']) {
+      const engine = withHome(home, () => engineOn(host, [repo], { [f]: text }));
+      withHome(home, () => {
+        assert.deepEqual(findingsOf(engine), [], home);
+        assert.deepEqual(engine.unplacedReferences().map((u) => [u.path, u.origin]), [['/root/.minikube/ca.crt', 'home']], home);
+      });
+    }
+  });
+
+  test("kube-pki run over a node's own folders (check /etc/kubernetes): a file missing from a folder of the node is file-not-found; a folder outside them places nothing", () => {
+    const host = sub('own-node');
+    mkdirSync(path.join(host, 'etc/ssl/certs'), { recursive: true });
+    mkdirSync(path.join(host, 'usr/share/doc'), { recursive: true });
+    write(host, 'etc/kubernetes/pki/ca.crt', ca.certPem);
+    const text = apiserverManifestWith([...FLAGS.slice(0, 3), '--client-ca-file=/etc/kubernetes/pki/ca.crt', '--kubelet-certificate-authority=/etc/kubernetes/pki/kubelet-ca.crt']);
+    const m = '/etc/kubernetes/manifests/kube-apiserver.yaml';
+    write(host, m, text);
+    const engine = engineOn(host, ['/etc/kubernetes'], { [m]: text });
+    const findings = engine.check(m);
+    const line = (needle) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+    assert.deepEqual(findings.map((f) => [f.range.start.line + 1, f.code]), [[line('--kubelet-certificate-authority'), 'file-not-found']]);
+    assert.match(findings[0].message, /\/etc\/kubernetes\/pki is a folder of this machine, where it is read\./);
+    // /etc/ssl/certs and /usr/share/doc exist here too, but are not among the folders checked.
+    assert.deepEqual(engine.unplacedReferences().map((u) => u.path), PATHS.slice(0, 3));
+  });
+
+  test('a file outside the folders searched (~/.kube/config in the editor) is this machine\'s: its folders and home folder place its paths; so does a rootDir of /', () => {
+    const host = sub('this-machine/host');
+    mkdirSync(path.join(host, 'etc/ssl/certs'), { recursive: true });
+    const ws = sub('this-machine/ws');
+    const f = '/root/.kube/config';
+    const text = kubeconfig({ caPath: '/etc/ssl/certs/oidc-ca.pem', certPath: '/root/.minikube/client.crt', keyPath: '/root/.minikube/client.key' });
+    write(host, f, text);
+    const findings = withHome('/root', () => findingsOf(engineOn(host, [ws], { [f]: text })));
+    assert.deepEqual(findings.map((x) => x.code), ['file-not-found', 'file-not-found', 'file-not-found']);
+    assert.match(findings[0].message, /\/etc\/ssl\/certs is a folder of this machine, where it is read\./);
+    assert.match(findings[1].message, /It is in the home folder of this machine's user, where it is read\./);
+
+    // In the repository, with rootDir /: every path is this machine's.
+    const repo = sub('this-machine/repo');
+    const m = write(repo, 'manifests/kube-apiserver.yaml', apiserverManifestWith(FLAGS));
+    const rooted = engineOn(host, [repo], { [m]: readFileSync(m, 'utf8') }, { rootDir: '/' });
+    assert.deepEqual(summary(findingsOf(rooted), repo).map((s) => s.replace(/^.*:(\d+) /, (_, n) => `${n} `)), FLAGS.map((fl) => `${lineOf(m, fl)} file-not-found`));
+    assert.deepEqual(rooted.unplacedReferences(), []);
+  });
+});
+
+function apiserverManifestWith(flags) {
+  return `apiVersion: v1
+kind: Pod
+metadata:
+  name: kube-apiserver
+  namespace: kube-system
+spec:
+  containers:
+  - name: kube-apiserver
+    image: registry.k8s.io/kube-apiserver:v1.31.1
+    command:
+    - kube-apiserver
+${flags.map((f) => `    - ${f}`).join('\n')}
+`;
+}
+
+describe('placement follows the configs', () => {
+  test("a .kube-pki.yaml edited: a path placed beside a file its pathMappings found is unplaced once the mapping goes, and placed again when it is back", () => {
+    const d = sub('config-sibling');
+    write(d, 'a/keys/ca.crt', ca.certPem);
+    const config = write(d, 'a/.kube-pki.yaml', 'pathMappings:\n  /etc/kubernetes/pki: keys\n');
+    const admin = write(d, 'a/admin.conf', kubeconfig({ caPath: '/etc/kubernetes/pki/ca.crt' }));
+    const dev = write(d, 'b/dev.conf', kubeconfig({ caPem: ca.certPem, certPath: '/etc/kubernetes/pki/dev.crt', keyPath: '/etc/kubernetes/pki/dev.key' }));
+    // The config as the language server has it: an open buffer over the disk.
+    const buffers = new Map();
+    const engine = new E.Engine(E.overlayFileSystem(E.nodeFileSystem(), buffers), { searchRoots: [d] });
+    const edit = (text) => {
+      buffers.set(config, text);
+      engine.updateDocument(config, text);
+    };
+    edit(readFileSync(config, 'utf8'));
+    for (const f of [admin, dev]) engine.updateDocument(f, readFileSync(f, 'utf8'));
+    const keys = path.join(d, 'a/keys');
+    const devFindings = engine.check(dev);
+    assert.deepEqual(summary(devFindings, d), [`b/dev.conf:${lineOf(dev, 'dev.crt')} file-not-found`, `b/dev.conf:${lineOf(dev, 'dev.key')} file-not-found`]);
+    assert.match(devFindings[0].message, new RegExp(`It belongs at ${keys}/dev\\.crt, beside ${keys}/ca\\.crt`));
+
+    // The mapping goes (the config's text, as the editor gives it): nothing finds ca.crt, nothing places dev.crt.
+    edit('expiryWarningDays: 20\n');
+    assert.deepEqual(engine.check(dev), []);
+    assert.deepEqual(engine.unplacedReferences(dev).map((u) => u.path), ['/etc/kubernetes/pki/dev.crt', '/etc/kubernetes/pki/dev.key']);
+    assert.deepEqual(engine.unplacedReferences(admin).map((u) => u.path), ['/etc/kubernetes/pki/ca.crt']);
+
+    edit('pathMappings:\n  /etc/kubernetes/pki: keys\n');
+    assert.deepEqual(engine.check(dev).map((f) => f.code), ['file-not-found', 'file-not-found']);
   });
 });

@@ -1,5 +1,6 @@
 // What a check sees: the file being checked, the rest of the workspace, loaded material and a
 // way to report. A check is a function (ctx) => void in its own file under checks/.
+import * as path from 'node:path';
 import type { EngineOptions, Finding, RelatedLocation } from '../types';
 import { codes, type Code } from '../codes';
 import type {
@@ -56,6 +57,12 @@ export interface CheckDependencies {
   paths: Set<string>;
   /** Unit kinds the check looked through workspace-wide: any document of that kind may matter. */
   kinds: Set<string>;
+  /**
+   * Absolute folders (`/etc/kubernetes/pki`) of paths found nowhere whose place hangs on the other references to
+   * that folder (unplaced, or placed beside one found in the workspace): a document whose references to one of
+   * them change may change the verdict. Absent: nothing records them (a context made outside the engine's checks).
+   */
+  folders?: Set<string>;
   /** A reference was looked up by suffix or not found: any new file may change the verdict. */
   unresolved: boolean;
   /** The instant (ms) the verdict changes by itself (a certificate expires), when one was seen. */
@@ -73,9 +80,6 @@ function split<U extends Unit>(list: U[]): { named: U[]; templated: U[] } {
   }
   return s as { named: U[]; templated: U[] };
 }
-
-/** The unit kinds whose references name files (parse/kubeconfig.ts, manifest.ts, kubeletConfig.ts). */
-const PATH_REFERENCE_KINDS = ['kubeconfig', 'component', 'kubelet-config'] as const;
 
 export class CheckContext {
   readonly findings: Finding[] = [];
@@ -131,9 +135,11 @@ export class CheckContext {
       for (const t of r?.tried ?? []) if (t.startsWith('/') && !t.includes('…')) this.deps.paths.add(t);
       if (r?.place) this.deps.paths.add(r.place.path);
       this.deps.unresolved = true;
-      // Whether the path has a place can hang on the other documents' references of its folder (a sibling found
-      // in the workspace): any document with path references may change it.
-      if (result.unplaced || r?.place?.by === 'sibling') for (const kind of PATH_REFERENCE_KINDS) this.deps.kinds.add(kind);
+      // Whether the path has a place can hang on the other documents' references to its folder (a sibling found in
+      // the workspace): the engine re-checks this document when those change (Engine.indexPathRefs).
+      if (ref.source.kind === 'path' && ref.source.path.startsWith('/') && (result.unplaced || r?.place?.by === 'sibling')) {
+        this.deps.folders?.add(path.posix.dirname(ref.source.path));
+      }
     }
     if (ref.file !== this.file) this.deps.paths.add(ref.file);
     return result;

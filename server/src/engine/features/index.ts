@@ -25,6 +25,7 @@ import { contextFindings, displayLocation, findingsOn, referenceAt, referencesTo
 import { certKeyPairs } from '../checks/keyPairs';
 import { materialProblem } from '../checks/references';
 import { isKubeadmConfig } from '../resolve/paths';
+import { unplacedSentences, whatPathIs } from '../resolve/notFound';
 
 export interface HoverInfo {
   markdown: string;
@@ -181,9 +182,8 @@ function referenceTarget(engine: Engine, parsed: ParsedFile, current: boolean, u
   const loaded = engine.load(ref);
   if (!loaded.ok && loaded.unplaced) {
     // A path on the node (or on the machine that wrote a kubeconfig), not in the workspace: said, not judged.
-    // One note per sentence (resolve/notFound.ts): what the path is, then how to have it checked.
-    const notes = loaded.message.split(/(?<=\.) (?=To check it)/);
-    return { range, decoded: { items: [], chain: [], notes }, context, title: path.basename(ref.source.path) };
+    // One note per sentence: what the path is, then how to have it checked.
+    return { range, decoded: { items: [], chain: [], notes: unplacedSentences(loaded.unplaced) }, context, title: path.basename(ref.source.path) };
   }
   if (!loaded.ok) {
     return { range, decoded: { items: [{ kind: 'undecodable', reason: loaded.message }], chain: [], notes: [] }, context, title: path.basename(ref.source.path) };
@@ -193,7 +193,7 @@ function referenceTarget(engine: Engine, parsed: ParsedFile, current: boolean, u
   if (ref.expect === 'kubeconfig') return { range, decoded: kubeconfigDecoded(engine, ref), context, title: path.basename(file) };
   const decoded = describeFile(engine, file, paired);
   if (unit.kind === 'kubelet-config' && isKubeadmConfig(parsed.text)) {
-    decoded.notes.unshift(`${ref.source.path} is a path on the node kubeadm sets up with this file (kubeadm writes this KubeletConfiguration to /var/lib/kubelet/config.yaml there); read here as ${file}`);
+    decoded.notes.unshift(`${ref.source.path} ${whatPathIs('kubeadm-node', false)}; read here as ${file}`);
   }
   const problem = materialProblem(ref, loaded.material);
   if (problem && !findings.some((f) => f.code === 'pem-invalid')) decoded.notes.push(`${ref.field} ${problem}`);

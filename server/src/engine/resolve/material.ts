@@ -5,6 +5,7 @@ import { MAX_FILE_BYTES, type FileSystem } from '../types';
 import { parsePem, type PemBlock } from '../pki/pem';
 import { CertificateError, parseCertificate, type Certificate, type PublicKeyInfo } from '../pki/certificate';
 import { parsePrivateKey, parsePublicKey, type PrivateKeyInfo } from '../pki/key';
+import type { PathNote } from './notFound';
 
 export interface Material {
   certs: Certificate[];
@@ -27,9 +28,10 @@ export type Loaded =
       path?: string;
       /**
        * Not found, and nothing tells where the file belongs (resolve/paths.ts): not a defect kube-pki can see. Checks
-       * skip it like any reference that does not load; references.ts reports nothing; `message` says why (hover).
+       * skip it like any reference that does not load; references.ts reports nothing; `message` says why, and the
+       * note in parts (the hover's notes).
        */
-      unplaced?: true;
+      unplaced?: PathNote;
     };
 
 const keyLabels = new Set(['RSA PRIVATE KEY', 'EC PRIVATE KEY', 'PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'DSA PRIVATE KEY']);

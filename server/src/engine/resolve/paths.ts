@@ -21,7 +21,8 @@ import { isWithin } from '../fs/confined';
  * - `node-tree`: a folder above the referencing file holds the path's folder (a copy of the node's `/`);
  * - `sibling`: another path of the same folder was found in the workspace, so this one belongs beside it
  *   (set by the engine, which sees every reference);
- * - `literal`: the path's folder exists on this machine, or it is in this machine's home folder;
+ * - `literal`: the path's folder exists on this machine, or it is in this machine's home folder, and the file
+ *   naming it is this machine's (outside the searched folders) or the folder is inside the searched folders;
  * - `this-machine`: the file naming it is not in the searched folders (a file of this machine, such as
  *   ~/.kube/config opened in the editor), so its paths are this machine's.
  */
@@ -206,9 +207,15 @@ export function resolveReferencePath(
 
   const found = attempt(refPath);
   if (found) return { found, tried };
-  if (!place && !refusals.length) {
-    // This machine's own folders: the path's folder exists here (kube-pki runs on the node, say), or the path is
-    // in the home folder of whoever runs kube-pki (a kubeconfig naming ~/.minikube/… of this user).
+  // This machine's own folders place the path only when the file naming it describes this machine: it is outside
+  // the searched folders (~/.kube/config opened in the editor), or the path's folder is inside them (kube-pki run
+  // over a node's own /etc/kubernetes). A repository's manifest naming /etc/ssl/certs/oidc-ca.pem or
+  // /etc/kubernetes/pki/ca.crt describes some node, not the laptop or CI runner checking it: were this machine's
+  // folders to place it, the same repository would pass on one machine and fail on another. (A rootDir of `/`
+  // places every path above, as `root`.)
+  if (!place && !refusals.length && (ofThisMachine || roots.some((r) => isWithin(r, folder)))) {
+    // The path's folder exists here, or the path is in the home folder of whoever runs kube-pki (a kubeconfig
+    // naming ~/.minikube/… of this user).
     const home = homeDir();
     if ((folder !== '/' && isDir(fs, folder, refusals)) || (home && isWithin(home, refPath) && refPath !== home)) {
       place = { path: refPath, by: 'literal' };

@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { defaultOptions, MAX_CONFIG_BYTES, type EngineOptions, type FileSystem, type Finding, type Range, type SuppressedFinding } from '../types';
 import { parseFile, unitReferences, type KubeconfigUnit, type ParsedFile, type Reference } from '../parse';
 import { loadFile, loadInline, type Loaded } from '../resolve/material';
-import { isKubeadmConfig, isUnplaced, pathOrigin, resolveReferencePath, type Resolution } from '../resolve/paths';
-import { notFoundMessage, unplacedMessage, type NamedBy } from '../resolve/notFound';
+import { isKubeadmConfig, isUnplaced, resolveReferencePath, type Resolution } from '../resolve/paths';
+import { notFoundMessage, pathNote, unplacedMessage, type NamedBy, type PathNote } from '../resolve/notFound';
 import { commonPrefixLength, FileIndex } from '../resolve/fileIndex';
 import { confinedFileSystem, isWithin, refusalReason } from '../fs/confined';
 import { CheckContext, type CheckDependencies, type UnitsByKind, type WorkspaceView } from '../checks/context';
@@ -28,7 +28,7 @@ const MAX_VERDICT_AGE_MS = 10 * 60 * 1000;
 /**
  * A path reference found nowhere whose place nothing tells (resolve/paths.ts): not judged, said once by the
  * adapters. `origin`: a node's path, one on the node a kubeadm config sets up, or one in a home folder of the
- * machine that wrote the config.
+ * machine that wrote the config; `note`: what the path is and how to have it checked, in parts (resolve/notFound.ts).
  */
 export interface UnplacedReference {
   file: string;
@@ -36,10 +36,25 @@ export interface UnplacedReference {
   field: string;
   path: string;
   origin: 'node' | 'kubeadm-node' | 'home';
+  note: PathNote;
 }
 
 /** The fields of a kubeconfig that name files (parse/kubeconfig.ts). */
 const KUBECONFIG_PATH_FIELDS = new Set(['certificate-authority', 'client-certificate', 'client-key']);
+
+/**
+ * What the engine keeps per Reference object, so that the checks' several load()/resolve() calls for one
+ * reference cost one lookup: its resolution (placed beside its folder's other references when unplaced by
+ * itself), what names it, and load()'s failure once made.
+ */
+interface RefEntry {
+  resolution: Resolution | undefined;
+  by: NamedBy;
+  /** An absolute path found and placed nowhere by itself: its folder, whose references placed it (or not), at this generation. */
+  folder?: string;
+  generation?: number;
+  failure?: Loaded;
+}
 
 interface Verdict {
   findings: Finding[];
@@ -60,12 +75,23 @@ export class Engine implements WorkspaceView {
   /** The same, per reference object: a check asks for each reference several times. */
   private readonly refMaterial = new WeakMap<Reference, Loaded>();
   private readonly resolutions = new Map<string, Resolution>();
+  /** The same per Reference object (RefEntry); dropped with `resolutions` and the placements. */
+  private refEntries = new WeakMap<Reference, RefEntry>();
   /**
    * Resolutions of unplaced paths as the other references see them (a path of a folder another reference found
-   * in the workspace belongs beside it), and those references by absolute folder: until documents or files change.
+   * in the workspace belongs beside it), by absolute folder: until a document changes that folder's references,
+   * or files, options or configs change.
    */
-  private readonly beside = new Map<string, Resolution>();
-  private pathRefsByFolder: Map<string, Reference[]> | undefined;
+  private readonly beside = new Map<string, Map<string, Resolution>>();
+  /**
+   * The absolute path references of the recognised documents by folder, then by document; per document, a
+   * signature of its references in each folder (what placeBeside reads of them). Kept as documents change.
+   */
+  private readonly pathRefs = new Map<string, Map<string, Reference[]>>();
+  private readonly docFolders = new Map<string, Map<string, string>>();
+  /** Per folder, bumped when its references change: a RefEntry placed with an older one is made again. */
+  private readonly folderGeneration = new Map<string, number>();
+  private placeGeneration = 0;
   private readonly kubeadmFiles = new WeakMap<ParsedFile, boolean>();
   private readonly deps = new Map<string, CheckDependencies>();
   /** Findings per document, until the document, a file or a kind of unit they depend on changes. */
@@ -139,22 +165,18 @@ export class Engine implements WorkspaceView {
     const parsed = parseFile(file, text);
     if (parsed.recognised) this.files.set(file, parsed);
     else this.files.delete(file);
-    if (previous || parsed.recognised) {
-      this.unitCache = {};
-      this.forgetPlaces();
-    }
-    this.forgetVerdicts(file, previous, parsed);
+    if (previous || parsed.recognised) this.unitCache = {};
+    const moved = previous || parsed.recognised ? this.indexPathRefs(file, parsed.recognised ? parsed : undefined) : [];
+    this.forgetVerdicts(file, previous, parsed, moved);
     return parsed.recognised;
   }
 
   removeDocument(file: string): void {
     if (isConfigName(file) && this.configTexts.delete(file)) this.configChanged();
     const previous = this.files.get(file);
-    if (this.files.delete(file)) {
-      this.unitCache = {};
-      this.forgetPlaces();
-    }
-    this.forgetVerdicts(file, previous, undefined);
+    if (this.files.delete(file)) this.unitCache = {};
+    const moved = this.indexPathRefs(file, undefined);
+    this.forgetVerdicts(file, previous, undefined, moved);
     this.deps.delete(file);
     this.policies.delete(file);
     this.forgetMaterial(file);
@@ -261,7 +283,7 @@ export class Engine implements WorkspaceView {
     const now = this.now.getTime();
     const cached = this.verdicts.get(file);
     if (cached && now >= cached.takenAt && now < cached.until) return cached.findings;
-    const deps: CheckDependencies = { paths: new Set(), kinds: new Set(), unresolved: false };
+    const deps: CheckDependencies = { paths: new Set(), kinds: new Set(), folders: new Set(), unresolved: false };
     const ctx = new CheckContext(parsed, this, deps);
     for (const check of allChecks) {
       try {
@@ -299,12 +321,13 @@ export class Engine implements WorkspaceView {
       out.add(file);
       for (const u of parsed.units) changedKinds.add(u.kind);
     }
+    // The folders its absolute path references name: an unplaced path there may be placed beside them.
+    const folders = this.docFolders.get(file);
     for (const [doc, d] of this.deps) {
       if (!this.files.has(doc)) continue;
       if (d.paths.has(file)) out.add(doc);
-      else if (changedKinds.size) {
-        for (const k of changedKinds) if (d.kinds.has(k)) out.add(doc);
-      }
+      else if (changedKinds.size && [...changedKinds].some((k) => d.kinds.has(k))) out.add(doc);
+      else if (folders && d.folders && [...d.folders].some((f) => folders.has(f))) out.add(doc);
     }
     // A file nobody depends on yet may be one a reference was looking for (by suffix, say).
     if (!parsed && out.size === 0) {
@@ -330,15 +353,7 @@ export class Engine implements WorkspaceView {
   }
 
   resolve(ref: Reference): Resolution | undefined {
-    const r = this.resolvePath(ref);
-    if (!r || !isUnplaced(r) || ref.source.kind !== 'path' || !ref.source.path.startsWith('/')) return r;
-    const key = `${this.configKey(ref.file, this.optionsFor(ref.file))}\0${ref.source.baseDir}\0${ref.source.path}${this.namedBy(ref).kubeadm ? '\0node' : ''}`;
-    let placed = this.beside.get(key);
-    if (!placed) {
-      placed = this.placeBeside(ref.source.path, ref.source.baseDir, r);
-      this.beside.set(key, placed);
-    }
-    return placed;
+    return ref.source.kind === 'path' ? this.entry(ref).resolution : undefined;
   }
 
   /**
@@ -352,14 +367,16 @@ export class Engine implements WorkspaceView {
       if (!parsed) continue;
       for (const unit of parsed.units) {
         for (const ref of unitReferences(unit)) {
-          if (ref.source.kind !== 'path' || !isUnplaced(this.resolve(ref))) continue;
-          const home = pathOrigin(ref.source.path) === 'home';
+          if (ref.source.kind !== 'path' || !isUnplaced(this.entry(ref).resolution)) continue;
+          const loaded = this.load(ref);
+          if (loaded.ok || !loaded.unplaced) continue;
           out.push({
             file: doc,
             range: parsed.lines.range(ref.span.start, ref.span.end),
             field: ref.field,
             path: ref.source.path,
-            origin: home ? 'home' : this.namedBy(ref).kubeadm ? 'kubeadm-node' : 'node',
+            origin: loaded.unplaced.kind,
+            note: loaded.unplaced,
           });
         }
       }
@@ -367,16 +384,45 @@ export class Engine implements WorkspaceView {
     return out;
   }
 
-  /** The path's resolution on its own (resolve/paths.ts), cached until files or options change. */
-  private resolvePath(ref: Reference): Resolution | undefined {
+  /** A path reference's entry: made once per Reference object, again when its folder's references change. */
+  private entry(ref: Reference): RefEntry {
+    const known = this.refEntries.get(ref);
+    if (known && (known.folder === undefined || (this.folderGeneration.get(known.folder) ?? 0) === known.generation)) return known;
+    const e = this.makeEntry(ref);
+    this.refEntries.set(ref, e);
+    return e;
+  }
+
+  private makeEntry(ref: Reference): RefEntry {
+    const by = this.namedBy(ref);
+    if (ref.source.kind !== 'path') return { resolution: undefined, by };
+    const key = this.resolutionKey(ref, by);
+    const r = this.resolvePath(ref, by, key);
+    const folder = path.posix.dirname(ref.source.path);
+    if (!r || !isUnplaced(r) || !ref.source.path.startsWith('/') || folder === '/') return { resolution: r, by };
+    const generation = this.folderGeneration.get(folder) ?? 0;
+    let placed = this.beside.get(folder);
+    if (!placed) this.beside.set(folder, (placed = new Map()));
+    let resolution = placed.get(key);
+    if (!resolution) {
+      resolution = this.placeBeside(ref.source.path, ref.source.baseDir, r);
+      placed.set(key, resolution);
+    }
+    return { resolution, by, folder, generation };
+  }
+
+  /** What a resolution depends on besides the path: the config judging the file, the folder, a kubeadm node's. */
+  private resolutionKey(ref: Reference, by: NamedBy): string {
+    if (ref.source.kind !== 'path') return '';
+    return `${this.configKey(ref.file, this.optionsFor(ref.file))}\0${ref.source.baseDir}\0${ref.source.path}${by.kubeadm ? '\0node' : ''}`;
+  }
+
+  /** The path's resolution on its own (resolve/paths.ts), cached by key until files, options or configs change. */
+  private resolvePath(ref: Reference, by = this.namedBy(ref), key = this.resolutionKey(ref, by)): Resolution | undefined {
     if (ref.source.kind !== 'path') return undefined;
-    const describesNode = this.namedBy(ref).kubeadm;
-    // Where a path resolves depends on the settings of the config governing the referencing file.
-    const options = this.optionsFor(ref.file);
-    const key = `${this.configKey(ref.file, options)}\0${ref.source.baseDir}\0${ref.source.path}${describesNode ? '\0node' : ''}`;
     let r = this.resolutions.get(key);
     if (!r) {
-      r = resolveReferencePath(this.fs, options, this.index, ref.source.path, ref.source.baseDir, { describesNode });
+      r = resolveReferencePath(this.fs, this.optionsFor(ref.file), this.index, ref.source.path, ref.source.baseDir, { describesNode: by.kubeadm });
       this.resolutions.set(key, r);
     }
     return r;
@@ -405,28 +451,59 @@ export class Engine implements WorkspaceView {
   }
 
   /** The absolute path references of the recognised documents whose folder is `folder`. */
-  private pathRefsIn(folder: string): Reference[] {
-    if (!this.pathRefsByFolder) {
-      const byFolder = new Map<string, Reference[]>();
-      for (const parsed of this.files.values()) {
-        for (const unit of parsed.units) {
-          for (const ref of unitReferences(unit)) {
-            if (ref.source.kind !== 'path' || !ref.source.path.startsWith('/')) continue;
-            const f = path.posix.dirname(ref.source.path);
-            const list = byFolder.get(f) ?? [];
-            list.push(ref);
-            byFolder.set(f, list);
-          }
-        }
-      }
-      this.pathRefsByFolder = byFolder;
-    }
-    return this.pathRefsByFolder.get(folder) ?? [];
+  private *pathRefsIn(folder: string): Iterable<Reference> {
+    for (const refs of this.pathRefs.get(folder)?.values() ?? []) yield* refs;
   }
 
+  /**
+   * Indexes a document's absolute path references by folder (undefined: the document is gone) and returns the
+   * folders where what placeBeside reads changed: their placements are dropped, and the verdicts that looked at
+   * them (CheckDependencies.folders) with them. A keystroke that leaves the document's paths alone moves nothing.
+   */
+  private indexPathRefs(file: string, parsed: ParsedFile | undefined): string[] {
+    const byFolder = new Map<string, Reference[]>();
+    for (const unit of parsed?.units ?? []) {
+      for (const ref of unitReferences(unit)) {
+        if (ref.source.kind !== 'path' || !ref.source.path.startsWith('/')) continue;
+        const folder = path.posix.dirname(ref.source.path);
+        const list = byFolder.get(folder);
+        if (list) list.push(ref);
+        else byFolder.set(folder, [ref]);
+      }
+    }
+    const before = this.docFolders.get(file);
+    if (!before && byFolder.size === 0) return [];
+    // What placeBeside reads of a reference: its path, its folder and whether a kubeadm node names it.
+    const node = parsed && byFolder.size && this.isKubeadm(parsed) ? 'node\n' : '';
+    const after = new Map<string, string>();
+    for (const [folder, refs] of byFolder) {
+      after.set(folder, node + refs.map((r) => (r.source.kind === 'path' ? `${r.source.baseDir}\0${r.source.path}` : '')).sort().join('\n'));
+      let docs = this.pathRefs.get(folder);
+      if (!docs) this.pathRefs.set(folder, (docs = new Map()));
+      docs.set(file, refs);
+    }
+    const moved: string[] = [];
+    for (const [folder, signature] of after) if (before?.get(folder) !== signature) moved.push(folder);
+    for (const folder of before?.keys() ?? []) {
+      if (after.has(folder)) continue;
+      moved.push(folder);
+      const docs = this.pathRefs.get(folder);
+      docs?.delete(file);
+      if (docs?.size === 0) this.pathRefs.delete(folder);
+    }
+    if (after.size) this.docFolders.set(file, after);
+    else this.docFolders.delete(file);
+    for (const folder of moved) {
+      this.beside.delete(folder);
+      this.folderGeneration.set(folder, ++this.placeGeneration);
+    }
+    return moved;
+  }
+
+  /** Every placement: files, options or configs changed (with `resolutions`). */
   private forgetPlaces(): void {
     this.beside.clear();
-    this.pathRefsByFolder = undefined;
+    this.refEntries = new WeakMap();
   }
 
   /**
@@ -436,13 +513,13 @@ export class Engine implements WorkspaceView {
    */
   private namedBy(ref: Reference): NamedBy {
     const parsed = this.files.get(ref.file) ?? this.onDemand.get(ref.file);
-    let kubeadm = false;
-    if (parsed) {
-      const known = this.kubeadmFiles.get(parsed);
-      kubeadm = known ?? isKubeadmConfig(parsed.text);
-      if (known === undefined) this.kubeadmFiles.set(parsed, kubeadm);
-    }
-    return { kubeconfig: KUBECONFIG_PATH_FIELDS.has(ref.field), kubeadm };
+    return { kubeconfig: KUBECONFIG_PATH_FIELDS.has(ref.field), kubeadm: !!parsed && this.isKubeadm(parsed) };
+  }
+
+  private isKubeadm(parsed: ParsedFile): boolean {
+    let kubeadm = this.kubeadmFiles.get(parsed);
+    if (kubeadm === undefined) this.kubeadmFiles.set(parsed, (kubeadm = isKubeadmConfig(parsed.text)));
+    return kubeadm;
   }
 
   load(ref: Reference): Loaded {
@@ -454,14 +531,11 @@ export class Engine implements WorkspaceView {
       }
       return loaded;
     }
-    const resolution = this.resolve(ref)!;
+    const e = this.entry(ref);
+    const resolution = e.resolution!;
     if (!resolution.found) {
-      const refused = resolution.refused;
-      if (refused?.kind === 'link') return { ok: false, code: 'file-unreadable', message: refusalReason('link'), path: refused.path };
-      if (refused) return { ok: false, code: 'file-not-found', message: refusedMessage(ref.source.path, resolution.tried, refused.path) };
-      const by = this.namedBy(ref);
-      if (!resolution.place) return { ok: false, code: 'file-not-found', message: unplacedMessage(ref.source.path, by), unplaced: true };
-      return { ok: false, code: 'file-not-found', message: notFoundMessage(ref.source.path, resolution.tried, resolution.place, by) };
+      e.failure ??= failure(ref.source.path, resolution, e.by);
+      return e.failure;
     }
     let loaded = this.fileMaterial.get(resolution.found);
     if (!loaded) {
@@ -488,6 +562,8 @@ export class Engine implements WorkspaceView {
   private configChanged(): void {
     this.forgetConfigs();
     this.resolutions.clear();
+    // Sibling placements too: their keys hold the config's path, which stays when its pathMappings or rootDir change.
+    this.forgetPlaces();
     this.verdicts.clear();
   }
 
@@ -523,16 +599,17 @@ export class Engine implements WorkspaceView {
 
   /**
    * Drops the verdicts a change of `file` can move: its own, those of documents that read it, and those of
-   * documents that looked through a kind of unit it held before or holds now.
+   * documents that looked through a kind of unit it held before or holds now, and those whose unplaced or
+   * sibling-placed paths are in a folder where its path references changed.
    */
-  private forgetVerdicts(file: string, before: ParsedFile | undefined, after: ParsedFile | undefined): void {
+  private forgetVerdicts(file: string, before: ParsedFile | undefined, after: ParsedFile | undefined, folders: string[]): void {
     this.verdicts.delete(file);
     const kinds = new Set<string>();
     for (const u of before?.units ?? []) kinds.add(u.kind);
     for (const u of after?.units ?? []) kinds.add(u.kind);
     for (const [doc, d] of this.deps) {
       if (!this.verdicts.has(doc)) continue;
-      if (d.paths.has(file) || [...kinds].some((k) => d.kinds.has(k))) this.verdicts.delete(doc);
+      if (d.paths.has(file) || [...kinds].some((k) => d.kinds.has(k)) || (d.folders && folders.some((f) => d.folders!.has(f)))) this.verdicts.delete(doc);
     }
   }
 }
@@ -545,6 +622,18 @@ function isBelow(file: string, dir: string): boolean {
 /** A flat copy of a string (a substring may keep its whole parent alive); exact for any UTF-16 content. */
 function ownCopy(s: string): string {
   return JSON.parse(JSON.stringify(s)) as string;
+}
+
+/** load() of a path found nowhere: refused (Restricted Mode), unplaced, or file-not-found where it belongs. */
+function failure(refPath: string, resolution: Resolution, by: NamedBy): Loaded {
+  const refused = resolution.refused;
+  if (refused?.kind === 'link') return { ok: false, code: 'file-unreadable', message: refusalReason('link'), path: refused.path };
+  if (refused) return { ok: false, code: 'file-not-found', message: refusedMessage(refPath, resolution.tried, refused.path) };
+  if (!resolution.place) {
+    const note = pathNote(refPath, by);
+    return { ok: false, code: 'file-not-found', message: unplacedMessage(note), unplaced: note };
+  }
+  return { ok: false, code: 'file-not-found', message: notFoundMessage(refPath, resolution.tried, resolution.place, by) };
 }
 
 /** Not in the workspace, and the place outside it that would have been read next was not looked at. */

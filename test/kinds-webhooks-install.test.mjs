@@ -119,6 +119,29 @@ function hookYaml({ kind = 'ValidatingWebhookConfiguration', name = 'policy', ho
   ].join('\n');
 }
 
+/** A CRD whose conversion webhook is the policy Service. */
+function crdYaml(caBundle) {
+  return [
+    'apiVersion: apiextensions.k8s.io/v1',
+    'kind: CustomResourceDefinition',
+    'metadata:',
+    '  name: policies.example.com',
+    'spec:',
+    '  group: example.com',
+    '  conversion:',
+    '    strategy: Webhook',
+    '    webhook:',
+    '      conversionReviewVersions: [v1]',
+    '      clientConfig:',
+    `        caBundle: ${caBundle}`,
+    '        service:',
+    '          name: policy',
+    '          namespace: policy-system',
+    '          path: /convert',
+    '',
+  ].join('\n');
+}
+
 /** The policy webhook's serving side: Service -> Deployment -> Secret, the certificate valid for policy.policy-system.svc. */
 async function servingSide() {
   return {
@@ -171,11 +194,17 @@ describe('placeholders: a caBundle an install step fills is not pem-invalid', ()
     const f = r.findings[0];
     assert.equal(f.severity, 'warning');
     assert.match(f.message, /^caBundle of webhook "validate\.policy\.example\.com" \(ValidatingWebhookConfiguration policy\) is Cg== \(base64 of a single line break\), a placeholder for an install step to replace, and nothing in the workspace fills it/);
-    assert.match(f.message, /applied as it stands, the bundle holds no certificate, so the apiserver trusts no CA for policy\.policy-system\.svc: the handshake fails \("x509: certificate signed by unknown authority"\) and every request it intercepts is rejected/);
+    // client-go's rootCertPool refuses a bundle without PEM (createErrorParsingCAData), the admission dispatcher wraps it.
+    assert.match(f.message, /applied as it stands, the bundle holds no PEM block, and a bundle that is not empty is all the apiserver trusts for policy\.policy-system\.svc \(no fallback to the system roots\): it cannot build its client, so no call reaches the server \(the apiserver answers: failed calling webhook "validate\.policy\.example\.com": could not get REST client: unable to load root certificates: unable to parse bytes as PEM block\) and every request it intercepts is rejected/);
+    assert.doesNotMatch(f.message, /signed by unknown authority/);
     assert.match(f.message, /The server presents the certificate in Secret policy-system\/policy-tls \(CN=policy\.policy-system\.svc, issued by CN=webhook-ca\)\. Set caBundle to the base64 of CN=webhook-ca's certificate/);
     r = tree({ 'hook.yaml': hookYaml({ caBundle: 'CA_BUNDLE' }), ...(await servingSide()) });
     assert.deepEqual(r.lines, [`${at(r.d, 'hook.yaml', 'caBundle:')} cabundle-missing`]);
     assert.match(r.findings[0].message, /is CA_BUNDLE \(placeholder text\).*applied as it stands, the object is refused \(caBundle must be base64: "illegal base64 data at input byte 2"\)/);
+    // A placeholder of a conversion webhook: client-go's own words, without the admission dispatcher's.
+    r = tree({ 'crd.yaml': crdYaml('Cg=='), ...(await servingSide()) });
+    assert.deepEqual(r.lines, [`${at(r.d, 'crd.yaml', 'caBundle:')} cabundle-missing`]);
+    assert.match(r.findings[0].message, /it cannot build its client, so no call reaches the server \(client-go: unable to load root certificates: unable to parse bytes as PEM block\) and every read or write that needs a version conversion/);
   });
 });
 

@@ -160,7 +160,13 @@ export interface WebhookClient {
    * A caBundle that only holds a placeholder an install step replaces (`Cg==`, base64 of one line break, as
    * kubebuilder scaffolds it; `CA_BUNDLE`, `<base64-ca>`): no CA to judge, as good as none until it is filled.
    */
-  placeholder?: { value: string; span: Span; means: string };
+  placeholder?: {
+    value: string;
+    span: Span;
+    means: string;
+    /** Go's error when the apiserver cannot decode the value as base64 (`CA_BUNDLE`): the object is refused. */
+    refused?: string;
+  };
   service?: WebhookService;
   url?: SpannedValue;
   /** APIService spec.insecureSkipTLSVerify: the aggregator does not verify the server at all. */

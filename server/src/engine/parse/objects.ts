@@ -7,6 +7,7 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import { asMap, asSeq, boolValue, deref, get, getText, keyRange, nodeRange, scalarText, type TextValue } from './yamlAst';
 import { injectAnnotations } from './kustomize';
 import { caBundleWriters, servingCaSecrets } from './writers';
+import { goBase64Decode } from '../pki/base64';
 import type {
   CertManagerCertificateUnit,
   CertManagerIssuerUnit,
@@ -97,7 +98,11 @@ const PEM_START = '-----BEGIN ';
 const PEEK_CHARS = 4096;
 const FULL_DECODE_LIMIT = 64 * 1024;
 
-/** The text a base64 value decodes to, when it is PEM (only the start of a huge value is looked at). */
+/**
+ * The text a base64 value decodes to, when it is PEM (only the start of a huge value is looked at). This reads what
+ * the value is meant to hold, whitespace and padding aside; whether the apiserver can decode it is the loader's
+ * verdict (Go's rules, pki/base64.ts), so a ca.crt with a stray space is still checked, and refused.
+ */
 function pemOfBase64(value: string): string | undefined {
   const compact = value.length > FULL_DECODE_LIMIT ? value.slice(0, PEEK_CHARS * 2).replace(/\s+/g, '').slice(0, PEEK_CHARS) : value.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
@@ -214,13 +219,14 @@ function injection(doc: Document, root: YAMLMap): WebhookUnit['injectFrom'] {
  * breaks, spaces or dashes (kubebuilder scaffolds `Cg==`, one line break, because the apiserver rejects an empty
  * value in some versions; charts use `LS0t`, "---"), or placeholder text a script replaces before applying
  * (`CA_BUNDLE`, `<base64-ca>`, `__CA_BUNDLE__`, `$CA_BUNDLE`, `PLACEHOLDER`). Real base64 of anything else, a
- * truncated PEM included, is judged as it is.
+ * truncated PEM included, is judged as it is; so is a value Go's decoder refuses that is no placeholder text
+ * (`Cg`, unpadded: the loader says why the apiserver refuses it).
  */
 export function caBundlePlaceholder(value: string): string | undefined {
   const v = value.trim();
-  const compact = v.replace(/\s+/g, '');
-  if (compact.length > 0 && compact.length <= 24 && compact.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(compact)) {
-    const text = Buffer.from(compact, 'base64').toString('latin1');
+  const decoded = goBase64Decode(value);
+  if (decoded.ok && decoded.bytes.length > 0 && decoded.bytes.length <= 18) {
+    const text = decoded.bytes.toString('latin1');
     if (/^[\s-]*$/.test(text)) {
       if (text === '\n' || text === '\r\n') return 'base64 of a single line break';
       if (/^\s*$/.test(text)) return 'base64 of blank text';
@@ -255,7 +261,10 @@ function clientOf(
   if (ca && (templated(ca.value) || /^\$\([A-Za-z_][A-Za-z0-9_]*\)$/.test(ca.value.trim()))) client.templated = true;
   else if (ca && ca.value.trim() !== '') {
     const means = caBundlePlaceholder(ca.value);
-    if (means) client.placeholder = { value: ca.value.trim(), span: span(ca), means };
+    if (means) {
+      const decoded = goBase64Decode(ca.value);
+      client.placeholder = { value: ca.value.trim(), span: span(ca), means, ...(decoded.ok ? {} : { refused: decoded.error }) };
+    }
     else if (!injected) client.caBundle = { file, span: span(ca), field: 'caBundle', expect: 'ca', source: { kind: 'inline', data: ca.value } };
   }
   const svc = asMap(doc, get(doc, cc, 'service'));

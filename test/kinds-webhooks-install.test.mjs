@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { g, b64, tempDir, write, checkTree, summary, lineOf, cleanup } from './helpers/engine.mjs';
+import { E, g, b64, tempDir, write, checkTree, summary, lineOf, cleanup } from './helpers/engine.mjs';
 
 const REAL = path.join(path.dirname(fileURLToPath(import.meta.url)), 'corpora', 'realworld');
 const dirs = [];
@@ -293,6 +293,20 @@ describe('caBundle written at run time', () => {
     r = tree({ ...base, 'kustomization.yaml': 'resources:\n- other.yaml\ncommonAnnotations:\n  cert-manager.io/inject-ca-from: policy-system/policy-cert\n' });
     assert.deepEqual(r.lines, missing(r));
     r = tree({ ...base, 'base/kustomization.yaml': 'resources:\n- hook.yaml\ncommonAnnotations:\n  cert-manager.io/inject-ca-from: policy-system/policy-cert\n' });
+    assert.deepEqual(r.lines, []);
+  });
+
+  test("an annotation-only patch (kubebuilder's cainjection_in_*.yaml) is no webhook object of its own, only a writer for the object it names; a whole object listed as a patch still counts", async () => {
+    const crdPatch = ['apiVersion: apiextensions.k8s.io/v1', 'kind: CustomResourceDefinition', 'metadata:', '  annotations:', '    cert-manager.io/inject-ca-from: CERTIFICATE_NAMESPACE/CERTIFICATE_NAME', '  name: firstmates.crew.testproject.org', ''].join('\n');
+    const parsed = E.parseFile('/p/config/crd/patches/cainjection_in_firstmates.yaml', crdPatch);
+    assert.deepEqual(
+      parsed.units.map((u) => ({ kind: u.kind, target: u.target, annotation: u.injectFrom?.annotation })),
+      [{ kind: 'injection-patch', target: { objectKind: 'CustomResourceDefinition', name: 'firstmates.crew.testproject.org' }, annotation: 'cert-manager.io/inject-ca-from' }],
+    );
+    // A whole webhook configuration with its clientConfig and the annotation, applied as a strategic-merge patch.
+    const base = { 'base/hook.yaml': hookYaml(), ...Object.fromEntries(Object.entries(await servingSide()).map(([k, v]) => [`base/${k}`, v])) };
+    const whole = hookYaml({ annotations: { 'cert-manager.io/inject-ca-from': 'policy-system/policy-cert' } });
+    const r = tree({ ...base, 'overlay/kustomization.yaml': 'resources:\n- ../base\npatchesStrategicMerge:\n- hook_patch.yaml\n', 'overlay/hook_patch.yaml': whole });
     assert.deepEqual(r.lines, []);
   });
 

@@ -7,6 +7,7 @@ import type {
   CertManagerCertificateUnit,
   CertManagerIssuerUnit,
   ComponentUnit,
+  InjectionPatchUnit,
   KubeconfigUnit,
   KubeletConfigUnit,
   ParsedFile,
@@ -33,6 +34,7 @@ export interface UnitsByKind {
   service: ServiceUnit;
   workload: WorkloadUnit;
   'cabundle-writer': CaBundleWriterUnit;
+  'injection-patch': InjectionPatchUnit;
 }
 
 /** The engine's services, as checks may use them. */

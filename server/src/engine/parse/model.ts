@@ -198,6 +198,20 @@ export interface WebhookUnit {
 }
 
 /**
+ * A webhook configuration, APIService or CRD that holds nothing but an annotation making a controller write the
+ * caBundle: a kustomize patch (kubebuilder's config/crd/patches/cainjection_in_*.yaml) that a kustomization applies
+ * to the object it names. It is no object of its own (it only says what the built object will carry): nothing
+ * relates to it but the kustomization that lists it as a patch (checks/caBundleWriters.ts).
+ */
+export interface InjectionPatchUnit {
+  kind: 'injection-patch';
+  file: string;
+  /** The object the patch applies to: its kind, and its name (absent when a template fills it in). */
+  target: { objectKind: WebhookUnit['objectKind']; name?: string };
+  injectFrom: NonNullable<WebhookUnit['injectFrom']>;
+}
+
+/**
  * Something in the workspace that writes the caBundle of webhooks, APIServices or CRDs when the cluster runs:
  * a kube-webhook-certgen `patch` Job, a controller that rotates its own webhook certificate (Gatekeeper,
  * MetalLB), or a kustomization that adds a cainjector annotation (commonAnnotations, patches, replacements).
@@ -289,7 +303,8 @@ export type Unit =
   | CertManagerIssuerUnit
   | ServiceUnit
   | WorkloadUnit
-  | CaBundleWriterUnit;
+  | CaBundleWriterUnit
+  | InjectionPatchUnit;
 
 export interface ParsedFile {
   file: string;

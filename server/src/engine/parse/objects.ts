@@ -5,13 +5,14 @@
 import type { Document, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from 'yaml';
 import { asMap, asSeq, boolValue, deref, get, getText, keyRange, nodeRange, scalarText, type TextValue } from './yamlAst';
-import { injectAnnotations } from './kustomize';
+import { injectAnnotations } from './injection';
 import { caBundleWriters, servingCaSecrets } from './writers';
 import { goBase64Decode } from '../pki/base64';
 import type {
   CertManagerCertificateUnit,
   CertManagerIssuerUnit,
   Expect,
+  InjectionPatchUnit,
   ObjectMeta,
   Reference,
   SecretUnit,
@@ -288,7 +289,7 @@ function keySpan(doc: Document, map: YAMLMap | undefined, key: string, fallback:
   return r ? { start: r[0], end: r[1] } : fallback;
 }
 
-function parseWebhooks(doc: Document, root: YAMLMap, file: string, objectKind: WebhookUnit['objectKind']): WebhookUnit | undefined {
+function parseWebhooks(doc: Document, root: YAMLMap, file: string, objectKind: WebhookUnit['objectKind']): WebhookUnit | InjectionPatchUnit | undefined {
   const meta = metaOf(doc, root);
   const injectFrom = injection(doc, root);
   const labels = stringMap(doc, get(doc, asMap(doc, get(doc, root, 'metadata')), 'labels'));
@@ -331,8 +332,10 @@ function parseWebhooks(doc: Document, root: YAMLMap, file: string, objectKind: W
       if (cc) unit.clients.push(clientOf(doc, cc, file, meta.name, at, !!injectFrom));
     }
   }
+  if (unit.clients.length) return unit;
   // Without clients, a patch that only adds an injection annotation (kustomize applies it to the object it names).
-  return unit.clients.length || injectFrom ? unit : undefined;
+  if (!injectFrom) return undefined;
+  return { kind: 'injection-patch', file, target: { objectKind, ...(meta.name ? { name: meta.name } : {}) }, injectFrom };
 }
 
 // ---- cert-manager ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import type {
 } from '../parse';
 import type { CheckContext } from './context';
 import { hostOf } from './relations';
+import { isTemplated } from '../parse/template';
 
 /** A manifest without metadata.namespace is applied to the current namespace: "default", as kubectl starts. */
 export function sameNamespace(a: string | undefined, b: string | undefined): boolean {
@@ -36,7 +37,7 @@ export function nameOf(meta: ObjectMeta): string {
 
 /** A name as written with no template in it. */
 export function literalName(written: string): boolean {
-  return written !== '' && !/\{\{|\}\}|\$\{/.test(written);
+  return written !== '' && !isTemplated(written);
 }
 
 /** The certificate entry of a Secret: tls.crt, or its only certificate value. */
@@ -182,7 +183,7 @@ export function clientLabel(unit: WebhookUnit, client: WebhookClient): string {
     case 'CustomResourceDefinition':
       return `the conversion webhook of CustomResourceDefinition ${nameOf(unit.meta)}`;
     default:
-      return client.name && !/\{\{|\$\{/.test(client.name)
+      return client.name && !isTemplated(client.name)
         ? `webhook "${client.name}" (${unit.objectKind} ${nameOf(unit.meta)})`
         : `a webhook of ${unit.objectKind} ${nameOf(unit.meta)}`;
   }

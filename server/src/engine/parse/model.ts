@@ -250,8 +250,11 @@ export interface CertManagerCertificateUnit {
   meta: ObjectMeta;
   secretName?: SpannedValue;
   commonName?: SpannedValue;
+  /** The literal dnsNames and ipAddresses. */
   dnsNames: SpannedValue[];
   ipAddresses: SpannedValue[];
+  /** dnsNames and ipAddresses a template fills in, as written ('' for a bare `{{ ... }}`): any may be a name it renders to. */
+  templatedNames?: string[];
   /** The dnsNames / ipAddresses key, for findings about the list as a whole. */
   dnsNamesSpan?: Span;
   duration?: SpannedValue;

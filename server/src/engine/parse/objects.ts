@@ -8,6 +8,7 @@ import { asMap, asSeq, boolValue, deref, get, getText, keyRange, nodeRange, scal
 import { injectAnnotations } from './injection';
 import { caBundleWriters, servingCaSecrets } from './writers';
 import { goBase64Decode } from '../pki/base64';
+import { isTemplated } from './template';
 import type {
   CertManagerCertificateUnit,
   CertManagerIssuerUnit,
@@ -88,10 +89,8 @@ function stringMap(doc: Document, node: unknown): Record<string, string> {
   return out;
 }
 
-/** A value a template engine fills in (Helm, kustomize replacements): nothing to judge yet. */
-function templated(value: string): boolean {
-  return value.includes('{{') || /^\$\{[^}]*\}$/.test(value.trim());
-}
+/** A value a template fills in (template.ts): nothing to judge yet. */
+const templated = isTemplated;
 
 // ---- Secrets and ConfigMaps ----------------------------------------------------------------------
 
@@ -340,11 +339,19 @@ function parseWebhooks(doc: Document, root: YAMLMap, file: string, objectKind: W
 
 // ---- cert-manager ---------------------------------------------------------------------------------
 
-function textList(doc: Document, map: YAMLMap | undefined, key: string): SpannedValue[] {
+/** A list of names: the literal ones, and (into `templates`) those a template fills in, as written. */
+function textList(doc: Document, map: YAMLMap | undefined, key: string, templates: string[]): SpannedValue[] {
   const out: SpannedValue[] = [];
   for (const item of asSeq(doc, get(doc, map, key))?.items ?? []) {
     const t = scalarText(doc, item);
-    if (t && t.value.trim() !== '' && !templated(t.value)) out.push({ value: t.value.trim(), span: span(t) });
+    if (!t || t.value.trim() === '') {
+      // `- {{ .Values.host }}` unquoted reads as a flow mapping: a name a template fills in.
+      const node = deref(doc, item);
+      if (isMap(node) || isSeq(node)) templates.push('');
+      continue;
+    }
+    if (templated(t.value)) templates.push(t.value.trim());
+    else out.push({ value: t.value.trim(), span: span(t) });
   }
   return out;
 }
@@ -358,14 +365,16 @@ function parseCertificate(doc: Document, root: YAMLMap, file: string): CertManag
     const t = getText(doc, spec, key);
     return t && !templated(t.value) ? spanned(t) : undefined;
   };
+  const templates: string[] = [];
   const unit: CertManagerCertificateUnit = {
     kind: 'cert-manager-certificate',
     file,
     meta,
-    dnsNames: textList(doc, spec, 'dnsNames'),
-    ipAddresses: textList(doc, spec, 'ipAddresses'),
+    dnsNames: textList(doc, spec, 'dnsNames', templates),
+    ipAddresses: textList(doc, spec, 'ipAddresses', templates),
     isCA: boolValue(doc, get(doc, spec, 'isCA')) === true,
   };
+  if (templates.length) unit.templatedNames = templates;
   const secretName = plain('secretName');
   if (secretName) unit.secretName = { value: secretName.value.trim(), span: secretName.span };
   const cn = plain('commonName');

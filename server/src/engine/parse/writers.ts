@@ -16,6 +16,7 @@
 import type { Document, YAMLMap } from 'yaml';
 import { asMap, asSeq, get, getText, scalarText } from './yamlAst';
 import type { CaBundleTarget, CaBundleWriterUnit, ObjectMeta, Span } from './model';
+import { isTemplated } from './template';
 
 interface Token {
   text: string;
@@ -128,7 +129,7 @@ function subcommand(c: Container): string | undefined {
 /** `$(NAME)` expanded from the container's env, as the kubelet does; undefined when something stays unknown. */
 function expand(c: Container, value: string): string | undefined {
   const out = value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name: string) => c.env.get(name) ?? whole);
-  return out.includes('$(') || out.includes('{{') || out.trim() === '' ? undefined : out.trim();
+  return out.includes('$(') || isTemplated(out) || out.trim() === '' ? undefined : out.trim();
 }
 
 /** The image's repository path without registry port, tag or digest: `openpolicyagent/gatekeeper`. */

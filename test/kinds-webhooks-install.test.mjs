@@ -435,3 +435,43 @@ function hookServiceLine(d, file) {
   const start = lines.findIndex((l) => l === 'kind: ValidatingWebhookConfiguration');
   return start + lines.slice(start).findIndex((l) => l.includes('name: ingress-nginx-controller-admission')) + 1;
 }
+
+describe('caBundle writers: flags read as the program reads them', () => {
+  const job = (args) => `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: admission-patch
+  namespace: ingress-nginx
+spec:
+  template:
+    spec:
+      containers:
+        - name: patch
+          image: registry.k8s.io/ingress-nginx/kube-webhook-certgen:v1.4.1
+          args:
+${args.map((a) => `            - ${a}`).join('\n')}
+`;
+  const writersOf = (text) => E.parseFile('/w/job.yaml', text).units.filter((u) => u.kind === 'cabundle-writer');
+
+  test("the writer's place is the webhook name's characters, in every way the flag can be written", () => {
+    for (const args of [
+      ['patch', '--webhook-name=my-hook', '--namespace=$(POD_NAMESPACE)'],
+      ['patch', '--webhook-name', 'my-hook'],
+      ['patch', '" --webhook-name=my-hook"'],
+      ['patch', '"--webhook-name"', '"my-hook"'],
+    ]) {
+      const text = job(args);
+      const [w] = writersOf(text);
+      assert.ok(w, args.join(' '));
+      assert.equal(text.slice(w.span.start, w.span.end), 'my-hook', args.join(' '));
+      assert.deepEqual(w.targets, [{ kinds: ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'], name: 'my-hook' }]);
+    }
+  });
+
+  test('a Go bool flag never takes the next item: --patch-mutating false is the flag (true) then an argument', () => {
+    let [w] = writersOf(job(['patch', '--webhook-name=my-hook', '--patch-mutating=false']));
+    assert.deepEqual(w.targets[0].kinds, ['ValidatingWebhookConfiguration']);
+    [w] = writersOf(job(['patch', '--webhook-name=my-hook', '--patch-mutating', 'false']));
+    assert.deepEqual(w.targets[0].kinds, ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']);
+  });
+});

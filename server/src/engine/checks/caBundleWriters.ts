@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import type { CaBundleTarget, CaBundleWriterUnit, CertManagerCertificateUnit, Span, WebhookClient, WebhookService, WebhookUnit } from '../parse';
 import type { CheckContext } from './context';
 import { injectorOf } from '../parse/injection';
+import { isWithin } from '../fs/confined';
 import { mountedSecrets, sameNamespace } from './objects';
 
 export interface Filler {
@@ -31,7 +32,7 @@ function matches(t: CaBundleTarget, unit: WebhookUnit): boolean {
 function builds(writer: CaBundleWriterUnit, file: string): boolean {
   if (!writer.within && writer.folder === undefined) return true;
   if (writer.folder !== undefined && path.dirname(file) === writer.folder) return true;
-  return (writer.within ?? []).some((w) => file === w || file.startsWith(w.endsWith(path.sep) ? w : w + path.sep));
+  return (writer.within ?? []).some((w) => isWithin(w, file));
 }
 
 interface AnnotatedPatch {

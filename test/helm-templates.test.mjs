@@ -212,3 +212,93 @@ test('the inventory and `kube-pki expiration -o json` never name a templated obj
   assert.match(table.stdout, /chart\/templates\/webhook-secret\.yaml \(Secret webhook-tls in a namespace set by a template\)/);
   assert.doesNotMatch(table.stdout, /\{\{/);
 });
+
+// ${VAR} anywhere in a value is substituted before the object reaches the cluster (envsubst, Flux's Kustomization
+// postBuild): as much a template as Helm's `{{ }}`, whether it is the whole value or a part of it.
+test('${VAR} in part of a value is a template: an issuerRef, an issuer name, a dnsName and a webhook name with one are never judged as written', () => {
+  const d = tempDir('kube-pki-subst-');
+  dirs.push(d);
+  const files = {
+    'issuers.yaml': lines(
+      'apiVersion: cert-manager.io/v1',
+      'kind: ClusterIssuer',
+      'metadata:',
+      '  name: real-issuer',
+      'spec:',
+      '  selfSigned: {}',
+      '---',
+      'apiVersion: cert-manager.io/v1',
+      'kind: Issuer',
+      'metadata:',
+      '  name: ca-${CLUSTER_ENV}',
+      '  namespace: apps',
+      'spec:',
+      '  selfSigned: {}',
+    ),
+    // issuerRef written with a substitution: which issuer is meant is known once it is filled in.
+    'cert-subst-ref.yaml': lines(
+      'apiVersion: cert-manager.io/v1',
+      'kind: Certificate',
+      'metadata:',
+      '  name: api',
+      '  namespace: apps',
+      'spec:',
+      '  secretName: api-tls',
+      '  issuerRef:',
+      '    name: ca-${CLUSTER_ENV}',
+      '    kind: ClusterIssuer',
+    ),
+    // A literal issuerRef the Issuer "ca-${CLUSTER_ENV}" may be, once substituted.
+    'cert-literal-ref.yaml': lines(
+      'apiVersion: cert-manager.io/v1',
+      'kind: Certificate',
+      'metadata:',
+      '  name: web',
+      '  namespace: apps',
+      'spec:',
+      '  secretName: web-tls',
+      '  dnsNames: [web.example.com]',
+      '  issuerRef:',
+      '    name: ca-prod',
+      '    kind: Issuer',
+    ),
+    // The webhook's serving Certificate names its Service through a substitution; cainjector reads it.
+    'webhook-cert.yaml': lines(
+      'apiVersion: cert-manager.io/v1',
+      'kind: Certificate',
+      'metadata:',
+      '  name: hook-serving',
+      '  namespace: hooks',
+      'spec:',
+      '  secretName: hook-tls',
+      '  dnsNames:',
+      '  - hook.${HOOK_NAMESPACE}.svc',
+      '  issuerRef:',
+      '    name: real-issuer',
+      '    kind: ClusterIssuer',
+    ),
+    'webhook.yaml': lines(
+      'apiVersion: admissionregistration.k8s.io/v1',
+      'kind: ValidatingWebhookConfiguration',
+      'metadata:',
+      '  name: hook',
+      '  annotations:',
+      '    cert-manager.io/inject-ca-from: hooks/hook-serving',
+      'webhooks:',
+      '- name: ${HOOK_PREFIX}.example.com',
+      '  clientConfig:',
+      '    service:',
+      '      name: hook',
+      '      namespace: hooks',
+    ),
+  };
+  for (const [name, text] of Object.entries(files)) write(d, name, text);
+  const { findings } = checkTree(d);
+  assert.deepEqual(findings.map((f) => `${path.relative(d, f.file)} ${f.code}: ${f.message}`), []);
+  // The same Certificate with a literal name that misses the Service: san-missing, as before.
+  write(d, 'webhook-cert.yaml', files['webhook-cert.yaml'].replace('hook.${HOOK_NAMESPACE}.svc', 'hook.elsewhere.svc'));
+  const again = checkTree(d).findings;
+  assert.deepEqual(summary(again, d), [`webhook-cert.yaml:${lineOf(path.join(d, 'webhook-cert.yaml'), 'dnsNames:')} san-missing`]);
+  // The webhook's label in the message: no "${" printed as if it were its name.
+  assert.match(again[0].message, /hook\.hooks\.svc \(a webhook of ValidatingWebhookConfiguration hook\)/);
+});

@@ -7,7 +7,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { b64, tempDir, write, ca, leaf, checkTree, summary, lineOf, cleanup, kubeconfig } from './helpers/engine.mjs';
+import { E, g, b64, tempDir, write, ca, leaf, checkTree, summary, lineOf, cleanup, kubeconfig } from './helpers/engine.mjs';
 
 let dir;
 let root;
@@ -101,6 +101,9 @@ describe('typos of the identities RBAC acts on are still found', () => {
     ['group-prefix.conf', 'worker', ['system:nodes:worker-1'], 'org-mismatch', 'system:nodes'],
     ['anon.conf', 'system:anonymus', [], 'cn-mismatch', 'system:anonymous'],
     ['unauth.conf', 'x', ['system:unauthenticted'], 'org-mismatch', 'system:unauthenticated'],
+    // The ClusterRole system:node is no group: as an O it is the near-miss of the group system:nodes.
+    ['role-as-group.conf', 'someone', ['system:node'], 'org-mismatch', 'system:nodes'],
+    ['role-as-kubelet-group.conf', 'system:node:worker-1', ['system:node'], 'org-mismatch', 'system:nodes'],
   ];
   for (const [file, cn, orgs, code, suggestion] of typos) {
     test(`${cn}${orgs.length ? ` O=${JSON.stringify(orgs[0])}` : ''}: ${code}, did you mean "${suggestion}"`, async () => {
@@ -123,5 +126,32 @@ describe('typos of the identities RBAC acts on are still found', () => {
     ];
     const { findings } = checkTree(d, {}, files);
     assert.deepEqual(findings.map((f) => f.message), []);
+  });
+
+  test('a role name as CN or O is never rewritten into another name: system:node-proxier is no node user, system:node no CN typo', async () => {
+    const d = sub('role-names');
+    const files = [
+      await clientKubeconfig(d, 'a.conf', { cn: 'system:node-proxier', user: 'a' }),
+      await clientKubeconfig(d, 'b.conf', { cn: 'system:node-bootstrapper', orgs: ['system:node-problem-detector'], user: 'b' }),
+      await clientKubeconfig(d, 'c.conf', { cn: 'system:node', orgs: ['system:kube-scheduler', 'system:cloud-controller-manager'], user: 'c' }),
+    ];
+    const { findings } = checkTree(d, {}, files);
+    assert.deepEqual(findings.map((f) => f.message), []);
+  });
+
+  test('generation follows: re-issuing a certificate with O=system:node corrects it to system:nodes, keeping the other groups', async () => {
+    const d = sub('generate-role-as-group');
+    const issuer = await ca('kubernetes');
+    write(d, 'pki/ca.crt', issuer.certPem);
+    write(d, 'pki/ca.key', issuer.key.privateKeyPem, 0o600);
+    const cert = await leaf(issuer, { commonName: 'ops', organizations: ['ops-team', 'system:node'] });
+    const f = write(d, 'ops.conf', kubeconfig({ caPath: 'pki/ca.crt', certPem: cert.certPem, keyPem: cert.key.privateKeyPem, user: 'ops' }));
+    const { engine, findings } = checkTree(d, {}, [f]);
+    assert.deepEqual(summary(findings, d), [`ops.conf:${lineOf(f, 'client-certificate-data')} org-mismatch`]);
+    assert.match(findings[0].message, /O "system:node": did you mean "system:nodes"\?/);
+    const plan = g.planGeneration(engine, E.nodeFileSystem(), { only: [{ file: f, range: findings[0].range, code: findings[0].code }] });
+    assert.equal(plan.actions.length, 1, JSON.stringify(plan.skipped));
+    assert.deepEqual(plan.actions[0].spec.organizations, ['ops-team', 'system:nodes']);
+    assert.match(plan.actions[0].reason, /O ops-team\+system:node → ops-team\+system:nodes/);
   });
 });

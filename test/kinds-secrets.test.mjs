@@ -95,7 +95,7 @@ describe('kubernetes.io/tls Secrets', () => {
   test('garbage: bad base64 in tls.crt, a certificate in tls.key: pem-invalid on each line', () => {
     const { d, file, findings, lines } = checkOne('secret.yaml', tlsSecret({ crt: 'not*base64!', key: b64(server.certPem) }));
     assert.deepEqual(lines, [`secret.yaml:${lineOf(file, 'tls.crt:')} pem-invalid`, `secret.yaml:${lineOf(file, 'tls.key:')} pem-invalid`]);
-    assert.equal(findings[0].message, 'tls.crt is not valid base64');
+    assert.equal(findings[0].message, 'tls.crt is not valid base64: the apiserver and kubectl refuse it ("illegal base64 data at input byte 3")');
     assert.match(findings[1].message, /^tls\.key holds no usable private key block \(found CERTIFICATE\)/);
     cleanup(d);
   });

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { g, b64, tempDir, write, checkTree, summary, lineOf, cleanup } from './helpers/engine.mjs';
+import { E, g, b64, tempDir, write, checkTree, summary, lineOf, cleanup } from './helpers/engine.mjs';
 
 const REAL = path.join(path.dirname(fileURLToPath(import.meta.url)), 'corpora', 'realworld');
 const dirs = [];
@@ -119,6 +119,29 @@ function hookYaml({ kind = 'ValidatingWebhookConfiguration', name = 'policy', ho
   ].join('\n');
 }
 
+/** A CRD whose conversion webhook is the policy Service. */
+function crdYaml(caBundle) {
+  return [
+    'apiVersion: apiextensions.k8s.io/v1',
+    'kind: CustomResourceDefinition',
+    'metadata:',
+    '  name: policies.example.com',
+    'spec:',
+    '  group: example.com',
+    '  conversion:',
+    '    strategy: Webhook',
+    '    webhook:',
+    '      conversionReviewVersions: [v1]',
+    '      clientConfig:',
+    `        caBundle: ${caBundle}`,
+    '        service:',
+    '          name: policy',
+    '          namespace: policy-system',
+    '          path: /convert',
+    '',
+  ].join('\n');
+}
+
 /** The policy webhook's serving side: Service -> Deployment -> Secret, the certificate valid for policy.policy-system.svc. */
 async function servingSide() {
   return {
@@ -171,11 +194,17 @@ describe('placeholders: a caBundle an install step fills is not pem-invalid', ()
     const f = r.findings[0];
     assert.equal(f.severity, 'warning');
     assert.match(f.message, /^caBundle of webhook "validate\.policy\.example\.com" \(ValidatingWebhookConfiguration policy\) is Cg== \(base64 of a single line break\), a placeholder for an install step to replace, and nothing in the workspace fills it/);
-    assert.match(f.message, /applied as it stands, the bundle holds no certificate, so the apiserver trusts no CA for policy\.policy-system\.svc: the handshake fails \("x509: certificate signed by unknown authority"\) and every request it intercepts is rejected/);
+    // client-go's rootCertPool refuses a bundle without PEM (createErrorParsingCAData), the admission dispatcher wraps it.
+    assert.match(f.message, /applied as it stands, the bundle holds no PEM block, and a bundle that is not empty is all the apiserver trusts for policy\.policy-system\.svc \(no fallback to the system roots\): it cannot build its client, so no call reaches the server \(the apiserver answers: failed calling webhook "validate\.policy\.example\.com": could not get REST client: unable to load root certificates: unable to parse bytes as PEM block\) and every request it intercepts is rejected/);
+    assert.doesNotMatch(f.message, /signed by unknown authority/);
     assert.match(f.message, /The server presents the certificate in Secret policy-system\/policy-tls \(CN=policy\.policy-system\.svc, issued by CN=webhook-ca\)\. Set caBundle to the base64 of CN=webhook-ca's certificate/);
     r = tree({ 'hook.yaml': hookYaml({ caBundle: 'CA_BUNDLE' }), ...(await servingSide()) });
     assert.deepEqual(r.lines, [`${at(r.d, 'hook.yaml', 'caBundle:')} cabundle-missing`]);
     assert.match(r.findings[0].message, /is CA_BUNDLE \(placeholder text\).*applied as it stands, the object is refused \(caBundle must be base64: "illegal base64 data at input byte 2"\)/);
+    // A placeholder of a conversion webhook: client-go's own words, without the admission dispatcher's.
+    r = tree({ 'crd.yaml': crdYaml('Cg=='), ...(await servingSide()) });
+    assert.deepEqual(r.lines, [`${at(r.d, 'crd.yaml', 'caBundle:')} cabundle-missing`]);
+    assert.match(r.findings[0].message, /it cannot build its client, so no call reaches the server \(client-go: unable to load root certificates: unable to parse bytes as PEM block\) and every read or write that needs a version conversion/);
   });
 });
 
@@ -264,6 +293,20 @@ describe('caBundle written at run time', () => {
     r = tree({ ...base, 'kustomization.yaml': 'resources:\n- other.yaml\ncommonAnnotations:\n  cert-manager.io/inject-ca-from: policy-system/policy-cert\n' });
     assert.deepEqual(r.lines, missing(r));
     r = tree({ ...base, 'base/kustomization.yaml': 'resources:\n- hook.yaml\ncommonAnnotations:\n  cert-manager.io/inject-ca-from: policy-system/policy-cert\n' });
+    assert.deepEqual(r.lines, []);
+  });
+
+  test("an annotation-only patch (kubebuilder's cainjection_in_*.yaml) is no webhook object of its own, only a writer for the object it names; a whole object listed as a patch still counts", async () => {
+    const crdPatch = ['apiVersion: apiextensions.k8s.io/v1', 'kind: CustomResourceDefinition', 'metadata:', '  annotations:', '    cert-manager.io/inject-ca-from: CERTIFICATE_NAMESPACE/CERTIFICATE_NAME', '  name: firstmates.crew.testproject.org', ''].join('\n');
+    const parsed = E.parseFile('/p/config/crd/patches/cainjection_in_firstmates.yaml', crdPatch);
+    assert.deepEqual(
+      parsed.units.map((u) => ({ kind: u.kind, target: u.target, annotation: u.injectFrom?.annotation })),
+      [{ kind: 'injection-patch', target: { objectKind: 'CustomResourceDefinition', name: 'firstmates.crew.testproject.org' }, annotation: 'cert-manager.io/inject-ca-from' }],
+    );
+    // A whole webhook configuration with its clientConfig and the annotation, applied as a strategic-merge patch.
+    const base = { 'base/hook.yaml': hookYaml(), ...Object.fromEntries(Object.entries(await servingSide()).map(([k, v]) => [`base/${k}`, v])) };
+    const whole = hookYaml({ annotations: { 'cert-manager.io/inject-ca-from': 'policy-system/policy-cert' } });
+    const r = tree({ ...base, 'overlay/kustomization.yaml': 'resources:\n- ../base\npatchesStrategicMerge:\n- hook_patch.yaml\n', 'overlay/hook_patch.yaml': whole });
     assert.deepEqual(r.lines, []);
   });
 
@@ -392,3 +435,43 @@ function hookServiceLine(d, file) {
   const start = lines.findIndex((l) => l === 'kind: ValidatingWebhookConfiguration');
   return start + lines.slice(start).findIndex((l) => l.includes('name: ingress-nginx-controller-admission')) + 1;
 }
+
+describe('caBundle writers: flags read as the program reads them', () => {
+  const job = (args) => `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: admission-patch
+  namespace: ingress-nginx
+spec:
+  template:
+    spec:
+      containers:
+        - name: patch
+          image: registry.k8s.io/ingress-nginx/kube-webhook-certgen:v1.4.1
+          args:
+${args.map((a) => `            - ${a}`).join('\n')}
+`;
+  const writersOf = (text) => E.parseFile('/w/job.yaml', text).units.filter((u) => u.kind === 'cabundle-writer');
+
+  test("the writer's place is the webhook name's characters, in every way the flag can be written", () => {
+    for (const args of [
+      ['patch', '--webhook-name=my-hook', '--namespace=$(POD_NAMESPACE)'],
+      ['patch', '--webhook-name', 'my-hook'],
+      ['patch', '" --webhook-name=my-hook"'],
+      ['patch', '"--webhook-name"', '"my-hook"'],
+    ]) {
+      const text = job(args);
+      const [w] = writersOf(text);
+      assert.ok(w, args.join(' '));
+      assert.equal(text.slice(w.span.start, w.span.end), 'my-hook', args.join(' '));
+      assert.deepEqual(w.targets, [{ kinds: ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'], name: 'my-hook' }]);
+    }
+  });
+
+  test('a Go bool flag never takes the next item: --patch-mutating false is the flag (true) then an argument', () => {
+    let [w] = writersOf(job(['patch', '--webhook-name=my-hook', '--patch-mutating=false']));
+    assert.deepEqual(w.targets[0].kinds, ['ValidatingWebhookConfiguration']);
+    [w] = writersOf(job(['patch', '--webhook-name=my-hook', '--patch-mutating', 'false']));
+    assert.deepEqual(w.targets[0].kinds, ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']);
+  });
+});

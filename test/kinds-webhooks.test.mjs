@@ -156,7 +156,7 @@ describe('webhooks: caBundle and the serving Secret', () => {
     assert.deepEqual(r.lines, [`hook.yaml:${lineOf(r.paths['hook.yaml'], 'caBundle:')} cert-expired`]);
     assert.match(r.findings[0].message, /^CN=old-ca expired on .*: nothing that chains to it verifies any more\.$/);
     r = tree({ 'hook.yaml': webhookConfig({ caBundle: 'Zm9v!!' }) });
-    assert.deepEqual(r.findings.map((f) => `${f.code}: ${f.message}`), ['pem-invalid: caBundle is not valid base64']);
+    assert.deepEqual(r.findings.map((f) => `${f.code}: ${f.message}`), ['pem-invalid: caBundle is not valid base64: the apiserver and kubectl refuse it ("illegal base64 data at input byte 4")']);
     r = tree({ 'hook.yaml': webhookConfig({ caBundle: b64(good.key.privateKeyPem) }) });
     assert.deepEqual(r.findings.map((f) => `${f.code}: ${f.message}`), ['pem-invalid: caBundle holds no usable CERTIFICATE block, but a CA certificate is expected (found EC PRIVATE KEY)']);
     const body = good.key.privateKeyPem.split('\n')[1];

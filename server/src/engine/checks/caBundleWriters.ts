@@ -13,6 +13,8 @@
 import * as path from 'node:path';
 import type { CaBundleTarget, CaBundleWriterUnit, CertManagerCertificateUnit, Span, WebhookClient, WebhookService, WebhookUnit } from '../parse';
 import type { CheckContext } from './context';
+import { injectorOf } from '../parse/injection';
+import { isWithin } from '../fs/confined';
 import { mountedSecrets, sameNamespace } from './objects';
 
 export interface Filler {
@@ -30,29 +32,41 @@ function matches(t: CaBundleTarget, unit: WebhookUnit): boolean {
 function builds(writer: CaBundleWriterUnit, file: string): boolean {
   if (!writer.within && writer.folder === undefined) return true;
   if (writer.folder !== undefined && path.dirname(file) === writer.folder) return true;
-  return (writer.within ?? []).some((w) => file === w || file.startsWith(w.endsWith(path.sep) ? w : w + path.sep));
+  return (writer.within ?? []).some((w) => isWithin(w, file));
 }
 
-function injector(annotation: string): string {
-  return annotation.startsWith('service.beta.openshift.io/') ? "OpenShift's service-ca operator" : "cert-manager's cainjector";
+interface AnnotatedPatch {
+  file: string;
+  objectKind: WebhookUnit['objectKind'];
+  name?: string;
+  injectFrom: NonNullable<WebhookUnit['injectFrom']>;
+}
+
+/** What a kustomization may apply as a patch adding an injection annotation: annotation-only patches, and whole objects. */
+function annotatedPatches(ctx: CheckContext): AnnotatedPatch[] {
+  const out: AnnotatedPatch[] = ctx.units('injection-patch').map((p) => ({ file: p.file, ...p.target, injectFrom: p.injectFrom }));
+  for (const w of ctx.units('webhook')) if (w.injectFrom) out.push({ file: w.file, objectKind: w.objectKind, name: w.meta.name, injectFrom: w.injectFrom });
+  return out;
 }
 
 /** What writes this client's caBundle at run time; empty when the workspace shows nothing that does. */
 export function caBundleFillers(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): Filler[] {
   const out: Filler[] = [];
-  if (unit.injectFrom) out.push({ by: `${injector(unit.injectFrom.annotation)} (annotation ${unit.injectFrom.annotation})`, file: unit.file, span: unit.injectFrom.span });
+  if (unit.injectFrom) out.push({ by: `${injectorOf(unit.injectFrom.annotation)} (annotation ${unit.injectFrom.annotation})`, file: unit.file, span: unit.injectFrom.span });
 
-  const webhooks = ctx.units('webhook');
+  let patches: AnnotatedPatch[] | undefined;
   for (const w of ctx.units('cabundle-writer')) {
     if (!builds(w, unit.file)) continue;
     for (const t of w.targets) {
       if (matches(t, unit)) out.push({ by: t.by ?? w.by, file: w.file, span: t.span ?? w.span });
     }
     for (const p of w.patchFiles ?? []) {
-      for (const patch of webhooks) {
-        if (patch.file !== p.file || !patch.injectFrom) continue;
-        const target: CaBundleTarget = p.target ?? { kinds: [patch.objectKind], name: patch.meta.name };
-        if (matches(target, unit)) out.push({ by: `a kustomize patch adding ${patch.injectFrom.annotation} (${injector(patch.injectFrom.annotation)})`, file: w.file, span: p.span });
+      patches ??= annotatedPatches(ctx);
+      for (const patch of patches) {
+        if (patch.file !== p.file) continue;
+        // A patch file without a `target:` applies to the object it names itself.
+        const target: CaBundleTarget | undefined = p.target ?? (patch.name !== undefined ? { kinds: [patch.objectKind], name: patch.name } : undefined);
+        if (target && matches(target, unit)) out.push({ by: `a kustomize patch adding ${patch.injectFrom.annotation} (${injectorOf(patch.injectFrom.annotation)})`, file: w.file, span: p.span });
       }
     }
   }

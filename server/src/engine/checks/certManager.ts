@@ -7,6 +7,7 @@ import { matchesHost, namesMatchHost } from '../pki/verify';
 import type { CheckContext } from './context';
 import { who } from './relations';
 import { lookupTable } from '../lookup';
+import { mayRenderTo } from '../parse/template';
 import {
   certEntry,
   clientLabel,
@@ -104,29 +105,6 @@ function durations(ctx: CheckContext, c: CertManagerCertificateUnit): void {
   }
 }
 
-/**
- * Whether a value written with templates (`{{ include "x.fullname" . }}-ca`, `${NAME}`) may render to `value`:
- * its literal parts in order, anything where a template stands; a bare `{{ }}` (written as '') renders to anything.
- */
-export function mayRenderTo(written: string, value: string): boolean {
-  if (written === '') return true;
-  const parts = written.split(/\{\{[\s\S]*?\}\}|\$\{[^}]*\}/);
-  if (parts.length === 1) return written === value;
-  // A glob whose wildcards are the templates: the first part a prefix, the last a suffix, the others in order
-  // between them (leftmost matches are enough for a pattern of literals and wildcards).
-  const first = parts[0];
-  const last = parts[parts.length - 1];
-  const end = value.length - last.length;
-  if (end < first.length || !value.startsWith(first) || !value.endsWith(last)) return false;
-  let pos = first.length;
-  for (const p of parts.slice(1, -1)) {
-    const i = value.indexOf(p, pos);
-    if (i < 0 || i + p.length > end) return false;
-    pos = i + p.length;
-  }
-  return true;
-}
-
 /** An issuer whose name (or namespace) a template fills in, which may be the one `name` names once rendered. */
 function templatedIssuer(ctx: CheckContext, kind: string, name: string, c: CertManagerCertificateUnit): boolean {
   return ctx.templatedUnits('cert-manager-issuer').some((i) => {
@@ -189,6 +167,11 @@ function consumers(ctx: CheckContext, c: CertManagerCertificateUnit): { host: st
   return out;
 }
 
+/** Whether one of the names a template fills in may render to `name`. */
+function mayRenderToName(c: CertManagerCertificateUnit, name: string): boolean {
+  return (c.templatedNames ?? []).some((t) => mayRenderTo(t.toLowerCase(), name.toLowerCase()));
+}
+
 function names(c: CertManagerCertificateUnit): string {
   const all = [...c.dnsNames, ...c.ipAddresses].map((v) => v.value);
   return all.length ? all.join(', ') : 'no DNS names or IP addresses';
@@ -198,6 +181,8 @@ function dialledNames(ctx: CheckContext, c: CertManagerCertificateUnit): void {
   const missing = new Map<string, { label: string; file: string; span: Span }[]>();
   for (const u of consumers(ctx, c)) {
     if (namesMatchHost(c.dnsNames.map((d) => d.value), c.ipAddresses.map((i) => i.value), u.host)) continue;
+    // A name a template fills in may be this one once rendered (`webhook.${NAMESPACE}.svc`).
+    if (mayRenderToName(c, u.host)) continue;
     const list = missing.get(u.host) ?? [];
     list.push(u);
     missing.set(u.host, list);
@@ -223,7 +208,7 @@ function staleSecret(ctx: CheckContext, c: CertManagerCertificateUnit): void {
     const certDns = new Set(leaf.dnsNames.map((d) => d.toLowerCase()));
     const specDns = new Set(c.dnsNames.map((d) => d.value.toLowerCase()));
     const lacking = [...specDns].filter((d) => !certDns.has(d));
-    const extra = [...certDns].filter((d) => !specDns.has(d));
+    const extra = [...certDns].filter((d) => !specDns.has(d) && !mayRenderToName(c, d));
     if (lacking.length) diffs.push(`it lacks ${lacking.join(', ')}`);
     if (extra.length) diffs.push(`it names ${extra.join(', ')}, which spec.dnsNames no longer lists`);
     const certIps = new Set(leaf.ipAddresses);

@@ -8,6 +8,7 @@ import type {
   CertManagerCertificateUnit,
   CertManagerIssuerUnit,
   ComponentUnit,
+  InjectionPatchUnit,
   KubeconfigUnit,
   KubeletConfigUnit,
   ParsedFile,
@@ -34,6 +35,7 @@ export interface UnitsByKind {
   service: ServiceUnit;
   workload: WorkloadUnit;
   'cabundle-writer': CaBundleWriterUnit;
+  'injection-patch': InjectionPatchUnit;
 }
 
 /** The engine's services, as checks may use them. */

@@ -8,7 +8,7 @@ import type { CheckContext } from './context';
 import { flagRef } from './relations';
 import { kubeconfigRole, type KubeconfigRole } from './roles';
 import { memoByString } from '../memo';
-import { isKnownName, isNodeName, knownNames, suggestGroups, suggestUsers } from './knownNames';
+import { isNodeName, kindsOfName, knownNames, suggestGroups, suggestUsers } from './knownNames';
 
 type Role = KubeconfigRole;
 
@@ -74,8 +74,14 @@ function nearest(value: string, names: Iterable<string>): { name?: string; d: nu
 /**
  * "did you mean" for a CN (`as: 'user'`) or an O (`as: 'group'`): the user or group RBAC and the authorizers act
  * on that the value is one or two edits away from, or the `system:node:<nodeName>` user a typo'd prefix stands
- * for. A real name (knownNames.ts: Kubernetes' and kubeadm's users, groups and roles, ServiceAccounts, nodes, ...)
- * is never a typo, and a value closer to a real name that is no identity (a role name) gets no suggestion.
+ * for. The rule, with the names Kubernetes and kubeadm define (knownNames.ts), each of its kind:
+ * - a real name of the kind judged (a user as CN, a group as O; ServiceAccounts, nodes, ...) is never a typo;
+ * - a real name of another kind (a role name such as system:node-proxier, a group as CN) authenticates as
+ *   nothing RBAC binds, which harms nothing by itself (the other fields carry the identity: Kubernetes The Hard
+ *   Way's kube-proxy has O=system:node-proxier): it is reported only as the near-miss of a user or group no
+ *   other real name is closer to (O=system:node, one edit from the group system:nodes), and never rewritten
+ *   into a name that exists only by pattern (system:node-proxier is no node user system:node:proxier);
+ * - any other value closer to a real name that is no user or group (a role name's typo) gets no suggestion.
  */
 export function nearMiss(value: string, as: 'user' | 'group'): string | undefined {
   return as === 'user' ? nearMissUser(value) : nearMissGroup(value);
@@ -83,13 +89,16 @@ export function nearMiss(value: string, as: 'user' | 'group'): string | undefine
 const nearMissUser = memoByString((value: string) => nearMissUncached(value, 'user'));
 const nearMissGroup = memoByString((value: string) => nearMissUncached(value, 'group'));
 
+const knownExcept = (value: string) => [...knownNames].filter((n) => n !== value);
+
 function nearMissUncached(value: string, as: 'user' | 'group'): string | undefined {
-  if (isKnownName(value)) return undefined;
+  const kinds = kindsOfName(value);
+  if (kinds.has(as)) return undefined;
   const target = nearest(value, as === 'user' ? suggestUsers : suggestGroups);
-  const known = nearest(value, knownNames);
+  const known = nearest(value, kinds.size ? knownExcept(value) : knownNames);
   if (known.name && known.d < target.d) return undefined;
   if (target.name) return target.name;
-  if (known.name) return undefined;
+  if (known.name || kinds.size) return undefined;
   // A node's user with a typo'd prefix (system:nodes:worker-1, system:node-worker-1): the user is
   // system:node:<nodeName>; as a group, the node's group is system:nodes.
   const m = /^system:?nodes?[:\-_](.+)$/i.exec(value);

@@ -1,20 +1,28 @@
-// The user, group and role names Kubernetes and kubeadm define. A certificate whose CN or O is one of these
-// (or of the name families below) carries a real name: it is never "did you mean"-ed. The identities RBAC and
-// the authorizers act on (`suggestUsers`, `suggestGroups`) are also what a near-miss is corrected to.
+// The user, group and role names Kubernetes and kubeadm define, each with its kind. The apiserver takes a client
+// certificate's CN as the user name and each O as a group name, character for character; RBAC and the
+// authorizers act on those. A role name (a ClusterRole, ClusterRoleBinding, Role or RoleBinding name) is no
+// identity at all: nothing in Kubernetes authenticates a user or a group by it. The identities RBAC and the
+// authorizers act on (`suggestUsers`, `suggestGroups`) are what a near-miss is corrected to (identity.ts).
+
+/** What a name is in Kubernetes: a user the apiserver authenticates, a group, or the name of an RBAC role or binding. */
+export type NameKind = 'user' | 'group' | 'role';
 
 /**
  * Users and groups the apiserver itself defines.
- * staging/src/k8s.io/apiserver/pkg/authentication/user/user.go (the well-known user and group names) and
- * staging/src/k8s.io/apiserver/pkg/authentication/serviceaccount/util.go (`system:serviceaccounts`).
+ * staging/src/k8s.io/apiserver/pkg/authentication/user/user.go (the well-known user and group names:
+ * system:anonymous, system:apiserver, system:kube-proxy, system:kube-controller-manager, system:kube-scheduler)
+ * and staging/src/k8s.io/apiserver/pkg/authentication/serviceaccount/util.go (`system:serviceaccounts`).
  */
-const apiserverUsers = [
-  'system:anonymous',
-  'system:apiserver',
-  'system:kube-proxy',
-  'system:cloud-controller-manager',
-  'system:kube-controller-manager',
-  'system:kube-scheduler',
-];
+const apiserverUsers = ['system:anonymous', 'system:apiserver', 'system:kube-proxy', 'system:kube-controller-manager', 'system:kube-scheduler'];
+
+/**
+ * The cloud-controller-manager's user when it runs as a static pod with its own credentials: kubernetes/cloud-provider-gcp
+ * deploy/src/base/rolebindings-staticpod.yaml binds the ClusterRole system:cloud-controller-manager to the User
+ * system:cloud-controller-manager (kubernetes cluster/gce/gci/configure-helper.sh issues that user its token).
+ * Cloud providers' manifests define the ClusterRole and ClusterRoleBinding of the same name.
+ */
+const cloudProviderUsers = ['system:cloud-controller-manager'];
+const cloudProviderRoles = ['system:cloud-controller-manager'];
 const apiserverGroups = [
   'system:masters',
   'system:nodes',
@@ -113,46 +121,50 @@ const kubeadmRoles = [
  *   (plugin/pkg/auth/authorizer/rbac/bootstrappolicy/controller_policy.go: saRolePrefix), and the roles of the
  *   CSR approvers `system:certificates.k8s.io:...` (policy.go).
  */
-const families: RegExp[] = [
-  /^system:serviceaccount:[^:]+:[^:]+$/,
-  /^system:serviceaccounts:[^:]+$/,
-  /^system:node:.+$/,
-  /^system:bootstrap:[^:]+$/,
-  /^system:bootstrappers:.+$/,
-  /^system:controller:.+$/,
-  /^system:certificates\.k8s\.io:.+$/,
+const families: { re: RegExp; kind: NameKind }[] = [
+  { re: /^system:serviceaccount:[^:]+:[^:]+$/, kind: 'user' },
+  { re: /^system:serviceaccounts:[^:]+$/, kind: 'group' },
+  { re: /^system:node:.+$/, kind: 'user' },
+  { re: /^system:bootstrap:[^:]+$/, kind: 'user' },
+  { re: /^system:bootstrappers:.+$/, kind: 'group' },
+  { re: /^system:controller:.+$/, kind: 'role' },
+  { re: /^system:certificates\.k8s\.io:.+$/, kind: 'role' },
 ];
 
-/** Exact names: every user, group and role name above. */
-export const knownNames: ReadonlySet<string> = new Set([
-  ...apiserverUsers,
-  ...apiserverGroups,
-  ...bootstrapClusterRoles,
-  ...bootstrapNamespaceRoles,
-  ...kubeadmUsers,
-  ...kubeadmGroups,
-  ...kubeadmRoles,
-]);
+const byName = new Map<string, Set<NameKind>>();
+function add(kind: NameKind, names: readonly string[]): void {
+  for (const n of names) {
+    const kinds = byName.get(n) ?? new Set<NameKind>();
+    kinds.add(kind);
+    byName.set(n, kinds);
+  }
+}
+add('user', [...apiserverUsers, ...cloudProviderUsers, ...kubeadmUsers]);
+add('group', [...apiserverGroups, ...kubeadmGroups]);
+add('role', [...bootstrapClusterRoles, ...bootstrapNamespaceRoles, ...cloudProviderRoles, ...kubeadmRoles]);
 
-/** A name Kubernetes or kubeadm defines, or one of the families of real names (a ServiceAccount, a node, ...). */
-export function isKnownName(value: string): boolean {
-  return knownNames.has(value) || families.some((re) => re.test(value));
+/** Exact names: every user, group and role name above. */
+export const knownNames: ReadonlySet<string> = new Set(byName.keys());
+
+/** What a name is (several kinds: system:kube-scheduler is a user and a ClusterRole); empty for a name nobody defines. */
+export function kindsOfName(value: string): ReadonlySet<NameKind> {
+  const exact = byName.get(value);
+  const family = families.filter((f) => f.re.test(value));
+  if (family.length === 0) return exact ?? new Set();
+  return new Set([...(exact ?? []), ...family.map((f) => f.kind)]);
+}
+
+/** A name Kubernetes or kubeadm defines (of this kind, when one is given), or one of the families of real names. */
+export function isKnownName(value: string, kind?: NameKind): boolean {
+  const kinds = kindsOfName(value);
+  return kind ? kinds.has(kind) : kinds.size > 0;
 }
 
 /**
  * What a near-miss of a CN is corrected to: the users RBAC's default bindings, the authorizers and the aggregation
  * layer act on (the apiserver's own identities, kubeadm's apiserver client CNs whose names matter).
  */
-export const suggestUsers: readonly string[] = [
-  'system:kube-proxy',
-  'system:kube-controller-manager',
-  'system:kube-scheduler',
-  'system:cloud-controller-manager',
-  'system:anonymous',
-  'system:apiserver',
-  'kube-apiserver-kubelet-client',
-  'front-proxy-client',
-];
+export const suggestUsers: readonly string[] = [...apiserverUsers, ...cloudProviderUsers, 'kube-apiserver-kubelet-client', 'front-proxy-client'];
 
 /** What a near-miss of an O is corrected to: the groups RBAC's default bindings and the authorizers act on. */
 export const suggestGroups: readonly string[] = [...apiserverGroups, ...kubeadmGroups];

@@ -13,31 +13,16 @@ import type {
 } from '../parse';
 import type { CheckContext } from './context';
 import { hostOf } from './relations';
+import { isTemplated } from '../parse/template';
 
 /** A manifest without metadata.namespace is applied to the current namespace: "default", as kubectl starts. */
 export function sameNamespace(a: string | undefined, b: string | undefined): boolean {
   return (a || 'default') === (b || 'default');
 }
 
-/** "namespace/name" (or just the name when the manifest names no namespace), for messages; never empty or templated. */
-export function objectName(meta: ObjectMeta): string {
-  if (meta.templated || !meta.name) return nameOf(meta);
-  return meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name;
-}
+import { literalName, nameOf, objectName } from '../parse/names';
 
-/**
- * The name alone, for messages: an object whose name a template fills in, or that has none, is said so (a
- * literal name in a namespace a template fills in is still its name).
- */
-export function nameOf(meta: ObjectMeta): string {
-  if (meta.templated) return literalName(meta.templated.name) ? `${meta.templated.name} in a namespace set by a template` : 'named by a template';
-  return meta.name || 'without a name';
-}
-
-/** A name as written with no template in it. */
-export function literalName(written: string): boolean {
-  return written !== '' && !/\{\{|\}\}|\$\{/.test(written);
-}
+export { literalName, nameOf, objectName };
 
 /** The certificate entry of a Secret: tls.crt, or its only certificate value. */
 export function certEntry(secret: SecretUnit): DataEntry | undefined {
@@ -182,7 +167,7 @@ export function clientLabel(unit: WebhookUnit, client: WebhookClient): string {
     case 'CustomResourceDefinition':
       return `the conversion webhook of CustomResourceDefinition ${nameOf(unit.meta)}`;
     default:
-      return client.name && !/\{\{|\$\{/.test(client.name)
+      return client.name && !isTemplated(client.name)
         ? `webhook "${client.name}" (${unit.objectKind} ${nameOf(unit.meta)})`
         : `a webhook of ${unit.objectKind} ${nameOf(unit.meta)}`;
   }

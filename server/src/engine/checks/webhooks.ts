@@ -137,17 +137,22 @@ function judge(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): voi
   if (!caRef && client.service && fillers.length === 0) missing(ctx, unit, client, presented);
 }
 
-/** Go's encoding/base64 (StdEncoding, as the apiserver decodes a []byte field) on a value: its error, or undefined. */
-function goBase64Error(value: string): string | undefined {
-  let j = 0;
-  for (let i = 0; i < value.length; i++) {
-    const ch = value[i];
-    if (ch === '\n' || ch === '\r') continue;
-    if (ch === '=') return undefined; // padding: judged by the loader when it matters
-    if (!/[A-Za-z0-9+/]/.test(ch)) return `illegal base64 data at input byte ${i}`;
-    j = (j + 1) % 4;
+/**
+ * What client-go says of a CA bundle that holds no PEM block (k8s.io/client-go/transport/transport.go: TLSConfigFor
+ * wraps rootCertPool's error, createErrorParsingCAData's first case). A non-empty bundle is the only source of
+ * trust (no fallback to the system roots), so the apiserver cannot even build its client
+ * (k8s.io/apiserver/pkg/util/webhook/client.go: HookClient puts caBundle in TLSClientConfig.CAData).
+ */
+const NO_PEM_BUNDLE = 'unable to load root certificates: unable to parse bytes as PEM block';
+
+/** The error the apiserver reports for a client it cannot build, as the admission dispatchers wrap it. */
+function clientBuildError(unit: WebhookUnit, client: WebhookClient): string {
+  // k8s.io/apiserver/pkg/admission/plugin/webhook/{validating,mutating}/dispatcher.go: ErrCallingWebhook{Reason:
+  // "could not get REST client: ..."}, printed as `failed calling webhook "<name>": <reason>`.
+  if (unit.objectKind === 'ValidatingWebhookConfiguration' || unit.objectKind === 'MutatingWebhookConfiguration') {
+    return `the apiserver answers: failed calling webhook "${client.name}": could not get REST client: ${NO_PEM_BUNDLE}`;
   }
-  return j === 0 ? undefined : `illegal base64 data at input byte ${value.length - j}`;
+  return `client-go: ${NO_PEM_BUNDLE}`;
 }
 
 /**
@@ -188,10 +193,9 @@ function missing(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient, pr
   const fix = `Set caBundle to the base64 of ${caCert}, or let cert-manager inject it (annotation cert-manager.io/inject-ca-from: <namespace>/<certificate>).`;
   const ph = client.placeholder;
   if (ph) {
-    const bad = goBase64Error(ph.value);
-    const asIs = bad
-      ? `applied as it stands, the object is refused (caBundle must be base64: "${bad}")`
-      : `applied as it stands, the bundle holds no certificate, so the apiserver trusts no CA for ${host}: the handshake fails ("x509: certificate signed by unknown authority") and ${failureConsequence(unit, client)}`;
+    const asIs = ph.refused
+      ? `applied as it stands, the object is refused (caBundle must be base64: "${ph.refused}")`
+      : `applied as it stands, the bundle holds no PEM block, and a bundle that is not empty is all the apiserver trusts for ${host} (no fallback to the system roots): it cannot build its client, so no call reaches the server (${clientBuildError(unit, client)}) and ${failureConsequence(unit, client)}`;
     ctx.report(
       'cabundle-missing',
       ph.span,

@@ -9,6 +9,7 @@ import { looksLikeWorkload, parseWorkload } from './manifest';
 import { looksLikeKubeletConfig, parseKubeletConfig } from './kubeletConfig';
 import { listItems, objectKinds, parseObject, parseWorkloadObjects } from './objects';
 import { looksLikeKustomization, parseKustomization } from './kustomize';
+import { injectKeyPattern } from './injection';
 import { getText } from './yamlAst';
 import type { Document, YAMLMap } from 'yaml';
 import type { ParsedFile, Unit } from './model';
@@ -34,21 +35,20 @@ const configMap = /^\s*kind:\s*["']?ConfigMap\b/m;
 const crd = /^\s*kind:\s*["']?CustomResourceDefinition\b/m;
 /** A kustomization's fields at the top level, and an annotation that writes a caBundle or a patch file that may add one. */
 const kustomization = /^(resources|bases|components|patches|patchesStrategicMerge|patchesJson6902|replacements|commonAnnotations):/m;
-const injectHint = /cert-manager\.io(\/|~1)inject-|service\.beta\.openshift\.io(\/|~1)inject-cabundle/;
 const patchFileHint = /^(patches|patchesStrategicMerge):/m;
 /** "-----BEGIN " as text, or base64 of it at any of the three alignments. */
 const pemHint = /-----BEGIN |LS0tLS1CRUdJTi|LS0tQkVHSU4g|LS0tLUJFR0lO/;
 
 export function mightBeRecognised(text: string): boolean {
   if (interesting.test(text)) return true;
-  if (kustomization.test(text) && (injectHint.test(text) || patchFileHint.test(text))) return true;
+  if (kustomization.test(text) && (injectKeyPattern.test(text) || patchFileHint.test(text))) return true;
   // Most YAML that is not Kubernetes (CI pipelines, compose files, Helm values) has no `kind:` line at all.
   if (!/^\s*kind:/m.test(text)) return false;
   if (objects.test(text)) return true;
   if (configMap.test(text) && pemHint.test(text)) return true;
   if (!crd.test(text)) return false;
   // A conversion webhook, or a patch adding an injection annotation to one (kubebuilder's cainjection_in_*.yaml).
-  return (/^\s*conversion:/m.test(text) && /\b(clientConfig|webhookClientConfig):/.test(text)) || injectHint.test(text);
+  return (/^\s*conversion:/m.test(text) && /\b(clientConfig|webhookClientConfig):/.test(text)) || injectKeyPattern.test(text);
 }
 
 /** The units of one document (a List's items each in turn). */

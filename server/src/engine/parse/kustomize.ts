@@ -8,19 +8,8 @@ import * as path from 'node:path';
 import { parseAllDocuments, type Document, type YAMLMap } from 'yaml';
 import { asMap, asSeq, get, getText, keyRange, scalarText, type TextValue } from './yamlAst';
 import type { CaBundleTarget, CaBundleWriterUnit, Span, WebhookUnit } from './model';
+import { injectAnnotations, injectKeyPattern as injectKey } from './injection';
 
-/** Annotations whose presence makes a controller write the caBundle, and the value each needs. */
-export const injectAnnotations: { key: string; enabled: (value: string) => boolean }[] = [
-  // cert-manager pkg/controller/cainjector/sources.go: a "namespace/name" value; inject-apiserver-ca == "true".
-  { key: 'cert-manager.io/inject-ca-from', enabled: (v) => v.trim() !== '' && v.trim() !== 'false' },
-  { key: 'cert-manager.io/inject-ca-from-secret', enabled: (v) => v.trim() !== '' && v.trim() !== 'false' },
-  { key: 'cert-manager.io/inject-apiserver-ca', enabled: (v) => v.trim() === 'true' },
-  // openshift/service-ca-operator: the cabundle injector acts on "true".
-  { key: 'service.beta.openshift.io/inject-cabundle', enabled: (v) => v.trim() === 'true' },
-];
-
-/** An injection annotation's key, also as a JSON pointer writes it (`/` as `~1`). */
-const injectKey = /cert-manager\.io(\/|~1)inject-(ca-from-secret|ca-from|apiserver-ca)|service\.beta\.openshift\.io(\/|~1)inject-cabundle/;
 const webhookKinds: WebhookUnit['objectKind'][] = ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'APIService', 'CustomResourceDefinition'];
 const listKeys = ['resources', 'bases', 'components', 'patches', 'patchesStrategicMerge', 'patchesJson6902', 'replacements', 'commonAnnotations'];
 

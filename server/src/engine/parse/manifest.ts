@@ -86,29 +86,34 @@ export function looksLikeWorkload(doc: Document, root: YAMLMap): boolean {
   return kind !== undefined && workloadKinds.has(kind);
 }
 
-function containersOf(doc: Document, root: YAMLMap): YAMLMap[] {
+/** The containers of a Pod, or of a workload's pod template (`keys`: which lists, in order: initContainers, containers). */
+export function podContainers(doc: Document, root: YAMLMap, keys: readonly string[] = ['containers']): YAMLMap[] {
   const kind = getText(doc, root, 'kind')?.value;
   let spec = asMap(doc, get(doc, root, 'spec'));
   if (kind !== 'Pod') spec = asMap(doc, get(doc, asMap(doc, get(doc, spec, 'template')), 'spec'));
   const out: YAMLMap[] = [];
-  for (const item of asSeq(doc, get(doc, spec, 'containers'))?.items ?? []) {
-    const m = asMap(doc, item);
-    if (m) out.push(m);
+  for (const key of keys) {
+    for (const item of asSeq(doc, get(doc, spec, key))?.items ?? []) {
+      const m = asMap(doc, item);
+      if (m) out.push(m);
+    }
   }
   return out;
 }
 
-interface Item {
+/** One item of a container's `command` or `args`: its text, and where the scalar stands (quotes included). */
+export interface ArgItem {
   text: string;
   start: number;
   end: number;
   quoted: boolean;
 }
 
-function items(doc: Document, container: YAMLMap, key: string): Item[] {
+/** The items of a container's `command` or `args`. */
+export function argItems(doc: Document, container: YAMLMap, key: string): ArgItem[] {
   const seq = asSeq(doc, get(doc, container, key));
   if (!seq) return [];
-  const out: Item[] = [];
+  const out: ArgItem[] = [];
   for (const it of seq.items) {
     const t = scalarText(doc, it);
     if (t) out.push({ text: t.value, start: t.start, end: t.end, quoted: t.quoted });
@@ -116,7 +121,14 @@ function items(doc: Document, container: YAMLMap, key: string): Item[] {
   return out;
 }
 
-function parseFlags(list: Item[], flags: Map<string, Flag[]>): void {
+/**
+ * Flags as pflag and Go's flag package read them, into `flags` (every occurrence, in order): `--name=value` and
+ * `-name=value`; `--name value` unless the next item starts with '-' or the flag is one of `bools` (a bool flag
+ * never takes the next item: `--flag false` is the flag, then an argument); a bare flag is "true". An item's
+ * surrounding whitespace is not part of it (read leniently); `span` is the value's characters in the source,
+ * `flagSpan` the whole item (with its value's item).
+ */
+export function parseFlags(list: ArgItem[], flags: Map<string, Flag[]>, bools: ReadonlySet<string> = NO_BOOLS): void {
   for (let i = 0; i < list.length; i++) {
     const it = list[i];
     const m = /^--?([A-Za-z0-9][A-Za-z0-9-]*)(=([\s\S]*))?$/.exec(it.text.trim());
@@ -136,7 +148,7 @@ function parseFlags(list: Item[], flags: Map<string, Flag[]>): void {
       };
     } else {
       const next = list[i + 1];
-      if (next && !next.text.trim().startsWith('-')) {
+      if (next && !bools.has(name) && !next.text.trim().startsWith('-')) {
         i++;
         flagValue = {
           name,
@@ -155,13 +167,15 @@ function parseFlags(list: Item[], flags: Map<string, Flag[]>): void {
   }
 }
 
+const NO_BOOLS: ReadonlySet<string> = new Set();
+
 export function parseWorkload(doc: Document, root: YAMLMap, file: string): ComponentUnit[] {
   const units: ComponentUnit[] = [];
-  for (const container of containersOf(doc, root)) {
+  for (const container of podContainers(doc, root)) {
     const component = componentOf(doc, container);
     if (!component) continue;
-    const command = items(doc, container, 'command');
-    const args = items(doc, container, 'args');
+    const command = argItems(doc, container, 'command');
+    const args = argItems(doc, container, 'args');
     const flags = new Map<string, Flag[]>();
     parseFlags(command.slice(1), flags);
     parseFlags(args, flags);

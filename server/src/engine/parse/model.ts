@@ -160,7 +160,13 @@ export interface WebhookClient {
    * A caBundle that only holds a placeholder an install step replaces (`Cg==`, base64 of one line break, as
    * kubebuilder scaffolds it; `CA_BUNDLE`, `<base64-ca>`): no CA to judge, as good as none until it is filled.
    */
-  placeholder?: { value: string; span: Span; means: string };
+  placeholder?: {
+    value: string;
+    span: Span;
+    means: string;
+    /** Go's error when the apiserver cannot decode the value as base64 (`CA_BUNDLE`): the object is refused. */
+    refused?: string;
+  };
   service?: WebhookService;
   url?: SpannedValue;
   /** APIService spec.insecureSkipTLSVerify: the aggregator does not verify the server at all. */
@@ -189,6 +195,20 @@ export interface WebhookUnit {
   injectFrom?: { annotation: string; value: string; span: Span };
   /** metadata.labels, when any (projects that patch their own webhooks select them by label). */
   labels?: Record<string, string>;
+}
+
+/**
+ * A webhook configuration, APIService or CRD that holds nothing but an annotation making a controller write the
+ * caBundle: a kustomize patch (kubebuilder's config/crd/patches/cainjection_in_*.yaml) that a kustomization applies
+ * to the object it names. It is no object of its own (it only says what the built object will carry): nothing
+ * relates to it but the kustomization that lists it as a patch (checks/caBundleWriters.ts).
+ */
+export interface InjectionPatchUnit {
+  kind: 'injection-patch';
+  file: string;
+  /** The object the patch applies to: its kind, and its name (absent when a template fills it in). */
+  target: { objectKind: WebhookUnit['objectKind']; name?: string };
+  injectFrom: NonNullable<WebhookUnit['injectFrom']>;
 }
 
 /**
@@ -230,8 +250,11 @@ export interface CertManagerCertificateUnit {
   meta: ObjectMeta;
   secretName?: SpannedValue;
   commonName?: SpannedValue;
+  /** The literal dnsNames and ipAddresses. */
   dnsNames: SpannedValue[];
   ipAddresses: SpannedValue[];
+  /** dnsNames and ipAddresses a template fills in, as written ('' for a bare `{{ ... }}`): any may be a name it renders to. */
+  templatedNames?: string[];
   /** The dnsNames / ipAddresses key, for findings about the list as a whole. */
   dnsNamesSpan?: Span;
   duration?: SpannedValue;
@@ -283,7 +306,8 @@ export type Unit =
   | CertManagerIssuerUnit
   | ServiceUnit
   | WorkloadUnit
-  | CaBundleWriterUnit;
+  | CaBundleWriterUnit
+  | InjectionPatchUnit;
 
 export interface ParsedFile {
   file: string;

@@ -5,12 +5,15 @@
 import type { Document, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from 'yaml';
 import { asMap, asSeq, boolValue, deref, get, getText, keyRange, nodeRange, scalarText, type TextValue } from './yamlAst';
-import { injectAnnotations } from './kustomize';
+import { injectAnnotations } from './injection';
 import { caBundleWriters, servingCaSecrets } from './writers';
+import { goBase64Decode } from '../pki/base64';
+import { isTemplated } from './template';
 import type {
   CertManagerCertificateUnit,
   CertManagerIssuerUnit,
   Expect,
+  InjectionPatchUnit,
   ObjectMeta,
   Reference,
   SecretUnit,
@@ -86,10 +89,8 @@ function stringMap(doc: Document, node: unknown): Record<string, string> {
   return out;
 }
 
-/** A value a template engine fills in (Helm, kustomize replacements): nothing to judge yet. */
-function templated(value: string): boolean {
-  return value.includes('{{') || /^\$\{[^}]*\}$/.test(value.trim());
-}
+/** A value a template fills in (template.ts): nothing to judge yet. */
+const templated = isTemplated;
 
 // ---- Secrets and ConfigMaps ----------------------------------------------------------------------
 
@@ -97,7 +98,11 @@ const PEM_START = '-----BEGIN ';
 const PEEK_CHARS = 4096;
 const FULL_DECODE_LIMIT = 64 * 1024;
 
-/** The text a base64 value decodes to, when it is PEM (only the start of a huge value is looked at). */
+/**
+ * The text a base64 value decodes to, when it is PEM (only the start of a huge value is looked at). This reads what
+ * the value is meant to hold, whitespace and padding aside; whether the apiserver can decode it is the loader's
+ * verdict (Go's rules, pki/base64.ts), so a ca.crt with a stray space is still checked, and refused.
+ */
 function pemOfBase64(value: string): string | undefined {
   const compact = value.length > FULL_DECODE_LIMIT ? value.slice(0, PEEK_CHARS * 2).replace(/\s+/g, '').slice(0, PEEK_CHARS) : value.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
@@ -214,13 +219,14 @@ function injection(doc: Document, root: YAMLMap): WebhookUnit['injectFrom'] {
  * breaks, spaces or dashes (kubebuilder scaffolds `Cg==`, one line break, because the apiserver rejects an empty
  * value in some versions; charts use `LS0t`, "---"), or placeholder text a script replaces before applying
  * (`CA_BUNDLE`, `<base64-ca>`, `__CA_BUNDLE__`, `$CA_BUNDLE`, `PLACEHOLDER`). Real base64 of anything else, a
- * truncated PEM included, is judged as it is.
+ * truncated PEM included, is judged as it is; so is a value Go's decoder refuses that is no placeholder text
+ * (`Cg`, unpadded: the loader says why the apiserver refuses it).
  */
 export function caBundlePlaceholder(value: string): string | undefined {
   const v = value.trim();
-  const compact = v.replace(/\s+/g, '');
-  if (compact.length > 0 && compact.length <= 24 && compact.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(compact)) {
-    const text = Buffer.from(compact, 'base64').toString('latin1');
+  const decoded = goBase64Decode(value);
+  if (decoded.ok && decoded.bytes.length > 0 && decoded.bytes.length <= 18) {
+    const text = decoded.bytes.toString('latin1');
     if (/^[\s-]*$/.test(text)) {
       if (text === '\n' || text === '\r\n') return 'base64 of a single line break';
       if (/^\s*$/.test(text)) return 'base64 of blank text';
@@ -255,7 +261,10 @@ function clientOf(
   if (ca && (templated(ca.value) || /^\$\([A-Za-z_][A-Za-z0-9_]*\)$/.test(ca.value.trim()))) client.templated = true;
   else if (ca && ca.value.trim() !== '') {
     const means = caBundlePlaceholder(ca.value);
-    if (means) client.placeholder = { value: ca.value.trim(), span: span(ca), means };
+    if (means) {
+      const decoded = goBase64Decode(ca.value);
+      client.placeholder = { value: ca.value.trim(), span: span(ca), means, ...(decoded.ok ? {} : { refused: decoded.error }) };
+    }
     else if (!injected) client.caBundle = { file, span: span(ca), field: 'caBundle', expect: 'ca', source: { kind: 'inline', data: ca.value } };
   }
   const svc = asMap(doc, get(doc, cc, 'service'));
@@ -279,7 +288,7 @@ function keySpan(doc: Document, map: YAMLMap | undefined, key: string, fallback:
   return r ? { start: r[0], end: r[1] } : fallback;
 }
 
-function parseWebhooks(doc: Document, root: YAMLMap, file: string, objectKind: WebhookUnit['objectKind']): WebhookUnit | undefined {
+function parseWebhooks(doc: Document, root: YAMLMap, file: string, objectKind: WebhookUnit['objectKind']): WebhookUnit | InjectionPatchUnit | undefined {
   const meta = metaOf(doc, root);
   const injectFrom = injection(doc, root);
   const labels = stringMap(doc, get(doc, asMap(doc, get(doc, root, 'metadata')), 'labels'));
@@ -322,17 +331,27 @@ function parseWebhooks(doc: Document, root: YAMLMap, file: string, objectKind: W
       if (cc) unit.clients.push(clientOf(doc, cc, file, meta.name, at, !!injectFrom));
     }
   }
+  if (unit.clients.length) return unit;
   // Without clients, a patch that only adds an injection annotation (kustomize applies it to the object it names).
-  return unit.clients.length || injectFrom ? unit : undefined;
+  if (!injectFrom) return undefined;
+  return { kind: 'injection-patch', file, target: { objectKind, ...(meta.name ? { name: meta.name } : {}) }, injectFrom };
 }
 
 // ---- cert-manager ---------------------------------------------------------------------------------
 
-function textList(doc: Document, map: YAMLMap | undefined, key: string): SpannedValue[] {
+/** A list of names: the literal ones, and (into `templates`) those a template fills in, as written. */
+function textList(doc: Document, map: YAMLMap | undefined, key: string, templates: string[]): SpannedValue[] {
   const out: SpannedValue[] = [];
   for (const item of asSeq(doc, get(doc, map, key))?.items ?? []) {
     const t = scalarText(doc, item);
-    if (t && t.value.trim() !== '' && !templated(t.value)) out.push({ value: t.value.trim(), span: span(t) });
+    if (!t || t.value.trim() === '') {
+      // `- {{ .Values.host }}` unquoted reads as a flow mapping: a name a template fills in.
+      const node = deref(doc, item);
+      if (isMap(node) || isSeq(node)) templates.push('');
+      continue;
+    }
+    if (templated(t.value)) templates.push(t.value.trim());
+    else out.push({ value: t.value.trim(), span: span(t) });
   }
   return out;
 }
@@ -346,14 +365,16 @@ function parseCertificate(doc: Document, root: YAMLMap, file: string): CertManag
     const t = getText(doc, spec, key);
     return t && !templated(t.value) ? spanned(t) : undefined;
   };
+  const templates: string[] = [];
   const unit: CertManagerCertificateUnit = {
     kind: 'cert-manager-certificate',
     file,
     meta,
-    dnsNames: textList(doc, spec, 'dnsNames'),
-    ipAddresses: textList(doc, spec, 'ipAddresses'),
+    dnsNames: textList(doc, spec, 'dnsNames', templates),
+    ipAddresses: textList(doc, spec, 'ipAddresses', templates),
     isCA: boolValue(doc, get(doc, spec, 'isCA')) === true,
   };
+  if (templates.length) unit.templatedNames = templates;
   const secretName = plain('secretName');
   if (secretName) unit.secretName = { value: secretName.value.trim(), span: secretName.span };
   const cn = plain('commonName');

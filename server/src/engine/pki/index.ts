@@ -7,3 +7,5 @@ export { parsePrivateKey, parsePublicKey, sameKey, KeyError } from './key';
 export type { PrivateKeyInfo } from './key';
 export { matchesHost, describeNames, hostMismatchMessage, isIssuedBy, checkSignatureFrom, verify } from './verify';
 export type { VerifyErrorKind, VerifyOptions, VerifyResult, VerifyError } from './verify';
+export { goBase64Decode } from './base64';
+export type { GoBase64 } from './base64';

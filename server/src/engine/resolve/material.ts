@@ -6,6 +6,7 @@ import { parsePem, type PemBlock } from '../pki/pem';
 import { CertificateError, parseCertificate, type Certificate, type PublicKeyInfo } from '../pki/certificate';
 import { parsePrivateKey, parsePublicKey, type PrivateKeyInfo } from '../pki/key';
 import type { PathNote } from './notFound';
+import { goBase64Decode } from '../pki/base64';
 
 export interface Material {
   certs: Certificate[];
@@ -81,11 +82,10 @@ export function loadFile(fs: FileSystem, file: string): Loaded {
 
 /** kubeconfig `*-data`: base64 of PEM, as kubectl expects. */
 export function loadInline(data: string): Loaded {
-  const compact = data.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) {
-    return { ok: false, code: 'pem-invalid', message: 'is not valid base64' };
-  }
-  const decoded = Buffer.from(compact, 'base64');
+  // As the apiserver and client-go decode a []byte field (pki/base64.ts): a value they refuse is refused here.
+  const base64 = goBase64Decode(data);
+  if (!base64.ok) return { ok: false, code: 'pem-invalid', message: `is not valid base64: the apiserver and kubectl refuse it ("${base64.error}")` };
+  const decoded = base64.bytes;
   if (decoded.length === 0) return { ok: false, code: 'pem-invalid', message: 'decodes to nothing' };
   const text = decoded.toString('latin1');
   if (!text.includes('-----BEGIN')) {

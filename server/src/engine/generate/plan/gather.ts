@@ -12,6 +12,7 @@ import { leafProfiles, type CaFamily, type LeafRole } from '../profiles';
 import type { Planner } from './planner';
 import type { CaSlot, LeafSlot } from './slots';
 import { siblingKey } from './paths';
+import { isWeak } from './keyStrength';
 import { serviceAccount } from './serviceAccount';
 
 export function gather(planner: Planner): void {
@@ -183,11 +184,6 @@ function missingKubeconfig(planner: Planner, unit: ComponentUnit, ref: Reference
   if (t.exists || !t.path || planner.kubeconfigs.has(t.path)) return; // no place: said by reportUnplanned
   const role: LeafRole = unit.component === 'kube-scheduler' ? 'scheduler' : 'controller-manager';
   planner.kubeconfigs.set(t.path, { id: `kubeconfig:${t.path}`, path: t.path, role, component: unit });
-}
-
-export function isWeak(alg: string, bits: number | undefined): boolean {
-  if (bits === undefined) return false;
-  return ((alg === 'rsa' || alg === 'rsa-pss') && bits < 2048) || (alg === 'ec' && bits < 256) || alg === 'dsa';
 }
 
 function readKeySpki(fs: FileSystem, file: string): Buffer | undefined {

@@ -3,11 +3,11 @@
 // language server a config-invalid diagnostic there); what is valid still applies when something else is not.
 import * as path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
-import { codes } from '../codes';
+import { codes, isIgnorable } from '../codes';
 import { LineIndex } from '../parse/text';
 import type { ConfigurableSetting, FileSystem, Range, Severity } from '../types';
 import { compileGlob, globProblem, type Glob } from './glob';
-import { didYouMean } from './suggest';
+import { didYouMean } from '../suggest';
 
 export const CONFIG_NAMES = ['.kube-pki.yaml', '.kube-pki.yml'] as const;
 
@@ -52,9 +52,6 @@ export interface PolicyConfig {
   settingRanges: Partial<Record<ConfigurableSetting, Range>>;
   issues: ConfigIssue[];
 }
-
-/** Codes a config cannot rate: its own problems. */
-const NOT_CONFIGURABLE = new Set(['config-invalid']);
 
 const TOP_KEYS = ['exclude', 'rules', 'overrides', 'expiryWarningDays', 'rootDir', 'pathMappings', 'clusterDomain', 'extraSANs'];
 
@@ -110,7 +107,7 @@ export function parseConfig(file: string, text: string, fs?: FileSystem): Policy
         issue(k, `${where}: unknown code '${code}'${didYouMean(code, Object.keys(codes))}`);
         continue;
       }
-      if (NOT_CONFIGURABLE.has(code)) {
+      if (!isIgnorable(code)) {
         issue(k, `${where}: ${code} cannot be rated: it reports this file's own problems`);
         continue;
       }

@@ -2,7 +2,7 @@
 // baselines. The engine applies the config and the ignores in check(); adapters use the rest.
 export { CONFIG_NAMES, isConfigName, parseConfig, type PolicyConfig, type ConfigIssue, type RuleEntry, type RuleLevel } from './config';
 export { compileGlob, globProblem, type Glob } from './glob';
-export { ignoreEdit, removeIgnoreEdit, type TextEdit } from './edits';
+export { IgnoreEditor, ignoreEdit, removeIgnoreEdit, type TextEdit } from './edits';
 export { ignoredInRestrictedMode } from './options';
 export { IGNORE, IGNORE_FILE } from './comments';
 export { type Exclusion } from './store';

@@ -12,8 +12,8 @@ import { CheckContext, type CheckDependencies, type UnitsByKind, type WorkspaceV
 import { allChecks } from '../checks';
 import { ConfigStore, type Exclusion } from '../policy/store';
 import { isConfigName, type PolicyConfig } from '../policy/config';
-import { applyPolicy, type PolicyResult } from '../policy/apply';
-import { scanDocument, IGNORE, type DocumentComments } from '../policy/comments';
+import { applyPolicy, type PolicyResult, type UnreadLines } from '../policy/apply';
+import { scanDocument, scanLeadingComments, IGNORE, type DocumentComments } from '../policy/comments';
 import { mergeOptions } from '../policy/options';
 
 /** Inline `*-data` values whose loaded material is kept, by content: at most this many, and this many characters. */
@@ -247,10 +247,19 @@ export class Engine implements WorkspaceView {
     if (cached && cached.raw === raw && cached.generation === generation) return cached.result;
     let comments = this.comments.get(parsed);
     if (comments === undefined) {
-      comments = parsed.text.includes(IGNORE) ? scanDocument(parsed.text) : null;
+      // A text over MAX_CONFIG_BYTES is never parsed: of its comments only the leading ones are read (a
+      // kube-pki-ignore-file there applies), not the whole text.
+      if (parsed.tooBig !== undefined) comments = scanLeadingComments(parsed.text) ?? null;
+      else comments = parsed.text.includes(IGNORE) ? scanDocument(parsed.text) : null;
       this.comments.set(parsed, comments);
     }
-    const result = applyPolicy(file, raw, comments ?? undefined, this.configs.forFile(file));
+    // The documents nothing was checked in: an ignore there is not reported unused (only needed when there are ignores).
+    const unread: UnreadLines[] = !comments
+      ? []
+      : parsed.tooBig !== undefined
+        ? [{ first: 0, last: Infinity }]
+        : parsed.unread.map((span) => ({ first: parsed.lines.positionAt(span.start).line, last: parsed.lines.positionAt(span.end).line }));
+    const result = applyPolicy(file, raw, comments ?? undefined, this.configs.forFile(file), unread);
     result.shown = sortFindings(result.shown);
     this.policies.set(file, { raw, generation, result });
     return result;

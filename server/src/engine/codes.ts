@@ -39,7 +39,7 @@ export const codes = {
   'secret-stale': { severity: 'warning', title: "The Secret a cert-manager Certificate writes holds a certificate that does not match the Certificate's spec" },
   'config-invalid': {
     severity: 'error',
-    title: 'A .kube-pki.yaml setting is not valid (the rest of the file still applies)',
+    title: 'A .kube-pki.yaml setting kube-pki cannot use (the setting is left out; the CLI stops when the config governs a file it reads)',
     ignorable: false,
   },
   'ignore-unused': { severity: 'info', title: 'A kube-pki-ignore comment suppresses nothing, or names an unknown code' },

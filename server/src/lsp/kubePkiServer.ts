@@ -473,8 +473,10 @@ export function startServer(connection: Connection): void {
       changedDuringIndex = new Set();
       const progress = await beginProgress('Kube PKI: indexing');
       let files: string[] = [];
+      // What the configs exclude is not walked: it is neither read nor counted toward the bound on files.
+      const excluded = (p: string, isFolder: boolean) => next.excludedBy(p, isFolder) !== undefined;
       for (const folder of folderPaths()) {
-        files.push(...guard('discoverFiles', () => discoverFiles(next.fileSystem, [folder]), [] as string[]));
+        files.push(...guard('discoverFiles', () => discoverFiles(next.fileSystem, [folder], undefined, excluded), [] as string[]));
         await yieldToEventLoop();
         if (generation !== indexGeneration) return progress?.done();
       }
@@ -697,7 +699,10 @@ export function startServer(connection: Connection): void {
               if (d !== file && isUnder(d, file) && !openTexts.has(d)) touched.add(d);
             }
           } else if (baseFs.stat(file).kind === 'directory') {
-            for (const d of guard('discoverFiles', () => discoverFiles(engine.fileSystem, [file]), [] as string[])) touched.add(d);
+            const excluded = (p: string, isFolder: boolean) => engine.excludedBy(p, isFolder) !== undefined;
+            if (!excluded(file, true)) {
+              for (const d of guard('discoverFiles', () => discoverFiles(engine.fileSystem, [file], undefined, excluded), [] as string[])) touched.add(d);
+            }
           }
           for (const f of touched) {
             for (const a of guard('affectedBy', () => engine.affectedBy(f), [] as string[])) toInvalidate.add(a);

@@ -28,7 +28,7 @@ export function ruleFor(config: PolicyConfig | undefined, file: string, code: st
   for (const o of config.overrides) {
     const r = o.rules.get(code);
     if (!r) continue;
-    rel ??= relativeTo(config.dir, file);
+    rel ??= relativeTo(config.globBase, file);
     if (o.files.some((g) => g.test(rel!))) rule = r;
   }
   return rule;

@@ -57,8 +57,10 @@ export interface PolicyConfig {
   /** Where each setting is written. */
   settingRanges: Partial<Record<ConfigurableSetting, Range>>;
   issues: ConfigIssue[];
-  /** Its YAML does not parse: nothing of it applies. */
+  /** Its YAML does not parse: nothing of it applies (the language server keeps the last valid exclude meanwhile). */
   broken?: boolean;
+  /** The exclude kept from the last version that parsed, while this one does not (the language server, mid-edit). */
+  keptExclude?: boolean;
 }
 
 const TOP_KEYS = ['exclude', 'rules', 'overrides', 'expiryWarningDays', 'rootDir', 'pathMappings', 'clusterDomain', 'extraSANs'];

@@ -21,6 +21,11 @@ export class ConfigStore {
   /** Folder -> the configs whose `exclude` applies to the entries of that folder, the outermost first. */
   private readonly chains = new Map<string, string[]>();
   private readonly parsed = new Map<string, PolicyConfig>();
+  /**
+   * The exclude of each config's last version that parsed: kept while its YAML is broken (a config being typed
+   * in the editor must not flip the file set back and forth). Survives clear().
+   */
+  private readonly lastExclude = new Map<string, Glob[]>();
   /** Bumped whenever what a lookup answers may have changed. */
   private gen = 0;
 
@@ -41,6 +46,11 @@ export class ConfigStore {
     this.chains.clear();
     this.parsed.clear();
     this.gen++;
+  }
+
+  /** Takes over another store's memory of valid excludes (a new engine replacing this one). */
+  adoptKeptExcludes(other: ConfigStore): void {
+    for (const [file, globs] of other.lastExclude) if (!this.lastExclude.has(file)) this.lastExclude.set(file, globs);
   }
 
   /** The config that governs `file`, or undefined. */
@@ -74,6 +84,13 @@ export class ConfigStore {
         config = parseConfig(file, '', this.fs, globBase);
         config.issues.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `cannot be read: ${read.reason}` });
       }
+      const kept = this.lastExclude.get(file);
+      if (config.broken && kept?.length) {
+        config.exclude = kept;
+        config.keptExclude = true;
+        const first = config.issues[0];
+        if (first) first.message += `; meanwhile the exclude of its last version that parsed still applies (${kept.map((g) => `'${g.pattern}'`).join(', ')})`;
+      } else if (!config.broken && read.ok) this.lastExclude.set(file, config.exclude);
       this.parsed.set(file, config);
     }
     return config;

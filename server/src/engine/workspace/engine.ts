@@ -246,6 +246,15 @@ export class Engine implements WorkspaceView {
     return this.configs.excludedBy(file, this.opts.exclude, isFolder);
   }
 
+  /**
+   * Carries over from the engine this one replaces (the language server's re-index) what cannot be read from the
+   * files: the exclude of a config's last version that parsed, kept while its YAML is broken.
+   */
+  carryConfigsFrom(previous: Engine): void {
+    this.configs.adoptKeptExcludes(previous.configs);
+    this.forgetConfigs();
+  }
+
   private configFindings(file: string): Finding[] {
     // A config in an excluded folder is not read: it has no problems to show.
     if (this.fs.stat(file).kind !== 'file' || this.excludedBy(file)) return [];

@@ -398,6 +398,30 @@ test('excluded folders are not walked: the suffix search does not find a file in
   assert.equal(unplaced(), true, 'old/ is excluded: nothing places the path');
 });
 
+test('discovery does not enter an excluded folder: its files are not listed, read or counted toward the 20,000-file bound', () => {
+  const r = repo('bound');
+  write(r, '.kube-pki.yaml', 'exclude: [generated/]\n');
+  const ok = write(r, 'ok/kc.yaml', missingCA());
+  // generated/ holds 25,000 rendered manifests (listed by this file system, never on disk).
+  const generated = path.join(r, 'generated');
+  const names = Array.from({ length: 25_000 }, (_, i) => `m${String(i).padStart(5, '0')}.yaml`);
+  const real = E.nodeFileSystem();
+  const listed = [];
+  const fs = {
+    ...real,
+    stat: (p) => (p === generated ? { kind: 'directory' } : path.dirname(p) === generated ? { kind: 'file', size: 100 } : real.stat(p)),
+    readFile: (p, max) => real.readFile(p, max),
+    readDir: (p) => {
+      listed.push(p);
+      return p === r ? [...real.readDir(p), 'generated'] : p === generated ? names : real.readDir(p);
+    },
+  };
+  const engine = new E.Engine(fs, { searchRoots: [r] });
+  const found = E.discoverFiles(fs, [r], undefined, (p, isFolder) => engine.excludedBy(p, isFolder) !== undefined);
+  assert.deepEqual(found, [path.join(r, '.kube-pki.yaml'), ok]);
+  assert.ok(!listed.includes(generated), 'generated/ was listed');
+});
+
 test('the config options read the same in the help of check, expiration and generate', () => {
   const block = (help) => help.slice(help.indexOf('  --config FILE'), help.indexOf('\n', help.indexOf('  --exclude GLOB') + 1));
   const check = block(cli(['check', '--help']).stdout);

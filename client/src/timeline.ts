@@ -7,8 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DAY, formatDay } from '../../server/src/engine/decode/time';
-import type { Inventory, InventoryCertificate } from '../../server/src/lsp/protocol';
+import type { Inventory, InventoryCertificate } from '../../shared/protocol';
 
 export const TIMELINE_COMMANDS = {
   show: 'kubePki.showExpiryTimeline',
@@ -20,6 +19,9 @@ const EXPORT_TIMEOUT_MS = 15_000;
 
 // ------------------------------------------------------------------------------------------ the SVG
 
+const DAY = 86_400_000;
+/** "2026-11-28": a UTC day, written as the server writes one (its engine's decode/time.ts formatDay). */
+const formatDay = (d: Date) => (Number.isNaN(d.getTime()) ? 'invalid date' : d.toISOString().slice(0, 10));
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const day = (ms: number) => formatDay(new Date(ms));

@@ -230,12 +230,9 @@ test('a file over 16 MB: one file-unreadable, no ignore-unused for the ignores i
   const file = path.join(dir, 'big', 'kube-apiserver.yaml');
   const engine = new E.Engine(E.nodeFileSystem(), { searchRoots: [path.join(dir, 'big')] });
   engine.updateDocument(file, head + body);
-  const started = performance.now();
   const found = engine.check(file);
-  const ms = performance.now() - started;
   assert.deepEqual(found.map((f) => f.code), ['file-unreadable']);
-  // Reading the comments of the whole text took seconds (a full CST parse of 16 MB); the leading ones take nothing.
-  assert.ok(ms < 1500, `check took ${ms.toFixed(0)} ms`);
+  // That only the leading comments are read (no CST parse of 16 MB) is a speed figure: `npm run bench`, "oversize".
   // A -file ignore among the leading comments still applies.
   engine.updateDocument(file, `# kube-pki-ignore-file file-unreadable -- a generated dump\n${head}${body}`);
   assert.deepEqual(engine.check(file), []);

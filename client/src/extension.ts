@@ -13,15 +13,13 @@ import { registerDecodeCommands } from './decode';
 import { registerGenerateCommands } from './generate';
 import { restartingErrorHandler } from './restart';
 import { registerPkiExplorer, type PkiExplorerApi } from './pkiTree';
+import { plural } from './words';
 
 const SHOW_OUTPUT_COMMAND = 'kubePki.showOutput';
 
 
 let client: LanguageClient | undefined;
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 function showSummary(item: vscode.StatusBarItem, s: Summary | undefined): void {
   if (!s || typeof s.errors !== 'number' || typeof s.warnings !== 'number') {

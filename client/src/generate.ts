@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { APPLY_REQUEST, DEFAULTS_REQUEST, PLAN_REQUEST, type ApplyResult, type GenerationDefaults, type PlanPreview, type PreviewItem } from '../../shared/protocol';
+import { plural } from './words';
 
 
 
@@ -102,7 +103,7 @@ export function registerGenerateCommands(context: vscode.ExtensionContext, getCl
     output.info(`${what}: preview\n${describe(preview, folders())}`);
     if (confirm) {
       const answer = await vscode.window.showWarningMessage(
-        `Kubernetes PKI: ${what}: ${files.length} file${files.length === 1 ? '' : 's'} to write${replacing ? `, ${replacing} replaced (old kept as .bak-…)` : ''}.`,
+        `Kubernetes PKI: ${what}: ${plural(files.length, 'file')} to write${replacing ? `, ${replacing} replaced (old kept as .bak-…)` : ''}.`,
         { modal: true, detail: describe(preview, folders()) },
         go,
       );

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Inventory, InventoryCertificate } from '../../shared/protocol';
 import { fromWebview, type ExportFormat, type FromWebview, type TimelineRange, type ToWebview } from './webview/messages';
+import { plural } from './words';
 
 export type { TimelineRange } from './webview/messages';
 
@@ -172,7 +173,7 @@ export function renderTimelineSvg(inv: Inventory, range: TimelineRange = 'all', 
 
 function summaryOf(inv: Inventory): string {
   const n = (s: string) => inv.certificates.filter((c) => c.status === s).length;
-  const parts = [`${inv.certificates.length} certificate${inv.certificates.length === 1 ? '' : 's'}`];
+  const parts = [plural(inv.certificates.length, 'certificate')];
   if (n('expired')) parts.push(`${n('expired')} expired`);
   if (n('not-yet-valid')) parts.push(`${n('not-yet-valid')} not yet valid`);
   if (n('expiring')) parts.push(`${n('expiring')} expiring within ${inv.warningDays} days`);

@@ -10,6 +10,7 @@ import { runVerify } from './verify';
 import { runExpiration } from './expiration';
 import { configProblems, excludedFolderNote, notCheckedNote, openTree, tooBigNote, type OpenTree } from './tree';
 import { unplacedNote } from './unplaced';
+import { plural } from '../engine/words';
 
 // Inlined by esbuild.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -133,7 +134,7 @@ function check(args: CheckArgs, io: Io): number {
       return 2;
     }
     const entries = policy.parseBaseline(text).findings.length;
-    io.err(`kube-pki: recorded ${findings.length} finding${findings.length === 1 ? '' : 's'} (${entries} entr${entries === 1 ? 'y' : 'ies'}) of ${docs.length} file${docs.length === 1 ? '' : 's'} in ${ctx.display(file)}\n`);
+    io.err(`kube-pki: recorded ${plural(findings.length, 'finding')} (${plural(entries, 'entry', 'entries')}) of ${plural(docs.length, 'file')} in ${ctx.display(file)}\n`);
     return internalError ? 1 : 0;
   }
 

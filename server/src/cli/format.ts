@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding, Range, Severity, SuppressedFinding } from '../engine/types';
+import { plural } from '../engine/words';
 
 export interface CodeCatalog {
   [code: string]: { severity: Severity; title: string };
@@ -35,9 +36,6 @@ export interface Context {
   display(file: string): string;
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 export function counts(findings: Finding[]): { errors: number; warnings: number; infos: number } {
   let errors = 0;

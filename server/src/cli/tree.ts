@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { Engine, discoverFiles, policy } from '../engine';
 import { MAX_CONFIG_BYTES, type ConfigurableSetting, type EngineOptions, type FileSystem } from '../engine/types';
 import { UsageError, type TreeArgs } from './args';
+import { isWithin } from '../engine/fs/confined';
 
 export interface GivenPath {
   given: string;
@@ -12,17 +13,13 @@ export interface GivenPath {
   kind: 'file' | 'directory';
 }
 
-function isUnder(file: string, dir: string): boolean {
-  const rel = path.relative(dir, file);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
 
 /** Relative to the current folder when under it; else under the path the user gave, as they gave it. */
 export function displayPath(file: string, cwd: string, given: GivenPath[]): string {
-  if (isUnder(file, cwd)) return path.relative(cwd, file) || '.';
+  if (isWithin(cwd, file)) return path.relative(cwd, file) || '.';
   let best: GivenPath | undefined;
   for (const g of given) {
-    if (g.abs === file || (g.kind === 'directory' && isUnder(file, g.abs))) {
+    if (g.abs === file || (g.kind === 'directory' && isWithin(g.abs, file))) {
       if (!best || g.abs.length > best.abs.length) best = g;
     }
   }

@@ -5,10 +5,8 @@
 // resolve/notFound.ts, as the hover is).
 import type { UnplacedReference } from '../engine';
 import { placingAdvice, whatPathIs } from '../engine/resolve/notFound';
+import { plural } from '../engine/words';
 
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 /** The note's text (ending in a newline), or '' when every reference was placed. */
 export function unplacedNote(refs: UnplacedReference[], display: (file: string) => string): string {

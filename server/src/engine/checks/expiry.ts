@@ -4,19 +4,8 @@ import { unitReferences, type Reference } from '../parse';
 import type { Certificate } from '../pki/certificate';
 import type { CheckContext } from './context';
 import { who } from './relations';
+import { DAY, distance, formatDay } from '../decode/time';
 
-const DAY = 86_400_000;
-
-function day(d: Date): string {
-  return d.toISOString().slice(0, 10);
-}
-
-function relative(ms: number): string {
-  const days = Math.floor(Math.abs(ms) / DAY);
-  if (days >= 1) return `${days} day${days === 1 ? '' : 's'}`;
-  const hours = Math.floor(Math.abs(ms) / 3_600_000);
-  return hours >= 1 ? `${hours} hour${hours === 1 ? '' : 's'}` : 'less than an hour';
-}
 
 function label(ref: Reference, cert: Certificate, index: number, count: number): string {
   const pos = count > 1 ? ` (certificate ${index + 1} of ${count})` : '';
@@ -45,19 +34,19 @@ export function expiry(ctx: CheckContext): void {
           ctx.report(
             'cert-expired',
             ref.span,
-            `${name} expired on ${day(cert.notAfter)} (${relative(now - cert.notAfter.getTime())} ago): ${consequence}.`,
+            `${name} expired on ${formatDay(cert.notAfter)} (${distance(now - cert.notAfter.getTime())} ago): ${consequence}.`,
           );
         } else if (now < cert.notBefore.getTime()) {
           ctx.report(
             'cert-not-yet-valid',
             ref.span,
-            `${name} is not valid until ${cert.notBefore.toISOString()} (in ${relative(cert.notBefore.getTime() - now)}): until then ${consequence}. Is a clock wrong?`,
+            `${name} is not valid until ${cert.notBefore.toISOString()} (in ${distance(cert.notBefore.getTime() - now)}): until then ${consequence}. Is a clock wrong?`,
           );
         } else if (cert.notAfter.getTime() - now <= warnMs) {
           ctx.report(
             'cert-expiring',
             ref.span,
-            `${name} expires on ${day(cert.notAfter)} (in ${relative(cert.notAfter.getTime() - now)}); renew it before then (kubeadm certs renew, or Kube PKI: Renew Certificate).`,
+            `${name} expires on ${formatDay(cert.notAfter)} (in ${distance(cert.notAfter.getTime() - now)}); renew it before then (kubeadm certs renew, or Kube PKI: Renew Certificate).`,
           );
         }
       });

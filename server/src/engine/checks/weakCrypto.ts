@@ -4,14 +4,9 @@ import { unitReferences } from '../parse';
 import type { CheckContext } from './context';
 import { pairedKeys } from './keyPairs';
 import { who } from './relations';
+import { keyWeakness } from '../pki/key';
 
-function weakness(alg: string, bits: number | undefined): string | undefined {
-  if (bits === undefined) return undefined;
-  if ((alg === 'rsa' || alg === 'rsa-pss') && bits < 2048) return `RSA ${bits}-bit`;
-  if (alg === 'ec' && bits < 256) return `EC ${bits}-bit`;
-  if (alg === 'dsa') return `DSA ${bits}-bit`;
-  return undefined;
-}
+const weakness = keyWeakness;
 
 export function weakCrypto(ctx: CheckContext): void {
   for (const unit of ctx.parsed.units) {

@@ -1,4 +1,6 @@
 // Dates and "expires in 41 days" / "expired 3 days ago", against the engine's now.
+import { plural } from '../words';
+
 export const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
@@ -18,9 +20,9 @@ export function formatDay(d: Date): string {
 export function distance(ms: number): string {
   const a = Math.abs(ms);
   const days = Math.floor(a / DAY);
-  if (days >= 1) return `${days} day${days === 1 ? '' : 's'}`;
+  if (days >= 1) return plural(days, 'day');
   const hours = Math.floor(a / HOUR);
-  return hours >= 1 ? `${hours} hour${hours === 1 ? '' : 's'}` : 'less than an hour';
+  return hours >= 1 ? plural(hours, 'hour') : 'less than an hour';
 }
 
 /** "364 d", "5 h", "< 1 h": the short form for CodeLens titles. */

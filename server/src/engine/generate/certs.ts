@@ -2,6 +2,7 @@ import { randomBytes, X509Certificate as NodeX509 } from 'node:crypto';
 import { isIP } from 'node:net';
 import { asLibKey, x509 } from './x509';
 import { GeneratedKey, KeyType, SignatureHash, defaultSignatureHash, generateKey, loadKey, signingKey } from './keys';
+import { DAY } from '../decode/time';
 
 export type KeyUsageName =
   | 'digitalSignature' | 'nonRepudiation' | 'keyEncipherment' | 'dataEncipherment' | 'keyAgreement'
@@ -70,7 +71,6 @@ const extKeyUsageOids: Record<ExtKeyUsageName, string> = {
   clientAuth: x509.ExtendedKeyUsage.clientAuth,
 };
 
-const DAY = 24 * 60 * 60 * 1000;
 /** kubeadm's constants.CertificateBackdate */
 const BACKDATE = 5 * 60 * 1000;
 

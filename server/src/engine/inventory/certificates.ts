@@ -7,8 +7,8 @@ import type { Certificate } from '../pki/certificate';
 import { isSelfSigned } from '../pki/verify';
 import type { ExpiryStatus, InventoryCertificate, InventoryProblem } from './types';
 import { filesOf, type Entry, type KeyRecord } from './collection';
+import { DAY } from '../decode/time';
 
-const DAY = 86_400_000;
 
 export interface Decisions {
   issuerOf(e: Entry): Entry | undefined;

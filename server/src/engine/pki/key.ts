@@ -224,3 +224,16 @@ export function sameKey(a: Buffer, b: Buffer): boolean {
   if (a.equals(b)) return true;
   return normalise(a) === normalise(b);
 }
+
+/**
+ * Why a key is too weak to trust or keep ("RSA 1024-bit"), or undefined: RSA under 2048 bits, EC under 256 bits,
+ * any DSA key (NIST SP 800-131A; kubeadm makes RSA 2048 or ECDSA P-256). The weak-key check reports it; the
+ * generation planner issues a new key instead of re-using such a one.
+ */
+export function keyWeakness(alg: string, bits: number | undefined): string | undefined {
+  if (bits === undefined) return undefined;
+  if ((alg === 'rsa' || alg === 'rsa-pss') && bits < 2048) return `RSA ${bits}-bit`;
+  if (alg === 'ec' && bits < 256) return `EC ${bits}-bit`;
+  if (alg === 'dsa') return `DSA ${bits}-bit`;
+  return undefined;
+}

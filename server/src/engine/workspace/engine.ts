@@ -649,9 +649,9 @@ export class Engine implements WorkspaceView {
   }
 }
 
+/** Whether `file` lies below `dir` (not `dir` itself). */
 function isBelow(file: string, dir: string): boolean {
-  const rel = path.relative(dir, file);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  return path.relative(dir, file) !== '' && isWithin(dir, file);
 }
 
 /** A flat copy of a string (a substring may keep its whole parent alive); exact for any UTF-16 content. */

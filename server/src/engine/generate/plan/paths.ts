@@ -3,6 +3,7 @@
 // referencing file sits in). Used by the workspace plan and by the plans made on request.
 import * as path from 'node:path';
 import type { FileSystem } from '../../types';
+import { isWithin } from '../../fs/confined';
 
 /** Whether anything (a file, a folder, something unreadable) is at this path. */
 export function exists(fs: FileSystem, p: string): boolean {
@@ -38,7 +39,7 @@ export function targetPath(fs: FileSystem, options: { pathMappings?: Record<stri
     return 0;
   };
   const roots = options.searchRoots ?? [];
-  const boundary = roots.filter((r) => isUnder(baseDir, r)).sort((a, b) => b.length - a.length)[0];
+  const boundary = roots.filter((r) => isWithin(r, baseDir)).sort((a, b) => b.length - a.length)[0];
   let best: { dir: string; score: number } | undefined;
   let dir = baseDir;
   for (let depth = 0; depth < 16; depth++) {
@@ -50,14 +51,10 @@ export function targetPath(fs: FileSystem, options: { pathMappings?: Record<stri
     dir = path.dirname(dir);
   }
   // The workspace is the node itself (/etc/kubernetes/manifests/... names /etc/kubernetes/pki/...).
-  if (dirParts.length && isUnder(baseDir, '/' + dirParts[0])) {
+  if (dirParts.length && isWithin('/' + dirParts[0], baseDir)) {
     const s = score('/');
     if (s > (best?.score ?? 0)) best = { dir: '/', score: s };
   }
   return best ? path.join(best.dir, refPath) : undefined;
 }
 
-function isUnder(file: string, dir: string): boolean {
-  const rel = path.relative(dir, file);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}

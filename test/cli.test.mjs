@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, readFile, writeFile, copyFile, mkdir } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -261,4 +261,16 @@ test('--help and --version', () => {
 test('--no-color and NO_COLOR keep escapes out; --color forces them', () => {
   assert.doesNotMatch(cli(['check', 'broken', '--no-color']).stdout, /\x1b\[/);
   assert.match(cli(['check', 'broken', '--color']).stdout, /\x1b\[31m/);
+});
+
+test('a folder whose name starts with two dots (..drafts) is a folder of the current one: its files are shown relative to it', () => {
+  const d = path.join(tmp, 'dots');
+  mkdirSync(path.join(d, '..drafts'), { recursive: true });
+  writeFileSync(
+    path.join(d, '..drafts', 'admin.conf'),
+    'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://10.0.0.1:6443\n    certificate-authority: missing-ca.crt\nusers: []\ncontexts: []\n',
+  );
+  const r = cli(['check', '.'], { cwd: d });
+  const found = parseText(r.stdout);
+  assert.deepEqual(found.map((f) => `${f.file}:${f.line} ${f.code}`), [`${path.join('..drafts', 'admin.conf')}:7 file-not-found`]);
 });

@@ -186,7 +186,7 @@ describe('resolving references', () => {
     );
     const started = Date.now();
     const { findings } = checkTree(d, {}, [f]);
-    assert.ok(Date.now() - started < 2000, 'a FIFO must not block the check');
+    assert.ok(Date.now() - started < 5000, 'a FIFO must not block the check');
     assert.deepEqual(summary(findings, d), [
       `k.conf:${lineOf(f, 'adir')} file-unreadable`,
       `k.conf:${lineOf(f, 'fifo')} file-unreadable`,
@@ -455,7 +455,7 @@ describe('robustness', () => {
       const findings = engine.check(file);
       assert.ok(Array.isArray(findings));
       assert.ok(findings.every((x) => x.code !== 'internal-error'), `input ${i}: ${JSON.stringify(findings)}`);
-      assert.ok(Date.now() - started < 1000, `input ${i} took too long`);
+      assert.ok(Date.now() - started < 5000, `input ${i} took too long`); // a hang bound
     });
   });
 });

@@ -208,7 +208,7 @@ test('a reference to /dev/zero is file-unreadable with the reason, at once (no e
   const f = write(d, 'k.conf', kubeconfig({ caPath: '/dev/zero', certPath: '/dev/zero', keyPath: '/dev/urandom' }));
   const started = Date.now();
   const { findings } = checkTree(d, {}, [f]);
-  assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+  assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
   assert.deepEqual(summary(findings, d), [`k.conf:${lineOf(f, 'certificate-authority:')} file-unreadable`, `k.conf:${lineOf(f, 'client-certificate:')} file-unreadable`, `k.conf:${lineOf(f, 'client-key:')} file-unreadable`]);
   for (const x of findings) assert.match(x.message, /\/dev\/(zero|urandom).*not a regular file \(a FIFO, socket or device\)/);
   // The same through the language server, which keeps answering.
@@ -248,7 +248,7 @@ test('a file vanishing mid-check (found, then gone when read) is reported with t
   engine.updateDocument(f, readFileSync(f, 'utf8'));
   const started = Date.now();
   const findings = engine.check(f);
-  assert.ok(Date.now() - started < 2000);
+  assert.ok(Date.now() - started < 5000);
   assert.ok(removed && !existsSync(victim), 'the file was removed mid-check');
   const line = lineOf(f, 'client-certificate:');
   const onCert = findings.filter((x) => x.range.start.line + 1 === line);

@@ -77,7 +77,8 @@ test('a planted defect in a kubeconfig is reported on its line, and disappears o
   const sentAt = Date.now();
   const version = await c.change(d.file, fixed);
   const p = await c.waitForPublish(uri, since, (ds) => !ds.some((x) => x.code === d.code));
-  assert.ok(p.at - sentAt < 500, `diagnostics took ${p.at - sentAt} ms after the change`);
+  // Published after the debounce, not at the next periodic re-check (minutes): a bound for a stall, not a speed target.
+  assert.ok(p.at - sentAt < 3000, `diagnostics took ${p.at - sentAt} ms after the change`);
   assert.equal(p.version, version);
 
   // Breaking it again brings it back, just as fast.
@@ -85,7 +86,7 @@ test('a planted defect in a kubeconfig is reported on its line, and disappears o
   const sentAt2 = Date.now();
   await c.change(d.file, text);
   const p2 = await c.waitForPublish(uri, since2, (ds) => ds.some((x) => x.code === d.code));
-  assert.ok(p2.at - sentAt2 < 500, `diagnostics took ${p2.at - sentAt2} ms after the change`);
+  assert.ok(p2.at - sentAt2 < 3000, `diagnostics took ${p2.at - sentAt2} ms after the change`);
 
   // Closing clears them.
   const since3 = c.publishes.length;

@@ -121,7 +121,7 @@ describe('PEM', () => {
   test('hostile text stays fast and the problem list short', () => {
     const t0 = performance.now();
     const { blocks, problems } = parsePem('-----BEGIN CERTIFICATE-----\nAAAA\n'.repeat(100_000));
-    assert.ok(performance.now() - t0 < 1000);
+    assert.ok(performance.now() - t0 < 5000); // a hang bound: speed is a bench figure
     assert.equal(blocks.length, 0);
     assert.ok(problems.length <= 102, `${problems.length} problems`);
     assert.equal(problems[0], "PEM block 'CERTIFICATE' at line 1 has no END line");
@@ -598,7 +598,7 @@ describe('verify (Go crypto/x509 rules)', () => {
     const ms = performance.now() - t0;
     assert.equal(r.ok, false);
     assert.equal(r.error.message, 'x509: signature check attempts limit reached while verifying certificate chain');
-    assert.ok(ms < 1000, `took ${ms} ms`);
+    assert.ok(ms < 5000, `took ${ms} ms`); // a hang bound (unbounded attempts take minutes)
   });
 
   test('kubernetes/apiserver x509 auth data: client chains, expiry and EKU', () => {

@@ -9,6 +9,7 @@ import { flagRef } from './relations';
 import { kubeconfigRole, type KubeconfigRole } from './roles';
 import { memoByString } from '../memo';
 import { isNodeName, kindsOfName, knownNames, suggestGroups, suggestUsers } from './knownNames';
+import { certificate, certificates, type CertificateName } from '../cluster/catalog';
 
 type Role = KubeconfigRole;
 
@@ -19,24 +20,19 @@ interface Expectation {
   consequence: string;
 }
 
-const expectations: Record<Role, Expectation> = {
-  scheduler: { cn: 'system:kube-scheduler', consequence: 'RBAC grants nothing to that user: kube-scheduler gets 403 Forbidden and schedules nothing' },
-  'controller-manager': {
-    cn: 'system:kube-controller-manager',
-    consequence: 'RBAC grants nothing to that user: kube-controller-manager gets 403 Forbidden and no controller runs',
-  },
-  'kube-proxy': { cn: 'system:kube-proxy', consequence: 'RBAC grants nothing to that user: kube-proxy cannot watch Services' },
-  kubelet: {
-    cnPrefix: 'system:node:',
-    groupsAnyOf: ['system:nodes'],
-    consequence: 'the Node authorizer only serves kubelets that are user system:node:<nodeName> in group system:nodes: the node cannot register or read its pods',
-  },
-  admin: {
-    groupsAnyOf: ['kubeadm:cluster-admins', 'system:masters'],
-    consequence: 'this admin gets 403 Forbidden on everything (kubeadm binds cluster-admin to kubeadm:cluster-admins; system:masters is always admin)',
-  },
-  'super-admin': { groupsAnyOf: ['system:masters'], consequence: 'it is not the break-glass admin it should be (system:masters bypasses RBAC)' },
-};
+/** What each kubeconfig role's certificate must carry: the catalog's identities (cluster/catalog.ts). */
+const expectations = Object.fromEntries(
+  (Object.keys(certificates) as CertificateName[]).flatMap((role) => {
+    const c = certificate(role);
+    const judged = c.kubeconfig?.judged;
+    if (!judged) return [];
+    const e: Expectation = { consequence: judged.denied };
+    if (judged.cn === 'exact') e.cn = c.commonName;
+    if (judged.cn === 'node') e.cnPrefix = c.nodePrefix;
+    if (c.groups) e.groupsAnyOf = c.groups;
+    return [[role, e]];
+  }),
+) as Record<Role, Expectation>;
 
 function editDistance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 2) return 3;

@@ -5,29 +5,13 @@ import type { CheckContext } from './context';
 import { sameKey } from '../pki/key';
 import { componentUnits, flagRef, nearest, who } from './relations';
 import { memoByObject } from '../memo';
+import { components, flagsOf } from '../cluster/catalog';
+import type { Component } from '../parse/model';
 
-/** Certificate flag -> key flag, per component. */
-const pairs: Record<ComponentUnit['component'], [string, string][]> = {
-  'kube-apiserver': [
-    ['tls-cert-file', 'tls-private-key-file'],
-    ['kubelet-client-certificate', 'kubelet-client-key'],
-    ['etcd-certfile', 'etcd-keyfile'],
-    ['proxy-client-cert-file', 'proxy-client-key-file'],
-  ],
-  etcd: [
-    ['cert-file', 'key-file'],
-    ['peer-cert-file', 'peer-key-file'],
-  ],
-  'kube-controller-manager': [
-    ['tls-cert-file', 'tls-private-key-file'],
-    ['cluster-signing-cert-file', 'cluster-signing-key-file'],
-    ['cluster-signing-kubelet-serving-cert-file', 'cluster-signing-kubelet-serving-key-file'],
-    ['cluster-signing-kubelet-client-cert-file', 'cluster-signing-kubelet-client-key-file'],
-    ['cluster-signing-kube-apiserver-client-cert-file', 'cluster-signing-kube-apiserver-client-key-file'],
-    ['cluster-signing-legacy-unknown-cert-file', 'cluster-signing-legacy-unknown-key-file'],
-  ],
-  'kube-scheduler': [['tls-cert-file', 'tls-private-key-file']],
-};
+/** Certificate (or signing CA) flag -> key flag, per component, from the catalog. */
+const pairs = Object.fromEntries(
+  Object.keys(components).map((c) => [c, flagsOf(c as Component).flatMap(([name, f]) => (f.key ? [[name, f.key] as [string, string]] : []))]),
+) as Record<Component, [string, string][]>;
 
 /** Certificate and key references used together (computed once per unit: do not mutate). */
 export const certKeyPairs: (unit: Unit) => { cert: Reference; key: Reference }[] = memoByObject((unit: Unit) => {

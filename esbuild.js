@@ -1,4 +1,5 @@
-// Bundles the extension client, the language server, the CLI and the engine (for tests) into dist/.
+// Bundles the extension client (and its webview page), the language server, the CLI and the engine (for tests)
+// into dist/.
 // `node esbuild.js` builds once; `node esbuild.js --watch` rebuilds on change; `--production` minifies.
 const esbuild = require('esbuild');
 
@@ -24,6 +25,9 @@ const builds = [
   { entryPoints: ['server/src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The analysis engine as a library, for the tests and the benchmark.
   { entryPoints: ['server/src/engine/index.ts'], outfile: 'dist/engine.js' },
+  // The expiry timeline's page, run in the webview (a browser): its script and, imported by it, its stylesheet
+  // (dist/webview/timeline.css). The extension loads both from dist/webview/.
+  { entryPoints: ['client/src/webview/timeline.ts'], outfile: 'dist/webview/timeline.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 
 async function main() {

@@ -1,7 +1,7 @@
 // `npm run bench`: every figure of issue 6 in one table, each a median of several runs next to a baseline
 // measured in the same run, and the ratio between them.
 //
-//   node bench/run.mjs [--runs N] [--json] [--readme] [--only cold,openssl,keystroke,fleet,memory,generate]
+//   node bench/run.mjs [--runs N] [--json] [--readme] [--only cold,openssl,keystroke,fleet,memory,oversize,generate]
 //
 // --readme rewrites the table in README.md's Performance section (between its bench markers). Inputs are made
 // at run time (bench/inputs.mjs; keys cached in ~/.cache/kube-pki-bench), in a temporary folder removed after.
@@ -256,6 +256,36 @@ if (wanted('memory')) {
   const base = median(f.detail.map((d) => d.maxRssMb));
   row('memory', 'server peak RSS, fleet indexed + huge kubeconfig (ECDSA) open, vs the floor process\'s peak RSS over the same files', mb(median(peaks)), mb(base), ratio(median(peaks) / base), '< 200 MB', median(peaks) < 200);
   for (const s of sessionPeakRss) row('memory', `server peak RSS over the keystroke and hover session, ${s.name}`, mb(s.mb), '', '', '< 200 MB', s.mb < 200);
+}
+
+// ------------------------------------------------------------------------------------------------ 4b. oversize
+// A manifest over the 16 MB limit is never parsed: checking it (one file-unreadable, a -file ignore among its
+// leading comments honoured) costs about what finding one character in its text does, not a YAML parse of it.
+if (wanted('oversize')) {
+  log('4b. a manifest over the size limit');
+  const E = require(path.join(root, 'dist', 'engine.js'));
+  const line = '    - --tls-cert-file=/etc/kubernetes/pki/apiserver.crt # kube-pki-ignore file-not-found\n';
+  const head = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: kube-apiserver\nspec:\n  containers:\n  - command:\n    - kube-apiserver\n';
+  const text = head + line.repeat(Math.ceil((16.5 * 1024 * 1024) / line.length));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kube-pki-bench-big-'));
+  const file = path.join(dir, 'kube-apiserver.yaml');
+  const checks = [];
+  const scans = [];
+  for (let i = 0; i < RUNS; i++) {
+    const engine = new E.Engine(E.nodeFileSystem(), { searchRoots: [dir] });
+    engine.updateDocument(file, text);
+    let t0 = performance.now();
+    const found = engine.check(file);
+    checks.push(performance.now() - t0);
+    if (found.length !== 1 || found[0].code !== 'file-unreadable') throw new Error(`oversize: ${found.length} findings (${[...new Set(found.map((f) => f.code))].join(', ')}), expected one file-unreadable`);
+    t0 = performance.now();
+    if (text.indexOf('\u0000') !== -1 || text.split('\n').length < 2) throw new Error('oversize: text');
+    scans.push(performance.now() - t0);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  const c = median(checks);
+  const b = median(scans);
+  row('oversize', `check a ${(text.length / 1024 / 1024).toFixed(1)} MB manifest over the limit (never parsed; ignores read from its leading comments only) vs splitting its text into lines`, ms(c), ms(b), ratio(c / b), '≤ 5× the split', c / b <= 5);
 }
 
 // ------------------------------------------------------------------------------------------------ 5. generation

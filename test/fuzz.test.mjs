@@ -19,7 +19,9 @@ const collectGarbage = vm.runInNewContext('gc');
 
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 400);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
-const TIME_LIMIT_MS = 1000;
+// A bound that catches a hang or a blow-up (seconds), not a speed target: speed belongs in `npm run bench`, and a
+// loaded 2-core machine takes several times longer than an idle one.
+const TIME_LIMIT_MS = 5000;
 
 // A small deterministic PRNG (mulberry32), so a failing seed can be replayed.
 function prng(seed) {

@@ -70,8 +70,18 @@ test('packaging: bundled with --production, and .vscodeignore keeps only what th
   const ignore = read('.vscodeignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
   assert.equal(ignore[0], '**', '.vscodeignore starts by leaving everything out');
   assert.ok(ignore.includes('!dist/client.js') && ignore.includes('!dist/server.js'));
+  // The expiry timeline's page: its script and stylesheet are files the webview loads from dist/webview/.
+  assert.ok(ignore.includes('!dist/webview/timeline.js') && ignore.includes('!dist/webview/timeline.css'), 'the timeline page is packaged');
   assert.ok(!ignore.some((l) => /^!.*node_modules/.test(l)), 'no node_modules in the .vsix');
   assert.ok(ignore.includes(`!${pkg.icon}`), 'the icon is packaged');
   for (const g of pkg.contributes.grammars ?? []) assert.ok(existsSync(path.join(repo, g.path)), `grammar ${g.path} exists`);
   for (const l of pkg.contributes.languages ?? []) if (l.configuration) assert.ok(existsSync(path.join(repo, l.configuration)), `${l.configuration} exists`);
+});
+
+test('the expiry timeline\'s page is built for the browser into dist/webview/', () => {
+  // esbuild.js (run before the tests) writes it; the extension loads both files from there (client/src/timeline.ts).
+  const script = read('dist/webview/timeline.js');
+  assert.ok(existsSync(path.join(repo, 'dist/webview/timeline.css')), 'dist/webview/timeline.css');
+  assert.match(script, /acquireVsCodeApi\(\)/);
+  assert.doesNotMatch(script, /\brequire\(/, 'a browser script: no require()');
 });

@@ -1,5 +1,5 @@
-// The Kubernetes PKI view's grouping (client/src/pkiTree.ts) and the expiry timeline's SVG
-// (client/src/timeline.ts) on hand-made inventories: what the extension-host suite's single node tree
+// The Kubernetes PKI view's grouping (client/src/pkiTree.ts) and the expiry timeline's SVG and page
+// (client/src/timeline.ts, client/src/webview/) on hand-made inventories: what the extension-host suite's single node tree
 // cannot show (several nodes, an intermediate CA, certificates without their CA, keys without
 // certificates, hostile names). The client code is bundled with esbuild against a stub of `vscode`.
 import { test, before } from 'node:test';
@@ -12,6 +12,7 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 let tree;
 let timeline;
+let messages;
 
 /** Just what the two modules touch at load time and in the functions under test. */
 const VSCODE_STUB = `
@@ -52,6 +53,7 @@ async function load(entry) {
 before(async () => {
   tree = await load('client/src/pkiTree.ts');
   timeline = await load('client/src/timeline.ts');
+  messages = await load('client/src/webview/messages.ts');
 });
 
 const NOW = '2026-06-01T00:00:00.000Z';
@@ -142,4 +144,43 @@ test('the timeline: one bar per certificate, sorted by expiry, coloured by statu
   const near = timeline.renderTimelineSvg(inv, 'near');
   assert.equal([...near.matchAll(/<rect class="bar /g)].length, inv.certificates.length);
   assert.match(near, /<text class="cut"[^>]*>▸<\/text>/);
+});
+
+test('the timeline page: its script by nonce and its stylesheet from the webview\'s own origin, nothing inline', () => {
+  const page = { nonce: 'n0nce42', cspSource: 'https://file+.vscode-resource.vscode-cdn.net', script: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/timeline.js', style: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/timeline.css' };
+  const html = timeline.timelineHtml(page, '<svg class="timeline"></svg>', '3 certificates, 1 expired <&>', 'near');
+  const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)[1];
+  const directives = Object.fromEntries(csp.split(';').map((d) => d.trim()).filter(Boolean).map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')]));
+  assert.deepEqual(directives, { 'default-src': "'none'", 'img-src': 'data:', 'style-src': page.cspSource, 'script-src': "'nonce-n0nce42'" });
+  const scripts = [...html.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)];
+  assert.equal(scripts.length, 1);
+  assert.equal(scripts[0][0], `<script nonce="n0nce42" src="${page.script}"></script>`, 'the bundled page script, by nonce, no inline code');
+  assert.ok(!/<style\b|\sstyle=/.test(html), 'no inline style');
+  assert.ok(html.includes(`<link rel="stylesheet" href="${page.style}">`));
+  assert.match(html, /<option value="near" selected>/);
+  assert.ok(html.includes('3 certificates, 1 expired &lt;&amp;&gt;'));
+});
+
+test('messages from the timeline page are checked before the extension acts on them', () => {
+  const ok = [
+    { type: 'ready' },
+    { type: 'refresh' },
+    { type: 'open', id: 'ab12' },
+    { type: 'range', value: 'near' },
+    { type: 'save', format: 'png', data: 'data:image/png;base64,AAAA' },
+    { type: 'exported', requestId: 'r1', data: '<svg/>' },
+    { type: 'exported', requestId: 'r2', error: 'nothing drawn yet' },
+    { type: 'error', message: 'boom' },
+  ];
+  for (const m of ok) assert.deepEqual(Object.fromEntries(Object.entries(messages.fromWebview(m)).filter(([, v]) => v !== undefined)), m);
+  // Extra fields are not passed on.
+  assert.deepEqual(messages.fromWebview({ type: 'open', id: 'x', command: 'evil' }), { type: 'open', id: 'x' });
+  const bad = [
+    undefined, null, 'ready', 42, {}, { type: 'nope' },
+    { type: 'open' }, { type: 'open', id: 7 },
+    { type: 'range', value: 'everything' },
+    { type: 'save', format: 'pdf', data: 'x' }, { type: 'save', format: 'svg' },
+    { type: 'exported' }, { type: 'exported', requestId: 'r', data: 5 },
+  ];
+  for (const m of bad) assert.equal(messages.fromWebview(m), undefined, JSON.stringify(m));
 });

@@ -288,13 +288,144 @@ test('--help lists the new options of check, expiration and generate', () => {
   }
 });
 
-test('expiration stops on an invalid config (exit 2, FILE:LINE:COL), and runs with --no-config', async () => {
+test('expiration stops on an invalid config in use (exit 2, FILE:LINE:COL), and runs with --no-config; one that governs no file read is not judged', async () => {
   const r = repo('expiration');
   write(r, 'certs/ca.crt', rootCA.certPem);
   write(r, '.kube-pki.yaml', 'rules: {nope: off}\n');
+  // Only loose certificates: the config governs no file read, so it changes nothing and is not judged.
   let res = cli(['expiration', 'expiration']);
+  assert.equal(res.code, 0, res.stderr);
+  assert.doesNotMatch(res.stderr, /kube-pki\.yaml/);
+  // A kubeconfig below it: the config is in use.
+  write(r, 'admin.conf', kubeconfig({ caPem: rootCA.certPem }));
+  res = cli(['expiration', 'expiration']);
   assert.equal(res.code, 2);
   assert.match(res.stderr, /^expiration\/\.kube-pki\.yaml:1:9: rules: unknown code 'nope'/m);
   res = cli(['expiration', 'expiration', '--no-config']);
   assert.equal(res.code, 0, res.stderr);
+});
+
+test('a config in a folder another config excludes is not read: it stops nothing; exclude adds up from the repository root down', () => {
+  const r = repo('excluded-config');
+  write(r, '.kube-pki.yaml', 'exclude: [fixtures/]\n');
+  write(r, 'fixtures/.kube-pki.yaml', 'rules: {nope: off}\nexclude: [[\n');
+  write(r, 'fixtures/kc.yaml', missingCA());
+  write(r, 'fixtures/deep/kc.yaml', missingCA());
+  const ok = write(r, 'ok/kc.yaml', missingCA());
+  let res = cli(['check', 'excluded-config']);
+  assert.equal(res.code, 1, res.stderr);
+  assert.deepEqual(lines(res.stdout), ['excluded-config/ok/kc.yaml:7 error file-not-found']);
+  assert.doesNotMatch(res.stderr, /fixtures\/\.kube-pki\.yaml/);
+  for (const cmd of ['expiration', 'generate']) {
+    res = cli([cmd, 'excluded-config', ...(cmd === 'generate' ? ['--dry-run'] : [])]);
+    assert.notEqual(res.code, 2, `${cmd}: ${res.stderr}`);
+    assert.doesNotMatch(res.stderr, /fixtures\/\.kube-pki\.yaml/, cmd);
+  }
+  // Naming the excluded folder: a note says which config leaves it out.
+  res = cli(['check', 'excluded-config/fixtures']);
+  assert.equal(res.code, 0);
+  assert.match(res.stderr, /note: excluded-config\/fixtures is excluded by excluded-config\/\.kube-pki\.yaml \(exclude: 'fixtures\/'\); not checked/);
+
+  // The engine (the editor's view) agrees: the nested config shows no problems, its files are excluded by the root's.
+  const engine = engineOver(r);
+  assert.deepEqual(engine.documents(), [ok]);
+  assert.deepEqual(engine.check(path.join(r, 'fixtures', '.kube-pki.yaml')), []);
+  assert.deepEqual(engine.excludedBy(path.join(r, 'fixtures', 'deep', 'kc.yaml')), { config: path.join(r, '.kube-pki.yaml'), pattern: 'fixtures/' });
+  assert.ok(!engine.loadedConfigs().some((c) => c.file.includes('fixtures')));
+
+  // A broken config that governs a file read still stops the run.
+  write(r, 'ok/.kube-pki.yaml', 'rules: {nope: off}\n');
+  res = cli(['check', 'excluded-config']);
+  assert.equal(res.code, 2);
+  assert.match(res.stderr, /^excluded-config\/ok\/\.kube-pki\.yaml:1:9: rules: unknown code 'nope'/m);
+});
+
+test('a duplicate key is reported at its line, the first one applying (the rest of the config too); the CLI stops on it', () => {
+  const r = repo('duplicate');
+  const kc = write(r, 'kc.yaml', missingCA());
+  const config = write(r, '.kube-pki.yaml', 'rules:\n  file-not-found: warning\nexpiryWarningDays: 9\nrules:\n  file-not-found: off\n');
+  const engine = engineOver(r);
+  assert.deepEqual(engine.check(kc).map((f) => `${f.code} ${f.severity}`), ['file-not-found warning']);
+  assert.equal(engine.optionsFor(kc).expiryWarningDays, 9);
+  const problems = engine.check(config);
+  assert.deepEqual(problems.map((f) => `${f.range.start.line + 1}:${f.range.start.character + 1} ${f.code}`), ['4:1 config-invalid']);
+  assert.match(problems[0].message, /duplicate key 'rules': the first one applies/);
+  const res = cli(['check', 'duplicate']);
+  assert.equal(res.code, 2);
+  assert.match(res.stderr, /^duplicate\/\.kube-pki\.yaml:4:1: duplicate key 'rules'/m);
+});
+
+test('--config FILE: its exclude and overrides globs are relative to the current folder, its rootDir to its own folder', () => {
+  const r = repo('given');
+  write(r, 'ci/kube-pki.yaml', "exclude: [fixtures/]\noverrides:\n  - files: ['legacy/**']\n    rules: {file-not-found: warning}\nrootDir: ../node\n");
+  write(r, 'node/etc/kubernetes/pki/ca.crt', rootCA.certPem);
+  write(r, 'fixtures/kc.yaml', missingCA());
+  write(r, 'legacy/kc.yaml', missingCA());
+  write(r, 'node-ref/kc.yaml', kubeconfig({ caPath: '/etc/kubernetes/pki/ca.crt' }));
+  const res = cli(['check', '.', '--config', 'ci/kube-pki.yaml'], r);
+  assert.equal(res.code, 0, res.stdout + res.stderr);
+  assert.deepEqual(lines(res.stdout), ['legacy/kc.yaml:7 warning file-not-found']);
+  assert.doesNotMatch(res.stderr, /not in the folders checked/, 'rootDir ../node (from ci/) places /etc/kubernetes/pki/ca.crt');
+});
+
+test('--exclude with an absolute path: inside the current folder it is taken relative to it, outside it is refused; in a config a leading / anchors', () => {
+  const r = repo('absolute');
+  write(r, 'fixtures/kc.yaml', missingCA());
+  write(r, 'sub/fixtures/kc.yaml', missingCA());
+  write(r, 'ok/kc.yaml', missingCA());
+  let res = cli(['check', '.', '--exclude', path.join(r, 'fixtures')], r);
+  assert.deepEqual(lines(res.stdout), ['ok/kc.yaml:7 error file-not-found', 'sub/fixtures/kc.yaml:7 error file-not-found']);
+  res = cli(['check', '.', `--exclude=${path.join(r, 'sub')}/`], r);
+  assert.deepEqual(lines(res.stdout), ['fixtures/kc.yaml:7 error file-not-found', 'ok/kc.yaml:7 error file-not-found']);
+  res = cli(['check', '.', '--exclude', path.join(dir, 'elsewhere')], r);
+  assert.equal(res.code, 2);
+  assert.match(res.stderr, /--exclude: '.*elsewhere' is outside the current folder/);
+  res = cli(['check', '.', '--exclude', r], r);
+  assert.equal(res.code, 2);
+  assert.match(res.stderr, /is the current folder itself/);
+  write(r, '.kube-pki.yaml', 'exclude: [/fixtures]\n');
+  res = cli(['check', '.'], r);
+  assert.deepEqual(lines(res.stdout), ['ok/kc.yaml:7 error file-not-found', 'sub/fixtures/kc.yaml:7 error file-not-found']);
+});
+
+test('excluded folders are not walked: the suffix search does not find a file in them', () => {
+  const r = repo('index');
+  write(r, 'old/etc/kubernetes/pki/ca.crt', rootCA.certPem);
+  write(r, 'configs/kc.yaml', kubeconfig({ caPath: '/etc/kubernetes/pki/ca.crt' }));
+  const unplaced = () => /not in the folders checked, and nothing tells where/.test(cli(['check', 'index']).stderr);
+  assert.equal(unplaced(), false, 'found as old/etc/kubernetes/pki/ca.crt');
+  write(r, '.kube-pki.yaml', 'exclude: [old/]\n');
+  assert.equal(unplaced(), true, 'old/ is excluded: nothing places the path');
+});
+
+test('discovery does not enter an excluded folder: its files are not listed, read or counted toward the 20,000-file bound', () => {
+  const r = repo('bound');
+  write(r, '.kube-pki.yaml', 'exclude: [generated/]\n');
+  const ok = write(r, 'ok/kc.yaml', missingCA());
+  // generated/ holds 25,000 rendered manifests (listed by this file system, never on disk).
+  const generated = path.join(r, 'generated');
+  const names = Array.from({ length: 25_000 }, (_, i) => `m${String(i).padStart(5, '0')}.yaml`);
+  const real = E.nodeFileSystem();
+  const listed = [];
+  const fs = {
+    ...real,
+    stat: (p) => (p === generated ? { kind: 'directory' } : path.dirname(p) === generated ? { kind: 'file', size: 100 } : real.stat(p)),
+    readFile: (p, max) => real.readFile(p, max),
+    readDir: (p) => {
+      listed.push(p);
+      return p === r ? [...real.readDir(p), 'generated'] : p === generated ? names : real.readDir(p);
+    },
+  };
+  const engine = new E.Engine(fs, { searchRoots: [r] });
+  const found = E.discoverFiles(fs, [r], undefined, (p, isFolder) => engine.excludedBy(p, isFolder) !== undefined);
+  assert.deepEqual(found, [path.join(r, '.kube-pki.yaml'), ok]);
+  assert.ok(!listed.includes(generated), 'generated/ was listed');
+});
+
+test('the config options read the same in the help of check, expiration and generate', () => {
+  const block = (help) => help.slice(help.indexOf('  --config FILE'), help.indexOf('\n', help.indexOf('  --exclude GLOB') + 1));
+  const check = block(cli(['check', '--help']).stdout);
+  assert.match(check, /rules, excludes and settings/);
+  assert.match(check, /relative to the current folder/);
+  for (const cmd of ['expiration', 'generate']) assert.ok(cli([cmd, '--help']).stdout.includes(check), cmd);
 });

@@ -194,3 +194,86 @@ ${pem}
   assert.deepEqual(engine.check(f), []);
   assert.deepEqual(engine.suppressed(f).map(at), ['8 cert-expired']);
 });
+
+test('an ignore where the YAML does not parse is not reported unused (nothing was checked there); the other documents\' ignores are', () => {
+  // One unclosed [ in the document: nothing of it is read, so its ignore cannot be told unused (and the quick fix
+  // "Remove this kube-pki-ignore" would delete an ignore that is right once the YAML is fixed).
+  const broken = write(dir, 'unread/one.yaml', `${kc({ ca: '  # kube-pki-ignore file-not-found' })}contexts: [\n`);
+  let found = engineFor([broken]).check(broken);
+  assert.deepEqual(found.map((f) => f.code), ['yaml-invalid']);
+
+  // Several documents: the first parses (its unused ignore is reported, and its own-line ignore above the
+  // separator covers the second document's first line), the second does not.
+  const text = [
+    kc({ ca: '  # kube-pki-ignore weak-key' }).trimEnd(), //                     lines 1-16
+    '# kube-pki-ignore cert-expired', //                                        17: covers line 19, in the broken document
+    '---', //                                                                   18
+    kc({ ca: '  # kube-pki-ignore file-not-found' }).trimEnd(), //               19-34, line 23 holds an ignore
+    'contexts: [', //                                                           35
+    '',
+  ].join('\n');
+  const multi = write(dir, 'unread/multi.yaml', text);
+  found = engineFor([multi]).check(multi);
+  assert.deepEqual(found.filter((f) => f.range.start.line < 34).map(at), ['5 file-not-found', '5 ignore-unused', '15 file-not-found', '16 file-not-found']);
+  assert.deepEqual(found.filter((f) => f.range.start.line >= 34).map((f) => f.code), ['yaml-invalid']);
+  assert.match(found[1].message, /kube-pki-ignore weak-key: there is no weak-key finding on line 5/);
+
+  // A -file ignore while part of the file was not read: not reported either.
+  const fileWide = write(dir, 'unread/file-wide.yaml', `# kube-pki-ignore-file cert-expired\n---\n${kc().trimEnd()}\n---\n${kc()}contexts: [\n`);
+  assert.deepEqual(engineFor([fileWide]).check(fileWide).map((f) => f.code).filter((c) => c === 'ignore-unused'), []);
+});
+
+test('a file over 16 MB: one file-unreadable, no ignore-unused for the ignores in it, its text not scanned for ignores beyond the leading comments', () => {
+  const line = '    - --tls-cert-file=/etc/kubernetes/pki/apiserver.crt # kube-pki-ignore file-not-found\n';
+  const head = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: kube-apiserver\nspec:\n  containers:\n  - command:\n    - kube-apiserver\n';
+  const body = line.repeat(Math.ceil((16.5 * 1024 * 1024) / line.length));
+  const file = path.join(dir, 'big', 'kube-apiserver.yaml');
+  const engine = new E.Engine(E.nodeFileSystem(), { searchRoots: [path.join(dir, 'big')] });
+  engine.updateDocument(file, head + body);
+  const found = engine.check(file);
+  assert.deepEqual(found.map((f) => f.code), ['file-unreadable']);
+  // That only the leading comments are read (no CST parse of 16 MB) is a speed figure: `npm run bench`, "oversize".
+  // A -file ignore among the leading comments still applies.
+  engine.updateDocument(file, `# kube-pki-ignore-file file-unreadable -- a generated dump\n${head}${body}`);
+  assert.deepEqual(engine.check(file), []);
+  assert.deepEqual(engine.suppressed(file).map((f) => [f.code, f.suppression.reason]), [['file-unreadable', 'a generated dump']]);
+});
+
+test('an ignore alone above a --- separator (or a %YAML directive) covers the first line of the next document; the quick fix adds to it', () => {
+  // The second document's first line holds a finding: its CA file is missing.
+  const second = [
+    "clusters: [{name: c2, cluster: {certificate-authority: other-missing.crt, server: 'https://10.0.0.2:6443'}}]",
+    'apiVersion: v1',
+    'kind: Config',
+    '',
+  ].join('\n');
+  const text = `${kc().trimEnd()}\n# kube-pki-ignore file-not-found -- the second cluster's CA comes later\n---\n${second}`;
+  const f = write(dir, 'separator/kc.yaml', text);
+  const engine = engineFor([f]);
+  assert.deepEqual(engine.check(f).map(at), ['5 file-not-found', '15 file-not-found', '16 file-not-found']);
+  assert.deepEqual(engine.suppressed(f).map(at), ['19 file-not-found']);
+
+  // The quick fix for another code on that line adds it to the same comment instead of writing a second one.
+  const other = { code: 'not-a-ca', range: { start: { line: 18, character: 40 }, end: { line: 18, character: 58 } } };
+  const edit = E.policy.ignoreEdit(text, other, 'line');
+  assert.equal(applyEdit(text, edit).split('\n')[16], "# kube-pki-ignore file-not-found,not-a-ca -- the second cluster's CA comes later");
+
+  // A directive between them is skipped too.
+  const directive = write(dir, 'separator/directive.yaml', `${kc().trimEnd()}\n# kube-pki-ignore file-not-found\n...\n%YAML 1.2\n---\n${second}`);
+  const e2 = engineFor([directive]);
+  assert.deepEqual(e2.suppressed(directive).map(at), ['21 file-not-found']);
+  assert.equal(e2.check(directive).filter((x) => x.code === 'ignore-unused').length, 0);
+});
+
+test('IgnoreEditor: one reading of the comments for all the edits of a request, the same edits as one at a time', () => {
+  const text = kc({ ca: '  # kube-pki-ignore weak-key', aboveCert: '    # kube-pki-ignore file-not-found\n' });
+  const editor = new E.policy.IgnoreEditor(text);
+  const a = { code: 'file-not-found', range: { start: { line: 4, character: 27 }, end: { line: 4, character: 41 } } };
+  const b = { code: 'cert-expired', range: { start: { line: 15, character: 4 }, end: { line: 15, character: 20 } } };
+  for (const [finding, scope] of [[a, 'line'], [a, 'file'], [b, 'line'], [b, 'file']]) {
+    assert.deepEqual(editor.ignoreEdit(finding, scope), E.policy.ignoreEdit(text, finding, scope), `${finding.code} ${scope}`);
+  }
+  assert.deepEqual(editor.ignoreEdit(a, 'line').newText, ',file-not-found');
+  assert.deepEqual(editor.removeIgnoreEdit({ line: 4, character: 60 }), E.policy.removeIgnoreEdit(text, { line: 4, character: 60 }));
+  assert.deepEqual(editor.removeIgnoreEdit({ line: 4, character: 60 }).newText, '');
+});

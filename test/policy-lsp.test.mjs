@@ -163,3 +163,42 @@ test('quick fixes: Ignore CODE on this line / in this file on every kube-pki dia
   const none = await c.request('textDocument/codeAction', { textDocument: { uri: uriOf(cfg) }, range: cfgDiags[0].range, context: { diagnostics: cfgDiags } });
   assert.deepEqual(none, []);
 });
+
+test('editing a config re-reads the workspace only when its exclude changes; while its YAML is broken its last valid exclude stays (said in its diagnostic)', async () => {
+  const ws = path.join(dir, 'reindex');
+  mkdirSync(path.join(ws, '.git'), { recursive: true });
+  const kc = write(ws, 'kc.yaml', kubeconfig({ caPath: 'missing-ca.crt' }));
+  write(ws, 'fixtures/kc.yaml', kubeconfig({ caPath: 'missing-ca.crt' }));
+  const config = write(ws, '.kube-pki.yaml', 'exclude: [fixtures/]\n');
+  const c = await startIn(ws, {});
+  const kcUri = await c.open(kc, readFileSync(kc, 'utf8'));
+  assert.deepEqual(codes(await c.waitForDiagnostics(kcUri, (d) => d.length > 0)), ['7 file-not-found error']);
+  const configUri = await c.open(config, 'exclude: [fixtures/]\n');
+  const indexed = () => c.logs.filter((l) => /kube-pki: indexed \d+ candidate files/.test(l.message)).length;
+  const settle = () => new Promise((r) => setTimeout(r, 1500)); // past the re-index delay (400 ms) and a small index
+  const files = async () => (await c.summary()).files;
+  await settle();
+  const first = indexed();
+  const before = await files();
+
+  // A new rule, the same exclude: what the config governs is re-checked, the workspace is not read again.
+  await c.change(config, 'exclude: [fixtures/]\nrules: {file-not-found: warning}\n');
+  assert.deepEqual(codes(await c.waitForDiagnostics(kcUri, (d) => d[0]?.severity === 2)), ['7 file-not-found warning']);
+  await settle();
+  assert.equal(indexed(), first, 'no re-index for a change of rules');
+
+  // Mid-edit, the YAML does not parse: fixtures/ stays excluded, and the diagnostic says so.
+  await c.change(config, 'exclude: [fixtures/]\nrules: {file-not-found: [\n');
+  const invalid = await c.waitForDiagnostics(configUri, (d) => d.length > 0);
+  assert.match(invalid[0].message, /the exclude of its last version that parsed still applies \('fixtures\/'\)/);
+  await settle();
+  assert.equal(indexed(), first, 'no re-index while the YAML is broken');
+  assert.equal(await files(), before, 'fixtures/kc.yaml is still left out');
+
+  // The exclude removed: the workspace is read again, once, and fixtures/kc.yaml is in it.
+  await c.change(config, 'rules: {file-not-found: warning}\n');
+  await c.waitForDiagnostics(configUri, (d) => d.length === 0);
+  await settle();
+  assert.equal(indexed(), first + 1);
+  assert.equal(await files(), before + 1);
+});

@@ -2,7 +2,7 @@
 // show the answer in a read-only virtual document (scheme kube-pki-decode). CodeLenses call the first
 // with the document and the reference's position.
 import * as vscode from 'vscode';
-import { DECODE_COMMAND, DECODE_REQUEST, type DecodeResponse } from '../../server/src/lsp/protocol';
+import { DECODE_COMMAND, DECODE_REQUEST, type DecodeResponse } from '../../shared/protocol';
 import type { LanguageClient } from 'vscode-languageclient/node';
 
 export const DECODE_SCHEME = 'kube-pki-decode';

@@ -1,7 +1,7 @@
 // The VS Code side of kube-pki: starts the language server (dist/server.js) and shows its verdict in the
 // status bar. All the checking happens in the server.
 import * as vscode from 'vscode';
-import { RECHECK_COMMAND, SUMMARY_NOTIFICATION, SUMMARY_REQUEST, TRUST_NOTIFICATION, type InitializationOptions, type Summary } from '../../server/src/lsp/protocol';
+import { RECHECK_COMMAND, SUMMARY_NOTIFICATION, SUMMARY_REQUEST, TRUST_NOTIFICATION, type InitializationOptions, type Summary } from '../../shared/protocol';
 import {
   ExecuteCommandRequest,
   LanguageClient,

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { INVENTORY_REQUEST, type Inventory, type InventoryCertificate, type InventoryLocation, type InventoryOrphanKey, type InventoryProblem } from '../../server/src/lsp/protocol';
+import { INVENTORY_REQUEST, type Inventory, type InventoryCertificate, type InventoryLocation, type InventoryOrphanKey, type InventoryProblem } from '../../shared/protocol';
 import { certName, expiryBadge, registerTimeline, type TimelineApi } from './timeline';
 
 export const PKI_VIEW = 'kubePki.pkiExplorer';

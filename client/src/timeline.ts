@@ -1,14 +1,18 @@
 // "Kube PKI: Show Expiry Timeline": every certificate of the workspace as a bar from not-before to
 // not-after on one time axis, sorted by expiry, red/amber/green by status, today marked and the warning
 // window (today .. today + kubePki.expiryWarningDays) shaded. The SVG is drawn here from kubePki/inventory;
-// the webview only shows it (colours from the VS Code theme's CSS variables, no network, a strict CSP with
-// a nonce), sends clicks back (open the certificate's referencing line) and, for an export, inlines the
-// theme colours it computed (SVG) or draws it into a canvas (PNG); the extension asks where to save.
+// the webview's page (webview/timeline.ts and timeline.css, bundled into dist/webview/) only shows it
+// (colours from the VS Code theme's CSS variables, no network, a strict CSP: its script by nonce, its
+// stylesheet from the extension's dist/webview only), sends clicks back (open the certificate's referencing
+// line) and, for an export, inlines the theme colours it computed (SVG) or draws it into a canvas (PNG);
+// the extension asks where to save. The messages both ways: webview/messages.ts.
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DAY, formatDay } from '../../server/src/engine/decode/time';
-import type { Inventory, InventoryCertificate } from '../../server/src/lsp/protocol';
+import type { Inventory, InventoryCertificate } from '../../shared/protocol';
+import { fromWebview, type ExportFormat, type FromWebview, type TimelineRange, type ToWebview } from './webview/messages';
+
+export type { TimelineRange } from './webview/messages';
 
 export const TIMELINE_COMMANDS = {
   show: 'kubePki.showExpiryTimeline',
@@ -20,6 +24,9 @@ const EXPORT_TIMEOUT_MS = 15_000;
 
 // ------------------------------------------------------------------------------------------ the SVG
 
+const DAY = 86_400_000;
+/** "2026-11-28": a UTC day, written as the server writes one (its engine's decode/time.ts formatDay). */
+const formatDay = (d: Date) => (Number.isNaN(d.getTime()) ? 'invalid date' : d.toISOString().slice(0, 10));
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const day = (ms: number) => formatDay(new Date(ms));
@@ -76,8 +83,7 @@ export interface TimelineLayout {
 
 const LAYOUT: TimelineLayout = { width: 1280, labelWidth: 520, rowHeight: 22 };
 
-/** 'all': from the oldest not-before to the last not-after; 'near': about 15 months either side of today. */
-export type TimelineRange = 'all' | 'near';
+/** How far either side of today the 'near' range reaches: about 15 months. */
 const NEAR_MS = 456 * DAY;
 
 /**
@@ -164,124 +170,6 @@ export function renderTimelineSvg(inv: Inventory, range: TimelineRange = 'all', 
 
 // ------------------------------------------------------------------------------------------ the webview
 
-const STYLE = `
-body { margin: 0; padding: 12px 16px; color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); }
-header { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; margin-bottom: 8px; }
-header h1 { font-size: 1.2em; font-weight: 600; margin: 0 auto 0 0; }
-header .summary { color: var(--vscode-descriptionForeground); }
-button { color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground); border: 1px solid var(--vscode-button-border, transparent); padding: 4px 10px; border-radius: 2px; cursor: pointer; font-family: inherit; }
-button:hover { background: var(--vscode-button-secondaryHoverBackground); }
-button:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
-#chart { overflow-x: auto; }
-svg.timeline { font-family: var(--vscode-font-family); font-size: 12px; }
-svg .stripe { fill: var(--vscode-list-hoverBackground); fill-opacity: 0.35; }
-svg .hit { fill: transparent; cursor: pointer; }
-svg .row:hover .hit, svg .row:focus .hit { fill: var(--vscode-list-hoverBackground); }
-svg .row:focus { outline: none; }
-svg .row:focus .label { text-decoration: underline; }
-svg .label { fill: var(--vscode-foreground); }
-svg .role { fill: var(--vscode-descriptionForeground); }
-svg .days { fill: var(--vscode-descriptionForeground); }
-svg .days-expired { fill: var(--vscode-charts-red); }
-svg .days-expiring { fill: var(--vscode-charts-yellow); }
-svg .bar { cursor: pointer; }
-svg .bar-ok, svg .legend-ok { fill: var(--vscode-charts-green); }
-svg .bar-expiring, svg .legend-expiring { fill: var(--vscode-charts-yellow); }
-svg .bar-expired, svg .legend-expired { fill: var(--vscode-charts-red); }
-svg .warning-window { fill: var(--vscode-charts-yellow); fill-opacity: 0.16; }
-svg .grid { stroke: var(--vscode-editorIndentGuide-background, var(--vscode-panel-border)); stroke-width: 1; }
-svg .axis { stroke: var(--vscode-descriptionForeground); stroke-width: 1; }
-svg .tick, svg .legend-text { fill: var(--vscode-descriptionForeground); font-size: 11px; }
-svg .cut { fill: var(--vscode-descriptionForeground); font-size: 11px; }
-select { color: var(--vscode-dropdown-foreground); background: var(--vscode-dropdown-background); border: 1px solid var(--vscode-dropdown-border, transparent); padding: 3px 4px; font-family: inherit; }
-svg .today { stroke: var(--vscode-charts-blue); stroke-width: 2; stroke-dasharray: 4 3; }
-svg .today-label { fill: var(--vscode-charts-blue); font-size: 11px; font-weight: 600; }
-`;
-
-/** The webview's script: clicks, the export buttons, and exports asked for by the extension. */
-const SCRIPT = `
-const vscode = acquireVsCodeApi();
-const chart = document.getElementById('chart');
-const summary = document.getElementById('summary');
-const PROPS = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-dasharray', 'opacity', 'font-family', 'font-size', 'font-weight'];
-function svgText() {
-  const svg = chart.querySelector('svg');
-  if (!svg) throw new Error('nothing drawn yet');
-  const clone = svg.cloneNode(true);
-  const src = [svg, ...svg.querySelectorAll('*')];
-  const dst = [clone, ...clone.querySelectorAll('*')];
-  src.forEach((el, i) => {
-    const cs = getComputedStyle(el);
-    for (const p of PROPS) {
-      const v = cs.getPropertyValue(p);
-      if (v && v !== 'normal') dst[i].setAttribute(p, v.trim());
-    }
-    if (dst[i].classList && dst[i].classList.contains('hit')) dst[i].setAttribute('fill', 'none');
-  });
-  const bg = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
-  bg.setAttribute('class', 'background');
-  bg.setAttribute('width', '100%');
-  bg.setAttribute('height', '100%');
-  bg.setAttribute('fill', getComputedStyle(document.body).backgroundColor);
-  clone.insertBefore(bg, clone.querySelector('title') ? clone.querySelector('title').nextSibling : clone.firstChild);
-  return '<?xml version="1.0" encoding="UTF-8"?>\\n' + new XMLSerializer().serializeToString(clone);
-}
-function pngDataUrl() {
-  const text = svgText();
-  const svg = chart.querySelector('svg');
-  const w = Number(svg.getAttribute('width'));
-  const h = Number(svg.getAttribute('height'));
-  return new Promise((resolve, reject) => {
-    const img = new Image();
-    img.onload = () => {
-      const scale = 2;
-      const canvas = document.createElement('canvas');
-      canvas.width = w * scale;
-      canvas.height = h * scale;
-      const ctx = canvas.getContext('2d');
-      ctx.scale(scale, scale);
-      ctx.drawImage(img, 0, 0, w, h);
-      resolve(canvas.toDataURL('image/png'));
-    };
-    img.onerror = () => reject(new Error('the SVG did not load as an image'));
-    img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(text);
-  });
-}
-async function exportData(format) {
-  return format === 'png' ? pngDataUrl() : svgText();
-}
-/** Opens the certificate of the row the event is in; false when it is in none. */
-function openRow(e) {
-  const row = e.target.closest && e.target.closest('[data-id]');
-  if (row) vscode.postMessage({ type: 'open', id: row.getAttribute('data-id') });
-  return !!row;
-}
-chart.addEventListener('click', openRow);
-chart.addEventListener('keydown', (e) => {
-  if ((e.key === 'Enter' || e.key === ' ') && openRow(e)) e.preventDefault();
-});
-for (const b of document.querySelectorAll('button[data-export]')) {
-  b.addEventListener('click', async () => {
-    const format = b.getAttribute('data-export');
-    try { vscode.postMessage({ type: 'save', format, data: await exportData(format) }); }
-    catch (err) { vscode.postMessage({ type: 'error', message: String(err && err.message || err) }); }
-  });
-}
-document.getElementById('refresh').addEventListener('click', () => vscode.postMessage({ type: 'refresh' }));
-document.getElementById('range').addEventListener('change', (e) => vscode.postMessage({ type: 'range', value: e.target.value }));
-window.addEventListener('message', async (e) => {
-  const m = e.data || {};
-  if (m.type === 'render') {
-    chart.innerHTML = m.svg;
-    summary.textContent = m.summary;
-  } else if (m.type === 'export') {
-    try { vscode.postMessage({ type: 'exported', requestId: m.requestId, data: await exportData(m.format) }); }
-    catch (err) { vscode.postMessage({ type: 'exported', requestId: m.requestId, error: String(err && err.message || err) }); }
-  }
-});
-vscode.postMessage({ type: 'ready' });
-`;
-
 function summaryOf(inv: Inventory): string {
   const n = (s: string) => inv.certificates.filter((c) => c.status === s).length;
   const parts = [`${inv.certificates.length} certificate${inv.certificates.length === 1 ? '' : 's'}`];
@@ -291,8 +179,16 @@ function summaryOf(inv: Inventory): string {
   return parts.join(', ');
 }
 
-function html(nonce: string, svg: string, summary: string, range: TimelineRange): string {
-  const csp = `default-src 'none'; img-src data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';`;
+/** Where the page's script and stylesheet are (esbuild.js builds them there); the webview may read nothing else. */
+const WEBVIEW_DIR = ['dist', 'webview'];
+
+/**
+ * The page: the SVG and summary as of now, the page script (by nonce) and stylesheet (from the webview's own
+ * resource origin, `cspSource`). img-src data: is for the PNG export (the SVG loaded as an image).
+ */
+export function timelineHtml(page: { nonce: string; cspSource: string; script: string; style: string }, svg: string, summary: string, range: TimelineRange): string {
+  const { nonce } = page;
+  const csp = `default-src 'none'; img-src data:; style-src ${page.cspSource}; script-src 'nonce-${nonce}';`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -300,7 +196,7 @@ function html(nonce: string, svg: string, summary: string, range: TimelineRange)
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>PKI Expiry Timeline</title>
-<style nonce="${nonce}">${STYLE}</style>
+<link rel="stylesheet" href="${esc(page.style)}">
 </head>
 <body>
 <header>
@@ -316,7 +212,7 @@ function html(nonce: string, svg: string, summary: string, range: TimelineRange)
 <button data-export="png" title="Save the timeline as a PNG image">Export PNG</button>
 </header>
 <div id="chart">${svg}</div>
-<script nonce="${nonce}">${SCRIPT}</script>
+<script nonce="${nonce}" src="${esc(page.script)}"></script>
 </body>
 </html>`;
 }
@@ -338,7 +234,7 @@ export interface TimelineApi {
   isOpen(): boolean;
 }
 
-type Exported = { requestId: string; data?: string; error?: string };
+type Exported = Extract<FromWebview, { type: 'exported' }>;
 
 export function registerTimeline(context: vscode.ExtensionContext, host: TimelineHost): { update(inv: Inventory): void; isOpen(): boolean; api: TimelineApi } {
   let panel: vscode.WebviewPanel | undefined;
@@ -356,7 +252,7 @@ export function registerTimeline(context: vscode.ExtensionContext, host: Timelin
   function render(inv: Inventory | undefined): Promise<unknown> {
     if (!panel) return Promise.resolve();
     const p = panel;
-    const message = { type: 'render', ...content(inv) };
+    const message: ToWebview = { type: 'render', ...content(inv) };
     // Messages posted before the page listens would be lost.
     return ready.then(() => p.webview.postMessage(message));
   }
@@ -368,7 +264,7 @@ export function registerTimeline(context: vscode.ExtensionContext, host: Timelin
 
   const saved = (file: string) => void vscode.window.showInformationMessage(`Kubernetes PKI: the timeline was saved to ${vscode.workspace.asRelativePath(file)}.`);
 
-  async function save(format: 'svg' | 'png', data: string, target?: string): Promise<string | undefined> {
+  async function save(format: ExportFormat, data: string, target?: string): Promise<string | undefined> {
     let file = target;
     if (!file) {
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
@@ -401,7 +297,7 @@ export function registerTimeline(context: vscode.ExtensionContext, host: Timelin
     }
     const p = vscode.window.createWebviewPanel(VIEW_TYPE, 'PKI Expiry Timeline', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
       enableScripts: true,
-      localResourceRoots: [],
+      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, ...WEBVIEW_DIR)],
       retainContextWhenHidden: true,
     });
     panel = p;
@@ -409,18 +305,19 @@ export function registerTimeline(context: vscode.ExtensionContext, host: Timelin
     ready = new Promise((resolve) => (markReady = resolve));
     const nonce = randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
     const { svg, summary } = content(host.inventory());
-    p.webview.html = html(nonce, svg, summary, range);
-    p.webview.onDidReceiveMessage(async (m: { type?: string; value?: string; id?: string; format?: string; data?: string; message?: string; requestId?: string; error?: string }) => {
+    const resource = (file: string) => p.webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, ...WEBVIEW_DIR, file)).toString();
+    p.webview.html = timelineHtml({ nonce, cspSource: p.webview.cspSource, script: resource('timeline.js'), style: resource('timeline.css') }, svg, summary, range);
+    p.webview.onDidReceiveMessage(async (raw: unknown) => {
+      const m = fromWebview(raw);
       try {
         if (m?.type === 'ready') markReady();
-        else if (m?.type === 'open' && typeof m.id === 'string') host.open(m.id);
+        else if (m?.type === 'open') host.open(m.id);
         else if (m?.type === 'refresh') await host.refresh();
-        else if (m?.type === 'range' && (m.value === 'all' || m.value === 'near')) {
+        else if (m?.type === 'range') {
           range = m.value;
           await render(host.inventory());
-        }
-        else if (m?.type === 'exported' && typeof m.requestId === 'string') waiting.get(m.requestId)?.(m as Exported);
-        else if (m?.type === 'save' && (m.format === 'svg' || m.format === 'png') && typeof m.data === 'string') {
+        } else if (m?.type === 'exported') waiting.get(m.requestId)?.(m);
+        else if (m?.type === 'save') {
           const file = await save(m.format, m.data);
           if (file) saved(file);
         } else if (m?.type === 'error') failed(`expiry timeline: ${m.message ?? 'error'}`);
@@ -438,7 +335,7 @@ export function registerTimeline(context: vscode.ExtensionContext, host: Timelin
   }
 
   /** Asks the webview for the export (its theme colours inlined), then writes it. */
-  async function exportAs(format: 'svg' | 'png', target?: string): Promise<string | undefined> {
+  async function exportAs(format: ExportFormat, target?: string): Promise<string | undefined> {
     const p = await show();
     await Promise.race([ready, new Promise((_, reject) => setTimeout(() => reject(new Error('the timeline did not load')), EXPORT_TIMEOUT_MS))]);
     if (!host.inventory()) await host.refresh();
@@ -454,7 +351,8 @@ export function registerTimeline(context: vscode.ExtensionContext, host: Timelin
         waiting.delete(requestId);
         resolve(e);
       });
-      void p.webview.postMessage({ type: 'export', format, requestId });
+      const message: ToWebview = { type: 'export', format, requestId };
+      void p.webview.postMessage(message);
     });
     if (answer.error || !answer.data) throw new Error(answer.error ?? 'nothing exported');
     return save(format, answer.data, target);
@@ -466,7 +364,7 @@ export function registerTimeline(context: vscode.ExtensionContext, host: Timelin
     }),
     // From the palette: asks the format and where to save. From a test or another extension: { format, path }.
     vscode.commands.registerCommand(TIMELINE_COMMANDS.export, async (opts?: { format?: string; path?: string }) => {
-      let format: 'svg' | 'png' | undefined = opts?.format === 'png' || opts?.format === 'svg' ? opts.format : undefined;
+      let format: ExportFormat | undefined = opts?.format === 'png' || opts?.format === 'svg' ? opts.format : undefined;
       if (!format) {
         const pick = await vscode.window.showQuickPick([{ label: 'SVG', value: 'svg' as const }, { label: 'PNG', value: 'png' as const }], { title: 'Export the expiry timeline as' });
         format = pick?.value;

@@ -173,10 +173,10 @@ async function waitForValue(fn, pred, what, timeout = 30_000) {
 
 test('the .vsix holds only the bundled extension, and is small', () => {
   const names = zipEntries(readFileSync(vsix)).filter((n) => n.startsWith('extension/')).sort();
-  const allowed = [/^extension\/package\.json$/, /^extension\/readme\.md$/, /^extension\/changelog\.md$/, /^extension\/LICENSE\.txt$/, /^extension\/images\/icon\.png$/, /^extension\/dist\/(client|server)\.js$/, /^extension\/syntaxes\/[^/]+\.json$/];
+  const allowed = [/^extension\/package\.json$/, /^extension\/readme\.md$/, /^extension\/changelog\.md$/, /^extension\/LICENSE\.txt$/, /^extension\/images\/icon\.png$/, /^extension\/dist\/(client|server)\.js$/, /^extension\/dist\/webview\/timeline\.(js|css)$/, /^extension\/syntaxes\/[^/]+\.json$/];
   const stray = names.filter((n) => !allowed.some((re) => re.test(n)));
   assert.deepEqual(stray, [], `unexpected files in the .vsix: ${stray.join(', ')}`);
-  for (const n of ['extension/package.json', 'extension/dist/client.js', 'extension/dist/server.js', 'extension/LICENSE.txt', 'extension/images/icon.png', 'extension/changelog.md', 'extension/readme.md']) {
+  for (const n of ['extension/package.json', 'extension/dist/client.js', 'extension/dist/server.js', 'extension/dist/webview/timeline.js', 'extension/dist/webview/timeline.css', 'extension/LICENSE.txt', 'extension/images/icon.png', 'extension/changelog.md', 'extension/readme.md']) {
     assert.ok(names.includes(n), `${n} is missing from the .vsix`);
   }
   const size = statSync(vsix).size;

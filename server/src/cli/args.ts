@@ -16,6 +16,15 @@ export type ParsedArgs = CheckArgs | { command: 'help' } | { command: 'version' 
 
 export class UsageError extends Error {}
 
+/** The lines of a command's usage that describe the config options (check's, expiration's and generate's). */
+export const CONFIG_USAGE = `  --config FILE            take rules, excludes and settings from FILE for every file (default: the nearest
+                           .kube-pki.yaml above each file, up to the repository's root); FILE's globs are
+                           relative to the current folder, its rootDir and pathMappings to FILE's folder
+  --no-config              read no .kube-pki.yaml
+  --exclude GLOB           leave out the files GLOB matches, relative to the current folder (repeatable;
+                           as in .kube-pki.yaml's exclude: 'fixtures/', 'test/**/*.yaml'; an absolute path
+                           must be inside the current folder)`;
+
 export const USAGE = `Usage: kube-pki check [PATH...] [options]
 
 Checks a Kubernetes cluster's TLS: kubeconfigs, static pod manifests, kubelet configs and the
@@ -28,11 +37,7 @@ Options:
   --now ISO8601            take the verdicts at this instant instead of now (e.g. 2030-01-01T00:00:00Z)
   --expiry-days N          warn about certificates expiring within N days (default 30)
   --cluster-domain D       the cluster DNS domain (default cluster.local)
-  --config FILE            take rules, excludes and settings from FILE for every file (default: the nearest
-                           .kube-pki.yaml above each file, up to the repository's root)
-  --no-config              read no .kube-pki.yaml
-  --exclude GLOB           leave out the files GLOB matches, relative to the current folder (repeatable;
-                           as in .kube-pki.yaml's exclude: 'fixtures/', 'test/**/*.yaml')
+${CONFIG_USAGE}
   --baseline FILE          report only the findings FILE does not hold (written by --write-baseline)
   --write-baseline FILE    record today's findings in FILE and report nothing
   --format text|json|sarif output format (default text)
@@ -43,8 +48,9 @@ Options:
 Flags win over a .kube-pki.yaml's settings, which win over the defaults.
 
 Exit status: 0 no errors (with --baseline: no new errors), 1 errors found, 2 bad usage or an invalid
-.kube-pki.yaml (printed as FILE:LINE:COL: message). A path found in none of the folders checked that
-nothing places (a node's file: give --root or --path-mapping) is not an error; a note says so.
+.kube-pki.yaml that applies to a file checked (printed as FILE:LINE:COL: message; one that governs no
+file checked is not judged). A path found in none of the folders checked that nothing places (a node's
+file: give --root or --path-mapping) is not an error; a note says so.
 
 Generating what is missing or wrong: kube-pki generate [PATH...] [--dry-run] [--fix] [--renew] ...,
 kube-pki new-ca, new-client, kubeconfig, new-control-plane (kube-pki generate --help).
@@ -90,12 +96,6 @@ export interface TreeArgs {
   /** --exclude GLOB..., relative to the current folder. */
   exclude?: string[];
 }
-
-/** The lines of a command's usage that describe the config options (check's, expiration's and generate's). */
-export const CONFIG_USAGE = `  --config FILE            take excludes and settings from FILE for every file (default: the nearest
-                           .kube-pki.yaml above each file, up to the repository's root)
-  --no-config              read no .kube-pki.yaml
-  --exclude GLOB           leave out the files GLOB matches, relative to the current folder (repeatable)`;
 
 /** Takes one of the tree options into `out`; false when `name` is not one of them. */
 function treeOption(name: string, value: () => string, out: TreeArgs, inline?: string): boolean {

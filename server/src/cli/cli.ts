@@ -8,7 +8,7 @@ import { formatJson, formatSarif, formatText, type BaselineReport, type CodeCata
 import { GENERATE_COMMANDS, runGenerate } from './generate';
 import { runVerify } from './verify';
 import { runExpiration } from './expiration';
-import { configProblems, notCheckedNote, openTree, tooBigNote, type OpenTree } from './tree';
+import { configProblems, excludedFolderNote, notCheckedNote, openTree, tooBigNote, type OpenTree } from './tree';
 import { unplacedNote } from './unplaced';
 
 // Inlined by esbuild.
@@ -75,14 +75,17 @@ function check(args: CheckArgs, io: Io): number {
   }
   const { engine, explicit, files } = tree;
   const ctx: Context = { cwd, display: tree.display };
+  for (const folder of tree.excludedFolders) io.err(excludedFolderNote(tree, folder));
 
   let internalError = false;
+  const read: string[] = [];
   for (const file of files) {
     const r = fs.readFile(file, MAX_CONFIG_BYTES);
     if (!r.ok) {
       if (explicit.has(file)) return usageError(io, `${ctx.display(file)}: ${r.reason}`);
       continue; // gone or changed since discovery
     }
+    read.push(file);
     try {
       const recognised = engine.updateDocument(file, r.data.toString('utf8'));
       if (!recognised && explicit.has(file)) io.err(notCheckedNote(tree, file));
@@ -92,8 +95,8 @@ function check(args: CheckArgs, io: Io): number {
     }
   }
 
-  // An invalid .kube-pki.yaml would change what is checked and how: nothing is reported until it is fixed.
-  const problems = configProblems(tree);
+  // An invalid .kube-pki.yaml in use would change what is checked and how: nothing is reported until it is fixed.
+  const problems = configProblems(tree, read);
   if (problems.length) {
     io.err(`${problems.join('\n')}\nkube-pki: fix the .kube-pki.yaml above (or run with --no-config); nothing was checked\n`);
     return 2;

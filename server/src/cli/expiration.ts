@@ -6,7 +6,7 @@ import { stringify as yamlStringify } from 'yaml';
 import { buildInventory, kubeadmExpiryTime, nodeFileSystem, shortHumanDuration } from '../engine';
 import type { Inventory, InventoryCertificate, InventoryObject } from '../engine/inventory/types';
 import { CONFIG_USAGE, treeCommandOptions, UsageError, type TreeArgs } from './args';
-import { configProblems, openTree, readTree, tooBigNote, type OpenTree } from './tree';
+import { configProblems, excludedFolderNote, openTree, readTree, tooBigNote, type OpenTree } from './tree';
 
 export const EXPIRATION_USAGE = `Usage: kube-pki expiration [PATH...] [options]
 
@@ -97,8 +97,8 @@ export function runExpiration(argv: string[], io: Io): number {
     if (err instanceof UsageError) return usageError(err.message);
     throw err;
   }
-  readTree(tree, fs);
-  const problems = configProblems(tree);
+  for (const folder of tree.excludedFolders) io.err(excludedFolderNote(tree, folder, 'not read'));
+  const problems = configProblems(tree, readTree(tree, fs));
   if (problems.length) {
     io.err(`${problems.join('\n')}\nkube-pki: fix the .kube-pki.yaml above (or run with --no-config)\n`);
     return 2;

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { nodeFileSystem, generate } from '../engine';
 import { lookupTable } from '../engine/lookup';
 import type { FileSystem } from '../engine/types';
-import { configProblems, displayPath, openTree, readTree } from './tree';
+import { configProblems, displayPath, excludedFolderNote, openTree, readTree } from './tree';
 import { argTokens, CONFIG_USAGE, parseClusterDomain, parsePathMapping, UsageError } from './args';
 
 type KeyType = generate.KeyType;
@@ -243,8 +243,8 @@ async function workspace(p: Parsed, io: Io): Promise<number> {
     io.cwd,
     fs,
   );
-  readTree(tree, fs);
-  const problems = configProblems(tree);
+  for (const folder of tree.excludedFolders) io.err(excludedFolderNote(tree, folder, 'not read'));
+  const problems = configProblems(tree, readTree(tree, fs));
   if (problems.length) {
     io.err(`${problems.join('\n')}\nkube-pki: fix the .kube-pki.yaml above (or run with --no-config); nothing was generated\n`);
     return 2;

@@ -35,6 +35,8 @@ export interface OpenTree {
   given: GivenPath[];
   /** Files the user named: read whatever they are called. */
   explicit: Set<string>;
+  /** Folders the user named that a config or --exclude leaves out: not walked. */
+  excludedFolders: string[];
   /** Those, and the candidate configs found below the folders given, sorted. */
   files: string[];
   display(file: string): string;
@@ -83,34 +85,63 @@ export function openTree(args: TreeArgs, cwd: string, fs: FileSystem, onTooBig?:
     const st = fs.stat(file);
     if (st.kind !== 'file') throw new UsageError(`--config ${args.config}: ${st.kind === 'missing' ? st.reason : 'not a regular file'}`);
     options.configFile = file;
+    // Its globs are relative to the current folder, as ESLint takes those of a config given with -c.
+    options.configBase = cwd;
   }
   if (args.exclude?.length) {
+    const patterns: string[] = [];
     for (const g of args.exclude) {
-      const problem = policy.globProblem(g);
-      if (problem) throw new UsageError(`--exclude: ${problem.replace(/config file's folder/g, 'current folder')}`);
+      // An absolute path inside the current folder is taken relative to it; one outside it can match nothing.
+      const taken = policy.commandLinePattern(g, cwd);
+      const problem = 'problem' in taken ? taken.problem : policy.globProblem(taken.pattern, 'the current folder');
+      if (problem) throw new UsageError(`--exclude: ${problem}`);
+      patterns.push((taken as { pattern: string }).pattern);
     }
-    options.exclude = { base: cwd, patterns: args.exclude };
+    options.exclude = { base: cwd, patterns };
   }
 
+  const engine = new Engine(fs, options);
   const display = (file: string) => displayPath(file, cwd, given);
   const explicit = new Set(given.filter((g) => g.kind === 'file').map((g) => g.abs));
   const files = new Set(explicit);
+  const excludedFolders: string[] = [];
   const tooBig = onTooBig && ((file: string, bytes: number) => onTooBig(display(file), bytes));
-  for (const g of given) if (g.kind === 'directory') for (const f of discoverFiles(fs, [g.abs], tooBig)) files.add(f);
-  return { engine: new Engine(fs, options), given, explicit, files: [...files].sort(), display };
+  // What the configs and --exclude leave out is never entered: it costs no reads and does not count toward the
+  // bound on files.
+  const isExcluded = (p: string, isFolder: boolean) => engine.excludedBy(p, isFolder) !== undefined;
+  for (const g of given) {
+    if (g.kind !== 'directory') continue;
+    if (isExcluded(g.abs, true)) excludedFolders.push(g.abs);
+    else for (const f of discoverFiles(fs, [g.abs], tooBig, isExcluded)) files.add(f);
+  }
+  return { engine, given, explicit, excludedFolders, files: [...files].sort(), display };
 }
 
 /**
- * The problems of the .kube-pki.yaml files the tree's files are governed by (read while the files were read),
- * as `FILE:LINE:COL: message` lines; empty when they are valid.
+ * The problems of the .kube-pki.yaml files in use, as `FILE:LINE:COL: message` lines (empty when they are valid).
+ * A config is in use when it applies to a file that was read (`read`: the files given to the engine; configs and
+ * excluded files do not count): the one governing it, and those above it whose `exclude` was consulted. A config
+ * that governs nothing read (one in an excluded folder, or above no file of the tree) changes nothing, and is not
+ * judged: as ESLint, the CLI refuses to run only with a broken config in use.
  */
-export function configProblems(tree: OpenTree): string[] {
+export function configProblems(tree: OpenTree, read: Iterable<string>): string[] {
+  const inUse = new Map<string, policy.PolicyConfig>();
+  for (const file of read) {
+    if (policy.isConfigName(file) || tree.engine.excludedBy(file)) continue;
+    for (const c of tree.engine.configsFor(file)) inUse.set(c.file, c);
+  }
   const out: string[] = [];
-  const configs = tree.engine.loadedConfigs().slice().sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  for (const c of configs) {
+  for (const c of [...inUse.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) {
     for (const i of c.issues) out.push(`${tree.display(c.file)}:${i.range.start.line + 1}:${i.range.start.character + 1}: ${i.message}`);
   }
   return out;
+}
+
+/** The note for a folder the user named that a config or --exclude leaves out. */
+export function excludedFolderNote(tree: OpenTree, folder: string, what = 'not checked'): string {
+  const excluded = tree.engine.excludedBy(folder, true);
+  const by = excluded?.config ? `${tree.display(excluded.config)} (exclude: '${excluded.pattern}')` : `--exclude '${excluded?.pattern}'`;
+  return `kube-pki: note: ${tree.display(folder)} is excluded by ${by}; ${what}\n`;
 }
 
 /** Why a file the user named was not checked: excluded (by which config and glob), or holding nothing kube-pki reads. */
@@ -125,12 +156,19 @@ export function notCheckedNote(tree: OpenTree, file: string, what = 'nothing to 
   return `kube-pki: note: ${shown} holds nothing kube-pki reads (see "What it reads" in the README: kubeconfigs, static pod manifests, kubelet configs, Secrets, webhooks, cert-manager objects...); ${what}\n`;
 }
 
-/** Reads the files found into the engine; the unreadable are skipped (for the commands that do not report them: `check` does). */
-export function readTree(tree: OpenTree, fs: FileSystem): void {
+/**
+ * Reads the files found into the engine; the unreadable are skipped (for the commands that do not report them:
+ * `check` does). Returns the files read.
+ */
+export function readTree(tree: OpenTree, fs: FileSystem): string[] {
+  const read: string[] = [];
   for (const file of tree.files) {
     const r = fs.readFile(file, MAX_CONFIG_BYTES);
-    if (r.ok) tree.engine.updateDocument(file, r.data.toString('utf8'));
+    if (!r.ok) continue;
+    tree.engine.updateDocument(file, r.data.toString('utf8'));
+    read.push(file);
   }
+  return read;
 }
 
 /** A note for a config over the size limit, as every command words it. */

@@ -4,6 +4,11 @@ import type { Severity } from './types';
 export interface CodeInfo {
   severity: Severity;
   title: string;
+  /**
+   * false: no `# kube-pki-ignore` comment and no rule of a .kube-pki.yaml touches it, and the editor offers no
+   * ignore quick fix for it (a config's own problems: a config cannot switch off the report of its mistakes).
+   */
+  ignorable?: false;
 }
 
 export const codes = {
@@ -32,9 +37,18 @@ export const codes = {
   'duration-invalid': { severity: 'error', title: "A cert-manager Certificate's duration or renewBefore is one cert-manager rejects" },
   'issuer-not-found': { severity: 'warning', title: "A cert-manager Certificate's issuerRef names an issuer the workspace does not hold" },
   'secret-stale': { severity: 'warning', title: "The Secret a cert-manager Certificate writes holds a certificate that does not match the Certificate's spec" },
-  'config-invalid': { severity: 'error', title: 'A .kube-pki.yaml setting is not valid (the rest of the file still applies)' },
+  'config-invalid': {
+    severity: 'error',
+    title: 'A .kube-pki.yaml setting kube-pki cannot use (the setting is left out; the CLI stops when the config governs a file it reads)',
+    ignorable: false,
+  },
   'ignore-unused': { severity: 'info', title: 'A kube-pki-ignore comment suppresses nothing, or names an unknown code' },
   'internal-error': { severity: 'info', title: 'kube-pki could not finish a check (a bug: please report it)' },
 } satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof codes;
+
+/** Whether ignores and rules may touch a code (see CodeInfo.ignorable); unknown codes may be named, and match nothing. */
+export function isIgnorable(code: string): boolean {
+  return !Object.hasOwn(codes, code) || (codes as Record<string, CodeInfo>)[code].ignorable !== false;
+}

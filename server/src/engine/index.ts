@@ -1,7 +1,7 @@
 // The analysis engine's public face. Adapters (the language server, the CLI, tests, the
 // benchmark) import only from here. Nothing below imports vscode or the LSP libraries.
 export * from './types';
-export { codes, type Code, type CodeInfo } from './codes';
+export { codes, isIgnorable, type Code, type CodeInfo } from './codes';
 export { Engine, type UnplacedReference } from './workspace/engine';
 export { discoverFiles, isCandidateName, SKIP_DIRS } from './workspace/discover';
 export { nodeFileSystem, overlayFileSystem } from './fs/nodeFileSystem';

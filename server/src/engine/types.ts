@@ -90,6 +90,12 @@ export interface EngineOptions {
    * holding `.git`); a path, that file for every file; false, none.
    */
   configFile?: string | false;
+  /**
+   * With `configFile` a path: the folder that config's globs (exclude, overrides[].files) are relative to. The CLI
+   * sets the current folder (`--config ci/kube-pki.yaml` with `exclude: [fixtures/]` leaves out ./fixtures, as
+   * ESLint reads the patterns of a config given with -c). Default: the config's own folder.
+   */
+  configBase?: string;
   /** Globs (gitignore-like, relative to `base`) of files never read as documents, besides the config files' `exclude`. */
   exclude?: { base: string; patterns: string[] };
   /**

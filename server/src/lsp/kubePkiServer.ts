@@ -28,7 +28,7 @@ import {
 import { isFileUri, isUnder, isUntitledUri, pathToUri, untitledPath, uriToPath } from './uris';
 import { featureCapabilities, registerFeatures, type FeatureHost } from './features';
 import { ignoreCodeActions } from './features/ignores';
-import { RECHECK_COMMAND, SERVER_RECHECK_COMMAND, SUMMARY_NOTIFICATION, SUMMARY_REQUEST, TRUST_NOTIFICATION, type InitializationOptions, type Summary } from './protocol';
+import { RECHECK_COMMAND, SERVER_RECHECK_COMMAND, SUMMARY_NOTIFICATION, SUMMARY_REQUEST, TRUST_NOTIFICATION, type InitializationOptions, type Summary } from '../../../shared/protocol';
 
 export { RECHECK_COMMAND, SERVER_RECHECK_COMMAND, SUMMARY_NOTIFICATION, SUMMARY_REQUEST, type Summary };
 import { generationCapabilities, registerGeneration } from './features/generate';
@@ -55,7 +55,7 @@ const SUMMARY_MAX_WAIT_MS = 1000;
 const BATCH = 50;
 /** A client that never answers workspace/configuration must not stall the server. */
 const CONFIGURATION_TIMEOUT_MS = 5000;
-/** A change of a .kube-pki.yaml re-reads the workspace (its excludes) this long after the last one. */
+/** A change of a .kube-pki.yaml's exclude re-reads the workspace this long after the last one. */
 const CONFIG_REINDEX_DELAY_MS = 400;
 
 interface OpenDoc {
@@ -149,6 +149,11 @@ export function startServer(connection: Connection): void {
   let shuttingDown = false;
   let settingsLoaded = false;
   let configReindexTimer: NodeJS.Timeout | undefined;
+  /** Each config's exclude as the workspace was last read with it (excludeKey); a config not in it had none. */
+  let indexedExcludes = new Map<string, string>();
+  /** Configs changed since the last index, whose exclude may differ from indexedExcludes; true: re-read anyway (.git). */
+  const configsToCompare = new Set<string>();
+  let reindexForced = false;
   /** Configs whose rootDir/pathMappings Restricted Mode ignores, already noted in the log. */
   const restrictedNoted = new Set<string>();
 
@@ -209,22 +214,46 @@ export function startServer(connection: Connection): void {
       const after = affectedOpen(file);
       invalidateCounts([file, ...before, ...after, ...guard('affectedBy', () => engine.affectedBy(file), [] as string[])]);
       schedulePublish([file, ...before, ...after]);
-      if (policy.isConfigName(file)) configChanged();
+      if (policy.isConfigName(file)) configChanged([file]);
     }
     return engine;
   }
 
+  /** What of a config decides which files are read: its exclude globs and the folder they are relative to. */
+  function excludeKey(c: policy.PolicyConfig): string {
+    return c.exclude.length ? `${c.globBase}\0${c.exclude.map((g) => g.pattern).join('\0')}` : '';
+  }
+
+  function currentExcludes(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const c of guard('configs', () => engine.loadedConfigs(), [] as policy.PolicyConfig[])) {
+      const key = excludeKey(c);
+      if (key) out.set(c.file, key);
+    }
+    return out;
+  }
+
   /**
-   * A .kube-pki.yaml changed (edited, saved, created, deleted): the engine already judges with its new rules and
-   * settings; what it excludes needs the workspace read again, once the edits settle.
+   * .kube-pki.yaml files changed (edited, saved, created, deleted), or a `.git` (`force`: which config governs
+   * what may have moved): the engine already judges with their new rules and settings, so what they govern is
+   * re-checked now. The workspace is read again only when an exclude changed, once the edits settle: a config
+   * whose YAML is broken mid-edit keeps its last valid exclude (policy/store.ts), so typing does not flip the
+   * file set back and forth, and a save or an unchanged text costs no re-index.
    */
-  function configChanged(): void {
+  function configChanged(files: Iterable<string>, force = false): void {
     countsCache.clear();
     publishAllOpen();
+    for (const f of files) configsToCompare.add(f);
+    reindexForced ||= force;
     if (configReindexTimer) clearTimeout(configReindexTimer);
     configReindexTimer = setTimeout(() => {
       configReindexTimer = undefined;
-      if (!shuttingDown) void reindex();
+      if (shuttingDown) return;
+      const now = currentExcludes();
+      const moved = reindexForced || [...configsToCompare].some((f) => (now.get(f) ?? '') !== (indexedExcludes.get(f) ?? ''));
+      configsToCompare.clear();
+      reindexForced = false;
+      if (moved) void reindex();
     }, CONFIG_REINDEX_DELAY_MS);
   }
 
@@ -470,11 +499,15 @@ export function startServer(connection: Connection): void {
     const run = (async () => {
       const started = Date.now();
       const next = new Engine(fs, options);
+      // The exclude of a config whose YAML is broken mid-edit stays the last valid one in the new engine too.
+      guard('carryConfigsFrom', () => next.carryConfigsFrom(engine), undefined);
       changedDuringIndex = new Set();
       const progress = await beginProgress('Kube PKI: indexing');
       let files: string[] = [];
+      // What the configs exclude is not walked: it is neither read nor counted toward the bound on files.
+      const excluded = (p: string, isFolder: boolean) => next.excludedBy(p, isFolder) !== undefined;
       for (const folder of folderPaths()) {
-        files.push(...guard('discoverFiles', () => discoverFiles(next.fileSystem, [folder]), [] as string[]));
+        files.push(...guard('discoverFiles', () => discoverFiles(next.fileSystem, [folder], undefined, excluded), [] as string[]));
         await yieldToEventLoop();
         if (generation !== indexGeneration) return progress?.done();
       }
@@ -499,6 +532,7 @@ export function startServer(connection: Connection): void {
       // Every open buffer's latest text went into the new engine above.
       unapplied.clear();
       engine = next;
+      indexedExcludes = currentExcludes();
       countsCache.clear();
       progress?.done();
       connection.console.info(
@@ -667,7 +701,7 @@ export function startServer(connection: Connection): void {
         // A config keeps its diagnostics closed; unsaved edits discarded may change what it excludes.
         if (policy.isConfigName(file)) {
           schedulePublish([file]);
-          configChanged();
+          configChanged([file]);
         }
         scheduleSummary();
       },
@@ -697,7 +731,10 @@ export function startServer(connection: Connection): void {
               if (d !== file && isUnder(d, file) && !openTexts.has(d)) touched.add(d);
             }
           } else if (baseFs.stat(file).kind === 'directory') {
-            for (const d of guard('discoverFiles', () => discoverFiles(engine.fileSystem, [file]), [] as string[])) touched.add(d);
+            const excluded = (p: string, isFolder: boolean) => engine.excludedBy(p, isFolder) !== undefined;
+            if (!excluded(file, true)) {
+              for (const d of guard('discoverFiles', () => discoverFiles(engine.fileSystem, [file], undefined, excluded), [] as string[])) touched.add(d);
+            }
           }
           for (const f of touched) {
             for (const a of guard('affectedBy', () => engine.affectedBy(f), [] as string[])) toInvalidate.add(a);
@@ -720,7 +757,10 @@ export function startServer(connection: Connection): void {
         if (configs.length) {
           // Its own diagnostics (config-invalid, or none once it is gone), then everything it governs.
           for (const f of configs) if (policy.isConfigName(f)) toPublish.add(f);
-          configChanged();
+          configChanged(
+            configs.filter((f) => policy.isConfigName(f)),
+            configs.some((f) => path.basename(f) === '.git'),
+          );
         }
         if (params.changes?.some((ch) => ch.type !== FileChangeType.Changed)) {
           // A new file can satisfy a reference that resolved to nothing, which no dependency recorded, and a

@@ -10,6 +10,7 @@ import { kubeconfigRole, type KubeconfigRole } from './roles';
 import { memoByString } from '../memo';
 import { isNodeName, kindsOfName, knownNames, suggestGroups, suggestUsers } from './knownNames';
 import { certificate, certificates, type CertificateName } from '../cluster/catalog';
+import { nearestName } from '../suggest';
 
 type Role = KubeconfigRole;
 
@@ -34,37 +35,10 @@ const expectations = Object.fromEntries(
   }),
 ) as Record<Role, Expectation>;
 
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3;
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length];
-}
-
-/** How far a value may be from a name to be taken for its typo: one edit, two for a long name. */
-function closeEnough(d: number, name: string): boolean {
-  return d <= (name.length > 12 ? 2 : 1);
-}
-
+/** The name RBAC or a role knows that `value` is a typo of: one edit away, two for a long name. */
 function nearest(value: string, names: Iterable<string>): { name?: string; d: number } {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const n of names) {
-    const d = editDistance(value, n);
-    if (d < bestD && closeEnough(d, n)) {
-      best = n;
-      bestD = d;
-    }
-  }
-  return { name: best, d: bestD };
+  const { name, distance } = nearestName(value, names, (n) => (n.length > 12 ? 2 : 1));
+  return { name, d: distance };
 }
 
 /**

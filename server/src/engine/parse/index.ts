@@ -51,8 +51,8 @@ export function mightBeRecognised(text: string): boolean {
   return (/^\s*conversion:/m.test(text) && /\b(clientConfig|webhookClientConfig):/.test(text)) || injectKeyPattern.test(text);
 }
 
-/** The units of one document (a List's items each in turn). */
-function unitsOf(doc: Document, root: YAMLMap, file: string, text: string, depth: number): Unit[] {
+/** The units of one document (a List's items each in turn); `failed.value` is set when a parser gave up on it. */
+function unitsOf(doc: Document, root: YAMLMap, file: string, text: string, depth: number, failed: { value: boolean }): Unit[] {
   const units: Unit[] = [];
   try {
     if (looksLikeKubeconfig(doc, root)) units.push(parseKubeconfig(doc, root, file));
@@ -69,11 +69,12 @@ function unitsOf(doc: Document, root: YAMLMap, file: string, text: string, depth
         const unit = parseObject(doc, root, file, kind, text);
         if (unit) units.push(unit);
       } else if (depth === 0 && kind.endsWith('List')) {
-        for (const item of listItems(doc, root)) units.push(...unitsOf(doc, item, file, text, depth + 1));
+        for (const item of listItems(doc, root)) units.push(...unitsOf(doc, item, file, text, depth + 1, failed));
       }
     }
   } catch {
     // A shape no parser expected (e.g. an alias to a scalar where a map belongs): skip the document.
+    failed.value = true;
   }
   return units;
 }
@@ -95,11 +96,12 @@ function sizeOver(text: string, limit: number): number | undefined {
 
 export function parseFile(file: string, text: string): ParsedFile {
   const lines = new LineIndex(text);
-  const result: ParsedFile = { file, text, lines, units: [], yamlErrors: [], recognised: false };
+  const result: ParsedFile = { file, text, lines, units: [], yamlErrors: [], recognised: false, unread: [] };
   const tooBig = sizeOver(text, MAX_CONFIG_BYTES);
   if (tooBig !== undefined) {
     // Never parsed (seconds of YAML, hundreds of MB); said once when the start reads like one of ours.
     const head = text.slice(0, 64 * 1024);
+    result.unread.push({ start: 0, end: text.length });
     if (mightBeRecognised(head)) {
       result.tooBig = tooBig;
       result.recognised = true;
@@ -114,6 +116,7 @@ export function parseFile(file: string, text: string): ParsedFile {
     const plain = parseBlockYaml(text);
     docs = plain ? [plain] : parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false, strict: false });
   } catch (err) {
+    result.unread.push({ start: 0, end: text.length });
     if (looksOurs(text)) {
       result.yamlErrors.push({ span: { start: 0, end: 0 }, message: `YAML does not parse: ${(err as Error).message}` });
       result.recognised = true;
@@ -122,8 +125,10 @@ export function parseFile(file: string, text: string): ParsedFile {
   }
   const list = Array.isArray(docs) ? docs : [docs];
   for (const doc of list) {
-    const docText = text.slice(doc.range?.[0] ?? 0, doc.range?.[2] ?? text.length);
+    const docSpan = { start: doc.range?.[0] ?? 0, end: doc.range?.[2] ?? text.length };
+    const docText = text.slice(docSpan.start, docSpan.end);
     if (doc.errors.length > 0) {
+      result.unread.push(docSpan);
       if (looksOurs(docText)) {
         const e = doc.errors[0];
         const first = e.message.split('\n')[0];
@@ -133,7 +138,9 @@ export function parseFile(file: string, text: string): ParsedFile {
     }
     const root = asMap(doc, doc.contents);
     if (!root) continue;
-    result.units.push(...unitsOf(doc, root, file, text, 0));
+    const failed = { value: false };
+    result.units.push(...unitsOf(doc, root, file, text, 0, failed));
+    if (failed.value) result.unread.push(docSpan);
   }
   result.recognised = result.units.length > 0 || result.yamlErrors.length > 0;
   return result;

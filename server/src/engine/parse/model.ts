@@ -320,6 +320,12 @@ export interface ParsedFile {
   recognised: boolean;
   /** Bytes, when the text is over MAX_CONFIG_BYTES: it was not parsed (and has no units). */
   tooBig?: number;
+  /**
+   * The documents of the text that were not read (YAML that does not parse, a shape no parser expected; the whole
+   * text when it is tooBig or the YAML library gave up): nothing in them was checked, so an ignore comment there
+   * cannot be told unused.
+   */
+  unread: Span[];
 }
 
 /** The last occurrence wins, as with the components' own flag parsing (pflag). */

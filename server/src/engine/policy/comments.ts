@@ -4,7 +4,9 @@
 //   # kube-pki-ignore-file CODE[,CODE] [-- reason]             among the file's leading comments: the whole file
 // Comments are found with the yaml library's CST (a `#` inside a block scalar or a quoted string is content, not a
 // comment). A multi-line scalar (a PEM block scalar, a folded base64 value) belongs to the line it starts on, so
-// an ignore above `tls.crt: |` covers the findings inside its block.
+// an ignore above `tls.crt: |` covers the findings inside its block. An ignore alone on its line covers the next
+// line of content: blank lines, comments, `---`/`...` markers and `%` directives are skipped, so one above a
+// document separator covers the first line of the next document.
 import { Parser } from 'yaml';
 import type { Range } from '../types';
 import { LineIndex } from '../parse/text';
@@ -40,11 +42,21 @@ export interface ScalarLines {
 
 export interface DocumentComments {
   ignores: IgnoreComment[];
+  /** Sorted by line (they never overlap): ownerLine searches them. */
   scalars: ScalarLines[];
   /** Positions and lines of the text. */
   lines: LineIndex;
-  /** Lines (0-based) holding only a comment or nothing. */
+  /** Lines (0-based) holding no content: blank, a comment, a `---` or `...` marker, a `%` directive. */
   isBlankOrComment(line: number): boolean;
+}
+
+/**
+ * A line that holds no content of a document: blank, a comment, a document marker (`---`, `...`, with a comment
+ * at most) or a directive (`%YAML`); markers and directives start at the first column.
+ */
+function holdsNoContent(line: string): boolean {
+  const trimmed = line.trim();
+  return trimmed === '' || trimmed.startsWith('#') || line.startsWith('%') || /^(---|\.\.\.)(\s+#.*)?\s*$/.test(line);
 }
 
 const IGNORE_RE = /^#\s*kube-pki-ignore(-file)?(?![\w-])\s*:?(.*)$/;
@@ -86,12 +98,14 @@ export function scanDocument(text: string): DocumentComments {
     // A text the CST cannot read has no ignores we can trust.
   }
 
+  // The CST lists them in document order; sorted anyway, as ownerLine's binary search needs.
+  scalars.sort((a, b) => a.first - b.first);
+
   const lineCache = new Map<number, boolean>();
   const isBlankOrComment = (line: number): boolean => {
     let v = lineCache.get(line);
     if (v === undefined) {
-      const s = lines.lineText(line).trim();
-      v = s === '' || s.startsWith('#');
+      v = holdsNoContent(lines.lineText(line));
       lineCache.set(line, v);
     }
     return v;
@@ -99,8 +113,7 @@ export function scanDocument(text: string): DocumentComments {
   // The leading region: blank lines, comments, `---` and directives before the first line of content.
   let leadingEnd = lines.lineCount;
   for (let line = 0; line < lines.lineCount; line++) {
-    const s = lines.lineText(line).trim();
-    if (s === '' || s.startsWith('#') || s.startsWith('%') || /^---(\s+#.*)?$/.test(s)) continue;
+    if (isBlankOrComment(line)) continue;
     leadingEnd = line;
     break;
   }
@@ -148,8 +161,37 @@ export function scanDocument(text: string): DocumentComments {
   return { ignores, scalars, lines, isBlankOrComment };
 }
 
-/** The line a finding starting on `line` belongs to: the first line of the multi-line scalar holding it, or itself. */
+/**
+ * The comments at the top of a text that is never parsed as a whole (over MAX_CONFIG_BYTES): only the leading
+ * comments (at most 64 KB) are read, so a `kube-pki-ignore-file` there still applies; undefined when they hold no
+ * ignore.
+ */
+export function scanLeadingComments(text: string): DocumentComments | undefined {
+  const limit = Math.min(text.length, 64 * 1024);
+  let end = 0;
+  while (end < limit) {
+    const nl = text.indexOf('\n', end);
+    const next = nl < 0 || nl >= limit ? limit : nl + 1;
+    if (!holdsNoContent(text.slice(end, next).replace(/\r?\n$/, ''))) break;
+    end = next;
+  }
+  const head = text.slice(0, end);
+  return head.includes(IGNORE) ? scanDocument(head) : undefined;
+}
+
+/**
+ * The line a finding starting on `line` belongs to: the first line of the multi-line scalar holding it, or itself.
+ * `scalars` sorted by `first` (scanDocument's): a binary search.
+ */
 export function ownerLine(scalars: ScalarLines[], line: number): number {
-  for (const s of scalars) if (line >= s.first && line <= s.last) return s.owner;
+  let lo = 0;
+  let hi = scalars.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = scalars[mid];
+    if (line < s.first) hi = mid - 1;
+    else if (line > s.last) lo = mid + 1;
+    else return s.owner;
+  }
   return line;
 }

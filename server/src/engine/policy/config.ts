@@ -1,13 +1,17 @@
 // `.kube-pki.yaml`: which files kube-pki leaves out, how it rates each code, and the settings of the files
 // below it. Read with positions, so every problem is reported on its line (the CLI prints FILE:LINE:COL, the
-// language server a config-invalid diagnostic there); what is valid still applies when something else is not.
+// language server a config-invalid diagnostic there). A setting, rule, glob or key that is not valid is left out
+// and the rest applies (a duplicate key: the first one applies); YAML that does not parse sets nothing at all
+// (`broken`). The engine applies what is valid; the CLI refuses to run with problems in a config that governs a
+// file it reads (cli/tree.ts), as ESLint refuses a broken config in use.
 import * as path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
 import { codes } from '../codes';
 import { LineIndex } from '../parse/text';
 import type { ConfigurableSetting, FileSystem, Range, Severity } from '../types';
 import { compileGlob, globProblem, type Glob } from './glob';
-import { didYouMean } from './suggest';
+import { didYouMean } from '../suggest';
+import { isIgnorable } from '../codes';
 
 export const CONFIG_NAMES = ['.kube-pki.yaml', '.kube-pki.yml'] as const;
 
@@ -42,8 +46,10 @@ export interface ConfigIssue {
 
 export interface PolicyConfig {
   file: string;
-  /** The folder globs and relative paths are taken from. */
+  /** The config's folder: relative paths (rootDir, pathMappings) are taken from it. */
   dir: string;
+  /** The folder its globs (exclude, overrides[].files) are relative to: `dir`, or the current folder for --config. */
+  globBase: string;
   exclude: Glob[];
   rules: Map<string, RuleEntry>;
   overrides: Array<{ files: Glob[]; rules: Map<string, RuleEntry> }>;
@@ -51,21 +57,23 @@ export interface PolicyConfig {
   /** Where each setting is written. */
   settingRanges: Partial<Record<ConfigurableSetting, Range>>;
   issues: ConfigIssue[];
+  /** Its YAML does not parse: nothing of it applies (the language server keeps the last valid exclude meanwhile). */
+  broken?: boolean;
+  /** The exclude kept from the last version that parsed, while this one does not (the language server, mid-edit). */
+  keptExclude?: boolean;
 }
-
-/** Codes a config cannot rate: its own problems. */
-const NOT_CONFIGURABLE = new Set(['config-invalid']);
 
 const TOP_KEYS = ['exclude', 'rules', 'overrides', 'expiryWarningDays', 'rootDir', 'pathMappings', 'clusterDomain', 'extraSANs'];
 
 /**
  * Reads a config file's text. `fs` (optional) checks that rootDir and pathMappings name folders; a place it
- * refuses to look at (Restricted Mode) is not reported.
+ * refuses to look at (Restricted Mode) is not reported. `globBase`: the folder its globs are relative to (default
+ * the config's own folder).
  */
-export function parseConfig(file: string, text: string, fs?: FileSystem): PolicyConfig {
+export function parseConfig(file: string, text: string, fs?: FileSystem, globBase?: string): PolicyConfig {
   const dir = path.dirname(file);
   const lines = new LineIndex(text);
-  const config: PolicyConfig = { file, dir, exclude: [], rules: new Map(), overrides: [], settings: {}, settingRanges: {}, issues: [] };
+  const config: PolicyConfig = { file, dir, globBase: globBase ?? dir, exclude: [], rules: new Map(), overrides: [], settings: {}, settingRanges: {}, issues: [] };
   const at = (node: Node | null | undefined, fallback = 0): Range => {
     const r = node?.range;
     return r ? lines.range(r[0], r[1]) : lines.range(fallback, fallback);
@@ -74,16 +82,37 @@ export function parseConfig(file: string, text: string, fs?: FileSystem): Policy
 
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+    // Duplicate keys are found below (pairsOf), each reported at its key, the first one applying.
+    doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
   } catch (err) {
-    config.issues.push({ range: lines.range(0, 0), message: `does not parse as YAML: ${(err as Error).message}` });
+    config.issues.push({ range: lines.range(0, 0), message: `does not parse as YAML: ${(err as Error).message}; nothing of this file applies` });
+    config.broken = true;
     return config;
   }
   for (const e of doc.errors) {
-    config.issues.push({ range: lines.range(e.pos[0], Math.max(e.pos[0], e.pos[1])), message: `YAML: ${firstLine(e.message)}` });
+    config.issues.push({ range: lines.range(e.pos[0], Math.max(e.pos[0], e.pos[1])), message: `YAML: ${firstLine(e.message)}; nothing of this file applies until it parses` });
   }
-  if (doc.errors.length) return config;
+  if (doc.errors.length) {
+    config.broken = true;
+    return config;
+  }
   const resolve = (n: unknown): Node | null => (isAlias(n) ? (n.resolve(doc) as Node | undefined) ?? null : (n as Node | null));
+  /** A mapping's pairs with their key's text; a key seen before is reported and left out (the first one applies). */
+  const pairsOf = (map: { items: unknown[] }, where: string): Array<{ key: string; k: Node | null; v: Node | null }> => {
+    const out: Array<{ key: string; k: Node | null; v: Node | null }> = [];
+    const seen = new Set<string>();
+    for (const pair of map.items as Pair<unknown, unknown>[]) {
+      const k = resolve(pair.key);
+      const key = isScalar(k) ? String(k.value) : '';
+      if (isScalar(k) && seen.has(key)) {
+        issue(k, `${where}duplicate key '${key}': the first one applies, this one is left out`);
+        continue;
+      }
+      seen.add(key);
+      out.push({ key, k, v: resolve(pair.value) });
+    }
+    return out;
+  };
   const root = resolve(doc.contents);
   if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return config; // empty: valid, sets nothing
   if (!isMap(root)) {
@@ -98,9 +127,7 @@ export function parseConfig(file: string, text: string, fs?: FileSystem): Policy
       issue(node, `${where} is a mapping of codes to off, info, warning or error`);
       return out;
     }
-    for (const pair of node.items as Pair<unknown, unknown>[]) {
-      const k = resolve(pair.key);
-      const v = resolve(pair.value);
+    for (const { k, v } of pairsOf(node, `${where}: `)) {
       const code = isScalar(k) ? String(k.value) : undefined;
       if (code === undefined) {
         issue(k, `${where}: a key is a code such as san-missing`);
@@ -110,7 +137,7 @@ export function parseConfig(file: string, text: string, fs?: FileSystem): Policy
         issue(k, `${where}: unknown code '${code}'${didYouMean(code, Object.keys(codes))}`);
         continue;
       }
-      if (NOT_CONFIGURABLE.has(code)) {
+      if (!isIgnorable(code)) {
         issue(k, `${where}: ${code} cannot be rated: it reports this file's own problems`);
         continue;
       }
@@ -151,10 +178,7 @@ export function parseConfig(file: string, text: string, fs?: FileSystem): Policy
     return abs;
   };
 
-  for (const pair of root.items as Pair<unknown, unknown>[]) {
-    const k = resolve(pair.key);
-    const v = resolve(pair.value);
-    const key = isScalar(k) ? String(k.value) : '';
+  for (const { key, k, v } of pairsOf(root, '')) {
     const str = (): string | undefined => {
       if (isScalar(v) && typeof v.value === 'string' && v.value.trim() !== '') return v.value.trim();
       issue(v ?? k, `${key}: expected a string, got ${describe(isScalar(v) ? v.value : v)}`);
@@ -182,11 +206,9 @@ export function parseConfig(file: string, text: string, fs?: FileSystem): Policy
           }
           let files: Glob[] | undefined;
           let rules = new Map<string, RuleEntry>();
-          for (const p of item.items as Pair<unknown, unknown>[]) {
-            const pk = resolve(p.key);
-            const name = isScalar(pk) ? String(pk.value) : '';
-            if (name === 'files') files = globsOf(resolve(p.value), `${where}.files`);
-            else if (name === 'rules') rules = rulesOf(resolve(p.value), `${where}.rules`);
+          for (const { key: name, k: pk, v: pv } of pairsOf(item, `${where}: `)) {
+            if (name === 'files') files = globsOf(pv, `${where}.files`);
+            else if (name === 'rules') rules = rulesOf(pv, `${where}.rules`);
             else issue(pk, `${where}: unknown key '${name}'${didYouMean(name, ['files', 'rules'])}: an override has files and rules`);
           }
           if (files === undefined) issue(item, `${where}: files is missing (the globs this override applies to)`);
@@ -217,9 +239,7 @@ export function parseConfig(file: string, text: string, fs?: FileSystem): Policy
           break;
         }
         const out: Record<string, string> = {};
-        for (const p of v.items as Pair<unknown, unknown>[]) {
-          const pk = resolve(p.key);
-          const pv = resolve(p.value);
+        for (const { k: pk, v: pv } of pairsOf(v, 'pathMappings: ')) {
           const prefix = isScalar(pk) ? String(pk.value).trim() : '';
           if (!prefix.startsWith('/')) {
             issue(pk, `pathMappings: the prefix must be an absolute path (such as /etc/kubernetes), got '${prefix}'`);

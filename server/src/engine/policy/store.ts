@@ -1,7 +1,9 @@
 // Which `.kube-pki.yaml` governs a file: the nearest one in the file's folder or above it, the walk stopping at
-// the repository's root (a folder holding `.git`), never above it. The nearest one wins whole (no merging with
-// configs further up, as yamllint and Prettier do). Lookups are cached per folder, parsed configs per file,
-// until a config file (or a `.git`) appears, changes or goes (clear()).
+// the repository's root (a folder holding `.git`), never above it. The nearest one wins whole for rules, overrides
+// and settings (no merging with configs further up, as yamllint and Prettier do). `exclude` adds up, as nested
+// .gitignore files do: a path is left out when any config from the repository's root down to its own excludes it,
+// so a folder a config excludes is never entered, and a config inside it is not read. Lookups are cached per
+// folder, parsed configs per file, until a config file (or a `.git`) appears, changes or goes (clear()).
 import * as path from 'node:path';
 import { MAX_FILE_BYTES, type FileSystem } from '../types';
 import { CONFIG_NAMES, parseConfig, type PolicyConfig } from './config';
@@ -16,7 +18,14 @@ export interface Exclusion {
 export class ConfigStore {
   /** Folder -> the config that governs files in it (null: none). */
   private readonly byDir = new Map<string, string | null>();
+  /** Folder -> the configs whose `exclude` applies to the entries of that folder, the outermost first. */
+  private readonly chains = new Map<string, string[]>();
   private readonly parsed = new Map<string, PolicyConfig>();
+  /**
+   * The exclude of each config's last version that parsed: kept while its YAML is broken (a config being typed
+   * in the editor must not flip the file set back and forth). Survives clear().
+   */
+  private readonly lastExclude = new Map<string, Glob[]>();
   /** Bumped whenever what a lookup answers may have changed. */
   private gen = 0;
 
@@ -24,6 +33,8 @@ export class ConfigStore {
     private readonly fs: FileSystem,
     /** EngineOptions.configFile: undefined discover, a path that file for everything, false none. */
     private readonly mode: () => string | false | undefined,
+    /** EngineOptions.configBase: the folder the globs of the config given by path are relative to. */
+    private readonly base: () => string | undefined = () => undefined,
   ) {}
 
   get generation(): number {
@@ -32,8 +43,14 @@ export class ConfigStore {
 
   clear(): void {
     this.byDir.clear();
+    this.chains.clear();
     this.parsed.clear();
     this.gen++;
+  }
+
+  /** Takes over another store's memory of valid excludes (a new engine replacing this one). */
+  adoptKeptExcludes(other: ConfigStore): void {
+    for (const [file, globs] of other.lastExclude) if (!this.lastExclude.has(file)) this.lastExclude.set(file, globs);
   }
 
   /** The config that governs `file`, or undefined. */
@@ -45,6 +62,11 @@ export class ConfigStore {
     return found ? this.load(found) : undefined;
   }
 
+  /** The configs that apply to `file`: those whose exclude is consulted, the outermost first, the governing one last. */
+  configsFor(file: string): PolicyConfig[] {
+    return this.chain(path.dirname(file)).map((c) => this.load(c));
+  }
+
   /** Every config read so far (those that govern a file looked up, and those loaded by name). */
   loaded(): PolicyConfig[] {
     return [...this.parsed.values()];
@@ -54,30 +76,66 @@ export class ConfigStore {
   load(file: string): PolicyConfig {
     let config = this.parsed.get(file);
     if (!config) {
+      const mode = this.mode();
+      const globBase = typeof mode === 'string' && file === mode ? this.base() : undefined;
       const read = this.fs.readFile(file, MAX_FILE_BYTES);
-      if (read.ok) config = parseConfig(file, read.data.toString('utf8'), this.fs);
+      if (read.ok) config = parseConfig(file, read.data.toString('utf8'), this.fs, globBase);
       else {
-        config = parseConfig(file, '', this.fs);
+        config = parseConfig(file, '', this.fs, globBase);
         config.issues.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `cannot be read: ${read.reason}` });
       }
+      const kept = this.lastExclude.get(file);
+      if (config.broken && kept?.length) {
+        config.exclude = kept;
+        config.keptExclude = true;
+        const first = config.issues[0];
+        if (first) first.message += `; meanwhile the exclude of its last version that parsed still applies (${kept.map((g) => `'${g.pattern}'`).join(', ')})`;
+      } else if (!config.broken && read.ok) this.lastExclude.set(file, config.exclude);
       this.parsed.set(file, config);
     }
     return config;
   }
 
-  /** Why `file` is not read as a document: the exclude glob of its config, or of `extra` (the CLI's --exclude). */
-  excludedBy(file: string, extra?: { base: string; patterns: string[] }): Exclusion | undefined {
-    const config = this.forFile(file);
-    if (config) {
-      const rel = relativeTo(config.dir, file);
-      const hit = config.exclude.find((g) => g.test(rel));
+  /**
+   * Why `p` is not read: an exclude glob of a config from the repository's root down to the one governing it, or
+   * of `extra` (the CLI's --exclude). `isFolder`: `p` is a folder (a walk asking whether to enter it).
+   */
+  excludedBy(p: string, extra?: { base: string; patterns: string[] }, isFolder = false): Exclusion | undefined {
+    for (const file of this.chain(path.dirname(p))) {
+      const config = this.load(file);
+      if (config.exclude.length === 0) continue;
+      const rel = relativeTo(config.globBase, p);
+      const hit = config.exclude.find((g) => g.test(rel, isFolder));
       if (hit) return { config: config.file, pattern: hit.pattern };
     }
     if (extra && extra.patterns.length) {
-      const rel = relativeTo(extra.base, file);
-      for (const p of extra.patterns) if (compiled(p).test(rel)) return { pattern: p };
+      const rel = relativeTo(extra.base, p);
+      for (const pattern of extra.patterns) if (compiled(pattern).test(rel, isFolder)) return { pattern };
     }
     return undefined;
+  }
+
+  /** The configs whose exclude applies to the entries of `dir`: the outermost first, the governing one last. */
+  private chain(dir: string): string[] {
+    const mode = this.mode();
+    if (mode === false) return [];
+    if (typeof mode === 'string') return [mode];
+    const key = path.resolve(dir);
+    let chain = this.chains.get(key);
+    if (!chain) {
+      chain = [];
+      let config = this.lookup(key);
+      while (config) {
+        chain.unshift(config);
+        // A config at the repository's root is the last one; above it configs belong to something else.
+        const configDir = path.dirname(config);
+        const parent = path.dirname(configDir);
+        if (parent === configDir || this.fs.stat(path.join(configDir, '.git')).kind !== 'missing') break;
+        config = this.lookup(parent);
+      }
+      this.chains.set(key, chain);
+    }
+    return chain;
   }
 
   private lookup(start: string): string | null {

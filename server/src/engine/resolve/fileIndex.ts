@@ -1,6 +1,7 @@
 // A lazily built index of file names under the searched folders, for finding
 // `/etc/kubernetes/pki/etcd/ca.crt` as `cluster-backup/pki/etcd/ca.crt`. Bounded, so a huge or
-// looping tree cannot stall the engine; rebuilt after files appear or vanish.
+// looping tree cannot stall the engine; rebuilt after files appear or vanish. What the configs exclude is never
+// entered (it neither counts toward the bound nor is found).
 import * as path from 'node:path';
 import type { FileSystem } from '../types';
 import { SKIP_DIRS } from '../workspace/discover';
@@ -14,6 +15,8 @@ export class FileIndex {
   constructor(
     private readonly fs: FileSystem,
     private roots: string[],
+    /** Paths left out (a config's exclude): a folder is not entered, a file not indexed. */
+    private readonly isExcluded: (p: string, isFolder: boolean) => boolean = () => false,
   ) {}
 
   setRoots(roots: string[]): void {
@@ -35,8 +38,9 @@ export class FileIndex {
         if (SKIP_DIRS.has(name)) continue;
         const full = path.join(dir, name);
         const st = this.fs.stat(full);
-        if (st.kind === 'directory') walk(full, depth + 1);
-        else if (st.kind === 'file') {
+        if (st.kind === 'directory') {
+          if (!this.isExcluded(full, true)) walk(full, depth + 1);
+        } else if (st.kind === 'file' && !this.isExcluded(full, false)) {
           const list = byName.get(name) ?? [];
           list.push(full);
           byName.set(name, list);

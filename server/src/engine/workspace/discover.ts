@@ -1,7 +1,8 @@
 // Which files of a folder might be Kubernetes configs: YAML, kubeconfigs (`config`, `*.conf`,
 // `*.kubeconfig`, `kubeconfig`) and extension-less files; never .git, node_modules or files over
-// MAX_CONFIG_BYTES (those are passed to `onTooBig`, for a note). Recognition proper is by content
-// (parseFile); this only keeps the scan cheap.
+// MAX_CONFIG_BYTES (those are passed to `onTooBig`, for a note), and nothing `isExcluded` leaves out (a
+// config's exclude: an excluded folder is not entered, so it neither costs reads nor counts toward MAX_FILES).
+// Recognition proper is by content (parseFile); this only keeps the scan cheap.
 import * as path from 'node:path';
 import { MAX_CONFIG_BYTES, type FileSystem } from '../types';
 
@@ -23,7 +24,16 @@ export function isCandidateName(file: string): boolean {
   return !base.includes('.') && !notConfig.test(base);
 }
 
-export function discoverFiles(fs: FileSystem, roots: string[], onTooBig?: (file: string, bytes: number) => void): string[] {
+/**
+ * The candidate files below `roots` (a root that is a file is taken as it is). `isExcluded(path, isFolder)`: what
+ * the walk leaves out below the roots (Engine.excludedBy).
+ */
+export function discoverFiles(
+  fs: FileSystem,
+  roots: string[],
+  onTooBig?: (file: string, bytes: number) => void,
+  isExcluded?: (p: string, isFolder: boolean) => boolean,
+): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const walk = (dir: string, depth: number) => {
@@ -33,8 +43,9 @@ export function discoverFiles(fs: FileSystem, roots: string[], onTooBig?: (file:
       if (SKIP_DIRS.has(name)) continue;
       const full = path.join(dir, name);
       const st = fs.stat(full);
-      if (st.kind === 'directory') walk(full, depth + 1);
-      else if (st.kind === 'file' && isCandidateName(full) && !seen.has(full)) {
+      if (st.kind === 'directory') {
+        if (!isExcluded?.(full, true)) walk(full, depth + 1);
+      } else if (st.kind === 'file' && isCandidateName(full) && !seen.has(full) && !isExcluded?.(full, false)) {
         if (st.size > MAX_CONFIG_BYTES) {
           onTooBig?.(full, st.size);
           continue;

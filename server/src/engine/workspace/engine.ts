@@ -12,8 +12,8 @@ import { CheckContext, type CheckDependencies, type UnitsByKind, type WorkspaceV
 import { allChecks } from '../checks';
 import { ConfigStore, type Exclusion } from '../policy/store';
 import { isConfigName, type PolicyConfig } from '../policy/config';
-import { applyPolicy, type PolicyResult } from '../policy/apply';
-import { scanDocument, IGNORE, type DocumentComments } from '../policy/comments';
+import { applyPolicy, type PolicyResult, type UnreadLines } from '../policy/apply';
+import { scanDocument, scanLeadingComments, IGNORE, type DocumentComments } from '../policy/comments';
 import { mergeOptions } from '../policy/options';
 
 /** Inline `*-data` values whose loaded material is kept, by content: at most this many, and this many characters. */
@@ -113,8 +113,9 @@ export class Engine implements WorkspaceView {
   constructor(fs: FileSystem, options: Partial<EngineOptions> = {}) {
     this.opts = { ...defaultOptions, ...options };
     this.fs = confinedFileSystem(fs, () => this.opts.readOnlyWithin);
-    this.index = new FileIndex(this.fs, this.opts.searchRoots);
-    this.configs = new ConfigStore(this.fs, () => this.opts.configFile);
+    this.configs = new ConfigStore(this.fs, () => this.opts.configFile, () => this.opts.configBase);
+    // The suffix search never looks into what the configs and --exclude leave out.
+    this.index = new FileIndex(this.fs, this.opts.searchRoots, (p, isFolder) => this.excludedBy(p, isFolder) !== undefined);
   }
 
   // ---- adapter API ---------------------------------------------------------------------------
@@ -149,9 +150,9 @@ export class Engine implements WorkspaceView {
         this.configTexts.set(file, text);
         this.configChanged();
       }
-      // Read now when configs are discovered (its problems are then known even with nothing below it); with
-      // --config or --no-config it governs nothing.
-      if (this.opts.configFile === undefined) this.configs.load(file);
+      // Read now when configs are discovered (its problems are then known even with nothing below it), unless a
+      // config above it excludes its folder; with --config or --no-config it governs nothing.
+      if (this.opts.configFile === undefined && !this.excludedBy(file)) this.configs.load(file);
     }
     const previous = this.files.get(file);
     if (previous && previous.text === text) return true;
@@ -244,19 +245,41 @@ export class Engine implements WorkspaceView {
     return this.configs.forFile(file);
   }
 
+  /**
+   * The configs that apply to a file: those whose `exclude` is consulted for it, from the repository's root down;
+   * the last one governs it (configFor). With --config, that one; with --no-config, none.
+   */
+  configsFor(file: string): PolicyConfig[] {
+    return this.configs.configsFor(file);
+  }
+
   /** Every config read so far: those governing the files looked at, and those given as documents. */
   loadedConfigs(): PolicyConfig[] {
     return this.configs.loaded();
   }
 
-  /** Why a file is not read as a document: a glob of its config's `exclude:` or of EngineOptions.exclude. */
-  excludedBy(file: string): Exclusion | undefined {
-    if (isConfigName(file)) return undefined;
-    return this.configs.excludedBy(file, this.opts.exclude);
+  /**
+   * Why a path is not read: a glob of the `exclude:` of its config or of a config above it (up to the repository's
+   * root), or of EngineOptions.exclude. `isFolder`: the path is a folder (a walk asks whether to enter it). A
+   * config file is excluded when its folder is (then it is not read either); never for its own name.
+   */
+  excludedBy(file: string, isFolder = false): Exclusion | undefined {
+    if (!isFolder && isConfigName(file)) return this.configs.excludedBy(path.dirname(file), this.opts.exclude, true);
+    return this.configs.excludedBy(file, this.opts.exclude, isFolder);
+  }
+
+  /**
+   * Carries over from the engine this one replaces (the language server's re-index) what cannot be read from the
+   * files: the exclude of a config's last version that parsed, kept while its YAML is broken.
+   */
+  carryConfigsFrom(previous: Engine): void {
+    this.configs.adoptKeptExcludes(previous.configs);
+    this.forgetConfigs();
   }
 
   private configFindings(file: string): Finding[] {
-    if (this.fs.stat(file).kind !== 'file') return [];
+    // A config in an excluded folder is not read: it has no problems to show.
+    if (this.fs.stat(file).kind !== 'file' || this.excludedBy(file)) return [];
     return this.configs.load(file).issues.map((i) => ({ file, range: i.range, severity: 'error' as const, code: 'config-invalid', message: i.message }));
   }
 
@@ -269,10 +292,19 @@ export class Engine implements WorkspaceView {
     if (cached && cached.raw === raw && cached.generation === generation) return cached.result;
     let comments = this.comments.get(parsed);
     if (comments === undefined) {
-      comments = parsed.text.includes(IGNORE) ? scanDocument(parsed.text) : null;
+      // A text over MAX_CONFIG_BYTES is never parsed: of its comments only the leading ones are read (a
+      // kube-pki-ignore-file there applies), not the whole text.
+      if (parsed.tooBig !== undefined) comments = scanLeadingComments(parsed.text) ?? null;
+      else comments = parsed.text.includes(IGNORE) ? scanDocument(parsed.text) : null;
       this.comments.set(parsed, comments);
     }
-    const result = applyPolicy(file, raw, comments ?? undefined, this.configs.forFile(file));
+    // The documents nothing was checked in: an ignore there is not reported unused (only needed when there are ignores).
+    const unread: UnreadLines[] = !comments
+      ? []
+      : parsed.tooBig !== undefined
+        ? [{ first: 0, last: Infinity }]
+        : parsed.unread.map((span) => ({ first: parsed.lines.positionAt(span.start).line, last: parsed.lines.positionAt(span.end).line }));
+    const result = applyPolicy(file, raw, comments ?? undefined, this.configs.forFile(file), unread);
     result.shown = sortFindings(result.shown);
     this.policies.set(file, { raw, generation, result });
     return result;
@@ -571,8 +603,11 @@ export class Engine implements WorkspaceView {
     this.configs.clear();
     this.mergedOptions.clear();
     this.policies.clear();
-    // The configs given as documents stay known (their problems are reported whether or not they govern a file).
-    if (this.opts.configFile === undefined) for (const file of this.configTexts.keys()) this.configs.load(file);
+    // What is excluded may have changed: the suffix index is built again without it.
+    this.index.invalidate();
+    // The configs given as documents stay known (their problems are reported whether or not they govern a file),
+    // except those in a folder a config above them excludes.
+    if (this.opts.configFile === undefined) for (const file of this.configTexts.keys()) if (!this.excludedBy(file)) this.configs.load(file);
   }
 
   private forgetMaterial(file: string): void {

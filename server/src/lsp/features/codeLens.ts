@@ -1,7 +1,7 @@
 // textDocument/codeLens: one lens above each certificate reference; clicking it opens the full decode
 // (the client's kubePki.decodeCertificate command, with the document and the reference's position).
 import type { CodeLens, Connection } from 'vscode-languageserver/node';
-import { DECODE_COMMAND } from '../protocol';
+import { DECODE_COMMAND } from '../../../../shared/protocol';
 import { codeLenses } from '../../engine';
 import { guarded, MAX_FEATURE_TEXT, type FeatureHost } from './host';
 

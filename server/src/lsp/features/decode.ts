@@ -3,7 +3,7 @@
 import type { Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { decodeAt } from '../../engine';
-import { DECODE_REQUEST, type DecodeParams, type DecodeResponse } from '../protocol';
+import { DECODE_REQUEST, type DecodeParams, type DecodeResponse } from '../../../../shared/protocol';
 import { guarded, MAX_FEATURE_TEXT, type FeatureHost, type OpenText, type Position, type Range } from './host';
 
 

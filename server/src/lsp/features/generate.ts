@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { CodeAction, CodeActionParams, Connection, Diagnostic, ServerCapabilities, TextEdit } from 'vscode-languageserver/node';
 import { generate, type Engine } from '../../engine';
-import { APPLY_COMMAND, APPLY_REQUEST, DEFAULTS_REQUEST, PLAN_REQUEST, type ApplyResult, type GenerationDefaults, type PlanPreview, type PreviewItem } from '../protocol';
+import { APPLY_COMMAND, APPLY_REQUEST, DEFAULTS_REQUEST, PLAN_REQUEST, type ApplyResult, type GenerationDefaults, type PlanPreview, type PreviewItem } from '../../../../shared/protocol';
 
 export { APPLY_COMMAND, APPLY_REQUEST, DEFAULTS_REQUEST, PLAN_REQUEST };
 import type { FileSystem } from '../../engine/types';

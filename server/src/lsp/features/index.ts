@@ -10,7 +10,7 @@ import { registerSymbols } from './symbols';
 import { registerDecode } from './decode';
 import { registerInventory } from './inventory';
 
-export { DECODE_REQUEST, DECODE_COMMAND, INVENTORY_REQUEST } from '../protocol';
+export { DECODE_REQUEST, DECODE_COMMAND, INVENTORY_REQUEST } from '../../../../shared/protocol';
 export type { FeatureHost } from './host';
 
 /** PEM files and Markdown get our folds; YAML keeps its indentation folding (a provider would replace it). */

@@ -4,7 +4,7 @@
 // folders); a failure is an error response, never a crash of the server.
 import { LSPErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
 import { buildInventory } from '../../engine';
-import { INVENTORY_REQUEST, type Inventory } from '../protocol';
+import { INVENTORY_REQUEST, type Inventory } from '../../../../shared/protocol';
 import type { FeatureHost } from './host';
 
 export function registerInventory(connection: Connection, host: FeatureHost): void {

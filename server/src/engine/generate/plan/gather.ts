@@ -13,6 +13,7 @@ import { leafProfiles, type CaFamily, type LeafRole } from '../profiles';
 import type { Planner } from './planner';
 import type { CaSlot, LeafSlot } from './slots';
 import { siblingKey } from './paths';
+import { isWeak } from './keyStrength';
 import { serviceAccount } from './serviceAccount';
 
 export function gather(planner: Planner): void {
@@ -162,11 +163,6 @@ function missingKubeconfig(planner: Planner, unit: ComponentUnit, ref: Reference
   const role = kubeconfigRoleOfComponent(unit.component);
   if (!role) return;
   planner.kubeconfigs.set(t.path, { id: `kubeconfig:${t.path}`, path: t.path, role, component: unit });
-}
-
-export function isWeak(alg: string, bits: number | undefined): boolean {
-  if (bits === undefined) return false;
-  return ((alg === 'rsa' || alg === 'rsa-pss') && bits < 2048) || (alg === 'ec' && bits < 256) || alg === 'dsa';
 }
 
 function readKeySpki(fs: FileSystem, file: string): Buffer | undefined {

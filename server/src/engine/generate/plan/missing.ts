@@ -8,12 +8,13 @@ import { certInternals, type Certificate } from '../../pki/certificate';
 import { caProfiles, leafProfiles, roleCommonName } from '../profiles';
 import type { PlanAction, PlanOutput } from '../types';
 import type { Planner } from './planner';
-import type { CaSlot, LeafSlot } from './slots';
+import type { CaSlot } from './slots';
 import { notFoundFindings } from './findings';
 import { caOf, nearestComponents, signerOf, signerProblem } from './signers';
 import { lostCaKey } from './caRecovery';
 import { caSpec, freshSpec, leafSpec, unknownSubject } from './specs';
 import { reissue } from './reissue';
+import { slotPaths } from './slotPaths';
 
 /** Certificates in the workspace whose issuer is this CA's name but which it cannot have signed. */
 function orphansOf(planner: Planner, ca: CaSlot): Certificate[] {
@@ -85,13 +86,6 @@ export function planCAs(planner: Planner): void {
     planner.actions.push(action);
     planner.actionByCa.set(ca.id, action);
   }
-}
-
-/** The files a skipped certificate concerns: its own, and its key when that is missing too. */
-export function slotPaths(planner: Planner, slot: LeafSlot): string[] {
-  const cert = slot.certPath ?? slot.certRef.file;
-  const keyMissing = !!slot.keyPath && slot.keyPath !== slot.certPath && planner.fs.stat(slot.keyPath).kind === 'missing';
-  return keyMissing ? [cert, slot.keyPath!] : [cert];
 }
 
 export function planMissingLeaves(planner: Planner): void {

@@ -13,7 +13,7 @@ import type { CaSlot, LeafSlot } from './slots';
 import { sameFinding } from './findings';
 import { signerOf, signerProblem } from './signers';
 import { correctedSpec, freshSpec, newClientCommand, unknownSubject } from './specs';
-import { slotPaths } from './missing';
+import { slotPaths } from './slotPaths';
 import { updateInlineCopies } from './kubeconfigCA';
 
 /**

@@ -9,7 +9,7 @@ import { flagRef } from '../../checks/relations';
 import type { FixedFinding, PlanOutput } from '../types';
 import type { Planner } from './planner';
 import type { SaSlot } from './slots';
-import { isWeak } from './gather';
+import { isWeak } from './keyStrength';
 import { notFoundFindings, sameFinding } from './findings';
 
 export function serviceAccount(planner: Planner, unit: ComponentUnit): void {

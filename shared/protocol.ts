@@ -1,0 +1,205 @@
+// The wire contract between the VS Code client (client/src) and the language server (server/src/lsp):
+// kube-pki's own requests, notifications, commands and initialization options beside standard LSP, with
+// the shapes of their parameters and results. Both sides import them from here (the client only constants
+// and types), so the wire format is written once. It is stable: changing a name or a shape here changes
+// both sides at once (and any other LSP client that speaks it). It imports nothing of the server or the
+// client; the analysis engine (server/src/engine) does not know it.
+import type { Position, Range } from 'vscode-languageserver-protocol';
+
+/** Request: the workspace's problem counts, for the status bar. */
+export const SUMMARY_REQUEST = 'kubePki/summary';
+/** Notification (server -> client) after each round of published diagnostics. */
+export const SUMMARY_NOTIFICATION = 'kubePki/summaryChanged';
+
+export interface Summary {
+  errors: number;
+  warnings: number;
+  /** Recognised documents (open buffers and workspace files). */
+  files: number;
+  /** Recognised documents with at least one error or warning. */
+  filesWithProblems: number;
+}
+
+/**
+ * `initializationOptions.trusted`: false in an untrusted workspace (VS Code Restricted Mode). The server then
+ * reads nothing outside the workspace folders and does not generate. Absent (any other client): trusted.
+ */
+export interface InitializationOptions {
+  trusted?: boolean;
+  settings?: unknown;
+}
+/** Notification (client -> server): the user trusted the workspace (VS Code never revokes trust without a reload). */
+export const TRUST_NOTIFICATION = 'kubePki/workspaceTrusted';
+
+/** The extension's command; the server advertises another id so VS Code's client does not clash with it. */
+export const RECHECK_COMMAND = 'kubePki.recheckWorkspace';
+export const SERVER_RECHECK_COMMAND = 'kubePki.server.recheckWorkspace';
+
+/** Request: the full decode of what is at a position, in a selection, or in sent text. */
+export const DECODE_REQUEST = 'kubePki/decode';
+export const DECODE_COMMAND = 'kubePki.decodeCertificate';
+
+export interface DecodeParams {
+  uri: string;
+  position?: Position;
+  /** A selection: its text is decoded (PEM or base64). */
+  range?: Range;
+  /** The document's text, for a document the server was not sent (another language, another scheme). */
+  text?: string;
+}
+
+export type DecodeResponse = { title: string; text: string } | { error: string };
+
+/** Requests of generation: a plan to preview, applying it, and what the workspace implies as defaults. */
+export const PLAN_REQUEST = 'kubePki/generate/plan';
+export const APPLY_REQUEST = 'kubePki/generate/apply';
+export const DEFAULTS_REQUEST = 'kubePki/generate/defaults';
+/** The client command a quick fix runs: preview, one confirmation, apply. */
+export const APPLY_COMMAND = 'kubePki.generate.apply';
+
+export interface PreviewItem {
+  id: string;
+  title: string;
+  reason: string;
+  effect: 'create' | 'replace';
+  subject?: string;
+  names?: string[];
+  issuer?: string;
+  validityDays?: number;
+  key?: string;
+  files: { path: string; kind: string; replace: boolean }[];
+}
+
+export interface PlanPreview {
+  planId: string;
+  items: PreviewItem[];
+  skipped: { title: string; reason: string; needsReplace?: boolean }[];
+  error?: string;
+}
+
+export interface ApplyResult {
+  ok: boolean;
+  written: { path: string; backup?: string; replaced: boolean; summary: string }[];
+  edited: string[];
+  notWritten: string[];
+  failed: { title: string; reason: string }[];
+  error?: string;
+}
+
+export interface GenerationDefaults {
+  cas: string[];
+  servers: string[];
+  nodeName?: string;
+  advertiseAddress?: string;
+  folders: string[];
+  missing?: number;
+}
+
+/**
+ * Request: the workspace's PKI (every certificate, its CA, users, expiry and problems), for the explorer tree
+ * and the expiry timeline. The client asks again after each kubePki/summaryChanged.
+ */
+export const INVENTORY_REQUEST = 'kubePki/inventory';
+
+// The result of kubePki/inventory, as it crosses the wire: plain JSON. The engine builds it
+// (server/src/engine/inventory/types.ts); the server's handler (server/src/lsp/features/inventory.ts) returns
+// the engine's value as this type, so the compiler checks that the engine still produces what this contract
+// promises. A field the client needs is added here too.
+
+/** A config line that points at a certificate or key (click in the tree: open it). */
+export interface InventoryLocation {
+  file: string;
+  range: Range;
+  /** The flag or field as written: '--tls-cert-file', 'client-certificate-data', 'tls.crt'. */
+  field: string;
+  /** Set by the language server: the document's URI, for an open buffer that is no file (untitled). */
+  uri?: string;
+  /**
+   * What in the file the line belongs to, when a file holds several: the Kubernetes object (a Secret of a
+   * multi-document manifest or of a `kind: List`, a webhook configuration), or the kubeconfig's user or cluster.
+   * Absent for static pod manifests and kubelet configs.
+   */
+  object?: InventoryObject;
+}
+
+/**
+ * A Kubernetes object (`kind` Secret, ConfigMap, ValidatingWebhookConfiguration, ...; `name` and `namespace` as
+ * the manifest writes them, absent when it writes none or a template fills them in: then `templated`), or a
+ * kubeconfig's `user` or `cluster` entry (`kind` 'user' or 'cluster', `name` the entry's name).
+ */
+export interface InventoryObject {
+  kind: string;
+  name?: string;
+  namespace?: string;
+  /** metadata.name or namespace is filled in by a template (Helm): the object has no name yet. */
+  templated?: boolean;
+}
+
+export interface InventoryProblem {
+  severity: 'error' | 'warning' | 'info';
+  code: string;
+  message: string;
+  file: string;
+  range: Range;
+}
+
+export type ExpiryStatus = 'ok' | 'expiring' | 'expired' | 'not-yet-valid';
+
+export interface InventoryCertificate {
+  /** SHA-256 of the DER, hex lowercase: the same certificate in two files is one entry. */
+  id: string;
+  subject: string;
+  issuer: string;
+  commonName?: string;
+  organizations: string[];
+  /** SAN DNS names and IPs as Go prints them. */
+  sans: string[];
+  isCA: boolean;
+  selfSigned: boolean;
+  /** ISO 8601. */
+  notBefore: string;
+  notAfter: string;
+  /** Whole days from the inventory's `now` to notAfter (negative when expired), as kubeadm rounds: floor. */
+  daysLeft: number;
+  status: ExpiryStatus;
+  /** e.g. 'RSA 2048', 'ECDSA P-256', 'Ed25519'. */
+  keyAlgorithm: string;
+  /** `id` of the certificate in this inventory whose key signed this one (signature verified); absent when none (a self-signed root, a signer not in the workspace). */
+  issuerId?: string;
+  /** What the cluster uses it for, in words: 'kube-apiserver serving', 'admin.conf client', 'etcd CA'. */
+  role?: string;
+  /** For grouping under its CA: the node tree it belongs to (the folder holding pki/, manifests/ …), if any. */
+  node?: string;
+  /** And the component: 'kube-apiserver', 'etcd', 'kubelet', 'admin.conf', or the Secret's name. */
+  component?: string;
+  /** Every node tree it lies in or is referenced from, when more than one (the same CA copied to each node); `node` is the first. */
+  nodes?: string[];
+  /** The name `kubeadm certs check-expiration` gives it, when it is one of kubeadm's: 'apiserver', 'etcd-ca', 'admin.conf'. */
+  kubeadmName?: string;
+  /** Files it is read from (absolute paths; those a config references first); empty when only inline. */
+  files: string[];
+  /** Config lines that reference it (a path or inline data). */
+  references: InventoryLocation[];
+  /** The findings on those lines that concern this certificate (and on its key's line beside them: key-mismatch). */
+  problems: InventoryProblem[];
+  /** The file of the private key that matches it, when the workspace holds one. */
+  keyFile?: string;
+  /** A CA whose private key is not in the workspace (kubeadm's "externally managed"); always false for leaves. */
+  externallyManaged: boolean;
+}
+
+/** A private key no certificate of the inventory matches. */
+export interface InventoryOrphanKey {
+  file: string;
+  keyAlgorithm: string;
+  references: InventoryLocation[];
+}
+
+export interface Inventory {
+  /** The instant `daysLeft` and `status` were computed for (ISO 8601). */
+  now: string;
+  warningDays: number;
+  /** Sorted by notAfter, soonest first. */
+  certificates: InventoryCertificate[];
+  orphanKeys: InventoryOrphanKey[];
+}

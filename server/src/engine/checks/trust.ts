@@ -2,9 +2,8 @@
 // cluster makes (the catalog's `verifiedBy`, cluster/catalog.ts); the finding sits on the reference the user
 // most likely has to fix.
 import { type ComponentUnit, type KubeletConfigUnit, type Reference } from '../parse';
-import { components, kubeconfigClientVerifier, kubeletFields } from '../cluster/catalog';
+import { apiserversOf, caNames, chainError, clustersOfUser, componentUnits, flagRef, issuerName, kubeconfigClientVerifier, nearest, verifications, who } from '../cluster';
 import type { CheckContext } from './context';
-import { apiserversOf, caNames, chainError, clustersOfUser, componentUnits, flagRef, issuerName, nearest, who } from './relations';
 
 interface Pair {
   /** The certificate presented. */
@@ -36,29 +35,6 @@ function judge(ctx: CheckContext, p: Pair): boolean {
   ctx.report('untrusted-issuer', here.span, message, [ctx.related(there.file, there.span, thereWhat)]);
   return true;
 }
-
-interface Verification {
-  cert: { component: string; field: string };
-  ca: { component: string; field: string };
-  /** The CA is the same unit's (etcd's peers, the apiserver's front proxy). */
-  sameUnit: boolean;
-  reportOn: 'cert' | 'ca';
-  consequence: string;
-}
-
-/** Every handshake the catalog names (`verifiedBy`): the certificate's side and the CA's. */
-const verifications: Verification[] = [
-  ...Object.entries(components).flatMap(([component, spec]) => Object.entries(spec.flags).map(([field, f]) => ({ component, field, f }))),
-  ...Object.entries(kubeletFields).map(([field, f]) => ({ component: 'kubelet', field, f })),
-].flatMap(({ component, field, f }) =>
-  (f.verifiedBy ?? []).map((v) => ({
-    cert: { component, field },
-    ca: { component: v.by === 'self' ? component : v.by, field: v.field },
-    sameUnit: v.by === 'self',
-    reportOn: v.reportOn,
-    consequence: v.consequence,
-  })),
-);
 
 /** The units of a component in the workspace (the kubelet's: its config files). */
 function unitsOf(ctx: CheckContext, component: string): (ComponentUnit | KubeletConfigUnit)[] {

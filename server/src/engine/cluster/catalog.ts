@@ -498,6 +498,30 @@ export const otherCaFields: Readonly<Record<string, string>> = {
 /** A kubeconfig user's client certificate is verified by the --client-ca-file of the apiservers its clusters dial. */
 export const kubeconfigClientVerifier = { by: 'kube-apiserver', field: 'client-ca-file' } as const;
 
+/** A handshake: whose certificate the CA of whom verifies (from the flags' `verifiedBy`). */
+export interface Verification {
+  cert: { component: string; field: string };
+  ca: { component: string; field: string };
+  /** The CA is the same unit's (etcd's peers, the apiserver's front proxy). */
+  sameUnit: boolean;
+  reportOn: 'cert' | 'ca';
+  consequence: string;
+}
+
+/** Every handshake the catalog names (`verifiedBy`): the certificate's side and the CA's. */
+export const verifications: Verification[] = [
+  ...Object.entries(components).flatMap(([component, spec]) => Object.entries(spec.flags).map(([field, f]) => ({ component, field, f }))),
+  ...Object.entries(kubeletFields).map(([field, f]) => ({ component: 'kubelet', field, f })),
+].flatMap(({ component, field, f }) =>
+  (f.verifiedBy ?? []).map((v) => ({
+    cert: { component, field },
+    ca: { component: v.by === 'self' ? component : v.by, field: v.field },
+    sameUnit: v.by === 'self',
+    reportOn: v.reportOn,
+    consequence: v.consequence,
+  })),
+);
+
 /** The catalog's entry for a component's flag (`field` with or without `--`). */
 export function componentFlag(component: string, field: string): FlagSpec | undefined {
   const spec = (components as Record<string, ComponentSpec | undefined>)[component];

@@ -3,11 +3,9 @@
 import * as path from 'node:path';
 import type { Engine } from '../workspace/engine';
 import { unitReferences, type ParsedFile, type Reference, type Unit } from '../parse';
-import { certUses } from '../checks/usage';
-import { certKeyPairs } from '../checks/keyPairs';
+import { certKeyPairs, certUses, componentFlag, kubeletFields } from '../cluster';
 import type { Finding, Range } from '../types';
 import type { ContextFinding } from '../decode/markdown';
-import { componentFlag, kubeletFields } from '../cluster/catalog';
 
 /** The role kube-pki infers for a reference, in words: "kube-apiserver's serving certificate". */
 export function roleOf(unit: Unit, ref: Reference): string {

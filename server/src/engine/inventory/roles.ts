@@ -2,7 +2,7 @@
 // user, a kubelet config field) or, for files no config references, from kubeadm's file names.
 import * as path from 'node:path';
 import { lookupTable } from '../lookup';
-import { cas, certificate, certificates, componentFlag, components, kubeletFields, otherCaFields, type CertificateSpec } from '../cluster/catalog';
+import { cas, certificate, certificates, componentFlag, components, kubeletFields, otherCaFields, type CertificateSpec } from '../cluster';
 
 export interface RoleEvidence {
   /** Lower wins: 0 the certificate's own use (a serving or client flag), 1 a kubeadm file name, 2 a CA flag, 3 a chain. */

@@ -5,9 +5,7 @@
 import * as path from 'node:path';
 import type { FileSystem } from '../../types';
 import type { ComponentUnit, KubeconfigUnit, KubeconfigUser, Reference } from '../../parse';
-import { flagRef } from '../../checks/relations';
-import { kubeconfigRole, kubeconfigRoleOfComponent } from '../../checks/roles';
-import { flagsOf } from '../../cluster/catalog';
+import { flagRef, flagsOf, kubeconfigRole, kubeconfigRoleOfComponent } from '../../cluster';
 import { materialFromText } from '../../resolve/material';
 import { leafProfiles, type CaFamily, type LeafRole } from '../profiles';
 import type { Planner } from './planner';
@@ -149,7 +147,7 @@ function addLeaf(planner: Planner, role: LeafRole, title: string, unit: LeafSlot
 
 function kubeconfigLeaf(planner: Planner, kc: KubeconfigUnit, user: KubeconfigUser): void {
   if (!user.cert) return;
-  const role: LeafRole = kubeconfigRole(planner.ctx, kc, user)?.role ?? 'user';
+  const role: LeafRole = kubeconfigRole(planner.cluster, kc, user)?.role ?? 'user';
   const profile = leafProfiles[role];
   const slot = addLeaf(planner, role, `${profile.title} in ${path.basename(kc.file)} (user ${user.name})`, kc, user.cert, user.key, user.cert.source.kind === 'inline' ? 'client-key-data' : 'client-key', user);
   if (slot && role === 'user') {

@@ -4,7 +4,7 @@
 // identity at all: nothing in Kubernetes authenticates a user or a group by it. The identities RBAC and the
 // authorizers act on (`suggestUsers`, `suggestGroups`) are what a near-miss is corrected to (identity.ts).
 
-import { certificates, type CertificateSpec } from '../cluster/catalog';
+import { certificates, type CertificateSpec } from './catalog';
 
 /** What a name is in Kubernetes: a user the apiserver authenticates, a group, or the name of an RBAC role or binding. */
 export type NameKind = 'user' | 'group' | 'role';

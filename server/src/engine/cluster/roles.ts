@@ -3,11 +3,11 @@
 // check and by generation, so both agree on what "scheduler.conf's certificate" must be.
 import * as path from 'node:path';
 import type { KubeconfigUnit, KubeconfigUser } from '../parse';
-import type { CheckContext } from './context';
+import type { ClusterQuery } from './query';
 import { componentsLoading } from './relations';
 import { memoByObject } from '../memo';
 import { lookupTable } from '../lookup';
-import { certificate, certificates, type CertificateName, type KubeconfigRole } from '../cluster/catalog';
+import { certificate, certificates, type CertificateName, type KubeconfigRole } from './catalog';
 
 export type { KubeconfigRole };
 
@@ -49,12 +49,12 @@ export const mainUser: (kc: KubeconfigUnit) => KubeconfigUser | undefined = memo
 
 /** The role of one user of a kubeconfig, and why kube-pki thinks so (for messages). */
 export function kubeconfigRole(
-  ctx: CheckContext,
+  q: ClusterQuery,
   kc: KubeconfigUnit,
   user: KubeconfigUser,
 ): { role: KubeconfigRole; source: string } | undefined {
   if (user === mainUser(kc)) {
-    for (const comp of componentsLoading(ctx, kc.file)) {
+    for (const comp of componentsLoading(q, kc.file)) {
       const role = roleByComponent[comp.component];
       if (role) return { role, source: `${comp.component} loads this kubeconfig` };
     }

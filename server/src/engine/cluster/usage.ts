@@ -3,7 +3,7 @@
 import type { Reference, Unit } from '../parse';
 import { memoByObject } from '../memo';
 import { nameOf, objectName } from './objects';
-import { certificate, componentFlag, kubeletFields, type Usage } from '../cluster/catalog';
+import { certificate, componentFlag, kubeletFields, type Usage } from './catalog';
 
 const kubeletServing = certificate(kubeletFields.tlsCertFile.certificate!);
 const kubeconfigUser = certificate('user');

@@ -13,11 +13,16 @@
 // (inventory/roles.ts), the kubeconfig roles (roles.ts), the well-known user names (knownNames.ts) and kubeadm's
 // profiles for generation (generate/profiles.ts, generate/plan/gather.ts).
 //
-// Adding a component or a flag is one edit here: a flag in its component's `flags` (with the certificate it names,
-// its key flag, who verifies it, as the neighbours do), a certificate in `certificates`. Then add a case to
-// test/catalog.test.mjs, which walks every flag through the parser, the hover, the inventory and the checks.
+// Adding a flag or a component is one edit in this file: a flag in its component's `flags` (what it names, the
+// certificate it names, its key flag, who verifies it, as the neighbours do), a certificate in `certificates`, a
+// component's name in `Component` with its entry in `components`. Then add a case (a row) to
+// test/catalog.test.mjs, which walks every flag through the parser, the hover, the inventory and the checks. (The
+// kubelet's fields are read from its nested config by parse/kubeletConfig.ts: a new one is read there too.)
 // Flags are spelled without `--` here; references and messages show them with it (Reference.field: '--tls-cert-file').
-import type { Component, Expect } from '../parse/model';
+import type { Expect } from '../parse/model';
+
+/** The static pod components kube-pki recognises (by their command or image), each with its entry in `components`. */
+export type Component = 'kube-apiserver' | 'etcd' | 'kube-controller-manager' | 'kube-scheduler';
 
 export type Usage = 'serverAuth' | 'clientAuth';
 

@@ -73,7 +73,9 @@ export interface KubeconfigUnit {
   conflicts: FieldConflict[];
 }
 
-export type Component = 'kube-apiserver' | 'etcd' | 'kube-controller-manager' | 'kube-scheduler';
+/** The static pod components kube-pki recognises: the catalog's (cluster/catalog.ts). */
+export type { Component } from '../cluster/catalog';
+import type { Component } from '../cluster/catalog';
 
 export interface Flag {
   name: string; // without dashes: 'tls-cert-file'

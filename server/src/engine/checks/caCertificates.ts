@@ -2,7 +2,7 @@
 // certificate) must hold CA certificates: Go only chains through basicConstraints CA:TRUE.
 import { unitReferences } from '../parse';
 import type { CheckContext } from './context';
-import { who } from './relations';
+import { who } from '../cluster';
 
 export function caCertificates(ctx: CheckContext): void {
   for (const unit of ctx.parsed.units) {

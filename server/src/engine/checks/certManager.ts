@@ -5,7 +5,7 @@
 import type { CertManagerCertificateUnit, Span, SpannedValue } from '../parse';
 import { matchesHost, namesMatchHost } from '../pki/verify';
 import type { CheckContext } from './context';
-import { who } from './relations';
+import { who } from '../cluster';
 import { lookupTable } from '../lookup';
 import { mayRenderTo } from '../parse/template';
 import {
@@ -17,7 +17,7 @@ import {
   objectName,
   sameNamespace,
   secretsNamed,
-} from './objects';
+} from '../cluster';
 
 const NS = 1;
 const units = lookupTable<number>({ ns: NS, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 });

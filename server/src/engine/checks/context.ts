@@ -1,58 +1,15 @@
 // What a check sees: the file being checked, the rest of the workspace, loaded material and a
-// way to report. A check is a function (ctx) => void in its own file under checks/.
+// way to report. A check is a function (ctx) => void in its own file under checks/. The context is also
+// the check's ClusterQuery (cluster/query.ts): the cluster model reads the workspace through it, and it
+// records what was read (CheckDependencies) so that the engine checks the file again when that changes.
 import * as path from 'node:path';
 import type { EngineOptions, Finding, RelatedLocation } from '../types';
 import { codes, type Code } from '../codes';
-import type {
-  CaBundleWriterUnit,
-  CertManagerCertificateUnit,
-  CertManagerIssuerUnit,
-  ComponentUnit,
-  InjectionPatchUnit,
-  KubeconfigUnit,
-  KubeletConfigUnit,
-  ParsedFile,
-  Reference,
-  SecretUnit,
-  ServiceUnit,
-  Span,
-  Unit,
-  WebhookUnit,
-  WorkloadUnit,
-} from '../parse';
+import type { KubeconfigUnit, ParsedFile, Reference, Span, Unit } from '../parse';
+import { splitTemplated, type ClusterQuery, type UnitsByKind, type WorkspaceView } from '../cluster/query';
 import type { Loaded } from '../resolve/material';
 import type { Resolution } from '../resolve/paths';
 import type { Certificate } from '../pki/certificate';
-
-export interface UnitsByKind {
-  kubeconfig: KubeconfigUnit;
-  component: ComponentUnit;
-  'kubelet-config': KubeletConfigUnit;
-  secret: SecretUnit;
-  webhook: WebhookUnit;
-  'cert-manager-certificate': CertManagerCertificateUnit;
-  'cert-manager-issuer': CertManagerIssuerUnit;
-  service: ServiceUnit;
-  workload: WorkloadUnit;
-  'cabundle-writer': CaBundleWriterUnit;
-  'injection-patch': InjectionPatchUnit;
-}
-
-/** The engine's services, as checks may use them. */
-export interface WorkspaceView {
-  readonly options: EngineOptions;
-  /** The options a file is judged with (its .kube-pki.yaml's settings over the engine's). */
-  optionsFor(file: string): EngineOptions;
-  readonly now: Date;
-  /** Every recognised unit of a kind in the workspace (this file's included). */
-  units<K extends keyof UnitsByKind>(kind: K): UnitsByKind[K][];
-  /** The parsed form of a recognised file, or of a kubeconfig read from disk on demand. */
-  parsed(file: string): ParsedFile | undefined;
-  load(ref: Reference): Loaded;
-  resolve(ref: Reference): Resolution | undefined;
-  /** The kubeconfig a `--kubeconfig` flag points at, parsed. */
-  kubeconfigOf(ref: Reference): KubeconfigUnit[];
-}
 
 export interface CheckDependencies {
   /** Files whose content or existence the findings depend on (including paths tried and not found). */
@@ -71,19 +28,7 @@ export interface CheckDependencies {
   until?: number;
 }
 
-/** A workspace list of units split into those with a name and those a template names (once per list). */
-const splits = new WeakMap<readonly Unit[], { named: Unit[]; templated: Unit[] }>();
-function split<U extends Unit>(list: U[]): { named: U[]; templated: U[] } {
-  let s = splits.get(list);
-  if (!s) {
-    const templated = list.filter((u) => 'meta' in u && u.meta.templated);
-    s = { named: templated.length ? list.filter((u) => !('meta' in u && u.meta.templated)) : list, templated };
-    splits.set(list, s);
-  }
-  return s as { named: U[]; templated: U[] };
-}
-
-export class CheckContext {
+export class CheckContext implements ClusterQuery {
   readonly findings: Finding[] = [];
 
   constructor(
@@ -119,13 +64,13 @@ export class CheckContext {
    */
   units<K extends keyof UnitsByKind>(kind: K): UnitsByKind[K][] {
     this.deps.kinds.add(kind);
-    return split(this.ws.units(kind)).named;
+    return splitTemplated(this.ws.units(kind)).named;
   }
 
   /** The objects of a kind whose name or namespace a template fills in (what a reference may render to). */
   templatedUnits<K extends keyof UnitsByKind>(kind: K): UnitsByKind[K][] {
     this.deps.kinds.add(kind);
-    return split(this.ws.units(kind)).templated;
+    return splitTemplated(this.ws.units(kind)).templated;
   }
 
   load(ref: Reference): Loaded {
@@ -191,5 +136,7 @@ export class CheckContext {
 }
 
 export type Check = (ctx: CheckContext) => void;
+
+export type { UnitsByKind, WorkspaceView };
 
 export type { Unit };

@@ -3,7 +3,7 @@
 import { unitReferences, type Reference } from '../parse';
 import type { Certificate } from '../pki/certificate';
 import type { CheckContext } from './context';
-import { who } from './relations';
+import { who } from '../cluster';
 import { DAY, distance, formatDay } from '../decode/time';
 
 

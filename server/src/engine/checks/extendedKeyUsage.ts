@@ -1,8 +1,7 @@
 // eku-missing: a serving certificate needs serverAuth, a client certificate clientAuth. A
 // certificate with no EKU extension may be used for anything (Go's rule).
 import type { CheckContext } from './context';
-import { certUses } from './usage';
-import { who } from './relations';
+import { certUses, who } from '../cluster';
 
 export function extendedKeyUsage(ctx: CheckContext): void {
   for (const unit of ctx.parsed.units) {

@@ -5,11 +5,7 @@
 import { flag, type KubeconfigUnit, type Reference } from '../parse';
 import type { Certificate } from '../pki/certificate';
 import type { CheckContext } from './context';
-import { flagRef } from './relations';
-import { kubeconfigRole, type KubeconfigRole } from './roles';
-import { memoByString } from '../memo';
-import { isNodeName, kindsOfName, knownNames, suggestGroups, suggestUsers } from './knownNames';
-import { nearestName } from '../suggest';
+import { certificate, type CertificateName, certificates, flagRef, kubeconfigRole, type KubeconfigRole, nearMiss } from '../cluster';
 
 type Role = KubeconfigRole;
 
@@ -20,66 +16,19 @@ interface Expectation {
   consequence: string;
 }
 
-const expectations: Record<Role, Expectation> = {
-  scheduler: { cn: 'system:kube-scheduler', consequence: 'RBAC grants nothing to that user: kube-scheduler gets 403 Forbidden and schedules nothing' },
-  'controller-manager': {
-    cn: 'system:kube-controller-manager',
-    consequence: 'RBAC grants nothing to that user: kube-controller-manager gets 403 Forbidden and no controller runs',
-  },
-  'kube-proxy': { cn: 'system:kube-proxy', consequence: 'RBAC grants nothing to that user: kube-proxy cannot watch Services' },
-  kubelet: {
-    cnPrefix: 'system:node:',
-    groupsAnyOf: ['system:nodes'],
-    consequence: 'the Node authorizer only serves kubelets that are user system:node:<nodeName> in group system:nodes: the node cannot register or read its pods',
-  },
-  admin: {
-    groupsAnyOf: ['kubeadm:cluster-admins', 'system:masters'],
-    consequence: 'this admin gets 403 Forbidden on everything (kubeadm binds cluster-admin to kubeadm:cluster-admins; system:masters is always admin)',
-  },
-  'super-admin': { groupsAnyOf: ['system:masters'], consequence: 'it is not the break-glass admin it should be (system:masters bypasses RBAC)' },
-};
-
-/** The name RBAC or a role knows that `value` is a typo of: one edit away, two for a long name. */
-function nearest(value: string, names: Iterable<string>): { name?: string; d: number } {
-  const { name, distance } = nearestName(value, names, (n) => (n.length > 12 ? 2 : 1));
-  return { name, d: distance };
-}
-
-/**
- * "did you mean" for a CN (`as: 'user'`) or an O (`as: 'group'`): the user or group RBAC and the authorizers act
- * on that the value is one or two edits away from, or the `system:node:<nodeName>` user a typo'd prefix stands
- * for. The rule, with the names Kubernetes and kubeadm define (knownNames.ts), each of its kind:
- * - a real name of the kind judged (a user as CN, a group as O; ServiceAccounts, nodes, ...) is never a typo;
- * - a real name of another kind (a role name such as system:node-proxier, a group as CN) authenticates as
- *   nothing RBAC binds, which harms nothing by itself (the other fields carry the identity: Kubernetes The Hard
- *   Way's kube-proxy has O=system:node-proxier): it is reported only as the near-miss of a user or group no
- *   other real name is closer to (O=system:node, one edit from the group system:nodes), and never rewritten
- *   into a name that exists only by pattern (system:node-proxier is no node user system:node:proxier);
- * - any other value closer to a real name that is no user or group (a role name's typo) gets no suggestion.
- */
-export function nearMiss(value: string, as: 'user' | 'group'): string | undefined {
-  return as === 'user' ? nearMissUser(value) : nearMissGroup(value);
-}
-const nearMissUser = memoByString((value: string) => nearMissUncached(value, 'user'));
-const nearMissGroup = memoByString((value: string) => nearMissUncached(value, 'group'));
-
-const knownExcept = (value: string) => [...knownNames].filter((n) => n !== value);
-
-function nearMissUncached(value: string, as: 'user' | 'group'): string | undefined {
-  const kinds = kindsOfName(value);
-  if (kinds.has(as)) return undefined;
-  const target = nearest(value, as === 'user' ? suggestUsers : suggestGroups);
-  const known = nearest(value, kinds.size ? knownExcept(value) : knownNames);
-  if (known.name && known.d < target.d) return undefined;
-  if (target.name) return target.name;
-  if (known.name || kinds.size) return undefined;
-  // A node's user with a typo'd prefix (system:nodes:worker-1, system:node-worker-1): the user is
-  // system:node:<nodeName>; as a group, the node's group is system:nodes.
-  const m = /^system:?nodes?[:\-_](.+)$/i.exec(value);
-  if (!m) return undefined;
-  if (as === 'user') return isNodeName(m[1]) ? `system:node:${m[1]}` : undefined;
-  return /^system:nodes[:\-_]/i.test(value) ? 'system:nodes' : undefined;
-}
+/** What each kubeconfig role's certificate must carry: the catalog's identities (cluster/catalog.ts). */
+const expectations = Object.fromEntries(
+  (Object.keys(certificates) as CertificateName[]).flatMap((role) => {
+    const c = certificate(role);
+    const judged = c.kubeconfig?.judged;
+    if (!judged) return [];
+    const e: Expectation = { consequence: judged.denied };
+    if (judged.cn === 'exact') e.cn = c.commonName;
+    if (judged.cn === 'node') e.cnPrefix = c.nodePrefix;
+    if (c.groups) e.groupsAnyOf = c.groups;
+    return [[role, e]];
+  }),
+) as Record<Role, Expectation>;
 
 function cnOf(cert: Certificate): string {
   return cert.subject.commonName ?? '';

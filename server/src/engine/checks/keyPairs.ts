@@ -1,61 +1,9 @@
 // key-mismatch: every certificate flag has a key flag beside it, and the key must be the
 // certificate's; --service-account-key-file must hold the public half of the signing key.
-import { type ComponentUnit, type Reference, type Unit } from '../parse';
+import type { ComponentUnit, Reference } from '../parse';
 import type { CheckContext } from './context';
 import { sameKey } from '../pki/key';
-import { componentUnits, flagRef, nearest, who } from './relations';
-import { memoByObject } from '../memo';
-
-/** Certificate flag -> key flag, per component. */
-const pairs: Record<ComponentUnit['component'], [string, string][]> = {
-  'kube-apiserver': [
-    ['tls-cert-file', 'tls-private-key-file'],
-    ['kubelet-client-certificate', 'kubelet-client-key'],
-    ['etcd-certfile', 'etcd-keyfile'],
-    ['proxy-client-cert-file', 'proxy-client-key-file'],
-  ],
-  etcd: [
-    ['cert-file', 'key-file'],
-    ['peer-cert-file', 'peer-key-file'],
-  ],
-  'kube-controller-manager': [
-    ['tls-cert-file', 'tls-private-key-file'],
-    ['cluster-signing-cert-file', 'cluster-signing-key-file'],
-    ['cluster-signing-kubelet-serving-cert-file', 'cluster-signing-kubelet-serving-key-file'],
-    ['cluster-signing-kubelet-client-cert-file', 'cluster-signing-kubelet-client-key-file'],
-    ['cluster-signing-kube-apiserver-client-cert-file', 'cluster-signing-kube-apiserver-client-key-file'],
-    ['cluster-signing-legacy-unknown-cert-file', 'cluster-signing-legacy-unknown-key-file'],
-  ],
-  'kube-scheduler': [['tls-cert-file', 'tls-private-key-file']],
-};
-
-/** Certificate and key references used together (computed once per unit: do not mutate). */
-export const certKeyPairs: (unit: Unit) => { cert: Reference; key: Reference }[] = memoByObject((unit: Unit) => {
-  const out: { cert: Reference; key: Reference }[] = [];
-  if (unit.kind === 'component') {
-    for (const [c, k] of pairs[unit.component]) {
-      const cert = flagRef(unit, c);
-      const key = flagRef(unit, k);
-      if (cert && key) out.push({ cert, key });
-    }
-  } else if (unit.kind === 'kubelet-config') {
-    if (unit.tlsCert && unit.tlsKey) out.push({ cert: unit.tlsCert, key: unit.tlsKey });
-  } else if (unit.kind === 'kubeconfig') {
-    for (const u of unit.users) if (u.cert && u.key) out.push({ cert: u.cert, key: u.key });
-  } else if (unit.kind === 'secret') {
-    // tls.crt with tls.key; otherwise NAME.key with NAME.crt / NAME.pem / NAME.cer (ca.key beside ca.crt).
-    for (const k of unit.entries) {
-      if (k.ref.expect !== 'key') continue;
-      const base = k.key.replace(/\.(key|pem)$/i, '');
-      if (base === k.key) continue;
-      const c = unit.entries.find((e) => e !== k && (e.ref.expect === 'cert' || e.ref.expect === 'ca') && ['.crt', '.pem', '.cer'].some((x) => e.key === base + x));
-      if (c) out.push({ cert: c.ref, key: k.ref });
-    }
-  }
-  return out;
-});
-
-export const pairedKeys: (unit: Unit) => Reference[] = memoByObject((unit: Unit) => certKeyPairs(unit).map((p) => p.key));
+import { certKeyPairs, componentUnits, flagRef, nearest, who } from '../cluster';
 
 function publicKeysOf(ctx: CheckContext, ref: Reference | undefined): Buffer[] {
   if (!ref) return [];

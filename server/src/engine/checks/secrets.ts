@@ -2,8 +2,7 @@
 // Secret's tls.crt that does not chain to its own ca.crt (untrusted-issuer). Loading, expiry, key pairs
 // (tls.crt / tls.key) and CA-ness of ca.crt are the shared checks' work, through the unit's references.
 import type { CheckContext } from './context';
-import { caNames, chainError, issuerName, who } from './relations';
-import { certEntry, objectName } from './objects';
+import { caNames, certEntry, chainError, issuerName, objectName, who } from '../cluster';
 
 export function secrets(ctx: CheckContext): void {
   for (const unit of ctx.unitsHere('secret')) {

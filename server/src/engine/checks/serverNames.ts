@@ -8,7 +8,7 @@ import { flag, type ComponentUnit, type Reference, type Span } from '../parse';
 import type { Certificate } from '../pki/certificate';
 import { describeNames, hostMismatchMessage, matchesHost } from '../pki/verify';
 import type { CheckContext } from './context';
-import { apiserversOf, componentUnits, firstIpOfCidr, flagRef, hostOf, nearest, serverHost, who } from './relations';
+import { apiserversOf, componentUnits, firstIpOfCidr, flagRef, hostOf, nearest, serverHost, who } from '../cluster';
 import type { RelatedLocation } from '../types';
 
 interface Need {

@@ -1,8 +1,9 @@
-// untrusted-issuer: a certificate must chain to the CA of whoever verifies it. Each pair below is
-// a handshake the cluster makes; the finding sits on the reference the user most likely has to fix.
-import { type ComponentUnit, type Reference } from '../parse';
+// untrusted-issuer: a certificate must chain to the CA of whoever verifies it. Each pair is a handshake the
+// cluster makes (the catalog's `verifiedBy`, cluster/catalog.ts); the finding sits on the reference the user
+// most likely has to fix.
+import { type ComponentUnit, type KubeletConfigUnit, type Reference } from '../parse';
+import { apiserversOf, caNames, chainError, clustersOfUser, componentUnits, flagRef, issuerName, kubeconfigClientVerifier, nearest, verifications, who } from '../cluster';
 import type { CheckContext } from './context';
-import { apiserversOf, caNames, chainError, clustersOfUser, componentUnits, flagRef, issuerName, nearest, who } from './relations';
 
 interface Pair {
   /** The certificate presented. */
@@ -35,59 +36,43 @@ function judge(ctx: CheckContext, p: Pair): boolean {
   return true;
 }
 
-function apiserverPairs(ctx: CheckContext, api: ComponentUnit): Pair[] {
+/** The units of a component in the workspace (the kubelet's: its config files). */
+function unitsOf(ctx: CheckContext, component: string): (ComponentUnit | KubeletConfigUnit)[] {
+  return component === 'kubelet' ? ctx.units('kubelet-config') : componentUnits(ctx, component as ComponentUnit['component']);
+}
+
+/** A flag of a component unit, or a field of a kubelet config (`authentication.x509.clientCAFile`, `tlsCertFile`). */
+function refOf(unit: ComponentUnit | KubeletConfigUnit, field: string): Reference | undefined {
+  if (unit.kind === 'component') return flagRef(unit, field);
+  return [unit.clientCA, unit.tlsCert, unit.tlsKey].find((r) => r?.field === field);
+}
+
+/**
+ * The handshakes a component's manifest takes part in: each pair is judged in the file of the reference it is
+ * reported on, with the nearest units of the other side (or this very unit).
+ */
+function componentPairs(ctx: CheckContext, unit: ComponentUnit): Pair[] {
   const pairs: Pair[] = [];
-  const proxyCert = flagRef(api, 'proxy-client-cert-file');
-  const proxyCA = flagRef(api, 'requestheader-client-ca-file');
-  if (proxyCert && proxyCA) {
-    pairs.push({ certRef: proxyCert, caRef: proxyCA, reportOn: 'cert', consequence: 'extension API servers will reject proxied requests' });
-  }
-  const etcds = nearest(componentUnits(ctx, 'etcd'), api.file);
-  const etcdCert = flagRef(api, 'etcd-certfile');
-  const etcdCA = flagRef(api, 'etcd-cafile');
-  for (const etcd of etcds) {
-    const trusted = flagRef(etcd, 'trusted-ca-file');
-    if (etcdCert && trusted) {
-      pairs.push({ certRef: etcdCert, caRef: trusted, reportOn: 'cert', consequence: 'etcd will refuse the apiserver (tls: bad certificate) and the apiserver cannot start' });
-    }
-    const served = flagRef(etcd, 'cert-file');
-    if (served && etcdCA) {
-      pairs.push({ certRef: served, caRef: etcdCA, reportOn: 'ca', consequence: "the apiserver will not trust etcd's server certificate and cannot start" });
-    }
-  }
-  const kubeletClient = flagRef(api, 'kubelet-client-certificate');
-  if (kubeletClient) {
-    for (const kubelet of nearest(ctx.units('kubelet-config'), api.file)) {
-      if (kubelet.clientCA) {
-        pairs.push({ certRef: kubeletClient, caRef: kubelet.clientCA, reportOn: 'cert', consequence: 'kubelets will reject the apiserver: kubectl logs/exec/port-forward fail with "Unauthorized"' });
-      }
-    }
-  }
-  const kubeletCA = flagRef(api, 'kubelet-certificate-authority');
-  if (kubeletCA) {
-    for (const kubelet of nearest(ctx.units('kubelet-config'), api.file)) {
-      if (kubelet.tlsCert) {
-        pairs.push({ certRef: kubelet.tlsCert, caRef: kubeletCA, reportOn: 'ca', consequence: "the apiserver will not trust the kubelet's serving certificate: kubectl logs/exec fail" });
-      }
+  for (const v of verifications) {
+    const here = v.reportOn === 'cert' ? v.cert : v.ca;
+    const there = v.reportOn === 'cert' ? v.ca : v.cert;
+    if (here.component !== unit.component) continue;
+    const hereRef = flagRef(unit, here.field);
+    if (!hereRef) continue;
+    const others = v.sameUnit ? [unit] : nearest(unitsOf(ctx, there.component), unit.file);
+    for (const other of others) {
+      const thereRef = refOf(other, there.field);
+      if (!thereRef) continue;
+      const [certRef, caRef] = v.reportOn === 'cert' ? [hereRef, thereRef] : [thereRef, hereRef];
+      pairs.push({ certRef, caRef, reportOn: v.reportOn, consequence: v.consequence });
     }
   }
   return pairs;
 }
 
-function etcdPairs(unit: ComponentUnit): Pair[] {
-  const peerCert = flagRef(unit, 'peer-cert-file');
-  const peerCA = flagRef(unit, 'peer-trusted-ca-file');
-  return peerCert && peerCA
-    ? [{ certRef: peerCert, caRef: peerCA, reportOn: 'cert', consequence: 'etcd members will refuse each other and the cluster loses quorum' }]
-    : [];
-}
-
 export function trust(ctx: CheckContext): void {
   const pairs: Pair[] = [];
-  for (const unit of ctx.unitsHere('component')) {
-    if (unit.component === 'kube-apiserver') pairs.push(...apiserverPairs(ctx, unit));
-    if (unit.component === 'etcd') pairs.push(...etcdPairs(unit));
-  }
+  for (const unit of ctx.unitsHere('component')) pairs.push(...componentPairs(ctx, unit));
   for (const p of pairs) judge(ctx, p);
   for (const kc of ctx.unitsHere('kubeconfig')) kubeconfigTrust(ctx, kc);
 }
@@ -123,7 +108,7 @@ function kubeconfigTrust(ctx: CheckContext, kc: import('../parse').KubeconfigUni
       for (const t of apiserversOf(ctx, cluster).targets) {
         if (seen.has(t.unit)) continue;
         seen.add(t.unit);
-        const clientCA = flagRef(t.unit, 'client-ca-file');
+        const clientCA = flagRef(t.unit, kubeconfigClientVerifier.field);
         if (!clientCA) continue;
         judgeOnce({
           certRef: user.cert,

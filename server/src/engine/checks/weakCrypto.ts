@@ -2,8 +2,7 @@
 // (a self-signed root's own signature is never checked by a verifier, so it is not flagged).
 import { unitReferences } from '../parse';
 import type { CheckContext } from './context';
-import { pairedKeys } from './keyPairs';
-import { who } from './relations';
+import { pairedKeys, who } from '../cluster';
 import { keyWeakness } from '../pki/key';
 
 const weakness = keyWeakness;

@@ -10,9 +10,8 @@ import type { Reference, WebhookClient, WebhookUnit } from '../parse';
 import type { Certificate } from '../pki/certificate';
 import { describeNames, hostMismatchMessage, isSelfSigned, matchesHost } from '../pki/verify';
 import type { RelatedLocation } from '../types';
-import { caBundleFillers, certificatesForMountedSecrets, issuerOf } from './caBundleWriters';
+import { caBundleFillers, caNames, certificatesForMountedSecrets, chainError, issuerName, issuerOf, who } from '../cluster';
 import type { CheckContext } from './context';
-import { caNames, chainError, issuerName, who } from './relations';
 import {
   clientLabel,
   dialledHost,
@@ -21,7 +20,7 @@ import {
   objectName,
   servingSecrets,
   type ServingSecret,
-} from './objects';
+} from '../cluster';
 
 function secretName(s: ServingSecret): string {
   return `Secret ${objectName(s.secret.meta)}`;

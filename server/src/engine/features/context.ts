@@ -3,33 +3,9 @@
 import * as path from 'node:path';
 import type { Engine } from '../workspace/engine';
 import { unitReferences, type ParsedFile, type Reference, type Unit } from '../parse';
-import { certUses } from '../checks/usage';
-import { certKeyPairs } from '../checks/keyPairs';
+import { certKeyPairs, certUses, componentFlag, kubeletFields } from '../cluster';
 import type { Finding, Range } from '../types';
 import type { ContextFinding } from '../decode/markdown';
-import { lookupTable } from '../lookup';
-
-const caRoles = lookupTable<string>({
-  '--client-ca-file': 'the CA {c} trusts for client certificates',
-  '--requestheader-client-ca-file': 'the CA {c} trusts for front-proxy (request header) clients',
-  '--kubelet-certificate-authority': "the CA kube-apiserver verifies kubelets' serving certificates with",
-  '--etcd-cafile': 'the CA kube-apiserver verifies etcd with',
-  '--oidc-ca-file': "the OIDC issuer's CA",
-  '--root-ca-file': 'the root CA kube-controller-manager puts into service account token secrets',
-  '--cluster-signing-cert-file': 'the CA kube-controller-manager signs approved CSRs with',
-  '--cluster-signing-kubelet-serving-cert-file': 'the CA kube-controller-manager signs kubelet serving CSRs with',
-  '--cluster-signing-kubelet-client-cert-file': 'the CA kube-controller-manager signs kubelet client CSRs with',
-  '--cluster-signing-kube-apiserver-client-cert-file': 'the CA kube-controller-manager signs apiserver client CSRs with',
-  '--cluster-signing-legacy-unknown-cert-file': 'the CA kube-controller-manager signs legacy-unknown CSRs with',
-  '--trusted-ca-file': 'the CA etcd trusts for client certificates',
-  '--peer-trusted-ca-file': 'the CA etcd trusts for peer certificates',
-});
-
-const keyRoles = lookupTable<string>({
-  '--service-account-key-file': "kube-apiserver's service account token verification keys",
-  '--service-account-signing-key-file': "kube-apiserver's service account token signing key",
-  '--service-account-private-key-file': "kube-controller-manager's service account token signing key",
-});
 
 /** The role kube-pki infers for a reference, in words: "kube-apiserver's serving certificate". */
 export function roleOf(unit: Unit, ref: Reference): string {
@@ -44,16 +20,14 @@ export function roleOf(unit: Unit, ref: Reference): string {
       break;
     }
     case 'kubelet-config':
-      if (ref === unit.clientCA) return 'the CA the kubelet trusts for client certificates';
-      if (ref === unit.tlsKey) return "the kubelet's serving key";
+      if (ref === unit.clientCA || ref === unit.tlsKey) return kubeletFields[ref.field]?.says ?? ref.field;
       break;
     case 'component': {
       const c = unit.component;
       if (ref.expect === 'kubeconfig') return `the kubeconfig ${c} loads`;
-      const caRole = caRoles[ref.field];
-      if (caRole) return caRole.replace('{c}', c);
-      const keyRole = keyRoles[ref.field];
-      if (keyRole) return keyRole;
+      // What a CA or key flag is (the catalog's words).
+      const says = componentFlag(c, ref.field)?.says;
+      if (says) return says.replace('{c}', c);
       const pair = certKeyPairs(unit).find((p) => p.key === ref);
       if (pair) return `${c}'s private key for ${pair.cert.field}`;
       return `${c} ${ref.field}`;

@@ -22,8 +22,8 @@ import { decodedText } from '../decode/text';
 import { shortValidityPhrase } from '../decode/time';
 import { base64Values, type Base64Value } from './values';
 import { contextFindings, displayLocation, findingsOn, referenceAt, referencesTo, roleOf } from './context';
-import { certKeyPairs } from '../checks/keyPairs';
-import { materialProblem } from '../checks/references';
+import { certKeyPairs } from '../cluster';
+import { materialProblem } from '../resolve/material';
 import { isKubeadmConfig } from '../resolve/paths';
 import { unplacedSentences, whatPathIs } from '../resolve/notFound';
 

@@ -7,10 +7,7 @@
 import * as path from 'node:path';
 import { unitReferences, type ParsedFile, type Reference, type Unit } from '../parse';
 import type { Engine } from '../workspace/engine';
-import { CheckContext } from '../checks/context';
-import { kubeconfigRole, mainUser, roleByFileName } from '../checks/roles';
-import { certKeyPairs } from '../checks/keyPairs';
-import { literalName } from '../checks/objects';
+import { certKeyPairs, kubeconfigRole, literalName, mainUser, roleByFileName, type ClusterQuery } from '../cluster';
 import type { InventoryLocation, InventoryObject } from './types';
 import { caRefRole, componentFlagRole, componentOfKubeconfigRole, kubeadmKubeconfigs, type RoleEvidence } from './roles';
 import { addRef, type Collection } from './collection';
@@ -18,12 +15,6 @@ import { addRef, type Collection } from './collection';
 /** Adds to `c` every certificate, key and public key the engine's recognised documents reference. */
 export function collectReferences(engine: Engine, c: Collection): void {
   const visited = new Set<string>();
-  const roleCtx = new Map<string, CheckContext>();
-  const ctxFor = (parsed: ParsedFile) => {
-    let ctx = roleCtx.get(parsed.file);
-    if (!ctx) roleCtx.set(parsed.file, (ctx = new CheckContext(parsed, engine, { paths: new Set(), kinds: new Set(), unresolved: false })));
-    return ctx;
-  };
 
   const processUnit = (parsed: ParsedFile, unit: Unit) => {
     const refs = unitReferences(unit);
@@ -56,7 +47,7 @@ export function collectReferences(engine: Engine, c: Collection): void {
           e.referencedFiles.add(file);
         }
         addRef(e.refs, e.refKeys, loc);
-        const ev = roleOf(ctxFor, parsed, unit, ref, i, leafRole);
+        const ev = roleOf(engine.cluster, unit, ref, i, leafRole);
         if (ev) {
           e.roles.push(ev);
           if (i === 0) leafRole = ev;
@@ -106,8 +97,7 @@ function objectOf(unit: Unit, ref: Reference): InventoryObject | undefined {
 
 /** What the `index`th certificate of a reference is for, from the line that references it. */
 function roleOf(
-  ctxFor: (parsed: ParsedFile) => CheckContext,
-  parsed: ParsedFile,
+  cluster: ClusterQuery,
   unit: Unit,
   ref: Reference,
   index: number,
@@ -127,7 +117,7 @@ function roleOf(
       if (!user) return { rank: 0, role: `${base} client`, component: base };
       let r: ReturnType<typeof kubeconfigRole>;
       try {
-        r = kubeconfigRole(ctxFor(parsed), unit, user);
+        r = kubeconfigRole(cluster, unit, user);
       } catch {
         r = undefined;
       }

@@ -2,6 +2,7 @@
 // user, a kubelet config field) or, for files no config references, from kubeadm's file names.
 import * as path from 'node:path';
 import { lookupTable } from '../lookup';
+import { cas, certificate, certificates, componentFlag, components, kubeletFields, otherCaFields, type CertificateSpec } from '../cluster';
 
 export interface RoleEvidence {
   /** Lower wins: 0 the certificate's own use (a serving or client flag), 1 a kubeadm file name, 2 a CA flag, 3 a chain. */
@@ -10,46 +11,19 @@ export interface RoleEvidence {
   component?: string;
 }
 
-/** Leaf flags of the control-plane components: flag (no dashes) -> role. */
-const componentLeafRoles = lookupTable<Readonly<Record<string, string | undefined>>>({
-  'kube-apiserver': lookupTable({
-    'tls-cert-file': 'kube-apiserver serving',
-    'kubelet-client-certificate': 'apiserver → kubelet client',
-    'etcd-certfile': 'apiserver → etcd client',
-    'proxy-client-cert-file': 'front-proxy client',
-  }),
-  etcd: lookupTable({
-    'cert-file': 'etcd serving',
-    'peer-cert-file': 'etcd peer',
-  }),
-  'kube-controller-manager': lookupTable({ 'tls-cert-file': 'kube-controller-manager serving' }),
-  'kube-scheduler': lookupTable({ 'tls-cert-file': 'kube-scheduler serving' }),
-});
-
 /** CA flags and fields (any component) -> the CA's role. */
 const caRoles = lookupTable<string>({
-  '--client-ca-file': 'cluster CA',
-  '--root-ca-file': 'cluster CA',
-  '--cluster-signing-cert-file': 'cluster CA',
-  '--cluster-signing-kubelet-serving-cert-file': 'kubelet serving signer CA',
-  '--cluster-signing-kubelet-client-cert-file': 'kubelet client signer CA',
-  '--cluster-signing-kube-apiserver-client-cert-file': 'apiserver client signer CA',
-  '--cluster-signing-legacy-unknown-cert-file': 'legacy-unknown signer CA',
-  '--kubelet-certificate-authority': 'kubelet CA',
-  '--etcd-cafile': 'etcd CA',
-  '--trusted-ca-file': 'etcd CA',
-  '--peer-trusted-ca-file': 'etcd CA',
-  '--requestheader-client-ca-file': 'front-proxy CA',
-  '--oidc-ca-file': 'OIDC CA',
-  'certificate-authority': 'cluster CA',
-  'certificate-authority-data': 'cluster CA',
-  'authentication.x509.clientCAFile': 'cluster CA',
-  caBundle: 'webhook CA bundle',
+  ...Object.fromEntries(
+    [...Object.values(components).flatMap((c) => Object.entries(c.flags).map(([name, f]) => [`--${name}`, f] as const)), ...Object.entries(kubeletFields)].flatMap(
+      ([field, f]) => (f.label ? [[field, f.label]] : []),
+    ),
+  ),
+  ...otherCaFields,
 });
 
 export function componentFlagRole(component: string, field: string): RoleEvidence {
-  const flag = field.replace(/^--/, '');
-  const role = componentLeafRoles[component]?.[flag];
+  const name = componentFlag(component, field)?.certificate;
+  const role = name && certificate(name).label;
   return role ? { rank: 0, role, component } : { rank: 0, role: `${component} ${field}`, component };
 }
 
@@ -59,20 +33,18 @@ export function caRefRole(field: string): RoleEvidence {
 
 /** kubeadm's certificates, by their path below the pki folder: the name `kubeadm certs check-expiration` prints. */
 const kubeadmPki = lookupTable<{ name: string; role: string; component?: string }>({
-  'ca.crt': { name: 'ca', role: 'cluster CA' },
-  'front-proxy-ca.crt': { name: 'front-proxy-ca', role: 'front-proxy CA' },
-  'etcd/ca.crt': { name: 'etcd-ca', role: 'etcd CA' },
-  'apiserver.crt': { name: 'apiserver', role: 'kube-apiserver serving', component: 'kube-apiserver' },
-  'apiserver-kubelet-client.crt': { name: 'apiserver-kubelet-client', role: 'apiserver → kubelet client', component: 'kube-apiserver' },
-  'front-proxy-client.crt': { name: 'front-proxy-client', role: 'front-proxy client', component: 'kube-apiserver' },
-  'apiserver-etcd-client.crt': { name: 'apiserver-etcd-client', role: 'apiserver → etcd client', component: 'kube-apiserver' },
-  'etcd/server.crt': { name: 'etcd-server', role: 'etcd serving', component: 'etcd' },
-  'etcd/peer.crt': { name: 'etcd-peer', role: 'etcd peer', component: 'etcd' },
-  'etcd/healthcheck-client.crt': { name: 'etcd-healthcheck-client', role: 'etcd healthcheck client', component: 'etcd' },
+  ...Object.fromEntries(Object.values(cas).flatMap((ca) => (ca.kubeadm ? [[`${ca.file}.crt`, { name: ca.kubeadm.name, role: ca.kubeadm.label }]] : []))),
+  ...Object.fromEntries(
+    Object.values(certificates as Record<string, CertificateSpec>).flatMap((c) =>
+      c.kubeadm ? [[`${c.kubeadm.file}.crt`, { name: c.kubeadm.name, role: c.label ?? c.title, component: c.component }]] : [],
+    ),
+  ),
 });
 
 /** The kubeconfigs kubeadm lists in check-expiration (their embedded client certificates). */
-export const kubeadmKubeconfigs = new Set(['admin.conf', 'super-admin.conf', 'controller-manager.conf', 'scheduler.conf']);
+export const kubeadmKubeconfigs = new Set(
+  Object.values(certificates as Record<string, CertificateSpec>).flatMap((c) => (c.kubeconfig?.expiration ? [c.kubeconfig.files[0]] : [])),
+);
 
 /** The path of a file below its nearest `pki` folder ('etcd/ca.crt'), when there is one within two levels. */
 function underPki(file: string): string | undefined {
@@ -100,9 +72,8 @@ export function kubeadmFileRole(file: string): (RoleEvidence & { kubeadmName?: s
 }
 
 /** The component a kubeconfig role belongs to (roles.ts's KubeconfigRole). */
-export const componentOfKubeconfigRole = lookupTable<string>({
-  kubelet: 'kubelet',
-  'controller-manager': 'kube-controller-manager',
-  scheduler: 'kube-scheduler',
-  'kube-proxy': 'kube-proxy',
-});
+export const componentOfKubeconfigRole = lookupTable<string>(
+  Object.fromEntries(
+    Object.entries(certificates as Record<string, CertificateSpec>).flatMap(([role, c]) => (c.kubeconfig && c.component ? [[role, c.component]] : [])),
+  ),
+);

@@ -4,67 +4,14 @@ import * as path from 'node:path';
 import type { Document, YAMLMap } from 'yaml';
 import { asMap, asSeq, deref, get, getText, nodeRange, scalarText } from './yamlAst';
 import type { Component, ComponentUnit, Expect, Flag, Reference, Span } from './model';
+import { components as catalog } from '../cluster/catalog';
 
-/** Every flag of the four components that names a certificate, key, CA bundle or kubeconfig. */
-export const referenceFlags: Record<Component, Record<string, Expect>> = {
-  'kube-apiserver': {
-    'tls-cert-file': 'cert',
-    'tls-private-key-file': 'key',
-    'client-ca-file': 'ca',
-    'kubelet-client-certificate': 'cert',
-    'kubelet-client-key': 'key',
-    'kubelet-certificate-authority': 'ca',
-    'etcd-cafile': 'ca',
-    'etcd-certfile': 'cert',
-    'etcd-keyfile': 'key',
-    'proxy-client-cert-file': 'cert',
-    'proxy-client-key-file': 'key',
-    'requestheader-client-ca-file': 'ca',
-    'service-account-key-file': 'key-or-public-key',
-    'service-account-signing-key-file': 'key',
-    'oidc-ca-file': 'ca',
-  },
-  'kube-controller-manager': {
-    kubeconfig: 'kubeconfig',
-    'authentication-kubeconfig': 'kubeconfig',
-    'authorization-kubeconfig': 'kubeconfig',
-    'client-ca-file': 'ca',
-    'root-ca-file': 'ca',
-    'cluster-signing-cert-file': 'ca',
-    'cluster-signing-key-file': 'key',
-    'cluster-signing-kubelet-serving-cert-file': 'ca',
-    'cluster-signing-kubelet-serving-key-file': 'key',
-    'cluster-signing-kubelet-client-cert-file': 'ca',
-    'cluster-signing-kubelet-client-key-file': 'key',
-    'cluster-signing-kube-apiserver-client-cert-file': 'ca',
-    'cluster-signing-kube-apiserver-client-key-file': 'key',
-    'cluster-signing-legacy-unknown-cert-file': 'ca',
-    'cluster-signing-legacy-unknown-key-file': 'key',
-    'service-account-private-key-file': 'key',
-    'requestheader-client-ca-file': 'ca',
-    'tls-cert-file': 'cert',
-    'tls-private-key-file': 'key',
-  },
-  'kube-scheduler': {
-    kubeconfig: 'kubeconfig',
-    'authentication-kubeconfig': 'kubeconfig',
-    'authorization-kubeconfig': 'kubeconfig',
-    'client-ca-file': 'ca',
-    'requestheader-client-ca-file': 'ca',
-    'tls-cert-file': 'cert',
-    'tls-private-key-file': 'key',
-  },
-  etcd: {
-    'cert-file': 'cert',
-    'key-file': 'key',
-    'trusted-ca-file': 'ca',
-    'peer-cert-file': 'cert',
-    'peer-key-file': 'key',
-    'peer-trusted-ca-file': 'ca',
-  },
-};
+/** Every flag of the four components that names a certificate, key, CA bundle or kubeconfig (from the catalog). */
+export const referenceFlags: Record<Component, Record<string, Expect>> = Object.fromEntries(
+  Object.entries(catalog).map(([component, spec]) => [component, Object.fromEntries(Object.entries(spec.flags).map(([name, f]) => [name, f.names]))]),
+) as Record<Component, Record<string, Expect>>;
 
-const components: Component[] = ['kube-apiserver', 'etcd', 'kube-controller-manager', 'kube-scheduler'];
+const components = Object.keys(catalog) as Component[];
 const workloadKinds = new Set(['Pod', 'Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'Job']);
 
 function componentOf(doc: Document, container: YAMLMap): Component | undefined {

@@ -12,8 +12,9 @@ export interface Span {
   end: number;
 }
 
-/** What a reference is expected to hold. */
-export type Expect = 'cert' | 'ca' | 'key' | 'public-key' | 'key-or-public-key' | 'kubeconfig';
+/** What a reference is expected to hold (the catalog's words). */
+export type { Expect } from '../cluster/catalog';
+import type { Expect } from '../cluster/catalog';
 
 export type ReferenceSource =
   | { kind: 'path'; path: string; baseDir: string }
@@ -73,7 +74,9 @@ export interface KubeconfigUnit {
   conflicts: FieldConflict[];
 }
 
-export type Component = 'kube-apiserver' | 'etcd' | 'kube-controller-manager' | 'kube-scheduler';
+/** The static pod components kube-pki recognises: the catalog's (cluster/catalog.ts). */
+export type { Component } from '../cluster/catalog';
+import type { Component } from '../cluster/catalog';
 
 export interface Flag {
   name: string; // without dashes: 'tls-cert-file'

@@ -6,6 +6,7 @@ import { parsePem, type PemBlock } from '../pki/pem';
 import { CertificateError, parseCertificate, type Certificate, type PublicKeyInfo } from '../pki/certificate';
 import { parsePrivateKey, parsePublicKey, type PrivateKeyInfo } from '../pki/key';
 import type { PathNote } from './notFound';
+import type { Reference } from '../parse/model';
 import { goBase64Decode } from '../pki/base64';
 
 export interface Material {
@@ -94,4 +95,46 @@ export function loadInline(data: string): Loaded {
     return { ok: false, code: 'pem-invalid', message: `decodes to something that holds no PEM block${hint}` };
   }
   return { ok: true, material: materialFromText(text) };
+}
+
+// What is wrong with loaded material for the use a reference expects (the pem-invalid check, the hovers).
+const expectedText: Record<Reference['expect'], string> = {
+  cert: 'a certificate',
+  ca: 'a CA certificate',
+  key: 'a private key',
+  'public-key': 'a public key',
+  'key-or-public-key': 'a public or private key',
+  kubeconfig: 'a kubeconfig',
+};
+
+function found(m: Material): string {
+  return m.labels.length ? `found ${[...new Set(m.labels)].join(', ')}` : 'found no PEM block at all';
+}
+
+/** What is wrong with loaded material for this use, or undefined when it is usable. */
+export function materialProblem(ref: Reference, m: Material): string | undefined {
+  const broken = m.problems.length ? `: ${m.problems.slice(0, 3).join('; ')}` : '';
+  switch (ref.expect) {
+    case 'cert':
+    case 'ca':
+      if (m.certs.length === 0) return `holds no usable CERTIFICATE block, but ${expectedText[ref.expect]} is expected (${found(m)})${broken}`;
+      break;
+    case 'key': {
+      if (m.privateKeys.length === 0) return `holds no usable private key block (${found(m)})${broken}`;
+      if (m.privateKeys.every((k) => k.encrypted)) {
+        return 'holds an encrypted private key; Kubernetes components cannot read encrypted keys (decrypt it: openssl pkey -in KEY -out KEY.plain)';
+      }
+      break;
+    }
+    case 'public-key':
+    case 'key-or-public-key':
+      if (m.publicKeys.length + m.privateKeys.length + m.certs.length === 0) {
+        return `holds no public key, private key or certificate (${found(m)})${broken}`;
+      }
+      break;
+    case 'kubeconfig':
+      return undefined;
+  }
+  if (m.problems.length) return `has blocks that do not decode${broken}`;
+  return undefined;
 }

@@ -8,7 +8,8 @@ import { isKubeadmConfig, isUnplaced, resolveReferencePath, type Resolution } fr
 import { notFoundMessage, pathNote, unplacedMessage, type NamedBy, type PathNote } from '../resolve/notFound';
 import { commonPrefixLength, FileIndex } from '../resolve/fileIndex';
 import { confinedFileSystem, isWithin, refusalReason } from '../fs/confined';
-import { CheckContext, type CheckDependencies, type UnitsByKind, type WorkspaceView } from '../checks/context';
+import { CheckContext, type CheckDependencies } from '../checks/context';
+import { WorkspaceQuery, type ClusterQuery, type UnitsByKind, type WorkspaceView } from '../cluster/query';
 import { allChecks } from '../checks';
 import { ConfigStore, type Exclusion } from '../policy/store';
 import { isConfigName, type PolicyConfig } from '../policy/config';
@@ -97,6 +98,11 @@ export class Engine implements WorkspaceView {
   /** Findings per document, until the document, a file or a kind of unit they depend on changes. */
   private readonly verdicts = new Map<string, Verdict>();
   private unitCache: { [K in keyof UnitsByKind]?: UnitsByKind[K][] } = {};
+  /**
+   * The workspace as the cluster model reads it (cluster/query.ts), for generation, the inventory and the hovers:
+   * the checks read it through their context instead, which records what they read.
+   */
+  readonly cluster: ClusterQuery = new WorkspaceQuery(this);
   private readonly index: FileIndex;
   /** Every read of the engine: the file system it was given, limited to options.readOnlyWithin when set. */
   private readonly fs: FileSystem;

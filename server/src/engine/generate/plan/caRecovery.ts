@@ -2,7 +2,7 @@
 // a CA key is never regenerated, so the advice is to restore it, or to rotate the CA, with what
 // this workspace holds that the CA signed.
 import * as path from 'node:path';
-import { chainsTo } from '../../checks/relations';
+import { chainsTo } from '../../cluster';
 import { caProfiles } from '../profiles';
 import type { Planner } from './planner';
 import type { CaSlot } from './slots';

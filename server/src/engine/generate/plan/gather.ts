@@ -5,8 +5,7 @@
 import * as path from 'node:path';
 import type { FileSystem } from '../../types';
 import type { ComponentUnit, KubeconfigUnit, KubeconfigUser, Reference } from '../../parse';
-import { flagRef } from '../../checks/relations';
-import { kubeconfigRole } from '../../checks/roles';
+import { flagRef, flagsOf, kubeconfigRole, kubeconfigRoleOfComponent } from '../../cluster';
 import { materialFromText } from '../../resolve/material';
 import { leafProfiles, type CaFamily, type LeafRole } from '../profiles';
 import type { Planner } from './planner';
@@ -18,46 +17,23 @@ import { serviceAccount } from './serviceAccount';
 export function gather(planner: Planner): void {
   const components = planner.engine.units('component');
   const kubeletConfigs = planner.engine.units('kubelet-config');
-  // CAs first: leaves are matched to them.
+  // CAs first: leaves are matched to them. The catalog says which of kubeadm's CAs each CA flag is.
   for (const u of components) {
-    const f = (n: string) => flagRef(u, n);
-    if (u.component === 'kube-apiserver') {
-      caSlot(planner, f('client-ca-file'), 'ca', u.file);
-      caSlot(planner, f('requestheader-client-ca-file'), 'front-proxy-ca', u.file);
-      caSlot(planner, f('etcd-cafile'), 'etcd-ca', u.file);
-    } else if (u.component === 'etcd') {
-      caSlot(planner, f('trusted-ca-file'), 'etcd-ca', u.file);
-      caSlot(planner, f('peer-trusted-ca-file'), 'etcd-ca', u.file);
-    } else if (u.component === 'kube-controller-manager') {
-      caSlot(planner, f('cluster-signing-cert-file'), 'ca', u.file, f('cluster-signing-key-file'));
-      caSlot(planner, f('client-ca-file'), 'ca', u.file);
-      caSlot(planner, f('root-ca-file'), 'ca', u.file);
-      caSlot(planner, f('requestheader-client-ca-file'), 'front-proxy-ca', u.file);
-    } else if (u.component === 'kube-scheduler') {
-      caSlot(planner, f('client-ca-file'), 'ca', u.file);
-      caSlot(planner, f('requestheader-client-ca-file'), 'front-proxy-ca', u.file);
-    }
+    for (const [name, f] of flagsOf(u.component)) if (f.ca && !f.caLast) caSlot(planner, flagRef(u, name), f.ca, u.file, f.key ? flagRef(u, f.key) : undefined);
   }
   for (const k of kubeletConfigs) caSlot(planner, k.clientCA, 'ca', k.file);
   for (const kc of planner.engine.units('kubeconfig')) for (const c of kc.clusters) caSlot(planner, c.ca, 'ca', kc.file);
   // Last, so that a file already known as another CA (often ca.crt itself) keeps that role.
-  for (const u of components) if (u.component === 'kube-apiserver') caSlot(planner, flagRef(u, 'kubelet-certificate-authority'), 'kubelet-ca', u.file);
-
   for (const u of components) {
-    if (u.component === 'kube-apiserver') {
-      leaf(planner, u, 'apiserver', 'tls-cert-file', 'tls-private-key-file');
-      leaf(planner, u, 'apiserver-kubelet-client', 'kubelet-client-certificate', 'kubelet-client-key');
-      leaf(planner, u, 'front-proxy-client', 'proxy-client-cert-file', 'proxy-client-key-file');
-      leaf(planner, u, 'apiserver-etcd-client', 'etcd-certfile', 'etcd-keyfile');
-      serviceAccount(planner, u);
-    } else if (u.component === 'etcd') {
-      leaf(planner, u, 'etcd-server', 'cert-file', 'key-file');
-      leaf(planner, u, 'etcd-peer', 'peer-cert-file', 'peer-key-file');
-    } else if (u.component === 'kube-controller-manager' || u.component === 'kube-scheduler') {
-      for (const r of u.refs) if (r.expect === 'kubeconfig') missingKubeconfig(planner, u, r);
-      leaf(planner, u, u.component === 'kube-scheduler' ? 'scheduler-serving' : 'controller-manager-serving', 'tls-cert-file', 'tls-private-key-file');
-      if (u.component === 'kube-controller-manager') serviceAccount(planner, u);
-    }
+    for (const [name, f] of flagsOf(u.component)) if (f.ca && f.caLast) caSlot(planner, flagRef(u, name), f.ca, u.file, f.key ? flagRef(u, f.key) : undefined);
+  }
+
+  // Then each component's kubeconfigs, the certificates its flags name, its service account keys.
+  for (const u of components) {
+    for (const r of u.refs) if (r.expect === 'kubeconfig') missingKubeconfig(planner, u, r);
+    const flags = flagsOf(u.component);
+    for (const [name, f] of flags) if (f.certificate && f.key) leaf(planner, u, f.certificate, name, f.key);
+    if (flags.some(([, f]) => f.serviceAccount)) serviceAccount(planner, u);
   }
   for (const k of kubeletConfigs) {
     if (k.tlsCert) addLeaf(planner, 'kubelet-serving', `${leafProfiles['kubelet-serving'].title} (tlsCertFile of ${path.basename(k.file)})`, k, k.tlsCert, k.tlsKey, 'tlsPrivateKeyFile');
@@ -171,7 +147,7 @@ function addLeaf(planner: Planner, role: LeafRole, title: string, unit: LeafSlot
 
 function kubeconfigLeaf(planner: Planner, kc: KubeconfigUnit, user: KubeconfigUser): void {
   if (!user.cert) return;
-  const role: LeafRole = kubeconfigRole(planner.ctx, kc, user)?.role ?? 'user';
+  const role: LeafRole = kubeconfigRole(planner.cluster, kc, user)?.role ?? 'user';
   const profile = leafProfiles[role];
   const slot = addLeaf(planner, role, `${profile.title} in ${path.basename(kc.file)} (user ${user.name})`, kc, user.cert, user.key, user.cert.source.kind === 'inline' ? 'client-key-data' : 'client-key', user);
   if (slot && role === 'user') {
@@ -182,7 +158,8 @@ function kubeconfigLeaf(planner: Planner, kc: KubeconfigUnit, user: KubeconfigUs
 function missingKubeconfig(planner: Planner, unit: ComponentUnit, ref: Reference): void {
   const t = planner.target(ref);
   if (t.exists || !t.path || planner.kubeconfigs.has(t.path)) return; // no place: said by reportUnplanned
-  const role: LeafRole = unit.component === 'kube-scheduler' ? 'scheduler' : 'controller-manager';
+  const role = kubeconfigRoleOfComponent(unit.component);
+  if (!role) return;
   planner.kubeconfigs.set(t.path, { id: `kubeconfig:${t.path}`, path: t.path, role, component: unit });
 }
 

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { isIP } from 'node:net';
 import type { FileSystem } from '../../types';
-import { firstIpOfCidr } from '../../checks/relations';
+import { firstIpOfCidr } from '../../cluster';
 import type { KeyType } from '../keys';
 import { caProfiles, DEFAULT_CA_DAYS, DEFAULT_CERT_DAYS, DEFAULT_KEY_TYPE, leafProfiles, type CaFamily, type CertSpec, type LeafRole } from '../profiles';
 import type { GenerationPlan, PlanAction, PlanOutput, Signer, SkippedItem } from '../types';

@@ -7,7 +7,7 @@ import type { Engine } from '../../workspace/engine';
 import type { FileSystem, Finding } from '../../types';
 import type { FixedFinding } from '../types';
 import type { ComponentUnit, Reference } from '../../parse';
-import { CheckContext } from '../../checks/context';
+import type { ClusterQuery } from '../../cluster';
 import type { Material } from '../../resolve/material';
 import type { KeyType } from '../keys';
 import { DEFAULT_CA_DAYS, DEFAULT_CERT_DAYS, DEFAULT_KEY_TYPE } from '../profiles';
@@ -49,7 +49,6 @@ export class Planner {
   readonly sas = new Map<string, SaSlot>();
   readonly skipped: SkippedItem[] = [];
   readonly actions: PlanAction[] = [];
-  readonly ctx: CheckContext;
   readonly actionByCa = new Map<string, PlanAction>();
   readonly keyType: KeyType;
   readonly days: number;
@@ -62,12 +61,15 @@ export class Planner {
     readonly engine: Engine,
     readonly fs: FileSystem,
     readonly opts: PlanOptions,
-    anyDoc: string,
   ) {
-    this.ctx = new CheckContext(engine.parsed(anyDoc)!, engine, { paths: new Set(), kinds: new Set(), unresolved: false });
     this.keyType = opts.keyType ?? DEFAULT_KEY_TYPE;
     this.days = opts.days ?? DEFAULT_CERT_DAYS;
     this.caDays = opts.caDays ?? DEFAULT_CA_DAYS;
+  }
+
+  /** The cluster model's view of the workspace (which apiserver a kubeconfig dials, a kubeconfig's role). */
+  get cluster(): ClusterQuery {
+    return this.engine.cluster;
   }
 
   get allowReplace(): boolean {

@@ -5,7 +5,7 @@
 // kubePki.extraSANs).
 import { isIP } from 'node:net';
 import { flag, type ComponentUnit, type KubeconfigCluster } from '../../parse';
-import { apiserversOf, firstIpOfCidr, hostOf, nearest, serverHost } from '../../checks/relations';
+import { apiserversOf, firstIpOfCidr, hostOf, nearest, serverHost } from '../../cluster';
 import { roleCommonName } from '../profiles';
 import type { Planner } from './planner';
 import type { LeafSlot } from './slots';
@@ -110,7 +110,7 @@ export function resolveNeeds(planner: Planner, slot: LeafSlot): void {
 
 /** Does this kubeconfig cluster dial this apiserver? By host, else by sharing its CA. */
 function clusterDials(planner: Planner, cluster: KubeconfigCluster, api: ComponentUnit, slot: LeafSlot): boolean {
-  const { byHost, targets } = apiserversOf(planner.ctx, cluster);
+  const { byHost, targets } = apiserversOf(planner.cluster, cluster);
   if (targets.some((t) => t.unit === api)) return true;
   if (byHost) return false;
   // No serving certificate to match yet (missing): a cluster whose CA is the one that will sign it.

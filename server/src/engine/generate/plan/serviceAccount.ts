@@ -5,7 +5,7 @@
 // is planned only where nothing depends on the old one or with permission.
 import * as path from 'node:path';
 import type { ComponentUnit } from '../../parse';
-import { flagRef } from '../../checks/relations';
+import { flagRef } from '../../cluster';
 import type { FixedFinding, PlanOutput } from '../types';
 import type { Planner } from './planner';
 import type { SaSlot } from './slots';

@@ -5,7 +5,7 @@
 // creates), or why it cannot.
 import * as path from 'node:path';
 import type { ComponentUnit, KubeletConfigUnit } from '../../parse';
-import { apiserversOf, clustersOfUser, flagRef, nearest } from '../../checks/relations';
+import { apiserversOf, clustersOfUser, flagRef, nearest } from '../../cluster';
 import { caProfiles, leafProfiles, type CaFamily } from '../profiles';
 import type { Signer } from '../types';
 import type { Planner } from './planner';
@@ -108,7 +108,7 @@ export function resolveSigner(planner: Planner, slot: LeafSlot): void {
       // kubeconfig's own CA (kubeadm uses one CA for both).
       if (unit.kind === 'kubeconfig' && slot.user) {
         for (const cluster of clustersOfUser(unit, slot.user)) {
-          for (const t of apiserversOf(planner.ctx, cluster).targets) ca ??= caOf(planner, t.unit, 'client-ca-file');
+          for (const t of apiserversOf(planner.cluster, cluster).targets) ca ??= caOf(planner, t.unit, 'client-ca-file');
         }
         if (!ca) {
           for (const cluster of clustersOfUser(unit, slot.user)) {

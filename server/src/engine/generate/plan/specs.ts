@@ -3,7 +3,7 @@
 // from its role, a wrong one's corrected from what it holds (what was right is kept); and what is
 // said when the subject cannot be told (a user's role, a node name), with the command to run.
 import * as path from 'node:path';
-import { nearMiss } from '../../checks/identity';
+import { nearMiss } from '../../cluster';
 import type { Certificate } from '../../pki/certificate';
 import type { ExtKeyUsageName } from '../certs';
 import { acceptedGroups, CA_KEY_USAGE, LEAF_KEY_USAGE, leafProfiles, normaliseNames, type CertSpec, type LeafRole } from '../profiles';

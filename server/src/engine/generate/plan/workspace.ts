@@ -32,7 +32,7 @@ export function planGeneration(engine: Engine, fs: FileSystem, options: PlanOpti
   const docs = engine.documents();
   if (docs.length === 0) return { actions: [], skipped: [] };
   const opts: PlanOptions = { missing: options.only ? false : true, ...options };
-  const p = new Planner(engine, fs, opts, docs[0]);
+  const p = new Planner(engine, fs, opts);
   gather(p);
   for (const l of p.leaves.values()) resolveSigner(p, l);
   for (const l of p.leaves.values()) resolveNeeds(p, l);

@@ -12,7 +12,7 @@
 //     *.knative.dev (knative.dev/pkg webhook/resourcesemantics, webhook/configmaps, conversion reconcilers).
 import * as path from 'node:path';
 import type { CaBundleTarget, CaBundleWriterUnit, CertManagerCertificateUnit, Span, WebhookClient, WebhookService, WebhookUnit } from '../parse';
-import type { CheckContext } from './context';
+import type { ClusterQuery } from './query';
 import { injectorOf } from '../parse/injection';
 import { isWithin } from '../fs/confined';
 import { mountedSecrets, sameNamespace } from './objects';
@@ -43,25 +43,25 @@ interface AnnotatedPatch {
 }
 
 /** What a kustomization may apply as a patch adding an injection annotation: annotation-only patches, and whole objects. */
-function annotatedPatches(ctx: CheckContext): AnnotatedPatch[] {
-  const out: AnnotatedPatch[] = ctx.units('injection-patch').map((p) => ({ file: p.file, ...p.target, injectFrom: p.injectFrom }));
-  for (const w of ctx.units('webhook')) if (w.injectFrom) out.push({ file: w.file, objectKind: w.objectKind, name: w.meta.name, injectFrom: w.injectFrom });
+function annotatedPatches(q: ClusterQuery): AnnotatedPatch[] {
+  const out: AnnotatedPatch[] = q.units('injection-patch').map((p) => ({ file: p.file, ...p.target, injectFrom: p.injectFrom }));
+  for (const w of q.units('webhook')) if (w.injectFrom) out.push({ file: w.file, objectKind: w.objectKind, name: w.meta.name, injectFrom: w.injectFrom });
   return out;
 }
 
 /** What writes this client's caBundle at run time; empty when the workspace shows nothing that does. */
-export function caBundleFillers(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): Filler[] {
+export function caBundleFillers(q: ClusterQuery, unit: WebhookUnit, client: WebhookClient): Filler[] {
   const out: Filler[] = [];
   if (unit.injectFrom) out.push({ by: `${injectorOf(unit.injectFrom.annotation)} (annotation ${unit.injectFrom.annotation})`, file: unit.file, span: unit.injectFrom.span });
 
   let patches: AnnotatedPatch[] | undefined;
-  for (const w of ctx.units('cabundle-writer')) {
+  for (const w of q.units('cabundle-writer')) {
     if (!builds(w, unit.file)) continue;
     for (const t of w.targets) {
       if (matches(t, unit)) out.push({ by: t.by ?? w.by, file: w.file, span: t.span ?? w.span });
     }
     for (const p of w.patchFiles ?? []) {
-      patches ??= annotatedPatches(ctx);
+      patches ??= annotatedPatches(q);
       for (const patch of patches) {
         if (patch.file !== p.file) continue;
         // A patch file without a `target:` applies to the object it names itself.
@@ -84,11 +84,11 @@ export function caBundleFillers(ctx: CheckContext, unit: WebhookUnit, client: We
 }
 
 /** cert-manager Certificates that write a Secret the pods behind the Service mount (whether or not the workspace holds the Secret). */
-export function certificatesForMountedSecrets(ctx: CheckContext, svc: WebhookService): { certificate: CertManagerCertificateUnit; file: string; span: Span }[] {
-  const mounted = mountedSecrets(ctx, svc);
+export function certificatesForMountedSecrets(q: ClusterQuery, svc: WebhookService): { certificate: CertManagerCertificateUnit; file: string; span: Span }[] {
+  const mounted = mountedSecrets(q, svc);
   if (mounted.length === 0) return [];
   const out: { certificate: CertManagerCertificateUnit; file: string; span: Span }[] = [];
-  for (const c of ctx.units('cert-manager-certificate')) {
+  for (const c of q.units('cert-manager-certificate')) {
     if (!c.secretName || !sameNamespace(c.meta.namespace, svc.namespace)) continue;
     const m = mounted.find((x) => x.name === c.secretName!.value);
     if (m) out.push({ certificate: c, file: m.file, span: m.span });

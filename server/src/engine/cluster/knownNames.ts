@@ -4,6 +4,8 @@
 // identity at all: nothing in Kubernetes authenticates a user or a group by it. The identities RBAC and the
 // authorizers act on (`suggestUsers`, `suggestGroups`) are what a near-miss is corrected to (identity.ts).
 
+import { certificates, type CertificateSpec } from './catalog';
+
 /** What a name is in Kubernetes: a user the apiserver authenticates, a group, or the name of an RBAC role or binding. */
 export type NameKind = 'user' | 'group' | 'role';
 
@@ -83,21 +85,15 @@ const bootstrapNamespaceRoles = [
 ];
 
 /**
- * kubeadm's certificate CNs, groups, ClusterRoles and ClusterRoleBindings: cmd/kubeadm/app/constants/constants.go
+ * kubeadm's certificate CNs (the catalog's certificates kubeadm issues, cluster/catalog.ts), groups, ClusterRoles and ClusterRoleBindings: cmd/kubeadm/app/constants/constants.go
  * (APIServerKubeletClientCertCommonName, FrontProxyClientCertCommonName, ..., ClusterAdminsGroupAndClusterRoleBinding,
  * NodeBootstrapTokenAuthGroup, KubeProxyClusterRoleBindingName, NodeKubeletBootstrap, GetNodesClusterRoleName,
  * NodeAutoApprove*ClusterRoleBinding, KubeletBaseConfigMapRole) and cmd/kubeadm/app/phases (kubeconfig: the admin
  * CNs; bootstraptoken/clusterinfo: kubeadm:bootstrap-signer-clusterinfo; uploadconfig: kubeadm:nodes-kubeadm-config).
  */
-const kubeadmUsers = [
-  'kube-apiserver',
-  'kube-apiserver-kubelet-client',
-  'kube-apiserver-etcd-client',
-  'kube-etcd-healthcheck-client',
-  'front-proxy-client',
-  'kubernetes-admin',
-  'kubernetes-super-admin',
-];
+const kubeadmUsers = Object.values(certificates as Record<string, CertificateSpec>).flatMap((c) =>
+  c.commonName !== undefined && (c.kubeadm || c.kubeconfig?.kubeadm) ? [c.commonName] : [],
+);
 const kubeadmGroups = ['kubeadm:cluster-admins', 'system:bootstrappers:kubeadm:default-node-token'];
 const kubeadmRoles = [
   'kubeadm:node-proxier',
@@ -164,7 +160,12 @@ export function isKnownName(value: string, kind?: NameKind): boolean {
  * What a near-miss of a CN is corrected to: the users RBAC's default bindings, the authorizers and the aggregation
  * layer act on (the apiserver's own identities, kubeadm's apiserver client CNs whose names matter).
  */
-export const suggestUsers: readonly string[] = [...apiserverUsers, ...cloudProviderUsers, 'kube-apiserver-kubelet-client', 'front-proxy-client'];
+export const suggestUsers: readonly string[] = [
+  ...apiserverUsers,
+  ...cloudProviderUsers,
+  certificates['apiserver-kubelet-client'].commonName,
+  certificates['front-proxy-client'].commonName,
+];
 
 /** What a near-miss of an O is corrected to: the groups RBAC's default bindings and the authorizers act on. */
 export const suggestGroups: readonly string[] = [...apiserverGroups, ...kubeadmGroups];

@@ -3,41 +3,41 @@
 // check and by generation, so both agree on what "scheduler.conf's certificate" must be.
 import * as path from 'node:path';
 import type { KubeconfigUnit, KubeconfigUser } from '../parse';
-import type { CheckContext } from './context';
+import type { ClusterQuery } from './query';
 import { componentsLoading } from './relations';
 import { memoByObject } from '../memo';
 import { lookupTable } from '../lookup';
+import { certificate, certificates, type CertificateName, type KubeconfigRole } from './catalog';
 
-export type KubeconfigRole = 'admin' | 'super-admin' | 'kubelet' | 'controller-manager' | 'scheduler' | 'kube-proxy';
+export type { KubeconfigRole };
 
-const roleOfFileName = lookupTable<KubeconfigRole>({
-  'admin.conf': 'admin',
-  'super-admin.conf': 'super-admin',
-  'kubelet.conf': 'kubelet',
-  'controller-manager.conf': 'controller-manager',
-  'scheduler.conf': 'scheduler',
-  'kube-proxy.conf': 'kube-proxy',
-  'kubeproxy.conf': 'kube-proxy',
-  'proxy.conf': 'kube-proxy',
+/** The catalog's kubeconfig clients (cluster/catalog.ts), each with what says a kubeconfig is theirs. */
+const kubeconfigClients = (Object.keys(certificates) as CertificateName[]).flatMap((role) => {
+  const c = certificate(role);
+  return c.kubeconfig ? [{ role: role as KubeconfigRole, cert: c, kubeconfig: c.kubeconfig }] : [];
 });
 
-const roleByComponent = lookupTable<KubeconfigRole>({
-  'kube-scheduler': 'scheduler',
-  'kube-controller-manager': 'controller-manager',
-});
+const roleOfFileName = lookupTable<KubeconfigRole>(Object.fromEntries(kubeconfigClients.flatMap((k) => k.kubeconfig.files.map((f) => [f, k.role]))));
+
+const roleByComponent = lookupTable<KubeconfigRole>(
+  Object.fromEntries(kubeconfigClients.flatMap((k) => (k.kubeconfig.loadedBy ? [[k.kubeconfig.loadedBy, k.role]] : []))),
+);
+
+/** The kubeconfig role of the client a component loads its kubeconfig as (kube-scheduler: scheduler). */
+export function kubeconfigRoleOfComponent(component: string): KubeconfigRole | undefined {
+  return roleByComponent[component];
+}
 
 /** The role kubeadm's name for a kubeconfig file says ('scheduler.conf' -> scheduler). */
 export function roleByFileName(file: string): KubeconfigRole | undefined {
   return roleOfFileName[path.basename(file)];
 }
 
+/** The role a kubeconfig user's name says: the CN kubeadm gives that role's certificate ('system:kube-scheduler', 'system:node:…'). */
 export function roleByUserName(name: string): KubeconfigRole | undefined {
-  if (name === 'system:kube-scheduler') return 'scheduler';
-  if (name === 'system:kube-controller-manager') return 'controller-manager';
-  if (name === 'system:kube-proxy') return 'kube-proxy';
-  if (name.startsWith('system:node:')) return 'kubelet';
-  if (name === 'kubernetes-admin') return 'admin';
-  if (name === 'kubernetes-super-admin') return 'super-admin';
+  for (const k of kubeconfigClients) {
+    if (k.cert.commonName !== undefined ? name === k.cert.commonName : k.cert.nodePrefix && name.startsWith(k.cert.nodePrefix)) return k.role;
+  }
   return undefined;
 }
 
@@ -49,12 +49,12 @@ export const mainUser: (kc: KubeconfigUnit) => KubeconfigUser | undefined = memo
 
 /** The role of one user of a kubeconfig, and why kube-pki thinks so (for messages). */
 export function kubeconfigRole(
-  ctx: CheckContext,
+  q: ClusterQuery,
   kc: KubeconfigUnit,
   user: KubeconfigUser,
 ): { role: KubeconfigRole; source: string } | undefined {
   if (user === mainUser(kc)) {
-    for (const comp of componentsLoading(ctx, kc.file)) {
+    for (const comp of componentsLoading(q, kc.file)) {
       const role = roleByComponent[comp.component];
       if (role) return { role, source: `${comp.component} loads this kubeconfig` };
     }

@@ -1,10 +1,14 @@
-// What each certificate reference is used for: serving TLS, authenticating as a client, or both.
-// kubeadm's certlist.go gives etcd's server and peer certificates both usages.
+// What each certificate reference is used for: serving TLS, authenticating as a client, or both (the catalog's
+// certificates say which, cluster/catalog.ts).
 import type { Reference, Unit } from '../parse';
 import { memoByObject } from '../memo';
 import { nameOf, objectName } from './objects';
+import { certificate, componentFlag, kubeletFields, type Usage } from './catalog';
 
-export type Usage = 'serverAuth' | 'clientAuth';
+const kubeletServing = certificate(kubeletFields.tlsCertFile.certificate!);
+const kubeconfigUser = certificate('user');
+
+export type { Usage };
 
 export interface CertUse {
   ref: Reference;
@@ -13,21 +17,6 @@ export interface CertUse {
   role: string;
 }
 
-const componentUses: Record<string, Record<string, [Usage[], string]>> = {
-  'kube-apiserver': {
-    '--tls-cert-file': [['serverAuth'], "kube-apiserver's serving certificate"],
-    '--kubelet-client-certificate': [['clientAuth'], "kube-apiserver's client certificate for kubelets"],
-    '--etcd-certfile': [['clientAuth'], "kube-apiserver's client certificate for etcd"],
-    '--proxy-client-cert-file': [['clientAuth'], "kube-apiserver's front-proxy client certificate"],
-  },
-  etcd: {
-    '--cert-file': [['serverAuth', 'clientAuth'], "etcd's server certificate"],
-    '--peer-cert-file': [['serverAuth', 'clientAuth'], "etcd's peer certificate"],
-  },
-  'kube-controller-manager': { '--tls-cert-file': [['serverAuth'], "kube-controller-manager's serving certificate"] },
-  'kube-scheduler': { '--tls-cert-file': [['serverAuth'], "kube-scheduler's serving certificate"] },
-};
-
 /**
  * The certificate references of a unit and what each is used for (computed once per unit: do not mutate). A Secret's
  * values and a caBundle have a role (for hovers) and no usage: nothing says how they are used.
@@ -35,17 +24,18 @@ const componentUses: Record<string, Record<string, [Usage[], string]>> = {
 export const certUses: (unit: Unit) => CertUse[] = memoByObject((unit: Unit): CertUse[] => {
   switch (unit.kind) {
     case 'component': {
-      const table = componentUses[unit.component] ?? {};
       return unit.refs.flatMap((ref) => {
-        const use = table[ref.field];
-        return use ? [{ ref, usages: use[0], role: use[1] }] : [];
+        const name = componentFlag(unit.component, ref.field)?.certificate;
+        if (!name) return [];
+        const c = certificate(name);
+        return [{ ref, usages: c.usages, role: c.title }];
       });
     }
     case 'kubelet-config':
-      return unit.tlsCert ? [{ ref: unit.tlsCert, usages: ['serverAuth'], role: "the kubelet's serving certificate" }] : [];
+      return unit.tlsCert ? [{ ref: unit.tlsCert, usages: kubeletServing.usages, role: kubeletServing.title }] : [];
     case 'kubeconfig':
       return unit.users.flatMap((u) =>
-        u.cert ? [{ ref: u.cert, usages: ['clientAuth'] as Usage[], role: `user "${u.name}"'s client certificate` }] : [],
+        u.cert ? [{ ref: u.cert, usages: kubeconfigUser.usages, role: `user "${u.name}"'s client certificate` }] : [],
       );
     case 'secret': {
       // What a Secret's values are for is not written in it: a role for hovers, no usage demanded.

@@ -11,8 +11,8 @@ import type {
   WebhookService,
   WebhookUnit,
 } from '../parse';
-import type { CheckContext } from './context';
-import { hostOf } from './relations';
+import type { ClusterQuery } from './query';
+import { hostOf } from './net';
 import { isTemplated } from '../parse/template';
 
 /** A manifest without metadata.namespace is applied to the current namespace: "default", as kubectl starts. */
@@ -32,8 +32,8 @@ export function certEntry(secret: SecretUnit): DataEntry | undefined {
   return certs.length === 1 ? certs[0] : undefined;
 }
 
-export function secretsNamed(ctx: CheckContext, name: string, namespace: string | undefined): SecretUnit[] {
-  return ctx.units('secret').filter((s) => s.objectKind === 'Secret' && s.meta.name === name && sameNamespace(s.meta.namespace, namespace));
+export function secretsNamed(q: ClusterQuery, name: string, namespace: string | undefined): SecretUnit[] {
+  return q.units('secret').filter((s) => s.objectKind === 'Secret' && s.meta.name === name && sameNamespace(s.meta.namespace, namespace));
 }
 
 /** `<service>.<namespace>.svc`: the name kube-apiserver dials for a service-backed webhook or APIService (and its TLS ServerName). */
@@ -42,11 +42,11 @@ export function serviceHost(svc: WebhookService): string {
 }
 
 /** Certificates in the Service's namespace whose dnsNames name the Service (any of its in-cluster DNS forms). */
-export function certificatesForService(ctx: CheckContext, svc: WebhookService): CertManagerCertificateUnit[] {
-  const domain = ctx.options.clusterDomain || 'cluster.local';
+export function certificatesForService(q: ClusterQuery, svc: WebhookService): CertManagerCertificateUnit[] {
+  const domain = q.options.clusterDomain || 'cluster.local';
   const base = `${svc.name}.${svc.namespace}`.toLowerCase();
   const forms = new Set([`${base}.svc`, `${base}.svc.${domain}`]);
-  return ctx
+  return q
     .units('cert-manager-certificate')
     .filter((c) => sameNamespace(c.meta.namespace, svc.namespace) && c.dnsNames.some((d) => forms.has(d.value.toLowerCase())));
 }
@@ -68,14 +68,14 @@ export interface ServingSecret {
  * workload's --dynamic-serving-ca-secret-name (cert-manager's webhook, cmd/webhook/app/options: it keeps the CA
  * in the Secret and the certificate it presents in memory). Never what the server presents.
  */
-export function mintingCaSecret(ctx: CheckContext, secret: SecretUnit): boolean {
-  return ctx
+export function mintingCaSecret(q: ClusterQuery, secret: SecretUnit): boolean {
+  return q
     .units('workload')
     .some((w) => w.caSecrets?.some((c) => c.name === secret.meta.name && sameNamespace(c.namespace ?? w.meta.namespace, secret.meta.namespace)));
 }
 
 function addSecrets(
-  ctx: CheckContext,
+  q: ClusterQuery,
   out: ServingSecret[],
   name: string,
   namespace: string | undefined,
@@ -85,22 +85,22 @@ function addSecrets(
   certificate?: CertManagerCertificateUnit,
   caSource = false,
 ): void {
-  for (const secret of secretsNamed(ctx, name, namespace)) {
+  for (const secret of secretsNamed(q, name, namespace)) {
     const entry = certEntry(secret);
-    if (!entry || out.some((o) => o.secret === secret) || mintingCaSecret(ctx, secret)) continue;
+    if (!entry || out.some((o) => o.secret === secret) || mintingCaSecret(q, secret)) continue;
     // cainjector copies the Secret's ca.crt into the caBundle: when its certificate is itself a CA, the Secret is
     // where that CA lives (a server minting its own certificate from it), not the certificate the server presents.
-    if (caSource && ctx.leaf(entry.ref)?.isCA) continue;
+    if (caSource && q.leaf(entry.ref)?.isCA) continue;
     out.push({ secret, entry, via, viaFile, viaSpan, ...(certificate ? { certificate } : {}) });
   }
 }
 
 /** Secret names mounted by the pods a Service selects, with the volume that mounts each. */
-export function mountedSecrets(ctx: CheckContext, svc: WebhookService): { name: string; via: string; file: string; span: Span }[] {
+export function mountedSecrets(q: ClusterQuery, svc: WebhookService): { name: string; via: string; file: string; span: Span }[] {
   const out: { name: string; via: string; file: string; span: Span }[] = [];
-  const services = ctx.units('service').filter((s) => s.meta.name === svc.name && sameNamespace(s.meta.namespace, svc.namespace));
+  const services = q.units('service').filter((s) => s.meta.name === svc.name && sameNamespace(s.meta.namespace, svc.namespace));
   if (services.length === 0) return out;
-  for (const w of ctx.units('workload')) {
+  for (const w of q.units('workload')) {
     if (!sameNamespace(w.meta.namespace, svc.namespace)) continue;
     const selected = services.some((s) => Object.entries(s.selector).every(([k, v]) => w.podLabels[k] === v));
     if (!selected) continue;
@@ -110,12 +110,12 @@ export function mountedSecrets(ctx: CheckContext, svc: WebhookService): { name: 
 }
 
 /** The Secrets that serve a Service, when the workspace holds them. */
-export function servingSecrets(ctx: CheckContext, svc: WebhookService): ServingSecret[] {
+export function servingSecrets(q: ClusterQuery, svc: WebhookService): ServingSecret[] {
   const out: ServingSecret[] = [];
-  for (const m of mountedSecrets(ctx, svc)) addSecrets(ctx, out, m.name, svc.namespace, m.via, m.file, m.span);
-  for (const c of certificatesForService(ctx, svc)) {
+  for (const m of mountedSecrets(q, svc)) addSecrets(q, out, m.name, svc.namespace, m.via, m.file, m.span);
+  for (const c of certificatesForService(q, svc)) {
     if (!c.secretName) continue;
-    addSecrets(ctx, out, c.secretName.value, c.meta.namespace, `written by cert-manager Certificate ${objectName(c.meta)}`, c.file, c.secretName.span, c);
+    addSecrets(q, out, c.secretName.value, c.meta.namespace, `written by cert-manager Certificate ${objectName(c.meta)}`, c.file, c.secretName.span, c);
   }
   return out;
 }
@@ -127,24 +127,24 @@ function splitRef(value: string): { namespace: string; name: string } | undefine
 }
 
 /** The Certificate a `cert-manager.io/inject-ca-from` annotation names, when the workspace holds it. */
-export function injectedCertificate(ctx: CheckContext, unit: WebhookUnit): CertManagerCertificateUnit | undefined {
+export function injectedCertificate(q: ClusterQuery, unit: WebhookUnit): CertManagerCertificateUnit | undefined {
   if (unit.injectFrom?.annotation !== 'cert-manager.io/inject-ca-from') return undefined;
   const ref = splitRef(unit.injectFrom.value);
   if (!ref) return undefined;
-  return ctx.units('cert-manager-certificate').find((c) => c.meta.name === ref.name && sameNamespace(c.meta.namespace, ref.namespace));
+  return q.units('cert-manager-certificate').find((c) => c.meta.name === ref.name && sameNamespace(c.meta.namespace, ref.namespace));
 }
 
 /** The Secrets whose ca.crt cainjector copies into the caBundle (inject-ca-from: the Certificate's secret; inject-ca-from-secret). */
-export function injectedSecrets(ctx: CheckContext, unit: WebhookUnit): ServingSecret[] {
+export function injectedSecrets(q: ClusterQuery, unit: WebhookUnit): ServingSecret[] {
   const out: ServingSecret[] = [];
   const inj = unit.injectFrom;
   if (!inj) return out;
   if (inj.annotation === 'cert-manager.io/inject-ca-from') {
-    const c = injectedCertificate(ctx, unit);
-    if (c?.secretName) addSecrets(ctx, out, c.secretName.value, c.meta.namespace, `written by cert-manager Certificate ${objectName(c.meta)} (${inj.annotation})`, c.file, c.secretName.span, c, true);
+    const c = injectedCertificate(q, unit);
+    if (c?.secretName) addSecrets(q, out, c.secretName.value, c.meta.namespace, `written by cert-manager Certificate ${objectName(c.meta)} (${inj.annotation})`, c.file, c.secretName.span, c, true);
   } else if (inj.annotation === 'cert-manager.io/inject-ca-from-secret') {
     const ref = splitRef(inj.value);
-    if (ref) addSecrets(ctx, out, ref.name, ref.namespace, `named by ${inj.annotation}`, unit.file, inj.span, undefined, true);
+    if (ref) addSecrets(q, out, ref.name, ref.namespace, `named by ${inj.annotation}`, unit.file, inj.span, undefined, true);
   }
   return out;
 }

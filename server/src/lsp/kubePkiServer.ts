@@ -15,7 +15,7 @@ import {
   type WorkspaceFolder,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { Engine, discoverFiles, isCandidateName, nodeFileSystem, overlayFileSystem, policy, SKIP_DIRS } from '../engine';
+import { Engine, discoverFiles, isCandidateName, isWithin, nodeFileSystem, overlayFileSystem, policy, SKIP_DIRS } from '../engine';
 import { MAX_CONFIG_BYTES, type EngineOptions, type FileSystem, type Finding } from '../engine/types';
 import { displayPath, toDiagnostic } from './diagnostics';
 import {
@@ -25,7 +25,7 @@ import {
   type FolderSettings,
   type WorkspaceFolderInfo,
 } from './settings';
-import { isFileUri, isUnder, isUntitledUri, pathToUri, untitledPath, uriToPath } from './uris';
+import { isFileUri, isUntitledUri, pathToUri, untitledPath, uriToPath } from './uris';
 import { featureCapabilities, registerFeatures, type FeatureHost } from './features';
 import { ignoreCodeActions } from './features/ignores';
 import { RECHECK_COMMAND, SERVER_RECHECK_COMMAND, SUMMARY_NOTIFICATION, SUMMARY_REQUEST, TRUST_NOTIFICATION, type InitializationOptions, type Summary } from '../../../shared/protocol';
@@ -193,7 +193,7 @@ export function startServer(connection: Connection): void {
 
   /** Below .git, node_modules and the like (judged inside the workspace folder, not above it). */
   function isSkippedPath(file: string): boolean {
-    const folder = folderPaths().find((f) => isUnder(file, f));
+    const folder = folderPaths().find((f) => isWithin(f, file));
     const rel = folder ? path.relative(folder, file) : file;
     return rel.split(/[\\/]/).some((seg) => SKIP_DIRS.has(seg));
   }
@@ -693,7 +693,7 @@ export function startServer(connection: Connection): void {
         guard('fileChanged', () => engine.fileChanged(file), undefined);
         // Back to what the disk says: re-read a workspace file, forget anything else.
         const st = isFileUri(uri) ? baseFs.stat(file) : { kind: 'missing' as const };
-        const inWorkspace = folderPaths().some((f) => isUnder(file, f)) && !isSkippedPath(file) && isCandidateName(file);
+        const inWorkspace = folderPaths().some((f) => isWithin(f, file)) && !isSkippedPath(file) && isCandidateName(file);
         if (st.kind === 'file' && inWorkspace) guard('reload', () => loadFile(engine, file), undefined);
         else guard('removeDocument', () => engine.removeDocument(file), undefined);
         invalidateCounts([file, ...beforeAll, ...guard('affectedBy', () => engine.affectedBy(file), [] as string[])]);
@@ -728,7 +728,7 @@ export function startServer(connection: Connection): void {
           if (change.type === FileChangeType.Deleted) {
             // A deleted folder takes every document below it along.
             for (const d of known) {
-              if (d !== file && isUnder(d, file) && !openTexts.has(d)) touched.add(d);
+              if (d !== file && isWithin(file, d) && !openTexts.has(d)) touched.add(d);
             }
           } else if (baseFs.stat(file).kind === 'directory') {
             const excluded = (p: string, isFolder: boolean) => engine.excludedBy(p, isFolder) !== undefined;

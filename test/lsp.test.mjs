@@ -370,6 +370,34 @@ test('the file watcher: a kubeconfig created on disk joins the summary, and leav
   await c.shutdown();
 });
 
+test('a folder whose name starts with two dots ("..foo") is inside the workspace: closing a file there, or deleting its parent, keeps the summary right', async () => {
+  // A workspace of its own: a kubeconfig in `..foo/` and one in `sub/..bar/`.
+  const ws = path.join(tmp, 'dotdot-ws');
+  const inDots = path.join(ws, '..foo', 'admin.conf');
+  const deep = path.join(ws, 'sub', '..bar', 'admin.conf');
+  const text = await readFile(defect('apiserver-san-missing').file, 'utf8');
+  for (const f of [inDots, deep]) {
+    await mkdir(path.dirname(f), { recursive: true });
+    await writeFile(f, text);
+  }
+  const c = await start(ws, {});
+  clients.push(c);
+  const indexed = await c.summary();
+  assert.equal(indexed.files, 2, JSON.stringify(indexed));
+  // (Messages are handled in order: a summary asked after a notification counts what it did.)
+  // `sub/` deleted (reported as the folder only): the file below `..bar/` goes with it.
+  await rm(path.join(ws, 'sub'), { recursive: true });
+  await c.filesChanged([{ file: path.join(ws, 'sub'), type: 3 }]);
+  const left = (await c.summary()).files;
+  assert.equal(left, 1, 'deleted with its parent folder');
+  // An edit that makes it no kubeconfig, then closed without saving: the file on disk counts again.
+  await c.open(inDots, 'not: a kubeconfig\n');
+  assert.equal((await c.summary()).files, left - 1);
+  await c.close(inDots);
+  assert.equal((await c.summary()).files, left, 'closed: the file on disk counts again');
+  await c.shutdown();
+});
+
 test('shutdown and exit end the process cleanly', async () => {
   const c = await startClient({});
   await c.summary();

@@ -1,7 +1,12 @@
-// The `kubePki` settings section -> EngineOptions.
+// The `kubePki` settings section -> EngineOptions: read from the client per workspace folder (readSettings),
+// validated (sanitizeSettings), merged into the engine's one set of options (toEngineOptions); and what
+// Restricted Mode changes (readOnlyWithin; RestrictedModeNotes).
 import * as path from 'node:path';
+import { ConfigurationRequest, type Connection } from 'vscode-languageserver/node';
+import { policy } from '../engine';
 import type { EngineOptions } from '../engine/types';
 import { defaultOptions } from '../engine/types';
+import type { Log } from './guard';
 
 export interface WorkspaceFolderInfo {
   name: string;
@@ -104,4 +109,75 @@ export function toEngineOptions(
     }
   }
   return options;
+}
+
+// ---------------------------------------------------------------- reading them from the client
+
+/** A client that never answers workspace/configuration must not stall the server. */
+const CONFIGURATION_TIMEOUT_MS = 5000;
+
+export interface SettingsSource {
+  folders: WorkspaceFolderInfo[];
+  /** The client answers workspace/configuration (per folder); otherwise `pushed` is used for every folder. */
+  configuration: boolean;
+  /** The `kubePki` section last pushed by didChangeConfiguration (or sent in initializationOptions). */
+  pushed: unknown;
+  trusted: boolean;
+}
+
+/** The engine options of the workspace's `kubePki` settings, asked of the client (defaults when it does not answer). */
+export async function readSettings(connection: Connection, log: Log, source: SettingsSource): Promise<Partial<EngineOptions>> {
+  const { folders } = source;
+  let perFolder: Array<{ folder: WorkspaceFolderInfo | undefined; settings: FolderSettings }>;
+  const targets: Array<WorkspaceFolderInfo | undefined> = folders.length > 0 ? folders : [undefined];
+  if (source.configuration) {
+    let answers: unknown[] = [];
+    try {
+      const request = connection.sendRequest(ConfigurationRequest.type, {
+        items: targets.map((f) => (f ? { scopeUri: f.uri, section: 'kubePki' } : { section: 'kubePki' })),
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), CONFIGURATION_TIMEOUT_MS);
+      });
+      const result = await Promise.race([request, timeout]);
+      clearTimeout(timer);
+      if (result === null) log.warn('kube-pki: workspace/configuration got no answer; using defaults');
+      answers = Array.isArray(result) ? result : [];
+    } catch (err) {
+      log.error('workspace/configuration', err);
+    }
+    perFolder = targets.map((folder, i) => ({ folder, settings: sanitizeSettings(answers[i]) }));
+  } else {
+    const s = source.pushed === undefined ? defaultSettings : sanitizeSettings(source.pushed);
+    perFolder = targets.map((folder) => ({ folder, settings: s }));
+  }
+  return toEngineOptions(perFolder, folders, source.trusted);
+}
+
+// ---------------------------------------------------------------- Restricted Mode
+
+/**
+ * In Restricted Mode (an untrusted workspace) the engine reads nothing outside the workspace folders
+ * (`readOnlyWithin`, set by toEngineOptions), nothing is generated (handlers/generation.ts), and a config's
+ * rootDir and pathMappings are ignored: said once per config in the log.
+ */
+export class RestrictedModeNotes {
+  private readonly noted = new Set<string>();
+
+  note(configs: policy.PolicyConfig[], log: Log): void {
+    for (const c of configs) {
+      const ignored = policy.ignoredInRestrictedMode(c.settings);
+      if (ignored.length === 0 || this.noted.has(c.file)) continue;
+      this.noted.add(c.file);
+      log.info(
+        `kube-pki: Restricted Mode: ${ignored.join(' and ')} of ${c.file} ${ignored.length > 1 ? 'are' : 'is'} ignored until the workspace is trusted (a repository must not steer what kube-pki reads)`,
+      );
+    }
+  }
+
+  /** The workspace is trusted now: a later Restricted Mode notes again. */
+  reset(): void {
+    this.noted.clear();
+  }
 }

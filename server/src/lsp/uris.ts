@@ -43,9 +43,3 @@ export function untitledPath(uri: string, firstFolder: string | undefined): stri
   if (name === '.' || name === '..') name = 'Untitled';
   return path.join(firstFolder ?? os.tmpdir(), name);
 }
-
-/** Whether `file` is `dir` or lies below it. */
-export function isUnder(file: string, dir: string): boolean {
-  const rel = path.relative(dir, file);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}

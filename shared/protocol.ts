@@ -102,7 +102,7 @@ export interface GenerationDefaults {
 export const INVENTORY_REQUEST = 'kubePki/inventory';
 
 // The result of kubePki/inventory, as it crosses the wire: plain JSON. The engine builds it
-// (server/src/engine/inventory/types.ts); the server's handler (server/src/lsp/features/inventory.ts) returns
+// (server/src/engine/inventory/types.ts); the server's handler (server/src/lsp/handlers/inventory.ts) returns
 // the engine's value as this type, so the compiler checks that the engine still produces what this contract
 // promises. A field the client needs is added here too.
 

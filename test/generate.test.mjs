@@ -3,7 +3,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { mkdtemp, readFile, readlink, writeFile, rm, access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

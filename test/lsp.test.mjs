@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { buildCluster } from './helpers/cluster.mjs';
-import { start, uriOf, SERVER } from './helpers/lsp-client.mjs';
+import { start, SERVER } from './helpers/lsp-client.mjs';
 
 let tmp;
 let cluster;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ca, leaf, write, cleanup, kubeconfig, lineOf } from './helpers/engine.mjs';
-import { start, uriOf } from './helpers/lsp-client.mjs';
+import { start } from './helpers/lsp-client.mjs';
 
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;

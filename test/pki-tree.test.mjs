@@ -61,7 +61,7 @@ let n = 0;
 function cert(over) {
   const id = (over.id ?? `${++n}`).padStart(64, '0');
   return {
-    id, subject: `CN=${over.commonName}`, issuer: 'CN=x', organizations: [], sans: [], isCA: false, selfSigned: false,
+    subject: `CN=${over.commonName}`, issuer: 'CN=x', organizations: [], sans: [], isCA: false, selfSigned: false,
     notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2027-01-01T00:00:00.000Z', daysLeft: 214, status: 'ok',
     keyAlgorithm: 'RSA 2048', files: [], references: [], problems: [], externallyManaged: false, ...over, id,
   };

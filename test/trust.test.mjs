@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { E, ca, leaf, tempDir, write, cleanup, kubeconfig, lineOf } from './helpers/engine.mjs';
-import { start, uriOf } from './helpers/lsp-client.mjs';
+import { start } from './helpers/lsp-client.mjs';
 
 let dir; // holds ws/ (the workspace) and outside/ (the user's disk beside it)
 let ws;

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { APPLY_REQUEST, DEFAULTS_REQUEST, PLAN_REQUEST, type ApplyResult, type GenerationDefaults, type PlanPreview, type PreviewItem } from '../../shared/protocol';
+import { APPLY_REQUEST, DEFAULTS_REQUEST, PLAN_REQUEST, type ApplyResult, type GenerationDefaults, type PlanPreview} from '../../shared/protocol';
 import { plural } from './words';
 
 

@@ -18,6 +18,8 @@ setFlagsFromString('--heap-growing-percent=50');
  */
 function connect(): Connection {
   if (!process.argv.slice(2).includes('--stdio')) return createConnection(ProposedFeatures.all);
+  // Set once the connection exists; the guard is made before it (it is the connection's input).
+  // eslint-disable-next-line prefer-const
   let log: ((line: string) => void) | undefined;
   const guard = new FrameGuard({ onDrop: (reason) => log?.(`kube-pki: dropped a message from the client: ${reason}`) });
   process.stdin.pipe(guard);

@@ -53,7 +53,7 @@ export function parseGoDuration(text: string): { ns: number } | { error: string 
     s = s.slice(u.length);
     total += Number(`${whole || '0'}.${frac || '0'}`) * scale;
   }
-  if (total > 9.223372036854775807e18) return { error: `time: invalid duration ${quoted}` };
+  if (total > 2 ** 63 - 1) return { error: `time: invalid duration ${quoted}` };
   return { ns: neg ? -total : total };
 }
 

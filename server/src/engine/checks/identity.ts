@@ -2,7 +2,7 @@
 // values, so a role's certificate must carry exactly the names RBAC and the node authorizer know
 // (kubeadm's certlist.go / kubeconfig.go). Near-misses of the identities RBAC acts on are reported anywhere;
 // the names Kubernetes and kubeadm define (knownNames.ts) never are.
-import { flag, type KubeconfigUnit, type Reference } from '../parse';
+import { flag, type ComponentUnit, type KubeconfigUnit, type Reference } from '../parse';
 import type { Certificate } from '../pki/certificate';
 import type { CheckContext } from './context';
 import { certificate, type CertificateName, certificates, flagRef, kubeconfigRole, type KubeconfigRole, nearMiss } from '../cluster';
@@ -136,7 +136,7 @@ export function identity(ctx: CheckContext): void {
 }
 
 /** The aggregation layer trusts the front proxy only when its CN is an allowed name. */
-function frontProxy(ctx: CheckContext, unit: import('../parse').ComponentUnit): void {
+function frontProxy(ctx: CheckContext, unit: ComponentUnit): void {
   const ref = flagRef(unit, 'proxy-client-cert-file');
   const cert = ctx.leaf(ref);
   const allowedFlag = flag(unit, 'requestheader-allowed-names');

@@ -48,7 +48,7 @@ function reportMissing(ctx: CheckContext, ref: Reference, cert: Certificate, rol
   );
 }
 
-function apiserverNeeds(ctx: CheckContext, api: ComponentUnit, cert: Certificate): Need[] {
+function apiserverNeeds(ctx: CheckContext, api: ComponentUnit, _cert: Certificate): Need[] {
   const needs: Need[] = [];
   const here = (host: string, why: string, at?: Need['at']): Need => ({ host, why, file: api.file, ...(at ? { at } : {}) });
   const domain = ctx.options.clusterDomain || 'cluster.local';

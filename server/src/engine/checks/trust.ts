@@ -1,7 +1,7 @@
 // untrusted-issuer: a certificate must chain to the CA of whoever verifies it. Each pair is a handshake the
 // cluster makes (the catalog's `verifiedBy`, cluster/catalog.ts); the finding sits on the reference the user
 // most likely has to fix.
-import { type ComponentUnit, type KubeletConfigUnit, type Reference } from '../parse';
+import { type ComponentUnit, type KubeconfigUnit, type KubeletConfigUnit, type Reference } from '../parse';
 import { apiserversOf, caNames, chainError, clustersOfUser, componentUnits, flagRef, issuerName, kubeconfigClientVerifier, nearest, verifications, who } from '../cluster';
 import type { CheckContext } from './context';
 
@@ -77,7 +77,7 @@ export function trust(ctx: CheckContext): void {
   for (const kc of ctx.unitsHere('kubeconfig')) kubeconfigTrust(ctx, kc);
 }
 
-function kubeconfigTrust(ctx: CheckContext, kc: import('../parse').KubeconfigUnit): void {
+function kubeconfigTrust(ctx: CheckContext, kc: KubeconfigUnit): void {
   // Several apiservers of one cluster share a CA: one finding per reference is enough.
   const reported = new Set<Reference>();
   const judgeOnce = (p: Pair) => {

@@ -4,7 +4,6 @@
 import type {
   CertManagerCertificateUnit,
   DataEntry,
-  ObjectMeta,
   SecretUnit,
   Span,
   WebhookClient,

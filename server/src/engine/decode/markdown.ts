@@ -35,7 +35,7 @@ export function escapeMarkdown(s: string): string {
   return (
     short
       .replace(/[\r\n\t]+/g, ' ')
-      // eslint-disable-next-line no-control-regex
+       
       .replace(/[\x00-\x1f\x7f-\x9f]/g, '\ufffd')
       .replace(/[\\`*_[\]<>|~&]/g, (c) => `\\${c}`)
   );

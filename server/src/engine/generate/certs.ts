@@ -1,7 +1,7 @@
 import { randomBytes, X509Certificate as NodeX509 } from 'node:crypto';
 import { isIP } from 'node:net';
 import { asLibKey, x509 } from './x509';
-import { GeneratedKey, KeyType, SignatureHash, defaultSignatureHash, generateKey, loadKey, signingKey } from './keys';
+import { type GeneratedKey, type KeyType, type SignatureHash, defaultSignatureHash, generateKey, loadKey, signingKey } from './keys';
 import { DAY } from '../decode/time';
 
 export type KeyUsageName =

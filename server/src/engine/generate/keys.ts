@@ -1,4 +1,4 @@
-import { KeyObject, createPrivateKey, createPublicKey, generateKeyPair as generateKeyPairCb, webcrypto } from 'node:crypto';
+import { type KeyObject, createPrivateKey, createPublicKey, generateKeyPair as generateKeyPairCb, type webcrypto } from 'node:crypto';
 import { promisify } from 'node:util';
 import { subtle } from './x509';
 

@@ -21,7 +21,7 @@ import {
   readTime,
   readTlv,
   TAG,
-  Tlv,
+  type Tlv,
   value,
 } from './der';
 import { formatCidr, formatIP, maskPrefixLength } from './ip';
@@ -357,7 +357,7 @@ function escapeRdnValue(v: string): string {
   let s = v.replace(/([\\,+"<>;])/g, '\\$1');
   if (s.startsWith('#') || s.startsWith(' ')) s = '\\' + s;
   if (s.endsWith(' ') && s.length > 1) s = s.slice(0, -1) + '\\ ';
-  // eslint-disable-next-line no-control-regex
+   
   return s.replace(/[\x00-\x1f]/g, (c) => '\\' + c.charCodeAt(0).toString(16).padStart(2, '0'));
 }
 

@@ -244,7 +244,7 @@ export function readTime(t: Tlv): Date {
 
 /** Makes arbitrary bytes safe to quote in a message. */
 export function printable(s: string, max = 80): string {
-  // eslint-disable-next-line no-control-regex
+   
   const clean = s.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
   return clean.length > max ? clean.slice(0, max) + '…' : clean;
 }
@@ -266,7 +266,7 @@ export function readString(t: Tlv): { text: string; valid: boolean } {
     case TAG.VisibleString:
     case TAG.NumericString: {
       const text = v.toString('latin1');
-      // eslint-disable-next-line no-control-regex
+       
       return { text, valid: /^[\x00-\x7f]*$/.test(text) };
     }
     case TAG.T61String:

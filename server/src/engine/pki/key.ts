@@ -1,9 +1,9 @@
 // Private and public keys from PEM blocks, via node:crypto. Messages never contain key material.
 
-import { createHash, createPrivateKey, createPublicKey, KeyObject } from 'node:crypto';
-import { parsePublicKeyInfo, PublicKeyInfo } from './certificate';
+import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { parsePublicKeyInfo, type PublicKeyInfo } from './certificate';
 import { CURVE_BITS, NODE_CURVE_NAMES } from './oids';
-import { PemBlock } from './pem';
+import { type PemBlock } from './pem';
 import { lookupTable } from '../lookup';
 
 export interface PrivateKeyInfo {

@@ -2,8 +2,8 @@
 // Kubernetes component uses: host names, chain building, CA and path-length checks, validity, extended key
 // usage nesting and name constraints - with Go's error wording, so messages match what users see in logs.
 
-import { KeyObject } from 'node:crypto';
-import { Certificate, certificateName, certInternals, domainToReverseLabels } from './certificate';
+import { type KeyObject } from 'node:crypto';
+import { type Certificate, certificateName, certInternals, domainToReverseLabels } from './certificate';
 import { children, parseOne } from './der';
 import { formatCidr, formatIP, ipEqual, parseIP } from './ip';
 import { OID } from './oids';

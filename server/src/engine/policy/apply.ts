@@ -5,7 +5,7 @@
 import { codes, isIgnorable } from '../codes';
 import type { Finding, Severity, SuppressedFinding } from '../types';
 import type { PolicyConfig, RuleEntry } from './config';
-import { ownerLine, type DocumentComments, type IgnoreComment } from './comments';
+import { ownerLine, type DocumentComments } from './comments';
 import { relativeTo } from './glob';
 import { didYouMean } from '../suggest';
 

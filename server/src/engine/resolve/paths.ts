@@ -11,7 +11,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { EngineOptions, FileSystem, Refusal } from '../types';
-import { FileIndex } from './fileIndex';
+import { type FileIndex } from './fileIndex';
 import { isWithin } from '../fs/confined';
 
 /**

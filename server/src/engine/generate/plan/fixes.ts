@@ -76,7 +76,10 @@ export function planFixes(planner: Planner, findings: Finding[]): void {
           handled = false;
           for (const r of f.related ?? []) {
             const rel = byRef.get(key(r.file, r.range));
-            if (rel?.leaf) (addLeaf(rel.leaf, 'missing SANs', f), (handled = true));
+            if (rel?.leaf) {
+              addLeaf(rel.leaf, 'missing SANs', f);
+              handled = true;
+            }
           }
         }
         break;

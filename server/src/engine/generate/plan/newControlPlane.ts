@@ -99,7 +99,7 @@ export function planControlPlane(fs: FileSystem, o: ControlPlaneOptions): Genera
     signers.set(family, { kind: 'action', actionId: id, name: prof.commonName });
   }
 
-  const out = (p: string, kind: 'cert' | 'key' | 'kubeconfig'): { path: string; replace: boolean } | undefined => {
+  const out = (p: string, _kind: 'cert' | 'key' | 'kubeconfig'): { path: string; replace: boolean } | undefined => {
     const e = exists(fs, p);
     if (e && !replaceOk) return undefined;
     return { path: p, replace: e };

@@ -99,8 +99,16 @@ export function correctedSpec(planner: Planner, slot: LeafSlot, cert: Certificat
   const dns = [...cert.dnsNames];
   const ips = [...cert.ipAddresses];
   const added: string[] = [];
-  for (const d of slot.needs.dns) if (!dns.some((x) => x.toLowerCase() === d.toLowerCase())) (dns.push(d), added.push(d));
-  for (const i of slot.needs.ips) if (!ips.includes(i)) (ips.push(i), added.push(i));
+  for (const d of slot.needs.dns) {
+    if (dns.some((x) => x.toLowerCase() === d.toLowerCase())) continue;
+    dns.push(d);
+    added.push(d);
+  }
+  for (const i of slot.needs.ips) {
+    if (ips.includes(i)) continue;
+    ips.push(i);
+    added.push(i);
+  }
   if (added.length) changes.push(`adds SAN ${added.join(', ')}`);
   return leafSpec(slot.role, cn, orgs, dns, ips, planner.days, eku);
 }

@@ -24,10 +24,26 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
     languageOptions: {
       globals: {
-        process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly',
-        clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly',
-        __dirname: 'readonly', require: 'readonly', module: 'writable', exports: 'writable', TextEncoder: 'readonly', TextDecoder: 'readonly',
-        AbortController: 'readonly', performance: 'readonly', fetch: 'readonly', structuredClone: 'readonly', queueMicrotask: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        __dirname: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        exports: 'writable',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        AbortController: 'readonly',
+        performance: 'readonly',
+        fetch: 'readonly',
+        structuredClone: 'readonly',
+        queueMicrotask: 'readonly',
       },
     },
     rules: {
@@ -46,10 +62,18 @@ export default tseslint.config(
     // The engine knows no editor: no VS Code, no LSP (ARCHITECTURE.md).
     files: ['server/src/engine/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { group: ['vscode', 'vscode-languageserver*', 'vscode-languageclient*', 'vscode-jsonrpc*'], message: 'The engine imports no editor or LSP code.' },
-        { group: ['**/lsp/**', '**/cli/**', '**/client/**'], message: 'The engine imports no adapter.' },
-      ] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['vscode', 'vscode-languageserver*', 'vscode-languageclient*', 'vscode-jsonrpc*'],
+              message: 'The engine imports no editor or LSP code.',
+            },
+            { group: ['**/lsp/**', '**/cli/**', '**/client/**'], message: 'The engine imports no adapter.' },
+          ],
+        },
+      ],
     },
   },
 );

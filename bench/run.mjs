@@ -43,7 +43,8 @@ const percentile = (xs, p) => {
   const s = sorted(xs);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 };
-const ms = (x) => (x >= 10_000 ? `${(x / 1000).toFixed(0)} s` : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : x >= 10 ? `${x.toFixed(0)} ms` : `${x.toFixed(1)} ms`);
+const ms = (x) =>
+  x >= 10_000 ? `${(x / 1000).toFixed(0)} s` : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : x >= 10 ? `${x.toFixed(0)} ms` : `${x.toFixed(1)} ms`;
 const mb = (x) => `${x.toFixed(0)} MB`;
 const ratio = (x) => (x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
 
@@ -112,7 +113,10 @@ const pems = {
 };
 log('making the inputs (certificates are issued afresh each run)...');
 const huge = {};
-for (const [name, type] of [['ECDSA', 'ecdsa-p256'], ['RSA', 'rsa-2048']]) {
+for (const [name, type] of [
+  ['ECDSA', 'ecdsa-p256'],
+  ['RSA', 'rsa-2048'],
+]) {
   const h = await hugeKubeconfig(type, pems[type]);
   huge[name] = { ...h, file: await put(path.join(tmp, `ci-${type}`, 'kubeconfig'), h.text), bytes: Buffer.byteLength(h.text) };
 }
@@ -121,7 +125,9 @@ const theFleet = await fleet(fleetDir, pems);
 const adminConf = theFleet.controlPlanes[0].files['admin.conf'];
 const adminText = readFileSync(adminConf, 'utf8');
 const sizeOf = (name) => `${(huge[name].bytes / 1048576).toFixed(1)} MB`;
-log(`inputs ready in ${ms(performance.now() - started)}: huge kubeconfigs ${sizeOf('ECDSA')} (ECDSA), ${sizeOf('RSA')} (RSA); fleet of ${theFleet.controlPlanes.length} + ${theFleet.workers.length} nodes; admin.conf ${adminText.length} bytes`);
+log(
+  `inputs ready in ${ms(performance.now() - started)}: huge kubeconfigs ${sizeOf('ECDSA')} (ECDSA), ${sizeOf('RSA')} (RSA); fleet of ${theFleet.controlPlanes.length} + ${theFleet.workers.length} nodes; admin.conf ${adminText.length} bytes`,
+);
 
 // ------------------------------------------------------------------------------------------------ 1. cold check
 
@@ -181,8 +187,23 @@ if (wanted('openssl')) {
 const sessionPeakRss = [];
 if (wanted('keystroke')) {
   const cases = [
-    { name: `admin.conf (${(adminText.length / 1024).toFixed(1)} KB) in a kubeadm node tree`, root: theFleet.controlPlanes[0].dir, file: adminConf, text: adminText, count: 60, target: 'p95 < 10 ms', small: true },
-    ...['ECDSA', 'RSA'].map((name) => ({ name: `huge kubeconfig ${name} (${sizeOf(name)})`, root: path.dirname(huge[name].file), file: huge[name].file, text: huge[name].text, count: 40, target: 'p95 ≤ 1.3× bare re-parse' })),
+    {
+      name: `admin.conf (${(adminText.length / 1024).toFixed(1)} KB) in a kubeadm node tree`,
+      root: theFleet.controlPlanes[0].dir,
+      file: adminConf,
+      text: adminText,
+      count: 60,
+      target: 'p95 < 10 ms',
+      small: true,
+    },
+    ...['ECDSA', 'RSA'].map((name) => ({
+      name: `huge kubeconfig ${name} (${sizeOf(name)})`,
+      root: path.dirname(huge[name].file),
+      file: huge[name].file,
+      text: huge[name].text,
+      count: 40,
+      target: 'p95 ≤ 1.3× bare re-parse',
+    })),
   ];
   log('2. keystrokes over stdio: didChange of one character to publishDiagnostics, KUBE_PKI_PUBLISH_DELAY_MS=0 (no debounce)');
   for (const c of cases) {
@@ -191,13 +212,22 @@ if (wanted('keystroke')) {
     try {
       await openAndSettle(client, c.file, c.text);
       // In the server: a host name, or a user name (the verdicts of the file change with the former).
-      const at = c.text.indexOf(':6443') !== -1 ? c.text.indexOf(':6443', c.small ? 0 : c.text.indexOf('cluster-500')) : c.text.indexOf('name: user-');
+      const at =
+        c.text.indexOf(':6443') !== -1 ? c.text.indexOf(':6443', c.small ? 0 : c.text.indexOf('cluster-500')) : c.text.indexOf('name: user-');
       const k = await keystrokes(client, c.file, c.text, at, c.count);
       const p50 = percentile(k.times, 50);
       const p95 = percentile(k.times, 95);
       const b = median(bare);
       const met = c.small ? p95 < 10 : p95 <= 1.3 * b;
-      row('keystroke', `keystroke, ${c.name}: p50 / p95 of ${c.count} vs a bare YAML re-parse of the same text (yaml's parseAllDocuments, median)`, `${ms(p50)} / ${ms(p95)}`, ms(b), `${ratio(p50 / b)} / ${ratio(p95 / b)}`, c.target, met);
+      row(
+        'keystroke',
+        `keystroke, ${c.name}: p50 / p95 of ${c.count} vs a bare YAML re-parse of the same text (yaml's parseAllDocuments, median)`,
+        `${ms(p50)} / ${ms(p95)}`,
+        ms(b),
+        `${ratio(p50 / b)} / ${ratio(p95 / b)}`,
+        c.target,
+        met,
+      );
 
       // Hover on a certificate the server has parsed and checked already, vs a request that does nothing.
       const certAt = c.text.indexOf('client-certificate-data: ', c.small ? 0 : Math.floor(c.text.length * 0.7)) + 40;
@@ -209,7 +239,15 @@ if (wanted('keystroke')) {
         await client.request('textDocument/documentSymbol', { textDocument: { uri: client.uriOf(c.file) } });
         nothing.push(performance.now() - t0);
       }
-      row('hover', `hover on a cached certificate (client-certificate-data), ${c.name}: median / p95 of 30 vs a request that does nothing (documentSymbol on YAML)`, `${ms(median(h.times))} / ${ms(percentile(h.times, 95))}`, ms(median(nothing)), ratio(median(h.times) / median(nothing)), '< 5 ms', percentile(h.times, 95) < 5);
+      row(
+        'hover',
+        `hover on a cached certificate (client-certificate-data), ${c.name}: median / p95 of 30 vs a request that does nothing (documentSymbol on YAML)`,
+        `${ms(median(h.times))} / ${ms(percentile(h.times, 95))}`,
+        ms(median(nothing)),
+        ratio(median(h.times) / median(nothing)),
+        '< 5 ms',
+        percentile(h.times, 95) < 5,
+      );
       sessionPeakRss.push({ name: c.name, mb: peakRssMb(client.proc.pid) });
     } finally {
       await client.shutdown();
@@ -231,9 +269,25 @@ if (wanted('fleet')) {
   }
   if (summary.files !== f.detail[0].configs) throw new Error(`the server checked ${summary.files} files of ${f.detail[0].configs}`);
   const fl = median(f.ms);
-  row('fleet', `fleet scan: language server start to the summary over all ${summary.files} files, each checked, vs floor process over the tree (${f.detail[0].configs} configs, ${f.detail[0].certs} certs, ${f.detail[0].keys} keys)`, ms(median(scans)), ms(fl), ratio(median(scans) / fl), '≤ 3 s', median(scans) <= 3000);
+  row(
+    'fleet',
+    `fleet scan: language server start to the summary over all ${summary.files} files, each checked, vs floor process over the tree (${f.detail[0].configs} configs, ${f.detail[0].certs} certs, ${f.detail[0].keys} keys)`,
+    ms(median(scans)),
+    ms(fl),
+    ratio(median(scans) / fl),
+    '≤ 3 s',
+    median(scans) <= 3000,
+  );
   const cli = kubePkiCheck([fleetDir], 0, 0);
-  row('fleet', 'fleet: `kube-pki check` process on the tree vs the same floor', ms(median(cli)), ms(fl), ratio(median(cli) / fl), '≤ 2 s', median(cli) <= 2000);
+  row(
+    'fleet',
+    'fleet: `kube-pki check` process on the tree vs the same floor',
+    ms(median(cli)),
+    ms(fl),
+    ratio(median(cli) / fl),
+    '≤ 2 s',
+    median(cli) <= 2000,
+  );
 }
 
 // ------------------------------------------------------------------------------------------------ 4. memory
@@ -254,8 +308,17 @@ if (wanted('memory')) {
   }
   const f = floor([fleetDir, huge.ECDSA.file]);
   const base = median(f.detail.map((d) => d.maxRssMb));
-  row('memory', 'server peak RSS, fleet indexed + huge kubeconfig (ECDSA) open, vs the floor process\'s peak RSS over the same files', mb(median(peaks)), mb(base), ratio(median(peaks) / base), '< 200 MB', median(peaks) < 200);
-  for (const s of sessionPeakRss) row('memory', `server peak RSS over the keystroke and hover session, ${s.name}`, mb(s.mb), '', '', '< 200 MB', s.mb < 200);
+  row(
+    'memory',
+    "server peak RSS, fleet indexed + huge kubeconfig (ECDSA) open, vs the floor process's peak RSS over the same files",
+    mb(median(peaks)),
+    mb(base),
+    ratio(median(peaks) / base),
+    '< 200 MB',
+    median(peaks) < 200,
+  );
+  for (const s of sessionPeakRss)
+    row('memory', `server peak RSS over the keystroke and hover session, ${s.name}`, mb(s.mb), '', '', '< 200 MB', s.mb < 200);
 }
 
 // ------------------------------------------------------------------------------------------------ 4b. oversize
@@ -277,7 +340,8 @@ if (wanted('oversize')) {
     let t0 = performance.now();
     const found = engine.check(file);
     checks.push(performance.now() - t0);
-    if (found.length !== 1 || found[0].code !== 'file-unreadable') throw new Error(`oversize: ${found.length} findings (${[...new Set(found.map((f) => f.code))].join(', ')}), expected one file-unreadable`);
+    if (found.length !== 1 || found[0].code !== 'file-unreadable')
+      throw new Error(`oversize: ${found.length} findings (${[...new Set(found.map((f) => f.code))].join(', ')}), expected one file-unreadable`);
     t0 = performance.now();
     if (text.indexOf('\u0000') !== -1 || text.split('\n').length < 2) throw new Error('oversize: text');
     scans.push(performance.now() - t0);
@@ -285,7 +349,15 @@ if (wanted('oversize')) {
   rmSync(dir, { recursive: true, force: true });
   const c = median(checks);
   const b = median(scans);
-  row('oversize', `check a ${(text.length / 1024 / 1024).toFixed(1)} MB manifest over the limit (never parsed; ignores read from its leading comments only) vs splitting its text into lines`, ms(c), ms(b), ratio(c / b), '≤ 5× the split', c / b <= 5);
+  row(
+    'oversize',
+    `check a ${(text.length / 1024 / 1024).toFixed(1)} MB manifest over the limit (never parsed; ignores read from its leading comments only) vs splitting its text into lines`,
+    ms(c),
+    ms(b),
+    ratio(c / b),
+    '≤ 5× the split',
+    c / b <= 5,
+  );
 }
 
 // ------------------------------------------------------------------------------------------------ 5. generation
@@ -301,13 +373,24 @@ if (wanted('generate')) {
   }
   // The targets of the generation issue, as bench/generate.mjs states them.
   const targets = { rsa2048: ['ratio ≤ 0.5', (k, o) => k / o <= 0.5], ecdsaP256: ['< 300 ms', (k) => k < 300] };
-  for (const [key, label] of [['rsa2048', 'RSA-2048'], ['ecdsaP256', 'ECDSA P-256']]) {
+  for (const [key, label] of [
+    ['rsa2048', 'RSA-2048'],
+    ['ecdsaP256', 'ECDSA P-256'],
+  ]) {
     const k = median(results.map((x) => x[key].kubePkiMs));
     const o = median(results.map((x) => x[key].opensslScriptMs));
     const block = median(results.map((x) => x[key].maxMainThreadBlockMs));
     const first = results[0][key];
     const [target, met] = targets[key];
-    row('generate', `generate the kubeadm set (${first.keys} key pairs, ${first.files} files), ${label}: kube-pki vs bench/openssl-kubeadm.sh; main thread blocked at most ${ms(block)}`, ms(k), ms(o), ratio(k / o), target, met(k, o));
+    row(
+      'generate',
+      `generate the kubeadm set (${first.keys} key pairs, ${first.files} files), ${label}: kube-pki vs bench/openssl-kubeadm.sh; main thread blocked at most ${ms(block)}`,
+      ms(k),
+      ms(o),
+      ratio(k / o),
+      target,
+      met(k, o),
+    );
   }
 }
 
@@ -321,7 +404,9 @@ const date = new Date().toISOString().slice(0, 10);
 const lines = [
   `| figure | kube-pki | baseline | ratio | target | |`,
   `|---|---|---|---|---|---|`,
-  ...rows.map((r) => `| ${r.figure} | ${r.value} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.met === undefined ? '' : r.met ? 'met' : '**not met**'} |`),
+  ...rows.map(
+    (r) => `| ${r.figure} | ${r.value} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.met === undefined ? '' : r.met ? 'met' : '**not met**'} |`,
+  ),
 ];
 const table = lines.join('\n');
 const header = `${date}, ${machine}; medians of ${RUNS} runs (3 for the server scans, openssl and generation); bench ${ms(total)}.`;

@@ -118,7 +118,11 @@ async function main() {
   const generatedBy = args.inCluster ? 'examples/make-example.mjs --in-cluster' : 'examples/make-example.mjs';
   await writeFile(
     path.join(args.out, MARKER),
-    JSON.stringify({ generatedBy, generatedAt: args.now.toISOString(), ...(args.inCluster ? {} : { nodeName: cluster.nodeName }), expected }, null, 2) + '\n',
+    JSON.stringify(
+      { generatedBy, generatedAt: args.now.toISOString(), ...(args.inCluster ? {} : { nodeName: cluster.nodeName }), expected },
+      null,
+      2,
+    ) + '\n',
   );
 
   const what = args.inCluster ? 'in-cluster manifests' : `node ${cluster.nodeName}`;

@@ -24,7 +24,17 @@ import { fileURLToPath } from 'node:url';
 
 export const NODE_VERSION = '24.22.3';
 export const CODE_SERVER_VERSION = '4.139.1';
-export const APT_PACKAGES = ['chromium', 'fonts-liberation', 'fonts-dejavu-core', 'fonts-noto-color-emoji', 'libkrb5-dev', 'pkg-config', 'build-essential', 'python3', 'openssl'];
+export const APT_PACKAGES = [
+  'chromium',
+  'fonts-liberation',
+  'fonts-dejavu-core',
+  'fonts-noto-color-emoji',
+  'libkrb5-dev',
+  'pkg-config',
+  'build-essential',
+  'python3',
+  'openssl',
+];
 export const CHROMIUM = '/usr/bin/chromium';
 
 export function cacheDir() {
@@ -123,7 +133,10 @@ function installApt(missing) {
   const lock = ['-o', 'DPkg::Lock::Timeout=600'];
   const fd = openSync(logFile, 'w');
   try {
-    for (const args of [['update', '-q'], ['install', '-y', '-q', '--no-install-recommends', ...missing]]) {
+    for (const args of [
+      ['update', '-q'],
+      ['install', '-y', '-q', '--no-install-recommends', ...missing],
+    ]) {
       const r = spawnSync('apt-get', [...lock, ...args], { stdio: ['ignore', fd, fd], env });
       if (r.status !== 0) {
         const tail = readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
@@ -202,7 +215,10 @@ function check() {
   const missing = missingAptPackages();
   if (missing.length) problems.push(`Debian packages missing: ${missing.join(' ')}`);
   if (!nodeOk(p)) problems.push(`Node ${NODE_VERSION} not in ${p.nodeDir}`);
-  if (!codeServerOk(p)) problems.push(`code-server ${CODE_SERVER_VERSION} not (completely) in ${p.codeServerPrefix}: ${codeServerProblems(p).join('; ') || 'never finished'}`);
+  if (!codeServerOk(p))
+    problems.push(
+      `code-server ${CODE_SERVER_VERSION} not (completely) in ${p.codeServerPrefix}: ${codeServerProblems(p).join('; ') || 'never finished'}`,
+    );
   for (const m of problems) log(m);
   if (!problems.length) log('everything is installed');
   return problems.length === 0;

@@ -30,16 +30,27 @@ const where = (file, i) => `${file}:${i.line}: ${i.typeOnly ? 'import type' : 'i
 /** The imports that break the rule: `when(file)` says which files it governs, `forbidden(import)` what they must not import. */
 function breaking(graph, when, forbidden) {
   const out = [];
-  for (const file of graph.files.filter(when)) for (const i of graph.imports.get(file)) if (i.target !== undefined && forbidden(i)) out.push(where(file, i));
+  for (const file of graph.files.filter(when))
+    for (const i of graph.imports.get(file)) if (i.target !== undefined && forbidden(i)) out.push(where(file, i));
   return out;
 }
 
 const rules = {
-  engineEditorFree: (g) => breaking(g, inEngine, (i) => (i.external ? EDITOR_PACKAGE.test(i.target) : inLsp(i.target) || inCli(i.target) || inClient(i.target))),
+  engineEditorFree: (g) =>
+    breaking(g, inEngine, (i) => (i.external ? EDITOR_PACKAGE.test(i.target) : inLsp(i.target) || inCli(i.target) || inClient(i.target))),
   cliWithoutLsp: (g) => breaking(g, inCli, (i) => !i.external && inLsp(i.target)),
   lspWithoutCli: (g) => breaking(g, inLsp, (i) => !i.external && inCli(i.target)),
-  unresolved: (g) => g.files.flatMap((f) => g.imports.get(f).filter((i) => i.target === undefined).map((i) => where(f, i))),
-  cycles: (g) => findCycles(g, g.files.filter(inServer)).map((c) => c.join(' -> ')).sort(),
+  unresolved: (g) =>
+    g.files.flatMap((f) =>
+      g.imports
+        .get(f)
+        .filter((i) => i.target === undefined)
+        .map((i) => where(f, i)),
+    ),
+  cycles: (g) =>
+    findCycles(g, g.files.filter(inServer))
+      .map((c) => c.join(' -> '))
+      .sort(),
 };
 
 const explain = (what, list) => `${what}:\n  ${list.join('\n  ')}`;
@@ -63,7 +74,11 @@ test('every relative import names a file (so no dependency escapes the rules bel
 
 test('the engine imports nothing of the editor, the language server, the CLI or the client', () => {
   const list = rules.engineEditorFree(graph);
-  assert.deepEqual(list, [], explain('server/src/engine must stay editor-free (move the piece into the engine, or the import into an adapter)', list));
+  assert.deepEqual(
+    list,
+    [],
+    explain('server/src/engine must stay editor-free (move the piece into the engine, or the import into an adapter)', list),
+  );
 });
 
 test('the CLI does not import the language server, nor the language server the CLI', () => {
@@ -91,7 +106,7 @@ before(async () => {
       "import { window } from 'vscode';",
       "import { SOURCE } from '../lsp/diagnostics';",
       "const args = require('../cli/args');",
-      "export const check = [window, SOURCE, args] as unknown as Connection;",
+      'export const check = [window, SOURCE, args] as unknown as Connection;',
       "import('./missing').catch(() => undefined);",
       '',
     ].join('\n'),
@@ -99,7 +114,8 @@ before(async () => {
     'server/src/lsp/diagnostics.ts': "import { parseArgs } from '../cli/args';\nexport const SOURCE = parseArgs;\n",
     'server/src/cli/args.ts': "export { SOURCE } from '../lsp/diagnostics';\nexport const parseArgs = 1;\n",
     'server/src/cli/ok.ts': "import { a } from '../engine/a';\nimport * as yaml from 'yaml';\nexport const ok = [a, yaml];\n",
-    'client/src/extension.ts': "import * as vscode from 'vscode';\nimport type { A } from '../../server/src/engine/a';\nexport const x: A | typeof vscode = 1;\n",
+    'client/src/extension.ts':
+      "import * as vscode from 'vscode';\nimport type { A } from '../../server/src/engine/a';\nexport const x: A | typeof vscode = 1;\n",
   };
   for (const [name, text] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(planted, name)), { recursive: true });

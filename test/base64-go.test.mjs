@@ -25,9 +25,30 @@ function dir() {
 describe("Go's decoder", () => {
   test("src/encoding/base64's TestDecodeCorrupt table: the same verdicts and offsets", () => {
     const cases = [
-      ['', -1], ['\n', -1], ['AAA=\n', -1], ['AAAA\n', -1], ['!!!!', 0], ['====', 0], ['x===', 1], ['=AAA', 0],
-      ['A=AA', 1], ['AA=A', 2], ['AA==A', 4], ['AAA=AAAA', 4], ['AAAAA', 4], ['AAAAAA', 4], ['A=', 1], ['A==', 1],
-      ['AA=', 3], ['AA==', -1], ['AAA=', -1], ['AAAA', -1], ['AAAAAA=', 7], ['YWJjZA=====', 8], ['A!\n', 1], ['A=\n', 1],
+      ['', -1],
+      ['\n', -1],
+      ['AAA=\n', -1],
+      ['AAAA\n', -1],
+      ['!!!!', 0],
+      ['====', 0],
+      ['x===', 1],
+      ['=AAA', 0],
+      ['A=AA', 1],
+      ['AA=A', 2],
+      ['AA==A', 4],
+      ['AAA=AAAA', 4],
+      ['AAAAA', 4],
+      ['AAAAAA', 4],
+      ['A=', 1],
+      ['A==', 1],
+      ['AA=', 3],
+      ['AA==', -1],
+      ['AAA=', -1],
+      ['AAAA', -1],
+      ['AAAAAA=', 7],
+      ['YWJjZA=====', 8],
+      ['A!\n', 1],
+      ['A=\n', 1],
     ];
     for (const [input, offset] of cases) {
       const r = E.pki.goBase64Decode(input);
@@ -50,33 +71,59 @@ describe("Go's decoder", () => {
 });
 
 describe('what the apiserver refuses is refused here', () => {
-  test('a Secret whose tls.crt has no padding: pem-invalid with Go\'s offset (the apiserver rejects the Secret)', () => {
+  test("a Secret whose tls.crt has no padding: pem-invalid with Go's offset (the apiserver rejects the Secret)", () => {
     const d = dir();
     // A PEM whose length is a multiple of 3 encodes without padding: a trailing line break makes it need some.
     const pem = client.certPem.length % 3 === 0 ? `${client.certPem}\n` : client.certPem;
     const crt = b64(pem).replace(/=+$/, '');
     assert.notEqual(crt.length % 4, 0, 'the fixture must need padding');
-    const f = write(d, 'secret.yaml', ['apiVersion: v1', 'kind: Secret', 'metadata:', '  name: web', 'type: kubernetes.io/tls', 'data:', `  tls.crt: ${crt}`, `  tls.key: ${b64(client.key.privateKeyPem)}`, ''].join('\n'));
+    const f = write(
+      d,
+      'secret.yaml',
+      [
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata:',
+        '  name: web',
+        'type: kubernetes.io/tls',
+        'data:',
+        `  tls.crt: ${crt}`,
+        `  tls.key: ${b64(client.key.privateKeyPem)}`,
+        '',
+      ].join('\n'),
+    );
     const { findings } = checkTree(d);
     assert.deepEqual(summary(findings, d), [`secret.yaml:${lineOf(f, 'tls.crt:')} pem-invalid`]);
-    assert.equal(findings[0].message, `tls.crt is not valid base64: the apiserver and kubectl refuse it ("illegal base64 data at input byte ${crt.length - (crt.length % 4)}")`);
+    assert.equal(
+      findings[0].message,
+      `tls.crt is not valid base64: the apiserver and kubectl refuse it ("illegal base64 data at input byte ${crt.length - (crt.length % 4)}")`,
+    );
   });
 
   test('a kubeconfig whose client-certificate-data runs over two plain lines (YAML folds them with a space): pem-invalid at the space', () => {
     const d = dir();
     const data = b64(client.certPem);
     const cut = 64;
-    const text = kubeconfig({ caPem: root.certPem, certPem: client.certPem, keyPem: client.key.privateKeyPem }).replace(`client-certificate-data: ${data}`, `client-certificate-data: ${data.slice(0, cut)}\n      ${data.slice(cut)}`);
+    const text = kubeconfig({ caPem: root.certPem, certPem: client.certPem, keyPem: client.key.privateKeyPem }).replace(
+      `client-certificate-data: ${data}`,
+      `client-certificate-data: ${data.slice(0, cut)}\n      ${data.slice(cut)}`,
+    );
     const f = write(d, 'dev.conf', text);
     const { findings } = checkTree(d);
     assert.deepEqual(summary(findings, d), [`dev.conf:${lineOf(f, 'client-certificate-data')} pem-invalid`]);
-    assert.equal(findings[0].message, `client-certificate-data is not valid base64: the apiserver and kubectl refuse it ("illegal base64 data at input byte ${cut}")`);
+    assert.equal(
+      findings[0].message,
+      `client-certificate-data is not valid base64: the apiserver and kubectl refuse it ("illegal base64 data at input byte ${cut}")`,
+    );
   });
 
   test('the same value as a literal block scalar (line breaks, which Go skips) loads', () => {
     const d = dir();
     const data = b64(client.certPem);
-    const text = kubeconfig({ caPem: root.certPem, certPem: client.certPem, keyPem: client.key.privateKeyPem }).replace(`client-certificate-data: ${data}`, `client-certificate-data: |\n      ${data.match(/.{1,64}/g).join('\n      ')}`);
+    const text = kubeconfig({ caPem: root.certPem, certPem: client.certPem, keyPem: client.key.privateKeyPem }).replace(
+      `client-certificate-data: ${data}`,
+      `client-certificate-data: |\n      ${data.match(/.{1,64}/g).join('\n      ')}`,
+    );
     write(d, 'dev.conf', text);
     const { findings } = checkTree(d);
     assert.deepEqual(summary(findings, d), []);
@@ -84,12 +131,31 @@ describe('what the apiserver refuses is refused here', () => {
 
   test('caBundle: padding followed by a space, and no padding at all, are no placeholder: pem-invalid where Go stops', () => {
     const hook = (caBundle) =>
-      ['apiVersion: admissionregistration.k8s.io/v1', 'kind: ValidatingWebhookConfiguration', 'metadata:', '  name: policy', 'webhooks:', '- name: validate.policy.example.com', '  clientConfig:', `    caBundle: ${caBundle}`, '    url: https://policy.example.com/validate', ''].join('\n');
-    for (const [value, offset] of [['"Cg== "', 4], ['Cg', 0], ['"Cg ==\\n"', 2]]) {
+      [
+        'apiVersion: admissionregistration.k8s.io/v1',
+        'kind: ValidatingWebhookConfiguration',
+        'metadata:',
+        '  name: policy',
+        'webhooks:',
+        '- name: validate.policy.example.com',
+        '  clientConfig:',
+        `    caBundle: ${caBundle}`,
+        '    url: https://policy.example.com/validate',
+        '',
+      ].join('\n');
+    for (const [value, offset] of [
+      ['"Cg== "', 4],
+      ['Cg', 0],
+      ['"Cg ==\\n"', 2],
+    ]) {
       const d = dir();
       write(d, 'hook.yaml', hook(value));
       const { findings } = checkTree(d);
-      assert.deepEqual(findings.map((f) => `${f.code}: ${f.message}`), [`pem-invalid: caBundle is not valid base64: the apiserver and kubectl refuse it ("illegal base64 data at input byte ${offset}")`], `caBundle: ${value}`);
+      assert.deepEqual(
+        findings.map((f) => `${f.code}: ${f.message}`),
+        [`pem-invalid: caBundle is not valid base64: the apiserver and kubectl refuse it ("illegal base64 data at input byte ${offset}")`],
+        `caBundle: ${value}`,
+      );
     }
     // Base64 of one line break split by a line break is still the kubebuilder placeholder: Go skips the break.
     const d = dir();

@@ -48,7 +48,11 @@ function compare(text, label) {
   if (!fast) return false;
   const docs = YAML.parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false, strict: false });
   assert.equal(docs.length, 1, `${label}: the fast reader accepted a text of ${docs.length} documents`);
-  assert.deepEqual(docs[0].errors.map((e) => e.message), [], `${label}: the fast reader accepted YAML with errors`);
+  assert.deepEqual(
+    docs[0].errors.map((e) => e.message),
+    [],
+    `${label}: the fast reader accepted YAML with errors`,
+  );
   same(fast.contents, docs[0].contents, label);
   assert.deepEqual(fast.errors, []);
   return true;
@@ -111,7 +115,13 @@ test('kubeconfigs, manifests and kubelet configs as kubeadm writes them: read fa
   for (const { label, text } of texts) if (compare(text, label)) accepted++;
   // Everything kubeadm, kubectl and the kubelet write is for the fast reader (the hand-written one has a comment).
   assert.equal(accepted, texts.length - 1, 'the fast reader refused a file kubeadm writes');
-  assert.equal(compare(texts.at(-1).text.replace(' #comment', '').replace('  c: {a: 1}\n', '').replace('  b: [x]\n', ''), 'hand-written without comment or flow content'), true);
+  assert.equal(
+    compare(
+      texts.at(-1).text.replace(' #comment', '').replace('  c: {a: 1}\n', '').replace('  b: [x]\n', ''),
+      'hand-written without comment or flow content',
+    ),
+    true,
+  );
 });
 
 test('what the fast reader leaves to the yaml library', () => {
@@ -152,11 +162,54 @@ test('what the fast reader leaves to the yaml library', () => {
 
 test('corner cases are either left to the yaml library or read exactly as it reads them', () => {
   const cases = [
-    'a: { }', 'a: [ ]', 'a:  b', 'a:   "b"', '- x', 'a:\n-  x\n-   y: 1\n    z: 2', 'a:\n  -  x', 'a:\n\n\n  b: 1\n\n', 'a: b\n\n',
-    'a:', 'a:\nb:', 'a:\n  b:\n  c:', 'a: -1', 'a: -x', 'a: --', 'a: x-', 'a: .', 'a: ..', 'a: ~x', 'a: +1', 'a: 1e', 'a: 1_000',
-    'a: 012', 'a: 0b1', 'a: .Inf', 'a: .nan', 'a: yes', 'a: on', 'a: =', 'a: <<', 'a: x:y', 'a: http://x:80/p?q=1&r', 'a: x,y', 'a: x]',
-    'a: (x)', 'a: \\x', 'a: ""', "a: ''", 'a: "x" ', 'a:\n  - b\n  c: d', 'a:\n    b: 1\n  c: 2', 'a:\n  b: 1\n    c: 2',
-    'a: b\nc', 'a b: c', 'a.b/c-d_e: f', 'a: b\na: c', '- a: b', 'x:\n- a: 1\n  b:\n    - c\n- d',
+    'a: { }',
+    'a: [ ]',
+    'a:  b',
+    'a:   "b"',
+    '- x',
+    'a:\n-  x\n-   y: 1\n    z: 2',
+    'a:\n  -  x',
+    'a:\n\n\n  b: 1\n\n',
+    'a: b\n\n',
+    'a:',
+    'a:\nb:',
+    'a:\n  b:\n  c:',
+    'a: -1',
+    'a: -x',
+    'a: --',
+    'a: x-',
+    'a: .',
+    'a: ..',
+    'a: ~x',
+    'a: +1',
+    'a: 1e',
+    'a: 1_000',
+    'a: 012',
+    'a: 0b1',
+    'a: .Inf',
+    'a: .nan',
+    'a: yes',
+    'a: on',
+    'a: =',
+    'a: <<',
+    'a: x:y',
+    'a: http://x:80/p?q=1&r',
+    'a: x,y',
+    'a: x]',
+    'a: (x)',
+    'a: \\x',
+    'a: ""',
+    "a: ''",
+    'a: "x" ',
+    'a:\n  - b\n  c: d',
+    'a:\n    b: 1\n  c: 2',
+    'a:\n  b: 1\n    c: 2',
+    'a: b\nc',
+    'a b: c',
+    'a.b/c-d_e: f',
+    'a: b\na: c',
+    '- a: b',
+    'x:\n- a: 1\n  b:\n    - c\n- d',
   ];
   let accepted = 0;
   for (const text of cases) if (compare(text, JSON.stringify(text))) accepted++;
@@ -170,7 +223,38 @@ test('one-character mutations: whatever the fast reader accepts, the yaml librar
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed % n;
   };
-  const alphabet = [' ', '  ', ':', ': ', '-', '- ', '\n', '\n  ', '#', '"', "'", '{', '}', '[', ']', ',', '&', '*', '!', '|', '>', '?', 'a', '0', '1', '.', 'x: y', '~', 'true', '\t'];
+  const alphabet = [
+    ' ',
+    '  ',
+    ':',
+    ': ',
+    '-',
+    '- ',
+    '\n',
+    '\n  ',
+    '#',
+    '"',
+    "'",
+    '{',
+    '}',
+    '[',
+    ']',
+    ',',
+    '&',
+    '*',
+    '!',
+    '|',
+    '>',
+    '?',
+    'a',
+    '0',
+    '1',
+    '.',
+    'x: y',
+    '~',
+    'true',
+    '\t',
+  ];
   let accepted = 0;
   let tried = 0;
   for (const { label, text } of texts) {

@@ -69,11 +69,18 @@ describe('engine', () => {
     const d = path.join(dir, 'workspace');
     write(d, 'pki/ca.crt', rootCA.certPem);
     write(d, 'pki/other-ca.crt', otherCA.certPem);
-    const manifestText = (clientCA) =>
-      apiserverManifest(['--advertise-address=10.0.0.1', `--client-ca-file=${path.join(d, 'pki', clientCA)}`]);
+    const manifestText = (clientCA) => apiserverManifest(['--advertise-address=10.0.0.1', `--client-ca-file=${path.join(d, 'pki', clientCA)}`]);
     const api = write(d, 'kube-apiserver.yaml', manifestText('ca.crt'));
-    const kc = write(d, 'dev.conf', kubeconfig({ server: 'https://10.0.0.1:6443', caPem: rootCA.certPem, certPem: dev.certPem, keyPem: dev.key.privateKeyPem }));
-    const lone = write(d, 'lone.conf', kubeconfig({ server: 'https://10.9.9.9:6443', caPem: rootCA.certPem, certPem: devOtherKey.certPem, keyPem: dev.key.privateKeyPem }));
+    const kc = write(
+      d,
+      'dev.conf',
+      kubeconfig({ server: 'https://10.0.0.1:6443', caPem: rootCA.certPem, certPem: dev.certPem, keyPem: dev.key.privateKeyPem }),
+    );
+    const lone = write(
+      d,
+      'lone.conf',
+      kubeconfig({ server: 'https://10.9.9.9:6443', caPem: rootCA.certPem, certPem: devOtherKey.certPem, keyPem: dev.key.privateKeyPem }),
+    );
     const engine = new E.Engine(E.nodeFileSystem(), { searchRoots: [d] });
     for (const f of [api, kc, lone]) engine.updateDocument(f, readFileSync(f, 'utf8'));
     assert.deepEqual(engine.check(kc), []);
@@ -113,13 +120,21 @@ describe('engine', () => {
     // dev.crt is unplaced (nothing tells where /etc/kubernetes/pki is); the relative key is missing, a finding to follow.
     const devConf = write(d, 'dev.conf', kubeconfig({ caPem: rootCA.certPem, certPath: '/etc/kubernetes/pki/dev.crt', keyPath: 'missing.key' }));
     const otherText = (server, caPath) =>
-      kubeconfig({ server, ...(caPath ? { caPath } : { caPem: rootCA.certPem }), certPath: '/var/lib/other/client.crt', keyPath: '/var/lib/other/client.key' });
+      kubeconfig({
+        server,
+        ...(caPath ? { caPath } : { caPem: rootCA.certPem }),
+        certPath: '/var/lib/other/client.crt',
+        keyPath: '/var/lib/other/client.key',
+      });
     const other = write(d, 'other.conf', otherText('https://10.9.9.9:6443'));
     const engine = new E.Engine(E.nodeFileSystem(), { searchRoots: [d] });
     for (const f of [devConf, other]) engine.updateDocument(f, readFileSync(f, 'utf8'));
     const first = engine.check(devConf);
     assert.deepEqual(codes(first), [`${lineOf(devConf, 'missing.key')} file-not-found`]);
-    assert.deepEqual(engine.unplacedReferences(devConf).map((u) => u.path), ['/etc/kubernetes/pki/dev.crt']);
+    assert.deepEqual(
+      engine.unplacedReferences(devConf).map((u) => u.path),
+      ['/etc/kubernetes/pki/dev.crt'],
+    );
 
     // Keystrokes in another kubeconfig, its own unplaced paths included: dev.conf's verdict is the same object.
     for (const [server, caPath] of [['https://10.9.9.9:644'], ['https://10.9.9.9:6443'], ['https://10.9.9.9:6443', '/var/lib/other/ca.crt']]) {
@@ -129,7 +144,10 @@ describe('engine', () => {
       assert.ok(!before.includes(devConf) && !engine.affectedBy(other).includes(devConf), `affected by: ${server} ${caPath}`);
       assert.equal(engine.check(devConf)[0], first[0], `re-checked after: ${server} ${caPath}`);
     }
-    assert.deepEqual(engine.unplacedReferences(other).map((u) => u.path), ['/var/lib/other/ca.crt', '/var/lib/other/client.crt', '/var/lib/other/client.key']);
+    assert.deepEqual(
+      engine.unplacedReferences(other).map((u) => u.path),
+      ['/var/lib/other/ca.crt', '/var/lib/other/client.crt', '/var/lib/other/client.key'],
+    );
 
     // A reference to /etc/kubernetes/pki that is found (backup/pki/ca.crt): dev.crt belongs beside it, now an error.
     engine.updateDocument(other, otherText('https://10.9.9.9:6443', '/etc/kubernetes/pki/ca.crt'));
@@ -146,7 +164,12 @@ describe('engine', () => {
 
   test('a verdict that depends on the clock is taken again once a certificate expires', async () => {
     const d = path.join(dir, 'clock');
-    const soon = await leaf(rootCA, { commonName: 'dev', key: dev.key, notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 1500) });
+    const soon = await leaf(rootCA, {
+      commonName: 'dev',
+      key: dev.key,
+      notBefore: new Date(Date.now() - 60_000),
+      notAfter: new Date(Date.now() + 1500),
+    });
     const kc = write(d, 'dev.conf', kubeconfig({ caPem: rootCA.certPem, certPem: soon.certPem, keyPem: dev.key.privateKeyPem }));
     const engine = new E.Engine(E.nodeFileSystem(), { searchRoots: [d] });
     engine.updateDocument(kc, readFileSync(kc, 'utf8'));
@@ -175,7 +198,10 @@ describe('language server', () => {
       writeFileSync(crt, devOtherKey.certPem);
       await c.filesChanged([{ file: crt, type: 2 }]);
       const p = await c.waitForPublish(uri, since, (ds) => ds.some((x) => x.code === 'key-mismatch'));
-      assert.deepEqual(p.diagnostics.map((x) => [x.code, x.range.start.line + 1]), [['key-mismatch', lineOf(kc, 'client-key:')]]);
+      assert.deepEqual(
+        p.diagnostics.map((x) => [x.code, x.range.start.line + 1]),
+        [['key-mismatch', lineOf(kc, 'client-key:')]],
+      );
       assert.match(await hover(), /CN=dev-rotated/);
       assert.doesNotMatch(await hover(), /CN=dev\b(?!-)/);
       await c.waitForSummary((s) => s.errors === 1);
@@ -210,8 +236,14 @@ describe('language server', () => {
       const p = await c.waitForPublish(uri, since, (_, params) => params.version === last);
       assert.deepEqual(p.diagnostics, []);
       // Never a publish for a version older than one already published.
-      const versions = c.publishes.slice(since).filter((x) => x.uri === uri).map((x) => x.version);
-      assert.deepEqual(versions, [...versions].sort((a, b) => a - b));
+      const versions = c.publishes
+        .slice(since)
+        .filter((x) => x.uri === uri)
+        .map((x) => x.version);
+      assert.deepEqual(
+        versions,
+        [...versions].sort((a, b) => a - b),
+      );
     } finally {
       await c.shutdown();
     }

@@ -14,9 +14,23 @@ after(() => dirs.forEach(cleanup));
 const rows = {
   'kube-apiserver': [
     ['tls-cert-file', 'cert', "kube-apiserver's serving certificate", 'kube-apiserver serving', 'tls-private-key-file', 'serverAuth'],
-    ['kubelet-client-certificate', 'cert', "kube-apiserver's client certificate for kubelets", 'apiserver → kubelet client', 'kubelet-client-key', 'clientAuth'],
+    [
+      'kubelet-client-certificate',
+      'cert',
+      "kube-apiserver's client certificate for kubelets",
+      'apiserver → kubelet client',
+      'kubelet-client-key',
+      'clientAuth',
+    ],
     ['etcd-certfile', 'cert', "kube-apiserver's client certificate for etcd", 'apiserver → etcd client', 'etcd-keyfile', 'clientAuth'],
-    ['proxy-client-cert-file', 'cert', "kube-apiserver's front-proxy client certificate", 'front-proxy client', 'proxy-client-key-file', 'clientAuth'],
+    [
+      'proxy-client-cert-file',
+      'cert',
+      "kube-apiserver's front-proxy client certificate",
+      'front-proxy client',
+      'proxy-client-key-file',
+      'clientAuth',
+    ],
     ['client-ca-file', 'ca', 'the CA kube-apiserver trusts for client certificates', 'cluster CA'],
     ['kubelet-certificate-authority', 'ca', "the CA kube-apiserver verifies kubelets' serving certificates with", 'kubelet CA'],
     ['etcd-cafile', 'ca', 'the CA kube-apiserver verifies etcd with', 'etcd CA'],
@@ -32,12 +46,43 @@ const rows = {
     ['peer-trusted-ca-file', 'ca', 'the CA etcd trusts for peer certificates', 'etcd CA'],
   ],
   'kube-controller-manager': [
-    ['tls-cert-file', 'cert', "kube-controller-manager's serving certificate", 'kube-controller-manager serving', 'tls-private-key-file', 'serverAuth'],
+    [
+      'tls-cert-file',
+      'cert',
+      "kube-controller-manager's serving certificate",
+      'kube-controller-manager serving',
+      'tls-private-key-file',
+      'serverAuth',
+    ],
     ['cluster-signing-cert-file', 'ca', 'the CA kube-controller-manager signs approved CSRs with', 'cluster CA', 'cluster-signing-key-file'],
-    ['cluster-signing-kubelet-serving-cert-file', 'ca', 'the CA kube-controller-manager signs kubelet serving CSRs with', 'kubelet serving signer CA', 'cluster-signing-kubelet-serving-key-file'],
-    ['cluster-signing-kubelet-client-cert-file', 'ca', 'the CA kube-controller-manager signs kubelet client CSRs with', 'kubelet client signer CA', 'cluster-signing-kubelet-client-key-file'],
-    ['cluster-signing-kube-apiserver-client-cert-file', 'ca', 'the CA kube-controller-manager signs apiserver client CSRs with', 'apiserver client signer CA', 'cluster-signing-kube-apiserver-client-key-file'],
-    ['cluster-signing-legacy-unknown-cert-file', 'ca', 'the CA kube-controller-manager signs legacy-unknown CSRs with', 'legacy-unknown signer CA', 'cluster-signing-legacy-unknown-key-file'],
+    [
+      'cluster-signing-kubelet-serving-cert-file',
+      'ca',
+      'the CA kube-controller-manager signs kubelet serving CSRs with',
+      'kubelet serving signer CA',
+      'cluster-signing-kubelet-serving-key-file',
+    ],
+    [
+      'cluster-signing-kubelet-client-cert-file',
+      'ca',
+      'the CA kube-controller-manager signs kubelet client CSRs with',
+      'kubelet client signer CA',
+      'cluster-signing-kubelet-client-key-file',
+    ],
+    [
+      'cluster-signing-kube-apiserver-client-cert-file',
+      'ca',
+      'the CA kube-controller-manager signs apiserver client CSRs with',
+      'apiserver client signer CA',
+      'cluster-signing-kube-apiserver-client-key-file',
+    ],
+    [
+      'cluster-signing-legacy-unknown-cert-file',
+      'ca',
+      'the CA kube-controller-manager signs legacy-unknown CSRs with',
+      'legacy-unknown signer CA',
+      'cluster-signing-legacy-unknown-key-file',
+    ],
     ['client-ca-file', 'ca', 'the CA kube-controller-manager trusts for client certificates', 'cluster CA'],
     ['root-ca-file', 'ca', 'the root CA kube-controller-manager puts into service account token secrets', 'cluster CA'],
     ['requestheader-client-ca-file', 'ca', 'the CA kube-controller-manager trusts for front-proxy (request header) clients', 'front-proxy CA'],
@@ -57,7 +102,18 @@ const rows = {
 };
 
 function manifest(component, flags) {
-  return ['apiVersion: v1', 'kind: Pod', `metadata: {name: ${component}, namespace: kube-system}`, 'spec:', '  containers:', `  - name: ${component}`, '    command:', `    - ${component}`, ...flags.map((f) => `    - --${f}`), ''].join('\n');
+  return [
+    'apiVersion: v1',
+    'kind: Pod',
+    `metadata: {name: ${component}, namespace: kube-system}`,
+    'spec:',
+    '  containers:',
+    `  - name: ${component}`,
+    '    command:',
+    `    - ${component}`,
+    ...flags.map((f) => `    - --${f}`),
+    '',
+  ].join('\n');
 }
 
 function hoverWords(engine, file, needle) {
@@ -99,7 +155,10 @@ for (const [component, list] of Object.entries(rows)) {
       assert.equal(hoverWords(engine, file, value), words);
       if (names === 'cert') {
         const eku = findings.filter((f) => f.code === 'eku-missing');
-        assert.deepEqual(eku.map((f) => f.message.includes(`is ${words} but its extended key usage lacks ${lacks}`)), [true]);
+        assert.deepEqual(
+          eku.map((f) => f.message.includes(`is ${words} but its extended key usage lacks ${lacks}`)),
+          [true],
+        );
       }
       if (keyFlag) {
         assert.equal(hoverWords(engine, file, 'it.key'), `${component}'s private key for --${flag}`);
@@ -110,7 +169,10 @@ for (const [component, list] of Object.entries(rows)) {
       }
       if (role) {
         const inv = E.buildInventory(engine, { roots: [dir] });
-        assert.deepEqual(inv.certificates.map((c) => c.role), [role]);
+        assert.deepEqual(
+          inv.certificates.map((c) => c.role),
+          [role],
+        );
       }
     });
   }
@@ -127,14 +189,27 @@ test("the kubelet's config fields: its serving certificate and key, the CA it tr
   const file = write(
     dir,
     'config.yaml',
-    ['apiVersion: kubelet.config.k8s.io/v1beta1', 'kind: KubeletConfiguration', 'authentication:', '  x509:', '    clientCAFile: ca.crt', 'tlsCertFile: kubelet.crt', 'tlsPrivateKeyFile: kubelet.key', ''].join('\n'),
+    [
+      'apiVersion: kubelet.config.k8s.io/v1beta1',
+      'kind: KubeletConfiguration',
+      'authentication:',
+      '  x509:',
+      '    clientCAFile: ca.crt',
+      'tlsCertFile: kubelet.crt',
+      'tlsPrivateKeyFile: kubelet.key',
+      '',
+    ].join('\n'),
   );
   const { engine, findings } = checkTree(dir);
   assert.equal(hoverWords(engine, file, 'ca.crt'), 'the CA the kubelet trusts for client certificates');
   assert.equal(hoverWords(engine, file, 'kubelet.crt'), "the kubelet's serving certificate");
   assert.equal(hoverWords(engine, file, 'kubelet.key'), "the kubelet's serving key");
   assert.deepEqual(findings.map((f) => f.code).sort(), ['eku-missing', 'key-mismatch']);
-  assert.ok(findings.find((f) => f.code === 'eku-missing').message.includes("is the kubelet's serving certificate but its extended key usage lacks serverAuth"));
+  assert.ok(
+    findings
+      .find((f) => f.code === 'eku-missing')
+      .message.includes("is the kubelet's serving certificate but its extended key usage lacks serverAuth"),
+  );
   const inv = E.buildInventory(engine, { roots: [dir] });
   assert.deepEqual(inv.certificates.map((c) => c.role).sort(), ['cluster CA', 'kubelet serving']);
 });

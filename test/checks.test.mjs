@@ -77,7 +77,9 @@ describe('a kubeadm node tree', () => {
       assert.equal(hit[0].source ?? 'kube-pki', 'kube-pki');
       const allowedLines = new Set([`${m.file}:${m.line}`, ...(m.also ?? []).map((a) => `${a.file}:${a.line}`)]);
       const allowedCodes = new Set([m.code, ...(consequences[defect] ?? [])]);
-      const unrelated = fs.filter((f) => f !== hit[0] && !(allowedCodes.has(f.code) && (allowedLines.has(`${f.file}:${f.range.start.line}`) || consequences[defect])));
+      const unrelated = fs.filter(
+        (f) => f !== hit[0] && !(allowedCodes.has(f.code) && (allowedLines.has(`${f.file}:${f.range.start.line}`) || consequences[defect])),
+      );
       assert.equal(show(c, unrelated), '', `${defect} caused unrelated findings`);
       assert.ok(hit[0].message.length > 30, 'a message that says what is wrong');
     });
@@ -114,7 +116,13 @@ describe('messages say what the cluster will do', () => {
 
   test("san-missing on the apiserver's certificate: each related note points at a line that dials or advertises the name, never at --tls-cert-file", async () => {
     const c = await buildCluster(path.join(work, 'dialled'));
-    const narrow = await E.generate.issueCertificate({ commonName: 'kube-apiserver', issuer: c.certs.ca, key: c.certs.apiserver.key, extKeyUsage: ['serverAuth'], dnsNames: ['cp1'] });
+    const narrow = await E.generate.issueCertificate({
+      commonName: 'kube-apiserver',
+      issuer: c.certs.ca,
+      key: c.certs.apiserver.key,
+      extKeyUsage: ['serverAuth'],
+      dnsNames: ['cp1'],
+    });
     writeFileSync(c.files['pki/apiserver.crt'], narrow.certPem);
     const api = c.files['kube-apiserver.yaml'];
     const f = check(c).find((x) => x.file === api && x.code === 'san-missing');
@@ -124,8 +132,21 @@ describe('messages say what the cluster will do', () => {
     assert.ok(!notes.some((n) => n.includes('--tls-cert-file')), notes.join('\n'));
     // The in-cluster names are dialled by pods through the kubernetes Service: no line of the workspace dials them.
     assert.ok(!notes.some((n) => /\| kubernetes(\.default)?(\.svc)?( |,)/.test(n)), notes.join('\n'));
-    assert.ok(notes.includes(`etc/kubernetes/manifests/kube-apiserver.yaml | - --advertise-address=192.168.10.11 | 192.168.10.11 is advertised here (--advertise-address)`), notes.join('\n'));
-    assert.ok(notes.includes(`etc/kubernetes/admin.conf | server: https://192.168.10.11:6443 | 192.168.10.11 is dialled here (admin.conf server)`), notes.join('\n'));
-    assert.ok(notes.some((n) => n.startsWith('etc/kubernetes/manifests/kube-apiserver.yaml | - --service-cluster-ip-range=10.96.0.0/12 | 10.96.0.1, the kubernetes Service')), notes.join('\n'));
+    assert.ok(
+      notes.includes(
+        `etc/kubernetes/manifests/kube-apiserver.yaml | - --advertise-address=192.168.10.11 | 192.168.10.11 is advertised here (--advertise-address)`,
+      ),
+      notes.join('\n'),
+    );
+    assert.ok(
+      notes.includes(`etc/kubernetes/admin.conf | server: https://192.168.10.11:6443 | 192.168.10.11 is dialled here (admin.conf server)`),
+      notes.join('\n'),
+    );
+    assert.ok(
+      notes.some((n) =>
+        n.startsWith('etc/kubernetes/manifests/kube-apiserver.yaml | - --service-cluster-ip-range=10.96.0.0/12 | 10.96.0.1, the kubernetes Service'),
+      ),
+      notes.join('\n'),
+    );
   });
 });

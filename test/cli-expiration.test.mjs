@@ -103,7 +103,7 @@ const KUBEADM_CASES = [
   [-35 * DAY, '<invalid>'],
 ];
 
-test('RESIDUAL TIME: the engine rounds as kubeadm (ShortHumanDuration), on kubeadm\'s own table cases', () => {
+test("RESIDUAL TIME: the engine rounds as kubeadm (ShortHumanDuration), on kubeadm's own table cases", () => {
   for (const [d, want] of KUBEADM_CASES) {
     assert.equal(goShortHumanDuration(ms(d)), want, `oracle, ${d} ms`);
     assert.equal(E.shortHumanDuration(d), want, `engine, ${d} ms`);
@@ -148,11 +148,21 @@ function expectedTables(c, now, display) {
   }));
   const leaves = [];
   const add = (label, x, chain = []) => {
-    const ca = [...cas.map((k) => ({ x: k.x, name: k.name, external: k.external })), ...chain].find((k) => x.checkIssued(k.x) && x.verify(k.x.publicKey));
+    const ca = [...cas.map((k) => ({ x: k.x, name: k.name, external: k.external })), ...chain].find(
+      (k) => x.checkIssued(k.x) && x.verify(k.x.publicKey),
+    );
     assert.ok(ca, `${label}: a CA of the tree signed it`);
     leaves.push({ label, x, ca: ca.name, external: ca.external });
   };
-  for (const rel of ['pki/apiserver.crt', 'pki/apiserver-kubelet-client.crt', 'pki/front-proxy-client.crt', 'pki/apiserver-etcd-client.crt', 'pki/etcd/server.crt', 'pki/etcd/peer.crt', 'pki/etcd/healthcheck-client.crt']) {
+  for (const rel of [
+    'pki/apiserver.crt',
+    'pki/apiserver-kubelet-client.crt',
+    'pki/front-proxy-client.crt',
+    'pki/apiserver-etcd-client.crt',
+    'pki/etcd/server.crt',
+    'pki/etcd/peer.crt',
+    'pki/etcd/healthcheck-client.crt',
+  ]) {
     add(display(at(rel)), pemCerts(readFileSync(at(rel), 'utf8'))[0]);
   }
   for (const name of ['admin.conf', 'super-admin.conf', 'controller-manager.conf', 'scheduler.conf']) {
@@ -193,7 +203,7 @@ function parseTables(stdout) {
   });
 }
 
-test('the table: kubeadm\'s columns, every certificate of the tree once, sorted by residual time, CAs apart', () => {
+test("the table: kubeadm's columns, every certificate of the tree once, sorted by residual time, CAs apart", () => {
   const r = cli(['expiration', '--now', LATER], broken.dir);
   assert.equal(r.code, 1, `an expired certificate: exit 1\n${r.stderr}`);
   const [certs, cas] = parseTables(r.stdout);
@@ -209,7 +219,11 @@ test('the table: kubeadm\'s columns, every certificate of the tree once, sorted 
   const cm = certs.rows.find((row) => row[0] === 'etc/kubernetes/controller-manager.conf');
   assert.equal(cm[2], '<invalid>');
   assert.equal(certs.rows[0], cm, 'the expired certificate first');
-  assert.deepEqual(certs.rows[1].slice(0, 3), ['etc/kubernetes/pki/etcd/server.crt', want.certRows[1][1], '9d'], 'then the one expiring in 10 days less an hour');
+  assert.deepEqual(
+    certs.rows[1].slice(0, 3),
+    ['etc/kubernetes/pki/etcd/server.crt', want.certRows[1][1], '9d'],
+    'then the one expiring in 10 days less an hour',
+  );
   assert.equal(certs.rows[2][2], '364d');
   assert.equal(cas.rows[cas.rows.length - 1][2], '8y');
   assert.equal(certs.rows.find((row) => row[0] === 'etc/kubernetes/pki/front-proxy-client.crt')[4], 'yes', 'its CA is external');
@@ -219,7 +233,7 @@ test('the table: kubeadm\'s columns, every certificate of the tree once, sorted 
   assert.ok(certs.raw.slice(1).every((l) => / (yes |no  ) {4}$/.test(l)));
 });
 
-test('run from the node\'s /etc/kubernetes: names as kubeadm prints them (admin.conf, pki/apiserver.crt)', () => {
+test("run from the node's /etc/kubernetes: names as kubeadm prints them (admin.conf, pki/apiserver.crt)", () => {
   const ek = broken.paths.etcKubernetes;
   const r = cli(['expiration', '--root', '../..', '--now', NOW], ek);
   assert.equal(r.code, 1);
@@ -249,7 +263,10 @@ test('a healthy tree exits 0; json is the inventory and matches the table; yaml 
   // Row by row: the same certificate, expiry and CA.
   const label = (c) => (c.files.length ? path.relative(healthy.dir, c.files[0]) : path.relative(healthy.dir, c.references[0].file));
   const byId = new Map(inv.certificates.map((c) => [c.id, c]));
-  for (const [rows, isCA] of [[certs.rows, false], [cas.rows, true]]) {
+  for (const [rows, isCA] of [
+    [certs.rows, false],
+    [cas.rows, true],
+  ]) {
     const list = inv.certificates.filter((c) => c.isCA === isCA);
     assert.deepEqual(list.map(label).sort(), rows.map((row) => row[0]).sort());
     for (const row of rows) {
@@ -309,42 +326,104 @@ test('certificate files named on the command line: listed whatever else is there
 test('several certificates in one file: each row names its object (Secrets of a manifest or a List, kubeconfig users); -o json carries it', async () => {
   const g = E.generate;
   const dir = path.join(tmp, 'objects');
-  const ca = await g.issueCertificate({ commonName: 'ingress-ca', isCA: true, keyType: 'ecdsa-p256', notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2030-01-01T00:00:00Z') });
+  const ca = await g.issueCertificate({
+    commonName: 'ingress-ca',
+    isCA: true,
+    keyType: 'ecdsa-p256',
+    notBefore: new Date('2026-01-01T00:00:00Z'),
+    notAfter: new Date('2030-01-01T00:00:00Z'),
+  });
   const one = async (commonName) =>
-    g.issueCertificate({ commonName, issuer: ca, keyType: 'ecdsa-p256', notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2027-06-01T00:00:00Z') });
+    g.issueCertificate({
+      commonName,
+      issuer: ca,
+      keyType: 'ecdsa-p256',
+      notBefore: new Date('2026-01-01T00:00:00Z'),
+      notAfter: new Date('2027-06-01T00:00:00Z'),
+    });
   const [web, api, a, b, alice, bob, solo] = await Promise.all(['web', 'api', 'a', 'b', 'alice', 'bob', 'solo'].map(one));
   const b64 = (s) => Buffer.from(s).toString('base64');
   const secret = (name, ns, c, indent = '') =>
-    ['apiVersion: v1', 'kind: Secret', 'metadata:', `  name: ${name}`, ...(ns ? [`  namespace: ${ns}`] : []), 'type: kubernetes.io/tls', 'data:', `  tls.crt: ${b64(c.certPem)}`, `  tls.key: ${b64(c.key.privateKeyPem)}`]
+    [
+      'apiVersion: v1',
+      'kind: Secret',
+      'metadata:',
+      `  name: ${name}`,
+      ...(ns ? [`  namespace: ${ns}`] : []),
+      'type: kubernetes.io/tls',
+      'data:',
+      `  tls.crt: ${b64(c.certPem)}`,
+      `  tls.key: ${b64(c.key.privateKeyPem)}`,
+    ]
       .map((l, i) => (i === 0 ? `${indent.replace(/ {2}$/, '- ')}${l}` : `${indent}${l}`))
       .join('\n');
-  const user = (name, c) => [`- name: ${name}`, '  user:', `    client-certificate-data: ${b64(c.certPem)}`, `    client-key-data: ${b64(c.key.privateKeyPem)}`].join('\n');
+  const user = (name, c) =>
+    [`- name: ${name}`, '  user:', `    client-certificate-data: ${b64(c.certPem)}`, `    client-key-data: ${b64(c.key.privateKeyPem)}`].join('\n');
   const kubeconfig = (users) =>
-    ['apiVersion: v1', 'kind: Config', 'clusters:', '- name: c', '  cluster:', '    server: https://10.0.0.1:6443', `    certificate-authority-data: ${b64(ca.certPem)}`, 'users:', ...users, 'contexts:', '- name: x', `  context: {cluster: c, user: ${users[0].slice(8, users[0].indexOf('\n'))}}`, 'current-context: x', ''].join('\n');
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      '- name: c',
+      '  cluster:',
+      '    server: https://10.0.0.1:6443',
+      `    certificate-authority-data: ${b64(ca.certPem)}`,
+      'users:',
+      ...users,
+      'contexts:',
+      '- name: x',
+      `  context: {cluster: c, user: ${users[0].slice(8, users[0].indexOf('\n'))}}`,
+      'current-context: x',
+      '',
+    ].join('\n');
   await mkdir(dir, { recursive: true });
   const { writeFile } = await import('node:fs/promises');
   await writeFile(path.join(dir, 'deploy.yaml'), `${secret('web-tls', 'ingress', web)}\n---\n${secret('api-tls', 'ingress', api)}\n`);
-  await writeFile(path.join(dir, 'list.yaml'), `apiVersion: v1\nkind: List\nitems:\n${secret('a-tls', '', a, '  ')}\n${secret('b-tls', '', b, '  ')}\n`);
+  await writeFile(
+    path.join(dir, 'list.yaml'),
+    `apiVersion: v1\nkind: List\nitems:\n${secret('a-tls', '', a, '  ')}\n${secret('b-tls', '', b, '  ')}\n`,
+  );
   await writeFile(path.join(dir, 'kubeconfig'), kubeconfig([user('alice', alice), user('bob', bob)]));
   await writeFile(path.join(dir, 'solo.conf'), kubeconfig([user('solo', solo)]));
   const r = cli(['expiration', '--now', NOW], dir);
   assert.equal(r.code, 0, r.stderr);
   const [certs, cas] = parseTables(r.stdout);
-  assert.deepEqual(certs.rows.map((row) => row[0]), [
-    'deploy.yaml (Secret ingress/api-tls)',
-    'deploy.yaml (Secret ingress/web-tls)',
-    'kubeconfig (user alice)',
-    'kubeconfig (user bob)',
-    'list.yaml (Secret a-tls)',
-    'list.yaml (Secret b-tls)',
-    // One user: the file, as kubeadm names admin.conf.
-    'solo.conf',
-  ]);
-  assert.deepEqual(cas.rows.map((row) => row[0]), ['kubeconfig']);
+  assert.deepEqual(
+    certs.rows.map((row) => row[0]),
+    [
+      'deploy.yaml (Secret ingress/api-tls)',
+      'deploy.yaml (Secret ingress/web-tls)',
+      'kubeconfig (user alice)',
+      'kubeconfig (user bob)',
+      'list.yaml (Secret a-tls)',
+      'list.yaml (Secret b-tls)',
+      // One user: the file, as kubeadm names admin.conf.
+      'solo.conf',
+    ],
+  );
+  assert.deepEqual(
+    cas.rows.map((row) => row[0]),
+    ['kubeconfig'],
+  );
   const json = JSON.parse(cli(['expiration', '--now', NOW, '-o', 'json'], dir).stdout);
   const byCN = new Map(json.certificates.map((c) => [c.commonName, c]));
-  assert.deepEqual(byCN.get('web').references.map((x) => x.object), [{ kind: 'Secret', name: 'web-tls', namespace: 'ingress' }]);
-  assert.deepEqual(byCN.get('a').references.map((x) => x.object), [{ kind: 'Secret', name: 'a-tls' }]);
-  assert.deepEqual(byCN.get('bob').references.map((x) => x.object), [{ kind: 'user', name: 'bob' }]);
-  assert.deepEqual(byCN.get('ingress-ca').references.map((x) => x.object), [{ kind: 'cluster', name: 'c' }, { kind: 'cluster', name: 'c' }]);
+  assert.deepEqual(
+    byCN.get('web').references.map((x) => x.object),
+    [{ kind: 'Secret', name: 'web-tls', namespace: 'ingress' }],
+  );
+  assert.deepEqual(
+    byCN.get('a').references.map((x) => x.object),
+    [{ kind: 'Secret', name: 'a-tls' }],
+  );
+  assert.deepEqual(
+    byCN.get('bob').references.map((x) => x.object),
+    [{ kind: 'user', name: 'bob' }],
+  );
+  assert.deepEqual(
+    byCN.get('ingress-ca').references.map((x) => x.object),
+    [
+      { kind: 'cluster', name: 'c' },
+      { kind: 'cluster', name: 'c' },
+    ],
+  );
 });

@@ -127,7 +127,10 @@ test('paths outside the current folder are shown as given', async () => {
     assert.equal(r.code, 1, r.stderr);
     const out = JSON.parse(r.stdout);
     const expected = path.join(given, rel);
-    assert.ok(out.some((f) => f.file === expected && f.code === d.code), `${expected} not in ${JSON.stringify(out.map((f) => f.file))}`);
+    assert.ok(
+      out.some((f) => f.file === expected && f.code === d.code),
+      `${expected} not in ${JSON.stringify(out.map((f) => f.file))}`,
+    );
   }
 });
 
@@ -161,7 +164,12 @@ test('sarif 2.1.0 is structurally valid', () => {
   for (const d of broken.defects) {
     const rel = path.relative(tmp, d.file).split(path.sep).join('/');
     assert.ok(
-      run.results.some((x) => x.ruleId === d.code && x.locations[0].physicalLocation.artifactLocation.uri === rel && x.locations[0].physicalLocation.region.startLine === d.line + 1),
+      run.results.some(
+        (x) =>
+          x.ruleId === d.code &&
+          x.locations[0].physicalLocation.artifactLocation.uri === rel &&
+          x.locations[0].physicalLocation.region.startLine === d.line + 1,
+      ),
       `${d.defect} missing from the SARIF results`,
     );
   }
@@ -170,19 +178,28 @@ test('sarif 2.1.0 is structurally valid', () => {
 test('--now in the future turns certificates expired', () => {
   const r = cli(['check', 'healthy', '--now', '2200-01-01T00:00:00Z']);
   assert.equal(r.code, 1, r.stdout + r.stderr);
-  assert.ok(parseText(r.stdout).some((f) => f.code === 'cert-expired'), r.stdout);
+  assert.ok(
+    parseText(r.stdout).some((f) => f.code === 'cert-expired'),
+    r.stdout,
+  );
 });
 
 test('--cluster-domain changes the name the apiserver certificate needs', () => {
   const r = cli(['check', 'healthy', '--cluster-domain', 'example.org']);
   assert.equal(r.code, 1, r.stdout + r.stderr);
-  assert.ok(parseText(r.stdout).some((f) => f.code === 'san-missing' && f.message.includes('kubernetes.default.svc.example.org')), r.stdout);
+  assert.ok(
+    parseText(r.stdout).some((f) => f.code === 'san-missing' && f.message.includes('kubernetes.default.svc.example.org')),
+    r.stdout,
+  );
 });
 
 test('--expiry-days widens the warning window', () => {
   const r = cli(['check', 'healthy', '--expiry-days', '100000']);
   assert.equal(r.code, 0, r.stdout + r.stderr); // warnings only
-  assert.ok(parseText(r.stdout).some((f) => f.code === 'cert-expiring' && f.severity === 'warning'), r.stdout);
+  assert.ok(
+    parseText(r.stdout).some((f) => f.code === 'cert-expiring' && f.severity === 'warning'),
+    r.stdout,
+  );
   assert.match(r.stdout, /^0 errors, [1-9]\d* warnings?, 0 infos in \d+ files$/m);
 });
 
@@ -193,7 +210,10 @@ test('a kubeconfig named `config` given by name is checked', async () => {
   await copyFile(d.file, path.join(dir, 'config'));
   const r = cli(['check', path.join('home', '.kube', 'config')]);
   assert.equal(r.code, 1, r.stdout + r.stderr);
-  assert.ok(parseText(r.stdout).some((f) => f.file === path.join('home', '.kube', 'config') && f.code === 'cn-mismatch' && f.line === d.line + 1), r.stdout);
+  assert.ok(
+    parseText(r.stdout).some((f) => f.file === path.join('home', '.kube', 'config') && f.code === 'cn-mismatch' && f.line === d.line + 1),
+    r.stdout,
+  );
   assert.match(r.stdout, / in 1 file$/m);
 });
 
@@ -214,7 +234,10 @@ test('absolute paths resolve under --root and --path-mapping', async () => {
   // Without them nothing tells where the node's /etc/kubernetes/pki is: not a finding, one note on stderr.
   assert.equal(plain.code, 0, plain.stdout);
   assert.deepEqual(JSON.parse(plain.stdout), []);
-  assert.match(plain.stderr, /^kube-pki: note: 1 reference in 1 file names a file not in the folders checked.*--root DIR .*--path-mapping \/etc\/kubernetes\/pki=DIR\.\n$/);
+  assert.match(
+    plain.stderr,
+    /^kube-pki: note: 1 reference in 1 file names a file not in the folders checked.*--root DIR .*--path-mapping \/etc\/kubernetes\/pki=DIR\.\n$/,
+  );
   assert.equal(viaRoot.stderr, '');
   assert.equal(viaRoot.code, 0, viaRoot.stdout);
   assert.deepEqual(JSON.parse(viaRoot.stdout), []);
@@ -272,5 +295,8 @@ test('a folder whose name starts with two dots (..drafts) is a folder of the cur
   );
   const r = cli(['check', '.'], { cwd: d });
   const found = parseText(r.stdout);
-  assert.deepEqual(found.map((f) => `${f.file}:${f.line} ${f.code}`), [`${path.join('..drafts', 'admin.conf')}:7 file-not-found`]);
+  assert.deepEqual(
+    found.map((f) => `${f.file}:${f.line} ${f.code}`),
+    [`${path.join('..drafts', 'admin.conf')}:7 file-not-found`],
+  );
 });

@@ -13,7 +13,6 @@ import { CORPORA } from './helpers/corpora.mjs';
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
-
 let dir;
 let ssl;
 before(() => {
@@ -117,7 +116,13 @@ describe('certificates', () => {
   test('a bundle shows each certificate in order and whether they chain', async () => {
     const root = await g.issueCertificate({ commonName: 'root-ca', isCA: true, keyType: 'ecdsa-p256' });
     const inter = await g.issueCertificate({ commonName: 'intermediate-ca', isCA: true, keyType: 'ecdsa-p256', issuer: root });
-    const server = await g.issueCertificate({ commonName: 'webhook', dnsNames: ['webhook.svc'], extKeyUsage: ['serverAuth'], keyType: 'ecdsa-p256', issuer: inter });
+    const server = await g.issueCertificate({
+      commonName: 'webhook',
+      dnsNames: ['webhook.svc'],
+      extKeyUsage: ['serverAuth'],
+      keyType: 'ecdsa-p256',
+      issuer: inter,
+    });
     const text = server.certPem + inter.certPem + root.certPem;
     const bundle = write(dir, 'certs/chain.pem', text);
     const engine = engineAt(new Date());
@@ -130,7 +135,10 @@ describe('certificates', () => {
     const full = E.decodeAt(engine, bundle, text, { offset: 0 }).text;
     assert.match(full, /# 3 certificates: 1 is issued by 2; 2 is issued by 3/);
     const order = ['Subject: CN=webhook', 'Subject: CN=intermediate-ca', 'Subject: CN=root-ca'].map((s) => full.indexOf(s));
-    assert.ok(order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1])), `in order: ${order}`);
+    assert.ok(
+      order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1])),
+      `in order: ${order}`,
+    );
 
     // Two unrelated roots (a CA bundle): neither is issued by the other. Out of order: the chain says so.
     const other = await g.issueCertificate({ commonName: 'other-root', isCA: true, keyType: 'ecdsa-p256' });
@@ -160,7 +168,10 @@ describe('certificates', () => {
     const d = E.decodeAt(engine, file, leaf.certPem, { offset: 10 });
     assert.equal(d.title, 'admin.crt');
     const t = d.text;
-    const openssl = ssl.run(['x509', '-noout', '-serial', '-in', file]).trim().replace(/^serial=/, '');
+    const openssl = ssl
+      .run(['x509', '-noout', '-serial', '-in', file])
+      .trim()
+      .replace(/^serial=/, '');
     assert.ok(t.includes(`Serial Number: ${openssl.match(/.{2}/g).join(':')}`), 'the serial openssl prints');
     for (const s of [
       'Certificate:',
@@ -240,7 +251,11 @@ describe('keys, public keys and CSRs', () => {
     assert.ok(!legacy.includes(iv), 'not even the IV');
 
     // The full decode and the outline say the same, without any key material either.
-    for (const [f, text] of [[keyFile, rsa.pem], [saKey, ec.pem], [path.join(dir, 'keys/encl.key'), enc.legacy]]) {
+    for (const [f, text] of [
+      [keyFile, rsa.pem],
+      [saKey, ec.pem],
+      [path.join(dir, 'keys/encl.key'), enc.legacy],
+    ]) {
       const d = E.decodeAt(engine, f, text, { offset: 0 });
       assert.match(d.text, /^Private Key:$/m);
       outputs.push(d.text, JSON.stringify(E.documentSymbols(engine, f, text)));
@@ -264,10 +279,20 @@ describe('keys, public keys and CSRs', () => {
   test('a CSR: subject, what Kubernetes would see, SANs, requested extensions, its self-signature', () => {
     const key = ssl.key({ type: 'ec' });
     ssl.run([
-      'req', '-new', '-key', key.path, '-out', 'node.csr', '-subj', '/O=system:nodes/CN=system:node:node1',
-      '-addext', 'subjectAltName=DNS:node1,DNS:node1.example,IP:10.0.0.2',
-      '-addext', 'extendedKeyUsage=serverAuth',
-      '-addext', 'keyUsage=critical,digitalSignature',
+      'req',
+      '-new',
+      '-key',
+      key.path,
+      '-out',
+      'node.csr',
+      '-subj',
+      '/O=system:nodes/CN=system:node:node1',
+      '-addext',
+      'subjectAltName=DNS:node1,DNS:node1.example,IP:10.0.0.2',
+      '-addext',
+      'extendedKeyUsage=serverAuth',
+      '-addext',
+      'keyUsage=critical,digitalSignature',
     ]);
     const csr = ssl.read('node.csr');
     const f = path.join(dir, 'csr/node.csr');
@@ -291,7 +316,10 @@ describe('keys, public keys and CSRs', () => {
     assert.match(hoverOn(engineAt(new Date()), f, tampered, '-----BEGIN').markdown, /\(❌ self-signature invalid\)/);
     // And in the outline.
     const symbols = E.documentSymbols(engineAt(new Date()), f, csr);
-    assert.deepEqual(symbols.map((s) => [s.name, s.kind]), [['CSR CN=system:node:node1, O=system:nodes', 'csr']]);
+    assert.deepEqual(
+      symbols.map((s) => [s.name, s.kind]),
+      [['CSR CN=system:node:node1, O=system:nodes', 'csr']],
+    );
   });
 });
 
@@ -310,18 +338,36 @@ describe('input that does not decode', () => {
     const lines = c.certPem.trimEnd().split('\n');
     const body = lines.slice(1, -1);
     const block = (label, b) => `-----BEGIN ${label}-----\n${b.join('\n')}\n-----END ${label}-----\n`;
-    assert.equal(reasonOf(block('CERTIFICATE', [body[0].slice(0, 10) + '%' + body[0].slice(11), ...body.slice(1)])), "**Cannot decode** PEM block 'CERTIFICATE': bad base64 in PEM block 'CERTIFICATE': unexpected character '%'");
-    assert.match(reasonOf(block('CERTIFICATE', body.slice(0, 3))), /^\*\*Cannot decode\*\* PEM block 'CERTIFICATE': not a certificate: DER does not decode/);
+    assert.equal(
+      reasonOf(block('CERTIFICATE', [body[0].slice(0, 10) + '%' + body[0].slice(11), ...body.slice(1)])),
+      "**Cannot decode** PEM block 'CERTIFICATE': bad base64 in PEM block 'CERTIFICATE': unexpected character '%'",
+    );
+    assert.match(
+      reasonOf(block('CERTIFICATE', body.slice(0, 3))),
+      /^\*\*Cannot decode\*\* PEM block 'CERTIFICATE': not a certificate: DER does not decode/,
+    );
     assert.equal(reasonOf(block('CERTIFICATE', [])), "**Cannot decode** PEM block 'CERTIFICATE': PEM block 'CERTIFICATE' is empty");
-    assert.equal(reasonOf(`-----BEGIN CERTIFICATE-----\n${body.join('\n')}\n`), "**Cannot decode** PEM block 'CERTIFICATE': PEM block 'CERTIFICATE' has no END line");
+    assert.equal(
+      reasonOf(`-----BEGIN CERTIFICATE-----\n${body.join('\n')}\n`),
+      "**Cannot decode** PEM block 'CERTIFICATE': PEM block 'CERTIFICATE' has no END line",
+    );
     assert.equal(
       reasonOf(`-----BEGIN CERTIFICATE-----\n${body.join('\n')}\n-----END PRIVATE KEY-----\n`),
       "**Cannot decode** PEM block 'CERTIFICATE': PEM block 'CERTIFICATE' ends with 'END PRIVATE KEY' instead of 'END CERTIFICATE'",
     );
-    assert.match(reasonOf(block('X509 CRL', body)), /a certificate revocation list \(X509 CRL\): kube-pki decodes certificates, keys and certificate requests, not CRLs/);
+    assert.match(
+      reasonOf(block('X509 CRL', body)),
+      /a certificate revocation list \(X509 CRL\): kube-pki decodes certificates, keys and certificate requests, not CRLs/,
+    );
     assert.match(reasonOf(block('SOMETHING ELSE', body)), /a PEM block labelled 'SOMETHING ELSE': not a certificate, key or certificate request/);
-    assert.match(reasonOf(block('RSA PRIVATE KEY', body)), /^\*\*Cannot decode\*\* PEM block 'RSA PRIVATE KEY': not a valid RSA private key \(PKCS#1\): DER does not decode/);
-    assert.match(reasonOf(block('CERTIFICATE REQUEST', body)), /^\*\*Cannot decode\*\* PEM block 'CERTIFICATE REQUEST': not a certificate signing request/);
+    assert.match(
+      reasonOf(block('RSA PRIVATE KEY', body)),
+      /^\*\*Cannot decode\*\* PEM block 'RSA PRIVATE KEY': not a valid RSA private key \(PKCS#1\): DER does not decode/,
+    );
+    assert.match(
+      reasonOf(block('CERTIFICATE REQUEST', body)),
+      /^\*\*Cannot decode\*\* PEM block 'CERTIFICATE REQUEST': not a certificate signing request/,
+    );
     // An unterminated block in the middle of a YAML file ends at its last base64 line, not at the end of the file.
     const yaml = `data:\n  ca.crt: |\n    -----BEGIN CERTIFICATE-----\n${body.map((l) => `    ${l}`).join('\n')}\nkind: ConfigMap\n`;
     const h = E.hoverAt(engine(), path.join(dir, 'bad/cm.yaml'), yaml, yaml.indexOf('-----BEGIN') + 2);
@@ -373,7 +419,13 @@ describe('PEM and base64 in other files', () => {
   let key;
   before(async () => {
     const ca = await g.issueCertificate({ commonName: 'webhook-ca', isCA: true, keyType: 'ecdsa-p256' });
-    cert = await g.issueCertificate({ commonName: 'webhook.default.svc', dnsNames: ['webhook.default.svc'], extKeyUsage: ['serverAuth'], keyType: 'ecdsa-p256', issuer: ca });
+    cert = await g.issueCertificate({
+      commonName: 'webhook.default.svc',
+      dnsNames: ['webhook.default.svc'],
+      extKeyUsage: ['serverAuth'],
+      keyType: 'ecdsa-p256',
+      issuer: ca,
+    });
     key = cert.key.privateKeyPem;
     cert.ca = ca;
   });
@@ -401,7 +453,11 @@ describe('PEM and base64 in other files', () => {
   });
 
   test('PEM in a YAML block scalar and in Markdown', () => {
-    const indented = cert.ca.certPem.trimEnd().split('\n').map((l) => `    ${l}`).join('\n');
+    const indented = cert.ca.certPem
+      .trimEnd()
+      .split('\n')
+      .map((l) => `    ${l}`)
+      .join('\n');
     const cm = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kube-root-ca.crt\ndata:\n  ca.crt: |\n${indented}\n`;
     const file = write(dir, 'other/cm.yaml', cm);
     const engine = engineAt(new Date());
@@ -446,9 +502,18 @@ describe('PEM and base64 in other files', () => {
     const lines = text.split('\n');
     const begins = lines.flatMap((l, i) => (l.startsWith('-----BEGIN') ? [i] : []));
     const ends = lines.flatMap((l, i) => (l.startsWith('-----END') ? [i] : []));
-    assert.deepEqual(symbols.map((s) => s.selectionRange.start.line), begins);
-    assert.deepEqual(E.foldingRanges(text), begins.map((b, i) => ({ startLine: b, endLine: ends[i] })));
-    assert.deepEqual(symbols.map((s) => s.range.end.line), ends);
+    assert.deepEqual(
+      symbols.map((s) => s.selectionRange.start.line),
+      begins,
+    );
+    assert.deepEqual(
+      E.foldingRanges(text),
+      begins.map((b, i) => ({ startLine: b, endLine: ends[i] })),
+    );
+    assert.deepEqual(
+      symbols.map((s) => s.range.end.line),
+      ends,
+    );
   });
 });
 

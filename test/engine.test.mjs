@@ -57,7 +57,11 @@ describe('recognition by content', () => {
   test('YAML of any other kind is not recognised and gets no findings', () => {
     const d = sub('other-yaml');
     const files = [
-      write(d, 'deploy.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: nginx\n        image: nginx\n        args: ["--tls-cert-file=/nope.crt"]\n'),
+      write(
+        d,
+        'deploy.yaml',
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: nginx\n        image: nginx\n        args: ["--tls-cert-file=/nope.crt"]\n',
+      ),
       write(d, '.github/workflows/ci.yml', 'on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n'),
       write(d, 'values.yaml', 'users:\n  - name: a\n    role: b\n'),
       write(d, 'broken.yaml', 'a: [\nb: 1\n'),
@@ -132,7 +136,11 @@ spec:
 
   test('invalid YAML in a kubeconfig is one yaml-invalid finding, not a crash', () => {
     const d = sub('yaml-invalid');
-    const f = write(d, 'admin.conf', 'apiVersion: v1\nkind: Config\nclusters:\n- name: a\n  cluster:\n    server: https://x\n   bad: indent\n  - oops\n');
+    const f = write(
+      d,
+      'admin.conf',
+      'apiVersion: v1\nkind: Config\nclusters:\n- name: a\n  cluster:\n    server: https://x\n   bad: indent\n  - oops\n',
+    );
     const { findings } = checkTree(d, {}, [f]);
     assert.equal(findings.length, 1);
     assert.equal(findings[0].code, 'yaml-invalid');
@@ -179,11 +187,7 @@ describe('resolving references', () => {
     execFileSync('mkfifo', [path.join(d, 'fifo')]);
     write(d, 'huge.crt', '');
     truncateSync(path.join(d, 'huge.crt'), 50 * 1024 * 1024);
-    const f = write(
-      d,
-      'k.conf',
-      kubeconfig({ caPath: 'adir', certPath: 'fifo', keyPath: 'huge.crt' }),
-    );
+    const f = write(d, 'k.conf', kubeconfig({ caPath: 'adir', certPath: 'fifo', keyPath: 'huge.crt' }));
     const started = Date.now();
     const { findings } = checkTree(d, {}, [f]);
     assert.ok(Date.now() - started < 5000, 'a FIFO must not block the check');
@@ -248,7 +252,13 @@ describe('pem-invalid', () => {
       ].join('\n'),
     );
     const { findings } = checkTree(d, {}, [f]);
-    assert.deepEqual(summary(findings, d), ['k.conf:7 pem-invalid', 'k.conf:11 pem-invalid', 'k.conf:15 pem-invalid', 'k.conf:19 pem-invalid', 'k.conf:20 pem-invalid']);
+    assert.deepEqual(summary(findings, d), [
+      'k.conf:7 pem-invalid',
+      'k.conf:11 pem-invalid',
+      'k.conf:15 pem-invalid',
+      'k.conf:19 pem-invalid',
+      'k.conf:20 pem-invalid',
+    ]);
     const msg = (line) => findings.find((x) => x.range.start.line + 1 === line).message;
     assert.match(msg(7), /not valid base64/);
     assert.match(msg(11), /looks like DER/);
@@ -285,7 +295,17 @@ describe('server names (Go rules: SANs only, wildcard one label, IPs only agains
     const d = sub('san');
     const api = apiserverNode(d);
     const good = [
-      write(d, 'etc/kubernetes/admin.conf', kubeconfig({ server: 'https://10.0.0.1:6443', caPem: rootCA.certPem, certPem: admin.certPem, keyPem: admin.key.privateKeyPem, user: 'kubernetes-admin' })),
+      write(
+        d,
+        'etc/kubernetes/admin.conf',
+        kubeconfig({
+          server: 'https://10.0.0.1:6443',
+          caPem: rootCA.certPem,
+          certPem: admin.certPem,
+          keyPem: admin.key.privateKeyPem,
+          user: 'kubernetes-admin',
+        }),
+      ),
       write(d, 'home/wild.conf', kubeconfig({ server: 'https://api.lb.example.com:6443', caPem: rootCA.certPem })),
     ];
     const deep = write(d, 'home/deep.conf', kubeconfig({ server: 'https://a.b.lb.example.com:6443', caPem: rootCA.certPem }));
@@ -307,16 +327,31 @@ describe('server names (Go rules: SANs only, wildcard one label, IPs only agains
   test('tls-server-name is what is checked; insecure-skip-tls-verify skips the check', () => {
     const d = sub('san-tsn');
     const api = apiserverNode(d);
-    const named = write(d, 'a.conf', kubeconfig({ server: 'https://203.0.113.7:6443', caPem: rootCA.certPem, extraCluster: '    tls-server-name: kubernetes.default' }));
-    const wrongName = write(d, 'b.conf', kubeconfig({ server: 'https://10.0.0.1:6443', caPem: rootCA.certPem, extraCluster: '    tls-server-name: nope.example' }));
+    const named = write(
+      d,
+      'a.conf',
+      kubeconfig({ server: 'https://203.0.113.7:6443', caPem: rootCA.certPem, extraCluster: '    tls-server-name: kubernetes.default' }),
+    );
+    const wrongName = write(
+      d,
+      'b.conf',
+      kubeconfig({ server: 'https://10.0.0.1:6443', caPem: rootCA.certPem, extraCluster: '    tls-server-name: nope.example' }),
+    );
     const insecure = write(d, 'c.conf', kubeconfig({ server: 'https://203.0.113.7:6443', extraCluster: '    insecure-skip-tls-verify: true' }));
     const { findings } = checkTree(d, {}, [api, named, wrongName, insecure]);
-    assert.deepEqual(summary(findings, d).filter((s) => !s.startsWith('etc/')), [`b.conf:${lineOf(wrongName, 'tls-server-name')} san-missing`]);
+    assert.deepEqual(
+      summary(findings, d).filter((s) => !s.startsWith('etc/')),
+      [`b.conf:${lineOf(wrongName, 'tls-server-name')} san-missing`],
+    );
   });
 
   test('apiserver serving cert must hold the service IP and --advertise-address', async () => {
     const d = sub('san-api');
-    const noIp = await leaf(rootCA, { commonName: 'kube-apiserver', extKeyUsage: ['serverAuth'], dnsNames: ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'] });
+    const noIp = await leaf(rootCA, {
+      commonName: 'kube-apiserver',
+      extKeyUsage: ['serverAuth'],
+      dnsNames: ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
+    });
     const api = apiserverNode(d, { servingCert: noIp });
     const { findings } = checkTree(d, {}, [api]);
     assert.deepEqual(summary(findings, d), [`etc/kubernetes/manifests/kube-apiserver.yaml:${lineOf(api, '--tls-cert-file')} san-missing`]);
@@ -345,7 +380,10 @@ describe('identity', () => {
     const d = sub('role-from-component');
     const wrong = await leaf(rootCA, { commonName: 'system:kube-controller-manager' });
     const kc = write(d, 'etc/kubernetes/sched.kubeconfig', kubeconfig({ certPem: wrong.certPem, keyPem: wrong.key.privateKeyPem, user: 'x' }));
-    const m = write(d, 'etc/kubernetes/manifests/kube-scheduler.yaml', `apiVersion: v1
+    const m = write(
+      d,
+      'etc/kubernetes/manifests/kube-scheduler.yaml',
+      `apiVersion: v1
 kind: Pod
 metadata: {name: kube-scheduler, namespace: kube-system}
 spec:
@@ -355,7 +393,8 @@ spec:
     command:
     - kube-scheduler
     - --kubeconfig=/etc/kubernetes/sched.kubeconfig
-`);
+`,
+    );
     const { findings } = checkTree(d, {}, [kc, m]);
     assert.deepEqual(summary(findings, d), [`etc/kubernetes/sched.kubeconfig:${lineOf(kc, 'client-certificate-data')} cn-mismatch`]);
     assert.match(findings[0].message, /must authenticate as "system:kube-scheduler" \(kube-scheduler loads this kubeconfig\)/);
@@ -366,7 +405,10 @@ spec:
     const anon = await leaf(rootCA, { organizations: ['devs'] });
     const f = write(d, 'x.conf', kubeconfig({ certPem: anon.certPem, keyPem: anon.key.privateKeyPem }));
     const { findings } = checkTree(d, {}, [f]);
-    assert.deepEqual(findings.map((x) => x.code), ['cn-mismatch']);
+    assert.deepEqual(
+      findings.map((x) => x.code),
+      ['cn-mismatch'],
+    );
     assert.match(findings[0].message, /no CN/);
   });
 });
@@ -399,8 +441,21 @@ describe('trust', () => {
     const api = apiserverNode(d);
     write(d, 'etc/kubernetes/pki/ca.crt', otherCA.certPem + rootCA.certPem);
     const outsider = await leaf(otherCA, { commonName: 'kubernetes-admin', organizations: ['kubeadm:cluster-admins'] });
-    const okFile = write(d, 'ok.conf', kubeconfig({ server: 'https://10.0.0.1:6443', caPem: rootCA.certPem, certPem: admin.certPem, keyPem: admin.key.privateKeyPem }));
-    const outFile = write(d, 'out.conf', kubeconfig({ server: 'https://10.0.0.1:6443', caPem: rootCA.certPem + otherCA.certPem, certPem: outsider.certPem, keyPem: outsider.key.privateKeyPem }));
+    const okFile = write(
+      d,
+      'ok.conf',
+      kubeconfig({ server: 'https://10.0.0.1:6443', caPem: rootCA.certPem, certPem: admin.certPem, keyPem: admin.key.privateKeyPem }),
+    );
+    const outFile = write(
+      d,
+      'out.conf',
+      kubeconfig({
+        server: 'https://10.0.0.1:6443',
+        caPem: rootCA.certPem + otherCA.certPem,
+        certPem: outsider.certPem,
+        keyPem: outsider.key.privateKeyPem,
+      }),
+    );
     let { findings } = checkTree(d, {}, [api, okFile, outFile]);
     assert.deepEqual(summary(findings, d), []);
     write(d, 'etc/kubernetes/pki/ca.crt', rootCA.certPem);
@@ -422,11 +477,20 @@ describe('keys', () => {
     const d = sub('weak');
     const sha1Root = await ca('legacy-root', { signatureHash: 'SHA-1', keyType: 'rsa-2048' });
     const weakLeaf = await g.issueCertificate({ issuer: rootCA, commonName: 'w', keyType: 'rsa-1024', extKeyUsage: ['clientAuth'] });
-    const sha1Leaf = await g.issueCertificate({ issuer: sha1Root, commonName: 's', keyType: 'ecdsa-p256', extKeyUsage: ['clientAuth'], signatureHash: 'SHA-1' });
+    const sha1Leaf = await g.issueCertificate({
+      issuer: sha1Root,
+      commonName: 's',
+      keyType: 'ecdsa-p256',
+      extKeyUsage: ['clientAuth'],
+      signatureHash: 'SHA-1',
+    });
     const f1 = write(d, 'w.conf', kubeconfig({ certPem: weakLeaf.certPem, keyPem: weakLeaf.key.privateKeyPem, caPem: sha1Root.certPem }));
     const f2 = write(d, 's.conf', kubeconfig({ certPem: sha1Leaf.certPem, keyPem: sha1Leaf.key.privateKeyPem }));
     const { findings } = checkTree(d, {}, [f1, f2]);
-    assert.deepEqual(summary(findings, d), [`s.conf:${lineOf(f2, 'client-certificate-data')} weak-signature`, `w.conf:${lineOf(f1, 'client-certificate-data')} weak-key`]);
+    assert.deepEqual(summary(findings, d), [
+      `s.conf:${lineOf(f2, 'client-certificate-data')} weak-signature`,
+      `w.conf:${lineOf(f1, 'client-certificate-data')} weak-key`,
+    ]);
     assert.ok(findings.every((x) => x.severity === 'warning'));
   });
 });
@@ -446,7 +510,7 @@ describe('robustness', () => {
       'kind: Pod\nspec:\n  containers:\n  - command: [kube-apiserver, --tls-cert-file]\n',
       'kind: Pod\nspec:\n  containers: 7\n',
       'kind: KubeletConfiguration\nauthentication: [1,2]\ntlsCertFile: {a: b}\n',
-      '- ' .repeat(2000) + 'x',
+      '- '.repeat(2000) + 'x',
     ];
     inputs.forEach((text, i) => {
       const file = path.join(d, `g${i}.yaml`);
@@ -454,7 +518,10 @@ describe('robustness', () => {
       engine.updateDocument(file, text);
       const findings = engine.check(file);
       assert.ok(Array.isArray(findings));
-      assert.ok(findings.every((x) => x.code !== 'internal-error'), `input ${i}: ${JSON.stringify(findings)}`);
+      assert.ok(
+        findings.every((x) => x.code !== 'internal-error'),
+        `input ${i}: ${JSON.stringify(findings)}`,
+      );
       assert.ok(Date.now() - started < 5000, `input ${i} took too long`); // a hang bound
     });
   });
@@ -465,7 +532,11 @@ describe('incremental re-checks', () => {
     const d = sub('affected');
     const api = apiserverNode(d);
     const caFile = path.join(d, 'etc/kubernetes/pki/ca.crt');
-    const a = write(d, 'home/a.conf', kubeconfig({ server: 'https://10.0.0.1:6443', caPem: rootCA.certPem, certPem: admin.certPem, keyPem: admin.key.privateKeyPem }));
+    const a = write(
+      d,
+      'home/a.conf',
+      kubeconfig({ server: 'https://10.0.0.1:6443', caPem: rootCA.certPem, certPem: admin.certPem, keyPem: admin.key.privateKeyPem }),
+    );
     const lone = write(d, 'home/lone.conf', kubeconfig({ server: 'https://10.0.0.1:6443', caPath: 'later.crt' }));
     const { engine } = checkTree(d, {}, [api, a, lone]);
     for (const f of [api, a, lone]) engine.check(f);

@@ -73,12 +73,15 @@ test('README.md shows exactly what `kube-pki check examples/broken-in-cluster` p
   assert.deepEqual(readmeBlock(), r.stdout.replace(/\n$/, '').split('\n'));
 });
 
-test('the marker lists the planted defects where the CLI reports them, and examples/README.md\'s table agrees', async () => {
+test("the marker lists the planted defects where the CLI reports them, and examples/README.md's table agrees", async () => {
   const marker = JSON.parse(await readFile(path.join(example, '.kube-pki-example.json'), 'utf8'));
   assert.equal(marker.generatedBy, 'examples/make-example.mjs --in-cluster');
   const expected = marker.expected.map((e) => `${REL}/${e.file}:${e.line} ${e.code}`).sort();
   assert.deepEqual(expected, findingLines(run([CLI, 'check', REL]).stdout).sort());
-  assert.deepEqual(marker.expected.map((e) => e.defect), IN_CLUSTER_DEFECTS);
+  assert.deepEqual(
+    marker.expected.map((e) => e.defect),
+    IN_CLUSTER_DEFECTS,
+  );
 
   // examples/README.md: | # | `code` | `file:line` (...) | ... | rows of the in-cluster table.
   const doc = readFileSync(path.join(repo, 'examples', 'README.md'), 'utf8');

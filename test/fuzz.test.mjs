@@ -114,7 +114,10 @@ before(async () => {
       'metadata: {name: kube-root-ca.crt, namespace: hooks}',
       'data:',
       '  ca.crt: |',
-      ...hookCa.certPem.trim().split('\n').map((l) => `    ${l}`),
+      ...hookCa.certPem
+        .trim()
+        .split('\n')
+        .map((l) => `    ${l}`),
       '',
     ].join('\n'),
   );
@@ -126,7 +129,10 @@ before(async () => {
     }
   });
   assert.ok(zdir, 'the zlint corpus (test/corpora/zlint/testdata) is there');
-  for (const f of readdirSync(zdir).filter((n) => n.endsWith('.pem')).slice(0, 60)) pemSeeds.push(readFileSync(path.join(zdir, f), 'latin1'));
+  for (const f of readdirSync(zdir)
+    .filter((n) => n.endsWith('.pem'))
+    .slice(0, 60))
+    pemSeeds.push(readFileSync(path.join(zdir, f), 'latin1'));
 });
 after(() => cleanup(dir));
 
@@ -258,7 +264,9 @@ test(`${ITERATIONS} mutated documents and referenced files: no exception, each u
       assert.ok(kindsSeen.has(kind), `mutated ${kind} units went through the checks (seen: ${[...kindsSeen].join(', ')})`);
     }
   }
-  console.log(`# fuzz: ${ITERATIONS} inputs, ${withFindings} with findings, slowest ${slowest.ms.toFixed(0)} ms (${slowest.seed}), heap +${heapGrowth.toFixed(0)} MB kept after a collection`);
+  console.log(
+    `# fuzz: ${ITERATIONS} inputs, ${withFindings} with findings, slowest ${slowest.ms.toFixed(0)} ms (${slowest.seed}), heap +${heapGrowth.toFixed(0)} MB kept after a collection`,
+  );
 });
 
 test('regressions: inputs that once broke something', () => {

@@ -27,7 +27,19 @@ describe('what the workspace references but lacks', () => {
   });
 
   test('deleted certificates, keys, a CA pair, a kubeconfig, sa.pub and the kubelet cert+key file come back as kubeadm makes them; then no finding at all', async () => {
-    const removed = ['pki/apiserver.crt', 'pki/apiserver.key', 'pki/front-proxy-ca.crt', 'pki/front-proxy-ca.key', 'pki/front-proxy-client.crt', 'pki/front-proxy-client.key', 'pki/etcd/peer.crt', 'pki/etcd/peer.key', 'pki/sa.pub', 'scheduler.conf', 'kubelet-client-current.pem'];
+    const removed = [
+      'pki/apiserver.crt',
+      'pki/apiserver.key',
+      'pki/front-proxy-ca.crt',
+      'pki/front-proxy-ca.key',
+      'pki/front-proxy-client.crt',
+      'pki/front-proxy-client.key',
+      'pki/etcd/peer.crt',
+      'pki/etcd/peer.key',
+      'pki/sa.pub',
+      'scheduler.conf',
+      'kubelet-client-current.pem',
+    ];
     const c = await tree({}, removed);
     assert.ok(findingsOf(c).some((f) => f.code === 'file-not-found'));
     const { plan, files } = await generateAndWrite(c);
@@ -35,7 +47,11 @@ describe('what the workspace references but lacks', () => {
     const byId = Object.fromEntries(plan.actions.map((a) => [rel(c, a.outputs[0].path ?? a.outputs[0].file), a]));
     // The front-proxy CA was missing with everything it signs: created, and its client signed by it.
     assert.equal(byId['etc/kubernetes/pki/front-proxy-ca.crt'].kind, 'ca');
-    assert.deepEqual(byId['etc/kubernetes/pki/front-proxy-client.crt'].signer, { kind: 'action', actionId: byId['etc/kubernetes/pki/front-proxy-ca.crt'].id, name: 'CN=front-proxy-ca' });
+    assert.deepEqual(byId['etc/kubernetes/pki/front-proxy-client.crt'].signer, {
+      kind: 'action',
+      actionId: byId['etc/kubernetes/pki/front-proxy-ca.crt'].id,
+      name: 'CN=front-proxy-ca',
+    });
     const api = byId['etc/kubernetes/pki/apiserver.crt'].spec;
     assert.equal(api.commonName, 'kube-apiserver');
     assert.deepEqual(api.extKeyUsage, ['serverAuth']);
@@ -90,7 +106,7 @@ describe('what the workspace references but lacks', () => {
     assert.equal(show(c, findingsOf(c)), '');
   });
 
-  test("a CA key is never regenerated when its certificate exists: what it should sign is skipped", async () => {
+  test('a CA key is never regenerated when its certificate exists: what it should sign is skipped', async () => {
     const c = await tree({}, ['pki/etcd/ca.key', 'pki/etcd/server.crt', 'pki/etcd/server.key']);
     const plan = G.planGeneration(engineOf(c), fsys, { fix: true, renew: true });
     assert.ok(!plan.actions.some((a) => a.outputs.some((o) => o.path === c.files['pki/etcd/ca.key'] || o.path === c.files['pki/etcd/ca.crt'])));
@@ -103,21 +119,50 @@ describe('what the workspace references but lacks', () => {
     const plan = G.planGeneration(engineOf(c), fsys, {});
     assert.equal(plan.actions.length, 0);
     assert.equal(plan.skipped[0].needsReplace, true);
-    assert.deepEqual(plan.skipped.map((x) => x.paths), [[c.files['pki/apiserver-etcd-client.crt'], c.files['pki/apiserver-etcd-client.key']]], 'said once, naming both files');
+    assert.deepEqual(
+      plan.skipped.map((x) => x.paths),
+      [[c.files['pki/apiserver-etcd-client.crt'], c.files['pki/apiserver-etcd-client.key']]],
+      'said once, naming both files',
+    );
     const fixed = G.planGeneration(engineOf(c), fsys, { fix: true });
     assert.equal(fixed.actions.length, 1);
-    assert.deepEqual(fixed.actions[0].outputs.map((o) => [o.kind, o.replace]), [['cert', true], ['key', false]]);
+    assert.deepEqual(
+      fixed.actions[0].outputs.map((o) => [o.kind, o.replace]),
+      [
+        ['cert', true],
+        ['key', false],
+      ],
+    );
     // A quick fix on the key's file-not-found (as the editor asks for it) offers that re-issue.
     const nf = findingsOf(c).find((f) => f.code === 'file-not-found');
     const quick = G.planGeneration(engineOf(c), fsys, { only: [{ file: nf.file, range: nf.range, code: nf.code }], missing: true });
-    assert.deepEqual(quick.actions.map((a) => [a.title, a.fixes]), [["kube-apiserver's client certificate for etcd", [{ file: nf.file, range: nf.range, code: 'file-not-found' }]]]);
+    assert.deepEqual(
+      quick.actions.map((a) => [a.title, a.fixes]),
+      [["kube-apiserver's client certificate for etcd", [{ file: nf.file, range: nf.range, code: 'file-not-found' }]]],
+    );
   });
 });
 
 // ------------------------------------------------------------------------------------ fixes
 
 describe('re-issuing what findings say is wrong', () => {
-  const DEFECTS = ['apiserver-san-missing', 'etcd-san-missing', 'scheduler-cn-typo', 'admin-org-typo', 'kubelet-wrong-group', 'controller-manager-expired', 'etcd-server-expiring', 'apiserver-no-serverauth', 'etcd-client-untrusted', 'apiserver-key-mismatch', 'sa-key-mismatch', 'weak-key', 'weak-signature', 'kubelet-untrusted', 'admin-untrusted'];
+  const DEFECTS = [
+    'apiserver-san-missing',
+    'etcd-san-missing',
+    'scheduler-cn-typo',
+    'admin-org-typo',
+    'kubelet-wrong-group',
+    'controller-manager-expired',
+    'etcd-server-expiring',
+    'apiserver-no-serverauth',
+    'etcd-client-untrusted',
+    'apiserver-key-mismatch',
+    'sa-key-mismatch',
+    'weak-key',
+    'weak-signature',
+    'kubelet-untrusted',
+    'admin-untrusted',
+  ];
 
   test('without permission nothing existing is planned for replacement; each is listed as needing it', async () => {
     const c = await tree({ defects: DEFECTS });
@@ -138,7 +183,10 @@ describe('re-issuing what findings say is wrong', () => {
     // Every fixable finding before is claimed by an action.
     const claimed = plan.actions.flatMap((a) => a.fixes);
     for (const f of before) {
-      assert.ok(claimed.some((x) => x.file === f.file && x.code === f.code && x.range.start.line === f.range.start.line), `unclaimed ${show(c, [f])}`);
+      assert.ok(
+        claimed.some((x) => x.file === f.file && x.code === f.code && x.range.start.line === f.range.start.line),
+        `unclaimed ${show(c, [f])}`,
+      );
     }
     // SANs added, the CN/EKU kept or corrected; the apiserver's key on disk kept (key-mismatch: re-issued for it).
     assert.equal(await readFile(c.files['pki/apiserver.key'], 'utf8'), apiKey);
@@ -169,7 +217,10 @@ describe('re-issuing what findings say is wrong', () => {
     const before = await readFile(c.files['pki/apiserver.crt'], 'utf8');
     let r = cli('generate', '.');
     assert.equal(r.status, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /^skipped: kube-apiserver's serving certificate \[etc\/kubernetes\/pki\/apiserver\.crt\]: .*replaces apiserver\.crt \(run with --fix to allow it\)$/m);
+    assert.match(
+      r.stdout,
+      /^skipped: kube-apiserver's serving certificate \[etc\/kubernetes\/pki\/apiserver\.crt\]: .*replaces apiserver\.crt \(run with --fix to allow it\)$/m,
+    );
     assert.equal(await readFile(c.files['pki/apiserver.crt'], 'utf8'), before);
     r = cli('generate', '.', '--fix', '--dry-run');
     assert.match(r.stdout, /^would replace: kube-apiserver's serving certificate \(adds SAN cp\.example\.internal\)$/m);
@@ -177,7 +228,10 @@ describe('re-issuing what findings say is wrong', () => {
     assert.equal(await readFile(c.files['pki/apiserver.crt'], 'utf8'), before);
     r = cli('generate', '.', '--fix', '--key-type', 'ecdsa-p256');
     assert.equal(r.status, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /^replaced etc\/kubernetes\/pki\/apiserver\.crt \(0644, old kept as apiserver\.crt\.bak-\d{14}\): CN=kube-apiserver; SANs .*cp\.example\.internal/m);
+    assert.match(
+      r.stdout,
+      /^replaced etc\/kubernetes\/pki\/apiserver\.crt \(0644, old kept as apiserver\.crt\.bak-\d{14}\): CN=kube-apiserver; SANs .*cp\.example\.internal/m,
+    );
     assert.match(r.stdout, /^replaced etc\/kubernetes\/admin\.conf \(0600, old kept as admin\.conf\.bak-\d{14}\)/m);
     assert.doesNotMatch(r.stdout + r.stderr, /PRIVATE KEY/);
     r = cli('check', '.');
@@ -207,7 +261,11 @@ describe('re-issuing what findings say is wrong', () => {
     assert.ok(plan.actions.filter((a) => a.kind === 'ca').length === 3);
     assert.equal(await readFile(c.files['pki/ca.key'], 'utf8'), caKey);
     assert.equal(show(c, findingsOf(c)), '');
-    assert.equal(openssl(['verify', '-CAfile', c.files['pki/etcd/ca.crt'], c.files['pki/etcd/healthcheck-client.crt']]).status, 0, 'a cert the renewal did not touch still verifies');
+    assert.equal(
+      openssl(['verify', '-CAfile', c.files['pki/etcd/ca.crt'], c.files['pki/etcd/healthcheck-client.crt']]).status,
+      0,
+      'a cert the renewal did not touch still verifies',
+    );
   });
 });
 
@@ -258,7 +316,11 @@ describe('the writer', () => {
     assert.equal((await stat(path.join(dir, 'a.key'))).mode & 0o777, 0o600);
     assert.equal((await stat(path.join(dir, 'a.crt'))).mode & 0o777, 0o644);
     const when = new Date(2031, 0, 2, 3, 4, 5);
-    const r = G.writeBatch([{ path: path.join(dir, 'a.key'), contents: 'k2', mode: 0o600, replace: true }], { fs: fsys, allowReplace: true, now: when });
+    const r = G.writeBatch([{ path: path.join(dir, 'a.key'), contents: 'k2', mode: 0o600, replace: true }], {
+      fs: fsys,
+      allowReplace: true,
+      now: when,
+    });
     assert.equal(r.written[0].backup, path.join(dir, 'a.key.bak-20310102030405'));
     assert.equal(await readFile(r.written[0].backup, 'utf8'), 'k');
     assert.equal((await stat(r.written[0].backup)).mode & 0o777, 0o600, 'a backup of a key stays private');
@@ -297,8 +359,14 @@ describe('the writer', () => {
     reqs[0].replace = reqs[1].replace = true;
     const r = G.writeBatch(reqs, { fs: fsys, allowReplace: true, writer: failing('link', 4) }); // backup, backup, create, *create*
     assert.equal(r.ok, false);
-    assert.deepEqual(r.written.map((w) => path.basename(w.path)), ['f0.crt', 'f1.crt', 'f2.crt']);
-    assert.deepEqual(r.notWritten.map((p) => path.basename(p)), ['f3.crt']);
+    assert.deepEqual(
+      r.written.map((w) => path.basename(w.path)),
+      ['f0.crt', 'f1.crt', 'f2.crt'],
+    );
+    assert.deepEqual(
+      r.notWritten.map((p) => path.basename(p)),
+      ['f3.crt'],
+    );
     assert.equal(r.error.path, reqs[3].path);
     for (let i = 0; i < 3; i++) assert.equal(await readFile(reqs[i].path, 'utf8'), `new ${i}\n`);
     assert.equal(existsSync(reqs[3].path), false);
@@ -339,13 +407,23 @@ describe('a generation run killed midway', () => {
   function whole(file, text) {
     if (file.endsWith('.conf')) {
       const kc = YAML.parse(text);
-      return !!kc?.users?.[0]?.user?.['client-key-data'] && whole('x.pem', Buffer.from(kc.users[0].user['client-certificate-data'], 'base64').toString());
+      return (
+        !!kc?.users?.[0]?.user?.['client-key-data'] && whole('x.pem', Buffer.from(kc.users[0].user['client-certificate-data'], 'base64').toString())
+      );
     }
     const pem = E.pki.parsePem(text);
     return pem.blocks.length > 0 && pem.problems.length === 0 && /-----END [A-Z ]+-----\n$/.test(text);
   }
 
-  const MISSING = ['pki/apiserver.crt', 'pki/apiserver.key', 'pki/etcd/server.crt', 'pki/etcd/server.key', 'pki/front-proxy-client.crt', 'pki/front-proxy-client.key', 'scheduler.conf'];
+  const MISSING = [
+    'pki/apiserver.crt',
+    'pki/apiserver.key',
+    'pki/etcd/server.crt',
+    'pki/etcd/server.key',
+    'pki/front-proxy-client.crt',
+    'pki/front-proxy-client.key',
+    'scheduler.conf',
+  ];
 
   for (const [label, at, kind] of [
     ['inside the write of a temporary file', 3, 'half'],
@@ -377,7 +455,14 @@ describe('a generation run killed midway', () => {
 
   test('a renewal killed midway: every file is its old self or whole and new', async () => {
     const c = await tree();
-    const names = ['pki/apiserver.crt', 'pki/apiserver-kubelet-client.crt', 'pki/front-proxy-client.crt', 'pki/apiserver-etcd-client.crt', 'pki/etcd/server.crt', 'pki/etcd/peer.crt'];
+    const names = [
+      'pki/apiserver.crt',
+      'pki/apiserver-kubelet-client.crt',
+      'pki/front-proxy-client.crt',
+      'pki/apiserver-etcd-client.crt',
+      'pki/etcd/server.crt',
+      'pki/etcd/peer.crt',
+    ];
     const old = Object.fromEntries(await Promise.all(names.map(async (k) => [c.files[k], await readFile(c.files[k], 'utf8')])));
     const { targets } = await runAndKill(c.dir, 'renew', 2 * 11 + 4); // every temp written, then a few renames
     let renewed = 0;
@@ -397,7 +482,14 @@ describe('a generation run killed midway', () => {
 describe('on request', () => {
   test("the full kubeadm set for a new control-plane node: 16 key pairs, each certificate verified by its CA with kubeadm's subject", async () => {
     const root = work.next('cp');
-    const plan = G.planControlPlane(fsys, { root, nodeName: 'cp9', advertiseAddress: '10.0.0.9', controlPlaneEndpoint: 'k8s.example.internal:6443', keyType: 'ecdsa-p256', extraSANs: ['10.0.0.100'] });
+    const plan = G.planControlPlane(fsys, {
+      root,
+      nodeName: 'cp9',
+      advertiseAddress: '10.0.0.9',
+      controlPlaneEndpoint: 'k8s.example.internal:6443',
+      keyType: 'ecdsa-p256',
+      extraSANs: ['10.0.0.100'],
+    });
     assert.deepEqual(plan.skipped, []);
     assert.equal(plan.actions.filter((a) => a.key?.kind === 'new').length, 16);
     const batch = await G.executePlan(plan, fsys);
@@ -416,7 +508,9 @@ describe('on request', () => {
     for (const [name, [ca, ...patterns]] of Object.entries(expect)) {
       const v = openssl(['verify', '-CAfile', path.join(pki, `${ca}.crt`), path.join(pki, `${name}.crt`)]);
       assert.equal(v.status, 0, `${name}: ${v.out}`);
-      const t = openssl(['x509', '-in', path.join(pki, `${name}.crt`), '-noout', '-text', '-nameopt', 'RFC2253']).out + openssl(['x509', '-in', path.join(pki, `${name}.crt`), '-noout', '-subject']).out;
+      const t =
+        openssl(['x509', '-in', path.join(pki, `${name}.crt`), '-noout', '-text', '-nameopt', 'RFC2253']).out +
+        openssl(['x509', '-in', path.join(pki, `${name}.crt`), '-noout', '-subject']).out;
       for (const p of patterns) assert.match(t, p, name);
     }
     const admin = YAML.parse(await readFile(path.join(root, 'etc', 'kubernetes', 'admin.conf'), 'utf8'));
@@ -442,7 +536,23 @@ describe('on request', () => {
     r = cli('new-ca', '--out', path.join(dir, 'ca.crt'));
     assert.equal(r.status, 1);
     assert.match(r.stdout, /a CA is never replaced/);
-    r = cli('new-client', '--cn', 'jane', '--group', 'devs', '--group', 'ops', '--ca', path.join(dir, 'ca.crt'), '--out', path.join(dir, 'jane.crt'), '--key-type', 'ecdsa-p256', '--days', '30');
+    r = cli(
+      'new-client',
+      '--cn',
+      'jane',
+      '--group',
+      'devs',
+      '--group',
+      'ops',
+      '--ca',
+      path.join(dir, 'ca.crt'),
+      '--out',
+      path.join(dir, 'jane.crt'),
+      '--key-type',
+      'ecdsa-p256',
+      '--days',
+      '30',
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /created .*jane\.crt \(0644\): CN=jane, O=devs\+O=ops; issued by CN=team-ca; expires/);
     assert.equal(openssl(['verify', '-CAfile', path.join(dir, 'ca.crt'), '-purpose', 'sslclient', path.join(dir, 'jane.crt')]).status, 0);

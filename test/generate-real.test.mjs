@@ -81,11 +81,23 @@ test('kube-pki generate printed every file with subject, SANs, issuer and expiry
     const esc = shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     assert.match(generated, new RegExp(`^created ${esc} \\(0(600|644)\\): `, 'm'), `${shown} not listed:\n${generated}`);
   }
-  assert.match(generated, /created node\/etc\/kubernetes\/pki\/apiserver\.crt \(0644\): CN=kube-apiserver; SANs cp1, kubernetes, .*127\.0\.0\.1; issued by CN=kubernetes; expires 20\d\d-/);
+  assert.match(
+    generated,
+    /created node\/etc\/kubernetes\/pki\/apiserver\.crt \(0644\): CN=kube-apiserver; SANs cp1, kubernetes, .*127\.0\.0\.1; issued by CN=kubernetes; expires 20\d\d-/,
+  );
   assert.match(generated, /created node\/etc\/kubernetes\/pki\/apiserver\.key \(0600\)/);
-  assert.match(generated, /^created node\/var\/lib\/kubelet\/pki\/kubelet-server\.crt \(0644\): CN=system:node:cp1, O=system:nodes; SANs cp1, 127\.0\.0\.1; issued by CN=kubernetes; /m);
-  assert.match(generated, /^created node\/etc\/kubernetes\/pki\/kube-controller-manager\.crt \(0644\): CN=kube-controller-manager; SANs cp1, localhost, 127\.0\.0\.1; issued by CN=kubernetes; /m);
-  assert.match(generated, /^created node\/etc\/kubernetes\/pki\/kube-scheduler\.crt \(0644\): CN=kube-scheduler; SANs cp1, localhost, 127\.0\.0\.1; issued by CN=kubernetes; /m);
+  assert.match(
+    generated,
+    /^created node\/var\/lib\/kubelet\/pki\/kubelet-server\.crt \(0644\): CN=system:node:cp1, O=system:nodes; SANs cp1, 127\.0\.0\.1; issued by CN=kubernetes; /m,
+  );
+  assert.match(
+    generated,
+    /^created node\/etc\/kubernetes\/pki\/kube-controller-manager\.crt \(0644\): CN=kube-controller-manager; SANs cp1, localhost, 127\.0\.0\.1; issued by CN=kubernetes; /m,
+  );
+  assert.match(
+    generated,
+    /^created node\/etc\/kubernetes\/pki\/kube-scheduler\.crt \(0644\): CN=kube-scheduler; SANs cp1, localhost, 127\.0\.0\.1; issued by CN=kubernetes; /m,
+  );
   assert.doesNotMatch(generated, /PRIVATE KEY|BEGIN/);
 });
 
@@ -108,11 +120,28 @@ test('keys are 0600, certificates 0644, and a second run has nothing to do', asy
 
 test('openssl verify accepts every generated certificate with its CA; x509 -text shows subject, SANs, EKU, validity', () => {
   const cases = [
-    ['pki/apiserver.crt', 'pki/ca.crt', 'sslserver', /Subject: CN ?= ?kube-apiserver/, /TLS Web Server Authentication/, /DNS:kubernetes\.default\.svc\.cluster\.local/, /IP Address:10\.96\.0\.1/, /IP Address:127\.0\.0\.1/],
+    [
+      'pki/apiserver.crt',
+      'pki/ca.crt',
+      'sslserver',
+      /Subject: CN ?= ?kube-apiserver/,
+      /TLS Web Server Authentication/,
+      /DNS:kubernetes\.default\.svc\.cluster\.local/,
+      /IP Address:10\.96\.0\.1/,
+      /IP Address:127\.0\.0\.1/,
+    ],
     ['pki/apiserver-etcd-client.crt', 'pki/etcd/ca.crt', 'sslclient', /Subject: CN ?= ?kube-apiserver-etcd-client/, /TLS Web Client Authentication/],
     ['pki/front-proxy-ca.crt', 'pki/front-proxy-ca.crt', undefined, /CA:TRUE/, /Certificate Sign/],
     ['pki/front-proxy-client.crt', 'pki/front-proxy-ca.crt', 'sslclient', /Subject: CN ?= ?front-proxy-client/],
-    ['pki/etcd/server.crt', 'pki/etcd/ca.crt', 'sslserver', /Subject: CN ?= ?cp1/, /TLS Web Server Authentication, TLS Web Client Authentication/, /DNS:localhost/, /IP Address:0:0:0:0:0:0:0:1/],
+    [
+      'pki/etcd/server.crt',
+      'pki/etcd/ca.crt',
+      'sslserver',
+      /Subject: CN ?= ?cp1/,
+      /TLS Web Server Authentication, TLS Web Client Authentication/,
+      /DNS:localhost/,
+      /IP Address:0:0:0:0:0:0:0:1/,
+    ],
     ['pki/etcd/peer.crt', 'pki/etcd/ca.crt', 'sslclient', /Subject: CN ?= ?cp1/, /TLS Web Server Authentication, TLS Web Client Authentication/],
   ];
   for (const [cert, ca, purpose, ...patterns] of cases) {
@@ -167,39 +196,56 @@ function startEtcd(args) {
 }
 
 function etcdctl(endpoint, cert, key, ca) {
-  const r = spawnSync(tool('etcdctl'), ['--endpoints', endpoint, '--cacert', ca, '--cert', cert, '--key', key, '--dial-timeout=3s', '--command-timeout=5s', 'endpoint', 'health'], {
-    encoding: 'utf8',
-    env: { ...process.env, ETCDCTL_API: '3' },
-    timeout: 30_000,
-  });
+  const r = spawnSync(
+    tool('etcdctl'),
+    ['--endpoints', endpoint, '--cacert', ca, '--cert', cert, '--key', key, '--dial-timeout=3s', '--command-timeout=5s', 'endpoint', 'health'],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, ETCDCTL_API: '3' },
+      timeout: 30_000,
+    },
+  );
   return { status: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
 
-test('etcd starts with the generated server and peer certificates and --client-cert-auth; etcdctl with the generated apiserver-etcd-client is healthy, with another CA\'s certificate it is refused', async () => {
+test("etcd starts with the generated server and peer certificates and --client-cert-auth; etcdctl with the generated apiserver-etcd-client is healthy, with another CA's certificate it is refused", async () => {
   const [client, peer, metrics] = [await freePort(), await freePort(), await freePort()];
   const dataDir = path.join(tmp, 'etcd-data');
   const endpoint = `https://127.0.0.1:${client}`;
-  const etcd = startEtcd(
-    [
-      '--name', 'cp1',
-      '--data-dir', dataDir,
-      '--listen-client-urls', endpoint,
-      '--advertise-client-urls', endpoint,
-      '--listen-peer-urls', `https://127.0.0.1:${peer}`,
-      '--initial-advertise-peer-urls', `https://127.0.0.1:${peer}`,
-      '--initial-cluster', `cp1=https://127.0.0.1:${peer}`,
-      '--listen-metrics-urls', `http://127.0.0.1:${metrics}`,
-      '--cert-file', pki('etcd/server.crt'),
-      '--key-file', pki('etcd/server.key'),
-      '--trusted-ca-file', pki('etcd/ca.crt'),
-      '--client-cert-auth',
-      '--peer-cert-file', pki('etcd/peer.crt'),
-      '--peer-key-file', pki('etcd/peer.key'),
-      '--peer-trusted-ca-file', pki('etcd/ca.crt'),
-      '--peer-client-cert-auth',
-      '--snapshot-count', '10000',
-    ],
-  );
+  const etcd = startEtcd([
+    '--name',
+    'cp1',
+    '--data-dir',
+    dataDir,
+    '--listen-client-urls',
+    endpoint,
+    '--advertise-client-urls',
+    endpoint,
+    '--listen-peer-urls',
+    `https://127.0.0.1:${peer}`,
+    '--initial-advertise-peer-urls',
+    `https://127.0.0.1:${peer}`,
+    '--initial-cluster',
+    `cp1=https://127.0.0.1:${peer}`,
+    '--listen-metrics-urls',
+    `http://127.0.0.1:${metrics}`,
+    '--cert-file',
+    pki('etcd/server.crt'),
+    '--key-file',
+    pki('etcd/server.key'),
+    '--trusted-ca-file',
+    pki('etcd/ca.crt'),
+    '--client-cert-auth',
+    '--peer-cert-file',
+    pki('etcd/peer.crt'),
+    '--peer-key-file',
+    pki('etcd/peer.key'),
+    '--peer-trusted-ca-file',
+    pki('etcd/ca.crt'),
+    '--peer-client-cert-auth',
+    '--snapshot-count',
+    '10000',
+  ]);
   try {
     let ok;
     const deadline = Date.now() + 30_000;
@@ -215,7 +261,17 @@ test('etcd starts with the generated server and peer certificates and --client-c
     const other = path.join(tmp, 'other');
     let r = cli(['new-ca', '--out', path.join(other, 'ca.crt'), '--cn', 'etcd-ca', '--key-type', 'ecdsa-p256']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    r = cli(['new-client', '--cn', 'kube-apiserver-etcd-client', '--ca', path.join(other, 'ca.crt'), '--out', path.join(other, 'client.crt'), '--key-type', 'ecdsa-p256']);
+    r = cli([
+      'new-client',
+      '--cn',
+      'kube-apiserver-etcd-client',
+      '--ca',
+      path.join(other, 'ca.crt'),
+      '--out',
+      path.join(other, 'client.crt'),
+      '--key-type',
+      'ecdsa-p256',
+    ]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const bad = etcdctl(endpoint, path.join(other, 'client.crt'), path.join(other, 'client.key'), pki('etcd/ca.crt'));
     assert.notEqual(bad.status, 0, bad.out);
@@ -286,7 +342,21 @@ test('kubectl with a generated kubeconfig completes the TLS handshake against th
 
     // A kubeconfig made on request (kube-pki kubeconfig) works the same way.
     const admin = path.join(tmp, 'admin.conf');
-    const g = cli(['kubeconfig', '--cn', 'jane', '--group', 'kubeadm:cluster-admins', '--ca', pki('ca.crt'), '--server', `https://127.0.0.1:${api.port}`, '--out', admin, '--key-type', 'ecdsa-p256']);
+    const g = cli([
+      'kubeconfig',
+      '--cn',
+      'jane',
+      '--group',
+      'kubeadm:cluster-admins',
+      '--ca',
+      pki('ca.crt'),
+      '--server',
+      `https://127.0.0.1:${api.port}`,
+      '--out',
+      admin,
+      '--key-type',
+      'ecdsa-p256',
+    ]);
     assert.equal(g.code, 0, g.stdout + g.stderr);
     assert.match(g.stdout, /created .*admin\.conf \(0600\): kubeconfig for https:\/\/127\.0\.0\.1:\d+, user CN=jane, O=kubeadm:cluster-admins/);
     const r2 = await kubectl(['--kubeconfig', admin, 'get', '--raw', '/healthz']);
@@ -301,7 +371,17 @@ test("kubectl fails with its own x509 error when the server's name is not among 
   const api = await startApiEndpoint();
   try {
     const conf = cluster.files['controller-manager.conf'];
-    const r = await kubectl(['--kubeconfig', conf, '--server', `https://127.0.0.1:${api.port}`, '--tls-server-name', 'cp.not-a-san.example', 'get', '--raw', '/healthz']);
+    const r = await kubectl([
+      '--kubeconfig',
+      conf,
+      '--server',
+      `https://127.0.0.1:${api.port}`,
+      '--tls-server-name',
+      'cp.not-a-san.example',
+      'get',
+      '--raw',
+      '/healthz',
+    ]);
     assert.notEqual(r.status, 0, r.out);
     assert.match(r.out, /x509: certificate is valid for .*kubernetes.*, not cp\.not-a-san\.example/);
     assert.equal(api.seen.length, 0, 'no request got through');
@@ -310,7 +390,7 @@ test("kubectl fails with its own x509 error when the server's name is not among 
   }
 });
 
-test("kubectl verifies the generated serving certificates of the kubelet, the controller-manager and the scheduler with the cluster CA, at the names their clients dial", async () => {
+test('kubectl verifies the generated serving certificates of the kubelet, the controller-manager and the scheduler with the cluster CA, at the names their clients dial', async () => {
   for (const [who, host] of [
     ['kubelet', '127.0.0.1'],
     ['kube-controller-manager', 'localhost'],
@@ -319,7 +399,19 @@ test("kubectl verifies the generated serving certificates of the kubelet, the co
   ]) {
     const endpoint = await startTlsEndpoint(serving[who]);
     // No kubeconfig: the server, the CA and a token (else kubectl asks for a user name).
-    const raw = (...extra) => kubectl(['--server', `https://${host}:${endpoint.port}`, '--certificate-authority', pki('ca.crt'), '--token', 'none', ...extra, 'get', '--raw', '/healthz']);
+    const raw = (...extra) =>
+      kubectl([
+        '--server',
+        `https://${host}:${endpoint.port}`,
+        '--certificate-authority',
+        pki('ca.crt'),
+        '--token',
+        'none',
+        ...extra,
+        'get',
+        '--raw',
+        '/healthz',
+      ]);
     try {
       const r = await raw();
       assert.equal(r.status, 0, `${who} at ${host}: ${r.out}`);

@@ -160,10 +160,14 @@ describe('issueCertificate', () => {
   });
 
   test('signature hashes: SHA-1 (weak), ECDSA P-384 -> SHA-384 by default, explicit SHA-384 on RSA', async () => {
-    const sha1 = await tmpFile((await issueCertificate({ commonName: 'old', issuer: ca, extKeyUsage: ['clientAuth'], signatureHash: 'SHA-1' })).certPem);
+    const sha1 = await tmpFile(
+      (await issueCertificate({ commonName: 'old', issuer: ca, extKeyUsage: ['clientAuth'], signatureHash: 'SHA-1' })).certPem,
+    );
     assert.match(text(sha1), /Signature Algorithm: sha1WithRSAEncryption/);
     assert.equal(verify(caFile, sha1, 'sslclient').status, 0, 'SHA-1 signature is still a valid signature');
-    const rsa384 = await tmpFile((await issueCertificate({ commonName: 'r', issuer: ca, extKeyUsage: ['clientAuth'], signatureHash: 'SHA-384' })).certPem);
+    const rsa384 = await tmpFile(
+      (await issueCertificate({ commonName: 'r', issuer: ca, extKeyUsage: ['clientAuth'], signatureHash: 'SHA-384' })).certPem,
+    );
     assert.match(text(rsa384), /Signature Algorithm: sha384WithRSAEncryption/);
     const ecCa = await issueCertificate({ commonName: 'etcd-ca', isCA: true, keyType: 'ecdsa-p384' });
     const ecCaFile = await tmpFile(ecCa.certPem);
@@ -199,8 +203,21 @@ describe('issueCertificate', () => {
 describe('kubeconfigText', () => {
   test('kubeadm layout with base64 PEM data', async () => {
     const ca = await issueCertificate({ commonName: 'kubernetes', isCA: true, keyType: 'ecdsa-p256' });
-    const admin = await issueCertificate({ commonName: 'kubernetes-admin', organizations: ['kubeadm:cluster-admins'], issuer: ca, extKeyUsage: ['clientAuth'], keyType: 'ecdsa-p256' });
-    const t = kubeconfigText({ clusterName: 'kubernetes', server: 'https://192.168.10.11:6443', caPem: ca.certPem, userName: 'kubernetes-admin', certPem: admin.certPem, keyPem: admin.key.privateKeyPem });
+    const admin = await issueCertificate({
+      commonName: 'kubernetes-admin',
+      organizations: ['kubeadm:cluster-admins'],
+      issuer: ca,
+      extKeyUsage: ['clientAuth'],
+      keyType: 'ecdsa-p256',
+    });
+    const t = kubeconfigText({
+      clusterName: 'kubernetes',
+      server: 'https://192.168.10.11:6443',
+      caPem: ca.certPem,
+      userName: 'kubernetes-admin',
+      certPem: admin.certPem,
+      keyPem: admin.key.privateKeyPem,
+    });
     const lines = t.split('\n');
     assert.deepEqual(
       lines.map((l) => l.replace(/(-data: ).*/, '$1…')),
@@ -233,7 +250,16 @@ describe('kubeconfigText', () => {
     assert.equal(Buffer.from(doc.users[0].user['client-key-data'], 'base64').toString(), admin.key.privateKeyPem);
   });
   test('paths, custom context, and both path and data when asked', () => {
-    const t = kubeconfigText({ clusterName: 'kubernetes', server: 'https://cp:6443', caPath: '/etc/kubernetes/pki/ca.crt', userName: 'system:node:cp1', certPath: '/p.pem', keyPath: '/p.pem', certPem: 'X', contextName: 'ctx' });
+    const t = kubeconfigText({
+      clusterName: 'kubernetes',
+      server: 'https://cp:6443',
+      caPath: '/etc/kubernetes/pki/ca.crt',
+      userName: 'system:node:cp1',
+      certPath: '/p.pem',
+      keyPath: '/p.pem',
+      certPem: 'X',
+      contextName: 'ctx',
+    });
     const doc = YAML.parse(t);
     assert.equal(doc.clusters[0].cluster['certificate-authority'], '/etc/kubernetes/pki/ca.crt');
     assert.equal(doc['current-context'], 'ctx');
@@ -248,10 +274,18 @@ async function kubeconfigMaterial(c, name) {
   const doc = YAML.parse(await readFile(c.files[name], 'utf8'));
   const u = doc.users[0].user;
   const resolve = (p) => path.join(c.dir, p); // absolute node paths live under the tree
-  const cert = u['client-certificate-data'] ? Buffer.from(u['client-certificate-data'], 'base64').toString() : await readFile(resolve(u['client-certificate']), 'utf8');
+  const cert = u['client-certificate-data']
+    ? Buffer.from(u['client-certificate-data'], 'base64').toString()
+    : await readFile(resolve(u['client-certificate']), 'utf8');
   const key = u['client-key-data'] ? Buffer.from(u['client-key-data'], 'base64').toString() : await readFile(resolve(u['client-key']), 'utf8');
   const ca = Buffer.from(doc.clusters[0].cluster['certificate-authority-data'], 'base64').toString();
-  return { doc, certFile: await tmpFile(cert, `${name}.crt`), keyFile: await tmpFile(key, `${name}.key`), caPem: ca, server: doc.clusters[0].cluster.server };
+  return {
+    doc,
+    certFile: await tmpFile(cert, `${name}.crt`),
+    keyFile: await tmpFile(key, `${name}.key`),
+    caPem: ca,
+    server: doc.clusters[0].cluster.server,
+  };
 }
 
 describe('buildCluster: a healthy kubeadm node', () => {
@@ -285,7 +319,11 @@ describe('buildCluster: a healthy kubeadm node', () => {
   }
 
   test('CAs are self-signed CAs with matching keys', () => {
-    for (const [ca, cn] of [['pki/ca', 'kubernetes'], ['pki/front-proxy-ca', 'front-proxy-ca'], ['pki/etcd/ca', 'etcd-ca']]) {
+    for (const [ca, cn] of [
+      ['pki/ca', 'kubernetes'],
+      ['pki/front-proxy-ca', 'front-proxy-ca'],
+      ['pki/etcd/ca', 'etcd-ca'],
+    ]) {
       const f = c.files[`${ca}.crt`];
       assert.match(text(f), /CA:TRUE/);
       assert.equal(subject(f), `subject=CN=${cn}`);
@@ -296,7 +334,10 @@ describe('buildCluster: a healthy kubeadm node', () => {
 
   test('apiserver SANs: node name, kubernetes.default.svc.cluster.local, 10.96.0.1, advertise IP', () => {
     const t = text(c.files['pki/apiserver.crt']);
-    assert.match(t, /DNS:cp1, DNS:kubernetes, DNS:kubernetes.default, DNS:kubernetes.default.svc, DNS:kubernetes.default.svc.cluster.local, IP Address:10.96.0.1, IP Address:192.168.10.11\n/);
+    assert.match(
+      t,
+      /DNS:cp1, DNS:kubernetes, DNS:kubernetes.default, DNS:kubernetes.default.svc, DNS:kubernetes.default.svc.cluster.local, IP Address:10.96.0.1, IP Address:192.168.10.11\n/,
+    );
   });
 
   test('etcd server/peer SANs: node name, localhost, advertise IP, 127.0.0.1, ::1', () => {
@@ -433,16 +474,23 @@ describe('buildCluster: each planted defect changes what it claims', () => {
       assert.match(openssl(['x509', '-in', c.files['pki/etcd/server.crt'], '-noout', '-checkip', '127.0.0.1']).out, /does NOT match/);
       assert.match(openssl(['x509', '-in', c.files['pki/etcd/peer.crt'], '-noout', '-checkip', '127.0.0.1']).out, /does match/);
     },
-    'scheduler-cn-typo': async (c) => assert.equal(subject((await kubeconfigMaterial(c, 'scheduler.conf')).certFile), 'subject=CN=system:kube-schedular'),
-    'admin-org-typo': async (c) => assert.equal(subject((await kubeconfigMaterial(c, 'admin.conf')).certFile), 'subject=CN=kubernetes-admin,O=system:master'),
-    'kubelet-wrong-group': async (c) => assert.equal(subject((await kubeconfigMaterial(c, 'kubelet.conf')).certFile), 'subject=CN=system:node:cp1,O=system:bootstrappers'),
+    'scheduler-cn-typo': async (c) =>
+      assert.equal(subject((await kubeconfigMaterial(c, 'scheduler.conf')).certFile), 'subject=CN=system:kube-schedular'),
+    'admin-org-typo': async (c) =>
+      assert.equal(subject((await kubeconfigMaterial(c, 'admin.conf')).certFile), 'subject=CN=kubernetes-admin,O=system:master'),
+    'kubelet-wrong-group': async (c) =>
+      assert.equal(subject((await kubeconfigMaterial(c, 'kubelet.conf')).certFile), 'subject=CN=system:node:cp1,O=system:bootstrappers'),
     'controller-manager-expired': async (c) => {
       const m = await kubeconfigMaterial(c, 'controller-manager.conf');
       assert.notEqual(openssl(['x509', '-in', m.certFile, '-noout', '-checkend', '0']).status, 0, 'expired per openssl -checkend 0');
       const r = verify(c.files['pki/ca.crt'], m.certFile, 'sslclient');
       assert.notEqual(r.status, 0);
       assert.match(r.out, /certificate has expired/);
-      assert.equal(verify(c.files['pki/ca.crt'], m.certFile, 'sslclient', attime(new Date(c.now.getTime() - 60 * DAY))).status, 0, 'valid 60 days ago');
+      assert.equal(
+        verify(c.files['pki/ca.crt'], m.certFile, 'sslclient', attime(new Date(c.now.getTime() - 60 * DAY))).status,
+        0,
+        'valid 60 days ago',
+      );
     },
     'etcd-server-expiring': (c) => {
       const f = c.files['pki/etcd/server.crt'];
@@ -513,7 +561,11 @@ describe('buildCluster: each planted defect changes what it claims', () => {
       const u = doc.users[0].user;
       assert.equal(u['client-certificate'], '/etc/kubernetes/pki/scheduler.crt');
       assert.ok(u['client-certificate-data']);
-      assert.equal(await readFile(c.files['pki/scheduler.crt'], 'utf8'), Buffer.from(u['client-certificate-data'], 'base64').toString(), 'same certificate both ways');
+      assert.equal(
+        await readFile(c.files['pki/scheduler.crt'], 'utf8'),
+        Buffer.from(u['client-certificate-data'], 'base64').toString(),
+        'same certificate both ways',
+      );
     },
     'missing-file': async (c) => {
       await assert.rejects(access(c.files['pki/apiserver-kubelet-client.key']));

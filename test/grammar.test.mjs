@@ -119,7 +119,8 @@ test('a certificate file: armor lines, label, base64 body and padding; the opens
 });
 
 test('an encrypted key: the Proc-Type and DEK-Info headers', async () => {
-  const text = '-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0123456789ABCDEF\n\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n';
+  const text =
+    '-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0123456789ABCDEF\n\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n';
   const lines = await tokenize('source.pem', text);
   assert.ok(scopesOf(lines[0], 'RSA PRIVATE KEY').includes('entity.name.type.label.pem'));
   assert.ok(scopesOf(lines[1], 'Proc-Type').includes('keyword.other.header.pem'));
@@ -129,12 +130,22 @@ test('an encrypted key: the Proc-Type and DEK-Info headers', async () => {
 });
 
 test('PEM armor inside a YAML block scalar is highlighted; in a comment it is not', async () => {
-  const text = ['data:', '  ca.crt: |', '    -----BEGIN CERTIFICATE-----', '    MIIBszCCAVmgAwIBAgIUJ2x4', '    -----END CERTIFICATE-----', '# -----BEGIN CERTIFICATE-----'].join('\n');
+  const text = [
+    'data:',
+    '  ca.crt: |',
+    '    -----BEGIN CERTIFICATE-----',
+    '    MIIBszCCAVmgAwIBAgIUJ2x4',
+    '    -----END CERTIFICATE-----',
+    '# -----BEGIN CERTIFICATE-----',
+  ].join('\n');
   const lines = await tokenize('source.yaml', text);
   const begin = scopesOf(lines[2], 'BEGIN');
   assert.ok(begin.includes('keyword.control.armor.pem'), JSON.stringify(begin));
   assert.ok(begin.includes('string.unquoted.block.yaml'), 'still inside the block scalar');
   assert.ok(scopesOf(lines[2], 'CERTIFICATE').includes('entity.name.type.label.pem'));
   assert.ok(scopesOf(lines[4], 'END').includes('keyword.control.armor.pem'));
-  assert.ok(lines[5].every(([, scopes]) => !scopes.some((s) => s.endsWith('.pem'))), JSON.stringify(lines[5]));
+  assert.ok(
+    lines[5].every(([, scopes]) => !scopes.some((s) => s.endsWith('.pem'))),
+    JSON.stringify(lines[5]),
+  );
 });

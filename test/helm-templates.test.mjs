@@ -17,7 +17,13 @@ let serving;
 after(() => dirs.forEach(cleanup));
 before(async () => {
   ca = await g.issueCertificate({ commonName: 'chart-ca', isCA: true, keyType: 'ecdsa-p256' });
-  serving = await g.issueCertificate({ commonName: 'webhook', issuer: ca, keyType: 'ecdsa-p256', extKeyUsage: ['serverAuth'], dnsNames: ['other.example.com'] });
+  serving = await g.issueCertificate({
+    commonName: 'webhook',
+    issuer: ca,
+    keyType: 'ecdsa-p256',
+    extKeyUsage: ['serverAuth'],
+    dnsNames: ['other.example.com'],
+  });
 });
 
 const lines = (...l) => [...l, ''].join('\n');
@@ -132,7 +138,14 @@ function chartTree(extra = {}) {
       `  tls.crt: ${b64(serving.certPem)}`,
       `  tls.key: ${b64(serving.key.privateKeyPem)}`,
     ),
-    'manifests/issuers.yaml': lines('apiVersion: cert-manager.io/v1', 'kind: ClusterIssuer', 'metadata:', '  name: real-issuer', 'spec:', '  selfSigned: {}'),
+    'manifests/issuers.yaml': lines(
+      'apiVersion: cert-manager.io/v1',
+      'kind: ClusterIssuer',
+      'metadata:',
+      '  name: real-issuer',
+      'spec:',
+      '  selfSigned: {}',
+    ),
     // A plain Certificate naming an issuer nobody defines.
     'manifests/web.yaml': lines(
       'apiVersion: cert-manager.io/v1',
@@ -161,7 +174,7 @@ const noTemplateOrEmptyName = (text) => {
   assert.doesNotMatch(text, /\/[,) ]|\/$/, text);
 };
 
-test('the only finding is the plain Certificate\'s issuer-not-found, and it lists the named issuers only', () => {
+test("the only finding is the plain Certificate's issuer-not-found, and it lists the named issuers only", () => {
   const { d, paths, findings } = chartTree();
   assert.deepEqual(summary(findings, d), [`manifests/web.yaml:${lineOf(paths['manifests/web.yaml'], 'letsencrypt-prod')} issuer-not-found`]);
   const [f] = findings;
@@ -194,11 +207,17 @@ test('the inventory and `kube-pki expiration -o json` never name a templated obj
   const inv = E.buildInventory(engine, { roots: [d] });
   const chartCA = inv.certificates.find((c) => c.commonName === 'chart-ca');
   assert.ok(chartCA, 'the CA the chart ships is in the inventory');
-  assert.deepEqual(chartCA.references.map((r) => r.object), [{ kind: 'Secret', templated: true }]);
+  assert.deepEqual(
+    chartCA.references.map((r) => r.object),
+    [{ kind: 'Secret', templated: true }],
+  );
   // A literal name in a namespace a template fills in is still its name.
   const webhook = inv.certificates.find((c) => c.commonName === 'webhook');
   assert.equal(webhook.role, 'Secret webhook-tls tls.crt');
-  assert.deepEqual(webhook.references.map((r) => r.object), [{ kind: 'Secret', name: 'webhook-tls', templated: true }]);
+  assert.deepEqual(
+    webhook.references.map((r) => r.object),
+    [{ kind: 'Secret', name: 'webhook-tls', templated: true }],
+  );
   for (const c of inv.certificates) noTemplateOrEmptyName(`${c.role ?? ''} ${c.component ?? ''}`);
   const json = spawnSync(process.execPath, [CLI, 'expiration', d, '-o', 'json'], { encoding: 'utf8' });
   assert.equal(json.status, 0, json.stderr);
@@ -294,7 +313,10 @@ test('${VAR} in part of a value is a template: an issuerRef, an issuer name, a d
   };
   for (const [name, text] of Object.entries(files)) write(d, name, text);
   const { findings } = checkTree(d);
-  assert.deepEqual(findings.map((f) => `${path.relative(d, f.file)} ${f.code}: ${f.message}`), []);
+  assert.deepEqual(
+    findings.map((f) => `${path.relative(d, f.file)} ${f.code}: ${f.message}`),
+    [],
+  );
   // The same Certificate with a literal name that misses the Service: san-missing, as before.
   write(d, 'webhook-cert.yaml', files['webhook-cert.yaml'].replace('hook.${HOOK_NAMESPACE}.svc', 'hook.elsewhere.svc'));
   const again = checkTree(d).findings;

@@ -27,7 +27,11 @@ function sub(name) {
 /** A kubeconfig at `rel` whose user `user` holds a client certificate with this CN and these O values. */
 async function clientKubeconfig(d, rel, { cn, orgs = [], user }) {
   const cert = await leaf(root, { commonName: cn, organizations: orgs });
-  return write(d, rel, kubeconfig({ server: 'https://10.0.0.1:6443', caPem: root.certPem, certPem: cert.certPem, keyPem: cert.key.privateKeyPem, user }));
+  return write(
+    d,
+    rel,
+    kubeconfig({ server: 'https://10.0.0.1:6443', caPem: root.certPem, certPem: cert.certPem, keyPem: cert.key.privateKeyPem, user }),
+  );
 }
 
 describe('real names are never typos', () => {
@@ -46,7 +50,13 @@ describe('real names are never typos', () => {
     await clientKubeconfig(d, 'npd/kubeconfig', { cn: 'system:node-problem-detector', orgs: ['system:node-problem-detector'], user: 'npd' });
     await clientKubeconfig(d, 'bootstrap.conf', {
       cn: 'system:bootstrap:abcdef',
-      orgs: ['system:bootstrappers', 'system:bootstrappers:kubeadm:default-node-token', 'kubeadm:kubelet-bootstrap', 'kubeadm:get-nodes', 'kubeadm:node-autoapprove-bootstrap'],
+      orgs: [
+        'system:bootstrappers',
+        'system:bootstrappers:kubeadm:default-node-token',
+        'kubeadm:kubelet-bootstrap',
+        'kubeadm:get-nodes',
+        'kubeadm:node-autoapprove-bootstrap',
+      ],
       user: 'tls-bootstrap-token-user',
     });
     // Role and binding names, ServiceAccount users and groups, controller roles, CSR approver roles.
@@ -62,26 +72,37 @@ describe('real names are never typos', () => {
     for (const [i, [cn, orgs]] of pairs.entries()) await clientKubeconfig(d, `users/u${i}.conf`, { cn, orgs, user: `u${i}` });
     // A client certificate in a Secret, as kube-proxy's credentials are sometimes kept.
     const proxy = await leaf(root, { commonName: 'system:kube-proxy', organizations: ['system:node-proxier'] });
-    write(d, 'secrets/kube-proxy-client.yaml', [
-      'apiVersion: v1',
-      'kind: Secret',
-      'metadata:',
-      '  name: kube-proxy-client',
-      '  namespace: kube-system',
-      'type: kubernetes.io/tls',
-      'data:',
-      `  tls.crt: ${b64(proxy.certPem)}`,
-      `  tls.key: ${b64(proxy.key.privateKeyPem)}`,
-      `  ca.crt: ${b64(root.certPem)}`,
-      '',
-    ].join('\n'));
+    write(
+      d,
+      'secrets/kube-proxy-client.yaml',
+      [
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata:',
+        '  name: kube-proxy-client',
+        '  namespace: kube-system',
+        'type: kubernetes.io/tls',
+        'data:',
+        `  tls.crt: ${b64(proxy.certPem)}`,
+        `  tls.key: ${b64(proxy.key.privateKeyPem)}`,
+        `  ca.crt: ${b64(root.certPem)}`,
+        '',
+      ].join('\n'),
+    );
     const { findings } = checkTree(d);
-    assert.deepEqual(findings.map((f) => `${path.relative(d, f.file)} ${f.code}: ${f.message}`), []);
+    assert.deepEqual(
+      findings.map((f) => `${path.relative(d, f.file)} ${f.code}: ${f.message}`),
+      [],
+    );
   });
 
   test('a kubelet in a real group that is not system:nodes: org-mismatch without a made-up suggestion', async () => {
     const d = sub('kubelet-role-group');
-    const f = await clientKubeconfig(d, 'etc/kubernetes/kubelet.conf', { cn: 'system:node:worker-1', orgs: ['system:node-bootstrapper'], user: 'system:node:worker-1' });
+    const f = await clientKubeconfig(d, 'etc/kubernetes/kubelet.conf', {
+      cn: 'system:node:worker-1',
+      orgs: ['system:node-bootstrapper'],
+      user: 'system:node:worker-1',
+    });
     const { findings } = checkTree(d);
     assert.deepEqual(summary(findings, d), [`etc/kubernetes/kubelet.conf:${lineOf(f, 'client-certificate-data')} org-mismatch`]);
     assert.doesNotMatch(findings[0].message, /did you mean/);
@@ -125,7 +146,10 @@ describe('typos of the identities RBAC acts on are still found', () => {
       await clientKubeconfig(d, 'c.conf', { cn: 'system:node-proxer', user: 'c' }),
     ];
     const { findings } = checkTree(d, {}, files);
-    assert.deepEqual(findings.map((f) => f.message), []);
+    assert.deepEqual(
+      findings.map((f) => f.message),
+      [],
+    );
   });
 
   test('a role name as CN or O is never rewritten into another name: system:node-proxier is no node user, system:node no CN typo', async () => {
@@ -136,7 +160,10 @@ describe('typos of the identities RBAC acts on are still found', () => {
       await clientKubeconfig(d, 'c.conf', { cn: 'system:node', orgs: ['system:kube-scheduler', 'system:cloud-controller-manager'], user: 'c' }),
     ];
     const { findings } = checkTree(d, {}, files);
-    assert.deepEqual(findings.map((f) => f.message), []);
+    assert.deepEqual(
+      findings.map((f) => f.message),
+      [],
+    );
   });
 
   test('generation follows: re-issuing a certificate with O=system:node corrects it to system:nodes, keeping the other groups', async () => {

@@ -23,7 +23,10 @@ let copyOfCa;
 
 before(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'kube-pki-inventory-'));
-  c = await buildCluster(path.join(work, 'one'), { now: new Date('2026-11-29T12:00:00Z'), defects: ['controller-manager-expired', 'etcd-server-expiring'] });
+  c = await buildCluster(path.join(work, 'one'), {
+    now: new Date('2026-11-29T12:00:00Z'),
+    defects: ['controller-manager-expired', 'etcd-server-expiring'],
+  });
   // The same CA certificate in a second file: one entry with two files.
   copyOfCa = path.join(c.dir, 'backup', 'ca-copy.crt');
   await mkdir(path.dirname(copyOfCa), { recursive: true });
@@ -109,7 +112,10 @@ test('every kubeadm certificate is there once, with the CA that signed it, its r
       assert.equal(entry.selfSigned, true, rel);
       assert.equal(entry.issuerId, undefined, `${rel}: a root has no issuer but itself`);
     } else {
-      const signer = signerOf(x, cas.map((ca) => ca.x));
+      const signer = signerOf(
+        x,
+        cas.map((ca) => ca.x),
+      );
       assert.ok(signer, `${rel} has a signer among the CAs`);
       assert.equal(entry.issuerId, sha(signer), `${rel}: issuer`);
       assert.equal(entry.externallyManaged, false, `${rel}: leaves are never externally managed`);
@@ -137,7 +143,10 @@ test('every kubeadm certificate is there once, with the CA that signed it, its r
 });
 
 function x509Sans(x) {
-  return (x.subjectAltName ?? '').split(', ').filter(Boolean).map((s) => s.replace(/^(DNS|IP Address):/, ''));
+  return (x.subjectAltName ?? '')
+    .split(', ')
+    .filter(Boolean)
+    .map((s) => s.replace(/^(DNS|IP Address):/, ''));
 }
 
 test('kubeconfig-embedded client certificates appear with their kubeconfig as reference', () => {
@@ -169,7 +178,10 @@ test('kubeconfig-embedded client certificates appear with their kubeconfig as re
   // The cluster CA is also referenced by every kubeconfig's certificate-authority-data.
   const caEntry = byId.get(sha(ca));
   for (const name of Object.keys(want)) {
-    assert.ok(caEntry.references.some((r) => r.file === c.files[name] && r.field === 'certificate-authority-data'), name);
+    assert.ok(
+      caEntry.references.some((r) => r.file === c.files[name] && r.field === 'certificate-authority-data'),
+      name,
+    );
   }
   // kubelet.conf names the kubelet's rotated file: certificate and key in one file.
   const pem = c.files['kubelet-client-current.pem'];
@@ -210,7 +222,10 @@ test('expiry: an expired certificate has status expired, negative daysLeft and i
   assert.equal(cm.status, 'expired');
   assert.equal(cm.daysLeft, Math.floor((Date.parse(x.validTo) - c.now.getTime()) / DAY));
   assert.equal(cm.daysLeft, -35);
-  assert.ok(cm.problems.some((p) => p.code === 'cert-expired' && p.file === c.files['controller-manager.conf']), JSON.stringify(cm.problems));
+  assert.ok(
+    cm.problems.some((p) => p.code === 'cert-expired' && p.file === c.files['controller-manager.conf']),
+    JSON.stringify(cm.problems),
+  );
   const etcd = byId.get(sha(certOfFile(c.files['pki/etcd/server.crt'])));
   assert.equal(etcd.status, 'expiring');
   assert.equal(etcd.daysLeft, 10);
@@ -219,10 +234,14 @@ test('expiry: an expired certificate has status expired, negative daysLeft and i
   assert.equal(api.status, 'ok');
   assert.deepEqual(api.problems, []);
   const times = inv.certificates.map((x) => Date.parse(x.notAfter));
-  assert.deepEqual(times, times.slice().sort((a, b) => a - b));
+  assert.deepEqual(
+    times,
+    times.slice().sort((a, b) => a - b),
+  );
   // A later instant: the CAs are still fine, every leaf has expired.
   const later = inventoryOf(c.dir, new Date(c.now.getTime() + 400 * DAY));
-  for (const x2 of later.certificates) assert.equal(x2.status, x2.isCA && x2.daysLeft >= 0 ? (x2.daysLeft < 30 ? 'expiring' : 'ok') : 'expired', x2.subject);
+  for (const x2 of later.certificates)
+    assert.equal(x2.status, x2.isCA && x2.daysLeft >= 0 ? (x2.daysLeft < 30 ? 'expiring' : 'ok') : 'expired', x2.subject);
 });
 
 test('a CA whose key is not in the workspace is externally managed; one with its key is not', () => {
@@ -240,7 +259,7 @@ test('a CA whose key is not in the workspace is externally managed; one with its
   for (const x of inv.certificates) if (!x.isCA) assert.equal(x.externallyManaged, false);
 });
 
-test('a lonely key is an orphan; sa.key (paired with sa.pub) and the certificates\' keys are not', () => {
+test("a lonely key is an orphan; sa.key (paired with sa.pub) and the certificates' keys are not", () => {
   const inv = inventoryOf(c.dir, c.now);
   assert.deepEqual(
     inv.orphanKeys.map((k) => k.file),
@@ -284,7 +303,7 @@ test('a new loose certificate shows up on the next call; a removed one goes', as
   void fs;
 });
 
-test('three control-plane nodes: each leaf under its own node\'s CA, each node named', async () => {
+test("three control-plane nodes: each leaf under its own node's CA, each node named", async () => {
   const dir = path.join(work, 'three');
   const now = new Date('2026-11-29T12:00:00Z');
   const nodes = [];
@@ -315,17 +334,22 @@ test('three control-plane nodes: each leaf under its own node\'s CA, each node n
   }
   // 3 nodes × (3 CAs, 7 pki leaves, 4 kubeconfigs, kubelet client, kubelet serving and its CA).
   assert.equal(cold.certificates.length, 3 * 17);
-  console.log(`# inventory of 3 nodes (${cold.certificates.length} certificates): ${coldMs.toFixed(1)} ms cold (findings included), ${warmMs.toFixed(1)} ms warm`);
+  console.log(
+    `# inventory of 3 nodes (${cold.certificates.length} certificates): ${coldMs.toFixed(1)} ms cold (findings included), ${warmMs.toFixed(1)} ms warm`,
+  );
   // Catches a hang or a cache that is never used; the speed itself is measured in `npm run bench`.
   assert.ok(warmMs < 5000, `warm inventory took ${warmMs} ms`);
 });
 
-test('a key that is not its certificate\'s: no keyFile, the key an orphan, key-mismatch among the certificate\'s problems', async () => {
+test("a key that is not its certificate's: no keyFile, the key an orphan, key-mismatch among the certificate's problems", async () => {
   const k = await buildCluster(path.join(work, 'mismatch'), { now: new Date('2026-11-29T12:00:00Z'), defects: ['apiserver-key-mismatch'] });
   const inv = inventoryOf(k.dir, k.now);
   const api = inv.certificates.find((x) => x.id === sha(certOfFile(k.files['pki/apiserver.crt'])));
   assert.equal(api.keyFile, undefined);
-  assert.ok(api.problems.some((p) => p.code === 'key-mismatch'), JSON.stringify(api.problems));
+  assert.ok(
+    api.problems.some((p) => p.code === 'key-mismatch'),
+    JSON.stringify(api.problems),
+  );
   assert.deepEqual(
     inv.orphanKeys.map((o) => o.file),
     [k.files['pki/apiserver.key']],

@@ -13,7 +13,18 @@ before(async () => {
   ca = await g.issueCertificate({ commonName: 'cluster-ca', isCA: true, keyType: 'ecdsa-p256' });
 });
 
-function certificate({ name = 'web', namespace = 'apps', secretName = 'web-tls', dnsNames = ['web.example.com'], commonName, duration, renewBefore, issuer = 'letsencrypt', issuerKind = 'ClusterIssuer', extra = [] } = {}) {
+function certificate({
+  name = 'web',
+  namespace = 'apps',
+  secretName = 'web-tls',
+  dnsNames = ['web.example.com'],
+  commonName,
+  duration,
+  renewBefore,
+  issuer = 'letsencrypt',
+  issuerKind = 'ClusterIssuer',
+  extra = [],
+} = {}) {
   return [
     'apiVersion: cert-manager.io/v1',
     'kind: Certificate',
@@ -35,7 +46,8 @@ function certificate({ name = 'web', namespace = 'apps', secretName = 'web-tls',
   ].join('\n');
 }
 
-const clusterIssuer = (name = 'letsencrypt') => ['apiVersion: cert-manager.io/v1', 'kind: ClusterIssuer', 'metadata:', `  name: ${name}`, 'spec:', '  selfSigned: {}', ''].join('\n');
+const clusterIssuer = (name = 'letsencrypt') =>
+  ['apiVersion: cert-manager.io/v1', 'kind: ClusterIssuer', 'metadata:', `  name: ${name}`, 'spec:', '  selfSigned: {}', ''].join('\n');
 
 function tree(files, options = {}) {
   const d = tempDir('kube-pki-cm-');
@@ -48,7 +60,12 @@ function tree(files, options = {}) {
 
 describe('duration and renewBefore', () => {
   test('valid Go durations: no finding (2160h, 720h, 1h30m, defaults)', () => {
-    const r = tree({ 'a.yaml': certificate({ duration: '2160h', renewBefore: '720h' }), 'b.yaml': certificate({ name: 'b', duration: '1h30m', renewBefore: '10m' }), 'c.yaml': certificate({ name: 'c' }), 'i.yaml': clusterIssuer() });
+    const r = tree({
+      'a.yaml': certificate({ duration: '2160h', renewBefore: '720h' }),
+      'b.yaml': certificate({ name: 'b', duration: '1h30m', renewBefore: '10m' }),
+      'c.yaml': certificate({ name: 'c' }),
+      'i.yaml': clusterIssuer(),
+    });
     assert.deepEqual(r.lines, []);
   });
 
@@ -65,13 +82,19 @@ describe('duration and renewBefore', () => {
   test('duration under 1h, renewBefore under 5m, renewBefore >= duration (also against the 2160h default)', () => {
     let r = tree({ 'a.yaml': certificate({ duration: '30m' }) });
     assert.deepEqual(r.lines, [`a.yaml:${lineOf(r.paths['a.yaml'], 'duration:')} duration-invalid`]);
-    assert.match(r.findings[0].message, /^spec\.duration 30m is under 1h: cert-manager's webhook rejects this Certificate, so it is never issued or renewed \("certificate duration must be greater than 1h0m0s"\)/);
+    assert.match(
+      r.findings[0].message,
+      /^spec\.duration 30m is under 1h: cert-manager's webhook rejects this Certificate, so it is never issued or renewed \("certificate duration must be greater than 1h0m0s"\)/,
+    );
     r = tree({ 'a.yaml': certificate({ duration: '24h', renewBefore: '1m' }) });
     assert.deepEqual(r.lines, [`a.yaml:${lineOf(r.paths['a.yaml'], 'renewBefore:')} duration-invalid`]);
     assert.match(r.findings[0].message, /renewBefore 1m is under 5m/);
     r = tree({ 'a.yaml': certificate({ duration: '720h', renewBefore: '720h' }) });
     assert.deepEqual(r.lines, [`a.yaml:${lineOf(r.paths['a.yaml'], 'renewBefore:')} duration-invalid`]);
-    assert.match(r.findings[0].message, /^spec\.renewBefore 720h is not shorter than spec\.duration 720h: .*\("certificate duration 720h0m0s must be greater than renewBefore 720h0m0s"\)/);
+    assert.match(
+      r.findings[0].message,
+      /^spec\.renewBefore 720h is not shorter than spec\.duration 720h: .*\("certificate duration 720h0m0s must be greater than renewBefore 720h0m0s"\)/,
+    );
     r = tree({ 'a.yaml': certificate({ renewBefore: '2200h' }) });
     assert.match(r.findings[0].message, /^spec\.renewBefore 2200h is not shorter than the default duration 2160h \(90 days\)/);
     r = tree({ 'a.yaml': certificate({ duration: '1h', renewBefore: '59m' }) });
@@ -86,7 +109,10 @@ describe('issuerRef', () => {
     r = tree({ 'a.yaml': certificate({ issuer: 'letsencrypt-prod' }), 'i.yaml': clusterIssuer('letsencrypt-staging') });
     assert.deepEqual(r.lines, [`a.yaml:${lineOf(r.paths['a.yaml'], 'name: letsencrypt-prod')} issuer-not-found`]);
     assert.equal(r.findings[0].severity, 'warning');
-    assert.match(r.findings[0].message, /^issuerRef names ClusterIssuer "letsencrypt-prod", which is not among this workspace's cert-manager issuers \(ClusterIssuer letsencrypt-staging\): unless it exists in the cluster, the Certificate never becomes Ready/);
+    assert.match(
+      r.findings[0].message,
+      /^issuerRef names ClusterIssuer "letsencrypt-prod", which is not among this workspace's cert-manager issuers \(ClusterIssuer letsencrypt-staging\): unless it exists in the cluster, the Certificate never becomes Ready/,
+    );
   });
 
   test('the wrong kind, or an Issuer of another namespace, is named in the hint', () => {
@@ -100,7 +126,10 @@ describe('issuerRef', () => {
     r = tree({ 'a.yaml': certificate({ issuer: 'ca', issuerKind: 'Issuer' }), 'i.yaml': issuer.replace('namespace: other', 'namespace: apps') });
     assert.deepEqual(r.lines, []);
     // External issuers (another group) are not judged.
-    r = tree({ 'a.yaml': certificate({ issuer: 'pca', issuerKind: 'AWSPCAClusterIssuer', extra: ['    group: awspca.cert-manager.io'] }), 'i.yaml': clusterIssuer('ca') });
+    r = tree({
+      'a.yaml': certificate({ issuer: 'pca', issuerKind: 'AWSPCAClusterIssuer', extra: ['    group: awspca.cert-manager.io'] }),
+      'i.yaml': clusterIssuer('ca'),
+    });
     assert.deepEqual(r.lines, []);
   });
 });
@@ -132,7 +161,10 @@ describe('dnsNames against who dials it, and the Secret it wrote', () => {
     assert.deepEqual(r.lines, []);
     // A Certificate no webhook uses: nothing is known about who dials it.
     r = tree({ 'cert.yaml': certificate({ dnsNames: ['something.else'] }), 'hook.yaml': webhook.replace('apps/web', 'apps/other') });
-    assert.deepEqual(r.lines.filter((l) => l.startsWith('cert.yaml')), []);
+    assert.deepEqual(
+      r.lines.filter((l) => l.startsWith('cert.yaml')),
+      [],
+    );
   });
 
   test('a url: webhook dialled by IP: the injecting Certificate needs it in ipAddresses', () => {
@@ -164,17 +196,46 @@ describe('dnsNames against who dials it, and the Secret it wrote', () => {
       '',
     ].join('\n');
     let r = tree({ 'cert.yaml': certificate({ dnsNames: ['injector.apps'] }), 'hook.yaml': hook, 'svc.yaml': svc, 'ds.yaml': deploy });
-    assert.deepEqual(r.lines.filter((l) => l.startsWith('cert.yaml')), [`cert.yaml:${lineOf(r.paths['cert.yaml'], 'dnsNames:')} san-missing`]);
-    assert.match(r.findings.find((f) => f.code === 'san-missing').message, /^Certificate apps\/web lacks a name the apiserver dials: injector\.apps\.svc \(webhook "inject\.example\.com"/);
+    assert.deepEqual(
+      r.lines.filter((l) => l.startsWith('cert.yaml')),
+      [`cert.yaml:${lineOf(r.paths['cert.yaml'], 'dnsNames:')} san-missing`],
+    );
+    assert.match(
+      r.findings.find((f) => f.code === 'san-missing').message,
+      /^Certificate apps\/web lacks a name the apiserver dials: injector\.apps\.svc \(webhook "inject\.example\.com"/,
+    );
     // Without the mount, a Certificate naming the Service's long form is not known to serve the webhook.
     r = tree({ 'cert.yaml': certificate({ dnsNames: ['injector.apps.svc.cluster.local'] }), 'hook.yaml': hook, 'svc.yaml': svc });
-    assert.deepEqual(r.lines.filter((l) => l.startsWith('cert.yaml')), []);
+    assert.deepEqual(
+      r.lines.filter((l) => l.startsWith('cert.yaml')),
+      [],
+    );
   });
 
   test('the Secret it wrote, when here: secret-stale when its certificate no longer matches dnsNames or commonName', async () => {
-    const secret = (issued) => ['apiVersion: v1', 'kind: Secret', 'metadata: {name: web-tls, namespace: apps}', 'type: kubernetes.io/tls', 'data:', `  tls.crt: ${b64(issued.certPem)}`, `  tls.key: ${b64(issued.key.privateKeyPem)}`, ''].join('\n');
-    const current = await g.issueCertificate({ commonName: 'web.example.com', issuer: ca, keyType: 'ecdsa-p256', dnsNames: ['web.example.com', 'www.example.com'] });
-    const old = await g.issueCertificate({ commonName: 'web.example.com', issuer: ca, keyType: 'ecdsa-p256', dnsNames: ['web.example.com', 'old.example.com'] });
+    const secret = (issued) =>
+      [
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata: {name: web-tls, namespace: apps}',
+        'type: kubernetes.io/tls',
+        'data:',
+        `  tls.crt: ${b64(issued.certPem)}`,
+        `  tls.key: ${b64(issued.key.privateKeyPem)}`,
+        '',
+      ].join('\n');
+    const current = await g.issueCertificate({
+      commonName: 'web.example.com',
+      issuer: ca,
+      keyType: 'ecdsa-p256',
+      dnsNames: ['web.example.com', 'www.example.com'],
+    });
+    const old = await g.issueCertificate({
+      commonName: 'web.example.com',
+      issuer: ca,
+      keyType: 'ecdsa-p256',
+      dnsNames: ['web.example.com', 'old.example.com'],
+    });
     const spec = { dnsNames: ['web.example.com', 'www.example.com'], commonName: 'web.example.com' };
     let r = tree({ 'cert.yaml': certificate(spec), 'secret.yaml': secret(current) });
     assert.deepEqual(r.lines, []);
@@ -200,10 +261,16 @@ describe('dnsNames against who dials it, and the Secret it wrote', () => {
   });
 });
 
-test("the new codes are in the catalog and in README's \"What it reports\" table, with their severity", () => {
+test('the new codes are in the catalog and in README\'s "What it reports" table, with their severity', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const table = readme.slice(readme.indexOf('## What it reports'), readme.indexOf('\n## ', readme.indexOf('## What it reports') + 5));
-  const expected = { 'cabundle-mismatch': 'error', 'cabundle-missing': 'warning', 'duration-invalid': 'error', 'issuer-not-found': 'warning', 'secret-stale': 'warning' };
+  const expected = {
+    'cabundle-mismatch': 'error',
+    'cabundle-missing': 'warning',
+    'duration-invalid': 'error',
+    'issuer-not-found': 'warning',
+    'secret-stale': 'warning',
+  };
   for (const [code, severity] of Object.entries(expected)) {
     assert.equal(E.codes[code]?.severity, severity, code);
     assert.ok(E.codes[code].title.length > 20, `${code} has a title`);

@@ -20,8 +20,20 @@ before(async () => {
   dir = tempDir('kube-pki-secrets-');
   root = await g.issueCertificate({ commonName: 'webhook-ca', isCA: true, keyType: 'ecdsa-p256' });
   other = await g.issueCertificate({ commonName: 'other-ca', isCA: true, keyType: 'ecdsa-p256' });
-  server = await g.issueCertificate({ commonName: 'webhook', issuer: root, keyType: 'ecdsa-p256', extKeyUsage: ['serverAuth'], dnsNames: ['webhook.default.svc'] });
-  serverFromOther = await g.issueCertificate({ commonName: 'webhook', issuer: other, keyType: 'ecdsa-p256', extKeyUsage: ['serverAuth'], dnsNames: ['webhook.default.svc'] });
+  server = await g.issueCertificate({
+    commonName: 'webhook',
+    issuer: root,
+    keyType: 'ecdsa-p256',
+    extKeyUsage: ['serverAuth'],
+    dnsNames: ['webhook.default.svc'],
+  });
+  serverFromOther = await g.issueCertificate({
+    commonName: 'webhook',
+    issuer: other,
+    keyType: 'ecdsa-p256',
+    extKeyUsage: ['serverAuth'],
+    dnsNames: ['webhook.default.svc'],
+  });
   const now = Date.now();
   expired = await g.issueCertificate({
     commonName: 'old-ingress',
@@ -60,17 +72,33 @@ function checkOne(rel, text, options = {}) {
 
 describe('kubernetes.io/tls Secrets', () => {
   test('a healthy TLS Secret (tls.crt, tls.key, ca.crt) is recognised, has three references, and no finding', () => {
-    const { d, file, engine, findings } = checkOne('secret.yaml', tlsSecret({ crt: b64(server.certPem), key: b64(server.key.privateKeyPem), ca: b64(root.certPem) }));
+    const { d, file, engine, findings } = checkOne(
+      'secret.yaml',
+      tlsSecret({ crt: b64(server.certPem), key: b64(server.key.privateKeyPem), ca: b64(root.certPem) }),
+    );
     assert.ok(engine.isRecognised(file));
     assert.deepEqual(findings, []);
     const units = engine.parsed(file).units;
     assert.equal(units.length, 1);
     assert.equal(units[0].kind, 'secret');
     const refs = units[0].entries.map((e) => e.ref);
-    assert.deepEqual(refs.map((r) => [r.field, r.expect, r.source.kind]), [['tls.crt', 'cert', 'inline'], ['tls.key', 'key', 'inline'], ['ca.crt', 'ca', 'inline']]);
+    assert.deepEqual(
+      refs.map((r) => [r.field, r.expect, r.source.kind]),
+      [
+        ['tls.crt', 'cert', 'inline'],
+        ['tls.key', 'key', 'inline'],
+        ['ca.crt', 'ca', 'inline'],
+      ],
+    );
     // The features (and the inventory) find them through unitReferences: one CodeLens per certificate reference.
     const lenses = E.codeLenses(engine, file);
-    assert.deepEqual(lenses.map((l) => [l.range.start.line + 1, l.title.split(' · ')[0]]), [[lineOf(file, 'tls.crt:'), 'CN=webhook'], [lineOf(file, 'ca.crt:'), 'CN=webhook-ca']]);
+    assert.deepEqual(
+      lenses.map((l) => [l.range.start.line + 1, l.title.split(' · ')[0]]),
+      [
+        [lineOf(file, 'tls.crt:'), 'CN=webhook'],
+        [lineOf(file, 'ca.crt:'), 'CN=webhook-ca'],
+      ],
+    );
     cleanup(d);
   });
 
@@ -78,7 +106,10 @@ describe('kubernetes.io/tls Secrets', () => {
     const stray = strayKey.privateKeyPem;
     const { d, file, findings, lines } = checkOne('secret.yaml', tlsSecret({ crt: b64(server.certPem), key: b64(stray) }));
     assert.deepEqual(lines, [`secret.yaml:${lineOf(file, 'tls.key:')} key-mismatch`]);
-    assert.match(findings[0].message, /^tls\.key is not the private key of CN=webhook \(tls\.crt\): whatever serves this Secret cannot load the pair/);
+    assert.match(
+      findings[0].message,
+      /^tls\.key is not the private key of CN=webhook \(tls\.crt\): whatever serves this Secret cannot load the pair/,
+    );
     assert.equal(findings[0].related[0].range.start.line + 1, lineOf(file, 'tls.crt:'));
     const body = stray.split('\n').slice(1, -2).join('');
     assert.ok(!findings[0].message.includes(body.slice(0, 20)));
@@ -100,10 +131,16 @@ describe('kubernetes.io/tls Secrets', () => {
     cleanup(d);
   });
 
-  test('tls.crt that does not chain to the Secret\'s ca.crt: untrusted-issuer on tls.crt, related ca.crt', () => {
-    const { d, file, findings, lines } = checkOne('secret.yaml', tlsSecret({ crt: b64(serverFromOther.certPem), key: b64(serverFromOther.key.privateKeyPem), ca: b64(root.certPem) }));
+  test("tls.crt that does not chain to the Secret's ca.crt: untrusted-issuer on tls.crt, related ca.crt", () => {
+    const { d, file, findings, lines } = checkOne(
+      'secret.yaml',
+      tlsSecret({ crt: b64(serverFromOther.certPem), key: b64(serverFromOther.key.privateKeyPem), ca: b64(root.certPem) }),
+    );
     assert.deepEqual(lines, [`secret.yaml:${lineOf(file, 'tls.crt:')} untrusted-issuer`]);
-    assert.match(findings[0].message, /^CN=webhook \(tls\.crt\) is issued by CN=other-ca, but this Secret's ca\.crt holds CN=webhook-ca: clients given ca\.crt as their CA .* refuse it \(x509: certificate signed by unknown authority/);
+    assert.match(
+      findings[0].message,
+      /^CN=webhook \(tls\.crt\) is issued by CN=other-ca, but this Secret's ca\.crt holds CN=webhook-ca: clients given ca\.crt as their CA .* refuse it \(x509: certificate signed by unknown authority/,
+    );
     assert.equal(findings[0].related[0].range.start.line + 1, lineOf(file, 'ca.crt:'));
     cleanup(d);
   });
@@ -116,7 +153,10 @@ describe('kubernetes.io/tls Secrets', () => {
       'type: kubernetes.io/tls',
       'stringData:',
       '  tls.crt: |',
-      ...server.certPem.trim().split('\n').map((l) => `    ${l}`),
+      ...server.certPem
+        .trim()
+        .split('\n')
+        .map((l) => `    ${l}`),
       `  tls.key: ${b64(server.key.privateKeyPem)}`,
       '',
     ].join('\n');
@@ -150,13 +190,26 @@ describe('kubernetes.io/tls Secrets', () => {
       tlsSecret({ name: 'b', crt: b64(server.certPem), key: b64(strayKey.privateKeyPem) }),
     ].join('\n');
     const { d, file, lines } = checkOne('list.yaml', list);
-    const keyLines = readFileSync(file, 'utf8').split('\n').map((l, i) => (l.includes('tls.key:') ? i + 1 : 0)).filter(Boolean);
+    const keyLines = readFileSync(file, 'utf8')
+      .split('\n')
+      .map((l, i) => (l.includes('tls.key:') ? i + 1 : 0))
+      .filter(Boolean);
     assert.deepEqual(lines, [`list.yaml:${lineOf(file, 'tls.crt:')} cert-expired`, `list.yaml:${keyLines[1]} key-mismatch`]);
     cleanup(d);
   });
 
   test('a healthy tls Secret in kubectl get -o yaml form (a SecretList) has no finding', () => {
-    const text = ['apiVersion: v1', 'kind: SecretList', 'items:', '- ' + tlsSecret({ crt: b64(server.certPem), key: b64(server.key.privateKeyPem) }).trim().split('\n').join('\n  '), ''].join('\n');
+    const text = [
+      'apiVersion: v1',
+      'kind: SecretList',
+      'items:',
+      '- ' +
+        tlsSecret({ crt: b64(server.certPem), key: b64(server.key.privateKeyPem) })
+          .trim()
+          .split('\n')
+          .join('\n  '),
+      '',
+    ].join('\n');
     const { d, file, engine, findings } = checkOne('got.yaml', text);
     assert.ok(engine.isRecognised(file));
     assert.deepEqual(findings, []);
@@ -167,7 +220,20 @@ describe('kubernetes.io/tls Secrets', () => {
 describe('any Secret or ConfigMap value that decodes to PEM', () => {
   test("kube-root-ca.crt's ca.crt (ConfigMap, PEM text): a CA reference; a leaf there is not-a-ca; expired is cert-expired", () => {
     const cm = (pem) =>
-      ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: kube-root-ca.crt', '  namespace: kube-system', 'data:', '  ca.crt: |', ...pem.trim().split('\n').map((l) => `    ${l}`), ''].join('\n');
+      [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata:',
+        '  name: kube-root-ca.crt',
+        '  namespace: kube-system',
+        'data:',
+        '  ca.crt: |',
+        ...pem
+          .trim()
+          .split('\n')
+          .map((l) => `    ${l}`),
+        '',
+      ].join('\n');
     let r = checkOne('cm.yaml', cm(root.certPem));
     assert.deepEqual(r.findings, []);
     assert.equal(r.engine.parsed(r.file).units[0].entries[0].ref.expect, 'ca');
@@ -196,7 +262,16 @@ describe('any Secret or ConfigMap value that decodes to PEM', () => {
     let r = checkOne('o.yaml', opaque);
     assert.deepEqual(r.lines, [`o.yaml:${lineOf(r.file, 'client.pem:')} cert-expired`]);
     cleanup(r.d);
-    const plain = ['apiVersion: v1', 'kind: Secret', 'metadata: {name: db}', 'type: Opaque', 'data:', `  password: ${b64('hunter2')}`, `  tls.crt: '!!!'`, ''].join('\n');
+    const plain = [
+      'apiVersion: v1',
+      'kind: Secret',
+      'metadata: {name: db}',
+      'type: Opaque',
+      'data:',
+      `  password: ${b64('hunter2')}`,
+      `  tls.crt: '!!!'`,
+      '',
+    ].join('\n');
     r = checkOne('p.yaml', plain);
     assert.equal(r.engine.isRecognised(r.file), false);
     assert.deepEqual(r.findings, []);

@@ -20,11 +20,34 @@ const dirs = [];
 before(async () => {
   ca = await g.issueCertificate({ commonName: 'webhook-ca', isCA: true, keyType: 'ecdsa-p256' });
   otherCa = await g.issueCertificate({ commonName: 'other-ca', isCA: true, keyType: 'ecdsa-p256' });
-  good = await g.issueCertificate({ commonName: 'policy', issuer: ca, keyType: 'ecdsa-p256', extKeyUsage: ['serverAuth'], dnsNames: ['policy', 'policy.policy-system', 'policy.policy-system.svc'] });
-  noSvcName = await g.issueCertificate({ commonName: 'policy', issuer: ca, keyType: 'ecdsa-p256', extKeyUsage: ['serverAuth'], dnsNames: ['policy.policy-system.svc.cluster.local'] });
-  selfSigned = await g.issueCertificate({ commonName: 'hook.example.com', keyType: 'ecdsa-p256', extKeyUsage: ['serverAuth'], dnsNames: ['hook.example.com'] });
+  good = await g.issueCertificate({
+    commonName: 'policy',
+    issuer: ca,
+    keyType: 'ecdsa-p256',
+    extKeyUsage: ['serverAuth'],
+    dnsNames: ['policy', 'policy.policy-system', 'policy.policy-system.svc'],
+  });
+  noSvcName = await g.issueCertificate({
+    commonName: 'policy',
+    issuer: ca,
+    keyType: 'ecdsa-p256',
+    extKeyUsage: ['serverAuth'],
+    dnsNames: ['policy.policy-system.svc.cluster.local'],
+  });
+  selfSigned = await g.issueCertificate({
+    commonName: 'hook.example.com',
+    keyType: 'ecdsa-p256',
+    extKeyUsage: ['serverAuth'],
+    dnsNames: ['hook.example.com'],
+  });
   const now = Date.now();
-  expiredCa = await g.issueCertificate({ commonName: 'old-ca', isCA: true, keyType: 'ecdsa-p256', notBefore: new Date(now - 400 * DAY), notAfter: new Date(now - DAY) });
+  expiredCa = await g.issueCertificate({
+    commonName: 'old-ca',
+    isCA: true,
+    keyType: 'ecdsa-p256',
+    notBefore: new Date(now - 400 * DAY),
+    notAfter: new Date(now - DAY),
+  });
 });
 after(() => dirs.forEach(cleanup));
 
@@ -48,7 +71,20 @@ function webhookConfig({ caBundle, service = true, url, annotations = '', kind =
   ].join('\n');
 }
 
-const serviceYaml = ['apiVersion: v1', 'kind: Service', 'metadata:', '  name: policy', '  namespace: policy-system', 'spec:', '  selector:', '    app: policy', '  ports:', '  - port: 443', '    targetPort: 9443', ''].join('\n');
+const serviceYaml = [
+  'apiVersion: v1',
+  'kind: Service',
+  'metadata:',
+  '  name: policy',
+  '  namespace: policy-system',
+  'spec:',
+  '  selector:',
+  '    app: policy',
+  '  ports:',
+  '  - port: 443',
+  '    targetPort: 9443',
+  '',
+].join('\n');
 
 const deploymentYaml = [
   'apiVersion: apps/v1',
@@ -77,7 +113,18 @@ const deploymentYaml = [
 ].join('\n');
 
 function secretYaml(issued, name = 'policy-tls') {
-  return ['apiVersion: v1', 'kind: Secret', 'metadata:', `  name: ${name}`, '  namespace: policy-system', 'type: kubernetes.io/tls', 'data:', `  tls.crt: ${b64(issued.certPem)}`, `  tls.key: ${b64(issued.key.privateKeyPem)}`, ''].join('\n');
+  return [
+    'apiVersion: v1',
+    'kind: Secret',
+    'metadata:',
+    `  name: ${name}`,
+    '  namespace: policy-system',
+    'type: kubernetes.io/tls',
+    'data:',
+    `  tls.crt: ${b64(issued.certPem)}`,
+    `  tls.key: ${b64(issued.key.privateKeyPem)}`,
+    '',
+  ].join('\n');
 }
 
 /** A workspace of files (name -> text); returns its findings, by "file:line code", and the parts. */
@@ -92,13 +139,23 @@ function tree(files, options = {}) {
 
 describe('webhooks: caBundle and the serving Secret', () => {
   test('healthy: Service -> Deployment -> Secret, chained and named: no finding at all', () => {
-    const r = tree({ 'hook.yaml': webhookConfig({ caBundle: b64(ca.certPem) }), 'svc.yaml': serviceYaml, 'deploy.yaml': deploymentYaml, 'secret.yaml': secretYaml(good) });
+    const r = tree({
+      'hook.yaml': webhookConfig({ caBundle: b64(ca.certPem) }),
+      'svc.yaml': serviceYaml,
+      'deploy.yaml': deploymentYaml,
+      'secret.yaml': secretYaml(good),
+    });
     assert.deepEqual(r.lines, []);
     assert.ok(r.engine.isRecognised(r.paths['hook.yaml']));
   });
 
-  test('cabundle-mismatch on the caBundle line, related: the Secret\'s tls.crt and the volume that mounts it', () => {
-    const r = tree({ 'hook.yaml': webhookConfig({ caBundle: b64(otherCa.certPem) }), 'svc.yaml': serviceYaml, 'deploy.yaml': deploymentYaml, 'secret.yaml': secretYaml(good) });
+  test("cabundle-mismatch on the caBundle line, related: the Secret's tls.crt and the volume that mounts it", () => {
+    const r = tree({
+      'hook.yaml': webhookConfig({ caBundle: b64(otherCa.certPem) }),
+      'svc.yaml': serviceYaml,
+      'deploy.yaml': deploymentYaml,
+      'secret.yaml': secretYaml(good),
+    });
     assert.deepEqual(r.lines, [`hook.yaml:${lineOf(r.paths['hook.yaml'], 'caBundle:')} cabundle-mismatch`]);
     const f = r.findings[0];
     assert.equal(f.severity, 'error');
@@ -113,7 +170,12 @@ describe('webhooks: caBundle and the serving Secret', () => {
   });
 
   test('san-missing: the serving certificate lacks <service>.<namespace>.svc (the name the apiserver dials)', () => {
-    const r = tree({ 'hook.yaml': webhookConfig({ caBundle: b64(ca.certPem) }), 'svc.yaml': serviceYaml, 'deploy.yaml': deploymentYaml, 'secret.yaml': secretYaml(noSvcName) });
+    const r = tree({
+      'hook.yaml': webhookConfig({ caBundle: b64(ca.certPem) }),
+      'svc.yaml': serviceYaml,
+      'deploy.yaml': deploymentYaml,
+      'secret.yaml': secretYaml(noSvcName),
+    });
     assert.deepEqual(r.lines, [`hook.yaml:${lineOf(r.paths['hook.yaml'], 'caBundle:')} san-missing`]);
     assert.match(
       r.findings[0].message,
@@ -121,7 +183,7 @@ describe('webhooks: caBundle and the serving Secret', () => {
     );
   });
 
-  test('the message says what the webhook\'s failurePolicy makes of it: rejected (Fail, the v1 default) or silently skipped (Ignore)', () => {
+  test("the message says what the webhook's failurePolicy makes of it: rejected (Fail, the v1 default) or silently skipped (Ignore)", () => {
     const parts = { 'svc.yaml': serviceYaml, 'deploy.yaml': deploymentYaml, 'secret.yaml': secretYaml(noSvcName) };
     const byDefault = tree({ 'hook.yaml': webhookConfig({ caBundle: b64(ca.certPem) }), ...parts }).findings[0].message;
     const fail = tree({ 'hook.yaml': webhookConfig({ caBundle: b64(ca.certPem), failurePolicy: 'Fail' }), ...parts }).findings[0].message;
@@ -132,42 +194,83 @@ describe('webhooks: caBundle and the serving Secret', () => {
   });
 
   test('eku-missing: a serving certificate made for clients only', async () => {
-    const clientOnly = await g.issueCertificate({ commonName: 'policy', issuer: ca, keyType: 'ecdsa-p256', extKeyUsage: ['clientAuth'], dnsNames: ['policy.policy-system.svc'] });
-    const r = tree({ 'hook.yaml': webhookConfig({ caBundle: b64(ca.certPem) }), 'svc.yaml': serviceYaml, 'deploy.yaml': deploymentYaml, 'secret.yaml': secretYaml(clientOnly) });
+    const clientOnly = await g.issueCertificate({
+      commonName: 'policy',
+      issuer: ca,
+      keyType: 'ecdsa-p256',
+      extKeyUsage: ['clientAuth'],
+      dnsNames: ['policy.policy-system.svc'],
+    });
+    const r = tree({
+      'hook.yaml': webhookConfig({ caBundle: b64(ca.certPem) }),
+      'svc.yaml': serviceYaml,
+      'deploy.yaml': deploymentYaml,
+      'secret.yaml': secretYaml(clientOnly),
+    });
     assert.deepEqual(r.lines, [`hook.yaml:${lineOf(r.paths['hook.yaml'], 'caBundle:')} eku-missing`]);
-    assert.match(r.findings[0].message, /^webhook "validate\.policy\.example\.com" \(ValidatingWebhookConfiguration policy\): the serving certificate in Secret policy-system\/policy-tls \(CN=policy\) lacks the serverAuth extended key usage \(it has: clientAuth\): the apiserver refuses it/);
+    assert.match(
+      r.findings[0].message,
+      /^webhook "validate\.policy\.example\.com" \(ValidatingWebhookConfiguration policy\): the serving certificate in Secret policy-system\/policy-tls \(CN=policy\) lacks the serverAuth extended key usage \(it has: clientAuth\): the apiserver refuses it/,
+    );
   });
 
   test('no relation, no verdict: a Service selecting other pods, or a Secret in another namespace, stays silent', () => {
     const otherPods = serviceYaml.replace('app: policy', 'app: someone-else');
-    let r = tree({ 'hook.yaml': webhookConfig({ caBundle: b64(otherCa.certPem) }), 'svc.yaml': otherPods, 'deploy.yaml': deploymentYaml, 'secret.yaml': secretYaml(good) });
+    let r = tree({
+      'hook.yaml': webhookConfig({ caBundle: b64(otherCa.certPem) }),
+      'svc.yaml': otherPods,
+      'deploy.yaml': deploymentYaml,
+      'secret.yaml': secretYaml(good),
+    });
     assert.deepEqual(r.lines, []);
-    r = tree({ 'hook.yaml': webhookConfig({ caBundle: b64(otherCa.certPem) }), 'svc.yaml': serviceYaml, 'deploy.yaml': deploymentYaml, 'secret.yaml': secretYaml(good).replace('namespace: policy-system', 'namespace: elsewhere') });
+    r = tree({
+      'hook.yaml': webhookConfig({ caBundle: b64(otherCa.certPem) }),
+      'svc.yaml': serviceYaml,
+      'deploy.yaml': deploymentYaml,
+      'secret.yaml': secretYaml(good).replace('namespace: policy-system', 'namespace: elsewhere'),
+    });
     assert.deepEqual(r.lines, []);
   });
 
   test('caBundle shape: a leaf is not-a-ca, a self-signed leaf is fine, an expired CA is cert-expired, garbage and a private key are pem-invalid', () => {
     let r = tree({ 'hook.yaml': webhookConfig({ caBundle: b64(good.certPem) }) });
     assert.deepEqual(r.lines, [`hook.yaml:${lineOf(r.paths['hook.yaml'], 'caBundle:')} not-a-ca`]);
-    assert.match(r.findings[0].message, /^caBundle of webhook "validate\.policy\.example\.com" \(ValidatingWebhookConfiguration policy\) holds CN=policy, which is neither a CA nor self-signed: the apiserver can verify only that very certificate/);
+    assert.match(
+      r.findings[0].message,
+      /^caBundle of webhook "validate\.policy\.example\.com" \(ValidatingWebhookConfiguration policy\) holds CN=policy, which is neither a CA nor self-signed: the apiserver can verify only that very certificate/,
+    );
     r = tree({ 'hook.yaml': webhookConfig({ caBundle: b64(selfSigned.certPem), service: false, url: 'https://hook.example.com:8443/validate' }) });
     assert.deepEqual(r.lines, []);
     r = tree({ 'hook.yaml': webhookConfig({ caBundle: b64(expiredCa.certPem) }) });
     assert.deepEqual(r.lines, [`hook.yaml:${lineOf(r.paths['hook.yaml'], 'caBundle:')} cert-expired`]);
     assert.match(r.findings[0].message, /^CN=old-ca expired on .*: nothing that chains to it verifies any more\.$/);
     r = tree({ 'hook.yaml': webhookConfig({ caBundle: 'Zm9v!!' }) });
-    assert.deepEqual(r.findings.map((f) => `${f.code}: ${f.message}`), ['pem-invalid: caBundle is not valid base64: the apiserver and kubectl refuse it ("illegal base64 data at input byte 4")']);
+    assert.deepEqual(
+      r.findings.map((f) => `${f.code}: ${f.message}`),
+      ['pem-invalid: caBundle is not valid base64: the apiserver and kubectl refuse it ("illegal base64 data at input byte 4")'],
+    );
     r = tree({ 'hook.yaml': webhookConfig({ caBundle: b64(good.key.privateKeyPem) }) });
-    assert.deepEqual(r.findings.map((f) => `${f.code}: ${f.message}`), ['pem-invalid: caBundle holds no usable CERTIFICATE block, but a CA certificate is expected (found EC PRIVATE KEY)']);
+    assert.deepEqual(
+      r.findings.map((f) => `${f.code}: ${f.message}`),
+      ['pem-invalid: caBundle holds no usable CERTIFICATE block, but a CA certificate is expected (found EC PRIVATE KEY)'],
+    );
     const body = good.key.privateKeyPem.split('\n')[1];
     assert.ok(!r.findings[0].message.includes(body.slice(0, 12)));
     // The placeholder kubebuilder scaffolds (base64 of a newline) is no CA to judge, with or without the annotation.
     r = tree({ 'hook.yaml': webhookConfig({ caBundle: 'Cg==' }) });
-    assert.deepEqual(r.findings.map((f) => f.code), []);
+    assert.deepEqual(
+      r.findings.map((f) => f.code),
+      [],
+    );
   });
 
   test('url: webhooks: the self-signed certificate in caBundle must name the url host; no service lookup', () => {
-    const r = tree({ 'hook.yaml': webhookConfig({ caBundle: b64(selfSigned.certPem), service: false, url: 'https://10.0.0.7:8443/validate' }), 'svc.yaml': serviceYaml, 'deploy.yaml': deploymentYaml, 'secret.yaml': secretYaml(good) });
+    const r = tree({
+      'hook.yaml': webhookConfig({ caBundle: b64(selfSigned.certPem), service: false, url: 'https://10.0.0.7:8443/validate' }),
+      'svc.yaml': serviceYaml,
+      'deploy.yaml': deploymentYaml,
+      'secret.yaml': secretYaml(good),
+    });
     assert.deepEqual(r.lines, [`hook.yaml:${lineOf(r.paths['hook.yaml'], 'caBundle:')} san-missing`]);
     assert.match(r.findings[0].message, /the apiserver dials 10\.0\.0\.7 \(url https:\/\/10\.0\.0\.7:8443\/validate\)/);
     assert.match(r.findings[0].message, /x509: cannot validate certificate for 10\.0\.0\.7 because it doesn't contain any IP SANs/);
@@ -178,7 +281,10 @@ describe('webhooks: caBundle and the serving Secret', () => {
     let r = tree({ 'hook.yaml': webhookConfig({}), ...serving });
     assert.deepEqual(r.lines, [`hook.yaml:${lineOf(r.paths['hook.yaml'], 'clientConfig:')} cabundle-missing`]);
     assert.equal(r.findings[0].severity, 'warning');
-    assert.match(r.findings[0].message, /^webhook "validate\.policy\.example\.com" \(ValidatingWebhookConfiguration policy\) has no caBundle, and nothing in the workspace fills it .*: the apiserver verifies policy\.policy-system\.svc with the system trust roots of the control-plane host, which kube-pki cannot see\./);
+    assert.match(
+      r.findings[0].message,
+      /^webhook "validate\.policy\.example\.com" \(ValidatingWebhookConfiguration policy\) has no caBundle, and nothing in the workspace fills it .*: the apiserver verifies policy\.policy-system\.svc with the system trust roots of the control-plane host, which kube-pki cannot see\./,
+    );
     // An empty caBundle is no caBundle.
     r = tree({ 'hook.yaml': webhookConfig({ caBundle: '' }), ...serving });
     assert.deepEqual(r.lines, [`hook.yaml:${lineOf(r.paths['hook.yaml'], 'clientConfig:')} cabundle-missing`]);
@@ -188,11 +294,14 @@ describe('webhooks: caBundle and the serving Secret', () => {
     r = tree({ 'hook.yaml': webhookConfig({ annotations: 'cert-manager.io/inject-ca-from: policy-system/policy-cert' }), ...serving });
     assert.deepEqual(r.lines, []);
     // A placeholder caBundle that cainjector overwrites is not judged.
-    r = tree({ 'hook.yaml': webhookConfig({ caBundle: 'Cg==', annotations: 'cert-manager.io/inject-ca-from: policy-system/policy-cert' }), ...serving });
+    r = tree({
+      'hook.yaml': webhookConfig({ caBundle: 'Cg==', annotations: 'cert-manager.io/inject-ca-from: policy-system/policy-cert' }),
+      ...serving,
+    });
     assert.deepEqual(r.lines, []);
   });
 
-  test('inject-ca-from: the Certificate\'s Secret must name the service (san-missing on the annotation)', () => {
+  test("inject-ca-from: the Certificate's Secret must name the service (san-missing on the annotation)", () => {
     const certificate = [
       'apiVersion: cert-manager.io/v1',
       'kind: Certificate',
@@ -203,42 +312,107 @@ describe('webhooks: caBundle and the serving Secret', () => {
       '  issuerRef: {name: selfsigned, kind: ClusterIssuer}',
       '',
     ].join('\n');
-    const r = tree({ 'hook.yaml': webhookConfig({ annotations: 'cert-manager.io/inject-ca-from: policy-system/policy-cert' }), 'cert.yaml': certificate, 'secret.yaml': secretYaml(noSvcName) });
+    const r = tree({
+      'hook.yaml': webhookConfig({ annotations: 'cert-manager.io/inject-ca-from: policy-system/policy-cert' }),
+      'cert.yaml': certificate,
+      'secret.yaml': secretYaml(noSvcName),
+    });
     // The stale Secret is also the Certificate's business (secret-stale there).
-    assert.deepEqual(r.lines, [`cert.yaml:${lineOf(r.paths['cert.yaml'], 'secretName:')} secret-stale`, `hook.yaml:${lineOf(r.paths['hook.yaml'], 'inject-ca-from')} san-missing`]);
+    assert.deepEqual(r.lines, [
+      `cert.yaml:${lineOf(r.paths['cert.yaml'], 'secretName:')} secret-stale`,
+      `hook.yaml:${lineOf(r.paths['hook.yaml'], 'inject-ca-from')} san-missing`,
+    ]);
   });
 
   test('Helm templates stay silent', () => {
     const text = webhookConfig({ caBundle: '"{{ .Values.webhook.caBundle }}"' });
-    const secret = secretYaml(good).replace(/tls\.crt: .*/, 'tls.crt: {{ .Values.tls.crt | b64enc }}').replace(/tls\.key: .*/, "tls.key: '{{ .Values.tls.key | b64enc }}'");
+    const secret = secretYaml(good)
+      .replace(/tls\.crt: .*/, 'tls.crt: {{ .Values.tls.crt | b64enc }}')
+      .replace(/tls\.key: .*/, "tls.key: '{{ .Values.tls.key | b64enc }}'");
     const unquoted = webhookConfig({ caBundle: '{{ .Values.webhook.caBundle }}' }).replace('name: policy\n', 'name: policy-unquoted\n');
     const r = tree({ 'templates/hook.yaml': text, 'templates/secret.yaml': secret, 'templates/hook2.yaml': unquoted });
     assert.deepEqual(r.lines, []);
   });
 
   test('recognition stays cheap: a 2 MB CRD without a conversion webhook is not parsed; one with it is read', () => {
-    const props = Array.from({ length: 30000 }, (_, i) => `              field${i}: {type: string, description: "a field of the widget schema, number ${i}"}`).join('\n');
+    const props = Array.from(
+      { length: 30000 },
+      (_, i) => `              field${i}: {type: string, description: "a field of the widget schema, number ${i}"}`,
+    ).join('\n');
     const crd = (conversion) =>
-      ['apiVersion: apiextensions.k8s.io/v1', 'kind: CustomResourceDefinition', 'metadata: {name: widgets.example.com}', 'spec:', ...conversion, '  versions:', '  - name: v1', '    schema:', '      openAPIV3Schema:', '        type: object', '        properties:', '          spec:', '            properties:', props, ''].join('\n');
+      [
+        'apiVersion: apiextensions.k8s.io/v1',
+        'kind: CustomResourceDefinition',
+        'metadata: {name: widgets.example.com}',
+        'spec:',
+        ...conversion,
+        '  versions:',
+        '  - name: v1',
+        '    schema:',
+        '      openAPIV3Schema:',
+        '        type: object',
+        '        properties:',
+        '          spec:',
+        '            properties:',
+        props,
+        '',
+      ].join('\n');
     const plain = crd([]);
     assert.ok(plain.length > 2_000_000);
     let t = performance.now();
     assert.equal(E.parseFile('/crd.yaml', plain).recognised, false);
     const ms = performance.now() - t;
     assert.ok(ms < 50, `the text test alone decides (parsing would take hundreds of ms) (${ms.toFixed(1)} ms)`);
-    const withHook = crd(['  conversion:', '    strategy: Webhook', '    webhook:', '      clientConfig:', `        caBundle: ${b64(ca.certPem)}`, '        service: {name: w, namespace: x}']);
+    const withHook = crd([
+      '  conversion:',
+      '    strategy: Webhook',
+      '    webhook:',
+      '      clientConfig:',
+      `        caBundle: ${b64(ca.certPem)}`,
+      '        service: {name: w, namespace: x}',
+    ]);
     t = performance.now();
     const parsed = E.parseFile('/crd.yaml', withHook);
     assert.equal(parsed.recognised, true);
-    assert.deepEqual(parsed.units.map((u) => [u.kind, u.clients.length]), [['webhook', 1]]);
+    assert.deepEqual(
+      parsed.units.map((u) => [u.kind, u.clients.length]),
+      [['webhook', 1]],
+    );
   });
 });
 
 describe('APIService and CRD conversion webhooks', () => {
   const certificate = (dns) =>
-    ['apiVersion: cert-manager.io/v1', 'kind: Certificate', 'metadata:', '  name: metrics', '  namespace: monitoring', 'spec:', '  secretName: metrics-tls', '  dnsNames:', ...dns.map((d) => `  - ${d}`), '  issuerRef: {name: ca, kind: ClusterIssuer}', ''].join('\n');
+    [
+      'apiVersion: cert-manager.io/v1',
+      'kind: Certificate',
+      'metadata:',
+      '  name: metrics',
+      '  namespace: monitoring',
+      'spec:',
+      '  secretName: metrics-tls',
+      '  dnsNames:',
+      ...dns.map((d) => `  - ${d}`),
+      '  issuerRef: {name: ca, kind: ClusterIssuer}',
+      '',
+    ].join('\n');
   const apiService = (caBundle) =>
-    ['apiVersion: apiregistration.k8s.io/v1', 'kind: APIService', 'metadata:', '  name: v1beta1.metrics.k8s.io', 'spec:', '  group: metrics.k8s.io', '  version: v1beta1', '  groupPriorityMinimum: 100', '  versionPriority: 100', '  service:', '    name: metrics', '    namespace: monitoring', `  caBundle: ${caBundle}`, ''].join('\n');
+    [
+      'apiVersion: apiregistration.k8s.io/v1',
+      'kind: APIService',
+      'metadata:',
+      '  name: v1beta1.metrics.k8s.io',
+      'spec:',
+      '  group: metrics.k8s.io',
+      '  version: v1beta1',
+      '  groupPriorityMinimum: 100',
+      '  versionPriority: 100',
+      '  service:',
+      '    name: metrics',
+      '    namespace: monitoring',
+      `  caBundle: ${caBundle}`,
+      '',
+    ].join('\n');
 
   test('APIService: the serving Secret found through a cert-manager Certificate for the service name; cabundle-mismatch', async () => {
     const served = await g.issueCertificate({ commonName: 'metrics', issuer: ca, keyType: 'ecdsa-p256', dnsNames: ['metrics.monitoring.svc'] });
@@ -247,12 +421,21 @@ describe('APIService and CRD conversion webhooks', () => {
     assert.deepEqual(r.lines, []);
     r = tree({ 'api.yaml': apiService(b64(otherCa.certPem)), 'cert.yaml': certificate(['metrics.monitoring.svc']), 'secret.yaml': secret });
     assert.deepEqual(r.lines, [`api.yaml:${lineOf(r.paths['api.yaml'], 'caBundle:')} cabundle-mismatch`]);
-    assert.match(r.findings[0].message, /^caBundle of APIService v1beta1\.metrics\.k8s\.io holds CN=other-ca, which does not verify the serving certificate in Secret monitoring\/metrics-tls \(CN=metrics, issued by CN=webhook-ca\): .*the aggregated API is unavailable/);
+    assert.match(
+      r.findings[0].message,
+      /^caBundle of APIService v1beta1\.metrics\.k8s\.io holds CN=other-ca, which does not verify the serving certificate in Secret monitoring\/metrics-tls \(CN=metrics, issued by CN=webhook-ca\): .*the aggregated API is unavailable/,
+    );
     // A local APIService (no service) is nothing to check; insecureSkipTLSVerify verifies nothing.
-    r = tree({ 'local.yaml': 'apiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata: {name: v1.apps}\nspec: {group: apps, version: v1}\n' });
+    r = tree({
+      'local.yaml': 'apiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata: {name: v1.apps}\nspec: {group: apps, version: v1}\n',
+    });
     assert.deepEqual(r.lines, []);
     assert.equal(r.engine.isRecognised(r.paths['local.yaml']), false);
-    r = tree({ 'api.yaml': apiService(b64(otherCa.certPem)).replace('  caBundle:', '  insecureSkipTLSVerify: true\n  caBundle:'), 'cert.yaml': certificate(['metrics.monitoring.svc']), 'secret.yaml': secret });
+    r = tree({
+      'api.yaml': apiService(b64(otherCa.certPem)).replace('  caBundle:', '  insecureSkipTLSVerify: true\n  caBundle:'),
+      'cert.yaml': certificate(['metrics.monitoring.svc']),
+      'secret.yaml': secret,
+    });
     assert.deepEqual(r.lines, []);
   });
 
@@ -279,7 +462,10 @@ describe('APIService and CRD conversion webhooks', () => {
       ].join('\n');
     let r = tree({ 'crd.yaml': crd(b64(ca.certPem)), 'svc.yaml': serviceYaml, 'deploy.yaml': deploymentYaml, 'secret.yaml': secretYaml(noSvcName) });
     assert.deepEqual(r.lines, [`crd.yaml:${lineOf(r.paths['crd.yaml'], 'caBundle:')} san-missing`]);
-    assert.match(r.findings[0].message, /^the conversion webhook of CustomResourceDefinition widgets\.example\.com: the apiserver dials policy\.policy-system\.svc/);
+    assert.match(
+      r.findings[0].message,
+      /^the conversion webhook of CustomResourceDefinition widgets\.example\.com: the apiserver dials policy\.policy-system\.svc/,
+    );
     r = tree({ 'crd.yaml': crd(b64(ca.certPem)), 'svc.yaml': serviceYaml, 'deploy.yaml': deploymentYaml, 'secret.yaml': secretYaml(good) });
     assert.deepEqual(r.lines, []);
   });
@@ -287,13 +473,26 @@ describe('APIService and CRD conversion webhooks', () => {
 
 describe('dependencies', () => {
   test('editing the Secret re-checks the webhook configuration', async () => {
-    const r = tree({ 'hook.yaml': webhookConfig({ caBundle: b64(ca.certPem) }), 'svc.yaml': serviceYaml, 'deploy.yaml': deploymentYaml, 'secret.yaml': secretYaml(good) });
+    const r = tree({
+      'hook.yaml': webhookConfig({ caBundle: b64(ca.certPem) }),
+      'svc.yaml': serviceYaml,
+      'deploy.yaml': deploymentYaml,
+      'secret.yaml': secretYaml(good),
+    });
     const hook = r.paths['hook.yaml'];
     assert.deepEqual(r.engine.check(hook), []);
-    const stranger = await g.issueCertificate({ commonName: 'policy', issuer: otherCa, keyType: 'ecdsa-p256', dnsNames: ['policy.policy-system.svc'] });
+    const stranger = await g.issueCertificate({
+      commonName: 'policy',
+      issuer: otherCa,
+      keyType: 'ecdsa-p256',
+      dnsNames: ['policy.policy-system.svc'],
+    });
     r.engine.updateDocument(r.paths['secret.yaml'], secretYaml(stranger));
     assert.ok(r.engine.affectedBy(r.paths['secret.yaml']).includes(hook));
-    assert.deepEqual(r.engine.check(hook).map((f) => f.code), ['cabundle-mismatch']);
+    assert.deepEqual(
+      r.engine.check(hook).map((f) => f.code),
+      ['cabundle-mismatch'],
+    );
     r.engine.updateDocument(r.paths['secret.yaml'], readFileSync(r.paths['secret.yaml'], 'utf8'));
     assert.deepEqual(r.engine.check(hook), []);
   });

@@ -22,7 +22,12 @@ function manyUsers(users) {
   const head = kubeconfig({ caPem: rootCA.certPem, certPem: dev.certPem, keyPem: dev.key.privateKeyPem, user: 'user-0' });
   const entries = [];
   for (let i = 1; i < users; i++) {
-    entries.push(`- name: user-${i}`, '  user:', `    client-certificate-data: ${b64(dev.certPem)}`, `    client-key-data: ${b64(dev.key.privateKeyPem)}`);
+    entries.push(
+      `- name: user-${i}`,
+      '  user:',
+      `    client-certificate-data: ${b64(dev.certPem)}`,
+      `    client-key-data: ${b64(dev.key.privateKeyPem)}`,
+    );
   }
   return `${head}${entries.join('\n')}\n`;
 }
@@ -43,7 +48,10 @@ test('a kubeconfig over the 5 MB of certificate files is still checked, in full'
   assert.equal(engine.updateDocument(file, text), true);
   const findings = engine.check(file);
   // user-5000 holds the CA's certificate with dev's key: found among 5,500 users.
-  assert.ok(findings.some((f) => f.code === 'key-mismatch'), JSON.stringify(findings.map((f) => f.code)));
+  assert.ok(
+    findings.some((f) => f.code === 'key-mismatch'),
+    JSON.stringify(findings.map((f) => f.code)),
+  );
 });
 
 test('a document over 16 MB is not parsed, and says so when it reads like a config', () => {
@@ -86,7 +94,10 @@ test('the language server: an open document over 16 MB gets one diagnostic sayin
   try {
     const uri = await c.open(file, `apiVersion: v1\nkind: Config\nusers:\n${'- name: x\n'.repeat(1_800_000)}`);
     const diags = await c.waitForDiagnostics(uri, (ds) => ds.length > 0, 30_000);
-    assert.deepEqual(diags.map((x) => [x.code, x.range.start.line]), [['file-unreadable', 0]]);
+    assert.deepEqual(
+      diags.map((x) => [x.code, x.range.start.line]),
+      [['file-unreadable', 0]],
+    );
     assert.match(diags[0].message, /over the 16\.0 MB/);
     // Back under the limit: checked as usual.
     await c.change(file, bigConfig);

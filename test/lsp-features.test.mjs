@@ -42,7 +42,12 @@ async function keyLines() {
     const text = await readFile(f, 'utf8');
     const block = text.match(/-----BEGIN [A-Z ]*PRIVATE KEY-----([\s\S]*?)-----END/);
     assert.ok(block, `${f} holds a private key`);
-    lines.push(...block[1].split('\n').map((l) => l.trim()).filter((l) => l.length >= 16));
+    lines.push(
+      ...block[1]
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.length >= 16),
+    );
   }
   return lines;
 }
@@ -67,7 +72,10 @@ test('initialize announces hover, CodeLens, document links, symbols and folding'
   assert.deepEqual(caps.documentLinkProvider, { resolveProvider: false });
   assert.equal(caps.documentSymbolProvider, true);
   // Folding only for PEM and Markdown: a provider for YAML would replace its indentation folding.
-  assert.deepEqual(caps.foldingRangeProvider.documentSelector.map((s) => s.language ?? s.pattern), ['pem', 'markdown', '**/*.{pem,crt,cer,key,csr}']);
+  assert.deepEqual(
+    caps.foldingRangeProvider.documentSelector.map((s) => s.language ?? s.pattern),
+    ['pem', 'markdown', '**/*.{pem,crt,cer,key,csr}'],
+  );
 });
 
 test('hover on --tls-cert-file: the role, the finding on it, and the decoded certificate', async () => {
@@ -77,9 +85,15 @@ test('hover on --tls-cert-file: the role, the finding on it, and the decoded cer
   const md = h.contents.value;
   const crt = cluster.files['pki/apiserver.crt'];
   assert.ok(md.startsWith(`**kube-apiserver's serving certificate** · \`--tls-cert-file\` → ${crt}`), md.slice(0, 200));
-  assert.match(md, /❌ \*\*san-missing\*\*: CN=kube-apiserver is kube-apiserver's serving certificate but lacks a name its clients dial: cp\.example\.internal/);
+  assert.match(
+    md,
+    /❌ \*\*san-missing\*\*: CN=kube-apiserver is kube-apiserver's serving certificate but lacks a name its clients dial: cp\.example\.internal/,
+  );
   assert.match(md, /\*\*Certificate\*\* CN=kube-apiserver · ✅ expires in 36[45] days/);
-  assert.match(md, /\| SANs \| DNS: cp1, kubernetes, kubernetes\.default, kubernetes\.default\.svc, kubernetes\.default\.svc\.cluster\.local · IP: 10\.96\.0\.1, 192\.168\.10\.11 \|/);
+  assert.match(
+    md,
+    /\| SANs \| DNS: cp1, kubernetes, kubernetes\.default, kubernetes\.default\.svc, kubernetes\.default\.svc\.cluster\.local · IP: 10\.96\.0\.1, 192\.168\.10\.11 \|/,
+  );
   assert.match(md, /\| Issuer \| CN=kubernetes \|/);
   assert.match(md, /\| Extended key usage \| serverAuth \|/);
   assert.ok(md.includes(`| SHA-256 | ${new X509Certificate(await readFile(crt)).fingerprint256} |`));
@@ -156,13 +170,18 @@ test('no private key base64 appears in any hover: key files, key references, the
 test('CodeLens above each certificate reference, flagged when a finding applies, opening the decode', async () => {
   const { uri, text } = await open(cluster.files['kube-apiserver.yaml']);
   const lenses = await c.request('textDocument/codeLens', { textDocument: { uri } });
-  const refs = text.match(/--(tls-cert-file|client-ca-file|kubelet-client-certificate|etcd-cafile|etcd-certfile|proxy-client-cert-file|requestheader-client-ca-file)=/g);
+  const refs = text.match(
+    /--(tls-cert-file|client-ca-file|kubelet-client-certificate|etcd-cafile|etcd-certfile|proxy-client-cert-file|requestheader-client-ca-file)=/g,
+  );
   assert.equal(lenses.length, refs.length, JSON.stringify(lenses.map((l) => l.command.title)));
   const apiserver = new X509Certificate(await readFile(cluster.files['pki/apiserver.crt']));
   const day = new Date(apiserver.validTo).toISOString().slice(0, 10);
   const line = lineOf(text, '--tls-cert-file=');
   const lens = lenses.find((l) => l.range.start.line === line);
-  assert.match(lens.command.title, new RegExp(`^\\$\\(error\\) CN=kube-apiserver · expires ${day} \\(in 36[45] d\\) · issuer kubernetes · san-missing$`));
+  assert.match(
+    lens.command.title,
+    new RegExp(`^\\$\\(error\\) CN=kube-apiserver · expires ${day} \\(in 36[45] d\\) · issuer kubernetes · san-missing$`),
+  );
   assert.equal(lens.command.command, 'kubePki.decodeCertificate');
   assert.deepEqual(lens.command.arguments, [uri, lens.range.start]);
   const ca = lenses.find((l) => l.range.start.line === lineOf(text, '--client-ca-file='));
@@ -172,7 +191,10 @@ test('CodeLens above each certificate reference, flagged when a finding applies,
   const cm = await open(cluster.files['controller-manager.conf']);
   const cmLenses = await c.request('textDocument/codeLens', { textDocument: { uri: cm.uri } });
   const client = cmLenses.find((l) => l.range.start.line === lineOf(cm.text, 'client-certificate-data'));
-  assert.match(client.command.title, /^\$\(error\) CN=system:kube-controller-manager · expired \d{4}-\d\d-\d\d \(35 d ago\) · issuer kubernetes · cert-expired$/);
+  assert.match(
+    client.command.title,
+    /^\$\(error\) CN=system:kube-controller-manager · expired \d{4}-\d\d-\d\d \(35 d ago\) · issuer kubernetes · cert-expired$/,
+  );
 
   // Clicking it: the decode of that reference, as kubePki/decode answers the client's command.
   const d = await c.request('kubePki/decode', { uri, position: lens.command.arguments[1] });
@@ -205,7 +227,10 @@ test('document links: each path reference to the file it resolves to', async () 
   // The kubelet config's clientCAFile, and a kubeconfig's --kubeconfig.
   const kc = await open(cluster.files['config.yaml']);
   const kcLinks = await c.request('textDocument/documentLink', { textDocument: { uri: kc.uri } });
-  assert.deepEqual(kcLinks.map((l) => l.target), [uriOf(cluster.files['pki/ca.crt'])]);
+  assert.deepEqual(
+    kcLinks.map((l) => l.target),
+    [uriOf(cluster.files['pki/ca.crt'])],
+  );
   const sched = await open(cluster.files['kube-scheduler.yaml']);
   const sLinks = await c.request('textDocument/documentLink', { textDocument: { uri: sched.uri } });
   assert.ok(sLinks.some((l) => l.target === uriOf(cluster.files['scheduler.conf'])));
@@ -218,8 +243,14 @@ test('outline and folding for a PEM file; the decode of a whole bundle', async (
   await writeFile(bundle, texts.join(''));
   const { uri, text } = await open(bundle, 'pem');
   const symbols = await c.request('textDocument/documentSymbol', { textDocument: { uri } });
-  assert.deepEqual(symbols.map((s) => s.name), ['CN=kube-apiserver', 'CN=kubernetes', 'CN=etcd-ca']);
-  assert.deepEqual(symbols.map((s) => s.kind), [19, 19, 19]);
+  assert.deepEqual(
+    symbols.map((s) => s.name),
+    ['CN=kube-apiserver', 'CN=kubernetes', 'CN=etcd-ca'],
+  );
+  assert.deepEqual(
+    symbols.map((s) => s.kind),
+    [19, 19, 19],
+  );
   assert.match(symbols[0].detail, /^certificate · expires \d{4}-\d\d-\d\d \(in 36[45] d\) · issuer kubernetes$/);
   const folds = await c.request('textDocument/foldingRange', { textDocument: { uri } });
   const lines = text.split('\n');

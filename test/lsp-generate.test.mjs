@@ -27,7 +27,14 @@ before(async () => {
   await rm(cluster.files['pki/front-proxy-client.key']);
   // Serving certificates the configs name but nobody made, and a user nothing tells the role of.
   serving = await referServingCerts(cluster);
-  const jane = loadEngine().generate.kubeconfigText({ clusterName: 'kubernetes', server: 'https://192.168.10.11:6443', caPath: '/etc/kubernetes/pki/ca.crt', userName: 'jane', certPath: 'jane.crt', keyPath: 'jane.key' });
+  const jane = loadEngine().generate.kubeconfigText({
+    clusterName: 'kubernetes',
+    server: 'https://192.168.10.11:6443',
+    caPath: '/etc/kubernetes/pki/ca.crt',
+    userName: 'jane',
+    certPath: 'jane.crt',
+    keyPath: 'jane.key',
+  });
   await writeFile(path.join(cluster.paths.etcKubernetes, 'jane.conf'), jane, { mode: 0o600 });
   c = await start(cluster.dir, { rootDir: '${workspaceFolder}' });
   // The editor's side of workspace/applyEdit: apply the edits to the open buffer and tell the server.
@@ -71,7 +78,9 @@ test('cn-mismatch in inline data: a quick fix, its preview, and a WorkspaceEdit 
   const { uri, diags } = await openAndWait(file, 'cn-mismatch');
   const d = diags.find((x) => x.code === 'cn-mismatch');
   // The generating quick fix (the others are the ignore comments: test/policy-lsp.test.mjs).
-  const actions = (await c.request('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d], only: ['quickfix'] } })).filter((a) => a.command);
+  const actions = (
+    await c.request('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d], only: ['quickfix'] } })
+  ).filter((a) => a.command);
   assert.equal(actions.length, 1, JSON.stringify(actions));
   const a = actions[0];
   assert.equal(a.kind, 'quickfix');
@@ -114,7 +123,9 @@ test('file-not-found: a quick fix generates the missing certificate and key on d
   const { uri, diags } = await openAndWait(file, 'file-not-found');
   const d = diags.find((x) => x.code === 'file-not-found' && /proxy-client-cert-file/.test(x.message));
   assert.ok(d, JSON.stringify(diags));
-  const actions = (await c.request('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })).filter((a) => a.command);
+  const actions = (await c.request('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })).filter(
+    (a) => a.command,
+  );
   assert.equal(actions.length, 1, JSON.stringify(actions));
   assert.match(actions[0].title, /^Generate kube-apiserver's front-proxy client certificate/);
   const preview = await c.request('kubePki/generate/plan', actions[0].command.arguments[0]);
@@ -137,13 +148,27 @@ test('file-not-found: a quick fix generates the missing certificate and key on d
 
 test("file-not-found on the kubelet's tlsCertFile and on the controller-manager's --tls-private-key-file: quick fixes generate the serving certificates, and the diagnostics go away", async () => {
   for (const [file, field, title, subject, names] of [
-    [path.join(cluster.paths.kubeletDir, 'config.yaml'), /tlsCertFile/, /^Generate the kubelet's serving certificate \(tlsCertFile of config\.yaml\)$/, 'CN=system:node:cp1, O=system:nodes', ['cp1', '192.168.10.11']],
-    [cluster.files['kube-controller-manager.yaml'], /--tls-private-key-file/, /^Generate kube-controller-manager's serving certificate$/, 'CN=kube-controller-manager', ['cp1', 'localhost', '127.0.0.1']],
+    [
+      path.join(cluster.paths.kubeletDir, 'config.yaml'),
+      /tlsCertFile/,
+      /^Generate the kubelet's serving certificate \(tlsCertFile of config\.yaml\)$/,
+      'CN=system:node:cp1, O=system:nodes',
+      ['cp1', '192.168.10.11'],
+    ],
+    [
+      cluster.files['kube-controller-manager.yaml'],
+      /--tls-private-key-file/,
+      /^Generate kube-controller-manager's serving certificate$/,
+      'CN=kube-controller-manager',
+      ['cp1', 'localhost', '127.0.0.1'],
+    ],
   ]) {
     const { uri, diags } = await openAndWait(file, 'file-not-found');
     const d = diags.find((x) => x.code === 'file-not-found' && field.test(x.message));
     assert.ok(d, JSON.stringify(diags));
-    const actions = (await c.request('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })).filter((a) => a.command);
+    const actions = (await c.request('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })).filter(
+      (a) => a.command,
+    );
     assert.equal(actions.length, 1, JSON.stringify(actions));
     assert.match(actions[0].title, title);
     const preview = await c.request('kubePki/generate/plan', actions[0].command.arguments[0]);
@@ -164,15 +189,23 @@ test("file-not-found on the kubelet's tlsCertFile and on the controller-manager'
 
 test("Generate Missing's preview lists what cannot be generated, with why and what to do instead", async () => {
   const preview = await c.request('kubePki/generate/plan', { kind: 'missing' });
-  assert.ok(preview.items.some((i) => /kube-scheduler's serving certificate/.test(i.title)), JSON.stringify(preview.items.map((i) => i.title)));
+  assert.ok(
+    preview.items.some((i) => /kube-scheduler's serving certificate/.test(i.title)),
+    JSON.stringify(preview.items.map((i) => i.title)),
+  );
   const jane = preview.skipped.find((s) => /jane\.conf/.test(s.title));
   assert.ok(jane, JSON.stringify(preview.skipped));
   const etc = cluster.paths.etcKubernetes;
   assert.match(jane.reason, /^its role cannot be told \(user "jane" of jane\.conf is /);
-  assert.ok(jane.reason.includes(`make it with kube-pki new-client --cn jane --group GROUP --ca ${cluster.files['pki/ca.crt']} --out ${etc}/jane.crt --key ${etc}/jane.key`), jane.reason);
+  assert.ok(
+    jane.reason.includes(
+      `make it with kube-pki new-client --cn jane --group GROUP --ca ${cluster.files['pki/ca.crt']} --out ${etc}/jane.crt --key ${etc}/jane.key`,
+    ),
+    jane.reason,
+  );
 });
 
-test('the commands\' requests: defaults from the workspace, and a new CA that is never written over an existing one', async () => {
+test("the commands' requests: defaults from the workspace, and a new CA that is never written over an existing one", async () => {
   const defaults = await c.request('kubePki/generate/defaults');
   assert.ok(defaults.cas.includes(cluster.files['pki/ca.crt']), JSON.stringify(defaults));
   assert.ok(defaults.servers.includes('https://192.168.10.11:6443'));
@@ -196,7 +229,13 @@ test('the server keeps answering hovers while it generates 16 RSA-2048 key pairs
     const h = await c.request('textDocument/hover', { textDocument: { uri }, position: { line, character: 30 } });
     return { ms: Date.now() - t0, h };
   };
-  const preview = await c.request('kubePki/generate/plan', { kind: 'control-plane', root: path.join(tmp, 'cp-rsa'), nodeName: 'cp2', advertiseAddress: '10.0.0.2', keyType: 'rsa-2048' });
+  const preview = await c.request('kubePki/generate/plan', {
+    kind: 'control-plane',
+    root: path.join(tmp, 'cp-rsa'),
+    nodeName: 'cp2',
+    advertiseAddress: '10.0.0.2',
+    keyType: 'rsa-2048',
+  });
   assert.equal(preview.items.length, 16);
   const t0 = Date.now();
   const applying = c.request('kubePki/generate/apply', { planId: preview.planId });

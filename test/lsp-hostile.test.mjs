@@ -20,7 +20,11 @@ const frame = (body) => {
   return Buffer.concat([Buffer.from(`Content-Length: ${b.length}\r\n\r\n`), b]);
 };
 const raw = (data) => new Promise((resolve, reject) => c.proc.stdin.write(data, (err) => (err ? reject(err) : resolve())));
-const settle = (p) => p.then((value) => ({ value }), (error) => ({ error }));
+const settle = (p) =>
+  p.then(
+    (value) => ({ value }),
+    (error) => ({ error }),
+  );
 
 /** The server is alive and still checks: a known document gets its known finding. */
 async function stillRight(what) {
@@ -31,7 +35,11 @@ async function stillRight(what) {
   const text = readFileSync(good, 'utf8');
   const version = await c.change(good, text + `# ${what}\n`);
   const diags = await c.waitForDiagnostics(uriOf(good), (ds, p) => p.version === version, 20_000);
-  assert.deepEqual(diags.map((d) => d.code), ['cert-expired'], what);
+  assert.deepEqual(
+    diags.map((d) => d.code),
+    ['cert-expired'],
+    what,
+  );
 }
 
 before(async () => {
@@ -59,10 +67,18 @@ test('malformed JSON-RPC: bad JSON, arrays, wrong types, unknown methods, NUL by
   await raw(frame(Buffer.from([0x00, 0xff, 0xfe, 0x7b, 0x00])));
   await raw(frame('{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":null}}'));
   await raw(frame('{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":17,"text":{"a":1},"version":"x"}}}'));
-  await raw(frame('{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///never/opened.conf","version":3},"contentChanges":[{"range":{"start":{"line":-5,"character":1e9}},"text":7}]}}'));
+  await raw(
+    frame(
+      '{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///never/opened.conf","version":3},"contentChanges":[{"range":{"start":{"line":-5,"character":1e9}},"text":7}]}}',
+    ),
+  );
   await raw(frame('{"jsonrpc":"2.0","method":"textDocument/didClose","params":{"textDocument":{"uri":"file:///never/opened.conf"}}}'));
   await raw(frame('{"jsonrpc":"2.0","method":"workspace/didChangeWatchedFiles","params":{"changes":[{"uri":"::::","type":99},null]}}'));
-  await raw(frame('{"jsonrpc":"2.0","method":"workspace/didChangeConfiguration","params":{"settings":{"kubePki":{"expiryWarningDays":"many","pathMappings":[1,2],"rootDir":{}}}}}'));
+  await raw(
+    frame(
+      '{"jsonrpc":"2.0","method":"workspace/didChangeConfiguration","params":{"settings":{"kubePki":{"expiryWarningDays":"many","pathMappings":[1,2],"rootDir":{}}}}}',
+    ),
+  );
   // Requests through the client, so their answers (result or error response) are seen.
   const answers = await Promise.all([
     settle(c.request('textDocument/hover', { textDocument: { uri: 42 }, position: null })),
@@ -78,7 +94,10 @@ test('malformed JSON-RPC: bad JSON, arrays, wrong types, unknown methods, NUL by
   assert.equal(answers[6].error?.code, -32601);
   // Each bad input is answered; none took the server down.
   await stillRight('after malformed messages');
-  const logged = c.logs.slice(logsBefore).map((l) => l.message).join('\n');
+  const logged = c.logs
+    .slice(logsBefore)
+    .map((l) => l.message)
+    .join('\n');
   assert.match(logged, /neither a response nor a notification|failed/);
   // The settings that made no sense fell back to usable values: the verdict is unchanged (checked above).
 });
@@ -104,46 +123,63 @@ function rawAnswers() {
 }
 const vmRssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 
-test('a negative, fractional, hex or absurd Content-Length drops that message, logs it, and the next request is answered', { timeout: 120_000 }, async () => {
-  const bad = ['-5', '12.5', '0x10', '1e3', ' +7', '99999999999999999999', String(2 ** 40)];
-  for (const value of bad) {
-    const logsBefore = c.logs.length;
-    // The bad frame, its would-be body, then a well-formed request in the same write: the server must skip
-    // the first and answer the second.
+test(
+  'a negative, fractional, hex or absurd Content-Length drops that message, logs it, and the next request is answered',
+  { timeout: 120_000 },
+  async () => {
+    const bad = ['-5', '12.5', '0x10', '1e3', ' +7', '99999999999999999999', String(2 ** 40)];
+    for (const value of bad) {
+      const logsBefore = c.logs.length;
+      // The bad frame, its would-be body, then a well-formed request in the same write: the server must skip
+      // the first and answer the second.
+      const { id, bytes } = rawRequest('kubePki/summary', null);
+      const watch = rawAnswers();
+      await raw(Buffer.concat([Buffer.from(`Content-Length: ${value}\r\n\r\n{"jsonrpc":"2.0","id":1,"method":"x"}`), bytes]));
+      const end = Date.now() + 10_000;
+      while (!watch.seen.has(id) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      watch.stop();
+      assert.ok(watch.seen.has(id), `Content-Length: ${value}: the request after it (id ${id}) was never answered`);
+      await stillRight(`after Content-Length: ${value}`);
+      const logged = c.logs
+        .slice(logsBefore)
+        .map((l) => l.message)
+        .join('\n');
+      assert.match(
+        logged,
+        /dropped a message from the client: Content-Length (is not a non-negative integer|\d+ is over the \d+-byte limit)/,
+        `Content-Length: ${value}: logged ${logged}`,
+      );
+    }
+  },
+);
+
+test(
+  'a declared length over the limit that never arrives: the bytes after it are not kept, and the server answers',
+  { timeout: 120_000 },
+  async (t) => {
+    const rssBefore = vmRssKb(c.proc.pid);
+    await raw(`Content-Length: ${300 * 1024 * 1024}\r\n\r\n`);
+    // 96 MB of would-be body, in 1 MB writes: vscode-jsonrpc alone would buffer it all, waiting for 300 MB.
+    const junk = Buffer.alloc(1024 * 1024, 'A');
+    for (let i = 0; i < 96; i++) await raw(junk);
     const { id, bytes } = rawRequest('kubePki/summary', null);
     const watch = rawAnswers();
-    await raw(Buffer.concat([Buffer.from(`Content-Length: ${value}\r\n\r\n{"jsonrpc":"2.0","id":1,"method":"x"}`), bytes]));
-    const end = Date.now() + 10_000;
+    await raw(bytes);
+    const end = Date.now() + 20_000;
     while (!watch.seen.has(id) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     watch.stop();
-    assert.ok(watch.seen.has(id), `Content-Length: ${value}: the request after it (id ${id}) was never answered`);
-    await stillRight(`after Content-Length: ${value}`);
-    const logged = c.logs.slice(logsBefore).map((l) => l.message).join('\n');
-    assert.match(logged, /dropped a message from the client: Content-Length (is not a non-negative integer|\d+ is over the \d+-byte limit)/, `Content-Length: ${value}: logged ${logged}`);
-  }
-});
-
-test('a declared length over the limit that never arrives: the bytes after it are not kept, and the server answers', { timeout: 120_000 }, async (t) => {
-  const rssBefore = vmRssKb(c.proc.pid);
-  await raw(`Content-Length: ${300 * 1024 * 1024}\r\n\r\n`);
-  // 96 MB of would-be body, in 1 MB writes: vscode-jsonrpc alone would buffer it all, waiting for 300 MB.
-  const junk = Buffer.alloc(1024 * 1024, 'A');
-  for (let i = 0; i < 96; i++) await raw(junk);
-  const { id, bytes } = rawRequest('kubePki/summary', null);
-  const watch = rawAnswers();
-  await raw(bytes);
-  const end = Date.now() + 20_000;
-  while (!watch.seen.has(id) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-  watch.stop();
-  assert.ok(watch.seen.has(id), 'the request after the oversized frame was never answered');
-  const grew = (vmRssKb(c.proc.pid) - rssBefore) / 1024;
-  t.diagnostic(`RSS growth over 96 MB of discarded bytes: ${grew.toFixed(1)} MB`);
-  assert.ok(grew < 48, `the server's RSS grew by ${grew.toFixed(0)} MB over 96 MB of discarded bytes`);
-  await stillRight('after an oversized Content-Length');
-});
+    assert.ok(watch.seen.has(id), 'the request after the oversized frame was never answered');
+    const grew = (vmRssKb(c.proc.pid) - rssBefore) / 1024;
+    t.diagnostic(`RSS growth over 96 MB of discarded bytes: ${grew.toFixed(1)} MB`);
+    assert.ok(grew < 48, `the server's RSS grew by ${grew.toFixed(0)} MB over 96 MB of discarded bytes`);
+    await stillRight('after an oversized Content-Length');
+  },
+);
 
 test('well-formed frames cut anywhere (byte by byte, mid-header, several per write) pass through intact', { timeout: 120_000 }, async () => {
-  const reqs = Array.from({ length: 6 }, (_, i) => rawRequest('textDocument/hover', { textDocument: { uri: uriOf(good) }, position: { line: i, character: 2 } }));
+  const reqs = Array.from({ length: 6 }, (_, i) =>
+    rawRequest('textDocument/hover', { textDocument: { uri: uriOf(good) }, position: { line: i, character: 2 } }),
+  );
   // Non-ASCII in a body: Content-Length counts bytes, not characters.
   const note = { jsonrpc: '2.0', method: 'kubePki/nothing', params: { text: 'é✓ — ünïcödé' } };
   const all = Buffer.concat([frame(JSON.stringify(note)), ...reqs.map((r) => r.bytes)]);
@@ -158,7 +194,11 @@ test('well-formed frames cut anywhere (byte by byte, mid-header, several per wri
   const end = Date.now() + 10_000;
   while (!reqs.every((r) => watch.seen.has(r.id)) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
   watch.stop();
-  assert.deepEqual(reqs.filter((r) => !watch.seen.has(r.id)).map((r) => r.id), [], 'every request cut in pieces is answered');
+  assert.deepEqual(
+    reqs.filter((r) => !watch.seen.has(r.id)).map((r) => r.id),
+    [],
+    'every request cut in pieces is answered',
+  );
   await stillRight('after frames cut in pieces');
 });
 
@@ -194,7 +234,10 @@ test('a 100 MB didOpen: one file-unreadable diagnostic saying why, then business
   assert.ok(text.length > 100 * 1024 * 1024);
   const uri = await c.open(file, text);
   const diags = await c.waitForDiagnostics(uri, (ds) => ds.length > 0, 60_000);
-  assert.deepEqual(diags.map((d) => [d.code, d.range.start.line]), [['file-unreadable', 0]]);
+  assert.deepEqual(
+    diags.map((d) => [d.code, d.range.start.line]),
+    [['file-unreadable', 0]],
+  );
   assert.match(diags[0].message, /over the 16\.0 MB/);
   assert.equal(await c.request('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 4 } }), null);
   await c.close(file);
@@ -209,7 +252,11 @@ test('a reference to /dev/zero is file-unreadable with the reason, at once (no e
   const started = Date.now();
   const { findings } = checkTree(d, {}, [f]);
   assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
-  assert.deepEqual(summary(findings, d), [`k.conf:${lineOf(f, 'certificate-authority:')} file-unreadable`, `k.conf:${lineOf(f, 'client-certificate:')} file-unreadable`, `k.conf:${lineOf(f, 'client-key:')} file-unreadable`]);
+  assert.deepEqual(summary(findings, d), [
+    `k.conf:${lineOf(f, 'certificate-authority:')} file-unreadable`,
+    `k.conf:${lineOf(f, 'client-certificate:')} file-unreadable`,
+    `k.conf:${lineOf(f, 'client-key:')} file-unreadable`,
+  ]);
   for (const x of findings) assert.match(x.message, /\/dev\/(zero|urandom).*not a regular file \(a FIFO, socket or device\)/);
   // The same through the language server, which keeps answering.
   const uri = await c.open(f, readFileSync(f, 'utf8'));
@@ -259,5 +306,8 @@ test('a file vanishing mid-check (found, then gone when read) is reported with t
   // Once the watcher says so, the verdict is file-not-found as for any missing file.
   engine.fileChanged(victim);
   const again = engine.check(f).filter((x) => x.range.start.line + 1 === line);
-  assert.deepEqual(again.map((x) => x.code), ['file-not-found']);
+  assert.deepEqual(
+    again.map((x) => x.code),
+    ['file-not-found'],
+  );
 });

@@ -34,7 +34,8 @@ test('kubePki/inventory: the CAs, who signed what, roles, the expired certificat
   assert.ok(!Number.isNaN(Date.parse(inv.now)));
   assert.equal(inv.warningDays, 30);
   const cas = inv.certificates.filter((x) => x.isCA);
-  for (const cn of ['kubernetes', 'etcd-ca', 'front-proxy-ca']) assert.equal(cas.filter((x) => x.commonName === cn).length, 1, `one CA ${cn}: ${cas.map((x) => x.commonName)}`);
+  for (const cn of ['kubernetes', 'etcd-ca', 'front-proxy-ca'])
+    assert.equal(cas.filter((x) => x.commonName === cn).length, 1, `one CA ${cn}: ${cas.map((x) => x.commonName)}`);
   const ca = byCN(inv, 'kubernetes').find((x) => x.isCA);
   const [apiserver] = byCN(inv, 'kube-apiserver');
   assert.equal(apiserver.issuerId, ca.id, 'the apiserver certificate is signed by the cluster CA');
@@ -43,7 +44,10 @@ test('kubePki/inventory: the CAs, who signed what, roles, the expired certificat
   assert.equal(cm.status, 'expired');
   assert.ok(cm.daysLeft < 0);
   assert.equal(cm.references[0].file, cluster.files['controller-manager.conf']);
-  assert.ok(cm.problems.some((p) => p.code === 'cert-expired'), JSON.stringify(cm.problems));
+  assert.ok(
+    cm.problems.some((p) => p.code === 'cert-expired'),
+    JSON.stringify(cm.problems),
+  );
   // Sorted by notAfter, soonest first: the expired one leads.
   assert.equal(inv.certificates[0].id, cm.id);
   // The kubelet's client certificate comes from a CA the workspace does not hold.

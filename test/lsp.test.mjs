@@ -24,7 +24,8 @@ const codesOf = (diags) => diags.map((d) => d.code);
 const onLine = (diags, code, line) => diags.filter((d) => d.code === code && d.range.start.line === line);
 const defect = (name) => cluster.defects.find((d) => d.defect === name);
 /** A kubeconfig setting both client-certificate and client-certificate-data: a finding with a related location. */
-const conflicting = (text) => text.replace(/^(\s*)client-certificate-data:/m, '$1client-certificate: /etc/kubernetes/pki/apiserver.crt\n$1client-certificate-data:');
+const conflicting = (text) =>
+  text.replace(/^(\s*)client-certificate-data:/m, '$1client-certificate: /etc/kubernetes/pki/apiserver.crt\n$1client-certificate-data:');
 
 before(async () => {
   assert.ok(existsSync(SERVER), `${SERVER} is missing: run \`node esbuild.js\` first`);
@@ -143,12 +144,18 @@ test('a folder of certificates deleted and restored on disk', async () => {
   await rename(folder, moved);
   try {
     // As VS Code reports it: the folder only, not each file in it.
-    await c.filesChanged([{ file: folder, type: 3 }, { file: moved, type: 1 }]);
+    await c.filesChanged([
+      { file: folder, type: 3 },
+      { file: moved, type: 1 },
+    ]);
     await c.waitForDiagnostics(uri, (ds) => ds.some((x) => x.code === 'file-not-found'));
   } finally {
     await rename(moved, folder);
   }
-  await c.filesChanged([{ file: moved, type: 3 }, { file: folder, type: 1 }]);
+  await c.filesChanged([
+    { file: moved, type: 3 },
+    { file: folder, type: 1 },
+  ]);
   await c.waitForDiagnostics(uri, (ds) => !ds.some((x) => x.code === 'file-not-found'));
   await c.shutdown();
 });
@@ -251,7 +258,9 @@ test('clusterDomain from the settings reaches the checks', async () => {
   const c = await startClient({ rootDir: '${workspaceFolder}', clusterDomain: 'example.org' });
   const file = cluster.files['kube-apiserver.yaml'];
   const uri = await c.open(file, await readFile(file, 'utf8'));
-  const diags = await c.waitForDiagnostics(uri, (ds) => ds.some((x) => x.code === 'san-missing' && x.message.includes('kubernetes.default.svc.example.org')));
+  const diags = await c.waitForDiagnostics(uri, (ds) =>
+    ds.some((x) => x.code === 'san-missing' && x.message.includes('kubernetes.default.svc.example.org')),
+  );
   assert.ok(diags.length > 0);
   await c.changeSettings({ rootDir: '${workspaceFolder}' });
   await c.waitForDiagnostics(uri, (ds) => !ds.some((x) => x.message.includes('example.org')));
@@ -315,7 +324,9 @@ test('summary, summaryChanged and the re-check command', async () => {
 test('the server survives garbage and keeps answering', async () => {
   const c = await startClient({ rootDir: '${workspaceFolder}' });
   // 5 MB of random printable text.
-  const big = randomBytes(5 * 1024 * 1024 * 0.75).toString('base64').replace(/(.{76})/g, '$1\n');
+  const big = randomBytes(5 * 1024 * 1024 * 0.75)
+    .toString('base64')
+    .replace(/(.{76})/g, '$1\n');
   const bigFile = path.join(cluster.dir, 'big.txt');
   const bigUri = await c.open(bigFile, big, 'plaintext');
   // Binary-ish text: control characters, lone surrogates, NULs, invalid UTF-8 decoded.

@@ -39,7 +39,8 @@ async function walk(dir) {
 let publicText = '';
 
 function addPublic(text) {
-  for (const m of text.matchAll(/-----BEGIN (CERTIFICATE|PUBLIC KEY|RSA PUBLIC KEY)-----([\s\S]*?)-----END/g)) publicText += m[2].replace(/\s+/g, '') + '|';
+  for (const m of text.matchAll(/-----BEGIN (CERTIFICATE|PUBLIC KEY|RSA PUBLIC KEY)-----([\s\S]*?)-----END/g))
+    publicText += m[2].replace(/\s+/g, '') + '|';
 }
 
 function addKeyPem(text) {
@@ -52,7 +53,10 @@ function addKeyPem(text) {
     } catch {
       // not a key node:crypto reads (the planted bad PEM): its fragments are still looked for
     }
-    for (const line of m[2].split('\n').map((l) => l.trim()).filter((l) => l.length >= 16 && !l.includes(':'))) {
+    for (const line of m[2]
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.length >= 16 && !l.includes(':'))) {
       needles.add(line);
       needles.add(line.slice(0, 16));
     }
@@ -89,7 +93,9 @@ before(async () => {
     defects: ['apiserver-key-mismatch', 'admin-org-typo', 'controller-manager-expired', 'missing-file', 'weak-key'],
   });
   // An encrypted key and a key where a certificate is expected: both are reported, neither shown.
-  const enc = spawnSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-aes-128-cbc', '-pass', 'pass:secret'], { encoding: 'utf8' });
+  const enc = spawnSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-aes-128-cbc', '-pass', 'pass:secret'], {
+    encoding: 'utf8',
+  });
   assert.equal(enc.status, 0, enc.stderr);
   await writeFile(path.join(cluster.dir, 'etc/kubernetes/pki/encrypted.key'), enc.stdout, { mode: 0o600 });
   files = await walk(cluster.dir);
@@ -157,7 +163,10 @@ test('CLI: check (text, json, sarif), generate --dry-run and verify print no key
   runs.verify = cli(['verify', pem, '--ca', ca, '--usage', 'client']);
   assert.equal(runs.verify.code, 0, runs.verify.out);
   runs.verifyJson = cli(['verify', pem, '--ca', ca, '--host', 'nope', '--format', 'json']);
-  const keyFile = path.relative(tmp, files.find((f) => f.endsWith('.key') && !f.endsWith('encrypted.key')));
+  const keyFile = path.relative(
+    tmp,
+    files.find((f) => f.endsWith('.key') && !f.endsWith('encrypted.key')),
+  );
   runs.verifyKey = cli(['verify', keyFile, '--ca', keyFile]);
   assert.equal(runs.verifyKey.code, 2);
   for (const [name, r] of Object.entries(runs)) assertNoKey(`kube-pki ${name}`, r.out);

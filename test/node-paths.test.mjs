@@ -94,15 +94,21 @@ describe('a kubeadm config minikube generates', () => {
     assert.doesNotMatch(hover, /Cannot decode|Nothing to decode|not found/);
 
     const lenses = E.codeLenses(engine, f, MINIKUBE);
-    assert.deepEqual(lenses.map((l) => [l.title, l.severity, l.codes]), [[`not in the workspace: ${MINIKUBE_CA}`, undefined, []]]);
+    assert.deepEqual(
+      lenses.map((l) => [l.title, l.severity, l.codes]),
+      [[`not in the workspace: ${MINIKUBE_CA}`, undefined, []]],
+    );
 
     // The generation planner agrees: nothing is made in a guessed place.
     const plan = g.planGeneration(engine, E.nodeFileSystem(), {});
     assert.deepEqual(plan.actions, []);
-    assert.ok(plan.skipped.every((s) => !s.paths.some((p) => p !== MINIKUBE_CA && p.endsWith('ca.crt'))), JSON.stringify(plan.skipped));
+    assert.ok(
+      plan.skipped.every((s) => !s.paths.some((p) => p !== MINIKUBE_CA && p.endsWith('ca.crt'))),
+      JSON.stringify(plan.skipped),
+    );
   });
 
-  test('under kubePki.rootDir (--root) the same path has a place: missing there, it is file-not-found on its line; found, the hover says it is the node\'s', () => {
+  test("under kubePki.rootDir (--root) the same path has a place: missing there, it is file-not-found on its line; found, the hover says it is the node's", () => {
     const d = sub('minikube-root');
     const f = write(d, MINIKUBE_PATH, MINIKUBE);
     const node = sub('minikube-root-node');
@@ -144,7 +150,14 @@ describe('a kubeadm config minikube generates', () => {
     mkdirSync(path.join(d, 'certs'));
     const mapped = cli(['check', '.', '--path-mapping', '/var/lib/minikube/certs=certs', '--format', 'json'], d);
     assert.equal(mapped.code, 1);
-    assert.deepEqual(JSON.parse(mapped.stdout).map((f) => [f.code, f.line]), [['file-not-found', line], ['file-not-found', line], ['file-not-found', line]]);
+    assert.deepEqual(
+      JSON.parse(mapped.stdout).map((f) => [f.code, f.line]),
+      [
+        ['file-not-found', line],
+        ['file-not-found', line],
+        ['file-not-found', line],
+      ],
+    );
     assert.equal(mapped.stderr, '');
     const rooted = cli(['check', '.', '--root', 'certs'], d);
     assert.equal(rooted.code, 1);
@@ -163,11 +176,14 @@ describe('where a missing file is still an error', () => {
     const m = write(d, 'node1/etc/kubernetes/manifests/kube-apiserver.yaml', apiserverManifest());
     const engine = engineWith([d], [m]);
     assert.deepEqual(summary(findingsOf(engine), d), []);
-    assert.deepEqual(engine.unplacedReferences().map((u) => [u.path, u.origin]), [
-      ['/etc/kubernetes/pki/ca.crt', 'node'],
-      ['/etc/kubernetes/pki/apiserver.crt', 'node'],
-      ['/etc/kubernetes/pki/apiserver.key', 'node'],
-    ]);
+    assert.deepEqual(
+      engine.unplacedReferences().map((u) => [u.path, u.origin]),
+      [
+        ['/etc/kubernetes/pki/ca.crt', 'node'],
+        ['/etc/kubernetes/pki/apiserver.crt', 'node'],
+        ['/etc/kubernetes/pki/apiserver.key', 'node'],
+      ],
+    );
     const plan = g.planGeneration(engine, E.nodeFileSystem(), {});
     assert.deepEqual(plan.actions, [], 'nothing generated into node1/etc/kubernetes/pki, which the tree does not hold');
 
@@ -181,7 +197,10 @@ describe('where a missing file is still an error', () => {
       `node1/etc/kubernetes/manifests/kube-apiserver.yaml:${lineOf(m, '--tls-private-key-file')} file-not-found`,
     ]);
     const pki = path.join(d, 'node1/etc/kubernetes/pki');
-    assert.match(findings[0].message, new RegExp(`It belongs at ${pki}/apiserver\\.crt: ${pki} is this node's /etc/kubernetes/pki in the workspace\\.`));
+    assert.match(
+      findings[0].message,
+      new RegExp(`It belongs at ${pki}/apiserver\\.crt: ${pki} is this node's /etc/kubernetes/pki in the workspace\\.`),
+    );
     assert.match(findings[0].message, /Set kubePki\.pathMappings or kubePki\.rootDir \(CLI: --root\) to where this node's files are\.$/);
     assert.deepEqual(engine.unplacedReferences(), []);
     // And the planner makes them there.
@@ -194,7 +213,10 @@ describe('where a missing file is still an error', () => {
     const f = write(d, 'kube/dev.conf', kubeconfig({ caPem: ca.certPem, certPath: 'certs/dev.crt', keyPath: 'certs/dev.key' }));
     const engine = engineWith([d], [f]);
     const findings = findingsOf(engine);
-    assert.deepEqual(summary(findings, d), [`kube/dev.conf:${lineOf(f, 'certs/dev.crt')} file-not-found`, `kube/dev.conf:${lineOf(f, 'certs/dev.key')} file-not-found`]);
+    assert.deepEqual(summary(findings, d), [
+      `kube/dev.conf:${lineOf(f, 'certs/dev.crt')} file-not-found`,
+      `kube/dev.conf:${lineOf(f, 'certs/dev.key')} file-not-found`,
+    ]);
     assert.equal(findings[0].message, `client-certificate: certs/dev.crt was not found (tried ${path.join(d, 'kube/certs/dev.crt')}).`);
     assert.deepEqual(engine.unplacedReferences(), []);
   });
@@ -221,7 +243,11 @@ describe('where a missing file is still an error', () => {
       'configs/admin.conf',
       kubeconfig({ caPath: '/etc/kubernetes/pki/ca.crt', certPath: '/etc/kubernetes/pki/admin.crt', keyPath: '/etc/kubernetes/pki/admin.key' }),
     );
-    const dev = write(d, 'other/dev.conf', kubeconfig({ caPem: ca.certPem, certPath: '/etc/kubernetes/pki/dev.crt', keyPath: '/etc/kubernetes/pki/dev.key' }));
+    const dev = write(
+      d,
+      'other/dev.conf',
+      kubeconfig({ caPem: ca.certPem, certPath: '/etc/kubernetes/pki/dev.crt', keyPath: '/etc/kubernetes/pki/dev.key' }),
+    );
     const engine = engineWith([d], [admin, dev]);
     const findings = findingsOf(engine);
     assert.deepEqual(summary(findings, d), [
@@ -231,13 +257,22 @@ describe('where a missing file is still an error', () => {
       `other/dev.conf:${lineOf(dev, 'dev.key')} file-not-found`,
     ]);
     const backup = path.join(d, 'backup/pki');
-    assert.match(findings[0].message, new RegExp(`It belongs at ${backup}/admin\\.crt, beside ${backup}/ca\\.crt, which another reference to /etc/kubernetes/pki reads\\.`));
+    assert.match(
+      findings[0].message,
+      new RegExp(`It belongs at ${backup}/admin\\.crt, beside ${backup}/ca\\.crt, which another reference to /etc/kubernetes/pki reads\\.`),
+    );
     // dev.conf's place comes from admin.conf: without it, nothing tells; with it back, the finding is back.
     engine.removeDocument(admin);
     assert.deepEqual(engine.check(dev), []);
-    assert.deepEqual(engine.unplacedReferences().map((u) => u.path), ['/etc/kubernetes/pki/dev.crt', '/etc/kubernetes/pki/dev.key']);
+    assert.deepEqual(
+      engine.unplacedReferences().map((u) => u.path),
+      ['/etc/kubernetes/pki/dev.crt', '/etc/kubernetes/pki/dev.key'],
+    );
     engine.updateDocument(admin, readFileSync(admin, 'utf8'));
-    assert.deepEqual(engine.check(dev).map((f) => f.code), ['file-not-found', 'file-not-found']);
+    assert.deepEqual(
+      engine.check(dev).map((f) => f.code),
+      ['file-not-found', 'file-not-found'],
+    );
   });
 
   test("a file outside the folders searched (~/.kube/config opened in the editor) is this machine's: its missing paths are file-not-found; the same file inside them, unplaced", () => {
@@ -248,13 +283,22 @@ describe('where a missing file is still an error', () => {
     const out = write(d, 'home/.kube/config', text);
     let engine = engineWith([ws], [out]);
     const findings = findingsOf(engine);
-    assert.deepEqual(summary(findings, d), [`home/.kube/config:${lineOf(out, 'client.crt')} file-not-found`, `home/.kube/config:${lineOf(out, 'client.key')} file-not-found`]);
+    assert.deepEqual(summary(findings, d), [
+      `home/.kube/config:${lineOf(out, 'client.crt')} file-not-found`,
+      `home/.kube/config:${lineOf(out, 'client.key')} file-not-found`,
+    ]);
     assert.match(findings[0].message, /The file naming it is not in the folders searched, so the path is read on this machine\./);
 
     const inWs = write(ws, '.kube/config', text);
     engine = engineWith([ws], [inWs]);
     assert.deepEqual(findingsOf(engine), []);
-    assert.deepEqual(engine.unplacedReferences().map((u) => [u.path, u.origin]), [[gone, 'node'], [path.join(d, 'gone/client.key'), 'node']]);
+    assert.deepEqual(
+      engine.unplacedReferences().map((u) => [u.path, u.origin]),
+      [
+        [gone, 'node'],
+        [path.join(d, 'gone/client.key'), 'node'],
+      ],
+    );
   });
 });
 
@@ -282,7 +326,10 @@ describe('paths in a home folder of the machine that wrote a kubeconfig', () => 
       [keyF, paths.key, 'C:\\Users\\bob\\.minikube\\profiles\\dev'],
     ]) {
       assert.ok(finding.message.includes(`${p} is in a home folder, on the machine this kubeconfig was written on.`), finding.message);
-      assert.match(finding.message, /Embed it in the kubeconfig \(kubectl config view --raw --flatten writes it into the \*-data fields\), or copy it into the workspace and map its folder/);
+      assert.match(
+        finding.message,
+        /Embed it in the kubeconfig \(kubectl config view --raw --flatten writes it into the \*-data fields\), or copy it into the workspace and map its folder/,
+      );
       assert.ok(finding.message.includes(`--path-mapping ${folder}=DIR`), finding.message);
       assert.doesNotMatch(finding.message, /this node's files/);
     }
@@ -294,25 +341,32 @@ describe('paths in a home folder of the machine that wrote a kubeconfig', () => 
     const f = write(d, 'docs/kubeconfig', text);
     const engine = engineWith([d], [f]);
     assert.deepEqual(findingsOf(engine), []);
-    assert.deepEqual(engine.unplacedReferences().map((u) => [u.field, u.origin]), [
-      ['certificate-authority', 'home'],
-      ['client-certificate', 'home'],
-      ['client-key', 'home'],
-    ]);
+    assert.deepEqual(
+      engine.unplacedReferences().map((u) => [u.field, u.origin]),
+      [
+        ['certificate-authority', 'home'],
+        ['client-certificate', 'home'],
+        ['client-key', 'home'],
+      ],
+    );
     const hover = E.hoverAt(engine, f, text, inside(text, paths.ca)).markdown;
     assert.match(hover, /is in a home folder, on the machine this kubeconfig was written on: not in the workspace, so kube-pki has not checked it/);
     assert.match(hover, /kubectl config view --raw --flatten/);
     assert.match(hover, /kubePki\.pathMappings/);
   });
 
-  test('the finding, the hover and the CLI note give the same advice: embed a kubeconfig\'s file or copy and map it; a manifest\'s file is only copied and mapped', () => {
+  test("the finding, the hover and the CLI note give the same advice: embed a kubeconfig's file or copy and map it; a manifest's file is only copied and mapped", () => {
     const d = sub('home-advice');
     const ws = sub('home-advice/ws');
     const kcText = kubeconfig({ caPath: paths.ca });
     const laptop = write(d, 'laptop/.kube/config', kcText);
     const [finding] = findingsOf(engineWith([ws], [laptop]));
-    const embed = 'mbed it in the kubeconfig (kubectl config view --raw --flatten writes it into the *-data fields), or copy it into the workspace and map its folder (kubePki.pathMappings; CLI: --path-mapping /Users/alice/.minikube=DIR)';
-    assert.ok(finding.message.endsWith(`${paths.ca} is in a home folder, on the machine this kubeconfig was written on. E${embed}.`), finding.message);
+    const embed =
+      'mbed it in the kubeconfig (kubectl config view --raw --flatten writes it into the *-data fields), or copy it into the workspace and map its folder (kubePki.pathMappings; CLI: --path-mapping /Users/alice/.minikube=DIR)';
+    assert.ok(
+      finding.message.endsWith(`${paths.ca} is in a home folder, on the machine this kubeconfig was written on. E${embed}.`),
+      finding.message,
+    );
 
     const kc = write(ws, 'kubeconfig', kcText);
     const unescaped = (markdown) => markdown.replace(/\\(.)/g, '$1');
@@ -328,13 +382,25 @@ describe('paths in a home folder of the machine that wrote a kubeconfig', () => 
     );
 
     // A static pod manifest naming a file in a home folder: nothing to embed it in.
-    const manifest = write(ws, 'manifests/kube-apiserver.yaml', apiserverManifestWith(['--client-ca-file=/home/bob/pki/ca.crt', '--oidc-ca-file=/home/bob/pki/oidc.crt']));
+    const manifest = write(
+      ws,
+      'manifests/kube-apiserver.yaml',
+      apiserverManifestWith(['--client-ca-file=/home/bob/pki/ca.crt', '--oidc-ca-file=/home/bob/pki/oidc.crt']),
+    );
     const mText = readFileSync(manifest, 'utf8');
     const mHover = unescaped(E.hoverAt(engineWith([ws], [manifest]), manifest, mText, inside(mText, '/home/bob/pki/ca.crt')).markdown);
     assert.match(mHover, /\/home\/bob\/pki\/ca\.crt is in a home folder, on the machine this file was written on: not in the workspace/);
-    assert.ok(mHover.includes('To check it, copy it into the workspace and map its folder (kubePki.pathMappings; CLI: --path-mapping /home/bob/pki=DIR).'), mHover);
+    assert.ok(
+      mHover.includes('To check it, copy it into the workspace and map its folder (kubePki.pathMappings; CLI: --path-mapping /home/bob/pki=DIR).'),
+      mHover,
+    );
     const mNote = cli(['check', 'manifests'], ws).stderr;
-    assert.ok(mNote.includes('which is in a home folder of the machine the file was written on); they were not checked. To check them, copy them into the folders checked and map their folder (--path-mapping /home/bob/pki=DIR).\n'), mNote);
+    assert.ok(
+      mNote.includes(
+        'which is in a home folder of the machine the file was written on); they were not checked. To check them, copy them into the folders checked and map their folder (--path-mapping /home/bob/pki=DIR).\n',
+      ),
+      mNote,
+    );
     assert.doesNotMatch(mNote, /embed|kubeconfig/);
   });
 
@@ -411,7 +477,11 @@ describe("this machine's folders", () => {
     for (const [name, host] of Object.entries(hosts)) {
       const engine = engineOn(host, [repo], { [m]: text });
       assert.deepEqual(summary(findingsOf(engine), repo), [], name);
-      assert.deepEqual(engine.unplacedReferences().map((u) => [u.path, u.origin]), PATHS.map((p) => [p, 'node']), name);
+      assert.deepEqual(
+        engine.unplacedReferences().map((u) => [u.path, u.origin]),
+        PATHS.map((p) => [p, 'node']),
+        name,
+      );
       const hover = E.hoverAt(engine, m, text, inside(text, '/etc/ssl/certs/oidc-ca.pem')).markdown;
       assert.match(hover, /\/etc\/ssl\/certs\/oidc-ca\.pem is a path on the node, not in the workspace, so kube-pki has not checked it/, name);
     }
@@ -427,7 +497,11 @@ describe("this machine's folders", () => {
       const engine = withHome(home, () => engineOn(host, [repo], { [f]: text }));
       withHome(home, () => {
         assert.deepEqual(findingsOf(engine), [], home);
-        assert.deepEqual(engine.unplacedReferences().map((u) => [u.path, u.origin]), [['/root/.minikube/ca.crt', 'home']], home);
+        assert.deepEqual(
+          engine.unplacedReferences().map((u) => [u.path, u.origin]),
+          [['/root/.minikube/ca.crt', 'home']],
+          home,
+        );
       });
     }
   });
@@ -437,19 +511,29 @@ describe("this machine's folders", () => {
     mkdirSync(path.join(host, 'etc/ssl/certs'), { recursive: true });
     mkdirSync(path.join(host, 'usr/share/doc'), { recursive: true });
     write(host, 'etc/kubernetes/pki/ca.crt', ca.certPem);
-    const text = apiserverManifestWith([...FLAGS.slice(0, 3), '--client-ca-file=/etc/kubernetes/pki/ca.crt', '--kubelet-certificate-authority=/etc/kubernetes/pki/kubelet-ca.crt']);
+    const text = apiserverManifestWith([
+      ...FLAGS.slice(0, 3),
+      '--client-ca-file=/etc/kubernetes/pki/ca.crt',
+      '--kubelet-certificate-authority=/etc/kubernetes/pki/kubelet-ca.crt',
+    ]);
     const m = '/etc/kubernetes/manifests/kube-apiserver.yaml';
     write(host, m, text);
     const engine = engineOn(host, ['/etc/kubernetes'], { [m]: text });
     const findings = engine.check(m);
     const line = (needle) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
-    assert.deepEqual(findings.map((f) => [f.range.start.line + 1, f.code]), [[line('--kubelet-certificate-authority'), 'file-not-found']]);
+    assert.deepEqual(
+      findings.map((f) => [f.range.start.line + 1, f.code]),
+      [[line('--kubelet-certificate-authority'), 'file-not-found']],
+    );
     assert.match(findings[0].message, /\/etc\/kubernetes\/pki is a folder of this machine, where it is read\./);
     // /etc/ssl/certs and /usr/share/doc exist here too, but are not among the folders checked.
-    assert.deepEqual(engine.unplacedReferences().map((u) => u.path), PATHS.slice(0, 3));
+    assert.deepEqual(
+      engine.unplacedReferences().map((u) => u.path),
+      PATHS.slice(0, 3),
+    );
   });
 
-  test('a file outside the folders searched (~/.kube/config in the editor) is this machine\'s: its folders and home folder place its paths; so does a rootDir of /', () => {
+  test("a file outside the folders searched (~/.kube/config in the editor) is this machine's: its folders and home folder place its paths; so does a rootDir of /", () => {
     const host = sub('this-machine/host');
     mkdirSync(path.join(host, 'etc/ssl/certs'), { recursive: true });
     const ws = sub('this-machine/ws');
@@ -457,7 +541,10 @@ describe("this machine's folders", () => {
     const text = kubeconfig({ caPath: '/etc/ssl/certs/oidc-ca.pem', certPath: '/root/.minikube/client.crt', keyPath: '/root/.minikube/client.key' });
     write(host, f, text);
     const findings = withHome('/root', () => findingsOf(engineOn(host, [ws], { [f]: text })));
-    assert.deepEqual(findings.map((x) => x.code), ['file-not-found', 'file-not-found', 'file-not-found']);
+    assert.deepEqual(
+      findings.map((x) => x.code),
+      ['file-not-found', 'file-not-found', 'file-not-found'],
+    );
     assert.match(findings[0].message, /\/etc\/ssl\/certs is a folder of this machine, where it is read\./);
     assert.match(findings[1].message, /It is in the home folder of this machine's user, where it is read\./);
 
@@ -465,7 +552,10 @@ describe("this machine's folders", () => {
     const repo = sub('this-machine/repo');
     const m = write(repo, 'manifests/kube-apiserver.yaml', apiserverManifestWith(FLAGS));
     const rooted = engineOn(host, [repo], { [m]: readFileSync(m, 'utf8') }, { rootDir: '/' });
-    assert.deepEqual(summary(findingsOf(rooted), repo).map((s) => s.replace(/^.*:(\d+) /, (_, n) => `${n} `)), FLAGS.map((fl) => `${lineOf(m, fl)} file-not-found`));
+    assert.deepEqual(
+      summary(findingsOf(rooted), repo).map((s) => s.replace(/^.*:(\d+) /, (_, n) => `${n} `)),
+      FLAGS.map((fl) => `${lineOf(m, fl)} file-not-found`),
+    );
     assert.deepEqual(rooted.unplacedReferences(), []);
   });
 });
@@ -487,12 +577,16 @@ ${flags.map((f) => `    - ${f}`).join('\n')}
 }
 
 describe('placement follows the configs', () => {
-  test("a .kube-pki.yaml edited: a path placed beside a file its pathMappings found is unplaced once the mapping goes, and placed again when it is back", () => {
+  test('a .kube-pki.yaml edited: a path placed beside a file its pathMappings found is unplaced once the mapping goes, and placed again when it is back', () => {
     const d = sub('config-sibling');
     write(d, 'a/keys/ca.crt', ca.certPem);
     const config = write(d, 'a/.kube-pki.yaml', 'pathMappings:\n  /etc/kubernetes/pki: keys\n');
     const admin = write(d, 'a/admin.conf', kubeconfig({ caPath: '/etc/kubernetes/pki/ca.crt' }));
-    const dev = write(d, 'b/dev.conf', kubeconfig({ caPem: ca.certPem, certPath: '/etc/kubernetes/pki/dev.crt', keyPath: '/etc/kubernetes/pki/dev.key' }));
+    const dev = write(
+      d,
+      'b/dev.conf',
+      kubeconfig({ caPem: ca.certPem, certPath: '/etc/kubernetes/pki/dev.crt', keyPath: '/etc/kubernetes/pki/dev.key' }),
+    );
     // The config as the language server has it: an open buffer over the disk.
     const buffers = new Map();
     const engine = new E.Engine(E.overlayFileSystem(E.nodeFileSystem(), buffers), { searchRoots: [d] });
@@ -504,16 +598,28 @@ describe('placement follows the configs', () => {
     for (const f of [admin, dev]) engine.updateDocument(f, readFileSync(f, 'utf8'));
     const keys = path.join(d, 'a/keys');
     const devFindings = engine.check(dev);
-    assert.deepEqual(summary(devFindings, d), [`b/dev.conf:${lineOf(dev, 'dev.crt')} file-not-found`, `b/dev.conf:${lineOf(dev, 'dev.key')} file-not-found`]);
+    assert.deepEqual(summary(devFindings, d), [
+      `b/dev.conf:${lineOf(dev, 'dev.crt')} file-not-found`,
+      `b/dev.conf:${lineOf(dev, 'dev.key')} file-not-found`,
+    ]);
     assert.match(devFindings[0].message, new RegExp(`It belongs at ${keys}/dev\\.crt, beside ${keys}/ca\\.crt`));
 
     // The mapping goes (the config's text, as the editor gives it): nothing finds ca.crt, nothing places dev.crt.
     edit('expiryWarningDays: 20\n');
     assert.deepEqual(engine.check(dev), []);
-    assert.deepEqual(engine.unplacedReferences(dev).map((u) => u.path), ['/etc/kubernetes/pki/dev.crt', '/etc/kubernetes/pki/dev.key']);
-    assert.deepEqual(engine.unplacedReferences(admin).map((u) => u.path), ['/etc/kubernetes/pki/ca.crt']);
+    assert.deepEqual(
+      engine.unplacedReferences(dev).map((u) => u.path),
+      ['/etc/kubernetes/pki/dev.crt', '/etc/kubernetes/pki/dev.key'],
+    );
+    assert.deepEqual(
+      engine.unplacedReferences(admin).map((u) => u.path),
+      ['/etc/kubernetes/pki/ca.crt'],
+    );
 
     edit('pathMappings:\n  /etc/kubernetes/pki: keys\n');
-    assert.deepEqual(engine.check(dev).map((f) => f.code), ['file-not-found', 'file-not-found']);
+    assert.deepEqual(
+      engine.check(dev).map((f) => f.code),
+      ['file-not-found', 'file-not-found'],
+    );
   });
 });

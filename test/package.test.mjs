@@ -39,7 +39,10 @@ test('every kubePki.* setting has a description, a default and a scope, and is i
     const p = props[name];
     assert.ok(p.description || p.markdownDescription, `${name}: description`);
     assert.ok('default' in p, `${name}: default`);
-    assert.ok(['application', 'machine', 'machine-overridable', 'window', 'resource', 'language-overridable'].includes(p.scope), `${name}: scope ${p.scope}`);
+    assert.ok(
+      ['application', 'machine', 'machine-overridable', 'window', 'resource', 'language-overridable'].includes(p.scope),
+      `${name}: scope ${p.scope}`,
+    );
     assert.ok(readme.includes(`\`${name}\``), `${name} is documented in README.md`);
   }
 });
@@ -67,7 +70,10 @@ test('packaging: bundled with --production, and .vscodeignore keeps only what th
   assert.match(pkg.scripts['vscode:prepublish'], /esbuild\.js --production/);
   assert.match(pkg.scripts.package, /vsce package/);
   assert.equal(pkg.main, './dist/client.js');
-  const ignore = read('.vscodeignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const ignore = read('.vscodeignore')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   assert.equal(ignore[0], '**', '.vscodeignore starts by leaving everything out');
   assert.ok(ignore.includes('!dist/client.js') && ignore.includes('!dist/server.js'));
   // The expiry timeline's page: its script and stylesheet are files the webview loads from dist/webview/.
@@ -75,10 +81,11 @@ test('packaging: bundled with --production, and .vscodeignore keeps only what th
   assert.ok(!ignore.some((l) => /^!.*node_modules/.test(l)), 'no node_modules in the .vsix');
   assert.ok(ignore.includes(`!${pkg.icon}`), 'the icon is packaged');
   for (const g of pkg.contributes.grammars ?? []) assert.ok(existsSync(path.join(repo, g.path)), `grammar ${g.path} exists`);
-  for (const l of pkg.contributes.languages ?? []) if (l.configuration) assert.ok(existsSync(path.join(repo, l.configuration)), `${l.configuration} exists`);
+  for (const l of pkg.contributes.languages ?? [])
+    if (l.configuration) assert.ok(existsSync(path.join(repo, l.configuration)), `${l.configuration} exists`);
 });
 
-test('the expiry timeline\'s page is built for the browser into dist/webview/', () => {
+test("the expiry timeline's page is built for the browser into dist/webview/", () => {
   // esbuild.js (run before the tests) writes it; the extension loads both files from there (client/src/timeline.ts).
   const script = read('dist/webview/timeline.js');
   assert.ok(existsSync(path.join(repo, 'dist/webview/timeline.css')), 'dist/webview/timeline.css');

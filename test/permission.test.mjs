@@ -75,53 +75,71 @@ function check() {
   return { status: r.status, findings: r.stdout.trim() ? JSON.parse(r.stdout) : [], stderr: r.stderr };
 }
 
-test('kube-pki check as an unprivileged user: the tree reads fine, then the chmod 000 certificate is file-unreadable (permission denied)', { timeout: 120_000 }, () => {
-  // Readable: no finding at all, so what follows is the permission and nothing else.
-  const fine = check();
-  assert.equal(fine.status, 0, `before chmod: ${JSON.stringify(fine.findings)} ${fine.stderr}`);
-  assert.deepEqual(fine.findings, []);
+test(
+  'kube-pki check as an unprivileged user: the tree reads fine, then the chmod 000 certificate is file-unreadable (permission denied)',
+  { timeout: 120_000 },
+  () => {
+    // Readable: no finding at all, so what follows is the permission and nothing else.
+    const fine = check();
+    assert.equal(fine.status, 0, `before chmod: ${JSON.stringify(fine.findings)} ${fine.stderr}`);
+    assert.deepEqual(fine.findings, []);
 
-  chmodSync(victim, 0o000);
-  try {
-    const r = check();
-    assert.equal(r.status, 1, r.stderr);
-    const line = lineOf(conf, 'client-certificate:');
-    assert.deepEqual(
-      r.findings.map((f) => [path.basename(f.file), f.line, f.code]),
-      [['k.conf', line, 'file-unreadable']],
-      JSON.stringify(r.findings),
-    );
-    assert.match(r.findings[0].message, /client-certificate pki\/dev\.crt.*permission denied/);
-  } finally {
-    chmodSync(victim, 0o644);
-  }
-});
+    chmodSync(victim, 0o000);
+    try {
+      const r = check();
+      assert.equal(r.status, 1, r.stderr);
+      const line = lineOf(conf, 'client-certificate:');
+      assert.deepEqual(
+        r.findings.map((f) => [path.basename(f.file), f.line, f.code]),
+        [['k.conf', line, 'file-unreadable']],
+        JSON.stringify(r.findings),
+      );
+      assert.match(r.findings[0].message, /client-certificate pki\/dev\.crt.*permission denied/);
+    } finally {
+      chmodSync(victim, 0o644);
+    }
+  },
+);
 
-test('the language server as an unprivileged user: file-unreadable (permission denied), still answering, and the finding goes once the file is readable', { timeout: 120_000 }, async () => {
-  chmodSync(victim, 0o000);
-  const c = await start(ws, {}, { server, runAs: runAs.length ? runAs : undefined, cwd: dir });
-  try {
-    const uri = await c.open(conf, readFileSync(conf, 'utf8'));
-    const line = lineOf(conf, 'client-certificate:') - 1;
-    const diags = await c.waitForDiagnostics(uri, (ds) => ds.length > 0, 20_000);
-    assert.deepEqual(diags.map((d) => [d.code, d.range.start.line]), [['file-unreadable', line]], JSON.stringify(diags));
-    assert.match(diags[0].message, /permission denied/);
-    // Responsive: requests are answered, an edit is checked again, the hover on the readable CA decodes it.
-    const s = await c.summary();
-    assert.equal(s.errors, 1, JSON.stringify(s));
-    const hover = await c.request('textDocument/hover', { textDocument: { uri }, position: { line: lineOf(conf, 'certificate-authority:') - 1, character: 30 } });
-    assert.match(JSON.stringify(hover), /CN=kubernetes/);
-    const version = await c.change(conf, readFileSync(conf, 'utf8') + '# edited\n');
-    const again = await c.waitForDiagnostics(uri, (ds, p) => p.version === version, 20_000);
-    assert.deepEqual(again.map((d) => d.code), ['file-unreadable']);
-    // Readable again (the watcher reports it): the finding goes.
-    chmodSync(victim, 0o644);
-    const since = c.publishes.length;
-    await c.filesChanged([{ file: victim, type: 2 }]);
-    await c.waitForPublish(uri, since, (ds) => ds.length === 0, 20_000);
-    assert.equal(c.proc.exitCode, null, 'the server is still running');
-  } finally {
-    chmodSync(victim, 0o644);
-    await c.shutdown();
-  }
-});
+test(
+  'the language server as an unprivileged user: file-unreadable (permission denied), still answering, and the finding goes once the file is readable',
+  { timeout: 120_000 },
+  async () => {
+    chmodSync(victim, 0o000);
+    const c = await start(ws, {}, { server, runAs: runAs.length ? runAs : undefined, cwd: dir });
+    try {
+      const uri = await c.open(conf, readFileSync(conf, 'utf8'));
+      const line = lineOf(conf, 'client-certificate:') - 1;
+      const diags = await c.waitForDiagnostics(uri, (ds) => ds.length > 0, 20_000);
+      assert.deepEqual(
+        diags.map((d) => [d.code, d.range.start.line]),
+        [['file-unreadable', line]],
+        JSON.stringify(diags),
+      );
+      assert.match(diags[0].message, /permission denied/);
+      // Responsive: requests are answered, an edit is checked again, the hover on the readable CA decodes it.
+      const s = await c.summary();
+      assert.equal(s.errors, 1, JSON.stringify(s));
+      const hover = await c.request('textDocument/hover', {
+        textDocument: { uri },
+        position: { line: lineOf(conf, 'certificate-authority:') - 1, character: 30 },
+      });
+      assert.match(JSON.stringify(hover), /CN=kubernetes/);
+      const version = await c.change(conf, readFileSync(conf, 'utf8') + '# edited\n');
+      const again = await c.waitForDiagnostics(uri, (ds, p) => p.version === version, 20_000);
+      assert.deepEqual(
+        again.map((d) => d.code),
+        ['file-unreadable'],
+      );
+      // Readable again (the watcher reports it): the finding goes.
+      chmodSync(victim, 0o644);
+      const since = c.publishes.length;
+      await c.filesChanged([{ file: victim, type: 2 }]);
+      await c.waitForPublish(uri, since, (ds) => ds.length === 0, 20_000);
+      assert.equal(c.proc.exitCode, null, 'the server is still running');
+    } finally {
+      chmodSync(victim, 0o644);
+      await c.shutdown();
+    }
+  },
+);

@@ -40,10 +40,15 @@ async function load(entry) {
     format: 'cjs',
     write: false,
     logLevel: 'silent',
-    plugins: [{ name: 'vscode-stub', setup: (b) => {
-      b.onResolve({ filter: /^vscode$/ }, () => ({ path: 'vscode', namespace: 'stub' }));
-      b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: VSCODE_STUB, loader: 'js' }));
-    } }],
+    plugins: [
+      {
+        name: 'vscode-stub',
+        setup: (b) => {
+          b.onResolve({ filter: /^vscode$/ }, () => ({ path: 'vscode', namespace: 'stub' }));
+          b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: VSCODE_STUB, loader: 'js' }));
+        },
+      },
+    ],
   });
   const m = { exports: {} };
   new Function('module', 'exports', 'require', out.outputFiles[0].text)(m, m.exports, require);
@@ -61,14 +66,36 @@ let n = 0;
 function cert(over) {
   const id = (over.id ?? `${++n}`).padStart(64, '0');
   return {
-    subject: `CN=${over.commonName}`, issuer: 'CN=x', organizations: [], sans: [], isCA: false, selfSigned: false,
-    notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2027-01-01T00:00:00.000Z', daysLeft: 214, status: 'ok',
-    keyAlgorithm: 'RSA 2048', files: [], references: [], problems: [], externallyManaged: false, ...over, id,
+    subject: `CN=${over.commonName}`,
+    issuer: 'CN=x',
+    organizations: [],
+    sans: [],
+    isCA: false,
+    selfSigned: false,
+    notBefore: '2026-01-01T00:00:00.000Z',
+    notAfter: '2027-01-01T00:00:00.000Z',
+    daysLeft: 214,
+    status: 'ok',
+    keyAlgorithm: 'RSA 2048',
+    files: [],
+    references: [],
+    problems: [],
+    externallyManaged: false,
+    ...over,
+    id,
   };
 }
 
 function inventory() {
-  const root = cert({ id: 'a', commonName: 'kubernetes', isCA: true, selfSigned: true, role: 'cluster CA', notAfter: '2035-01-01T00:00:00.000Z', daysLeft: 3135 });
+  const root = cert({
+    id: 'a',
+    commonName: 'kubernetes',
+    isCA: true,
+    selfSigned: true,
+    role: 'cluster CA',
+    notAfter: '2035-01-01T00:00:00.000Z',
+    daysLeft: 3135,
+  });
   const inter = cert({ id: 'b', commonName: 'intermediate', isCA: true, issuerId: root.id, role: 'intermediate CA' });
   return {
     now: NOW,
@@ -76,11 +103,62 @@ function inventory() {
     certificates: [
       root,
       inter,
-      cert({ commonName: 'kube-apiserver', issuerId: root.id, role: 'kube-apiserver serving', node: 'cp1/etc/kubernetes', component: 'kube-apiserver' }),
-      cert({ commonName: 'kube-apiserver-kubelet-client', issuerId: root.id, role: 'apiserver → kubelet client', node: 'cp1/etc/kubernetes', component: 'kube-apiserver' }),
-      cert({ commonName: 'kube-apiserver', issuerId: root.id, role: 'kube-apiserver serving', node: 'cp2/etc/kubernetes', component: 'kube-apiserver' }),
-      cert({ commonName: 'system:node:w1', issuerId: inter.id, role: 'kubelet.conf client', node: 'w1/etc/kubernetes', component: 'kubelet', status: 'expired', daysLeft: -4, notAfter: '2026-05-28T12:00:00.000Z', problems: [{ severity: 'error', code: 'cert-expired', message: 'expired', file: '/w/kubelet.conf', range: { start: { line: 3, character: 2 }, end: { line: 3, character: 9 } } }] }),
-      cert({ commonName: 'stranger', role: 'admin.conf client', status: 'expiring', daysLeft: 12, notAfter: '2026-06-13T00:00:00.000Z', problems: [{ severity: 'warning', code: 'cert-expiring', message: 'soon', file: '/w/a', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } }] }),
+      cert({
+        commonName: 'kube-apiserver',
+        issuerId: root.id,
+        role: 'kube-apiserver serving',
+        node: 'cp1/etc/kubernetes',
+        component: 'kube-apiserver',
+      }),
+      cert({
+        commonName: 'kube-apiserver-kubelet-client',
+        issuerId: root.id,
+        role: 'apiserver → kubelet client',
+        node: 'cp1/etc/kubernetes',
+        component: 'kube-apiserver',
+      }),
+      cert({
+        commonName: 'kube-apiserver',
+        issuerId: root.id,
+        role: 'kube-apiserver serving',
+        node: 'cp2/etc/kubernetes',
+        component: 'kube-apiserver',
+      }),
+      cert({
+        commonName: 'system:node:w1',
+        issuerId: inter.id,
+        role: 'kubelet.conf client',
+        node: 'w1/etc/kubernetes',
+        component: 'kubelet',
+        status: 'expired',
+        daysLeft: -4,
+        notAfter: '2026-05-28T12:00:00.000Z',
+        problems: [
+          {
+            severity: 'error',
+            code: 'cert-expired',
+            message: 'expired',
+            file: '/w/kubelet.conf',
+            range: { start: { line: 3, character: 2 }, end: { line: 3, character: 9 } },
+          },
+        ],
+      }),
+      cert({
+        commonName: 'stranger',
+        role: 'admin.conf client',
+        status: 'expiring',
+        daysLeft: 12,
+        notAfter: '2026-06-13T00:00:00.000Z',
+        problems: [
+          {
+            severity: 'warning',
+            code: 'cert-expiring',
+            message: 'soon',
+            file: '/w/a',
+            range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
+          },
+        ],
+      }),
       cert({ commonName: '<script>alert(1)</script> & "x"', role: "it's <b>", issuerId: root.id, node: 'cp1/etc/kubernetes' }),
     ],
     orphanKeys: [{ file: '/w/pki/lost.key', keyAlgorithm: 'ECDSA P-256', references: [] }],
@@ -129,7 +207,10 @@ test('the timeline: one bar per certificate, sorted by expiry, coloured by statu
   const notAfter = new Map(inv.certificates.map((c) => [c.id, c.notAfter]));
   const order = bars.map((b) => notAfter.get(b[2]));
   assert.deepEqual(order, [...order].sort());
-  assert.deepEqual(bars.slice(0, 2).map((b) => b[1]), ['expired', 'expiring']);
+  assert.deepEqual(
+    bars.slice(0, 2).map((b) => b[1]),
+    ['expired', 'expiring'],
+  );
   assert.match(svg, /<line class="today"/);
   assert.match(svg, />today 2026-06-01</);
   // The warning window: from today, 30 days wide on the axis.
@@ -146,11 +227,22 @@ test('the timeline: one bar per certificate, sorted by expiry, coloured by statu
   assert.match(near, /<text class="cut"[^>]*>▸<\/text>/);
 });
 
-test('the timeline page: its script by nonce and its stylesheet from the webview\'s own origin, nothing inline', () => {
-  const page = { nonce: 'n0nce42', cspSource: 'https://file+.vscode-resource.vscode-cdn.net', script: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/timeline.js', style: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/timeline.css' };
+test("the timeline page: its script by nonce and its stylesheet from the webview's own origin, nothing inline", () => {
+  const page = {
+    nonce: 'n0nce42',
+    cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
+    script: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/timeline.js',
+    style: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/timeline.css',
+  };
   const html = timeline.timelineHtml(page, '<svg class="timeline"></svg>', '3 certificates, 1 expired <&>', 'near');
   const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)[1];
-  const directives = Object.fromEntries(csp.split(';').map((d) => d.trim()).filter(Boolean).map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')]));
+  const directives = Object.fromEntries(
+    csp
+      .split(';')
+      .map((d) => d.trim())
+      .filter(Boolean)
+      .map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')]),
+  );
   assert.deepEqual(directives, { 'default-src': "'none'", 'img-src': 'data:', 'style-src': page.cspSource, 'script-src': "'nonce-n0nce42'" });
   const scripts = [...html.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)];
   assert.equal(scripts.length, 1);
@@ -176,11 +268,19 @@ test('messages from the timeline page are checked before the extension acts on t
   // Extra fields are not passed on.
   assert.deepEqual(messages.fromWebview({ type: 'open', id: 'x', command: 'evil' }), { type: 'open', id: 'x' });
   const bad = [
-    undefined, null, 'ready', 42, {}, { type: 'nope' },
-    { type: 'open' }, { type: 'open', id: 7 },
+    undefined,
+    null,
+    'ready',
+    42,
+    {},
+    { type: 'nope' },
+    { type: 'open' },
+    { type: 'open', id: 7 },
     { type: 'range', value: 'everything' },
-    { type: 'save', format: 'pdf', data: 'x' }, { type: 'save', format: 'svg' },
-    { type: 'exported' }, { type: 'exported', requestId: 'r', data: 5 },
+    { type: 'save', format: 'pdf', data: 'x' },
+    { type: 'save', format: 'svg' },
+    { type: 'exported' },
+    { type: 'exported', requestId: 'r', data: 5 },
   ];
   for (const m of bad) assert.equal(messages.fromWebview(m), undefined, JSON.stringify(m));
 });

@@ -17,9 +17,21 @@ const enginePath = process.env.KUBE_PKI_ENGINE ?? fileURLToPath(new URL('../dist
 const engine = require(enginePath);
 // dist/engine.js exports the PKI primitives as the `pki` namespace; a bundle of pki/index.ts exports them directly.
 const pki = engine.pki ?? engine;
-const { parsePem, looksLikePem, parseCertificate, CertificateError, parsePrivateKey, parsePublicKey, KeyError, sameKey,
-  matchesHost, describeNames, hostMismatchMessage, isIssuedBy, verify } = pki;
-
+const {
+  parsePem,
+  looksLikePem,
+  parseCertificate,
+  CertificateError,
+  parsePrivateKey,
+  parsePublicKey,
+  KeyError,
+  sameKey,
+  matchesHost,
+  describeNames,
+  hostMismatchMessage,
+  isIssuedBy,
+  verify,
+} = pki;
 
 const DAY = 24 * 3600 * 1000;
 
@@ -63,11 +75,19 @@ describe('PEM', () => {
   test('reads indented PEM inside a YAML block scalar, several blocks, and offsets point at the markers', () => {
     const a = o.cert({ subject: '/CN=a', ca: true });
     const b = o.cert({ subject: '/CN=b', ca: true });
-    const indent = (s) => s.trimEnd().split('\n').map((l) => '      ' + l).join('\n');
+    const indent = (s) =>
+      s
+        .trimEnd()
+        .split('\n')
+        .map((l) => '      ' + l)
+        .join('\n');
     const yaml = `apiVersion: v1\nkind: Secret\ndata:\n  ca.crt: |\n${indent(a.pem)}\n${indent(b.pem)}\n  other: x\n`;
     const { blocks, problems } = parsePem(yaml);
     assert.deepEqual(problems, []);
-    assert.deepEqual(blocks.map((x) => x.der), [a.der, b.der]);
+    assert.deepEqual(
+      blocks.map((x) => x.der),
+      [a.der, b.der],
+    );
     for (const block of blocks) {
       const slice = yaml.slice(block.start, block.end);
       assert.match(slice, /^-----BEGIN CERTIFICATE-----\n/);
@@ -145,7 +165,15 @@ describe('certificates', () => {
       ca: false,
       ku: ['digitalSignature', 'keyEncipherment'],
       eku: ['serverAuth', 'clientAuth', '1.2.3.4'],
-      san: ['DNS:kubernetes', 'DNS:kubernetes.default', 'IP:10.96.0.1', 'IP:0:0:0:0:0:0:0:1', 'IP:fd00:0:0:0:0:0:0:10', 'URI:spiffe://cluster.local/ns/a', 'email:ops@example.com'],
+      san: [
+        'DNS:kubernetes',
+        'DNS:kubernetes.default',
+        'IP:10.96.0.1',
+        'IP:0:0:0:0:0:0:0:1',
+        'IP:fd00:0:0:0:0:0:0:10',
+        'URI:spiffe://cluster.local/ns/a',
+        'email:ops@example.com',
+      ],
     });
     const c = parseCertificate(leaf.der);
     const r = parseCertificate(root.der);
@@ -203,15 +231,28 @@ describe('certificates', () => {
   });
 
   test('CA basics: pathLen and name constraints', () => {
-    const c = parseCertificate(o.cert({
-      subject: '/CN=constrained', ca: true, pathlen: 0, ku: ['keyCertSign', 'cRLSign'],
-      nc: ['permitted;DNS:.cluster.local', 'permitted;IP:10.0.0.0/255.0.0.0', 'excluded;DNS:bad.cluster.local', 'excluded;IP:fd00:0:0:0:0:0:0:0/ffff:0:0:0:0:0:0:0'],
-    }).der);
+    const c = parseCertificate(
+      o.cert({
+        subject: '/CN=constrained',
+        ca: true,
+        pathlen: 0,
+        ku: ['keyCertSign', 'cRLSign'],
+        nc: [
+          'permitted;DNS:.cluster.local',
+          'permitted;IP:10.0.0.0/255.0.0.0',
+          'excluded;DNS:bad.cluster.local',
+          'excluded;IP:fd00:0:0:0:0:0:0:0/ffff:0:0:0:0:0:0:0',
+        ],
+      }).der,
+    );
     assert.equal(c.isCA, true);
     assert.equal(c.pathLen, 0);
     assert.deepEqual(c.nameConstraints, {
-      permittedDNS: ['.cluster.local'], excludedDNS: ['bad.cluster.local'],
-      permittedIP: ['10.0.0.0/8'], excludedIP: ['fd00::/16'], critical: true,
+      permittedDNS: ['.cluster.local'],
+      excludedDNS: ['bad.cluster.local'],
+      permittedIP: ['10.0.0.0/8'],
+      excludedIP: ['fd00::/16'],
+      critical: true,
     });
   });
 
@@ -226,20 +267,29 @@ describe('certificates', () => {
 
   test('junk and truncated DER fail with CertificateError and a readable message', () => {
     const cert = o.cert({ subject: '/CN=t', ca: true });
-    assert.throws(() => parseCertificate(cert.der.subarray(0, cert.der.length - 10)), { name: 'CertificateError', message: /^not a certificate: DER does not decode \(.*truncated/ });
+    assert.throws(() => parseCertificate(cert.der.subarray(0, cert.der.length - 10)), {
+      name: 'CertificateError',
+      message: /^not a certificate: DER does not decode \(.*truncated/,
+    });
     assert.throws(() => parseCertificate(Buffer.from('hello world')), { name: 'CertificateError', message: /^not a certificate: / });
     assert.throws(() => parseCertificate(Buffer.alloc(0)), { name: 'CertificateError', message: 'not a certificate: no data' });
     assert.throws(() => parseCertificate(Buffer.from(cert.pem)), { name: 'CertificateError', message: /PEM text where DER was expected/ });
-    assert.throws(() => parseCertificate(Buffer.from(cert.pem)), (e) => e instanceof CertificateError);
+    assert.throws(
+      () => parseCertificate(Buffer.from(cert.pem)),
+      (e) => e instanceof CertificateError,
+    );
   });
 
   test('a malformed extension is listed by OID and does not hide the others', () => {
     // keyUsage whose value is a BOOLEAN instead of a BIT STRING; the SAN after it must still be read.
-    const c = parseCertificate(o.cert({
-      subject: '/CN=odd', ca: true,
-      extra: ['2.5.29.15=DER:0101FF'],
-      san: ['DNS:still-read.example'],
-    }).der);
+    const c = parseCertificate(
+      o.cert({
+        subject: '/CN=odd',
+        ca: true,
+        extra: ['2.5.29.15=DER:0101FF'],
+        san: ['DNS:still-read.example'],
+      }).der,
+    );
     assert.deepEqual(c.undecodableExtensions, ['2.5.29.15']);
     assert.equal(c.keyUsage, undefined);
     assert.deepEqual(c.dnsNames, ['still-read.example']);
@@ -291,7 +341,10 @@ describe('keys', () => {
   test("an 'EC PARAMETERS' block before the key is fine", () => {
     const file = o.ecparamKey('prime256v1');
     const { blocks } = parsePem(file.pem);
-    assert.deepEqual(blocks.map((b) => b.label), ['EC PARAMETERS', 'EC PRIVATE KEY']);
+    assert.deepEqual(
+      blocks.map((b) => b.label),
+      ['EC PARAMETERS', 'EC PRIVATE KEY'],
+    );
     const k = parsePrivateKey(blocks[1]);
     assert.equal(k.description, 'ECDSA P-256');
     assert.ok(k.spkiDer.length > 0);
@@ -313,12 +366,15 @@ describe('keys', () => {
     const block = parsePem(rsa.pem).blocks[0];
     const damaged = { ...block, der: Buffer.concat([block.der.subarray(0, 40), Buffer.alloc(20, 0x41)]) };
     const b64 = block.der.toString('base64');
-    assert.throws(() => parsePrivateKey(damaged), (e) => {
-      assert.ok(e instanceof KeyError);
-      assert.match(e.message, /^not a valid private key \(PKCS#8\)/);
-      for (let i = 0; i + 12 <= b64.length; i += 12) assert.ok(!e.message.includes(b64.slice(i, i + 12)), 'message leaks key material');
-      return true;
-    });
+    assert.throws(
+      () => parsePrivateKey(damaged),
+      (e) => {
+        assert.ok(e instanceof KeyError);
+        assert.match(e.message, /^not a valid private key \(PKCS#8\)/);
+        for (let i = 0; i + 12 <= b64.length; i += 12) assert.ok(!e.message.includes(b64.slice(i, i + 12)), 'message leaks key material');
+        return true;
+      },
+    );
     assert.throws(() => parsePrivateKey({ ...block, label: 'CERTIFICATE' }), /not a private key: the PEM block is 'CERTIFICATE'/);
   });
 
@@ -346,7 +402,9 @@ describe('host names (Go VerifyHostname)', () => {
   let cnOnly;
   let ipCert;
   before(() => {
-    wild = parseCertificate(o.cert({ subject: '/CN=wild', ca: false, san: ['DNS:*.example.com', 'DNS:Kubernetes.Default', 'IP:10.96.0.1', 'IP:fd00:0:0:0:0:0:0:1'] }).der);
+    wild = parseCertificate(
+      o.cert({ subject: '/CN=wild', ca: false, san: ['DNS:*.example.com', 'DNS:Kubernetes.Default', 'IP:10.96.0.1', 'IP:fd00:0:0:0:0:0:0:1'] }).der,
+    );
     cnOnly = parseCertificate(o.cert({ subject: '/CN=api.example.com', ca: false }).der);
     ipCert = parseCertificate(o.cert({ subject: '/CN=ip', ca: false, san: ['IP:192.168.1.10'] }).der);
   });
@@ -372,7 +430,10 @@ describe('host names (Go VerifyHostname)', () => {
   test('the CN is never used', () => {
     assert.equal(matchesHost(cnOnly, 'api.example.com'), false);
     assert.equal(hostMismatchMessage(cnOnly, 'api.example.com'), 'x509: certificate relies on legacy Common Name field, use SANs instead');
-    assert.equal(hostMismatchMessage(cnOnly, 'other.example.com'), 'x509: certificate is not valid for any names, but wanted to match other.example.com');
+    assert.equal(
+      hostMismatchMessage(cnOnly, 'other.example.com'),
+      'x509: certificate is not valid for any names, but wanted to match other.example.com',
+    );
   });
 
   test("messages use Go's wording", () => {
@@ -429,10 +490,15 @@ describe('verify (Go crypto/x509 rules)', () => {
   });
 
   test('builds root -> intermediate -> leaf and checks the host', () => {
-    const leaf = parseCertificate(o.cert({ subject: '/CN=api', issuer: inter, ca: false, eku: ['serverAuth'], san: ['DNS:api.local', 'IP:10.0.0.1'] }).der);
+    const leaf = parseCertificate(
+      o.cert({ subject: '/CN=api', issuer: inter, ca: false, eku: ['serverAuth'], san: ['DNS:api.local', 'IP:10.0.0.1'] }).der,
+    );
     const r = verify(leaf, { roots: [rootC], intermediates: [interC], host: '10.0.0.1' });
     assert.equal(r.ok, true, r.error?.message);
-    assert.deepEqual(r.chains.map((ch) => ch.map((c) => c.subject.commonName)), [['api', 'intermediate', 'kubernetes']]);
+    assert.deepEqual(
+      r.chains.map((ch) => ch.map((c) => c.subject.commonName)),
+      [['api', 'intermediate', 'kubernetes']],
+    );
     assert.deepEqual(r.warnings, []);
     const bad = verify(leaf, { roots: [rootC], intermediates: [interC], host: 'api.example.com' });
     assert.equal(bad.ok, false);
@@ -464,7 +530,10 @@ describe('verify (Go crypto/x509 rules)', () => {
     const leaf = parseCertificate(o.cert({ subject: '/CN=admin', issuer: root, ca: false, eku: ['clientAuth'] }).der);
     const r = verify(leaf, { roots: [newRoot], usages: ['clientAuth'] });
     assert.equal(r.error.kind, 'bad-signature');
-    assert.equal(r.error.message, 'x509: certificate signed by unknown authority (possibly because of "x509: ECDSA verification failure" while trying to verify candidate authority certificate "kubernetes")');
+    assert.equal(
+      r.error.message,
+      'x509: certificate signed by unknown authority (possibly because of "x509: ECDSA verification failure" while trying to verify candidate authority certificate "kubernetes")',
+    );
     assert.equal(isIssuedBy(leaf, newRoot), false);
   });
 
@@ -473,7 +542,10 @@ describe('verify (Go crypto/x509 rules)', () => {
     const leaf = parseCertificate(o.cert({ subject: '/CN=leaf', issuer: notCa, ca: false }).der);
     const r = verify(leaf, { roots: [parseCertificate(notCa.der)] });
     assert.equal(r.error.kind, 'not-ca');
-    assert.equal(r.error.message, 'x509: certificate signed by unknown authority (possibly because of "x509: invalid signature: parent certificate cannot sign this kind of certificate" while trying to verify candidate authority certificate "not-a-ca")');
+    assert.equal(
+      r.error.message,
+      'x509: certificate signed by unknown authority (possibly because of "x509: invalid signature: parent certificate cannot sign this kind of certificate" while trying to verify candidate authority certificate "not-a-ca")',
+    );
   });
 
   test('SHA-1 signatures are refused like Go does', () => {
@@ -481,7 +553,10 @@ describe('verify (Go crypto/x509 rules)', () => {
     const leaf = parseCertificate(o.cert({ subject: '/CN=sha1-leaf', issuer: rsaRoot, ca: false, md: 'sha1' }).der);
     const r = verify(leaf, { roots: [parseCertificate(rsaRoot.der)] });
     assert.equal(r.error.kind, 'unknown-authority');
-    assert.equal(r.error.message, 'x509: certificate signed by unknown authority (possibly because of "x509: cannot verify signature: insecure algorithm SHA1-RSA" while trying to verify candidate authority certificate "rsa-root")');
+    assert.equal(
+      r.error.message,
+      'x509: certificate signed by unknown authority (possibly because of "x509: cannot verify signature: insecure algorithm SHA1-RSA" while trying to verify candidate authority certificate "rsa-root")',
+    );
     assert.equal(isIssuedBy(leaf, parseCertificate(rsaRoot.der)), true, 'the signature itself is good');
   });
 
@@ -489,7 +564,10 @@ describe('verify (Go crypto/x509 rules)', () => {
     const weak = o.cert({ subject: '/CN=weak-ca', key: o.key({ type: 'rsa', bits: 512 }), ca: true, ku: ['keyCertSign'] });
     const leaf = parseCertificate(o.cert({ subject: '/CN=leaf', issuer: weak, ca: false }).der);
     const r = verify(leaf, { roots: [parseCertificate(weak.der)] });
-    assert.equal(r.error.message, 'x509: certificate signed by unknown authority (possibly because of "crypto/rsa: 512-bit keys are insecure (see https://go.dev/pkg/crypto/rsa#hdr-Minimum_key_size)" while trying to verify candidate authority certificate "weak-ca")');
+    assert.equal(
+      r.error.message,
+      'x509: certificate signed by unknown authority (possibly because of "crypto/rsa: 512-bit keys are insecure (see https://go.dev/pkg/crypto/rsa#hdr-Minimum_key_size)" while trying to verify candidate authority certificate "weak-ca")',
+    );
   });
 
   test('validity of every certificate in the chain', () => {
@@ -501,7 +579,10 @@ describe('verify (Go crypto/x509 rules)', () => {
     const r = verify(leaf, { ...opts, at: later });
     assert.equal(r.error.kind, 'expired');
     assert.equal(r.error.cert.subject.commonName, 'short');
-    assert.match(r.error.message, /^x509: certificate has expired or is not yet valid: current time \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ is after \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.match(
+      r.error.message,
+      /^x509: certificate has expired or is not yet valid: current time \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ is after \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+    );
     const early = verify(leaf, { ...opts, at: new Date(leaf.notBefore.getTime() - 365 * DAY) });
     assert.equal(early.error.kind, 'not-yet-valid');
     assert.match(early.error.message, / is before /);
@@ -545,20 +626,34 @@ describe('verify (Go crypto/x509 rules)', () => {
   });
 
   test('name constraints of CAs apply to the SANs below them', () => {
-    const nc = o.cert({ subject: '/CN=nc-root', ca: true, ku: ['keyCertSign'], nc: ['permitted;DNS:.cluster.local', 'permitted;IP:10.0.0.0/255.0.0.0', 'excluded;DNS:secret.cluster.local'] });
+    const nc = o.cert({
+      subject: '/CN=nc-root',
+      ca: true,
+      ku: ['keyCertSign'],
+      nc: ['permitted;DNS:.cluster.local', 'permitted;IP:10.0.0.0/255.0.0.0', 'excluded;DNS:secret.cluster.local'],
+    });
     const roots = [parseCertificate(nc.der)];
     const good = parseCertificate(o.cert({ subject: '/CN=ok', issuer: nc, ca: false, san: ['DNS:api.cluster.local', 'IP:10.1.2.3'] }).der);
     assert.equal(verify(good, { roots }).ok, true);
     const outside = parseCertificate(o.cert({ subject: '/CN=x', issuer: nc, ca: false, san: ['DNS:api.example.com'] }).der);
     let r = verify(outside, { roots });
     assert.equal(r.error.kind, 'name-constraints');
-    assert.equal(r.error.message, 'x509: a root or intermediate certificate is not authorized to sign for this name: DNS name "api.example.com" is not permitted by any constraint');
+    assert.equal(
+      r.error.message,
+      'x509: a root or intermediate certificate is not authorized to sign for this name: DNS name "api.example.com" is not permitted by any constraint',
+    );
     const ip = parseCertificate(o.cert({ subject: '/CN=x', issuer: nc, ca: false, san: ['DNS:a.cluster.local', 'IP:192.168.1.1'] }).der);
     r = verify(ip, { roots });
-    assert.equal(r.error.message, 'x509: a root or intermediate certificate is not authorized to sign for this name: IP address "192.168.1.1" is not permitted by any constraint');
+    assert.equal(
+      r.error.message,
+      'x509: a root or intermediate certificate is not authorized to sign for this name: IP address "192.168.1.1" is not permitted by any constraint',
+    );
     const excluded = parseCertificate(o.cert({ subject: '/CN=x', issuer: nc, ca: false, san: ['DNS:secret.cluster.local'] }).der);
     r = verify(excluded, { roots });
-    assert.equal(r.error.message, 'x509: a root or intermediate certificate is not authorized to sign for this name: DNS name "secret.cluster.local" is excluded by constraint "secret.cluster.local"');
+    assert.equal(
+      r.error.message,
+      'x509: a root or intermediate certificate is not authorized to sign for this name: DNS name "secret.cluster.local" is excluded by constraint "secret.cluster.local"',
+    );
     // A leaf without a SAN extension is not checked (Go ignores the CN).
     const noSan = parseCertificate(o.cert({ subject: '/CN=anything.example.com', issuer: nc, ca: false }).der);
     assert.equal(verify(noSan, { roots }).ok, true);
@@ -573,12 +668,23 @@ describe('verify (Go crypto/x509 rules)', () => {
 
   test('RFC 5280 violations Go tolerates come back as warnings', () => {
     const noKu = o.cert({ subject: '/CN=lax-ca', ca: true, ski: false });
-    const leaf = parseCertificate(o.cert({ subject: '/CN=lax-leaf', issuer: noKu, ca: false, aki: false, ku: ['digitalSignature', 'keyCertSign'] }).der);
+    const leaf = parseCertificate(
+      o.cert({ subject: '/CN=lax-leaf', issuer: noKu, ca: false, aki: false, ku: ['digitalSignature', 'keyCertSign'] }).der,
+    );
     const r = verify(leaf, { roots: [parseCertificate(noKu.der)] });
     assert.equal(r.ok, true, r.error?.message);
-    assert.ok(r.warnings.some((w) => /^RFC 5280 4\.2\.1\.3: CA certificate "CN=lax-ca" has no keyUsage/.test(w)), r.warnings.join('\n'));
-    assert.ok(r.warnings.some((w) => /^RFC 5280 4\.2\.1\.2: CA certificate "CN=lax-ca" has no subjectKeyIdentifier/.test(w)), r.warnings.join('\n'));
-    assert.ok(r.warnings.some((w) => /^RFC 5280 4\.2\.1\.3: "CN=lax-leaf" asserts keyCertSign/.test(w)), r.warnings.join('\n'));
+    assert.ok(
+      r.warnings.some((w) => /^RFC 5280 4\.2\.1\.3: CA certificate "CN=lax-ca" has no keyUsage/.test(w)),
+      r.warnings.join('\n'),
+    );
+    assert.ok(
+      r.warnings.some((w) => /^RFC 5280 4\.2\.1\.2: CA certificate "CN=lax-ca" has no subjectKeyIdentifier/.test(w)),
+      r.warnings.join('\n'),
+    );
+    assert.ok(
+      r.warnings.some((w) => /^RFC 5280 4\.2\.1\.3: "CN=lax-leaf" asserts keyCertSign/.test(w)),
+      r.warnings.join('\n'),
+    );
     assert.ok(r.warnings.includes('RFC 5280 4.2.1.1: "CN=lax-leaf" has no authorityKeyIdentifier'), r.warnings.join('\n'));
   });
 
@@ -589,7 +695,8 @@ describe('verify (Go crypto/x509 rules)', () => {
     const crosses = [];
     for (let i = 0; i < keys.length; i++) {
       for (let j = 0; j < keys.length; j++) {
-        if (i !== j) crosses.push(parseCertificate(o.cert({ subject: '/CN=loop', key: keys[i], issuer: selfs[j], ca: true, ku: ['keyCertSign'] }).der));
+        if (i !== j)
+          crosses.push(parseCertificate(o.cert({ subject: '/CN=loop', key: keys[i], issuer: selfs[j], ca: true, ku: ['keyCertSign'] }).der));
       }
     }
     const leaf = parseCertificate(o.cert({ subject: '/CN=victim', issuer: selfs[0], ca: false }).der);
@@ -609,10 +716,16 @@ describe('verify (Go crypto/x509 rules)', () => {
     const opts = { roots: [rootCa], intermediates: [interCa], usages: ['clientAuth'], at };
     const r = verify(valid, opts);
     assert.equal(r.ok, true, r.error?.message);
-    assert.deepEqual(r.chains[0].map((c) => c.subject.commonName), ['My Client', 'Intermediate-CA', 'Root-CA']);
+    assert.deepEqual(
+      r.chains[0].map((c) => c.subject.commonName),
+      ['My Client', 'Intermediate-CA', 'Root-CA'],
+    );
     const e = verify(expired, opts);
     assert.equal(e.error.kind, 'expired');
-    assert.equal(e.error.message, `x509: certificate has expired or is not yet valid: current time ${at.toISOString().replace(/\.\d+Z$/, 'Z')} is after 1990-12-31T23:59:00Z`);
+    assert.equal(
+      e.error.message,
+      `x509: certificate has expired or is not yet valid: current time ${at.toISOString().replace(/\.\d+Z$/, 'Z')} is after 1990-12-31T23:59:00Z`,
+    );
     // At its own notAfter instant the leaf is still valid (Go: expired only *after* notAfter); the
     // intermediate, issued in 2016, is not valid yet in 1990.
     const then = verify(expired, { ...opts, at: new Date(expired.notAfter.getTime()) });
@@ -679,13 +792,14 @@ describe('corpora', () => {
     const go = JSON.parse(readFileSync(join(CORPORA, 'x509-limbo/results/go-1.19.8.json'), 'utf8'));
     const goResult = new Map(go.results.map((r) => [r.id, r.actual_result]));
     const load = (pem) => parseCertificate(parsePem(pem).blocks[0].der);
-    const loadAll = (pems) => pems.flatMap((p) => {
-      try {
-        return [load(p)];
-      } catch {
-        return [];
-      }
-    });
+    const loadAll = (pems) =>
+      pems.flatMap((p) => {
+        try {
+          return [load(p)];
+        } catch {
+          return [];
+        }
+      });
     // Go changed since 1.19.8; on each of these we follow current Go (and limbo's expected verdict).
     const newerGo = new Map([
       ['rfc5280::aki::critical-aki', 'Go 1.20+ refuses a critical authorityKeyIdentifier'],
@@ -694,7 +808,7 @@ describe('corpora', () => {
       ['rfc5280::serial::negative', 'Go 1.23+ refuses negative serial numbers'],
       ['webpki::san::san-wildcard-only-tld', 'current Go refuses the bare "*" pattern'],
       ['rfc5280::nc::nc-permits-invalid-dns-san', 'current Go cannot parse a SAN with a leading period'],
-      ['rfc5280::nc::invalid-dnsname-leading-period', 'current Go no longer checks a CA\'s own SANs against its constraints'],
+      ['rfc5280::nc::invalid-dnsname-leading-period', "current Go no longer checks a CA's own SANs against its constraints"],
       ['cve::cve-2025-61727', 'CVE-2025-61727 fix: wildcard SANs vs excluded subtrees'],
       ['rfc5280::nc::nc-forbids-dnsname-wildcard-san', 'CVE-2025-61727 fix: wildcard SANs vs excluded subtrees'],
     ]);
@@ -710,7 +824,9 @@ describe('corpora', () => {
       let ours;
       let why = '';
       try {
-        const usages = (tc.extended_key_usage ?? []).map((u) => ({ serverAuth: 'serverAuth', clientAuth: 'clientAuth', anyExtendedKeyUsage: 'any' })[u] ?? u);
+        const usages = (tc.extended_key_usage ?? []).map(
+          (u) => ({ serverAuth: 'serverAuth', clientAuth: 'clientAuth', anyExtendedKeyUsage: 'any' })[u] ?? u,
+        );
         const r = verify(load(tc.peer_certificate), {
           roots: loadAll(tc.trusted_certs),
           intermediates: loadAll(tc.untrusted_intermediates),
@@ -730,12 +846,18 @@ describe('corpora', () => {
       if (ours === tc.expected_result) agreeExpected++;
     }
     {
-      console.log(`x509-limbo: agree with Go 1.19.8 on ${agree}/${total}, with limbo's expected verdict on ${agreeExpected}/${total}; disagreements:`);
+      console.log(
+        `x509-limbo: agree with Go 1.19.8 on ${agree}/${total}, with limbo's expected verdict on ${agreeExpected}/${total}; disagreements:`,
+      );
       for (const d of disagreements) console.log(`  ${d.id}: go=${d.go} ours=${d.ours} (${newerGo.get(d.id) ?? 'UNEXPLAINED'}) ${d.why}`);
     }
     assert.ok(total >= 180, `only ${total} cases`);
     assert.ok(agree >= 174, `agreement dropped to ${agree}/${total}`);
-    assert.deepEqual(disagreements.filter((d) => !newerGo.has(d.id)).map((d) => d.id), [], 'unexplained disagreements with Go');
+    assert.deepEqual(
+      disagreements.filter((d) => !newerGo.has(d.id)).map((d) => d.id),
+      [],
+      'unexplained disagreements with Go',
+    );
     // Go itself (1.19.8) gives limbo's expected verdict on 124 of these; the rules added since give 7 more.
     assert.ok(agreeExpected >= 131, `expected-verdict agreement ${agreeExpected}/${total}`);
   });

@@ -105,7 +105,13 @@ test('a finding still matches after its lines move and the file is reformatted (
   cli(['check', 'b', '--write-baseline', 'b/baseline.json']);
   write(dir, 'b/kc.yaml', reformatted());
   const plain = cli(['check', 'b']);
-  assert.deepEqual(codesOf(plain.stdout).map((l) => l.split(' ')[1]).sort(), ['cert-expired', 'file-not-found'], plain.stdout);
+  assert.deepEqual(
+    codesOf(plain.stdout)
+      .map((l) => l.split(' ')[1])
+      .sort(),
+    ['cert-expired', 'file-not-found'],
+    plain.stdout,
+  );
   const r = cli(['check', 'b', '--baseline', 'b/baseline.json']);
   assert.equal(r.code, 0, r.stdout);
   assert.deepEqual(codesOf(r.stdout), []);
@@ -117,7 +123,14 @@ test('only new findings are shown, exit 1 only for a new error; a fixed one is c
   cli(['check', 'c', '--write-baseline', 'c/baseline.json']);
   // A new warning only: shown, exit 0.
   const soon = await leaf(root, { commonName: 'soon', validityDays: 5 });
-  write(dir, 'c/kc.yaml', block().replace('users:\n', `users:\n- name: soon\n  user:\n    client-certificate-data: ${b64(soon.certPem)}\n    client-key-data: ${b64(soon.key.privateKeyPem)}\n`));
+  write(
+    dir,
+    'c/kc.yaml',
+    block().replace(
+      'users:\n',
+      `users:\n- name: soon\n  user:\n    client-certificate-data: ${b64(soon.certPem)}\n    client-key-data: ${b64(soon.key.privateKeyPem)}\n`,
+    ),
+  );
   let r = cli(['check', 'c', '--baseline', 'c/baseline.json']);
   assert.equal(r.code, 0, r.stdout);
   assert.deepEqual(codesOf(r.stdout), ['17 cert-expiring']);
@@ -127,7 +140,10 @@ test('only new findings are shown, exit 1 only for a new error; a fixed one is c
   r = cli(['check', 'c', '--baseline', 'c/baseline.json']);
   assert.equal(r.code, 1, r.stdout);
   assert.deepEqual(codesOf(r.stdout), ['17 cert-expiring', '5 file-not-found', '17 cert-expired']);
-  assert.match(r.stdout, /baseline c\/baseline\.json: 1 finding in it not shown; 1 of its entries no longer found \(run --write-baseline again to drop them\)/);
+  assert.match(
+    r.stdout,
+    /baseline c\/baseline\.json: 1 finding in it not shown; 1 of its entries no longer found \(run --write-baseline again to drop them\)/,
+  );
   // Bad baselines are usage errors.
   write(dir, 'c/bad.json', '{"findings": []}');
   assert.equal(cli(['check', 'c', '--baseline', 'c/bad.json']).code, 2);
@@ -160,14 +176,24 @@ test('SARIF: suppressed findings with their suppressions (inSource with the reas
   write(dir, 'd/kc.yaml', block());
   cli(['check', 'd', '--write-baseline', 'd/baseline.json']);
   // Then: the CA reference ignored in the source, a new error in another file, and the CA of a third file fixed.
-  write(dir, 'd/kc.yaml', block().replace('certificate-authority: missing-ca.crt', 'certificate-authority: missing-ca.crt # kube-pki-ignore file-not-found -- mounted by the CSI driver'));
+  write(
+    dir,
+    'd/kc.yaml',
+    block().replace(
+      'certificate-authority: missing-ca.crt',
+      'certificate-authority: missing-ca.crt # kube-pki-ignore file-not-found -- mounted by the CSI driver',
+    ),
+  );
   write(dir, 'd/new.yaml', block().replace('missing-ca.crt', 'new-ca.crt'));
   let r = cli(['check', 'd', '--format', 'sarif']);
   let run = JSON.parse(r.stdout).runs[0];
   const ruleIds = run.tool.driver.rules.map((x) => x.id);
   assert.ok(ruleIds.includes('ignore-unused') && ruleIds.includes('config-invalid'));
   for (const res of run.results) assertSarifResult(res, ruleIds);
-  assert.ok(run.results.every((x) => x.baselineState === undefined), 'no baseline: no baselineState');
+  assert.ok(
+    run.results.every((x) => x.baselineState === undefined),
+    'no baseline: no baselineState',
+  );
   const ignored = run.results.find((x) => x.suppressions.length && x.suppressions[0].kind === 'inSource');
   assert.equal(ignored.ruleId, 'file-not-found');
   assert.equal(ignored.suppressions[0].justification, 'mounted by the CSI driver');
@@ -181,7 +207,10 @@ test('SARIF: suppressed findings with their suppressions (inSource with the reas
   assert.equal(r.code, 1);
   run = JSON.parse(r.stdout).runs[0];
   for (const res of run.results) assertSarifResult(res, ruleIds);
-  assert.ok(run.results.every((x) => ['new', 'unchanged', 'absent'].includes(x.baselineState)), 'every result has a baselineState');
+  assert.ok(
+    run.results.every((x) => ['new', 'unchanged', 'absent'].includes(x.baselineState)),
+    'every result has a baselineState',
+  );
   const uri = (x) => x.locations[0].physicalLocation.artifactLocation.uri;
   const state = (x) => `${uri(x)} ${x.ruleId} ${x.baselineState} ${x.suppressions.map((s) => s.kind).join(',')}`;
   assert.deepEqual(run.results.map(state).sort(), [

@@ -75,7 +75,12 @@ test('the nearest .kube-pki.yaml wins whole, and the search stops at the reposit
   const r3 = repo('discovery/r3');
   write(r3, '.kube-pki.yml', 'rules:\n  file-not-found: info\n');
   const d = write(r3, 'kc.yaml', missingCA());
-  assert.deepEqual(engineOver(r3).check(d).map((x) => x.severity), ['info']);
+  assert.deepEqual(
+    engineOver(r3)
+      .check(d)
+      .map((x) => x.severity),
+    ['info'],
+  );
 });
 
 test('every validation error is reported on its line and column: the CLI exits 2, the engine reports config-invalid', () => {
@@ -127,14 +132,20 @@ test('every validation error is reported on its line and column: the CLI exits 2
   const printed = res.stderr.split('\n').filter((l) => l.startsWith(`${rel}:`));
   assert.equal(printed.length, expected.length, res.stderr);
   for (const [line, col, re] of expected) {
-    assert.ok(printed.some((l) => l.startsWith(`${rel}:${line}:${col}: `) && re.test(l)), `${line}:${col} ${re}\n${res.stderr}`);
+    assert.ok(
+      printed.some((l) => l.startsWith(`${rel}:${line}:${col}: `) && re.test(l)),
+      `${line}:${col} ${re}\n${res.stderr}`,
+    );
   }
   // The engine (the language server's view): config-invalid findings in the config itself, and what is valid
   // still applies (the /etc/kubernetes mapping of line 16).
   const engine = engineOver(r);
   const findings = engine.check(config);
   assert.ok(findings.every((f) => f.code === 'config-invalid' && f.severity === 'error'));
-  assert.deepEqual(findings.map((f) => `${f.range.start.line + 1}:${f.range.start.character + 1}`), expected.map(([l, c]) => `${l}:${c}`));
+  assert.deepEqual(
+    findings.map((f) => `${f.range.start.line + 1}:${f.range.start.character + 1}`),
+    expected.map(([l, c]) => `${l}:${c}`),
+  );
   assert.equal(engine.optionsFor(path.join(r, 'kc.yaml')).pathMappings['/etc/kubernetes'], path.join(r, 'node'));
 
   // YAML that does not parse, and a config that is not a mapping.
@@ -165,7 +176,10 @@ test('exclude: a folder name at any depth, dir/, and globs; excluded files are n
 
   res = cli(['check', 'exclude/deep/er/fixtures/kc.yaml']);
   assert.equal(res.code, 0);
-  assert.match(res.stderr, /kube-pki: note: exclude\/deep\/er\/fixtures\/kc\.yaml is excluded by exclude\/\.kube-pki\.yaml \(exclude: 'fixtures'\); not checked/);
+  assert.match(
+    res.stderr,
+    /kube-pki: note: exclude\/deep\/er\/fixtures\/kc\.yaml is excluded by exclude\/\.kube-pki\.yaml \(exclude: 'fixtures'\); not checked/,
+  );
 
   // --exclude, relative to the current folder, adds to the config's.
   res = cli(['check', 'exclude', '--exclude', 'exclude/ok/']);
@@ -192,17 +206,21 @@ test('exclude: a folder name at any depth, dir/, and globs; excluded files are n
 
 test('rules: off and a severity; overrides for some files, the later ones winning; SARIF lists what is off as an external suppression', () => {
   const r = repo('rules');
-  write(r, '.kube-pki.yaml', [
-    'rules:',
-    '  file-not-found: warning',
-    'overrides:',
-    "  - files: ['legacy/**']",
-    '    rules: {file-not-found: off}',
-    '  - files: [legacy/keep.yaml]',
-    '    rules:',
-    '      file-not-found: error',
-    '',
-  ].join('\n'));
+  write(
+    r,
+    '.kube-pki.yaml',
+    [
+      'rules:',
+      '  file-not-found: warning',
+      'overrides:',
+      "  - files: ['legacy/**']",
+      '    rules: {file-not-found: off}',
+      '  - files: [legacy/keep.yaml]',
+      '    rules:',
+      '      file-not-found: error',
+      '',
+    ].join('\n'),
+  );
   write(r, 'a.yaml', missingCA());
   write(r, 'legacy/old.yaml', missingCA());
   write(r, 'legacy/keep.yaml', missingCA());
@@ -262,7 +280,8 @@ test('settings from the config for the files below it (two configs in one tree),
 
   // clusterDomain (what the apiserver's certificate must name) and extraSANs (what generate adds to it).
   const cluster = await buildCluster(path.join(dir, 'cluster'), { keyType: 'ecdsa-p256' });
-  const san = (args) => lines(cli(['check', 'cluster', ...args]).stdout).filter((l) => l.includes('kube-apiserver.yaml') && l.endsWith('san-missing')).length;
+  const san = (args) =>
+    lines(cli(['check', 'cluster', ...args]).stdout).filter((l) => l.includes('kube-apiserver.yaml') && l.endsWith('san-missing')).length;
   assert.equal(san([]), 0);
   write(cluster.dir, '.kube-pki.yaml', 'clusterDomain: corp.example\nextraSANs: [api.extra.example]\n');
   assert.equal(san([]), 1, 'kubernetes.default.svc.corp.example is missing');
@@ -281,7 +300,8 @@ test('settings from the config for the files below it (two configs in one tree),
 
 test('--help lists the new options of check, expiration and generate', () => {
   const check = cli(['check', '--help']).stdout;
-  for (const flag of ['--config FILE', '--no-config', '--exclude GLOB', '--baseline FILE', '--write-baseline FILE']) assert.ok(check.includes(flag), flag);
+  for (const flag of ['--config FILE', '--no-config', '--exclude GLOB', '--baseline FILE', '--write-baseline FILE'])
+    assert.ok(check.includes(flag), flag);
   for (const cmd of ['expiration', 'generate']) {
     const help = cli([cmd, '--help']).stdout;
     for (const flag of ['--config FILE', '--no-config', '--exclude GLOB']) assert.ok(help.includes(flag), `${cmd} ${flag}`);
@@ -345,10 +365,16 @@ test('a duplicate key is reported at its line, the first one applying (the rest 
   const kc = write(r, 'kc.yaml', missingCA());
   const config = write(r, '.kube-pki.yaml', 'rules:\n  file-not-found: warning\nexpiryWarningDays: 9\nrules:\n  file-not-found: off\n');
   const engine = engineOver(r);
-  assert.deepEqual(engine.check(kc).map((f) => `${f.code} ${f.severity}`), ['file-not-found warning']);
+  assert.deepEqual(
+    engine.check(kc).map((f) => `${f.code} ${f.severity}`),
+    ['file-not-found warning'],
+  );
   assert.equal(engine.optionsFor(kc).expiryWarningDays, 9);
   const problems = engine.check(config);
-  assert.deepEqual(problems.map((f) => `${f.range.start.line + 1}:${f.range.start.character + 1} ${f.code}`), ['4:1 config-invalid']);
+  assert.deepEqual(
+    problems.map((f) => `${f.range.start.line + 1}:${f.range.start.character + 1} ${f.code}`),
+    ['4:1 config-invalid'],
+  );
   assert.match(problems[0].message, /duplicate key 'rules': the first one applies/);
   const res = cli(['check', 'duplicate']);
   assert.equal(res.code, 2);
@@ -357,7 +383,11 @@ test('a duplicate key is reported at its line, the first one applying (the rest 
 
 test('--config FILE: its exclude and overrides globs are relative to the current folder, its rootDir to its own folder', () => {
   const r = repo('given');
-  write(r, 'ci/kube-pki.yaml', "exclude: [fixtures/]\noverrides:\n  - files: ['legacy/**']\n    rules: {file-not-found: warning}\nrootDir: ../node\n");
+  write(
+    r,
+    'ci/kube-pki.yaml',
+    "exclude: [fixtures/]\noverrides:\n  - files: ['legacy/**']\n    rules: {file-not-found: warning}\nrootDir: ../node\n",
+  );
   write(r, 'node/etc/kubernetes/pki/ca.crt', rootCA.certPem);
   write(r, 'fixtures/kc.yaml', missingCA());
   write(r, 'legacy/kc.yaml', missingCA());

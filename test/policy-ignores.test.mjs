@@ -61,12 +61,19 @@ test('without ignores: three file-not-found', () => {
 });
 
 test('an ignore at the end of the line, or alone on the line above, suppresses the finding there; suppressed() tells how, with the reason', () => {
-  const f = write(dir, 'line/kc.yaml', kc({ ca: '  # kube-pki-ignore file-not-found -- the CA is mounted at run time', aboveCert: '    # kube-pki-ignore file-not-found\n' }));
+  const f = write(
+    dir,
+    'line/kc.yaml',
+    kc({ ca: '  # kube-pki-ignore file-not-found -- the CA is mounted at run time', aboveCert: '    # kube-pki-ignore file-not-found\n' }),
+  );
   const engine = engineFor([f]);
   assert.deepEqual(engine.check(f).map(at), ['17 file-not-found'], 'the key on the line below the ignored one is still reported');
   const s = engine.suppressed(f);
   assert.deepEqual(s.map(at), ['5 file-not-found', '16 file-not-found']);
-  assert.deepEqual(s.map((x) => x.suppression.kind), ['inSource', 'inSource']);
+  assert.deepEqual(
+    s.map((x) => x.suppression.kind),
+    ['inSource', 'inSource'],
+  );
   assert.equal(s[0].suppression.reason, 'the CA is mounted at run time');
   assert.equal(s[0].suppression.range.start.line, 4);
   assert.equal(s[1].suppression.reason, undefined);
@@ -74,7 +81,11 @@ test('an ignore at the end of the line, or alone on the line above, suppresses t
 });
 
 test('several codes in one comment, and -file among the leading comments (after ---) for the whole file', () => {
-  const f = write(dir, 'file/kc.yaml', kc({ top: '# managed by a generator\n# kube-pki-ignore-file file-not-found, cert-expired -- generated tree\n---\n' }));
+  const f = write(
+    dir,
+    'file/kc.yaml',
+    kc({ top: '# managed by a generator\n# kube-pki-ignore-file file-not-found, cert-expired -- generated tree\n---\n' }),
+  );
   const engine = engineFor([f]);
   assert.deepEqual(engine.check(f).map(at), ['2 ignore-unused'], 'cert-expired suppresses nothing here');
   assert.match(engine.check(f)[0].message, /kube-pki-ignore-file cert-expired: there is no cert-expired finding in this file any more; remove it/);
@@ -92,7 +103,14 @@ test('ignore-unused: an unknown code, a -file ignore below the content, an ignor
   );
   const engine = engineFor([f]);
   const found = engine.check(f);
-  assert.deepEqual(found.map(at), ['5 file-not-found', '5 ignore-unused', '15 file-not-found', '15 ignore-unused', '16 file-not-found', '17 ignore-unused']);
+  assert.deepEqual(found.map(at), [
+    '5 file-not-found',
+    '5 ignore-unused',
+    '15 file-not-found',
+    '15 ignore-unused',
+    '16 file-not-found',
+    '17 ignore-unused',
+  ]);
   const msg = (line) => found.find((x) => x.code === 'ignore-unused' && x.range.start.line === line - 1).message;
   assert.match(msg(5), /unknown code 'file-not-fund' \(did you mean 'file-not-found'\?\)/);
   assert.match(msg(15), /names no code/);
@@ -124,7 +142,12 @@ test('a # inside a block scalar or a quoted string is content, not an ignore', (
     'content/kc.yaml',
     kc({ ca: '', top: '' }).replace('server: https://10.0.0.1:6443', 'server: "https://10.0.0.1:6443 # kube-pki-ignore file-not-found"'),
   );
-  assert.equal(engineFor([f]).check(f).filter((x) => x.code === 'file-not-found').length, 3);
+  assert.equal(
+    engineFor([f])
+      .check(f)
+      .filter((x) => x.code === 'file-not-found').length,
+    3,
+  );
 });
 
 test('quick-fix edits: ignore on this line (with its indentation) and in this file; the finding goes away, the YAML still parses', () => {
@@ -138,7 +161,10 @@ test('quick-fix edits: ignore on this line (with its indentation) and in this fi
   assert.equal(lineEdit.newText, '    # kube-pki-ignore file-not-found\n');
   text = applyEdit(text, lineEdit);
   // The same code again on that line: nothing to add; another code: added to the comment already there.
-  assert.equal(E.policy.ignoreEdit(text, { code: 'file-not-found', range: { start: { line: 15, character: 4 }, end: { line: 15, character: 4 } } }, 'line'), undefined);
+  assert.equal(
+    E.policy.ignoreEdit(text, { code: 'file-not-found', range: { start: { line: 15, character: 4 }, end: { line: 15, character: 4 } } }, 'line'),
+    undefined,
+  );
   const more = E.policy.ignoreEdit(text, { code: 'weak-key', range: { start: { line: 15, character: 4 }, end: { line: 15, character: 4 } } }, 'line');
   assert.equal(applyEdit(text, more).split('\n')[14], '    # kube-pki-ignore file-not-found,weak-key');
   writeFileSync(f, text);
@@ -155,7 +181,9 @@ test('quick-fix edits: ignore on this line (with its indentation) and in this fi
 
   // Remove this ignore: at the end of a line, the comment and the blanks before it; alone on a line, the line.
   const clean = text;
-  text = text.replace('client-key: missing.key', 'client-key: missing.key   # kube-pki-ignore weak-key').replace('- name: dev', '# kube-pki-ignore weak-key\n- name: dev');
+  text = text
+    .replace('client-key: missing.key', 'client-key: missing.key   # kube-pki-ignore weak-key')
+    .replace('- name: dev', '# kube-pki-ignore weak-key\n- name: dev');
   engine.updateDocument(f, text);
   const unused = engine.check(f);
   assert.deepEqual(unused.map(at), ['14 ignore-unused', '19 ignore-unused']);
@@ -169,7 +197,11 @@ test('quick-fix edits: ignore on this line (with its indentation) and in this fi
 });
 
 test('quick-fix edit for a finding inside a block scalar: above the key that owns it, never inside the block; the ignore covers the block', async () => {
-  const pem = expired.certPem.trimEnd().split('\n').map((l) => `      ${l}`).join('\n');
+  const pem = expired.certPem
+    .trimEnd()
+    .split('\n')
+    .map((l) => `      ${l}`)
+    .join('\n');
   const text = `apiVersion: v1
 kind: Secret
 metadata:
@@ -195,12 +227,15 @@ ${pem}
   assert.deepEqual(engine.suppressed(f).map(at), ['8 cert-expired']);
 });
 
-test('an ignore where the YAML does not parse is not reported unused (nothing was checked there); the other documents\' ignores are', () => {
+test("an ignore where the YAML does not parse is not reported unused (nothing was checked there); the other documents' ignores are", () => {
   // One unclosed [ in the document: nothing of it is read, so its ignore cannot be told unused (and the quick fix
   // "Remove this kube-pki-ignore" would delete an ignore that is right once the YAML is fixed).
   const broken = write(dir, 'unread/one.yaml', `${kc({ ca: '  # kube-pki-ignore file-not-found' })}contexts: [\n`);
   let found = engineFor([broken]).check(broken);
-  assert.deepEqual(found.map((f) => f.code), ['yaml-invalid']);
+  assert.deepEqual(
+    found.map((f) => f.code),
+    ['yaml-invalid'],
+  );
 
   // Several documents: the first parses (its unused ignore is reported, and its own-line ignore above the
   // separator covers the second document's first line), the second does not.
@@ -214,13 +249,27 @@ test('an ignore where the YAML does not parse is not reported unused (nothing wa
   ].join('\n');
   const multi = write(dir, 'unread/multi.yaml', text);
   found = engineFor([multi]).check(multi);
-  assert.deepEqual(found.filter((f) => f.range.start.line < 34).map(at), ['5 file-not-found', '5 ignore-unused', '15 file-not-found', '16 file-not-found']);
-  assert.deepEqual(found.filter((f) => f.range.start.line >= 34).map((f) => f.code), ['yaml-invalid']);
+  assert.deepEqual(found.filter((f) => f.range.start.line < 34).map(at), [
+    '5 file-not-found',
+    '5 ignore-unused',
+    '15 file-not-found',
+    '16 file-not-found',
+  ]);
+  assert.deepEqual(
+    found.filter((f) => f.range.start.line >= 34).map((f) => f.code),
+    ['yaml-invalid'],
+  );
   assert.match(found[1].message, /kube-pki-ignore weak-key: there is no weak-key finding on line 5/);
 
   // A -file ignore while part of the file was not read: not reported either.
   const fileWide = write(dir, 'unread/file-wide.yaml', `# kube-pki-ignore-file cert-expired\n---\n${kc().trimEnd()}\n---\n${kc()}contexts: [\n`);
-  assert.deepEqual(engineFor([fileWide]).check(fileWide).map((f) => f.code).filter((c) => c === 'ignore-unused'), []);
+  assert.deepEqual(
+    engineFor([fileWide])
+      .check(fileWide)
+      .map((f) => f.code)
+      .filter((c) => c === 'ignore-unused'),
+    [],
+  );
 });
 
 test('a file over 16 MB: one file-unreadable, no ignore-unused for the ignores in it, its text not scanned for ignores beyond the leading comments', () => {
@@ -231,12 +280,18 @@ test('a file over 16 MB: one file-unreadable, no ignore-unused for the ignores i
   const engine = new E.Engine(E.nodeFileSystem(), { searchRoots: [path.join(dir, 'big')] });
   engine.updateDocument(file, head + body);
   const found = engine.check(file);
-  assert.deepEqual(found.map((f) => f.code), ['file-unreadable']);
+  assert.deepEqual(
+    found.map((f) => f.code),
+    ['file-unreadable'],
+  );
   // That only the leading comments are read (no CST parse of 16 MB) is a speed figure: `npm run bench`, "oversize".
   // A -file ignore among the leading comments still applies.
   engine.updateDocument(file, `# kube-pki-ignore-file file-unreadable -- a generated dump\n${head}${body}`);
   assert.deepEqual(engine.check(file), []);
-  assert.deepEqual(engine.suppressed(file).map((f) => [f.code, f.suppression.reason]), [['file-unreadable', 'a generated dump']]);
+  assert.deepEqual(
+    engine.suppressed(file).map((f) => [f.code, f.suppression.reason]),
+    [['file-unreadable', 'a generated dump']],
+  );
 });
 
 test('an ignore alone above a --- separator (or a %YAML directive) covers the first line of the next document; the quick fix adds to it', () => {
@@ -270,7 +325,12 @@ test('IgnoreEditor: one reading of the comments for all the edits of a request, 
   const editor = new E.policy.IgnoreEditor(text);
   const a = { code: 'file-not-found', range: { start: { line: 4, character: 27 }, end: { line: 4, character: 41 } } };
   const b = { code: 'cert-expired', range: { start: { line: 15, character: 4 }, end: { line: 15, character: 20 } } };
-  for (const [finding, scope] of [[a, 'line'], [a, 'file'], [b, 'line'], [b, 'file']]) {
+  for (const [finding, scope] of [
+    [a, 'line'],
+    [a, 'file'],
+    [b, 'line'],
+    [b, 'file'],
+  ]) {
     assert.deepEqual(editor.ignoreEdit(finding, scope), E.policy.ignoreEdit(text, finding, scope), `${finding.code} ${scope}`);
   }
   assert.deepEqual(editor.ignoreEdit(a, 'line').newText, ',file-not-found');

@@ -44,7 +44,11 @@ function settingsWorkspace(name) {
   mkdirSync(path.join(ws, '.git'), { recursive: true });
   write(ws, 'node-a/etc/kubernetes/pki/ca.crt', rootCA.certPem);
   write(ws, 'node-b/etc/kubernetes/pki/ca.crt', notCA.certPem);
-  const conf = write(ws, 'node-a/etc/kubernetes/dev.conf', kubeconfig({ caPath: '/etc/kubernetes/pki/ca.crt', certPem: soon.certPem, keyPem: soon.key.privateKeyPem }));
+  const conf = write(
+    ws,
+    'node-a/etc/kubernetes/dev.conf',
+    kubeconfig({ caPath: '/etc/kubernetes/pki/ca.crt', certPem: soon.certPem, keyPem: soon.key.privateKeyPem }),
+  );
   return { ws, conf };
 }
 
@@ -64,7 +68,7 @@ test('a config wins over the VS Code settings for the files below it; without it
   await c.shutdown();
 });
 
-test('Restricted Mode: a config\'s rootDir and pathMappings are ignored (said in the log), its other settings apply; trusting the workspace lifts it', async () => {
+test("Restricted Mode: a config's rootDir and pathMappings are ignored (said in the log), its other settings apply; trusting the workspace lifts it", async () => {
   const { ws, conf } = settingsWorkspace('restricted');
   write(ws, '.kube-pki.yaml', 'expiryWarningDays: 5\nrootDir: node-b\n');
   const c = await startIn(ws, { expiryWarningDays: 30 }, { initializationOptions: { trusted: false } });
@@ -134,7 +138,10 @@ test('quick fixes: Ignore CODE on this line / in this file on every kube-pki dia
   await c.edit(kc, edit.range, edit.newText);
   text = text.split('\n').toSpliced(6, 0, '    # kube-pki-ignore file-not-found').join('\n');
   const after = await c.waitForDiagnostics(uri, (d) => d.length === 2);
-  assert.ok(after.every((d) => d.range.start.line >= 16), JSON.stringify(codes(after)));
+  assert.ok(
+    after.every((d) => d.range.start.line >= 16),
+    JSON.stringify(codes(after)),
+  );
   for (const doc of parseAllDocuments(text)) assert.deepEqual(doc.errors, []);
 
   // The whole file.
@@ -160,7 +167,11 @@ test('quick fixes: Ignore CODE on this line / in this file on every kube-pki dia
   const cfg = write(ws, '.kube-pki.yaml', 'rules: {nope: off}\n');
   await c.filesChanged([{ file: cfg, type: 1 }]);
   const cfgDiags = await c.waitForDiagnostics(uriOf(cfg), (d) => d.length === 1, 15_000);
-  const none = await c.request('textDocument/codeAction', { textDocument: { uri: uriOf(cfg) }, range: cfgDiags[0].range, context: { diagnostics: cfgDiags } });
+  const none = await c.request('textDocument/codeAction', {
+    textDocument: { uri: uriOf(cfg) },
+    range: cfgDiags[0].range,
+    context: { diagnostics: cfgDiags },
+  });
   assert.deepEqual(none, []);
 });
 

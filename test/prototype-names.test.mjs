@@ -37,7 +37,13 @@ function kubeconfig(caPem, cert) {
 test('a kubeconfig named after an Object.prototype member gets the same findings as any other name', async () => {
   const ca = await g.issueCertificate({ commonName: 'kubernetes', isCA: true, keyType: 'ecdsa-p256' });
   // The admin's group misspelt: org-mismatch on the client-certificate-data line, whatever the file's name.
-  const admin = await g.issueCertificate({ commonName: 'kubernetes-admin', organizations: ['system:master'], issuer: ca, keyType: 'ecdsa-p256', extKeyUsage: ['clientAuth'] });
+  const admin = await g.issueCertificate({
+    commonName: 'kubernetes-admin',
+    organizations: ['system:master'],
+    issuer: ca,
+    keyType: 'ecdsa-p256',
+    extKeyUsage: ['clientAuth'],
+  });
   const d = tempDir('kube-pki-proto-');
   try {
     for (const name of [...NAMES, 'ordinary']) write(d, name, kubeconfig(ca.certPem, admin));
@@ -62,7 +68,17 @@ test('a Secret key named constructor holding a CA is read as a certificate, with
     const file = write(
       d,
       'secret.yaml',
-      ['apiVersion: v1', 'kind: Secret', 'metadata:', '  name: s', 'type: Opaque', 'data:', `  constructor: ${b64(ca.certPem)}`, `  toString: ${b64(ca.certPem)}`, ''].join('\n'),
+      [
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata:',
+        '  name: s',
+        'type: Opaque',
+        'data:',
+        `  constructor: ${b64(ca.certPem)}`,
+        `  toString: ${b64(ca.certPem)}`,
+        '',
+      ].join('\n'),
     );
     const { engine, findings } = checkTree(d);
     assert.deepEqual(findings, []);
@@ -82,10 +98,25 @@ test('a cert-manager duration with the unit "constructor" is duration-invalid, a
     write(
       d,
       'cert.yaml',
-      ['apiVersion: cert-manager.io/v1', 'kind: Certificate', 'metadata:', '  name: c', '  namespace: a', 'spec:', '  secretName: c-tls', '  duration: 1constructor', '  dnsNames: [c.example.com]', '  issuerRef: {name: i, kind: ClusterIssuer}', ''].join('\n'),
+      [
+        'apiVersion: cert-manager.io/v1',
+        'kind: Certificate',
+        'metadata:',
+        '  name: c',
+        '  namespace: a',
+        'spec:',
+        '  secretName: c-tls',
+        '  duration: 1constructor',
+        '  dnsNames: [c.example.com]',
+        '  issuerRef: {name: i, kind: ClusterIssuer}',
+        '',
+      ].join('\n'),
     );
     const { findings } = checkTree(d);
-    assert.deepEqual(findings.map((f) => f.code), ['duration-invalid']);
+    assert.deepEqual(
+      findings.map((f) => f.code),
+      ['duration-invalid'],
+    );
     assert.match(findings[0].message, /time: unknown unit "constructor" in duration "1constructor"/);
   } finally {
     cleanup(d);
@@ -94,13 +125,22 @@ test('a cert-manager duration with the unit "constructor" is duration-invalid, a
 
 test('a PEM block labelled "constructor" where a key belongs is pem-invalid, not a crash', async () => {
   const ca = await g.issueCertificate({ commonName: 'kubernetes', isCA: true, keyType: 'ecdsa-p256' });
-  const admin = await g.issueCertificate({ commonName: 'kubernetes-admin', organizations: ['system:masters'], issuer: ca, keyType: 'ecdsa-p256', extKeyUsage: ['clientAuth'] });
+  const admin = await g.issueCertificate({
+    commonName: 'kubernetes-admin',
+    organizations: ['system:masters'],
+    issuer: ca,
+    keyType: 'ecdsa-p256',
+    extKeyUsage: ['clientAuth'],
+  });
   const bogusKey = admin.key.privateKeyPem.replace(/-----(BEGIN|END) [A-Z ]+-----/g, '-----$1 constructor-----');
   const d = tempDir('kube-pki-proto-');
   try {
     write(d, 'admin.conf', kubeconfig(ca.certPem, { certPem: admin.certPem, keyPem: bogusKey }));
     const { findings } = checkTree(d);
-    assert.deepEqual(findings.map((f) => f.code), ['pem-invalid']);
+    assert.deepEqual(
+      findings.map((f) => f.code),
+      ['pem-invalid'],
+    );
     assert.match(findings[0].message, /constructor/);
     assert.doesNotMatch(findings[0].message, /[A-Za-z0-9+/]{40,}/, 'no key bytes in the message');
   } finally {

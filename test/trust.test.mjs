@@ -30,7 +30,11 @@ before(async () => {
   write(outside, 'pki/client.crt', expired.certPem);
   write(outside, 'pki/client.key', expired.key.privateKeyPem);
   write(outside, 'etc/pki/ca.crt', root.certPem);
-  write(outside, 'controller-manager.conf', kubeconfig({ caPem: root.certPem, certPem: expired.certPem, keyPem: expired.key.privateKeyPem, user: 'system:kube-controller-manager' }));
+  write(
+    outside,
+    'controller-manager.conf',
+    kubeconfig({ caPem: root.certPem, certPem: expired.certPem, keyPem: expired.key.privateKeyPem, user: 'system:kube-controller-manager' }),
+  );
   // Inside: a valid CA and client pair, and symlinks leading out (a file, and a folder).
   const good = await leaf(root, { commonName: 'dev' });
   write(ws, 'pki/inside-ca.crt', root.certPem);
@@ -140,7 +144,12 @@ test('trusted (no readOnlyWithin): the files outside are read, as before', () =>
 test('readOnlyWithin: each reference leading out gets a finding saying why, and the disk outside is never touched', () => {
   const { engine, seen } = engineFor({ readOnlyWithin: [ws] });
   const findings = [...engine.check(conf), ...engine.check(manifest)];
-  const show = () => JSON.stringify(findings.map((f) => [f.code, f.range.start.line + 1, f.message]), null, 1);
+  const show = () =>
+    JSON.stringify(
+      findings.map((f) => [f.code, f.range.start.line + 1, f.message]),
+      null,
+      1,
+    );
 
   // An absolute path and `..` leading out: not found in the workspace, and not looked for outside.
   for (const needle of ['certificate-authority: /', 'certificate-authority: ../outside', 'client-certificate: /']) {
@@ -167,7 +176,10 @@ test('readOnlyWithin: each reference leading out gets a finding saying why, and 
   // What reached the disk: paths inside the workspace only (a symlink is looked at, never followed out).
   const out = seen.filter((s) => path.relative(ws, s.path).startsWith('..'));
   assert.deepEqual(out, [], 'no stat, read, listing or realpath outside the workspace');
-  const reads = seen.filter((s) => s.op === 'readFile').map((s) => path.relative(ws, s.path)).sort();
+  const reads = seen
+    .filter((s) => s.op === 'readFile')
+    .map((s) => path.relative(ws, s.path))
+    .sort();
   assert.ok(reads.includes('pki/dev.crt') && reads.includes('pki/dev.key'), `the inside files were read: ${reads}`);
   assert.ok(!reads.some((r) => r.startsWith('etc') || r.includes('link')), `nothing through a symlink leading out was read: ${reads}`);
   // The outside certificate was not even parsed: no verdict about it.
@@ -194,14 +206,20 @@ test('readOnlyWithin: no link or hover opens a way out', () => {
   assert.match(shut.key, /symbolic link/);
   const links = E.documentLinks(engine, conf, text).map((l) => path.relative(ws, l.target));
   assert.deepEqual(links.sort(), ['pki/dev.crt', 'pki/dev.key', 'pki/inside-ca.crt']);
-  assert.deepEqual(seen.filter((s) => path.relative(ws, s.path).startsWith('..')), []);
+  assert.deepEqual(
+    seen.filter((s) => path.relative(ws, s.path).startsWith('..')),
+    [],
+  );
 });
 
 test('readOnlyWithin: an empty list reads nothing at all; setOptions lifts the limit', () => {
   const { engine, seen } = engineFor({ readOnlyWithin: [] });
   const findings = engine.check(conf);
   assert.deepEqual(codes(at(findings, conf, 'client-certificate: pki/dev.crt')), ['file-not-found']);
-  assert.deepEqual(seen.filter((s) => s.op === 'readFile'), []);
+  assert.deepEqual(
+    seen.filter((s) => s.op === 'readFile'),
+    [],
+  );
   engine.setOptions({ readOnlyWithin: undefined });
   const after = engine.check(conf);
   assert.deepEqual(codes(at(after, conf, 'client-certificate: pki/dev.crt')), []);
@@ -210,56 +228,77 @@ test('readOnlyWithin: an empty list reads nothing at all; setOptions lifts the l
 
 // ------------------------------------------------------------------------------------------ over the LSP
 
-test('the language server in an untrusted workspace: findings say why, nothing outside is shown, no generation; trust lifts it', { timeout: 120_000 }, async () => {
-  const c = await start(ws, {}, { initializationOptions: { trusted: false } });
-  try {
-    const s = await c.summary();
-    assert.ok(s.files >= 2, JSON.stringify(s));
-    const uri = await c.open(conf, readFileSync(conf, 'utf8'));
-    const diags = await c.waitForDiagnostics(uri, (ds) => ds.length >= 5, 20_000);
-    const on = (needle) => diags.filter((d) => d.range.start.line + 1 === lineOf(conf, needle));
-    for (const needle of ['certificate-authority: /', 'certificate-authority: ../outside', 'client-certificate: /']) {
-      assert.deepEqual(on(needle).map((d) => d.code), ['file-not-found'], needle);
-      assert.match(on(needle)[0].message, RESTRICTED);
-    }
-    for (const needle of ['client-key: pki/link.key', 'certificate-authority: etc/pki']) {
-      assert.deepEqual(on(needle).map((d) => d.code), ['file-unreadable'], needle);
-      assert.match(on(needle)[0].message, /through a symbolic link/);
-    }
-    assert.equal(diags.filter((d) => d.code === 'cert-expired').length, 0, 'the expired certificate outside was not read');
-    // The log says the server is in Restricted Mode.
-    assert.ok(c.logs.some((l) => /Restricted Mode: nothing outside it is read/.test(l.message)), 'the start line says Restricted Mode');
-    // Hover on the outside reference: nothing of the certificate outside.
-    const hoverParams = { textDocument: { uri }, position: { line: lineOf(conf, 'client-certificate: /') - 1, character: 28 } };
-    const hover = await c.request('textDocument/hover', hoverParams);
-    assert.match(JSON.stringify(hover), /Restricted Mode/);
-    assert.doesNotMatch(JSON.stringify(hover), /outside-user/);
-    // No generation: no quick fix, no plan, nothing applied.
-    const actions = await c.request('textDocument/codeAction', {
-      textDocument: { uri },
-      range: diags[0].range,
-      context: { diagnostics: diags },
-    });
-    // Only the ignore comments, edits of this document itself (nothing generated or written elsewhere).
-    assert.deepEqual(actions.filter((a) => a.command || Object.keys(a.edit?.changes ?? {}).some((u) => u !== uri)), []);
-    assert.ok(actions.every((a) => /^Ignore /.test(a.title)), JSON.stringify(actions.map((a) => a.title)));
-    const plan = await c.request('kubePki/generate/plan', { kind: 'missing' });
-    assert.match(plan.error, /disabled in an untrusted workspace/);
-    const applied = await c.request('kubePki/generate/apply', { planId: 'x' });
-    assert.match(applied.error, /disabled in an untrusted workspace/);
-    const defaults = await c.request('kubePki/generate/defaults');
-    assert.equal(defaults.missing, 0, JSON.stringify(defaults));
+test(
+  'the language server in an untrusted workspace: findings say why, nothing outside is shown, no generation; trust lifts it',
+  { timeout: 120_000 },
+  async () => {
+    const c = await start(ws, {}, { initializationOptions: { trusted: false } });
+    try {
+      const s = await c.summary();
+      assert.ok(s.files >= 2, JSON.stringify(s));
+      const uri = await c.open(conf, readFileSync(conf, 'utf8'));
+      const diags = await c.waitForDiagnostics(uri, (ds) => ds.length >= 5, 20_000);
+      const on = (needle) => diags.filter((d) => d.range.start.line + 1 === lineOf(conf, needle));
+      for (const needle of ['certificate-authority: /', 'certificate-authority: ../outside', 'client-certificate: /']) {
+        assert.deepEqual(
+          on(needle).map((d) => d.code),
+          ['file-not-found'],
+          needle,
+        );
+        assert.match(on(needle)[0].message, RESTRICTED);
+      }
+      for (const needle of ['client-key: pki/link.key', 'certificate-authority: etc/pki']) {
+        assert.deepEqual(
+          on(needle).map((d) => d.code),
+          ['file-unreadable'],
+          needle,
+        );
+        assert.match(on(needle)[0].message, /through a symbolic link/);
+      }
+      assert.equal(diags.filter((d) => d.code === 'cert-expired').length, 0, 'the expired certificate outside was not read');
+      // The log says the server is in Restricted Mode.
+      assert.ok(
+        c.logs.some((l) => /Restricted Mode: nothing outside it is read/.test(l.message)),
+        'the start line says Restricted Mode',
+      );
+      // Hover on the outside reference: nothing of the certificate outside.
+      const hoverParams = { textDocument: { uri }, position: { line: lineOf(conf, 'client-certificate: /') - 1, character: 28 } };
+      const hover = await c.request('textDocument/hover', hoverParams);
+      assert.match(JSON.stringify(hover), /Restricted Mode/);
+      assert.doesNotMatch(JSON.stringify(hover), /outside-user/);
+      // No generation: no quick fix, no plan, nothing applied.
+      const actions = await c.request('textDocument/codeAction', {
+        textDocument: { uri },
+        range: diags[0].range,
+        context: { diagnostics: diags },
+      });
+      // Only the ignore comments, edits of this document itself (nothing generated or written elsewhere).
+      assert.deepEqual(
+        actions.filter((a) => a.command || Object.keys(a.edit?.changes ?? {}).some((u) => u !== uri)),
+        [],
+      );
+      assert.ok(
+        actions.every((a) => /^Ignore /.test(a.title)),
+        JSON.stringify(actions.map((a) => a.title)),
+      );
+      const plan = await c.request('kubePki/generate/plan', { kind: 'missing' });
+      assert.match(plan.error, /disabled in an untrusted workspace/);
+      const applied = await c.request('kubePki/generate/apply', { planId: 'x' });
+      assert.match(applied.error, /disabled in an untrusted workspace/);
+      const defaults = await c.request('kubePki/generate/defaults');
+      assert.equal(defaults.missing, 0, JSON.stringify(defaults));
 
-    // The user trusts the workspace: the files outside are read, and the expired certificate is seen.
-    const since = c.publishes.length;
-    await c.connection.sendNotification('kubePki/workspaceTrusted');
-    const lifted = await c.waitForPublish(uri, since, (ds) => ds.some((d) => d.code === 'cert-expired'), 20_000);
-    assert.equal(lifted.diagnostics.filter((d) => RESTRICTED.test(d.message)).length, 0, JSON.stringify(lifted.diagnostics));
-    assert.match(JSON.stringify(await c.request('textDocument/hover', hoverParams)), /CN=outside-user/);
-  } finally {
-    await c.shutdown();
-  }
-});
+      // The user trusts the workspace: the files outside are read, and the expired certificate is seen.
+      const since = c.publishes.length;
+      await c.connection.sendNotification('kubePki/workspaceTrusted');
+      const lifted = await c.waitForPublish(uri, since, (ds) => ds.some((d) => d.code === 'cert-expired'), 20_000);
+      assert.equal(lifted.diagnostics.filter((d) => RESTRICTED.test(d.message)).length, 0, JSON.stringify(lifted.diagnostics));
+      assert.match(JSON.stringify(await c.request('textDocument/hover', hoverParams)), /CN=outside-user/);
+    } finally {
+      await c.shutdown();
+    }
+  },
+);
 
 test('the language server without initializationOptions (any other editor) is trusted', { timeout: 60_000 }, async () => {
   const c = await start(ws, {});

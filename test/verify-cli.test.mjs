@@ -28,8 +28,12 @@ before(async () => {
   const inter = await g.issueCertificate({ commonName: 'intermediate-ca', isCA: true, keyType: 'ecdsa-p256', issuer: root });
   const other = await g.issueCertificate({ commonName: 'other-ca', isCA: true, keyType: 'ecdsa-p256' });
   const serving = await g.issueCertificate({
-    commonName: 'kube-apiserver', keyType: 'ecdsa-p256', issuer: inter, extKeyUsage: ['serverAuth'],
-    dnsNames: ['kubernetes', 'kubernetes.default', '*.lb.example.internal'], ipAddresses: ['10.96.0.1'],
+    commonName: 'kube-apiserver',
+    keyType: 'ecdsa-p256',
+    issuer: inter,
+    extKeyUsage: ['serverAuth'],
+    dnsNames: ['kubernetes', 'kubernetes.default', '*.lb.example.internal'],
+    ipAddresses: ['10.96.0.1'],
   });
   const client = await g.issueCertificate({ commonName: 'system:kube-scheduler', keyType: 'ecdsa-p256', issuer: root, extKeyUsage: ['clientAuth'] });
   const noEku = await g.issueCertificate({ commonName: 'anything', keyType: 'ecdsa-p256', issuer: root, dnsNames: ['svc.local'] });
@@ -43,7 +47,12 @@ before(async () => {
   write(dir, 'noeku.crt', noEku.certPem);
   write(dir, 'key.pem', client.key.privateKeyPem);
   for (const k of [serving.key.privateKeyPem, client.key.privateKeyPem]) {
-    keyBodies.push(...k.split('\n').filter((l) => l && !l.startsWith('-----')).map((l) => l.slice(0, 16)));
+    keyBodies.push(
+      ...k
+        .split('\n')
+        .filter((l) => l && !l.startsWith('-----'))
+        .map((l) => l.slice(0, 16)),
+    );
   }
 });
 after(() => cleanup(dir));
@@ -95,7 +104,7 @@ test('usage: a client certificate is refused for serving, and the reverse; no EK
   assert.equal(verify(['noeku.crt', '--ca', 'ca.crt', '--host', 'svc.local']).code, 0);
 });
 
-test('--at: expired and not yet valid, in Go\'s words', () => {
+test("--at: expired and not yet valid, in Go's words", () => {
   const late = verify(['client.crt', '--ca', 'ca.crt', '--usage', 'client', '--at', '2099-01-01']);
   assert.equal(late.code, 1);
   assert.match(late.stdout, /x509: certificate has expired or is not yet valid: current time 2099-01-01T00:00:00Z is after /);
@@ -114,7 +123,10 @@ test('--format json', () => {
   assert.equal(j.certificate.subject, 'CN=kube-apiserver');
   const ok = JSON.parse(verify(['apiserver.crt', '--ca', 'ca.crt', '--untrusted', 'inter.crt', '--format', 'json']).stdout);
   assert.equal(ok.ok, true);
-  assert.deepEqual(ok.chains[0].map((c) => c.subject), ['CN=kube-apiserver', 'CN=intermediate-ca', 'CN=kubernetes']);
+  assert.deepEqual(
+    ok.chains[0].map((c) => c.subject),
+    ['CN=kube-apiserver', 'CN=intermediate-ca', 'CN=kubernetes'],
+  );
   assert.ok(Array.isArray(ok.warnings));
 });
 
@@ -183,7 +195,9 @@ test('corpus: the apiserver serving certificates verify for the names in their f
       const r = verify([c.cert, '--ca', c.cert, '--host', host], SERVING);
       assert.equal(r.code, 1, `${c.cert} --host ${host}: ${r.stdout}`);
       const expected = /^\d/.test(host)
-        ? c.ips.length ? `x509: certificate is valid for ${c.ips.join(', ')}, not ${host}` : `x509: cannot validate certificate for ${host} because it doesn't contain any IP SANs`
+        ? c.ips.length
+          ? `x509: certificate is valid for ${c.ips.join(', ')}, not ${host}`
+          : `x509: cannot validate certificate for ${host} because it doesn't contain any IP SANs`
         : `x509: certificate is valid for ${c.names.join(', ')}, not ${host}`;
       assert.ok(r.stdout.includes(`: error: ${expected}\n`), `${host}: ${r.stdout}`);
     }
@@ -197,7 +211,10 @@ test('corpus: the apiserver x509 client-auth chain', () => {
   const v = (...a) => verify(a, X509AUTH);
   const ok = v('client-valid.pem', '--ca', 'root.pem', '--untrusted', 'intermediate.pem', '--usage', 'client');
   assert.equal(ok.code, 0, ok.stdout);
-  assert.match(ok.stdout, /0 CN=My Client · issuer CN=Intermediate-CA.*\n  1 CN=Intermediate-CA · issuer CN=Root-CA.*\n  2 CN=Root-CA · trusted root/);
+  assert.match(
+    ok.stdout,
+    /0 CN=My Client · issuer CN=Intermediate-CA.*\n  1 CN=Intermediate-CA · issuer CN=Root-CA.*\n  2 CN=Root-CA · trusted root/,
+  );
   // The intermediate allows only clientAuth: nothing below it can serve.
   const asServer = v('client-valid.pem', '--ca', 'root.pem', '--untrusted', 'intermediate.pem');
   assert.equal(asServer.code, 1);
@@ -218,7 +235,7 @@ test('corpus: the apiserver x509 client-auth chain', () => {
   assert.match(later.stdout, /is after 2116-09-17T05:06:00Z/);
 });
 
-test('RFC 5280 violations Go tolerates are warnings: the verdict stays ok, as the cluster\'s does', async () => {
+test("RFC 5280 violations Go tolerates are warnings: the verdict stays ok, as the cluster's does", async () => {
   const { OpenSSL } = await import('./helpers/openssl.mjs');
   const o = new OpenSSL();
   try {

@@ -10,7 +10,6 @@ export const DECODE_SELECTION_COMMAND = 'kubePki.decodeSelection';
 /** Bigger documents are not sent along with the request. */
 const MAX_SENT_TEXT = 5 * 1024 * 1024;
 
-
 class DecodeDocuments implements vscode.TextDocumentContentProvider {
   private readonly texts = new Map<string, string>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
@@ -58,11 +57,19 @@ function toPosition(arg: unknown): vscode.Position | undefined {
   return p && typeof p.line === 'number' && typeof p.character === 'number' ? new vscode.Position(p.line, p.character) : undefined;
 }
 
-export function registerDecodeCommands(context: vscode.ExtensionContext, client: () => LanguageClient | undefined, output: vscode.LogOutputChannel): void {
+export function registerDecodeCommands(
+  context: vscode.ExtensionContext,
+  client: () => LanguageClient | undefined,
+  output: vscode.LogOutputChannel,
+): void {
   const docs = new DecodeDocuments();
   context.subscriptions.push(docs, vscode.workspace.registerTextDocumentContentProvider(DECODE_SCHEME, docs));
 
-  async function show(document: vscode.TextDocument, params: { position?: vscode.Position; range?: vscode.Range }, beside: boolean): Promise<string | undefined> {
+  async function show(
+    document: vscode.TextDocument,
+    params: { position?: vscode.Position; range?: vscode.Range },
+    beside: boolean,
+  ): Promise<string | undefined> {
     const c = client();
     if (!c || !c.isRunning()) {
       void vscode.window.showWarningMessage('Kubernetes PKI: the language server is not running.');

@@ -1,14 +1,15 @@
 // The VS Code side of kube-pki: starts the language server (dist/server.js) and shows its verdict in the
 // status bar. All the checking happens in the server.
 import * as vscode from 'vscode';
-import { RECHECK_COMMAND, SUMMARY_NOTIFICATION, SUMMARY_REQUEST, TRUST_NOTIFICATION, type InitializationOptions, type Summary } from '../../shared/protocol';
 import {
-  ExecuteCommandRequest,
-  LanguageClient,
-  TransportKind,
-  type LanguageClientOptions,
-  type ServerOptions,
-} from 'vscode-languageclient/node';
+  RECHECK_COMMAND,
+  SUMMARY_NOTIFICATION,
+  SUMMARY_REQUEST,
+  TRUST_NOTIFICATION,
+  type InitializationOptions,
+  type Summary,
+} from '../../shared/protocol';
+import { ExecuteCommandRequest, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerDecodeCommands } from './decode';
 import { registerGenerateCommands } from './generate';
 import { restartingErrorHandler } from './restart';
@@ -17,9 +18,7 @@ import { plural } from './words';
 
 const SHOW_OUTPUT_COMMAND = 'kubePki.showOutput';
 
-
 let client: LanguageClient | undefined;
-
 
 function showSummary(item: vscode.StatusBarItem, s: Summary | undefined): void {
   if (!s || typeof s.errors !== 'number' || typeof s.warnings !== 'number') {
@@ -112,9 +111,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<KubePk
       }
       showSummary(status, undefined);
       try {
-        const s = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Window, title: 'Kube PKI: re-checking the workspace' },
-          () => c.sendRequest(ExecuteCommandRequest.type, { command: RECHECK_COMMAND, arguments: [] }),
+        const s = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Kube PKI: re-checking the workspace' }, () =>
+          c.sendRequest(ExecuteCommandRequest.type, { command: RECHECK_COMMAND, arguments: [] }),
         );
         if (s) showSummary(status, s as Summary);
       } catch (err) {

@@ -6,10 +6,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { APPLY_REQUEST, DEFAULTS_REQUEST, PLAN_REQUEST, type ApplyResult, type GenerationDefaults, type PlanPreview} from '../../shared/protocol';
+import { APPLY_REQUEST, DEFAULTS_REQUEST, PLAN_REQUEST, type ApplyResult, type GenerationDefaults, type PlanPreview } from '../../shared/protocol';
 import { plural } from './words';
-
-
 
 const KEY_TYPES = [
   { label: 'RSA-2048', value: 'rsa-2048', description: "kubeadm's default" },
@@ -40,9 +38,13 @@ function rel(p: string, folders: string[]): string {
 function describe(p: PlanPreview, folders: string[]): string {
   const lines: string[] = [];
   for (const i of p.items) {
-    for (const f of i.files) lines.push(`${f.kind.startsWith('inline') ? 'Edit' : f.replace ? 'Replace' : 'Create'} ${rel(f.path, folders)} (${f.kind})`);
+    for (const f of i.files)
+      lines.push(`${f.kind.startsWith('inline') ? 'Edit' : f.replace ? 'Replace' : 'Create'} ${rel(f.path, folders)} (${f.kind})`);
     const names = i.names?.length ? `; SANs ${i.names.join(', ')}` : '';
-    if (i.subject !== undefined) lines.push(`    ${i.subject}${names}; ${i.issuer === 'self-signed' ? 'self-signed' : `issued by ${i.issuer}`}; ${i.validityDays} days; ${i.key}`);
+    if (i.subject !== undefined)
+      lines.push(
+        `    ${i.subject}${names}; ${i.issuer === 'self-signed' ? 'self-signed' : `issued by ${i.issuer}`}; ${i.validityDays} days; ${i.key}`,
+      );
     lines.push(`    ${i.reason}`);
   }
   for (const s of p.skipped) lines.push(`Skipped: ${s.title}: ${s.reason}`);
@@ -66,7 +68,11 @@ interface Options {
 const nonEmpty = (v: string) => (v.trim() ? undefined : 'Required');
 const days = (v: string) => (/^\d+$/.test(v.trim()) && Number(v) > 0 ? undefined : 'A number of days');
 
-export function registerGenerateCommands(context: vscode.ExtensionContext, getClient: () => LanguageClient | undefined, output: vscode.LogOutputChannel): void {
+export function registerGenerateCommands(
+  context: vscode.ExtensionContext,
+  getClient: () => LanguageClient | undefined,
+  output: vscode.LogOutputChannel,
+): void {
   const folders = () => (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
   const settings = () => vscode.workspace.getConfiguration('kubePki');
 
@@ -112,14 +118,19 @@ export function registerGenerateCommands(context: vscode.ExtensionContext, getCl
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Kube PKI: ${what}` }, () =>
       c.sendRequest<ApplyResult>(APPLY_REQUEST, { planId: preview.planId }),
     );
-    for (const w of result.written) output.info(`${w.replaced ? 'replaced' : 'created'} ${w.path}${w.backup ? ` (old kept as ${path.basename(w.backup)})` : ''}: ${w.summary}`);
+    for (const w of result.written)
+      output.info(`${w.replaced ? 'replaced' : 'created'} ${w.path}${w.backup ? ` (old kept as ${path.basename(w.backup)})` : ''}: ${w.summary}`);
     for (const f of result.edited) output.info(`edited ${f} (undo in the editor)`);
     if (result.ok) {
-      void vscode.window.showInformationMessage(`Kubernetes PKI: ${result.written.length} file(s) written${result.edited.length ? `, ${result.edited.length} kubeconfig(s) edited` : ''}.`);
+      void vscode.window.showInformationMessage(
+        `Kubernetes PKI: ${result.written.length} file(s) written${result.edited.length ? `, ${result.edited.length} kubeconfig(s) edited` : ''}.`,
+      );
     } else {
       const failed = result.failed.map((f) => `${f.title}: ${f.reason}`).join('; ');
       output.error(`generation: ${result.error ?? ''} ${failed}`);
-      void vscode.window.showErrorMessage(`Kubernetes PKI: ${result.error ?? failed}${result.notWritten.length ? ` (not written: ${result.notWritten.map((p) => path.basename(p)).join(', ')})` : ''}`);
+      void vscode.window.showErrorMessage(
+        `Kubernetes PKI: ${result.error ?? failed}${result.notWritten.length ? ` (not written: ${result.notWritten.map((p) => path.basename(p)).join(', ')})` : ''}`,
+      );
     }
     return result;
   }
@@ -137,7 +148,7 @@ export function registerGenerateCommands(context: vscode.ExtensionContext, getCl
   async function pickCa(d: GenerationDefaults): Promise<string | undefined> {
     if (d.cas.length === 0) return ask('CA certificate (its key is expected beside it, ca.crt -> ca.key)', '', nonEmpty);
     const items = [...d.cas.map((p) => ({ label: rel(p, folders()), value: p })), { label: 'Another file…', value: '' }];
-    const pick = await vscode.window.showQuickPick(items, { title: 'The CA that signs it (the apiserver\'s --client-ca-file)' });
+    const pick = await vscode.window.showQuickPick(items, { title: "The CA that signs it (the apiserver's --client-ca-file)" });
     if (!pick) return undefined;
     return pick.value || ask('CA certificate path', '', nonEmpty);
   }
@@ -146,89 +157,175 @@ export function registerGenerateCommands(context: vscode.ExtensionContext, getCl
 
   context.subscriptions.push(
     // A quick fix's command: the plan parameters come from the server's code action.
-    vscode.commands.registerCommand(GENERATE_COMMANDS.apply, (params: Record<string, unknown>, opts?: Options) => previewAndApply(params, 'fix', opts?.confirm !== false)),
+    vscode.commands.registerCommand(GENERATE_COMMANDS.apply, (params: Record<string, unknown>, opts?: Options) =>
+      previewAndApply(params, 'fix', opts?.confirm !== false),
+    ),
     vscode.commands.registerCommand(GENERATE_COMMANDS.missing, (opts?: Options) =>
-      previewAndApply({ kind: 'missing', extraSANs: settings().get<string[]>('extraSANs', []) }, 'generate missing certificates', opts?.confirm !== false),
+      previewAndApply(
+        { kind: 'missing', extraSANs: settings().get<string[]>('extraSANs', []) },
+        'generate missing certificates',
+        opts?.confirm !== false,
+      ),
     ),
     vscode.commands.registerCommand(GENERATE_COMMANDS.renew, async (opts?: Options & { paths?: string[] }) => {
       const c = await ready();
       if (!c) return undefined;
       const preview = await c.sendRequest<PlanPreview>(PLAN_REQUEST, { kind: 'renew', extraSANs: settings().get<string[]>('extraSANs', []) });
-      const items = (preview.items ?? []).map((i) => ({ label: i.title, description: i.subject, detail: i.files.map((f) => rel(f.path, folders())).join(', '), id: i.id, paths: i.files.map((f) => f.path), picked: true }));
+      const items = (preview.items ?? []).map((i) => ({
+        label: i.title,
+        description: i.subject,
+        detail: i.files.map((f) => rel(f.path, folders())).join(', '),
+        id: i.id,
+        paths: i.files.map((f) => f.path),
+        picked: true,
+      }));
       const active = vscode.window.activeTextEditor?.document.uri.fsPath;
       const wanted = opts?.paths ?? (active && items.some((i) => i.paths.includes(active)) ? [active] : undefined);
-      const picks = wanted ? items.filter((i) => i.paths.some((p) => wanted.includes(p))) : await vscode.window.showQuickPick(items, { title: 'Renew which certificates? (keys are kept)', canPickMany: true });
+      const picks = wanted
+        ? items.filter((i) => i.paths.some((p) => wanted.includes(p)))
+        : await vscode.window.showQuickPick(items, { title: 'Renew which certificates? (keys are kept)', canPickMany: true });
       if (!picks?.length) {
         if (wanted) void vscode.window.showInformationMessage('Kubernetes PKI: no certificate to renew there.');
         return undefined;
       }
       return previewAndApply({ kind: 'renew', actionIds: picks.map((p) => p.id) }, 'renew certificates', opts?.confirm !== false);
     }),
-    vscode.commands.registerCommand(GENERATE_COMMANDS.ca, async (opts?: Options & { certPath?: string; commonName?: string; days?: number; keyType?: string }) => {
-      const certPath = opts?.certPath ?? (await ask('Where to write the CA certificate (the key goes beside it)', path.join(folders()[0] ?? '', 'pki', 'ca.crt'), nonEmpty));
-      if (!certPath) return undefined;
-      const commonName = opts?.commonName ?? (await ask('Common name', 'kubernetes', nonEmpty));
-      if (!commonName) return undefined;
-      const validity = opts?.days !== undefined ? String(opts.days) : await ask('Validity (days)', '3650', days);
-      if (!validity) return undefined;
-      const keyType = opts?.keyType ?? (await pickKeyType());
-      if (!keyType) return undefined;
-      return previewAndApply({ kind: 'ca', certPath: abs(certPath), commonName, days: Number(validity), keyType }, 'generate a CA', opts?.confirm !== false);
-    }),
-    ...[GENERATE_COMMANDS.client, GENERATE_COMMANDS.kubeconfig].map((id) =>
-      vscode.commands.registerCommand(id, async (opts?: Options & { commonName?: string; groups?: string; caCertPath?: string; days?: number; keyType?: string; server?: string; out?: string }) => {
-        const d = await defaults();
-        const commonName = opts?.commonName ?? (await ask('User name (CN)', '', nonEmpty));
+    vscode.commands.registerCommand(
+      GENERATE_COMMANDS.ca,
+      async (opts?: Options & { certPath?: string; commonName?: string; days?: number; keyType?: string }) => {
+        const certPath =
+          opts?.certPath ??
+          (await ask('Where to write the CA certificate (the key goes beside it)', path.join(folders()[0] ?? '', 'pki', 'ca.crt'), nonEmpty));
+        if (!certPath) return undefined;
+        const commonName = opts?.commonName ?? (await ask('Common name', 'kubernetes', nonEmpty));
         if (!commonName) return undefined;
-        const groups = opts?.groups ?? (await ask('Groups (O), comma-separated', 'kubeadm:cluster-admins'));
-        if (groups === undefined) return undefined;
-        const caCertPath = opts?.caCertPath ?? (await pickCa(d));
-        if (!caCertPath) return undefined;
-        const validity = opts?.days !== undefined ? String(opts.days) : await ask('Validity (days)', '365', days);
+        const validity = opts?.days !== undefined ? String(opts.days) : await ask('Validity (days)', '3650', days);
         if (!validity) return undefined;
         const keyType = opts?.keyType ?? (await pickKeyType());
         if (!keyType) return undefined;
-        const confirm = opts?.confirm !== false;
-        const safe = commonName.replace(/[^A-Za-z0-9._-]+/g, '-');
-        const base = { kind: 'client', commonName, groups: groups.split(',').map((g) => g.trim()).filter(Boolean), caCertPath: abs(caCertPath), days: Number(validity), keyType };
-        if (id === GENERATE_COMMANDS.kubeconfig) {
-          const server = opts?.server ?? (await vscode.window.showQuickPick([...d.servers, 'Another server…'], { title: 'API server URL' }));
-          const url = server === 'Another server…' ? await ask('API server URL', 'https://', (v) => (/^https:\/\/\S+/.test(v) ? undefined : 'An https:// URL')) : server;
-          if (!url) return undefined;
-          const out = opts?.out ?? (await ask('Write the kubeconfig to', path.join(folders()[0] ?? '', `${safe}.kubeconfig`), nonEmpty));
-          if (!out) return undefined;
-          return previewAndApply({ ...base, kubeconfig: { path: abs(out), server: url } }, `generate a kubeconfig for ${commonName}`, confirm);
-        }
-        const out = opts?.out ?? (await ask('Write the certificate to (the key goes beside it)', path.join(folders()[0] ?? '', `${safe}.crt`), nonEmpty));
-        if (!out) return undefined;
-        const certPath = abs(out);
-        return previewAndApply({ ...base, certPath, keyPath: certPath.replace(/(\.(crt|pem|cer))?$/i, '.key') }, `generate a client certificate for ${commonName}`, confirm);
-      }),
+        return previewAndApply(
+          { kind: 'ca', certPath: abs(certPath), commonName, days: Number(validity), keyType },
+          'generate a CA',
+          opts?.confirm !== false,
+        );
+      },
     ),
-    vscode.commands.registerCommand(GENERATE_COMMANDS.controlPlane, async (opts?: Options & { root?: string; nodeName?: string; advertiseAddress?: string; serviceCidr?: string; clusterDomain?: string; controlPlaneEndpoint?: string; keyType?: string }) => {
-      if (opts?.root) {
-        const { confirm, ...given } = opts;
-        return previewAndApply({ kind: 'control-plane', ...given, root: abs(opts.root), extraSANs: settings().get<string[]>('extraSANs', []) }, `generate the control-plane certificates for ${opts.nodeName}`, confirm !== false);
-      }
-      const d = await defaults();
-      const root = await ask("The folder standing for the new node's '/' (files go to <folder>/etc/kubernetes)", path.join(folders()[0] ?? '', 'new-node'), nonEmpty);
-      if (!root) return undefined;
-      const nodeName = await ask('Node name', d.nodeName ?? '', nonEmpty);
-      if (!nodeName) return undefined;
-      const advertiseAddress = await ask('Advertise address (IP)', d.advertiseAddress ?? '', nonEmpty);
-      if (!advertiseAddress) return undefined;
-      const serviceCidr = await ask('Service CIDR', '10.96.0.0/12', nonEmpty);
-      if (!serviceCidr) return undefined;
-      const clusterDomain = await ask('Cluster domain', settings().get<string>('clusterDomain', 'cluster.local'), nonEmpty);
-      if (!clusterDomain) return undefined;
-      const controlPlaneEndpoint = await ask('Control-plane endpoint (host[:port]; empty: the advertise address)', '');
-      if (controlPlaneEndpoint === undefined) return undefined;
-      const keyType = await pickKeyType();
-      if (!keyType) return undefined;
-      return previewAndApply(
-        { kind: 'control-plane', root: abs(root), nodeName, advertiseAddress, serviceCidr, clusterDomain, controlPlaneEndpoint: controlPlaneEndpoint || undefined, keyType, extraSANs: settings().get<string[]>('extraSANs', []) },
-        `generate the control-plane certificates for ${nodeName}`,
-      );
-    }),
+    ...[GENERATE_COMMANDS.client, GENERATE_COMMANDS.kubeconfig].map((id) =>
+      vscode.commands.registerCommand(
+        id,
+        async (
+          opts?: Options & {
+            commonName?: string;
+            groups?: string;
+            caCertPath?: string;
+            days?: number;
+            keyType?: string;
+            server?: string;
+            out?: string;
+          },
+        ) => {
+          const d = await defaults();
+          const commonName = opts?.commonName ?? (await ask('User name (CN)', '', nonEmpty));
+          if (!commonName) return undefined;
+          const groups = opts?.groups ?? (await ask('Groups (O), comma-separated', 'kubeadm:cluster-admins'));
+          if (groups === undefined) return undefined;
+          const caCertPath = opts?.caCertPath ?? (await pickCa(d));
+          if (!caCertPath) return undefined;
+          const validity = opts?.days !== undefined ? String(opts.days) : await ask('Validity (days)', '365', days);
+          if (!validity) return undefined;
+          const keyType = opts?.keyType ?? (await pickKeyType());
+          if (!keyType) return undefined;
+          const confirm = opts?.confirm !== false;
+          const safe = commonName.replace(/[^A-Za-z0-9._-]+/g, '-');
+          const base = {
+            kind: 'client',
+            commonName,
+            groups: groups
+              .split(',')
+              .map((g) => g.trim())
+              .filter(Boolean),
+            caCertPath: abs(caCertPath),
+            days: Number(validity),
+            keyType,
+          };
+          if (id === GENERATE_COMMANDS.kubeconfig) {
+            const server = opts?.server ?? (await vscode.window.showQuickPick([...d.servers, 'Another server…'], { title: 'API server URL' }));
+            const url =
+              server === 'Another server…'
+                ? await ask('API server URL', 'https://', (v) => (/^https:\/\/\S+/.test(v) ? undefined : 'An https:// URL'))
+                : server;
+            if (!url) return undefined;
+            const out = opts?.out ?? (await ask('Write the kubeconfig to', path.join(folders()[0] ?? '', `${safe}.kubeconfig`), nonEmpty));
+            if (!out) return undefined;
+            return previewAndApply({ ...base, kubeconfig: { path: abs(out), server: url } }, `generate a kubeconfig for ${commonName}`, confirm);
+          }
+          const out =
+            opts?.out ?? (await ask('Write the certificate to (the key goes beside it)', path.join(folders()[0] ?? '', `${safe}.crt`), nonEmpty));
+          if (!out) return undefined;
+          const certPath = abs(out);
+          return previewAndApply(
+            { ...base, certPath, keyPath: certPath.replace(/(\.(crt|pem|cer))?$/i, '.key') },
+            `generate a client certificate for ${commonName}`,
+            confirm,
+          );
+        },
+      ),
+    ),
+    vscode.commands.registerCommand(
+      GENERATE_COMMANDS.controlPlane,
+      async (
+        opts?: Options & {
+          root?: string;
+          nodeName?: string;
+          advertiseAddress?: string;
+          serviceCidr?: string;
+          clusterDomain?: string;
+          controlPlaneEndpoint?: string;
+          keyType?: string;
+        },
+      ) => {
+        if (opts?.root) {
+          const { confirm, ...given } = opts;
+          return previewAndApply(
+            { kind: 'control-plane', ...given, root: abs(opts.root), extraSANs: settings().get<string[]>('extraSANs', []) },
+            `generate the control-plane certificates for ${opts.nodeName}`,
+            confirm !== false,
+          );
+        }
+        const d = await defaults();
+        const root = await ask(
+          "The folder standing for the new node's '/' (files go to <folder>/etc/kubernetes)",
+          path.join(folders()[0] ?? '', 'new-node'),
+          nonEmpty,
+        );
+        if (!root) return undefined;
+        const nodeName = await ask('Node name', d.nodeName ?? '', nonEmpty);
+        if (!nodeName) return undefined;
+        const advertiseAddress = await ask('Advertise address (IP)', d.advertiseAddress ?? '', nonEmpty);
+        if (!advertiseAddress) return undefined;
+        const serviceCidr = await ask('Service CIDR', '10.96.0.0/12', nonEmpty);
+        if (!serviceCidr) return undefined;
+        const clusterDomain = await ask('Cluster domain', settings().get<string>('clusterDomain', 'cluster.local'), nonEmpty);
+        if (!clusterDomain) return undefined;
+        const controlPlaneEndpoint = await ask('Control-plane endpoint (host[:port]; empty: the advertise address)', '');
+        if (controlPlaneEndpoint === undefined) return undefined;
+        const keyType = await pickKeyType();
+        if (!keyType) return undefined;
+        return previewAndApply(
+          {
+            kind: 'control-plane',
+            root: abs(root),
+            nodeName,
+            advertiseAddress,
+            serviceCidr,
+            clusterDomain,
+            controlPlaneEndpoint: controlPlaneEndpoint || undefined,
+            keyType,
+            extraSANs: settings().get<string[]>('extraSANs', []),
+          },
+          `generate the control-plane certificates for ${nodeName}`,
+        );
+      },
+    ),
   );
 }

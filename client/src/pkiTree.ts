@@ -8,7 +8,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { INVENTORY_REQUEST, type Inventory, type InventoryCertificate, type InventoryLocation, type InventoryOrphanKey, type InventoryProblem } from '../../shared/protocol';
+import {
+  INVENTORY_REQUEST,
+  type Inventory,
+  type InventoryCertificate,
+  type InventoryLocation,
+  type InventoryOrphanKey,
+  type InventoryProblem,
+} from '../../shared/protocol';
 import { certName, expiryBadge, registerTimeline, type TimelineApi } from './timeline';
 
 export const PKI_VIEW = 'kubePki.pkiExplorer';
@@ -38,7 +45,8 @@ export function subjectLine(c: InventoryCertificate): string {
   return parts.length ? parts.join(', ') : c.subject;
 }
 
-const worst = (ps: InventoryProblem[]) => (ps.some((p) => p.severity === 'error') ? 'error' : ps.some((p) => p.severity === 'warning') ? 'warning' : undefined);
+const worst = (ps: InventoryProblem[]) =>
+  ps.some((p) => p.severity === 'error') ? 'error' : ps.some((p) => p.severity === 'warning') ? 'warning' : undefined;
 
 function statusLevel(c: InventoryCertificate): 'error' | 'warning' | undefined {
   const p = worst(c.problems);
@@ -59,7 +67,11 @@ function md(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>~$&]/g, (ch) => `\\${ch}`);
 }
 
-const date = (iso: string) => iso.replace(/\.\d+Z$/, 'Z').replace('T', ' ').replace(/:\d\dZ$/, ' UTC');
+const date = (iso: string) =>
+  iso
+    .replace(/\.\d+Z$/, 'Z')
+    .replace('T', ' ')
+    .replace(/:\d\dZ$/, ' UTC');
 
 function rel(file: string): string {
   return vscode.workspace.asRelativePath(file, true);
@@ -75,7 +87,9 @@ function problemCodes(c: InventoryCertificate): string {
 }
 
 function problemLines(ps: InventoryProblem[]): string[] {
-  return ps.map((p) => `- ${p.severity === 'error' ? '$(error)' : p.severity === 'warning' ? '$(warning)' : '$(info)'} **${md(p.code)}**: ${md(p.message)}`);
+  return ps.map(
+    (p) => `- ${p.severity === 'error' ? '$(error)' : p.severity === 'warning' ? '$(warning)' : '$(info)'} **${md(p.code)}**: ${md(p.message)}`,
+  );
 }
 
 export function certTooltip(c: InventoryCertificate, now: Date): vscode.MarkdownString {
@@ -88,7 +102,13 @@ export function certTooltip(c: InventoryCertificate, now: Date): vscode.Markdown
   lines.push(`- Key: ${md(c.keyAlgorithm)}${c.keyFile ? `, private key in ${md(rel(c.keyFile))}` : ''}`);
   if (c.isCA) lines.push(`- Externally managed: ${c.externallyManaged ? 'yes (its private key is not in the workspace)' : 'no'}`);
   if (c.files.length) lines.push(`- Files: ${c.files.map((f) => md(rel(f))).join(', ')}`);
-  if (c.references.length) lines.push(`- Used by: ${c.references.slice(0, 8).map((r) => md(where(r))).join(', ')}${c.references.length > 8 ? `, and ${c.references.length - 8} more` : ''}`);
+  if (c.references.length)
+    lines.push(
+      `- Used by: ${c.references
+        .slice(0, 8)
+        .map((r) => md(where(r)))
+        .join(', ')}${c.references.length > 8 ? `, and ${c.references.length - 8} more` : ''}`,
+    );
   if (c.problems.length) lines.push('', ...problemLines(c.problems));
   const m = new vscode.MarkdownString(lines.join('\n'), true);
   m.isTrusted = false;
@@ -119,8 +139,21 @@ export function buildTree(inv: Inventory): PkiNode[] {
   const caNode = (ca: InventoryCertificate): PkiNode => {
     seen.add(ca.id);
     const below = signed.get(ca.id) ?? [];
-    const subCas = below.filter((c) => c.isCA && !seen.has(c.id)).sort(byName).map(caNode);
-    return { kind: 'ca', cert: ca, children: [...subCas, ...grouped(below.filter((c) => !c.isCA), `ca:${ca.id}`)] };
+    const subCas = below
+      .filter((c) => c.isCA && !seen.has(c.id))
+      .sort(byName)
+      .map(caNode);
+    return {
+      kind: 'ca',
+      cert: ca,
+      children: [
+        ...subCas,
+        ...grouped(
+          below.filter((c) => !c.isCA),
+          `ca:${ca.id}`,
+        ),
+      ],
+    };
   };
   const roots: PkiNode[] = inv.certificates.filter(isRoot).sort(byName).map(caNode);
   // A CA chain that loops (cross-signed) has no root above: show each such CA at the root too.
@@ -157,13 +190,18 @@ const namedFirst = (a: string, b: string) => (a === '' ? 1 : b === '' ? -1 : a.l
 function grouped(certs: InventoryCertificate[], scope: string): PkiNode[] {
   const nodes = [...new Set(certs.map((c) => c.node ?? ''))];
   if (nodes.length > 1) {
-    return nodes
-      .sort(namedFirst)
-      .map((n) => {
-        const mine = certs.filter((c) => (c.node ?? '') === n);
-        // The inventory names a node by its folder relative to the workspace ('cp1/etc/kubernetes').
-        return { kind: 'group' as const, id: `${scope}/node:${n}`, label: n || 'no node', description: `${mine.length}`, icon: 'server', children: byComponent(mine, `${scope}/node:${n}`) };
-      });
+    return nodes.sort(namedFirst).map((n) => {
+      const mine = certs.filter((c) => (c.node ?? '') === n);
+      // The inventory names a node by its folder relative to the workspace ('cp1/etc/kubernetes').
+      return {
+        kind: 'group' as const,
+        id: `${scope}/node:${n}`,
+        label: n || 'no node',
+        description: `${mine.length}`,
+        icon: 'server',
+        children: byComponent(mine, `${scope}/node:${n}`),
+      };
+    });
   }
   return byComponent(certs, scope);
 }
@@ -176,10 +214,19 @@ function byComponent(certs: InventoryCertificate[], scope: string): PkiNode[] {
   }
   const out: PkiNode[] = [];
   const order = [...comps.keys()].sort(namedFirst);
-  const leafOrder = (a: InventoryCertificate, b: InventoryCertificate) => (a.role ?? certName(a)).localeCompare(b.role ?? certName(b)) || a.notAfter.localeCompare(b.notAfter);
+  const leafOrder = (a: InventoryCertificate, b: InventoryCertificate) =>
+    (a.role ?? certName(a)).localeCompare(b.role ?? certName(b)) || a.notAfter.localeCompare(b.notAfter);
   for (const k of order) {
     const list = comps.get(k)!.sort(leafOrder);
-    if (k && list.length > 1) out.push({ kind: 'group', id: `${scope}/component:${k}`, label: k, description: `${list.length}`, icon: 'symbol-class', children: list.map((cert) => ({ kind: 'cert' as const, cert })) });
+    if (k && list.length > 1)
+      out.push({
+        kind: 'group',
+        id: `${scope}/component:${k}`,
+        label: k,
+        description: `${list.length}`,
+        icon: 'symbol-class',
+        children: list.map((cert) => ({ kind: 'cert' as const, cert })),
+      });
     else out.push(...list.map((cert) => ({ kind: 'cert' as const, cert })));
   }
   return out;
@@ -314,7 +361,7 @@ export interface PkiExplorerApi {
 
 function shown(provider: PkiTreeProvider, node: PkiNode): ShownItem {
   const item = provider.getTreeItem(node);
-  const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+  const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
   const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip;
   const ic = item.iconPath instanceof vscode.ThemeIcon ? item.iconPath : undefined;
   return {
@@ -330,7 +377,11 @@ function shown(provider: PkiTreeProvider, node: PkiNode): ShownItem {
   };
 }
 
-export function registerPkiExplorer(context: vscode.ExtensionContext, getClient: () => LanguageClient | undefined, output: vscode.LogOutputChannel): PkiExplorerApi {
+export function registerPkiExplorer(
+  context: vscode.ExtensionContext,
+  getClient: () => LanguageClient | undefined,
+  output: vscode.LogOutputChannel,
+): PkiExplorerApi {
   const provider = new PkiTreeProvider();
   const view = vscode.window.createTreeView(PKI_VIEW, { treeDataProvider: provider, showCollapseAll: true });
   context.subscriptions.push(provider, view);

@@ -4,7 +4,14 @@
 // messages and gives up after 5 crashes with another; here a crash loop (over MAX_RESTARTS within WINDOW_MS)
 // still stops the restarts, with one error message saying so.
 import * as vscode from 'vscode';
-import { CloseAction, ErrorAction, type CloseHandlerResult, type ErrorHandler, type ErrorHandlerResult, type Message } from 'vscode-languageclient/node';
+import {
+  CloseAction,
+  ErrorAction,
+  type CloseHandlerResult,
+  type ErrorHandler,
+  type ErrorHandlerResult,
+  type Message,
+} from 'vscode-languageclient/node';
 
 const WINDOW_MS = 3 * 60 * 1000;
 const MAX_RESTARTS = 5;

@@ -110,13 +110,17 @@ export function renderTimelineSvg(inv: Inventory, range: TimelineRange = 'all', 
   const bottom = top + rowsH;
   const H = bottom + 56;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="Certificate expiry timeline">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="Certificate expiry timeline">`,
+  );
   out.push(`<title>Kubernetes PKI expiry timeline, ${esc(day(now))}</title>`);
   // Stripes, the warning window, the grid.
   certs.forEach((_, i) => {
     if (i % 2 === 1) out.push(`<rect class="stripe" x="0" y="${top + i * RH}" width="${W}" height="${RH}"/>`);
   });
-  out.push(`<rect class="warning-window" x="${X(now).toFixed(1)}" y="${top - 6}" width="${Math.max(1, X(warnEnd) - X(now)).toFixed(1)}" height="${rowsH + 6}"><title>Warning window: expiring within ${inv.warningDays} days (kubePki.expiryWarningDays)</title></rect>`);
+  out.push(
+    `<rect class="warning-window" x="${X(now).toFixed(1)}" y="${top - 6}" width="${Math.max(1, X(warnEnd) - X(now)).toFixed(1)}" height="${rowsH + 6}"><title>Warning window: expiring within ${inv.warningDays} days (kubePki.expiryWarningDays)</title></rect>`,
+  );
   for (const t of ticks(start, end)) {
     const x = X(t.at).toFixed(1);
     out.push(`<line class="grid" x1="${x}" y1="${top - 6}" x2="${x}" y2="${bottom}"/>`);
@@ -138,9 +142,13 @@ export function renderTimelineSvg(inv: Inventory, range: TimelineRange = 'all', 
     out.push(`<title>${esc(tip)}</title>`);
     out.push(`<rect class="hit" x="0" y="${y}" width="${W}" height="${RH}"/>`);
     const label = cut(name, 40);
-    out.push(`<text class="label" x="8" y="${y + RH / 2 + 4}">${esc(label)}${role ? `<tspan class="role"> · ${esc(cut(role, Math.max(8, 62 - label.length)))}</tspan>` : ''}</text>`);
+    out.push(
+      `<text class="label" x="8" y="${y + RH / 2 + 4}">${esc(label)}${role ? `<tspan class="role"> · ${esc(cut(role, Math.max(8, 62 - label.length)))}</tspan>` : ''}</text>`,
+    );
     out.push(`<text class="days days-${cls}" x="${LW}" y="${y + RH / 2 + 4}" text-anchor="end">${esc(expiryBadge(c, now))}</text>`);
-    out.push(`<rect class="bar bar-${cls}" data-id="${esc(c.id)}" x="${bx.toFixed(1)}" y="${y + 5}" width="${bw.toFixed(1)}" height="${RH - 10}" rx="3"/>`);
+    out.push(
+      `<rect class="bar bar-${cls}" data-id="${esc(c.id)}" x="${bx.toFixed(1)}" y="${y + 5}" width="${bw.toFixed(1)}" height="${RH - 10}" rx="3"/>`,
+    );
     // Cut by the shown range: an arrow says the bar goes on.
     if (nb < start) out.push(`<text class="cut" x="${x0 - 2}" y="${y + RH / 2 + 4}" text-anchor="end">◂</text>`);
     if (na > end) out.push(`<text class="cut" x="${x1 + 2}" y="${y + RH / 2 + 4}">▸</text>`);
@@ -187,7 +195,12 @@ const WEBVIEW_DIR = ['dist', 'webview'];
  * The page: the SVG and summary as of now, the page script (by nonce) and stylesheet (from the webview's own
  * resource origin, `cspSource`). img-src data: is for the PNG export (the SVG loaded as an image).
  */
-export function timelineHtml(page: { nonce: string; cspSource: string; script: string; style: string }, svg: string, summary: string, range: TimelineRange): string {
+export function timelineHtml(
+  page: { nonce: string; cspSource: string; script: string; style: string },
+  svg: string,
+  summary: string,
+  range: TimelineRange,
+): string {
   const { nonce } = page;
   const csp = `default-src 'none'; img-src data:; style-src ${page.cspSource}; script-src 'nonce-${nonce}';`;
   return `<!DOCTYPE html>
@@ -237,7 +250,10 @@ export interface TimelineApi {
 
 type Exported = Extract<FromWebview, { type: 'exported' }>;
 
-export function registerTimeline(context: vscode.ExtensionContext, host: TimelineHost): { update(inv: Inventory): void; isOpen(): boolean; api: TimelineApi } {
+export function registerTimeline(
+  context: vscode.ExtensionContext,
+  host: TimelineHost,
+): { update(inv: Inventory): void; isOpen(): boolean; api: TimelineApi } {
   let panel: vscode.WebviewPanel | undefined;
   let ready: Promise<void> = Promise.resolve();
   let shownSvg: string | undefined;
@@ -263,7 +279,8 @@ export function registerTimeline(context: vscode.ExtensionContext, host: Timelin
     void vscode.window.showErrorMessage('Kubernetes PKI: the timeline could not be exported; see the output.');
   }
 
-  const saved = (file: string) => void vscode.window.showInformationMessage(`Kubernetes PKI: the timeline was saved to ${vscode.workspace.asRelativePath(file)}.`);
+  const saved = (file: string) =>
+    void vscode.window.showInformationMessage(`Kubernetes PKI: the timeline was saved to ${vscode.workspace.asRelativePath(file)}.`);
 
   async function save(format: ExportFormat, data: string, target?: string): Promise<string | undefined> {
     let file = target;
@@ -296,40 +313,60 @@ export function registerTimeline(context: vscode.ExtensionContext, host: Timelin
       panel.reveal(undefined, true);
       return panel;
     }
-    const p = vscode.window.createWebviewPanel(VIEW_TYPE, 'PKI Expiry Timeline', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, ...WEBVIEW_DIR)],
-      retainContextWhenHidden: true,
-    });
+    const p = vscode.window.createWebviewPanel(
+      VIEW_TYPE,
+      'PKI Expiry Timeline',
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
+      {
+        enableScripts: true,
+        localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, ...WEBVIEW_DIR)],
+        retainContextWhenHidden: true,
+      },
+    );
     panel = p;
     let markReady: () => void = () => undefined;
     ready = new Promise((resolve) => (markReady = resolve));
-    const nonce = randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+    const nonce = randomBytes(18)
+      .toString('base64')
+      .replace(/[^A-Za-z0-9]/g, '');
     const { svg, summary } = content(host.inventory());
     const resource = (file: string) => p.webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, ...WEBVIEW_DIR, file)).toString();
-    p.webview.html = timelineHtml({ nonce, cspSource: p.webview.cspSource, script: resource('timeline.js'), style: resource('timeline.css') }, svg, summary, range);
-    p.webview.onDidReceiveMessage(async (raw: unknown) => {
-      const m = fromWebview(raw);
-      try {
-        if (m?.type === 'ready') markReady();
-        else if (m?.type === 'open') host.open(m.id);
-        else if (m?.type === 'refresh') await host.refresh();
-        else if (m?.type === 'range') {
-          range = m.value;
-          await render(host.inventory());
-        } else if (m?.type === 'exported') waiting.get(m.requestId)?.(m);
-        else if (m?.type === 'save') {
-          const file = await save(m.format, m.data);
-          if (file) saved(file);
-        } else if (m?.type === 'error') failed(`expiry timeline: ${m.message ?? 'error'}`);
-      } catch (err) {
-        failed(`expiry timeline: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }, undefined, context.subscriptions);
-    p.onDidDispose(() => {
-      if (panel === p) panel = undefined;
-      shownSvg = undefined;
-    }, undefined, context.subscriptions);
+    p.webview.html = timelineHtml(
+      { nonce, cspSource: p.webview.cspSource, script: resource('timeline.js'), style: resource('timeline.css') },
+      svg,
+      summary,
+      range,
+    );
+    p.webview.onDidReceiveMessage(
+      async (raw: unknown) => {
+        const m = fromWebview(raw);
+        try {
+          if (m?.type === 'ready') markReady();
+          else if (m?.type === 'open') host.open(m.id);
+          else if (m?.type === 'refresh') await host.refresh();
+          else if (m?.type === 'range') {
+            range = m.value;
+            await render(host.inventory());
+          } else if (m?.type === 'exported') waiting.get(m.requestId)?.(m);
+          else if (m?.type === 'save') {
+            const file = await save(m.format, m.data);
+            if (file) saved(file);
+          } else if (m?.type === 'error') failed(`expiry timeline: ${m.message ?? 'error'}`);
+        } catch (err) {
+          failed(`expiry timeline: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      },
+      undefined,
+      context.subscriptions,
+    );
+    p.onDidDispose(
+      () => {
+        if (panel === p) panel = undefined;
+        shownSvg = undefined;
+      },
+      undefined,
+      context.subscriptions,
+    );
     // Fresh data (the tree may not have been shown yet): the host passes it to update().
     void host.refresh();
     return p;
@@ -367,7 +404,13 @@ export function registerTimeline(context: vscode.ExtensionContext, host: Timelin
     vscode.commands.registerCommand(TIMELINE_COMMANDS.export, async (opts?: { format?: string; path?: string }) => {
       let format: ExportFormat | undefined = opts?.format === 'png' || opts?.format === 'svg' ? opts.format : undefined;
       if (!format) {
-        const pick = await vscode.window.showQuickPick([{ label: 'SVG', value: 'svg' as const }, { label: 'PNG', value: 'png' as const }], { title: 'Export the expiry timeline as' });
+        const pick = await vscode.window.showQuickPick(
+          [
+            { label: 'SVG', value: 'svg' as const },
+            { label: 'PNG', value: 'png' as const },
+          ],
+          { title: 'Export the expiry timeline as' },
+        );
         format = pick?.value;
       }
       if (!format) return undefined;

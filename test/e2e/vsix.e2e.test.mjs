@@ -100,7 +100,14 @@ before(async () => {
 
   server = startGroup(
     env.node,
-    [env.codeServerEntry, ...common, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override'],
+    [
+      env.codeServerEntry,
+      ...common,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+    ],
     { env: childEnv, cwd: tmp, logFile: path.join(tmp, 'code-server.log') },
   );
   const base = `http://127.0.0.1:${port}`;
@@ -133,7 +140,10 @@ async function openFile(rel) {
   await input.waitFor({ state: 'visible' });
   await input.fill(rel);
   // Wait for the search to list it, then open the first match.
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(rel) }).first().waitFor();
+  await page
+    .locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(rel) })
+    .first()
+    .waitFor();
   await page.keyboard.press('Enter');
   await page.locator('.tab.active', { hasText: path.basename(rel) }).waitFor();
   await page.locator('.editor-instance .view-lines').first().waitFor();
@@ -172,11 +182,32 @@ async function waitForValue(fn, pred, what, timeout = 30_000) {
 // --------------------------------------------------------------------------------------------------
 
 test('the .vsix holds only the bundled extension, and is small', () => {
-  const names = zipEntries(readFileSync(vsix)).filter((n) => n.startsWith('extension/')).sort();
-  const allowed = [/^extension\/package\.json$/, /^extension\/readme\.md$/, /^extension\/changelog\.md$/, /^extension\/LICENSE\.txt$/, /^extension\/images\/icon\.png$/, /^extension\/dist\/(client|server)\.js$/, /^extension\/dist\/webview\/timeline\.(js|css)$/, /^extension\/syntaxes\/[^/]+\.json$/];
+  const names = zipEntries(readFileSync(vsix))
+    .filter((n) => n.startsWith('extension/'))
+    .sort();
+  const allowed = [
+    /^extension\/package\.json$/,
+    /^extension\/readme\.md$/,
+    /^extension\/changelog\.md$/,
+    /^extension\/LICENSE\.txt$/,
+    /^extension\/images\/icon\.png$/,
+    /^extension\/dist\/(client|server)\.js$/,
+    /^extension\/dist\/webview\/timeline\.(js|css)$/,
+    /^extension\/syntaxes\/[^/]+\.json$/,
+  ];
   const stray = names.filter((n) => !allowed.some((re) => re.test(n)));
   assert.deepEqual(stray, [], `unexpected files in the .vsix: ${stray.join(', ')}`);
-  for (const n of ['extension/package.json', 'extension/dist/client.js', 'extension/dist/server.js', 'extension/dist/webview/timeline.js', 'extension/dist/webview/timeline.css', 'extension/LICENSE.txt', 'extension/images/icon.png', 'extension/changelog.md', 'extension/readme.md']) {
+  for (const n of [
+    'extension/package.json',
+    'extension/dist/client.js',
+    'extension/dist/server.js',
+    'extension/dist/webview/timeline.js',
+    'extension/dist/webview/timeline.css',
+    'extension/LICENSE.txt',
+    'extension/images/icon.png',
+    'extension/changelog.md',
+    'extension/readme.md',
+  ]) {
     assert.ok(names.includes(n), `${n} is missing from the .vsix`);
   }
   const size = statSync(vsix).size;
@@ -185,16 +216,26 @@ test('the .vsix holds only the bundled extension, and is small', () => {
 });
 
 test('code-server lists the installed extension', () => {
-  const list = run(env.node, [env.codeServerEntry, '--extensions-dir', extensionsDir, '--list-extensions', '--show-versions'], { env: childEnv, cwd: tmp });
+  const list = run(env.node, [env.codeServerEntry, '--extensions-dir', extensionsDir, '--list-extensions', '--show-versions'], {
+    env: childEnv,
+    cwd: tmp,
+  });
   assert.ok(list.split('\n').includes(`${EXTENSION_ID}@${pkg.version}`), list);
 });
 
 test('a broken kubeconfig shows squiggles on the planted lines, and the hover explains one', async () => {
   const rel = 'etc/kubernetes/admin.conf';
-  const want = expected.filter((e) => e.file === rel).map((e) => e.line).sort((a, b) => a - b);
+  const want = expected
+    .filter((e) => e.file === rel)
+    .map((e) => e.line)
+    .sort((a, b) => a - b);
   assert.deepEqual(want, [5, 18], 'the example plants san-missing on line 5 and org-mismatch on line 18 of admin.conf');
   await openFile(rel);
-  const lines = await waitForValue(() => squiggleLines('error'), (l) => want.every((n) => l.includes(n)), `error squiggles on lines ${want}`);
+  const lines = await waitForValue(
+    () => squiggleLines('error'),
+    (l) => want.every((n) => l.includes(n)),
+    `error squiggles on lines ${want}`,
+  );
   assert.deepEqual(lines, want, `error squiggles on admin.conf lines ${lines}, expected ${want}`);
   await shot('e2e-1-admin-conf-squiggles.png');
 
@@ -263,7 +304,11 @@ test('the Problems panel lists every planted defect of the open files with its c
   // The list is virtual: maximize the panel so that every row is rendered (restored below, whatever happens).
   await runCommand('View: Toggle Maximized Panel');
   try {
-    await waitForValue(problems, (ps) => want.every((w) => found(ps, w)), `Problems rows for ${want.map((w) => `${w.code}@${w.file}:${w.line}`).join(', ')}`);
+    await waitForValue(
+      problems,
+      (ps) => want.every((w) => found(ps, w)),
+      `Problems rows for ${want.map((w) => `${w.code}@${w.file}:${w.line}`).join(', ')}`,
+    );
     await shot('e2e-3-problems-panel.png');
   } finally {
     await runCommand('View: Toggle Maximized Panel');
@@ -274,10 +319,16 @@ test('the status bar shows the workspace error count the CLI finds', async () =>
   assert.ok(cliCounts.errors >= expected.length, `the CLI found ${cliCounts.errors} errors`);
   const want = `PKI: ${cliCounts.errors} error${cliCounts.errors === 1 ? '' : 's'}, ${cliCounts.warnings} warning${cliCounts.warnings === 1 ? '' : 's'}`;
   const item = page.locator('.statusbar-item', { hasText: 'PKI' }).first();
-  const text = await waitForValue(() => item.innerText(), (t) => t.includes(want), `the status bar to read "${want}"`);
+  const text = await waitForValue(
+    () => item.innerText(),
+    (t) => t.includes(want),
+    `the status bar to read "${want}"`,
+  );
   assert.ok(text.includes(want), text);
   const b = await item.boundingBox();
-  await shot('e2e-4-status-bar-item.png', { clip: { x: Math.max(0, b.x - 10), y: b.y - 6, width: Math.min(420, b.width + 20), height: b.height + 12 } });
+  await shot('e2e-4-status-bar-item.png', {
+    clip: { x: Math.max(0, b.x - 10), y: b.y - 6, width: Math.min(420, b.width + 20), height: b.height + 12 },
+  });
   // The whole window: admin.conf with its squiggles, the Problems panel, the status bar (the README's picture).
   await openFile('etc/kubernetes/admin.conf');
   await page.mouse.move(5, 5);
@@ -320,11 +371,19 @@ test('the Kubernetes PKI view lists the CAs, the certificates they signed and th
   }
   const rows = await waitForValue(
     pkiRows,
-    (rs) => ['kubernetes', 'etcd-ca', 'front-proxy-ca'].every((cn) => rs.some((r) => r.startsWith(`${cn} in `))) && rs.some((r) => /expired \d+ d ago/.test(r)),
+    (rs) =>
+      ['kubernetes', 'etcd-ca', 'front-proxy-ca'].every((cn) => rs.some((r) => r.startsWith(`${cn} in `))) &&
+      rs.some((r) => /expired \d+ d ago/.test(r)),
     'the three CAs and an expired certificate in the Kubernetes PKI view',
   );
-  assert.ok(rows.some((r) => /^controller-manager\.conf client CN=system:kube-controller-manager · expired \d+ d ago · cert-expired/.test(r)), rows.join('\n'));
-  assert.ok(rows.some((r) => /^kube-apiserver serving CN=kube-apiserver · in \d+ d/.test(r)), rows.join('\n'));
+  assert.ok(
+    rows.some((r) => /^controller-manager\.conf client CN=system:kube-controller-manager · expired \d+ d ago · cert-expired/.test(r)),
+    rows.join('\n'),
+  );
+  assert.ok(
+    rows.some((r) => /^kube-apiserver serving CN=kube-apiserver · in \d+ d/.test(r)),
+    rows.join('\n'),
+  );
   // Wide enough for the descriptions: drag the side bar's edge.
   const bar = await page.locator('.part.sidebar').boundingBox();
   await page.mouse.move(bar.x + bar.width + 1, bar.y + 200);
@@ -342,7 +401,7 @@ test('the Kubernetes PKI view lists the CAs, the certificates they signed and th
   await page.mouse.move(900, 700);
 });
 
-test('the expiry timeline draws a bar per certificate with today marked, from the view\'s title bar', async () => {
+test("the expiry timeline draws a bar per certificate with today marked, from the view's title bar", async () => {
   const header = page.locator('.pane-header', { hasText: 'Kubernetes PKI' });
   await header.hover();
   await header.locator('.action-label[aria-label*="Show Expiry Timeline"]').click();
@@ -367,7 +426,11 @@ test('the expiry timeline draws a bar per certificate with today marked, from th
   await shot('e2e-7-timeline.png');
   // Closer: 15 months around today (the CAs' bars go on beyond the edge).
   await frame.locator('#range').selectOption('near');
-  await waitForValue(() => frame.locator('svg.timeline text.cut').count(), (c) => c > 0, 'the bars cut by the shorter range');
+  await waitForValue(
+    () => frame.locator('svg.timeline text.cut').count(),
+    (c) => c > 0,
+    'the bars cut by the shorter range',
+  );
   assert.equal(await bars.count(), n, 'still one bar per certificate');
   await page.waitForTimeout(300);
   await shot('e2e-8-timeline-near.png');

@@ -133,7 +133,15 @@ function hostOf(url) {
 // As kubeadm v1.31 writes them (flags sorted, absolute paths).
 
 function probe(kind, host, path, port, scheme, { failureThreshold, initialDelaySeconds = 10, periodSeconds = 10 }) {
-  const lines = [`    ${kind}:`, `      failureThreshold: ${failureThreshold}`, '      httpGet:', `        host: ${host}`, `        path: ${path}`, `        port: ${port}`, `        scheme: ${scheme}`];
+  const lines = [
+    `    ${kind}:`,
+    `      failureThreshold: ${failureThreshold}`,
+    '      httpGet:',
+    `        host: ${host}`,
+    `        path: ${path}`,
+    `        port: ${port}`,
+    `        scheme: ${scheme}`,
+  ];
   if (initialDelaySeconds !== null) lines.push(`      initialDelaySeconds: ${initialDelaySeconds}`);
   lines.push(`      periodSeconds: ${periodSeconds}`, '      timeoutSeconds: 15');
   return lines.join('\n');
@@ -182,7 +190,11 @@ function apiserverManifest(c, flags) {
     `    image: registry.k8s.io/kube-apiserver:${c.kubernetesVersion}\n    imagePullPolicy: IfNotPresent\n` +
     probe('livenessProbe', c.advertiseAddress, '/livez', c.bindPort, 'HTTPS', { failureThreshold: 8 }) +
     '\n    name: kube-apiserver\n' +
-    probe('readinessProbe', c.advertiseAddress, '/readyz', c.bindPort, 'HTTPS', { failureThreshold: 3, initialDelaySeconds: null, periodSeconds: 1 }) +
+    probe('readinessProbe', c.advertiseAddress, '/readyz', c.bindPort, 'HTTPS', {
+      failureThreshold: 3,
+      initialDelaySeconds: null,
+      periodSeconds: 1,
+    }) +
     '\n    resources:\n      requests:\n        cpu: 250m\n' +
     probe('startupProbe', c.advertiseAddress, '/livez', c.bindPort, 'HTTPS', { failureThreshold: 24 }) +
     '\n    volumeMounts:\n' +
@@ -318,7 +330,14 @@ ${c.tlsCertFile ? `tlsCertFile: ${c.tlsCertFile}\ntlsPrivateKeyFile: ${c.tlsPriv
 /** kubelet.conf as kubeadm writes it: the cluster CA inline, the client certificate and key from the kubelet's rotated file. */
 function kubeletKubeconfig(engine, server, caPem, nodeName) {
   const current = '/var/lib/kubelet/pki/kubelet-client-current.pem';
-  return engine.kubeconfigText({ clusterName: 'kubernetes', server, caPem, userName: `system:node:${nodeName}`, certPath: current, keyPath: current });
+  return engine.kubeconfigText({
+    clusterName: 'kubernetes',
+    server,
+    caPem,
+    userName: `system:node:${nodeName}`,
+    certPath: current,
+    keyPath: current,
+  });
 }
 
 function kubeletClientPemName(when) {
@@ -413,7 +432,11 @@ export async function buildCluster(dir, opts = {}) {
   certs['etcd-ca'] = await engine.issueCertificate({ ...caReq('etcd-ca'), key: await key() });
   // Another cluster's CA (a previous `kubeadm init`, or another environment): same CN, other key.
   const otherCa = async () =>
-    (certs['other-ca'] ??= await engine.issueCertificate({ ...caReq('kubernetes'), notBefore: new Date(caNotBefore.getTime() - 90 * DAY), key: await key() }));
+    (certs['other-ca'] ??= await engine.issueCertificate({
+      ...caReq('kubernetes'),
+      notBefore: new Date(caNotBefore.getTime() - 90 * DAY),
+      key: await key(),
+    }));
 
   // ------------------------------------------------------------------ leaves
   const leaf = async (name, req) => {
@@ -552,10 +575,25 @@ export async function buildCluster(dir, opts = {}) {
       certPem: certs[name].certPem,
       keyPem: certs[name].key.privateKeyPem,
     });
-  await put('admin.conf', path.join(ek, 'admin.conf'), embedded('admin.conf', 'kubernetes-admin', has('apiserver-san-missing') ? `https://${missingSanHost}:${c.bindPort}` : c.controlPlaneEndpoint), 0o600);
-  await put('super-admin.conf', path.join(ek, 'super-admin.conf'), embedded('super-admin.conf', 'kubernetes-super-admin', c.controlPlaneEndpoint), 0o600);
+  await put(
+    'admin.conf',
+    path.join(ek, 'admin.conf'),
+    embedded('admin.conf', 'kubernetes-admin', has('apiserver-san-missing') ? `https://${missingSanHost}:${c.bindPort}` : c.controlPlaneEndpoint),
+    0o600,
+  );
+  await put(
+    'super-admin.conf',
+    path.join(ek, 'super-admin.conf'),
+    embedded('super-admin.conf', 'kubernetes-super-admin', c.controlPlaneEndpoint),
+    0o600,
+  );
   // Since v1.27-ish kubeadm points the controller-manager and scheduler at the local apiserver.
-  await put('controller-manager.conf', path.join(ek, 'controller-manager.conf'), embedded('controller-manager.conf', 'system:kube-controller-manager', c.localEndpoint), 0o600);
+  await put(
+    'controller-manager.conf',
+    path.join(ek, 'controller-manager.conf'),
+    embedded('controller-manager.conf', 'system:kube-controller-manager', c.localEndpoint),
+    0o600,
+  );
   let schedulerConf;
   if (has('conflicting-fields')) {
     // The same certificate also given as a file: both client-certificate and client-certificate-data.
@@ -708,21 +746,42 @@ export async function buildCluster(dir, opts = {}) {
     }),
     'etcd-san-missing': () => ({
       ...where('etcd.yaml', '- --cert-file='),
-      description: 'the etcd server certificate (pki/etcd/server.crt) lacks IP 127.0.0.1, the host in the apiserver\'s --etcd-servers',
+      description: "the etcd server certificate (pki/etcd/server.crt) lacks IP 127.0.0.1, the host in the apiserver's --etcd-servers",
       also: [where('kube-apiserver.yaml', '- --etcd-servers=')],
     }),
-    'scheduler-cn-typo': () => ({ ...where('scheduler.conf', 'client-certificate-data:'), description: 'scheduler.conf client certificate has CN system:kube-schedular (typo for system:kube-scheduler)' }),
-    'admin-org-typo': () => ({ ...where('admin.conf', 'client-certificate-data:'), description: 'admin.conf client certificate has O=system:master (should be kubeadm:cluster-admins, or system:masters before 1.29)' }),
+    'scheduler-cn-typo': () => ({
+      ...where('scheduler.conf', 'client-certificate-data:'),
+      description: 'scheduler.conf client certificate has CN system:kube-schedular (typo for system:kube-scheduler)',
+    }),
+    'admin-org-typo': () => ({
+      ...where('admin.conf', 'client-certificate-data:'),
+      description: 'admin.conf client certificate has O=system:master (should be kubeadm:cluster-admins, or system:masters before 1.29)',
+    }),
     'kubelet-wrong-group': () => ({
       ...where('kubelet.conf', 'client-certificate:'),
       description: `the kubelet client certificate has O=system:bootstrappers instead of system:nodes (the Node authorizer needs system:node:${c.nodeName} in group system:nodes)`,
     }),
-    'controller-manager-expired': () => ({ ...where('controller-manager.conf', 'client-certificate-data:'), description: 'the controller-manager.conf client certificate expired 35 days ago' }),
+    'controller-manager-expired': () => ({
+      ...where('controller-manager.conf', 'client-certificate-data:'),
+      description: 'the controller-manager.conf client certificate expired 35 days ago',
+    }),
     'etcd-server-expiring': () => ({ ...where('etcd.yaml', '- --cert-file='), description: 'the etcd server certificate expires in 10 days' }),
-    'not-yet-valid': () => ({ ...where('super-admin.conf', 'client-certificate-data:'), description: 'the super-admin.conf client certificate only becomes valid in 3 days (issued on a machine with its clock ahead)' }),
-    'apiserver-no-serverauth': () => ({ ...where('kube-apiserver.yaml', '- --tls-cert-file='), description: 'the apiserver serving certificate has extended key usage clientAuth only (no serverAuth)' }),
-    'admin-no-clientauth': () => ({ ...where('admin.conf', 'client-certificate-data:'), description: 'the admin.conf client certificate has extended key usage serverAuth only (no clientAuth)' }),
-    'client-ca-not-ca': () => ({ ...where('kube-apiserver.yaml', '- --client-ca-file='), description: '--client-ca-file points at pki/apiserver.crt, a leaf (CA:FALSE), not a CA' }),
+    'not-yet-valid': () => ({
+      ...where('super-admin.conf', 'client-certificate-data:'),
+      description: 'the super-admin.conf client certificate only becomes valid in 3 days (issued on a machine with its clock ahead)',
+    }),
+    'apiserver-no-serverauth': () => ({
+      ...where('kube-apiserver.yaml', '- --tls-cert-file='),
+      description: 'the apiserver serving certificate has extended key usage clientAuth only (no serverAuth)',
+    }),
+    'admin-no-clientauth': () => ({
+      ...where('admin.conf', 'client-certificate-data:'),
+      description: 'the admin.conf client certificate has extended key usage serverAuth only (no clientAuth)',
+    }),
+    'client-ca-not-ca': () => ({
+      ...where('kube-apiserver.yaml', '- --client-ca-file='),
+      description: '--client-ca-file points at pki/apiserver.crt, a leaf (CA:FALSE), not a CA',
+    }),
     'admin-untrusted': () => ({
       ...where('admin.conf', 'client-certificate-data:'),
       description: 'the admin.conf client certificate is signed by another CA also named "kubernetes", not by the --client-ca-file CA',
@@ -735,26 +794,46 @@ export async function buildCluster(dir, opts = {}) {
       ...where('kubelet.conf', 'client-certificate:'),
       description: 'the kubelet client certificate is signed by another CA also named "kubernetes" (left over from an earlier kubeadm init)',
     }),
-    'apiserver-key-mismatch': () => ({ ...where('kube-apiserver.yaml', '- --tls-private-key-file='), description: 'pki/apiserver.key is not the private key of pki/apiserver.crt', also: [where('kube-apiserver.yaml', '- --tls-cert-file=')] }),
+    'apiserver-key-mismatch': () => ({
+      ...where('kube-apiserver.yaml', '- --tls-private-key-file='),
+      description: 'pki/apiserver.key is not the private key of pki/apiserver.crt',
+      also: [where('kube-apiserver.yaml', '- --tls-cert-file=')],
+    }),
     'sa-key-mismatch': () => ({
       ...where('kube-apiserver.yaml', '- --service-account-key-file='),
       description: 'pki/sa.pub is not the public half of pki/sa.key (tokens signed by the controller-manager / apiserver would not verify)',
-      also: [where('kube-apiserver.yaml', '- --service-account-signing-key-file='), where('kube-controller-manager.yaml', '- --service-account-private-key-file=')],
+      also: [
+        where('kube-apiserver.yaml', '- --service-account-signing-key-file='),
+        where('kube-controller-manager.yaml', '- --service-account-private-key-file='),
+      ],
     }),
-    'weak-key': () => ({ ...where('kube-apiserver.yaml', '- --proxy-client-cert-file='), description: 'front-proxy-client.crt has a 1024-bit RSA key', also: [where('kube-apiserver.yaml', '- --proxy-client-key-file=')] }),
-    'weak-signature': () => ({ ...where('kube-apiserver.yaml', '- --kubelet-client-certificate='), description: 'apiserver-kubelet-client.crt is signed with SHA-1 (sha1WithRSAEncryption)' }),
+    'weak-key': () => ({
+      ...where('kube-apiserver.yaml', '- --proxy-client-cert-file='),
+      description: 'front-proxy-client.crt has a 1024-bit RSA key',
+      also: [where('kube-apiserver.yaml', '- --proxy-client-key-file=')],
+    }),
+    'weak-signature': () => ({
+      ...where('kube-apiserver.yaml', '- --kubelet-client-certificate='),
+      description: 'apiserver-kubelet-client.crt is signed with SHA-1 (sha1WithRSAEncryption)',
+    }),
     'conflicting-fields': () => ({
       ...where('scheduler.conf', 'client-certificate:'),
       description: 'scheduler.conf sets both client-certificate and client-certificate-data for the same user',
       also: [where('scheduler.conf', 'client-certificate-data:')],
     }),
-    'missing-file': () => ({ ...where('kube-apiserver.yaml', '- --kubelet-client-key='), description: 'pki/apiserver-kubelet-client.key does not exist' }),
+    'missing-file': () => ({
+      ...where('kube-apiserver.yaml', '- --kubelet-client-key='),
+      description: 'pki/apiserver-kubelet-client.key does not exist',
+    }),
     'bad-pem': () => ({
       ...where('kube-apiserver.yaml', '- --requestheader-client-ca-file='),
       description: 'pki/front-proxy-ca.crt is truncated (half the base64, no END line)',
       also: [where('kube-controller-manager.yaml', '- --requestheader-client-ca-file=')],
     }),
-    'yaml-invalid': () => ({ ...where('kube-scheduler.yaml', '   - --leader-elect=true'), description: 'kube-scheduler.yaml: one command item indented by 3 spaces instead of 4' }),
+    'yaml-invalid': () => ({
+      ...where('kube-scheduler.yaml', '   - --leader-elect=true'),
+      description: 'kube-scheduler.yaml: one command item indented by 3 spaces instead of 4',
+    }),
   };
   const defectList = [...defects].map((d) => ({ defect: d, code: DEFECT_CODES[d], ...meta[d]() }));
 
@@ -820,7 +899,12 @@ export async function buildWorkerNode(dir, opts = {}) {
   });
 
   await put('pki/ca.crt', path.join(ek, 'pki', 'ca.crt'), opts.ca.certPem);
-  await put('kubelet.conf', path.join(ek, 'kubelet.conf'), kubeletKubeconfig(engine, opts.controlPlaneEndpoint ?? 'https://192.168.10.11:6443', opts.ca.certPem, nodeName), 0o600);
+  await put(
+    'kubelet.conf',
+    path.join(ek, 'kubelet.conf'),
+    kubeletKubeconfig(engine, opts.controlPlaneEndpoint ?? 'https://192.168.10.11:6443', opts.ca.certPem, nodeName),
+    0o600,
+  );
   const rotated = kubeletClientPemName(certs['kubelet-client'].cert.notBefore);
   await put('kubelet-client.pem', path.join(kubeletPki, rotated), certs['kubelet-client'].certPem + certs['kubelet-client'].key.privateKeyPem, 0o600);
   const current = path.join(kubeletPki, 'kubelet-client-current.pem');

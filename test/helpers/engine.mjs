@@ -61,7 +61,18 @@ export function cleanup(dir) {
   rmSync(dir, { recursive: true, force: true });
 }
 
-export function kubeconfig({ server = 'https://10.0.0.1:6443', caPem, caPath, certPem, keyPem, certPath, keyPath, user = 'dev', extraCluster = '', extraUser = '' }) {
+export function kubeconfig({
+  server = 'https://10.0.0.1:6443',
+  caPem,
+  caPath,
+  certPem,
+  keyPem,
+  certPath,
+  keyPath,
+  user = 'dev',
+  extraCluster = '',
+  extraUser = '',
+}) {
   const clusterLines = [`    server: ${server}`];
   if (caPem) clusterLines.push(`    certificate-authority-data: ${b64(caPem)}`);
   if (caPath) clusterLines.push(`    certificate-authority: ${caPath}`);

@@ -57,7 +57,11 @@ function importsOf(file) {
     } else if (ts.isExportDeclaration(n) && n.moduleSpecifier && ts.isStringLiteralLike(n.moduleSpecifier)) {
       const named = n.exportClause && ts.isNamedExports(n.exportClause) ? n.exportClause.elements : undefined;
       add(n.moduleSpecifier.text, n.isTypeOnly || (!!named && named.length > 0 && named.every((e) => e.isTypeOnly)), n);
-    } else if (ts.isImportEqualsDeclaration(n) && ts.isExternalModuleReference(n.moduleReference) && ts.isStringLiteralLike(n.moduleReference.expression)) {
+    } else if (
+      ts.isImportEqualsDeclaration(n) &&
+      ts.isExternalModuleReference(n.moduleReference) &&
+      ts.isStringLiteralLike(n.moduleReference.expression)
+    ) {
       add(n.moduleReference.expression.text, n.isTypeOnly, n);
     } else if (
       ts.isCallExpression(n) &&
@@ -98,7 +102,15 @@ export function importGraph(root, dirs) {
  */
 export function findCycles(graph, files = graph.files) {
   const inSet = new Set(files);
-  const edges = (f) => [...new Set(graph.imports.get(f).filter((i) => !i.external && inSet.has(i.target)).map((i) => i.target))].sort();
+  const edges = (f) =>
+    [
+      ...new Set(
+        graph.imports
+          .get(f)
+          .filter((i) => !i.external && inSet.has(i.target))
+          .map((i) => i.target),
+      ),
+    ].sort();
   let counter = 0;
   const index = new Map();
   const low = new Map();

@@ -37,7 +37,7 @@ function yaml(lines) {
 
 function clusterIssuer() {
   return yaml([
-    '# Let\'s Encrypt for the public endpoints, HTTP-01 through the nginx ingress controller.',
+    "# Let's Encrypt for the public endpoints, HTTP-01 through the nginx ingress controller.",
     'apiVersion: cert-manager.io/v1',
     'kind: ClusterIssuer',
     'metadata:',
@@ -57,7 +57,7 @@ function clusterIssuer() {
 
 function certificate(duration) {
   return yaml([
-    '# The public API\'s certificate (the Ingress for pay.example.com uses Secret payments-api-tls).',
+    "# The public API's certificate (the Ingress for pay.example.com uses Secret payments-api-tls).",
     'apiVersion: cert-manager.io/v1',
     'kind: Certificate',
     'metadata:',
@@ -211,7 +211,12 @@ export async function buildInCluster(dir, opts = {}) {
   // certificate from it. The planted mistake: the certificate names the Service only by its long form.
   const certs = {};
   certs['payments-webhook-ca'] = await issue({ commonName: 'payments-webhook-ca', isCA: true, now: ago(200) });
-  const webhookNames = ['payments-webhook', 'payments-webhook.payments', 'payments-webhook.payments.svc', 'payments-webhook.payments.svc.cluster.local'];
+  const webhookNames = [
+    'payments-webhook',
+    'payments-webhook.payments',
+    'payments-webhook.payments.svc',
+    'payments-webhook.payments.svc.cluster.local',
+  ];
   certs['webhook-tls'] = await issue({
     commonName: 'payments-webhook',
     issuer: certs['payments-webhook-ca'],
@@ -255,14 +260,16 @@ export async function buildInCluster(dir, opts = {}) {
     }),
     'payments/service.yaml': service({ name: 'payments-webhook', namespace: 'payments', labelKey: 'app' }),
     'payments/webhook-tls.yaml': tlsSecret({
-      comment: 'The webhook\'s serving certificate, from payments-webhook-ca (openssl; see the runbook).',
+      comment: "The webhook's serving certificate, from payments-webhook-ca (openssl; see the runbook).",
       name: 'webhook-tls',
       namespace: 'payments',
       crt: certs['webhook-tls'].certPem,
       key: certs['webhook-tls'].key.privateKeyPem,
     }),
     'payments/validatingwebhookconfiguration.yaml': validatingWebhook(certs['payments-webhook-ca'].certPem),
-    'metrics-server/apiservice.yaml': apiService((has('apiservice-cabundle-mismatch') ? certs['metrics-server-ca'] : certs['metrics-server-ca-2']).certPem),
+    'metrics-server/apiservice.yaml': apiService(
+      (has('apiservice-cabundle-mismatch') ? certs['metrics-server-ca'] : certs['metrics-server-ca-2']).certPem,
+    ),
     'metrics-server/deployment.yaml': deployment({
       name: 'metrics-server',
       namespace: 'kube-system',
@@ -281,7 +288,7 @@ export async function buildInCluster(dir, opts = {}) {
     }),
     'metrics-server/service.yaml': service({ name: 'metrics-server', namespace: 'kube-system', labelKey: 'k8s-app' }),
     'metrics-server/tls-secret.yaml': tlsSecret({
-      comment: 'metrics-server\'s serving certificate, from metrics-server-ca-2.',
+      comment: "metrics-server's serving certificate, from metrics-server-ca-2.",
       name: 'metrics-server-tls',
       namespace: 'kube-system',
       crt: certs['metrics-server'].certPem,
@@ -306,15 +313,17 @@ export async function buildInCluster(dir, opts = {}) {
   const meta = {
     'webhook-san-missing': () => ({
       ...where('payments/validatingwebhookconfiguration.yaml', 'caBundle:'),
-      description: 'the webhook\'s serving certificate (Secret payments/webhook-tls) lacks payments-webhook.payments.svc, the name the apiserver dials',
+      description:
+        "the webhook's serving certificate (Secret payments/webhook-tls) lacks payments-webhook.payments.svc, the name the apiserver dials",
     }),
     'apiservice-cabundle-mismatch': () => ({
       ...where('metrics-server/apiservice.yaml', 'caBundle:'),
-      description: 'the APIService\'s caBundle still holds the old metrics-server-ca, which did not issue the certificate in Secret kube-system/metrics-server-tls',
+      description:
+        "the APIService's caBundle still holds the old metrics-server-ca, which did not issue the certificate in Secret kube-system/metrics-server-tls",
     }),
     'secret-key-mismatch': () => ({
       ...where('metrics-server/tls-secret.yaml', 'tls.key:'),
-      description: 'Secret kube-system/metrics-server-tls: tls.key is the old certificate\'s key, not tls.crt\'s',
+      description: "Secret kube-system/metrics-server-tls: tls.key is the old certificate's key, not tls.crt's",
     }),
     'certificate-duration-days': () => ({
       ...where('payments/certificate.yaml', 'duration:'),

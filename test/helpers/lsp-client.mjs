@@ -213,7 +213,8 @@ function methods(client) {
           return p && predicate(p.diagnostics, p) ? p.diagnostics : undefined;
         },
         timeoutMs,
-        () => `diagnostics of ${uri}; latest: ${JSON.stringify(client.diagnostics.get(uri)?.diagnostics?.map((d) => `${d.code}@${d.range.start.line}`))}`,
+        () =>
+          `diagnostics of ${uri}; latest: ${JSON.stringify(client.diagnostics.get(uri)?.diagnostics?.map((d) => `${d.code}@${d.range.start.line}`))}`,
       );
     },
     /** Waits for a publish of `uri` after `since` (a publishes.length taken before the action). */
@@ -226,7 +227,12 @@ function methods(client) {
       );
     },
     waitForSummary(predicate = () => true, timeoutMs = 10000) {
-      return waitFor(client, () => client.summaries.find(predicate), timeoutMs, () => 'kubePki/summaryChanged');
+      return waitFor(
+        client,
+        () => client.summaries.find(predicate),
+        timeoutMs,
+        () => 'kubePki/summaryChanged',
+      );
     },
     async shutdown() {
       try {

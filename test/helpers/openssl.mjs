@@ -64,7 +64,17 @@ export class OpenSSL {
     const p8 = `enc${++counter}.pem`;
     this.run(['pkcs8', '-topk8', '-in', key.path, '-out', p8, '-v2', 'aes-256-cbc', '-passout', 'pass:secret']);
     const legacy = `encl${++counter}.pem`;
-    this.run([type === 'rsa' ? 'rsa' : 'ec', '-in', key.path, '-out', legacy, '-aes128', '-passout', 'pass:secret', ...(type === 'rsa' ? ['-traditional'] : [])]);
+    this.run([
+      type === 'rsa' ? 'rsa' : 'ec',
+      '-in',
+      key.path,
+      '-out',
+      legacy,
+      '-aes128',
+      '-passout',
+      'pass:secret',
+      ...(type === 'rsa' ? ['-traditional'] : []),
+    ]);
     return { pkcs8: this.read(p8), legacy: this.read(legacy) };
   }
 

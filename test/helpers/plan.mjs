@@ -42,7 +42,8 @@ export const findingsOf = (c) => {
   const e = engineOf(c);
   return e.documents().flatMap((d) => e.check(d));
 };
-export const show = (c, fs) => fs.map((f) => `${path.relative(c.dir, f.file)}:${f.range.start.line + 1} ${f.code}: ${f.message.slice(0, 160)}`).join('\n');
+export const show = (c, fs) =>
+  fs.map((f) => `${path.relative(c.dir, f.file)}:${f.range.start.line + 1} ${f.code}: ${f.message.slice(0, 160)}`).join('\n');
 export const rel = (c, p) => path.relative(c.dir, p);
 
 /** Plans (ECDSA keys unless told), executes and writes; fails the test on any failure. */

@@ -34,9 +34,12 @@ export async function referServingCerts(cluster, { kubeletCA } = {}) {
   const P = SERVING_PATHS;
   await edit(path.join(cluster.paths.kubeletDir, 'config.yaml'), (t) => `${t}tlsCertFile: ${P.kubelet.cert}\ntlsPrivateKeyFile: ${P.kubelet.key}\n`);
   for (const component of ['kube-controller-manager', 'kube-scheduler']) {
-    await edit(cluster.files[`${component}.yaml`], (t) => addFlags(t, component, [`tls-cert-file=${P[component].cert}`, `tls-private-key-file=${P[component].key}`]));
+    await edit(cluster.files[`${component}.yaml`], (t) =>
+      addFlags(t, component, [`tls-cert-file=${P[component].cert}`, `tls-private-key-file=${P[component].key}`]),
+    );
   }
-  if (kubeletCA) await edit(cluster.files['kube-apiserver.yaml'], (t) => addFlags(t, 'kube-apiserver', [`kubelet-certificate-authority=${kubeletCA}`]));
+  if (kubeletCA)
+    await edit(cluster.files['kube-apiserver.yaml'], (t) => addFlags(t, 'kube-apiserver', [`kubelet-certificate-authority=${kubeletCA}`]));
   const inTree = (p) => path.join(cluster.dir, p);
   return Object.fromEntries(Object.entries(P).map(([k, v]) => [k, { cert: inTree(v.cert), key: inTree(v.key) }]));
 }

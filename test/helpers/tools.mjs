@@ -20,4 +20,3 @@ export function tool(name) {
   if (!found) throw new Error(`${name} is not installed: .ci/run installs it (apt-get install etcd-server etcd-client kubernetes-client)`);
   return found;
 }
-

@@ -22,7 +22,12 @@ export async function buildTestWorkspace(root) {
 
   // What the tests write to fix the defects: correctly named / correctly issued certificates.
   const g = generatorOf(engine);
-  const scheduler = await g.issueCertificate({ commonName: 'system:kube-scheduler', issuer: cluster.certs.ca, extKeyUsage: ['clientAuth'], now: cluster.now });
+  const scheduler = await g.issueCertificate({
+    commonName: 'system:kube-scheduler',
+    issuer: cluster.certs.ca,
+    extKeyUsage: ['clientAuth'],
+    now: cluster.now,
+  });
   const kubelet = await g.issueCertificate({
     commonName: `system:node:${cluster.nodeName}`,
     organizations: ['system:nodes'],

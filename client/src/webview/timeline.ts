@@ -20,7 +20,8 @@ const summary = document.getElementById('summary') as HTMLElement;
 /** The styles an export inlines as attributes (the file is read without VS Code's stylesheet). */
 const PROPS = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-dasharray', 'opacity', 'font-family', 'font-size', 'font-weight'];
 
-const errorText = (err: unknown): string => String((err && typeof err === 'object' && 'message' in err && (err as { message: unknown }).message) || err);
+const errorText = (err: unknown): string =>
+  String((err && typeof err === 'object' && 'message' in err && (err as { message: unknown }).message) || err);
 
 /** The SVG as shown, the theme's colours inlined and its background filled in, as an XML file's text. */
 function svgText(): string {
@@ -97,7 +98,9 @@ for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-export
   });
 }
 document.getElementById('refresh')?.addEventListener('click', () => post({ type: 'refresh' }));
-document.getElementById('range')?.addEventListener('change', (e) => post({ type: 'range', value: (e.target as HTMLSelectElement).value as TimelineRange }));
+document
+  .getElementById('range')
+  ?.addEventListener('change', (e) => post({ type: 'range', value: (e.target as HTMLSelectElement).value as TimelineRange }));
 
 window.addEventListener('message', async (e: MessageEvent<ToWebview | undefined>) => {
   const m = e.data;

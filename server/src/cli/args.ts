@@ -62,8 +62,7 @@ Every certificate's expiry, like kubeadm certs check-expiration: kube-pki expira
 [--root DIR] [--now ISO8601] [-o table|json|yaml] (kube-pki expiration --help).`;
 
 /** Strict ISO 8601 date or date-time (Date.parse alone accepts far too much). */
-const ISO =
-  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 export function parseNow(value: string): Date {
   const v = value.trim();

@@ -134,7 +134,9 @@ function check(args: CheckArgs, io: Io): number {
       return 2;
     }
     const entries = policy.parseBaseline(text).findings.length;
-    io.err(`kube-pki: recorded ${plural(findings.length, 'finding')} (${plural(entries, 'entry', 'entries')}) of ${plural(docs.length, 'file')} in ${ctx.display(file)}\n`);
+    io.err(
+      `kube-pki: recorded ${plural(findings.length, 'finding')} (${plural(entries, 'entry', 'entries')}) of ${plural(docs.length, 'file')} in ${ctx.display(file)}\n`,
+    );
     return internalError ? 1 : 0;
   }
 
@@ -142,7 +144,11 @@ function check(args: CheckArgs, io: Io): number {
   if (args.baseline !== undefined) {
     const file = path.resolve(cwd, args.baseline);
     const read = fs.readFile(file, MAX_FILE_BYTES);
-    if (!read.ok) return usageError(io, `--baseline ${args.baseline}: ${read.reason}${read.reason === 'no such file' ? ' (write one with --write-baseline)' : ''}`);
+    if (!read.ok)
+      return usageError(
+        io,
+        `--baseline ${args.baseline}: ${read.reason}${read.reason === 'no such file' ? ' (write one with --write-baseline)' : ''}`,
+      );
     let recorded: ReturnType<typeof policy.parseBaseline>;
     try {
       recorded = policy.parseBaseline(read.data.toString('utf8'));
@@ -151,7 +157,10 @@ function check(args: CheckArgs, io: Io): number {
     }
     const fingerprinter = new policy.Fingerprinter(engine, path.dirname(file));
     // What is shown first, then what is suppressed: an entry matches a finding still shown before a hidden one.
-    const { matched, absent } = policy.compareWithBaseline(recorded, [...findings, ...suppressed].map((f) => fingerprinter.of(f)));
+    const { matched, absent } = policy.compareWithBaseline(
+      recorded,
+      [...findings, ...suppressed].map((f) => fingerprinter.of(f)),
+    );
     const shown = findings.length;
     const unchanged = findings.filter((_, i) => matched[i]);
     findings = findings.filter((_, i) => !matched[i]);
@@ -186,7 +195,12 @@ function compare(a: string, b: string): number {
 }
 
 function describe(err: unknown): string {
-  if (err instanceof Error) return `${err.name}\n${(err.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 6).join('\n')}`;
+  if (err instanceof Error)
+    return `${err.name}\n${(err.stack ?? '')
+      .split('\n')
+      .filter((l) => /^\s+at /.test(l))
+      .slice(0, 6)
+      .join('\n')}`;
   return String(err);
 }
 

@@ -36,7 +36,6 @@ export interface Context {
   display(file: string): string;
 }
 
-
 export function counts(findings: Finding[]): { errors: number; warnings: number; infos: number } {
   let errors = 0;
   let warnings = 0;
@@ -79,9 +78,7 @@ export function formatText(report: Report, ctx: Context, color: boolean): string
   const lines: string[] = [];
   for (const f of report.findings) {
     const where = `${ctx.display(f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1}`;
-    lines.push(
-      `${paint(ansi.bold, where)}: ${paint(ansi.bold + (sevColor[f.severity] ?? ''), f.severity)} ${paint(ansi.dim, f.code)}: ${f.message}`,
-    );
+    lines.push(`${paint(ansi.bold, where)}: ${paint(ansi.bold + (sevColor[f.severity] ?? ''), f.severity)} ${paint(ansi.dim, f.code)}: ${f.message}`);
     for (const r of f.related ?? []) {
       const rw = `${ctx.display(r.file)}:${r.range.start.line + 1}:${r.range.start.character + 1}`;
       lines.push(`    ${paint(ansi.cyan, 'note')}: ${rw}: ${r.message}`);
@@ -160,12 +157,7 @@ function region(range: Range) {
   };
 }
 
-export function formatSarif(
-  report: Report,
-  ctx: Context,
-  catalog: CodeCatalog,
-  tool: { version: string; informationUri: string },
-): string {
+export function formatSarif(report: Report, ctx: Context, catalog: CodeCatalog, tool: { version: string; informationUri: string }): string {
   const ruleIds = Object.keys(catalog);
   const all = [...report.findings, ...(report.suppressed ?? []), ...(report.baseline?.unchanged ?? []), ...(report.baseline?.absent ?? [])];
   for (const f of all) if (!ruleIds.includes(f.code)) ruleIds.push(f.code);
@@ -234,7 +226,9 @@ export function formatSarif(
       ruleIndex: ruleIds.indexOf(a.code),
       kind: 'pass',
       level: 'none',
-      message: { text: `no longer found: ${a.code}${a.object ? ` on ${a.object}` : ''}${a.field ? ` (${a.field})` : ''}${a.count > 1 ? `, ${a.count} times` : ''}, recorded in the baseline ${ctx.display(baseline!.file)}` },
+      message: {
+        text: `no longer found: ${a.code}${a.object ? ` on ${a.object}` : ''}${a.field ? ` (${a.field})` : ''}${a.count > 1 ? `, ${a.count} times` : ''}, recorded in the baseline ${ctx.display(baseline!.file)}`,
+      },
       locations: [{ physicalLocation: { artifactLocation: artifactLocation(a.file, ctx) } }],
       suppressions: [],
       baselineState: 'absent',

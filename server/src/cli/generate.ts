@@ -69,9 +69,29 @@ interface Parsed {
 }
 
 const VALUE_OPTIONS = new Set([
-  '--root', '--path-mapping', '--cluster-domain', '--key-type', '--days', '--ca-days', '--extra-san', '--node-name',
-  '--out', '--key', '--cn', '--group', '--ca', '--ca-key', '--kubeconfig', '--server', '--cluster-name', '--config', '--exclude',
-  '--advertise-address', '--service-cidr', '--control-plane-endpoint', '--bind-port',
+  '--root',
+  '--path-mapping',
+  '--cluster-domain',
+  '--key-type',
+  '--days',
+  '--ca-days',
+  '--extra-san',
+  '--node-name',
+  '--out',
+  '--key',
+  '--cn',
+  '--group',
+  '--ca',
+  '--ca-key',
+  '--kubeconfig',
+  '--server',
+  '--cluster-name',
+  '--config',
+  '--exclude',
+  '--advertise-address',
+  '--service-cidr',
+  '--control-plane-endpoint',
+  '--bind-port',
 ]);
 const FLAG_OPTIONS = new Set(['--dry-run', '--fix', '--renew', '--new-keys', '--force', '--no-color', '--no-config', '-h', '--help']);
 
@@ -134,7 +154,13 @@ function common(p: Parsed): CommonArgs {
     keyType = KEY_TYPES[kt.toLowerCase()];
     if (!keyType) throw new UsageError(`--key-type: expected rsa-2048, rsa-3072, rsa-4096, ecdsa-p256 or ecdsa-p384, got '${kt}'`);
   }
-  return { dryRun: p.flags.has('--dry-run'), keyType, days: positiveInt('--days', one(p, '--days')), caDays: positiveInt('--ca-days', one(p, '--ca-days')), force: p.flags.has('--force') };
+  return {
+    dryRun: p.flags.has('--dry-run'),
+    keyType,
+    days: positiveInt('--days', one(p, '--days')),
+    caDays: positiveInt('--ca-days', one(p, '--ca-days')),
+    force: p.flags.has('--force'),
+  };
 }
 
 // ---------------------------------------------------------------------------------- output
@@ -151,18 +177,24 @@ function printPlan(plan: GenerationPlan, io: Io, show: (p: string) => string): v
       const subject = [s.commonName ? `CN=${s.commonName}` : '', ...s.organizations.map((o) => `O=${o}`)].filter(Boolean).join(', ');
       const names = [...s.dnsNames, ...s.ipAddresses];
       const issuer = a.signer?.kind === 'self' ? 'self-signed' : `issued by ${a.signer?.name ?? '?'}`;
-      io.out(`    ${subject}${names.length ? `; SANs ${names.join(', ')}` : ''}; ${issuer}; valid ${s.validityDays} days; ${a.key?.kind === 'new' ? `new ${a.key.type} key` : 'existing key kept'}\n`);
+      io.out(
+        `    ${subject}${names.length ? `; SANs ${names.join(', ')}` : ''}; ${issuer}; valid ${s.validityDays} days; ${a.key?.kind === 'new' ? `new ${a.key.type} key` : 'existing key kept'}\n`,
+      );
     }
     for (const o of a.outputs) {
       const where = 'path' in o ? o.path : o.file;
-      io.out(`    ${'replace' in o && o.replace ? 'replaces' : o.kind === 'inline' || o.kind === 'inline-ca' ? 'edits' : 'creates'} ${show(where)} (${o.kind})\n`);
+      io.out(
+        `    ${'replace' in o && o.replace ? 'replaces' : o.kind === 'inline' || o.kind === 'inline-ca' ? 'edits' : 'creates'} ${show(where)} (${o.kind})\n`,
+      );
     }
   }
 }
 
 function printSkipped(plan: GenerationPlan, io: Io, show: (p: string) => string, hint: boolean): void {
   for (const s of plan.skipped) {
-    io.out(`skipped: ${s.title}${s.paths.length ? ` [${s.paths.map(show).join(', ')}]` : ''}: ${s.reason}${s.needsReplace && hint ? ' (run with --fix to allow it)' : ''}\n`);
+    io.out(
+      `skipped: ${s.title}${s.paths.length ? ` [${s.paths.map(show).join(', ')}]` : ''}: ${s.reason}${s.needsReplace && hint ? ' (run with --fix to allow it)' : ''}\n`,
+    );
   }
 }
 
@@ -270,7 +302,15 @@ async function workspace(p: Parsed, io: Io): Promise<number> {
   return finish(plan, fs, io, show, c.dryRun, fix || renew, !(fix || renew));
 }
 
-async function finish(plan: GenerationPlan, fs: FileSystem, io: Io, show: (p: string) => string, dryRun: boolean, allowReplace: boolean, hint: boolean): Promise<number> {
+async function finish(
+  plan: GenerationPlan,
+  fs: FileSystem,
+  io: Io,
+  show: (p: string) => string,
+  dryRun: boolean,
+  allowReplace: boolean,
+  hint: boolean,
+): Promise<number> {
   if (dryRun) {
     printPlan(plan, io, show);
     printSkipped(plan, io, show, hint);
@@ -292,7 +332,13 @@ async function newCa(p: Parsed, io: Io): Promise<number> {
   const fs = nodeFileSystem();
   const certPath = path.resolve(io.cwd, need(p, '--out'));
   const key = one(p, '--key');
-  const plan = generate.planNewCA(fs, { certPath, keyPath: key ? path.resolve(io.cwd, key) : undefined, commonName: one(p, '--cn'), days: c.caDays ?? c.days, keyType: c.keyType });
+  const plan = generate.planNewCA(fs, {
+    certPath,
+    keyPath: key ? path.resolve(io.cwd, key) : undefined,
+    commonName: one(p, '--cn'),
+    days: c.caDays ?? c.days,
+    keyType: c.keyType,
+  });
   return finish(plan, fs, io, (f) => displayPath(f, io.cwd, []), c.dryRun, false, false);
 }
 
@@ -320,7 +366,18 @@ async function newClient(p: Parsed, io: Io): Promise<number> {
       kubeconfig = { path: abs(kc)!, server, clusterName: one(p, '--cluster-name') };
     }
   }
-  const plan = generate.planClientCert(fs, { commonName: cn, groups, caCertPath, caKeyPath: abs(one(p, '--ca-key')), certPath, keyPath, kubeconfig, days: c.days, keyType: c.keyType, replace: c.force });
+  const plan = generate.planClientCert(fs, {
+    commonName: cn,
+    groups,
+    caCertPath,
+    caKeyPath: abs(one(p, '--ca-key')),
+    certPath,
+    keyPath,
+    kubeconfig,
+    days: c.days,
+    keyType: c.keyType,
+    replace: c.force,
+  });
   return finish(plan, fs, io, (f) => displayPath(f, io.cwd, []), c.dryRun, c.force, false);
 }
 
@@ -330,7 +387,8 @@ async function newControlPlane(p: Parsed, io: Io): Promise<number> {
   const root = path.resolve(io.cwd, need(p, '--root'));
   const port = one(p, '--bind-port');
   const bindPort = port === undefined ? undefined : Number(port);
-  if (bindPort !== undefined && (!Number.isInteger(bindPort) || bindPort < 1 || bindPort > 65535)) throw new UsageError(`--bind-port: not a port: '${port}'`);
+  if (bindPort !== undefined && (!Number.isInteger(bindPort) || bindPort < 1 || bindPort > 65535))
+    throw new UsageError(`--bind-port: not a port: '${port}'`);
   const plan = generate.planControlPlane(fs, {
     root,
     nodeName: need(p, '--node-name'),

@@ -13,7 +13,6 @@ export interface GivenPath {
   kind: 'file' | 'directory';
 }
 
-
 /** Relative to the current folder when under it; else under the path the user gave, as they gave it. */
 export function displayPath(file: string, cwd: string, given: GivenPath[]): string {
   if (isWithin(cwd, file)) return path.relative(cwd, file) || '.';
@@ -144,7 +143,8 @@ export function excludedFolderNote(tree: OpenTree, folder: string, what = 'not c
 /** Why a file the user named was not checked: excluded (by which config and glob), or holding nothing kube-pki reads. */
 export function notCheckedNote(tree: OpenTree, file: string, what = 'nothing to check'): string {
   const shown = tree.display(file);
-  if (policy.isConfigName(file)) return `kube-pki: note: ${shown} is a kube-pki config: it governs the files below its folder (--config FILE makes it govern every file); ${what}\n`;
+  if (policy.isConfigName(file))
+    return `kube-pki: note: ${shown} is a kube-pki config: it governs the files below its folder (--config FILE makes it govern every file); ${what}\n`;
   const excluded = tree.engine.excludedBy(file);
   if (excluded) {
     const by = excluded.config ? `${tree.display(excluded.config)} (exclude: '${excluded.pattern}')` : `--exclude '${excluded.pattern}'`;

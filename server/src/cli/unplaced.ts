@@ -7,7 +7,6 @@ import type { UnplacedReference } from '../engine';
 import { placingAdvice, whatPathIs } from '../engine/resolve/notFound';
 import { plural } from '../engine/words';
 
-
 /** The note's text (ending in a newline), or '' when every reference was placed. */
 export function unplacedNote(refs: UnplacedReference[], display: (file: string) => string): string {
   if (refs.length === 0) return '';

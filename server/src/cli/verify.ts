@@ -207,7 +207,15 @@ export function runVerify(argv: string[], io: Io): number {
       at: iso(at),
       host: args.host ?? null,
       usage: args.usage,
-      ...(result.error ? { error: { kind: result.error.kind, message: result.error.message, certificate: result.error.cert ? describeCert(result.error.cert) : null } } : {}),
+      ...(result.error
+        ? {
+            error: {
+              kind: result.error.kind,
+              message: result.error.message,
+              certificate: result.error.cert ? describeCert(result.error.cert) : null,
+            },
+          }
+        : {}),
       certificate: describeCert(leaf),
       chains: result.chains.map((ch) => ch.map(describeCert)),
       warnings: result.warnings,

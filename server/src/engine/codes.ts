@@ -32,11 +32,15 @@ export const codes = {
   'cabundle-mismatch': { severity: 'error', title: "A webhook's or APIService's serving certificate does not chain to its caBundle" },
   'cabundle-missing': {
     severity: 'warning',
-    title: "A service-backed webhook, APIService or conversion webhook has no caBundle (or a placeholder) though the workspace holds its serving certificate, and nothing fills it at run time",
+    title:
+      'A service-backed webhook, APIService or conversion webhook has no caBundle (or a placeholder) though the workspace holds its serving certificate, and nothing fills it at run time',
   },
   'duration-invalid': { severity: 'error', title: "A cert-manager Certificate's duration or renewBefore is one cert-manager rejects" },
   'issuer-not-found': { severity: 'warning', title: "A cert-manager Certificate's issuerRef names an issuer the workspace does not hold" },
-  'secret-stale': { severity: 'warning', title: "The Secret a cert-manager Certificate writes holds a certificate that does not match the Certificate's spec" },
+  'secret-stale': {
+    severity: 'warning',
+    title: "The Secret a cert-manager Certificate writes holds a certificate that does not match the Certificate's spec",
+  },
   'config-invalid': {
     severity: 'error',
     title: 'A .kube-pki.yaml setting kube-pki cannot use (the setting is left out; the CLI stops when the config governs a file it reads)',

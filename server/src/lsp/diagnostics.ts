@@ -38,12 +38,10 @@ export function toDiagnostic(f: Finding, ctx: DiagnosticContext): Diagnostic {
   const related = (f.related ?? []).filter((r) => r && typeof r.file === 'string');
   if (related.length > 0) {
     if (ctx.relatedInformation) {
-      d.relatedInformation = related.map(
-        (r): DiagnosticRelatedInformation => ({
-          location: { uri: ctx.uriOf(r.file), range: safeRange(r.range) },
-          message: r.message,
-        }),
-      );
+      d.relatedInformation = related.map((r): DiagnosticRelatedInformation => ({
+        location: { uri: ctx.uriOf(r.file), range: safeRange(r.range) },
+        message: r.message,
+      }));
     } else {
       const notes = related.map((r) => {
         const range = safeRange(r.range);

@@ -39,7 +39,13 @@ const connection = connect();
 // Never die on a bug: log it (no file content, see errorSummary) and keep answering.
 process.on('uncaughtException', (err) => {
   try {
-    connection.console.error(`kube-pki: unexpected ${err?.name ?? 'error'}\n${(err?.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 8).join('\n')}`);
+    connection.console.error(
+      `kube-pki: unexpected ${err?.name ?? 'error'}\n${(err?.stack ?? '')
+        .split('\n')
+        .filter((l) => /^\s+at /.test(l))
+        .slice(0, 8)
+        .join('\n')}`,
+    );
   } catch {
     // nothing left to tell
   }

@@ -26,7 +26,8 @@ function flatten(items) {
 }
 const certItems = (items) => flatten(items).filter((i) => i.contextValue === 'kubePki.cert');
 const caItem = (tree, cn) => tree.find((i) => i.label === cn && /^kubePki\.ca/.test(i.contextValue ?? ''));
-const show = (items, depth = 0) => items.map((i) => `${'  '.repeat(depth)}${i.label} — ${i.description ?? ''} [${i.icon}]\n${show(i.children, depth + 1)}`).join('');
+const show = (items, depth = 0) =>
+  items.map((i) => `${'  '.repeat(depth)}${i.label} — ${i.description ?? ''} [${i.icon}]\n${show(i.children, depth + 1)}`).join('');
 
 /** The leaf whose description names this CN, under `under` (or anywhere). */
 function leaf(items, cn) {
@@ -49,7 +50,12 @@ test('the Kubernetes PKI view is in the Explorer, with its title-bar buttons and
   const view = pkg.contributes.views.explorer.find((v) => v.id === 'kubePki.pkiExplorer');
   assert.equal(view.name, 'Kubernetes PKI');
   const titleBar = pkg.contributes.menus['view/title'].filter((m) => m.when.includes('kubePki.pkiExplorer')).map((m) => m.command);
-  assert.deepEqual(titleBar.sort(), ['kubePki.exportExpiryTimeline', 'kubePki.generateMissing', 'kubePki.pkiExplorer.refresh', 'kubePki.showExpiryTimeline']);
+  assert.deepEqual(titleBar.sort(), [
+    'kubePki.exportExpiryTimeline',
+    'kubePki.generateMissing',
+    'kubePki.pkiExplorer.refresh',
+    'kubePki.showExpiryTimeline',
+  ]);
   const itemMenu = pkg.contributes.menus['view/item/context'].filter((m) => m.when.includes('kubePki.pkiExplorer')).map((m) => m.command);
   assert.deepEqual(itemMenu.sort(), ['kubePki.generateMissing', 'kubePki.pkiExplorer.decode', 'kubePki.pkiExplorer.renew']);
   // Shown: VS Code's generated focus command opens the Explorer on it (what a person clicking its header does).
@@ -58,7 +64,10 @@ test('the Kubernetes PKI view is in the Explorer, with its title-bar buttons and
 
 test(EXPLORER_TESTS['kubePki.pkiExplorer.refresh'], async () => {
   await vscode.commands.executeCommand('kubePki.pkiExplorer.refresh');
-  const tree = await snapshotWhen((s) => ['kubernetes', 'etcd-ca', 'front-proxy-ca'].every((cn) => caItem(s, cn)), 'the three kubeadm CAs at the root');
+  const tree = await snapshotWhen(
+    (s) => ['kubernetes', 'etcd-ca', 'front-proxy-ca'].every((cn) => caItem(s, cn)),
+    'the three kubeadm CAs at the root',
+  );
   log(`    the view:\n${show(tree).replace(/^/gm, '      ')}`);
   for (const cn of ['kubernetes', 'etcd-ca', 'front-proxy-ca']) {
     const ca = caItem(tree, cn);
@@ -71,8 +80,16 @@ test(EXPLORER_TESTS['kubePki.pkiExplorer.refresh'], async () => {
   }
   const under = (cn) => certItems(caItem(tree, cn).children);
   const expectUnder = {
-    kubernetes: [['kube-apiserver', /apiserver serving/], ['kube-apiserver-kubelet-client', /kubelet client/], ['kubernetes-admin', /admin\.conf client/], ['system:kube-controller-manager', /controller-manager\.conf client/]],
-    'etcd-ca': [['kube-apiserver-etcd-client', /etcd client/], [ctx.nodeName, /etcd (serving|peer)/]],
+    kubernetes: [
+      ['kube-apiserver', /apiserver serving/],
+      ['kube-apiserver-kubelet-client', /kubelet client/],
+      ['kubernetes-admin', /admin\.conf client/],
+      ['system:kube-controller-manager', /controller-manager\.conf client/],
+    ],
+    'etcd-ca': [
+      ['kube-apiserver-etcd-client', /etcd client/],
+      [ctx.nodeName, /etcd (serving|peer)/],
+    ],
     'front-proxy-ca': [['front-proxy-client', /front-proxy client/]],
   };
   for (const [ca, leaves] of Object.entries(expectUnder)) {
@@ -110,7 +127,10 @@ test('a planted defect has an error icon and its message: the expired controller
   // The click: the referencing line of controller-manager.conf.
   assert.equal(item.command.command, 'vscode.open');
   await vscode.commands.executeCommand(item.command.command, ...item.command.arguments);
-  const editor = await waitFor(() => (vscode.window.activeTextEditor?.document.uri.fsPath === d.file ? vscode.window.activeTextEditor : undefined), 'controller-manager.conf to open');
+  const editor = await waitFor(
+    () => (vscode.window.activeTextEditor?.document.uri.fsPath === d.file ? vscode.window.activeTextEditor : undefined),
+    'controller-manager.conf to open',
+  );
   assert.equal(editor.selection.start.line, d.line, 'the cursor is on the client-certificate-data line');
   await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
 });
@@ -124,7 +144,11 @@ test('the view follows a certificate replaced on disk: signed by the cluster CA 
   // Another tool writes the file; nobody asks the view to refresh.
   fs.writeFileSync(file, ctx.fixes.expiredEtcdClientFromClusterCaPem);
   try {
-    const tree = await snapshotWhen((s) => leaf(caItem(s, 'kubernetes').children, 'kube-apiserver-etcd-client'), 'kube-apiserver-etcd-client under the cluster CA', 10_000);
+    const tree = await snapshotWhen(
+      (s) => leaf(caItem(s, 'kubernetes').children, 'kube-apiserver-etcd-client'),
+      'kube-apiserver-etcd-client under the cluster CA',
+      10_000,
+    );
     log(`    the view changed ${Date.now() - t0} ms after the write`);
     const item = leaf(caItem(tree, 'kubernetes').children, 'kube-apiserver-etcd-client');
     assert.equal(item.icon, 'error');
@@ -134,7 +158,11 @@ test('the view follows a certificate replaced on disk: signed by the cluster CA 
   } finally {
     fs.writeFileSync(file, before);
   }
-  const back = await snapshotWhen((s) => leaf(caItem(s, 'etcd-ca').children, 'kube-apiserver-etcd-client'), 'kube-apiserver-etcd-client back under etcd-ca', 10_000);
+  const back = await snapshotWhen(
+    (s) => leaf(caItem(s, 'etcd-ca').children, 'kube-apiserver-etcd-client'),
+    'kube-apiserver-etcd-client back under etcd-ca',
+    10_000,
+  );
   assert.equal(leaf(caItem(back, 'etcd-ca').children, 'kube-apiserver-etcd-client').icon, 'pass');
 });
 
@@ -152,12 +180,17 @@ test(EXPLORER_TESTS['kubePki.pkiExplorer.decode'], async () => {
 
 test(EXPLORER_TESTS['kubePki.pkiExplorer.renew'], async () => {
   const cert = pki('front-proxy-client.crt');
-  const beforeId = explorer().inventory().certificates.find((c) => c.commonName === 'front-proxy-client').id;
+  const beforeId = explorer()
+    .inventory()
+    .certificates.find((c) => c.commonName === 'front-proxy-client').id;
   const keyBefore = fs.readFileSync(pki('front-proxy-client.key'), 'utf8');
   const item = leaf(caItem(explorer().snapshot(), 'front-proxy-ca').children, 'front-proxy-client');
   const result = await vscode.commands.executeCommand('kubePki.pkiExplorer.renew', item.node, { confirm: false });
   assert.equal(result && result.ok, true, JSON.stringify(result));
-  assert.deepEqual(result.written.map((w) => w.path), [cert]);
+  assert.deepEqual(
+    result.written.map((w) => w.path),
+    [cert],
+  );
   assert.match(result.written[0].summary, /^CN=front-proxy-client; issued by CN=front-proxy-ca/);
   assert.equal(fs.readFileSync(pki('front-proxy-client.key'), 'utf8'), keyBefore, 'the key is kept');
   // The view shows the new certificate, still under front-proxy-ca, with nothing wrong.
@@ -224,11 +257,19 @@ test('no private key material in the view, its tooltips or the timeline', async 
   for (const dir of [pki(''), pki('etcd')]) {
     for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.key'))) {
       const m = /-----BEGIN [A-Z ]*PRIVATE KEY-----([\s\S]*?)-----END/.exec(fs.readFileSync(path.join(dir, f), 'utf8'));
-      if (m) keyLines.push(...m[1].split('\n').map((l) => l.trim()).filter((l) => l.length >= 16));
+      if (m)
+        keyLines.push(
+          ...m[1]
+            .split('\n')
+            .map((l) => l.trim())
+            .filter((l) => l.length >= 16),
+        );
     }
   }
   assert.ok(keyLines.length > 20, 'the keys of the node tree were read');
-  const shown = flatten(explorer().snapshot()).map((i) => `${i.label}\n${i.description}\n${i.tooltip}`).join('\n');
+  const shown = flatten(explorer().snapshot())
+    .map((i) => `${i.label}\n${i.description}\n${i.tooltip}`)
+    .join('\n');
   const exported = fs.readFileSync(path.join(scratch, 'timeline.svg'), 'utf8');
   for (const text of [shown, exported, JSON.stringify(explorer().inventory())]) {
     assert.doesNotMatch(text, /PRIVATE KEY/);

@@ -34,7 +34,6 @@ const defect = (name) => {
 };
 const onLine = (diags, code, line) => diags.filter((d) => codeOf(d) === code && d.range.start.line === line);
 
-
 /** Waits until the file's kube-pki diagnostics satisfy pred; returns them. */
 function waitForDiagnostics(file, pred, what, timeout) {
   return waitFor(
@@ -180,7 +179,10 @@ test(EXERCISED_COMMANDS['kubePki.recheckWorkspace'], async () => {
   // controller-manager.conf is still expired and kubelet-client-current.pem still truncated.
   assert.ok(s.errors >= 2, `errors after the re-check: ${JSON.stringify(s)}`);
   const expected = `$(shield) PKI: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`;
-  await waitFor(() => api.statusBarText() === expected, () => `the status bar to read ${JSON.stringify(expected)}; it reads ${JSON.stringify(api.statusBarText())}`);
+  await waitFor(
+    () => api.statusBarText() === expected,
+    () => `the status bar to read ${JSON.stringify(expected)}; it reads ${JSON.stringify(api.statusBarText())}`,
+  );
   const cm = defect('controller-manager-expired');
   assert.equal(onLine(kubePki(cm.file), 'cert-expired', cm.line).length, 1, `cert-expired is still on controller-manager.conf:${cm.line + 1}`);
   log(`    status bar: ${api.statusBarText()}`);
@@ -191,7 +193,8 @@ test(EXERCISED_COMMANDS['kubePki.showOutput'], async () => {
   // The output channel's document becomes visible to extensions once the Output view shows it.
   const doc = await waitFor(
     () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && d.getText().includes('kube-pki: indexed')),
-    () => `an output document with the server's "kube-pki: indexed" line; open: ${JSON.stringify(vscode.workspace.textDocuments.map((d) => d.uri.toString()))}`,
+    () =>
+      `an output document with the server's "kube-pki: indexed" line; open: ${JSON.stringify(vscode.workspace.textDocuments.map((d) => d.uri.toString()))}`,
   );
   assert.match(doc.getText(), /kube-pki \d+\.\d+\.\d+: workspace /);
 });
@@ -205,8 +208,12 @@ async function decodeWith(command, file, select) {
   await vscode.commands.executeCommand(command);
   // The decode opens in an editor of its own, read-only, beside or instead of the source.
   const shown = await waitFor(
-    () => vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath !== file && e.document.uri.scheme !== 'output' && e.document.uri.scheme !== 'file'),
-    () => `an editor with the decoded certificate; visible: ${JSON.stringify(vscode.window.visibleTextEditors.map((e) => e.document.uri.toString()))}`,
+    () =>
+      vscode.window.visibleTextEditors.find(
+        (e) => e.document.uri.fsPath !== file && e.document.uri.scheme !== 'output' && e.document.uri.scheme !== 'file',
+      ),
+    () =>
+      `an editor with the decoded certificate; visible: ${JSON.stringify(vscode.window.visibleTextEditors.map((e) => e.document.uri.toString()))}`,
   );
   return shown.document.getText();
 }
@@ -243,6 +250,9 @@ test('every contributed command is registered and exercised by this suite', asyn
   for (const c of contributed) {
     assert.ok(registered.has(c), `${c} is contributed but not registered by the extension`);
     assert.ok(c in EXERCISED_COMMANDS, `${c} has no test: add one to test/vscode/suite/extension.test.js and list it in EXERCISED_COMMANDS`);
-    assert.ok(testNames().includes(EXERCISED_COMMANDS[c]), `${c}: EXERCISED_COMMANDS names the test "${EXERCISED_COMMANDS[c]}", but no test has that name`);
+    assert.ok(
+      testNames().includes(EXERCISED_COMMANDS[c]),
+      `${c}: EXERCISED_COMMANDS names the test "${EXERCISED_COMMANDS[c]}", but no test has that name`,
+    );
   }
 });

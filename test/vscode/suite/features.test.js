@@ -14,7 +14,6 @@ const { test, log } = require('./harness');
 const ctx = manifest();
 const pki = (rel) => path.join(ctx.folder, 'etc', 'kubernetes', 'pki', rel);
 
-
 async function open(file) {
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
   await vscode.window.showTextDocument(doc, { preview: false });
@@ -59,7 +58,10 @@ test('a private key hover says whether it matches its certificate and shows none
   assert.equal(doc.languageId, 'pem', '.key files open in the pem language');
   const md = await kubePkiHover(doc, new vscode.Position(1, 2), /\*\*Private key\*\*/);
   assert.match(md, /✅ Matches CN=kube-apiserver \(--tls-cert-file\)/);
-  const body = fs.readFileSync(keyFile, 'utf8').split('\n').filter((l) => /^[A-Za-z0-9+/=]{16,}$/.test(l.trim()));
+  const body = fs
+    .readFileSync(keyFile, 'utf8')
+    .split('\n')
+    .filter((l) => /^[A-Za-z0-9+/=]{16,}$/.test(l.trim()));
   assert.ok(body.length > 10);
   for (const l of body) assert.ok(!md.includes(l), 'a line of the key in the hover');
 });
@@ -75,7 +77,10 @@ test('a CodeLens above a certificate reference, flagged, opens the full decode',
     `a CodeLens on line ${line + 1} of controller-manager.conf`,
   );
   log(`    lens: ${lens.command.title}`);
-  assert.match(lens.command.title, /^\$\(error\) CN=system:kube-controller-manager · expired \d{4}-\d\d-\d\d \(35 d ago\) · issuer kubernetes · cert-expired$/);
+  assert.match(
+    lens.command.title,
+    /^\$\(error\) CN=system:kube-controller-manager · expired \d{4}-\d\d-\d\d \(35 d ago\) · issuer kubernetes · cert-expired$/,
+  );
   assert.equal(lens.command.command, 'kubePki.decodeCertificate');
   // Clicking it runs the command with the lens's arguments: a read-only decode document opens.
   const uri = await vscode.commands.executeCommand(lens.command.command, ...(lens.command.arguments ?? []));
@@ -96,13 +101,10 @@ test('a CodeLens above a certificate reference, flagged, opens the full decode',
 test('Ctrl+click: a path reference links to the file it resolves to', async () => {
   const doc = await open(ctx.files['kube-apiserver.yaml']);
   const line = positionOf(doc, '--tls-cert-file=').line;
-  const links = await waitFor(
-    async () => {
-      const l = (await vscode.commands.executeCommand('vscode.executeLinkProvider', doc.uri, 100)) ?? [];
-      return l.length ? l : undefined;
-    },
-    'document links in kube-apiserver.yaml',
-  );
+  const links = await waitFor(async () => {
+    const l = (await vscode.commands.executeCommand('vscode.executeLinkProvider', doc.uri, 100)) ?? [];
+    return l.length ? l : undefined;
+  }, 'document links in kube-apiserver.yaml');
   const link = links.find((l) => l.range.start.line === line);
   assert.ok(link, `a link on line ${line + 1}: ${JSON.stringify(links.map((l) => l.range.start.line))}`);
   assert.equal(link.target.fsPath, pki('apiserver.crt'));
@@ -112,13 +114,13 @@ test('Ctrl+click: a path reference links to the file it resolves to', async () =
 test('a .crt file is in the pem language, with one outline entry per block', async () => {
   const doc = await open(pki('ca.crt'));
   assert.equal(doc.languageId, 'pem');
-  const symbols = await waitFor(
-    async () => {
-      const s = (await vscode.commands.executeCommand('vscode.executeDocumentSymbolProvider', doc.uri)) ?? [];
-      return s.length ? s : undefined;
-    },
-    'outline entries for ca.crt',
+  const symbols = await waitFor(async () => {
+    const s = (await vscode.commands.executeCommand('vscode.executeDocumentSymbolProvider', doc.uri)) ?? [];
+    return s.length ? s : undefined;
+  }, 'outline entries for ca.crt');
+  assert.deepEqual(
+    symbols.map((s) => s.name),
+    ['CN=kubernetes'],
   );
-  assert.deepEqual(symbols.map((s) => s.name), ['CN=kubernetes']);
   assert.match(symbols[0].detail, /^CA certificate · expires \d{4}-\d\d-\d\d \(in \d+ d\) · issuer kubernetes$/);
 });

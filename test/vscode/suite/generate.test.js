@@ -18,8 +18,6 @@ const pki = (rel) => path.join(path.dirname(path.dirname(ctx.files['kube-apiserv
 // Beside the workspace folder, in the driver's temporary folder (removed with it whatever happens).
 const scratch = fs.mkdtempSync(path.join(path.dirname(ctx.folder), 'generated-'));
 
-
-
 async function open(file) {
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
   await vscode.window.showTextDocument(doc, { preview: false });
@@ -30,7 +28,10 @@ test(GENERATION_TESTS['kubePki.generate.apply'], async () => {
   const file = ctx.files['controller-manager.conf'];
   const doc = await open(file);
   const before = doc.getText();
-  const diag = await waitFor(() => kubePki(file).find((d) => codeOf(d) === 'cert-expired'), () => `cert-expired in controller-manager.conf; it has ${show(kubePki(file))}`);
+  const diag = await waitFor(
+    () => kubePki(file).find((d) => codeOf(d) === 'cert-expired'),
+    () => `cert-expired in controller-manager.conf; it has ${show(kubePki(file))}`,
+  );
   const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
   const fix = (actions || []).find((a) => a.command && a.command.command === 'kubePki.generate.apply');
   assert.ok(fix, `a kube-pki quick fix; got ${JSON.stringify((actions || []).map((a) => a.title))}`);
@@ -42,7 +43,10 @@ test(GENERATION_TESTS['kubePki.generate.apply'], async () => {
   assert.ok(doc.isDirty, 'an edit in the editor (saved by the user), not a write behind its back');
   const line = doc.lineAt(diag.range.start.line).text;
   assert.match(line, /client-certificate-data: [A-Za-z0-9+/=]+$/);
-  await waitFor(() => !kubePki(file).some((d) => codeOf(d) === 'cert-expired'), () => `cert-expired to go; it has ${show(kubePki(file))}`);
+  await waitFor(
+    () => !kubePki(file).some((d) => codeOf(d) === 'cert-expired'),
+    () => `cert-expired to go; it has ${show(kubePki(file))}`,
+  );
   // Undoable, like any edit; redo puts the fix back, and the file is saved.
   await vscode.window.showTextDocument(doc);
   await vscode.commands.executeCommand('undo');
@@ -57,30 +61,56 @@ test(GENERATION_TESTS['kubePki.generateMissing'], async () => {
   const api = ctx.files['kube-apiserver.yaml'];
   await open(api);
   for (const f of ['front-proxy-client.crt', 'front-proxy-client.key']) fs.rmSync(pki(f));
-  await waitFor(() => kubePki(api).some((d) => codeOf(d) === 'file-not-found'), () => `file-not-found in kube-apiserver.yaml; it has ${show(kubePki(api))}`);
+  await waitFor(
+    () => kubePki(api).some((d) => codeOf(d) === 'file-not-found'),
+    () => `file-not-found in kube-apiserver.yaml; it has ${show(kubePki(api))}`,
+  );
   const result = await vscode.commands.executeCommand('kubePki.generateMissing', { confirm: false });
   assert.equal(result && result.ok, true, JSON.stringify(result));
   const written = result.written.map((w) => w.path);
   assert.ok(written.includes(pki('front-proxy-client.crt')) && written.includes(pki('front-proxy-client.key')), JSON.stringify(written));
   assert.equal(fs.statSync(pki('front-proxy-client.key')).mode & 0o777, 0o600);
   assert.match(result.written.find((w) => w.path === pki('front-proxy-client.crt')).summary, /^CN=front-proxy-client; issued by CN=front-proxy-ca/);
-  await waitFor(() => !kubePki(api).some((d) => codeOf(d) === 'file-not-found'), () => `file-not-found to go; it has ${show(kubePki(api))}`);
+  await waitFor(
+    () => !kubePki(api).some((d) => codeOf(d) === 'file-not-found'),
+    () => `file-not-found to go; it has ${show(kubePki(api))}`,
+  );
 });
 
 test(GENERATION_TESTS['kubePki.generateCA'], async () => {
   const certPath = path.join(scratch, 'team', 'ca.crt');
-  const result = await vscode.commands.executeCommand('kubePki.generateCA', { certPath, commonName: 'team-ca', days: 30, keyType: 'ecdsa-p256', confirm: false });
+  const result = await vscode.commands.executeCommand('kubePki.generateCA', {
+    certPath,
+    commonName: 'team-ca',
+    days: 30,
+    keyType: 'ecdsa-p256',
+    confirm: false,
+  });
   assert.equal(result && result.ok, true, JSON.stringify(result));
   assert.match(fs.readFileSync(certPath, 'utf8'), /^-----BEGIN CERTIFICATE-----/);
   assert.equal(fs.statSync(path.join(scratch, 'team', 'ca.key')).mode & 0o777, 0o600);
   assert.match(result.written.find((w) => w.path === certPath).summary, /^CN=team-ca; SANs team-ca; issued by CN=team-ca/);
-  const again = await vscode.commands.executeCommand('kubePki.generateCA', { certPath, commonName: 'team-ca', days: 30, keyType: 'ecdsa-p256', confirm: false });
+  const again = await vscode.commands.executeCommand('kubePki.generateCA', {
+    certPath,
+    commonName: 'team-ca',
+    days: 30,
+    keyType: 'ecdsa-p256',
+    confirm: false,
+  });
   assert.equal(again, undefined, 'nothing to write over an existing CA');
 });
 
 test(GENERATION_TESTS['kubePki.generateClientCertificate'], async () => {
   const out = path.join(scratch, 'jane.crt');
-  const result = await vscode.commands.executeCommand('kubePki.generateClientCertificate', { commonName: 'jane', groups: 'devs, ops', caCertPath: path.join(scratch, 'team', 'ca.crt'), days: 7, keyType: 'ecdsa-p256', out, confirm: false });
+  const result = await vscode.commands.executeCommand('kubePki.generateClientCertificate', {
+    commonName: 'jane',
+    groups: 'devs, ops',
+    caCertPath: path.join(scratch, 'team', 'ca.crt'),
+    days: 7,
+    keyType: 'ecdsa-p256',
+    out,
+    confirm: false,
+  });
   assert.equal(result && result.ok, true, JSON.stringify(result));
   assert.match(result.written.find((w) => w.path === out).summary, /^CN=jane, O=devs\+O=ops; issued by CN=team-ca; expires /);
   assert.equal(fs.statSync(path.join(scratch, 'jane.key')).mode & 0o777, 0o600);
@@ -109,7 +139,13 @@ test(GENERATION_TESTS['kubePki.generateKubeconfig'], async () => {
 
 test(GENERATION_TESTS['kubePki.generateControlPlane'], async () => {
   const root = path.join(scratch, 'cp2');
-  const result = await vscode.commands.executeCommand('kubePki.generateControlPlane', { root, nodeName: 'cp2', advertiseAddress: '10.0.0.2', keyType: 'ecdsa-p256', confirm: false });
+  const result = await vscode.commands.executeCommand('kubePki.generateControlPlane', {
+    root,
+    nodeName: 'cp2',
+    advertiseAddress: '10.0.0.2',
+    keyType: 'ecdsa-p256',
+    confirm: false,
+  });
   assert.equal(result && result.ok, true, JSON.stringify(result));
   for (const f of ['pki/ca.crt', 'pki/apiserver.crt', 'pki/etcd/server.crt', 'pki/sa.key', 'admin.conf', 'kubelet.conf']) {
     assert.ok(fs.existsSync(path.join(root, 'etc', 'kubernetes', f)), f);
@@ -123,7 +159,10 @@ test(GENERATION_TESTS['kubePki.renewCertificate'], async () => {
   const keyBefore = fs.readFileSync(pki('apiserver-kubelet-client.key'), 'utf8');
   const result = await vscode.commands.executeCommand('kubePki.renewCertificate', { paths: [cert], confirm: false });
   assert.equal(result && result.ok, true, JSON.stringify(result));
-  assert.deepEqual(result.written.map((w) => w.path), [cert]);
+  assert.deepEqual(
+    result.written.map((w) => w.path),
+    [cert],
+  );
   assert.notEqual(fs.readFileSync(cert, 'utf8'), before);
   assert.equal(fs.readFileSync(pki('apiserver-kubelet-client.key'), 'utf8'), keyBefore, 'the key is kept');
   assert.equal(fs.readFileSync(result.written[0].backup, 'utf8'), before);

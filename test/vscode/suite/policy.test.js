@@ -34,9 +34,17 @@ test('quick fix "Ignore file-not-found on this line" writes the comment above th
   try {
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
     await vscode.window.showTextDocument(doc, { preview: false });
-    const diag = await waitFor(() => kubePki(file).find((d) => codeOf(d) === 'file-not-found'), () => `file-not-found in lab.kubeconfig; it has ${show(kubePki(file))}`);
+    const diag = await waitFor(
+      () => kubePki(file).find((d) => codeOf(d) === 'file-not-found'),
+      () => `file-not-found in lab.kubeconfig; it has ${show(kubePki(file))}`,
+    );
     assert.equal(diag.range.start.line, 6);
-    const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+    const actions = await vscode.commands.executeCommand(
+      'vscode.executeCodeActionProvider',
+      doc.uri,
+      diag.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     const titles = (actions || []).map((a) => a.title);
     assert.ok(titles.includes('Ignore file-not-found in this file'), JSON.stringify(titles));
     const fix = (actions || []).find((a) => a.title === 'Ignore file-not-found on this line');
@@ -44,10 +52,16 @@ test('quick fix "Ignore file-not-found on this line" writes the comment above th
     assert.ok(await vscode.workspace.applyEdit(fix.edit));
     assert.equal(doc.lineAt(6).text, '    # kube-pki-ignore file-not-found');
     assert.equal(doc.lineAt(7).text, '    certificate-authority: lab-ca.crt');
-    await waitFor(() => !kubePki(file).some((d) => codeOf(d) === 'file-not-found'), () => `file-not-found to go; it has ${show(kubePki(file))}`);
+    await waitFor(
+      () => !kubePki(file).some((d) => codeOf(d) === 'file-not-found'),
+      () => `file-not-found to go; it has ${show(kubePki(file))}`,
+    );
     await vscode.commands.executeCommand('undo');
     await waitFor(() => doc.getText() === kubeconfig, 'undo to remove the comment');
-    await waitFor(() => kubePki(file).some((d) => codeOf(d) === 'file-not-found'), () => `file-not-found back after undo; it has ${show(kubePki(file))}`);
+    await waitFor(
+      () => kubePki(file).some((d) => codeOf(d) === 'file-not-found'),
+      () => `file-not-found back after undo; it has ${show(kubePki(file))}`,
+    );
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     log(`    ${fix.title}`);
   } finally {
@@ -60,11 +74,17 @@ test('a mistake in .kube-pki.yaml is a config-invalid diagnostic at its line, wi
   const config = path.join(dir, '.kube-pki.yaml');
   fs.writeFileSync(config, 'rules:\n  cabundle-mising: off\n');
   try {
-    const diag = await waitFor(() => kubePki(config).find((d) => codeOf(d) === 'config-invalid'), () => `config-invalid in .kube-pki.yaml; it has ${show(kubePki(config))}`);
+    const diag = await waitFor(
+      () => kubePki(config).find((d) => codeOf(d) === 'config-invalid'),
+      () => `config-invalid in .kube-pki.yaml; it has ${show(kubePki(config))}`,
+    );
     assert.equal(diag.range.start.line, 1);
     assert.match(diag.message, /unknown code 'cabundle-mising' \(did you mean 'cabundle-missing'\?\)/);
     fs.writeFileSync(config, 'rules:\n  cabundle-missing: off\n');
-    await waitFor(() => kubePki(config).length === 0, () => `config-invalid to go; it has ${show(kubePki(config))}`);
+    await waitFor(
+      () => kubePki(config).length === 0,
+      () => `config-invalid to go; it has ${show(kubePki(config))}`,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -8,19 +8,10 @@ import type { CheckContext } from './context';
 import { who } from '../cluster';
 import { lookupTable } from '../lookup';
 import { mayRenderTo } from '../parse/template';
-import {
-  certEntry,
-  clientLabel,
-  dialledHost,
-  injectedCertificate,
-  mountedSecrets,
-  objectName,
-  sameNamespace,
-  secretsNamed,
-} from '../cluster';
+import { certEntry, clientLabel, dialledHost, injectedCertificate, mountedSecrets, objectName, sameNamespace, secretsNamed } from '../cluster';
 
 const NS = 1;
-const units = lookupTable<number>({ ns: NS, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 });
+const units = lookupTable<number>({ ns: NS, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 });
 const HOUR = 3600e9;
 const MINUTE = 60e9;
 /** cert-manager's defaults and limits (pkg/apis/certmanager/v1: DefaultCertificateDuration, MinimumCertificateDuration, MinimumRenewBefore). */
@@ -77,23 +68,39 @@ function durationOf(ctx: CheckContext, v: SpannedValue, field: string): number |
   if ('ns' in r) return r.ns;
   const days = /^(\d+)d$/.exec(v.value.trim());
   const hint = days ? ` Write ${Number(days[1]) * 24}h (Go durations have no days).` : ' Use a Go duration such as 2160h (90 days), 720h or 45m.';
-  ctx.report('duration-invalid', v.span, `spec.${field} "${v.value.trim()}" is not a Go duration (${r.error}): the apiserver rejects this Certificate and cert-manager never sees it.${hint}`);
+  ctx.report(
+    'duration-invalid',
+    v.span,
+    `spec.${field} "${v.value.trim()}" is not a Go duration (${r.error}): the apiserver rejects this Certificate and cert-manager never sees it.${hint}`,
+  );
   return undefined;
 }
 
 function durations(ctx: CheckContext, c: CertManagerCertificateUnit): void {
   const duration = c.duration ? durationOf(ctx, c.duration, 'duration') : DEFAULT_DURATION;
   const renewBefore = c.renewBefore ? durationOf(ctx, c.renewBefore, 'renewBefore') : undefined;
-  const rejected = 'cert-manager\'s webhook rejects this Certificate, so it is never issued or renewed';
+  const rejected = "cert-manager's webhook rejects this Certificate, so it is never issued or renewed";
   if (c.duration && duration !== undefined && duration < MIN_DURATION) {
-    ctx.report('duration-invalid', c.duration.span, `spec.duration ${c.duration.value.trim()} is under 1h: ${rejected} ("certificate duration must be greater than 1h0m0s"). Use 1h or more.`);
+    ctx.report(
+      'duration-invalid',
+      c.duration.span,
+      `spec.duration ${c.duration.value.trim()} is under 1h: ${rejected} ("certificate duration must be greater than 1h0m0s"). Use 1h or more.`,
+    );
     return;
   }
   if (c.renewBefore && renewBefore !== undefined) {
     if (c.renewBeforePercentage) {
-      ctx.report('duration-invalid', c.renewBefore.span, `spec.renewBefore and spec.renewBeforePercentage are both set: ${rejected} ("renewBefore and renewBeforePercentage are mutually exclusive"). Keep one.`);
+      ctx.report(
+        'duration-invalid',
+        c.renewBefore.span,
+        `spec.renewBefore and spec.renewBeforePercentage are both set: ${rejected} ("renewBefore and renewBeforePercentage are mutually exclusive"). Keep one.`,
+      );
     } else if (renewBefore < MIN_RENEW_BEFORE) {
-      ctx.report('duration-invalid', c.renewBefore.span, `spec.renewBefore ${c.renewBefore.value.trim()} is under 5m: ${rejected} ("certificate renewBefore must be greater than 5m0s").`);
+      ctx.report(
+        'duration-invalid',
+        c.renewBefore.span,
+        `spec.renewBefore ${c.renewBefore.value.trim()} is under 5m: ${rejected} ("certificate renewBefore must be greater than 5m0s").`,
+      );
     } else if (duration !== undefined && renewBefore >= duration) {
       const d = c.duration ? `spec.duration ${c.duration.value.trim()}` : 'the default duration 2160h (90 days)';
       ctx.report(
@@ -134,9 +141,14 @@ function issuer(ctx: CheckContext, c: CertManagerCertificateUnit): void {
   const certNamespace = c.meta.templated ? "the Certificate's namespace" : `namespace ${c.meta.namespace ?? 'default'}`;
   let hint = '';
   if (other && other.objectKind !== ref.kind) hint = ` There is a ${other.objectKind} named "${name}": set issuerRef.kind: ${other.objectKind}.`;
-  else if (other) hint = ` There is an Issuer "${name}" in namespace ${other.meta.namespace ?? 'default'}, but an Issuer serves only its own namespace: use a ClusterIssuer, or an Issuer in ${c.meta.namespace ?? 'default'}.`;
+  else if (other)
+    hint = ` There is an Issuer "${name}" in namespace ${other.meta.namespace ?? 'default'}, but an Issuer serves only its own namespace: use a ClusterIssuer, or an Issuer in ${c.meta.namespace ?? 'default'}.`;
   const where = ref.kind === 'Issuer' ? ` in ${certNamespace}` : '';
-  const list = all.slice(0, 5).map((i) => `${i.objectKind} ${objectName(i.meta)}`).join(', ') + (all.length > 5 ? `, and ${all.length - 5} more` : '');
+  const list =
+    all
+      .slice(0, 5)
+      .map((i) => `${i.objectKind} ${objectName(i.meta)}`)
+      .join(', ') + (all.length > 5 ? `, and ${all.length - 5} more` : '');
   ctx.report(
     'issuer-not-found',
     ref.name.span,
@@ -180,7 +192,14 @@ function names(c: CertManagerCertificateUnit): string {
 function dialledNames(ctx: CheckContext, c: CertManagerCertificateUnit): void {
   const missing = new Map<string, { label: string; file: string; span: Span }[]>();
   for (const u of consumers(ctx, c)) {
-    if (namesMatchHost(c.dnsNames.map((d) => d.value), c.ipAddresses.map((i) => i.value), u.host)) continue;
+    if (
+      namesMatchHost(
+        c.dnsNames.map((d) => d.value),
+        c.ipAddresses.map((i) => i.value),
+        u.host,
+      )
+    )
+      continue;
     // A name a template fills in may be this one once rendered (`webhook.${NAMESPACE}.svc`).
     if (mayRenderToName(c, u.host)) continue;
     const list = missing.get(u.host) ?? [];
@@ -189,7 +208,15 @@ function dialledNames(ctx: CheckContext, c: CertManagerCertificateUnit): void {
   }
   if (missing.size === 0) return;
   const hosts = [...missing.keys()];
-  const list = hosts.map((h) => `${h} (${missing.get(h)!.map((u) => u.label).join(', ')})`).join(', ');
+  const list = hosts
+    .map(
+      (h) =>
+        `${h} (${missing
+          .get(h)!
+          .map((u) => u.label)
+          .join(', ')})`,
+    )
+    .join(', ');
   ctx.report(
     'san-missing',
     c.dnsNamesSpan ?? c.meta.span,
@@ -223,7 +250,13 @@ function staleSecret(ctx: CheckContext, c: CertManagerCertificateUnit): void {
       'secret-stale',
       c.secretName.span,
       `Secret ${objectName(secret.meta)}, which this Certificate writes, holds ${who(leaf)} that does not match spec: ${diffs.join('; ')}. cert-manager re-issues it at its next reconcile; until then (and for a copy kept here: a backup, a GitOps repository) servers present the old certificate. Re-export the Secret after cert-manager renews it, or remove the copy.`,
-      [ctx.related(secret.file, entry.ref.span, `${entry.key} of Secret ${objectName(secret.meta)}: ${who(leaf)}, valid for ${leaf.dnsNames.concat(leaf.ipAddresses).join(', ') || 'no names'}`)],
+      [
+        ctx.related(
+          secret.file,
+          entry.ref.span,
+          `${entry.key} of Secret ${objectName(secret.meta)}: ${who(leaf)}, valid for ${leaf.dnsNames.concat(leaf.ipAddresses).join(', ') || 'no names'}`,
+        ),
+      ],
     );
   }
 }

@@ -6,7 +6,6 @@ import type { CheckContext } from './context';
 import { who } from '../cluster';
 import { DAY, distance, formatDay } from '../decode/time';
 
-
 function label(ref: Reference, cert: Certificate, index: number, count: number): string {
   const pos = count > 1 ? ` (certificate ${index + 1} of ${count})` : '';
   return `${who(cert)}${pos}`;

@@ -82,11 +82,7 @@ function checkRole(ctx: CheckContext, s: Subject): { cn: boolean; org: boolean }
   if (exp.cnPrefix !== undefined && !cn.startsWith(exp.cnPrefix)) {
     const guess = nearMiss(cn, 'user');
     const hint = guess ? ` (did you mean "${guess}"?)` : '';
-    ctx.report(
-      'cn-mismatch',
-      s.ref.span,
-      `CN is "${cn}"${hint}, but a kubelet must be "${exp.cnPrefix}<nodeName>"${because}: ${exp.consequence}.`,
-    );
+    ctx.report('cn-mismatch', s.ref.span, `CN is "${cn}"${hint}, but a kubelet must be "${exp.cnPrefix}<nodeName>"${because}: ${exp.consequence}.`);
     done.cn = true;
   }
   if (exp.groupsAnyOf && !exp.groupsAnyOf.some((g) => s.cert.subject.organizations.includes(g))) {
@@ -106,19 +102,31 @@ function checkNearMisses(ctx: CheckContext, s: Subject, done: { cn: boolean; org
   const cn = cnOf(s.cert);
   const cnGuess = nearMiss(cn, 'user');
   if (!done.cn && cnGuess) {
-    ctx.report('cn-mismatch', s.ref.span, `CN is "${cn}": did you mean "${cnGuess}"? The apiserver takes the CN as the user name, character for character.`);
+    ctx.report(
+      'cn-mismatch',
+      s.ref.span,
+      `CN is "${cn}": did you mean "${cnGuess}"? The apiserver takes the CN as the user name, character for character.`,
+    );
   }
   if (!done.org) {
     for (const o of s.cert.subject.organizations) {
       const g = nearMiss(o, 'group');
       if (g) {
-        ctx.report('org-mismatch', s.ref.span, `O "${o}": did you mean "${g}"? The apiserver takes each O as a group name, character for character, so this group grants nothing.`);
+        ctx.report(
+          'org-mismatch',
+          s.ref.span,
+          `O "${o}": did you mean "${g}"? The apiserver takes each O as a group name, character for character, so this group grants nothing.`,
+        );
         break;
       }
     }
   }
   if (!done.cn && cn === '') {
-    ctx.report('cn-mismatch', s.ref.span, 'The client certificate has no CN: the apiserver rejects it ("unable to authenticate the request": the user name is empty).');
+    ctx.report(
+      'cn-mismatch',
+      s.ref.span,
+      'The client certificate has no CN: the apiserver rejects it ("unable to authenticate the request": the user name is empty).',
+    );
   }
 }
 
@@ -141,7 +149,10 @@ function frontProxy(ctx: CheckContext, unit: ComponentUnit): void {
   const cert = ctx.leaf(ref);
   const allowedFlag = flag(unit, 'requestheader-allowed-names');
   if (!ref || !cert || !allowedFlag) return;
-  const allowed = allowedFlag.value.split(',').map((s) => s.trim()).filter(Boolean);
+  const allowed = allowedFlag.value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (allowed.length === 0 || allowed.includes(cnOf(cert))) return;
   ctx.report(
     'cn-mismatch',

@@ -30,12 +30,9 @@ export function keyPairs(ctx: CheckContext): void {
           unit.kind === 'secret'
             ? `whatever serves this ${unit.objectKind} cannot load the pair ("tls: private key does not match public key"): a webhook or server pod fails to start, an Ingress controller falls back to its default certificate. Put the key that belongs to ${certRef.field} here (or re-issue both)`
             : 'the TLS handshake fails ("tls: private key does not match public key") and the component will not start';
-        ctx.report(
-          'key-mismatch',
-          keyRef.span,
-          `${keyRef.field} is not the private key of ${who(cert)} (${certRef.field}): ${consequence}.`,
-          [ctx.related(certRef.file, certRef.span, `${certRef.field}: ${who(cert)}, ${cert.publicKey.description}`)],
-        );
+        ctx.report('key-mismatch', keyRef.span, `${keyRef.field} is not the private key of ${who(cert)} (${certRef.field}): ${consequence}.`, [
+          ctx.related(certRef.file, certRef.span, `${certRef.field}: ${who(cert)}, ${cert.publicKey.description}`),
+        ]);
       }
     }
     if (unit.kind === 'component') serviceAccountKeys(ctx, unit);

@@ -58,11 +58,18 @@ function apiserverNeeds(ctx: CheckContext, api: ComponentUnit, _cert: Certificat
   const range = flag(api, 'service-cluster-ip-range');
   const first = range ? firstIpOfCidr(range.value.split(',')[0]) : undefined;
   if (range && first) {
-    needs.push(here(first, 'first IP of --service-cluster-ip-range: the kubernetes Service', { span: range.span, note: `${first}, the kubernetes Service's IP (the first of --service-cluster-ip-range), which pods dial` }));
+    needs.push(
+      here(first, 'first IP of --service-cluster-ip-range: the kubernetes Service', {
+        span: range.span,
+        note: `${first}, the kubernetes Service's IP (the first of --service-cluster-ip-range), which pods dial`,
+      }),
+    );
   }
   const adv = flag(api, 'advertise-address');
   if (adv && adv.value.trim() && adv.value.trim() !== '0.0.0.0' && adv.value.trim() !== '::') {
-    needs.push(here(adv.value.trim(), '--advertise-address', { span: adv.span, note: `${adv.value.trim()} is advertised here (--advertise-address)` }));
+    needs.push(
+      here(adv.value.trim(), '--advertise-address', { span: adv.span, note: `${adv.value.trim()} is advertised here (--advertise-address)` }),
+    );
   }
   for (const kc of ctx.units('kubeconfig')) {
     for (const cluster of kc.clusters) {
@@ -93,11 +100,21 @@ function etcdServerNeeds(ctx: CheckContext, etcd: ComponentUnit): Need[] {
   for (const api of componentUnits(ctx, 'kube-apiserver')) {
     if (!nearest(componentUnits(ctx, 'etcd'), api.file).includes(etcd)) continue;
     for (const h of urlHosts(api, 'etcd-servers')) {
-      needs.push({ host: h.host, why: `kube-apiserver --etcd-servers`, file: api.file, at: { span: h.span, note: `${h.host} is dialled here (kube-apiserver --etcd-servers)` } });
+      needs.push({
+        host: h.host,
+        why: `kube-apiserver --etcd-servers`,
+        file: api.file,
+        at: { span: h.span, note: `${h.host} is dialled here (kube-apiserver --etcd-servers)` },
+      });
     }
   }
   for (const h of urlHosts(etcd, 'advertise-client-urls')) {
-    needs.push({ host: h.host, why: '--advertise-client-urls', file: etcd.file, at: { span: h.span, note: `${h.host} is advertised to clients here (--advertise-client-urls)` } });
+    needs.push({
+      host: h.host,
+      why: '--advertise-client-urls',
+      file: etcd.file,
+      at: { span: h.span, note: `${h.host} is advertised to clients here (--advertise-client-urls)` },
+    });
   }
   return needs;
 }

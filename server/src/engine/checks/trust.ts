@@ -2,7 +2,19 @@
 // cluster makes (the catalog's `verifiedBy`, cluster/catalog.ts); the finding sits on the reference the user
 // most likely has to fix.
 import { type ComponentUnit, type KubeconfigUnit, type KubeletConfigUnit, type Reference } from '../parse';
-import { apiserversOf, caNames, chainError, clustersOfUser, componentUnits, flagRef, issuerName, kubeconfigClientVerifier, nearest, verifications, who } from '../cluster';
+import {
+  apiserversOf,
+  caNames,
+  chainError,
+  clustersOfUser,
+  componentUnits,
+  flagRef,
+  issuerName,
+  kubeconfigClientVerifier,
+  nearest,
+  verifications,
+  who,
+} from '../cluster';
 import type { CheckContext } from './context';
 
 interface Pair {

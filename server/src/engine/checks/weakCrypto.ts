@@ -15,7 +15,11 @@ export function weakCrypto(ctx: CheckContext): void {
         for (const cert of ctx.certs(ref)) {
           const weak = weakness(cert.publicKey.algorithm, cert.publicKey.bits);
           if (weak) {
-            ctx.report('weak-key', ref.span, `${who(cert)} has a ${weak} key; use RSA 2048+ or ECDSA P-256+ (Go refuses RSA keys under 1024 bits outright).`);
+            ctx.report(
+              'weak-key',
+              ref.span,
+              `${who(cert)} has a ${weak} key; use RSA 2048+ or ECDSA P-256+ (Go refuses RSA keys under 1024 bits outright).`,
+            );
           }
           const hash = cert.signatureAlgorithm.hash?.toLowerCase();
           const root = cert.selfIssued && cert.isCA;

@@ -12,23 +12,22 @@ import { describeNames, hostMismatchMessage, isSelfSigned, matchesHost } from '.
 import type { RelatedLocation } from '../types';
 import { caBundleFillers, caNames, certificatesForMountedSecrets, chainError, issuerName, issuerOf, who } from '../cluster';
 import type { CheckContext } from './context';
-import {
-  clientLabel,
-  dialledHost,
-  failureConsequence,
-  injectedSecrets,
-  objectName,
-  servingSecrets,
-  type ServingSecret,
-} from '../cluster';
+import { clientLabel, dialledHost, failureConsequence, injectedSecrets, objectName, servingSecrets, type ServingSecret } from '../cluster';
 
 function secretName(s: ServingSecret): string {
   return `Secret ${objectName(s.secret.meta)}`;
 }
 
 function secretNotes(ctx: CheckContext, s: ServingSecret, leaf: Certificate | undefined): RelatedLocation[] {
-  const out = [ctx.related(s.secret.file, s.entry.ref.span, `${s.entry.key} of ${secretName(s)}${leaf ? `: ${who(leaf)}, issued by ${issuerName(leaf)}, valid for ${describeNames(leaf)}` : ''}`)];
-  if (s.viaFile !== s.secret.file || s.viaSpan.start !== s.entry.ref.span.start) out.push(ctx.related(s.viaFile, s.viaSpan, `${secretName(s)} ${s.via}`));
+  const out = [
+    ctx.related(
+      s.secret.file,
+      s.entry.ref.span,
+      `${s.entry.key} of ${secretName(s)}${leaf ? `: ${who(leaf)}, issued by ${issuerName(leaf)}, valid for ${describeNames(leaf)}` : ''}`,
+    ),
+  ];
+  if (s.viaFile !== s.secret.file || s.viaSpan.start !== s.entry.ref.span.start)
+    out.push(ctx.related(s.viaFile, s.viaSpan, `${secretName(s)} ${s.via}`));
   return out;
 }
 
@@ -96,7 +95,10 @@ function judge(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): voi
   }
 
   // eku-missing: Go's TLS client (the apiserver) demands serverAuth when the certificate lists usages.
-  if (verified.length && verified.every((p) => p.leaf.extKeyUsage && !p.leaf.extKeyUsage.includes('serverAuth') && !p.leaf.extKeyUsage.includes('any'))) {
+  if (
+    verified.length &&
+    verified.every((p) => p.leaf.extKeyUsage && !p.leaf.extKeyUsage.includes('serverAuth') && !p.leaf.extKeyUsage.includes('any'))
+  ) {
     const p = verified[0];
     ctx.report(
       'eku-missing',
@@ -116,7 +118,10 @@ function judge(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): voi
         'san-missing',
         anchor,
         `${label}: the apiserver dials ${target.host} (${target.why}), but the serving certificate in ${secretName(p.s)} (${who(p.leaf)}) is valid for ${describeNames(p.leaf)}: the handshake fails with "${hostMismatchMessage(p.leaf, target.host)}", so ${failureConsequence(unit, client)}. Add ${target.host} to the certificate's SANs${fix}.`,
-        [...candidates.flatMap((c) => secretNotes(ctx, c.s, c.leaf)), ...(anchor === target.span ? [] : [ctx.related(unit.file, target.span, `${target.host} is dialled here`)])],
+        [
+          ...candidates.flatMap((c) => secretNotes(ctx, c.s, c.leaf)),
+          ...(anchor === target.span ? [] : [ctx.related(unit.file, target.span, `${target.host} is dialled here`)]),
+        ],
       );
     } else if (candidates.length === 0 && caRef) {
       // A non-CA certificate in the caBundle verifies only itself: it is what the server presents.
@@ -184,11 +189,16 @@ function missing(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient, pr
     ca = issuer ? `the CA of ${issuer}` : 'the CA that issues it';
     caCert = `${ca}'s certificate`;
     related = written.flatMap((w) => [
-      ctx.related(w.certificate.file, w.certificate.secretName!.span, `cert-manager Certificate ${objectName(w.certificate.meta)} writes Secret ${w.certificate.secretName!.value}`),
+      ctx.related(
+        w.certificate.file,
+        w.certificate.secretName!.span,
+        `cert-manager Certificate ${objectName(w.certificate.meta)} writes Secret ${w.certificate.secretName!.value}`,
+      ),
       ctx.related(w.file, w.span, `Secret ${w.certificate.secretName!.value}, mounted by the pods behind ${host}`),
     ]);
   }
-  const nothing = 'nothing in the workspace fills it (no cert-manager or service-ca injection annotation, no kube-webhook-certgen patch Job, no controller known to write it)';
+  const nothing =
+    'nothing in the workspace fills it (no cert-manager or service-ca injection annotation, no kube-webhook-certgen patch Job, no controller known to write it)';
   const fix = `Set caBundle to the base64 of ${caCert}, or let cert-manager inject it (annotation cert-manager.io/inject-ca-from: <namespace>/<certificate>).`;
   const ph = client.placeholder;
   if (ph) {

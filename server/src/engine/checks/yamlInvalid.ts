@@ -4,6 +4,10 @@ import type { CheckContext } from './context';
 
 export function yamlInvalid(ctx: CheckContext): void {
   for (const e of ctx.parsed.yamlErrors) {
-    ctx.report('yaml-invalid', e.span, `This file does not parse as YAML, so kube-pki cannot check it (and kubectl or the kubelet cannot read it either): ${e.message}`);
+    ctx.report(
+      'yaml-invalid',
+      e.span,
+      `This file does not parse as YAML, so kube-pki cannot check it (and kubectl or the kubelet cannot read it either): ${e.message}`,
+    );
   }
 }

@@ -45,14 +45,20 @@ interface AnnotatedPatch {
 /** What a kustomization may apply as a patch adding an injection annotation: annotation-only patches, and whole objects. */
 function annotatedPatches(q: ClusterQuery): AnnotatedPatch[] {
   const out: AnnotatedPatch[] = q.units('injection-patch').map((p) => ({ file: p.file, ...p.target, injectFrom: p.injectFrom }));
-  for (const w of q.units('webhook')) if (w.injectFrom) out.push({ file: w.file, objectKind: w.objectKind, name: w.meta.name, injectFrom: w.injectFrom });
+  for (const w of q.units('webhook'))
+    if (w.injectFrom) out.push({ file: w.file, objectKind: w.objectKind, name: w.meta.name, injectFrom: w.injectFrom });
   return out;
 }
 
 /** What writes this client's caBundle at run time; empty when the workspace shows nothing that does. */
 export function caBundleFillers(q: ClusterQuery, unit: WebhookUnit, client: WebhookClient): Filler[] {
   const out: Filler[] = [];
-  if (unit.injectFrom) out.push({ by: `${injectorOf(unit.injectFrom.annotation)} (annotation ${unit.injectFrom.annotation})`, file: unit.file, span: unit.injectFrom.span });
+  if (unit.injectFrom)
+    out.push({
+      by: `${injectorOf(unit.injectFrom.annotation)} (annotation ${unit.injectFrom.annotation})`,
+      file: unit.file,
+      span: unit.injectFrom.span,
+    });
 
   let patches: AnnotatedPatch[] | undefined;
   for (const w of q.units('cabundle-writer')) {
@@ -65,8 +71,14 @@ export function caBundleFillers(q: ClusterQuery, unit: WebhookUnit, client: Webh
       for (const patch of patches) {
         if (patch.file !== p.file) continue;
         // A patch file without a `target:` applies to the object it names itself.
-        const target: CaBundleTarget | undefined = p.target ?? (patch.name !== undefined ? { kinds: [patch.objectKind], name: patch.name } : undefined);
-        if (target && matches(target, unit)) out.push({ by: `a kustomize patch adding ${patch.injectFrom.annotation} (${injectorOf(patch.injectFrom.annotation)})`, file: w.file, span: p.span });
+        const target: CaBundleTarget | undefined =
+          p.target ?? (patch.name !== undefined ? { kinds: [patch.objectKind], name: patch.name } : undefined);
+        if (target && matches(target, unit))
+          out.push({
+            by: `a kustomize patch adding ${patch.injectFrom.annotation} (${injectorOf(patch.injectFrom.annotation)})`,
+            file: w.file,
+            span: p.span,
+          });
       }
     }
   }
@@ -76,15 +88,23 @@ export function caBundleFillers(q: ClusterQuery, unit: WebhookUnit, client: Webh
     out.push({ by: 'Kyverno (label webhook.kyverno.io/managed-by: kyverno)', file: unit.file, span: unit.meta.span });
   }
   const rev = labels['istio.io/rev'];
-  if (rev !== undefined && (unit.objectKind === 'ValidatingWebhookConfiguration' || (unit.objectKind === 'MutatingWebhookConfiguration' && client.name.endsWith('sidecar-injector.istio.io')))) {
+  if (
+    rev !== undefined &&
+    (unit.objectKind === 'ValidatingWebhookConfiguration' ||
+      (unit.objectKind === 'MutatingWebhookConfiguration' && client.name.endsWith('sidecar-injector.istio.io')))
+  ) {
     out.push({ by: `istiod (label istio.io/rev: ${rev})`, file: unit.file, span: unit.meta.span });
   }
-  if (unit.meta.name.endsWith('.knative.dev')) out.push({ by: "Knative's webhook (a *.knative.dev configuration it reconciles)", file: unit.file, span: unit.meta.span });
+  if (unit.meta.name.endsWith('.knative.dev'))
+    out.push({ by: "Knative's webhook (a *.knative.dev configuration it reconciles)", file: unit.file, span: unit.meta.span });
   return out;
 }
 
 /** cert-manager Certificates that write a Secret the pods behind the Service mount (whether or not the workspace holds the Secret). */
-export function certificatesForMountedSecrets(q: ClusterQuery, svc: WebhookService): { certificate: CertManagerCertificateUnit; file: string; span: Span }[] {
+export function certificatesForMountedSecrets(
+  q: ClusterQuery,
+  svc: WebhookService,
+): { certificate: CertManagerCertificateUnit; file: string; span: Span }[] {
   const mounted = mountedSecrets(q, svc);
   if (mounted.length === 0) return [];
   const out: { certificate: CertManagerCertificateUnit; file: string; span: Span }[] = [];
@@ -102,4 +122,3 @@ export function issuerOf(c: CertManagerCertificateUnit): string | undefined {
   if (!ref?.name) return undefined;
   return `${ref.kind} ${ref.kind === 'Issuer' && c.meta.namespace ? `${c.meta.namespace}/` : ''}${ref.name.value}`;
 }
-

@@ -45,7 +45,12 @@ export interface CaSpec {
 
 export const cas: Record<CaFamily, CaSpec> = {
   ca: { commonName: 'kubernetes', file: 'ca', title: 'the cluster CA', kubeadm: { name: 'ca', label: 'cluster CA' } },
-  'front-proxy-ca': { commonName: 'front-proxy-ca', file: 'front-proxy-ca', title: 'the front-proxy CA', kubeadm: { name: 'front-proxy-ca', label: 'front-proxy CA' } },
+  'front-proxy-ca': {
+    commonName: 'front-proxy-ca',
+    file: 'front-proxy-ca',
+    title: 'the front-proxy CA',
+    kubeadm: { name: 'front-proxy-ca', label: 'front-proxy CA' },
+  },
   'etcd-ca': { commonName: 'etcd-ca', file: 'etcd/ca', title: 'the etcd CA', kubeadm: { name: 'etcd-ca', label: 'etcd CA' } },
   'kubelet-ca': { commonName: 'kubelet-serving-ca', file: 'kubelet-ca', title: "the CA of kubelets' serving certificates" },
 };
@@ -93,7 +98,8 @@ export interface CertificateSpec {
   };
 }
 
-const nodes = 'the Node authorizer only serves kubelets that are user system:node:<nodeName> in group system:nodes: the node cannot register or read its pods';
+const nodes =
+  'the Node authorizer only serves kubelets that are user system:node:<nodeName> in group system:nodes: the node cannot register or read its pods';
 
 /** The certificates of a cluster, by the role kube-pki plans them under (generate/profiles.ts LeafRole). */
 export const certificates = {
@@ -180,7 +186,10 @@ export const certificates = {
       files: ['admin.conf'],
       kubeadm: true,
       expiration: true,
-      judged: { cn: 'free', denied: 'this admin gets 403 Forbidden on everything (kubeadm binds cluster-admin to kubeadm:cluster-admins; system:masters is always admin)' },
+      judged: {
+        cn: 'free',
+        denied: 'this admin gets 403 Forbidden on everything (kubeadm binds cluster-admin to kubeadm:cluster-admins; system:masters is always admin)',
+      },
     },
   },
   'super-admin': {
@@ -382,17 +391,30 @@ export const components: Record<Component, ComponentSpec> = {
         names: 'cert',
         certificate: 'front-proxy-client',
         key: 'proxy-client-key-file',
-        verifiedBy: [{ by: 'self', field: 'requestheader-client-ca-file', reportOn: 'cert', consequence: 'extension API servers will reject proxied requests' }],
+        verifiedBy: [
+          { by: 'self', field: 'requestheader-client-ca-file', reportOn: 'cert', consequence: 'extension API servers will reject proxied requests' },
+        ],
       },
       'proxy-client-key-file': key,
       'etcd-certfile': {
         names: 'cert',
         certificate: 'apiserver-etcd-client',
         key: 'etcd-keyfile',
-        verifiedBy: [{ by: 'etcd', field: 'trusted-ca-file', reportOn: 'cert', consequence: 'etcd will refuse the apiserver (tls: bad certificate) and the apiserver cannot start' }],
+        verifiedBy: [
+          {
+            by: 'etcd',
+            field: 'trusted-ca-file',
+            reportOn: 'cert',
+            consequence: 'etcd will refuse the apiserver (tls: bad certificate) and the apiserver cannot start',
+          },
+        ],
       },
       'etcd-keyfile': key,
-      'service-account-key-file': { names: 'key-or-public-key', serviceAccount: true, says: "kube-apiserver's service account token verification keys" },
+      'service-account-key-file': {
+        names: 'key-or-public-key',
+        serviceAccount: true,
+        says: "kube-apiserver's service account token verification keys",
+      },
       'service-account-signing-key-file': { names: 'key', serviceAccount: true, says: "kube-apiserver's service account token signing key" },
       'oidc-ca-file': { names: 'ca', label: 'OIDC CA', says: "the OIDC issuer's CA" },
     },
@@ -405,14 +427,28 @@ export const components: Record<Component, ComponentSpec> = {
         names: 'cert',
         certificate: 'etcd-server',
         key: 'key-file',
-        verifiedBy: [{ by: 'kube-apiserver', field: 'etcd-cafile', reportOn: 'ca', consequence: "the apiserver will not trust etcd's server certificate and cannot start" }],
+        verifiedBy: [
+          {
+            by: 'kube-apiserver',
+            field: 'etcd-cafile',
+            reportOn: 'ca',
+            consequence: "the apiserver will not trust etcd's server certificate and cannot start",
+          },
+        ],
       },
       'key-file': key,
       'peer-cert-file': {
         names: 'cert',
         certificate: 'etcd-peer',
         key: 'peer-key-file',
-        verifiedBy: [{ by: 'self', field: 'peer-trusted-ca-file', reportOn: 'cert', consequence: 'etcd members will refuse each other and the cluster loses quorum' }],
+        verifiedBy: [
+          {
+            by: 'self',
+            field: 'peer-trusted-ca-file',
+            reportOn: 'cert',
+            consequence: 'etcd members will refuse each other and the cluster loses quorum',
+          },
+        ],
       },
       'peer-key-file': key,
     },
@@ -431,7 +467,12 @@ export const components: Record<Component, ComponentSpec> = {
       },
       'cluster-signing-key-file': key,
       'client-ca-file': clientCaFile,
-      'root-ca-file': { names: 'ca', ca: 'ca', label: 'cluster CA', says: 'the root CA kube-controller-manager puts into service account token secrets' },
+      'root-ca-file': {
+        names: 'ca',
+        ca: 'ca',
+        label: 'cluster CA',
+        says: 'the root CA kube-controller-manager puts into service account token secrets',
+      },
       'requestheader-client-ca-file': requestheaderClientCaFile,
       'cluster-signing-kubelet-serving-cert-file': {
         names: 'ca',
@@ -489,7 +530,14 @@ export const kubeletFields: Record<string, FlagSpec> = {
     names: 'cert',
     certificate: 'kubelet-serving',
     key: 'tlsPrivateKeyFile',
-    verifiedBy: [{ by: 'kube-apiserver', field: 'kubelet-certificate-authority', reportOn: 'ca', consequence: "the apiserver will not trust the kubelet's serving certificate: kubectl logs/exec fail" }],
+    verifiedBy: [
+      {
+        by: 'kube-apiserver',
+        field: 'kubelet-certificate-authority',
+        reportOn: 'ca',
+        consequence: "the apiserver will not trust the kubelet's serving certificate: kubectl logs/exec fail",
+      },
+    ],
   },
   tlsPrivateKeyFile: { names: 'key', says: "the kubelet's serving key" },
 };

@@ -31,7 +31,9 @@ export const certKeyPairs: (unit: Unit) => { cert: Reference; key: Reference }[]
       if (k.ref.expect !== 'key') continue;
       const base = k.key.replace(/\.(key|pem)$/i, '');
       if (base === k.key) continue;
-      const c = unit.entries.find((e) => e !== k && (e.ref.expect === 'cert' || e.ref.expect === 'ca') && ['.crt', '.pem', '.cer'].some((x) => e.key === base + x));
+      const c = unit.entries.find(
+        (e) => e !== k && (e.ref.expect === 'cert' || e.ref.expect === 'ca') && ['.crt', '.pem', '.cer'].some((x) => e.key === base + x),
+      );
       if (c) out.push({ cert: c.ref, key: k.ref });
     }
   }
@@ -39,4 +41,3 @@ export const certKeyPairs: (unit: Unit) => { cert: Reference; key: Reference }[]
 });
 
 export const pairedKeys: (unit: Unit) => Reference[] = memoByObject((unit: Unit) => certKeyPairs(unit).map((p) => p.key));
-

@@ -45,4 +45,3 @@ function nearMissUncached(value: string, as: 'user' | 'group'): string | undefin
   if (as === 'user') return isNodeName(m[1]) ? `system:node:${m[1]}` : undefined;
   return /^system:nodes[:\-_]/i.test(value) ? 'system:nodes' : undefined;
 }
-

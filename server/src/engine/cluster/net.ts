@@ -54,7 +54,7 @@ function expandIpv6(addr: string): string[] | undefined {
 function compressIpv6(groups: string[]): string {
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== '0') {
       i++;
       continue;
@@ -70,4 +70,3 @@ function compressIpv6(groups: string[]): string {
   if (bestStart < 0) return groups.join(':');
   return `${groups.slice(0, bestStart).join(':')}::${groups.slice(bestStart + bestLen).join(':')}`;
 }
-

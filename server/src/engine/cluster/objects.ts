@@ -1,15 +1,7 @@
 // How Kubernetes objects relate, as far as the manifests say for sure: which Secret serves a Service
 // (a Deployment/StatefulSet/DaemonSet the Service selects mounts it, or a cert-manager Certificate for
 // the Service's name writes it), which Certificate a cainjector annotation names, who dials a webhook.
-import type {
-  CertManagerCertificateUnit,
-  DataEntry,
-  SecretUnit,
-  Span,
-  WebhookClient,
-  WebhookService,
-  WebhookUnit,
-} from '../parse';
+import type { CertManagerCertificateUnit, DataEntry, SecretUnit, Span, WebhookClient, WebhookService, WebhookUnit } from '../parse';
 import type { ClusterQuery } from './query';
 import { hostOf } from './net';
 import { isTemplated } from '../parse/template';
@@ -103,7 +95,13 @@ export function mountedSecrets(q: ClusterQuery, svc: WebhookService): { name: st
     if (!sameNamespace(w.meta.namespace, svc.namespace)) continue;
     const selected = services.some((s) => Object.entries(s.selector).every(([k, v]) => w.podLabels[k] === v));
     if (!selected) continue;
-    for (const v of w.secretVolumes) out.push({ name: v.value, via: `mounted by ${w.objectKind} ${objectName(w.meta)}, whose pods Service ${svc.namespace}/${svc.name} selects`, file: w.file, span: v.span });
+    for (const v of w.secretVolumes)
+      out.push({
+        name: v.value,
+        via: `mounted by ${w.objectKind} ${objectName(w.meta)}, whose pods Service ${svc.namespace}/${svc.name} selects`,
+        file: w.file,
+        span: v.span,
+      });
   }
   return out;
 }
@@ -114,7 +112,16 @@ export function servingSecrets(q: ClusterQuery, svc: WebhookService): ServingSec
   for (const m of mountedSecrets(q, svc)) addSecrets(q, out, m.name, svc.namespace, m.via, m.file, m.span);
   for (const c of certificatesForService(q, svc)) {
     if (!c.secretName) continue;
-    addSecrets(q, out, c.secretName.value, c.meta.namespace, `written by cert-manager Certificate ${objectName(c.meta)}`, c.file, c.secretName.span, c);
+    addSecrets(
+      q,
+      out,
+      c.secretName.value,
+      c.meta.namespace,
+      `written by cert-manager Certificate ${objectName(c.meta)}`,
+      c.file,
+      c.secretName.span,
+      c,
+    );
   }
   return out;
 }
@@ -140,7 +147,18 @@ export function injectedSecrets(q: ClusterQuery, unit: WebhookUnit): ServingSecr
   if (!inj) return out;
   if (inj.annotation === 'cert-manager.io/inject-ca-from') {
     const c = injectedCertificate(q, unit);
-    if (c?.secretName) addSecrets(q, out, c.secretName.value, c.meta.namespace, `written by cert-manager Certificate ${objectName(c.meta)} (${inj.annotation})`, c.file, c.secretName.span, c, true);
+    if (c?.secretName)
+      addSecrets(
+        q,
+        out,
+        c.secretName.value,
+        c.meta.namespace,
+        `written by cert-manager Certificate ${objectName(c.meta)} (${inj.annotation})`,
+        c.file,
+        c.secretName.span,
+        c,
+        true,
+      );
   } else if (inj.annotation === 'cert-manager.io/inject-ca-from-secret') {
     const ref = splitRef(inj.value);
     if (ref) addSecrets(q, out, ref.name, ref.namespace, `named by ${inj.annotation}`, unit.file, inj.span, undefined, true);
@@ -150,7 +168,8 @@ export function injectedSecrets(q: ClusterQuery, unit: WebhookUnit): ServingSecr
 
 /** The host the apiserver dials for a client config, and why. */
 export function dialledHost(client: WebhookClient): { host: string; why: string; span: Span } | undefined {
-  if (client.service) return { host: serviceHost(client.service), why: `service ${client.service.namespace}/${client.service.name}`, span: client.service.span };
+  if (client.service)
+    return { host: serviceHost(client.service), why: `service ${client.service.namespace}/${client.service.name}`, span: client.service.span };
   if (client.url) {
     const host = hostOf(client.url.value);
     if (host) return { host, why: `url ${client.url.value}`, span: client.url.span };

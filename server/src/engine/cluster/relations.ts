@@ -79,10 +79,7 @@ export interface ApiserverTarget {
  * --advertise-address or a name in its serving certificate. Otherwise the apiservers whose serving
  * certificate the cluster's CA trusts (same cluster, reached by a name the cert lacks).
  */
-export function apiserversOf(
-  q: ClusterQuery,
-  cluster: KubeconfigCluster,
-): { byHost: boolean; targets: ApiserverTarget[] } {
+export function apiserversOf(q: ClusterQuery, cluster: KubeconfigCluster): { byHost: boolean; targets: ApiserverTarget[] } {
   const apis: ApiserverTarget[] = componentUnits(q, 'kube-apiserver').map((unit) => {
     const certRef = flagRef(unit, 'tls-cert-file');
     return { unit, certRef, cert: q.leaf(certRef) };
@@ -100,8 +97,5 @@ export function apiserversOf(
 
 /** Does this component load that kubeconfig (through --kubeconfig and friends)? */
 export function componentsLoading(q: ClusterQuery, kubeconfigFile: string): ComponentUnit[] {
-  return q
-    .units('component')
-    .filter((u) => u.refs.some((r) => r.expect === 'kubeconfig' && q.resolve(r)?.found === kubeconfigFile));
+  return q.units('component').filter((u) => u.refs.some((r) => r.expect === 'kubeconfig' && q.resolve(r)?.found === kubeconfigFile));
 }
-

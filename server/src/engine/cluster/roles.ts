@@ -48,11 +48,7 @@ export const mainUser: (kc: KubeconfigUnit) => KubeconfigUser | undefined = memo
 });
 
 /** The role of one user of a kubeconfig, and why kube-pki thinks so (for messages). */
-export function kubeconfigRole(
-  q: ClusterQuery,
-  kc: KubeconfigUnit,
-  user: KubeconfigUser,
-): { role: KubeconfigRole; source: string } | undefined {
+export function kubeconfigRole(q: ClusterQuery, kc: KubeconfigUnit, user: KubeconfigUser): { role: KubeconfigRole; source: string } | undefined {
   if (user === mainUser(kc)) {
     for (const comp of componentsLoading(q, kc.file)) {
       const role = roleByComponent[comp.component];

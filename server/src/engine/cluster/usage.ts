@@ -45,7 +45,10 @@ export const certUses: (unit: Unit) => CertUse[] = memoByObject((unit: Unit): Ce
     case 'webhook':
       return unit.clients.flatMap((c) => {
         if (!c.caBundle) return [];
-        const who = unit.objectKind === 'APIService' || unit.objectKind === 'CustomResourceDefinition' ? `${unit.objectKind} ${nameOf(unit.meta)}` : `webhook "${c.name}"`;
+        const who =
+          unit.objectKind === 'APIService' || unit.objectKind === 'CustomResourceDefinition'
+            ? `${unit.objectKind} ${nameOf(unit.meta)}`
+            : `webhook "${c.name}"`;
         return [{ ref: c.caBundle, usages: [] as Usage[], role: `the CA bundle kube-apiserver verifies ${who} with` }];
       });
     default:

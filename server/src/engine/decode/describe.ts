@@ -168,7 +168,14 @@ export interface DescribeOptions {
 
 const CERT_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
 const CSR_LABELS = new Set(['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST']);
-const PRIVATE_LABELS = new Set(['RSA PRIVATE KEY', 'EC PRIVATE KEY', 'PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'DSA PRIVATE KEY', 'OPENSSH PRIVATE KEY']);
+const PRIVATE_LABELS = new Set([
+  'RSA PRIVATE KEY',
+  'EC PRIVATE KEY',
+  'PRIVATE KEY',
+  'ENCRYPTED PRIVATE KEY',
+  'DSA PRIVATE KEY',
+  'OPENSSH PRIVATE KEY',
+]);
 const PUBLIC_LABELS = new Set(['PUBLIC KEY', 'RSA PUBLIC KEY']);
 const OTHER_LABELS = lookupTable<string>({
   'X509 CRL': 'a certificate revocation list (X509 CRL): kube-pki decodes certificates, keys and certificate requests, not CRLs',
@@ -209,7 +216,8 @@ export function describeCertificate(cert: Certificate, now: Date, label = 'CERTI
   const internals = certInternals(cert);
   const subject = attributesOf(internals.rawSubject, cert.subject.text);
   const issuer = attributesOf(internals.rawIssuer, cert.issuer.text);
-  const shortName = cert.subject.commonName || cert.subject.organizations[0] || (cert.subject.text ? cert.subject.text : `serial ${hexColons(cert.serialNumber)}`);
+  const shortName =
+    cert.subject.commonName || cert.subject.organizations[0] || (cert.subject.text ? cert.subject.text : `serial ${hexColons(cert.serialNumber)}`);
   const view: CertificateView = {
     kind: 'certificate',
     label,
@@ -257,7 +265,12 @@ function describePrivateKey(block: PemBlock): PrivateKeyView {
   if (info.encrypted) {
     const dek = header(block, 'DEK-Info');
     // Only the cipher's name: the IV after the comma is not worth showing.
-    view.encryption = dek ? dek.split(',')[0].trim().replace(/[^A-Za-z0-9-]/g, '') || 'legacy PEM encryption' : 'PKCS#8';
+    view.encryption = dek
+      ? dek
+          .split(',')[0]
+          .trim()
+          .replace(/[^A-Za-z0-9-]/g, '') || 'legacy PEM encryption'
+      : 'PKCS#8';
   }
   if (info.spkiDer) view.spkiDer = info.spkiDer;
   return view;
@@ -304,12 +317,22 @@ export function describeBlock(block: PemBlock, now: Date): DecodedItem {
     if (PRIVATE_LABELS.has(label)) return describePrivateKey(block);
     if (PUBLIC_LABELS.has(label)) {
       const info = parsePublicKey(block);
-      return { kind: 'public-key', label, description: info.description, sha256: hexColons(createHash('sha256').update(info.spkiDer).digest('hex')), spkiDer: info.spkiDer };
+      return {
+        kind: 'public-key',
+        label,
+        description: info.description,
+        sha256: hexColons(createHash('sha256').update(info.spkiDer).digest('hex')),
+        spkiDer: info.spkiDer,
+      };
     }
   } catch (err) {
     return { kind: 'undecodable', label, reason: reasonOf(err) };
   }
-  return { kind: 'undecodable', label, reason: OTHER_LABELS[label] ?? `a PEM block labelled '${label}': not a certificate, key or certificate request` };
+  return {
+    kind: 'undecodable',
+    label,
+    reason: OTHER_LABELS[label] ?? `a PEM block labelled '${label}': not a certificate, key or certificate request`,
+  };
 }
 
 /** Links between consecutive certificates: does each one chain to the next? */
@@ -342,7 +365,9 @@ export function matchKeys(items: DecodedItem[], paired?: PairedKey): void {
 /** Every PEM block of a text (a .crt file, a YAML block scalar, a Markdown code fence), in order. */
 export function describePemText(text: string, opts: DescribeOptions): Decoded {
   const regions = pemRegions(text);
-  const items = regions.map((r) => (r.block ? describeBlock(r.block, opts.now) : ({ kind: 'undecodable', label: r.label, reason: r.problem ?? 'does not decode' } as UndecodableView)));
+  const items = regions.map((r) =>
+    r.block ? describeBlock(r.block, opts.now) : ({ kind: 'undecodable', label: r.label, reason: r.problem ?? 'does not decode' } as UndecodableView),
+  );
   matchKeys(items, opts.paired);
   return { items, chain: chainOf(items), regions, notes: [] };
 }

@@ -1,14 +1,6 @@
 // Seeing inside certificates, bundles, keys and CSRs: structured descriptions, hover Markdown and the
 // full text decode. No VS Code or LSP imports; private key content is never part of any output.
-export {
-  describeCertificate,
-  describeBlock,
-  describePemText,
-  describeBase64,
-  chainOf,
-  matchKeys,
-  hexColons,
-} from './describe';
+export { describeCertificate, describeBlock, describePemText, describeBase64, chainOf, matchKeys, hexColons } from './describe';
 export type {
   CertificateView,
   PrivateKeyView,

@@ -3,7 +3,18 @@
 import type { Severity } from '../types';
 import type { NameAttribute } from './names';
 import { formatInstant } from './time';
-import type { CertificateView, ChainLink, CsrView, Decoded, DecodedItem, KubernetesIdentity, PrivateKeyView, PublicKeyView, SubjectAltNames, UndecodableView } from './describe';
+import type {
+  CertificateView,
+  ChainLink,
+  CsrView,
+  Decoded,
+  DecodedItem,
+  KubernetesIdentity,
+  PrivateKeyView,
+  PublicKeyView,
+  SubjectAltNames,
+  UndecodableView,
+} from './describe';
 
 /** What kube-pki knows about where the decoded material is used. */
 export interface DecodeContext {
@@ -32,13 +43,11 @@ const MAX_LIST = 50;
 
 export function escapeMarkdown(s: string): string {
   const short = s.length > MAX_VALUE ? s.slice(0, MAX_VALUE) + '…' : s;
-  return (
-    short
-      .replace(/[\r\n\t]+/g, ' ')
-       
-      .replace(/[\x00-\x1f\x7f-\x9f]/g, '\ufffd')
-      .replace(/[\\`*_[\]<>|~&]/g, (c) => `\\${c}`)
-  );
+  return short
+    .replace(/[\r\n\t]+/g, ' ')
+
+    .replace(/[\x00-\x1f\x7f-\x9f]/g, '\ufffd')
+    .replace(/[\\`*_[\]<>|~&]/g, (c) => `\\${c}`);
 }
 
 /** Escaped items joined, at most MAX_LIST of them. */
@@ -70,7 +79,12 @@ export function attributesMarkdown(attrs: NameAttribute[]): string {
 
 function identity(k: KubernetesIdentity): string {
   const user = k.user ? `user **${e(k.user)}**` : 'no user (the CN is empty: the apiserver does not authenticate it)';
-  const groups = k.groups.length ? `groups ${k.groups.slice(0, MAX_LIST).map((g) => `**${e(g)}**`).join(', ')}` : 'no groups';
+  const groups = k.groups.length
+    ? `groups ${k.groups
+        .slice(0, MAX_LIST)
+        .map((g) => `**${e(g)}**`)
+        .join(', ')}`
+    : 'no groups';
   return `${user}, ${groups}`;
 }
 
@@ -88,7 +102,11 @@ function validityIcon(c: CertificateView): string {
 }
 
 function certificateMarkdown(c: CertificateView): string {
-  const ca = c.isCA ? `yes${c.pathLen !== undefined ? `, path length ${c.pathLen}` : ''}` : c.basicConstraintsPresent ? 'no' : 'no (no basic constraints)';
+  const ca = c.isCA
+    ? `yes${c.pathLen !== undefined ? `, path length ${c.pathLen}` : ''}`
+    : c.basicConstraintsPresent
+      ? 'no'
+      : 'no (no basic constraints)';
   const lines = [
     `**Certificate** ${e(c.cert.subject.commonName !== undefined ? `CN=${c.cert.subject.commonName}` : c.subjectText || c.name)} · ${validityIcon(c)} ${e(c.validityPhrase)}`,
     '',
@@ -135,7 +153,11 @@ function publicKeyMarkdown(k: PublicKeyView): string {
 
 function csrMarkdown(c: CsrView): string {
   const sig = c.signatureValid === undefined ? '' : c.signatureValid ? ' (self-signature valid)' : ' (❌ self-signature invalid)';
-  const bc = c.basicConstraints ? (c.basicConstraints.isCA ? `CA${c.basicConstraints.pathLen !== undefined ? `, path length ${c.basicConstraints.pathLen}` : ''}` : 'not a CA') : undefined;
+  const bc = c.basicConstraints
+    ? c.basicConstraints.isCA
+      ? `CA${c.basicConstraints.pathLen !== undefined ? `, path length ${c.basicConstraints.pathLen}` : ''}`
+      : 'not a CA'
+    : undefined;
   return [
     `**Certificate signing request** ${e(c.subjectText || '(empty subject)')}`,
     '',
@@ -184,7 +206,11 @@ export function chainMarkdown(d: Decoded): string | undefined {
   if (count < 2) return undefined;
   const all = d.chain.every((l) => l.issuedBy);
   const none = d.chain.every((l) => !l.issuedBy);
-  const verdict = all ? 'they form one chain, in order' : none ? 'none is issued by the next (separate certificates, as in a CA bundle of roots)' : 'only partly a chain';
+  const verdict = all
+    ? 'they form one chain, in order'
+    : none
+      ? 'none is issued by the next (separate certificates, as in a CA bundle of roots)'
+      : 'only partly a chain';
   return `**${count} certificates**: ${verdict} — ${d.chain.map(linkText).join(' · ')}`;
 }
 

@@ -1,6 +1,21 @@
 // Distinguished names and extensions read attribute by attribute from DER (the raw subject of a
 // parsed certificate, or a CSR's), for decodes that list each attribute as it is encoded.
-import { children, DerError, expect, isContext, isUniversal, readBigInt, readBitString, readBoolean, readOid, readString, TAG, value, bitAt, type Tlv } from '../pki/der';
+import {
+  children,
+  DerError,
+  expect,
+  isContext,
+  isUniversal,
+  readBigInt,
+  readBitString,
+  readBoolean,
+  readOid,
+  readString,
+  TAG,
+  value,
+  bitAt,
+  type Tlv,
+} from '../pki/der';
 import { formatIP } from '../pki/ip';
 import { DN_ATTRIBUTE_NAMES, EKU_NAMES, EXTENSION_NAMES, KEY_USAGE_NAMES, OID } from '../pki/oids';
 

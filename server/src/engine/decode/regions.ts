@@ -61,7 +61,12 @@ export function pemRegions(text: string): PemRegion[] {
     const label = m[2].trim();
     if (m[1] === 'BEGIN') {
       if (open) {
-        out.push({ start: open.start, end: bodyEnd(text, open.start, m.index), label: open.label, problem: `PEM block '${open.label}' has no END line` });
+        out.push({
+          start: open.start,
+          end: bodyEnd(text, open.start, m.index),
+          label: open.label,
+          problem: `PEM block '${open.label}' has no END line`,
+        });
       }
       open = { label, start: m.index };
       continue;
@@ -69,14 +74,24 @@ export function pemRegions(text: string): PemRegion[] {
     if (!open) continue;
     const end = m.index + m[0].length;
     if (label !== open.label) {
-      out.push({ start: open.start, end, label: open.label, problem: `PEM block '${open.label}' ends with 'END ${label}' instead of 'END ${open.label}'` });
+      out.push({
+        start: open.start,
+        end,
+        label: open.label,
+        problem: `PEM block '${open.label}' ends with 'END ${label}' instead of 'END ${open.label}'`,
+      });
     } else {
       out.push(decodeRegion(text, open.start, end, open.label));
     }
     open = undefined;
   }
   if (open && out.length < MAX_REGIONS) {
-    out.push({ start: open.start, end: bodyEnd(text, open.start, text.length), label: open.label, problem: `PEM block '${open.label}' has no END line` });
+    out.push({
+      start: open.start,
+      end: bodyEnd(text, open.start, text.length),
+      label: open.label,
+      problem: `PEM block '${open.label}' has no END line`,
+    });
   }
   return out;
 }

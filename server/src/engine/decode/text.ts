@@ -28,7 +28,12 @@ const EKU_TEXT: Record<string, string> = {
 };
 
 function sanText(s: SubjectAltNames): string {
-  return [...s.dns.map((d) => `DNS:${d}`), ...s.ip.map((i) => `IP Address:${i}`), ...s.uri.map((u) => `URI:${u}`), ...s.email.map((m) => `email:${m}`)].join(', ');
+  return [
+    ...s.dns.map((d) => `DNS:${d}`),
+    ...s.ip.map((i) => `IP Address:${i}`),
+    ...s.uri.map((u) => `URI:${u}`),
+    ...s.email.map((m) => `email:${m}`),
+  ].join(', ');
 }
 
 function identityText(user: string | undefined, groups: string[]): string {
@@ -51,9 +56,15 @@ function certificateText(c: CertificateView): string[] {
   if (!c.isCA) out.push(`        Kubernetes sees: ${identityText(c.kubernetes.user, c.kubernetes.groups)}`);
   out.push('        Subject Public Key Info:', `            Public Key Algorithm: ${c.publicKey}`);
   const ext: string[] = [];
-  if (c.basicConstraintsPresent) ext.push('            X509v3 Basic Constraints:', `                CA:${c.isCA ? 'TRUE' : 'FALSE'}${c.pathLen !== undefined ? `, pathlen:${c.pathLen}` : ''}`);
-  if (c.keyUsage) ext.push('            X509v3 Key Usage:', `                ${c.keyUsage.map((k) => KEY_USAGE_TEXT[k] ?? k).join(', ') || '(none)'}`);
-  if (c.extKeyUsage) ext.push('            X509v3 Extended Key Usage:', `                ${c.extKeyUsage.map((k) => EKU_TEXT[k] ?? k).join(', ') || '(none)'}`);
+  if (c.basicConstraintsPresent)
+    ext.push(
+      '            X509v3 Basic Constraints:',
+      `                CA:${c.isCA ? 'TRUE' : 'FALSE'}${c.pathLen !== undefined ? `, pathlen:${c.pathLen}` : ''}`,
+    );
+  if (c.keyUsage)
+    ext.push('            X509v3 Key Usage:', `                ${c.keyUsage.map((k) => KEY_USAGE_TEXT[k] ?? k).join(', ') || '(none)'}`);
+  if (c.extKeyUsage)
+    ext.push('            X509v3 Extended Key Usage:', `                ${c.extKeyUsage.map((k) => EKU_TEXT[k] ?? k).join(', ') || '(none)'}`);
   if (c.subjectKeyId) ext.push('            X509v3 Subject Key Identifier:', `                ${c.subjectKeyId}`);
   if (c.authorityKeyId) ext.push('            X509v3 Authority Key Identifier:', `                ${c.authorityKeyId}`);
   const sans = sanText(c.sans);
@@ -62,7 +73,8 @@ function certificateText(c: CertificateView): string[] {
   if (ext.length) out.push('        X509v3 extensions:', ...ext);
   out.push(`    SHA-256 Fingerprint: ${c.sha256}`);
   if (c.goParseError) out.push(`    Kubernetes components (Go crypto/x509) refuse it: ${c.goParseError}`);
-  else if (c.unhandledCriticalExtensions.length) out.push(`    Kubernetes components refuse it: unhandled critical extension ${c.unhandledCriticalExtensions.join(', ')}`);
+  else if (c.unhandledCriticalExtensions.length)
+    out.push(`    Kubernetes components refuse it: unhandled critical extension ${c.unhandledCriticalExtensions.join(', ')}`);
   return out;
 }
 
@@ -91,7 +103,10 @@ function csrText(c: CsrView): string[] {
   if (sans) out.push(`        Subject Alternative Name: ${sans}`);
   if (c.keyUsage) out.push(`        Key Usage: ${c.keyUsage.map((k) => KEY_USAGE_TEXT[k] ?? k).join(', ')}`);
   if (c.extKeyUsage) out.push(`        Extended Key Usage: ${c.extKeyUsage.map((k) => EKU_TEXT[k] ?? k).join(', ')}`);
-  if (c.basicConstraints) out.push(`        Basic Constraints: CA:${c.basicConstraints.isCA ? 'TRUE' : 'FALSE'}${c.basicConstraints.pathLen !== undefined ? `, pathlen:${c.basicConstraints.pathLen}` : ''}`);
+  if (c.basicConstraints)
+    out.push(
+      `        Basic Constraints: CA:${c.basicConstraints.isCA ? 'TRUE' : 'FALSE'}${c.basicConstraints.pathLen !== undefined ? `, pathlen:${c.basicConstraints.pathLen}` : ''}`,
+    );
   if (c.undecodableExtensions.length) out.push(`    Undecodable extensions: ${c.undecodableExtensions.join(', ')}`);
   if (c.otherAttributes.length) out.push(`    Other attributes: ${c.otherAttributes.join(', ')}`);
   return out;
@@ -132,7 +147,9 @@ export function decodedText(d: Decoded, opts: { title?: string; now: Date; conte
   for (const n of d.notes) out.push(`# note: ${n}`);
   const certCount = d.items.filter((i) => i.kind === 'certificate').length;
   if (certCount > 1) {
-    out.push(`# ${certCount} certificates: ${d.chain.map((l) => `${l.from} ${l.issuedBy ? 'is issued by' : 'is NOT issued by'} ${l.to}`).join('; ')}`);
+    out.push(
+      `# ${certCount} certificates: ${d.chain.map((l) => `${l.from} ${l.issuedBy ? 'is issued by' : 'is NOT issued by'} ${l.to}`).join('; ')}`,
+    );
   }
   if (d.items.length === 0 && d.notes.length === 0) out.push('', 'Nothing to decode: no PEM block.');
   d.items.forEach((item, i) => {

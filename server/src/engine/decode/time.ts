@@ -7,7 +7,11 @@ const HOUR = 3_600_000;
 /** "2026-11-28 10:00:00 UTC" */
 export function formatInstant(d: Date): string {
   if (Number.isNaN(d.getTime())) return 'invalid date';
-  return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC').replace(/Z$/, ' UTC');
+  return d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC')
+    .replace(/Z$/, ' UTC');
 }
 
 /** "2026-11-28" */

@@ -76,7 +76,9 @@ export function referencesTo(engine: Engine, file: string, limit = 20): Referenc
 
 /** "etc/kubernetes/manifests/kube-apiserver.yaml:41" relative to the search root holding it. */
 export function displayLocation(engine: Engine, file: string, line: number): string {
-  const root = engine.options.searchRoots.filter((r) => file.startsWith(r.endsWith(path.sep) ? r : r + path.sep)).sort((a, b) => b.length - a.length)[0];
+  const root = engine.options.searchRoots
+    .filter((r) => file.startsWith(r.endsWith(path.sep) ? r : r + path.sep))
+    .sort((a, b) => b.length - a.length)[0];
   return `${root ? path.relative(root, file) : file}:${line + 1}`;
 }
 

@@ -122,7 +122,11 @@ function describeFile(engine: Engine, file: string, paired: PairedKey | undefine
   if (read.bytes[0] === 0x30) {
     try {
       const cert = parseCertificate(read.bytes);
-      return { items: [describeCertificate(cert, engine.now)], chain: [], notes: ['the file is DER, not PEM: Kubernetes components read PEM only (openssl x509 -inform der -in FILE -out FILE.pem)'] };
+      return {
+        items: [describeCertificate(cert, engine.now)],
+        chain: [],
+        notes: ['the file is DER, not PEM: Kubernetes components read PEM only (openssl x509 -inform der -in FILE -out FILE.pem)'],
+      };
     } catch {
       return { items: [{ kind: 'undecodable', reason: 'binary data that is not a DER certificate, and no PEM block' }], chain: [], notes: [] };
     }
@@ -186,7 +190,12 @@ function referenceTarget(engine: Engine, parsed: ParsedFile, current: boolean, u
     return { range, decoded: { items: [], chain: [], notes: unplacedSentences(loaded.unplaced) }, context, title: path.basename(ref.source.path) };
   }
   if (!loaded.ok) {
-    return { range, decoded: { items: [{ kind: 'undecodable', reason: loaded.message }], chain: [], notes: [] }, context, title: path.basename(ref.source.path) };
+    return {
+      range,
+      decoded: { items: [{ kind: 'undecodable', reason: loaded.message }], chain: [], notes: [] },
+      context,
+      title: path.basename(ref.source.path),
+    };
   }
   const file = loaded.path ?? ref.source.path;
   context.resolvedPath = file;
@@ -251,7 +260,9 @@ function pairedOfValue(engine: Engine, values: Base64Value[], v: Base64Value): P
   const sibling = certKey ? values.find((x) => x.mapId === v.mapId && x.key === certKey) : undefined;
   if (!sibling) return undefined;
   const cert = describeBase64(sibling.value, { now: engine.now }).items.find((i) => i.kind === 'certificate');
-  return cert && cert.kind === 'certificate' ? { spkiDer: cert.cert.publicKey.spkiDer, label: `${cert.subjectText || cert.name} (${certKey})` } : undefined;
+  return cert && cert.kind === 'certificate'
+    ? { spkiDer: cert.cert.publicKey.spkiDer, label: `${cert.subjectText || cert.name} (${certKey})` }
+    : undefined;
 }
 
 function targetAt(engine: Engine, file: string, text: string, offset: number): Target | undefined {
@@ -298,7 +309,8 @@ export function decodeAt(
   if (sel !== undefined) {
     let decoded: Decoded;
     if (sel.includes('-----BEGIN')) decoded = describePemText(sel, { now });
-    else if (/^[\sA-Za-z0-9+/=]+$/.test(sel) && sel.replace(/\s+/g, '').length >= 16) decoded = describeBase64(sel.replace(/^\s+|\s+$/g, ''), { now });
+    else if (/^[\sA-Za-z0-9+/=]+$/.test(sel) && sel.replace(/\s+/g, '').length >= 16)
+      decoded = describeBase64(sel.replace(/^\s+|\s+$/g, ''), { now });
     else return { error: 'The selection holds no PEM block and is not base64: select a PEM block or a base64 value.' };
     const title = `selection in ${path.basename(file)}`;
     return { title, text: decodedText(decoded, { title, now }) };
@@ -322,7 +334,10 @@ export function decodeAt(
     const title = path.basename(file);
     return { title, text: decodedText(decoded, { title, now, ...(whole?.context ? { context: whole.context } : {}) }) };
   }
-  return { error: 'No certificate, key or CSR here: put the cursor on a PEM block, a *-data or caBundle value or a certificate path, or select PEM or base64 text.' };
+  return {
+    error:
+      'No certificate, key or CSR here: put the cursor on a PEM block, a *-data or caBundle value or a certificate path, or select PEM or base64 text.',
+  };
 }
 
 function lensTitle(d: Decoded, now: Date): string {
@@ -351,7 +366,11 @@ export function codeLenses(engine: Engine, file: string, text?: string): LensInf
       const loaded = engine.load(ref);
       if (!loaded.ok) {
         const named = ref.source.kind === 'path' ? ref.source.path : ref.field;
-        title = loaded.unplaced ? `not in the workspace: ${named}` : loaded.code === 'file-not-found' ? `not found: ${named}` : `cannot read: ${loaded.message}`;
+        title = loaded.unplaced
+          ? `not in the workspace: ${named}`
+          : loaded.code === 'file-not-found'
+            ? `not found: ${named}`
+            : `cannot read: ${loaded.message}`;
       } else if (loaded.material.certs.length === 0) {
         title = `no certificate (${loaded.material.labels.length ? `found ${[...new Set(loaded.material.labels)].join(', ')}` : 'no PEM block'})`;
       } else {
@@ -379,7 +398,8 @@ export function documentLinks(engine: Engine, file: string, text?: string): Link
       if (!found) continue;
       const st = engine.fileSystem.stat(found);
       if (st.kind !== 'file') continue;
-      const tooltip = found === path.resolve(ref.source.baseDir, ref.source.path) ? `Open ${found}` : `Open ${found} (${ref.source.path} resolves here)`;
+      const tooltip =
+        found === path.resolve(ref.source.baseDir, ref.source.path) ? `Open ${found}` : `Open ${found} (${ref.source.path} resolves here)`;
       out.push({ range: parsed.lines.range(ref.span.start, ref.span.end), target: found, tooltip });
     }
   }

@@ -12,9 +12,7 @@ const LIFT = 'in Restricted Mode kube-pki reads nothing outside them (trusting t
 
 /** What a user reads about a refused path. */
 export function refusalReason(kind: Refusal): string {
-  return kind === 'link'
-    ? `leads outside the workspace folders through a symbolic link: ${LIFT}`
-    : `is outside the workspace folders: ${LIFT}`;
+  return kind === 'link' ? `leads outside the workspace folders through a symbolic link: ${LIFT}` : `is outside the workspace folders: ${LIFT}`;
 }
 
 export function isWithin(root: string, p: string): boolean {

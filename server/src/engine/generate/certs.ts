@@ -5,8 +5,15 @@ import { type GeneratedKey, type KeyType, type SignatureHash, defaultSignatureHa
 import { DAY } from '../decode/time';
 
 export type KeyUsageName =
-  | 'digitalSignature' | 'nonRepudiation' | 'keyEncipherment' | 'dataEncipherment' | 'keyAgreement'
-  | 'keyCertSign' | 'cRLSign' | 'encipherOnly' | 'decipherOnly';
+  | 'digitalSignature'
+  | 'nonRepudiation'
+  | 'keyEncipherment'
+  | 'dataEncipherment'
+  | 'keyAgreement'
+  | 'keyCertSign'
+  | 'cRLSign'
+  | 'encipherOnly'
+  | 'decipherOnly';
 
 export type ExtKeyUsageName = 'serverAuth' | 'clientAuth';
 

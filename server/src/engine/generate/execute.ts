@@ -42,7 +42,10 @@ const KEY_LABELS = ['RSA PRIVATE KEY', 'EC PRIVATE KEY', 'PRIVATE KEY'];
 
 function inlineText(fs: FileSystem, file: string, span: { start: number; end: number }): string {
   const text = readText(fs, file);
-  const raw = text.slice(span.start, span.end).replace(/^["']|["']$/g, '').replace(/\s+/g, '');
+  const raw = text
+    .slice(span.start, span.end)
+    .replace(/^["']|["']$/g, '')
+    .replace(/\s+/g, '');
   return Buffer.from(raw, 'base64').toString('latin1');
 }
 
@@ -147,7 +150,10 @@ export async function executePlan(plan: GenerationPlan, fs: FileSystem, options:
     if (a.kind === 'kubeconfig-ca') {
       for (const o of a.outputs) {
         if (o.kind !== 'inline-ca') continue;
-        const pem = o.ca.kind === 'file' ? pemBlock(readText(fs, o.ca.certPath), ['CERTIFICATE'], 'certificate', o.ca.certPath) : (await signerOf(o.ca))!.certPem;
+        const pem =
+          o.ca.kind === 'file'
+            ? pemBlock(readText(fs, o.ca.certPath), ['CERTIFICATE'], 'certificate', o.ca.certPath)
+            : (await signerOf(o.ca))!.certPem;
         batch.edits.push({ file: o.file, range: rangeIn(o.file, o.span), newText: replacementText(o.file, o.span, b64(pem)), actionId: a.id });
       }
       return;
@@ -156,9 +162,25 @@ export async function executePlan(plan: GenerationPlan, fs: FileSystem, options:
     if (a.kind === 'service-account-key') {
       for (const o of a.outputs) {
         if (o.kind === 'key' && a.key!.kind === 'new') {
-          batch.files.push({ path: o.path, contents: key.privateKeyPem, mode: PRIVATE, kind: 'key', replace: o.replace, actionId: a.id, summary: `service account signing key (${keyDescription(key, a.key!)})` });
+          batch.files.push({
+            path: o.path,
+            contents: key.privateKeyPem,
+            mode: PRIVATE,
+            kind: 'key',
+            replace: o.replace,
+            actionId: a.id,
+            summary: `service account signing key (${keyDescription(key, a.key!)})`,
+          });
         } else if (o.kind === 'public-key') {
-          batch.files.push({ path: o.path, contents: key.publicKeyPem, mode: PUBLIC, kind: 'public-key', replace: o.replace, actionId: a.id, summary: 'service account public key (the public half of the signing key)' });
+          batch.files.push({
+            path: o.path,
+            contents: key.publicKeyPem,
+            mode: PUBLIC,
+            kind: 'public-key',
+            replace: o.replace,
+            actionId: a.id,
+            summary: 'service account public key (the public half of the signing key)',
+          });
         }
       }
       return;
@@ -185,23 +207,73 @@ export async function executePlan(plan: GenerationPlan, fs: FileSystem, options:
     for (const o of a.outputs) {
       switch (o.kind) {
         case 'cert':
-          batch.files.push({ path: o.path, contents: issued.certPem, mode: PUBLIC, kind: 'cert', replace: o.replace, actionId: a.id, summary: certText });
+          batch.files.push({
+            path: o.path,
+            contents: issued.certPem,
+            mode: PUBLIC,
+            kind: 'cert',
+            replace: o.replace,
+            actionId: a.id,
+            summary: certText,
+          });
           break;
         case 'key':
-          batch.files.push({ path: o.path, contents: key.privateKeyPem, mode: PRIVATE, kind: 'key', replace: o.replace, actionId: a.id, summary: `private key (${keyDescription(key, a.key!)}) of ${summary.subject}` });
+          batch.files.push({
+            path: o.path,
+            contents: key.privateKeyPem,
+            mode: PRIVATE,
+            kind: 'key',
+            replace: o.replace,
+            actionId: a.id,
+            summary: `private key (${keyDescription(key, a.key!)}) of ${summary.subject}`,
+          });
           break;
         case 'cert-and-key':
-          batch.files.push({ path: o.path, contents: issued.certPem + key.privateKeyPem, mode: PRIVATE, kind: 'cert-and-key', replace: o.replace, actionId: a.id, summary: `certificate and key: ${certText}` });
+          batch.files.push({
+            path: o.path,
+            contents: issued.certPem + key.privateKeyPem,
+            mode: PRIVATE,
+            kind: 'cert-and-key',
+            replace: o.replace,
+            actionId: a.id,
+            summary: `certificate and key: ${certText}`,
+          });
           break;
         case 'kubeconfig': {
           const ca = await signerOf(o.ca);
-          const text = kubeconfigText({ clusterName: o.clusterName, server: o.server, caPem: ca?.certPem ?? issued.certPem, userName: o.userName, certPem: issued.certPem, keyPem: key.privateKeyPem });
-          batch.files.push({ path: o.path, contents: text, mode: PRIVATE, kind: 'kubeconfig', replace: o.replace, actionId: a.id, summary: `kubeconfig for ${o.server}, user ${summary.subject}: ${certText}` });
+          const text = kubeconfigText({
+            clusterName: o.clusterName,
+            server: o.server,
+            caPem: ca?.certPem ?? issued.certPem,
+            userName: o.userName,
+            certPem: issued.certPem,
+            keyPem: key.privateKeyPem,
+          });
+          batch.files.push({
+            path: o.path,
+            contents: text,
+            mode: PRIVATE,
+            kind: 'kubeconfig',
+            replace: o.replace,
+            actionId: a.id,
+            summary: `kubeconfig for ${o.server}, user ${summary.subject}: ${certText}`,
+          });
           break;
         }
         case 'inline':
-          batch.edits.push({ file: o.file, range: rangeIn(o.file, o.certSpan), newText: replacementText(o.file, o.certSpan, b64(issued.certPem)), actionId: a.id });
-          if (o.keySpan) batch.edits.push({ file: o.file, range: rangeIn(o.file, o.keySpan), newText: replacementText(o.file, o.keySpan, b64(key.privateKeyPem)), actionId: a.id });
+          batch.edits.push({
+            file: o.file,
+            range: rangeIn(o.file, o.certSpan),
+            newText: replacementText(o.file, o.certSpan, b64(issued.certPem)),
+            actionId: a.id,
+          });
+          if (o.keySpan)
+            batch.edits.push({
+              file: o.file,
+              range: rangeIn(o.file, o.keySpan),
+              newText: replacementText(o.file, o.keySpan, b64(key.privateKeyPem)),
+              actionId: a.id,
+            });
           break;
         default:
           break;
@@ -239,8 +311,26 @@ export async function executePlan(plan: GenerationPlan, fs: FileSystem, options:
         const summary = summarise(a, ca, a.key!);
         batch.issued.push(summary);
         for (const o of a.outputs) {
-          if (o.kind === 'cert') batch.files.push({ path: o.path, contents: ca.certPem, mode: PUBLIC, kind: 'cert', replace: o.replace, actionId: a.id, summary: describeCert(summary) });
-          if (o.kind === 'key') batch.files.push({ path: o.path, contents: ca.key.privateKeyPem, mode: PRIVATE, kind: 'key', replace: o.replace, actionId: a.id, summary: `private key (${keyDescription(ca.key, a.key!)}) of ${summary.subject}` });
+          if (o.kind === 'cert')
+            batch.files.push({
+              path: o.path,
+              contents: ca.certPem,
+              mode: PUBLIC,
+              kind: 'cert',
+              replace: o.replace,
+              actionId: a.id,
+              summary: describeCert(summary),
+            });
+          if (o.kind === 'key')
+            batch.files.push({
+              path: o.path,
+              contents: ca.key.privateKeyPem,
+              mode: PRIVATE,
+              kind: 'key',
+              replace: o.replace,
+              actionId: a.id,
+              summary: `private key (${keyDescription(ca.key, a.key!)}) of ${summary.subject}`,
+            });
         }
       }),
     );
@@ -297,7 +387,15 @@ export function editsAsFiles(edits: GeneratedEdit[], fs: FileSystem): GeneratedF
     const sorted = [...list].sort((a, b) => offsetOf(b.range.start) - offsetOf(a.range.start));
     let result = text;
     for (const e of sorted) result = result.slice(0, offsetOf(e.range.start)) + e.newText + result.slice(offsetOf(e.range.end));
-    out.push({ path: file, contents: result, mode: PRIVATE, kind: 'edited-kubeconfig', replace: true, actionId: list[0].actionId, summary: `${list.length} value(s) replaced` });
+    out.push({
+      path: file,
+      contents: result,
+      mode: PRIVATE,
+      kind: 'edited-kubeconfig',
+      replace: true,
+      actionId: list[0].actionId,
+      summary: `${list.length} value(s) replaced`,
+    });
   }
   return out;
 }

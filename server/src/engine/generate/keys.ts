@@ -92,7 +92,9 @@ export async function loadKey(privateKeyPem: string): Promise<GeneratedKey> {
   const type = keyTypeOf(privateKey);
   if (!type) {
     const d = privateKey.asymmetricKeyDetails;
-    throw new Error(`unsupported private key (${privateKey.asymmetricKeyType ?? 'unknown'}${d?.modulusLength ? ` ${d.modulusLength} bits` : ''}${d?.namedCurve ? ` ${d.namedCurve}` : ''}): kubeadm uses RSA 2048-4096 or ECDSA P-256/P-384`);
+    throw new Error(
+      `unsupported private key (${privateKey.asymmetricKeyType ?? 'unknown'}${d?.modulusLength ? ` ${d.modulusLength} bits` : ''}${d?.namedCurve ? ` ${d.namedCurve}` : ''}): kubeadm uses RSA 2048-4096 or ECDSA P-256/P-384`,
+    );
   }
   return fromKeyObject(privateKey, type);
 }
@@ -106,7 +108,10 @@ export function defaultSignatureHash(type: KeyType): SignatureHash {
  * The WebCrypto private key and algorithm to sign with. RSASSA-PKCS1-v1_5 binds the hash to the
  * key in WebCrypto, so another hash needs the key re-imported; ECDSA takes the hash per signature.
  */
-export async function signingKey(key: GeneratedKey, hash: SignatureHash): Promise<{ key: webcrypto.CryptoKey; algorithm: { name: string; hash: string } }> {
+export async function signingKey(
+  key: GeneratedKey,
+  hash: SignatureHash,
+): Promise<{ key: webcrypto.CryptoKey; algorithm: { name: string; hash: string } }> {
   if (isRsa(key.type)) {
     const k = hash === 'SHA-256' ? key.keyPair.privateKey : (await toWebCrypto(key.privateKey, key.publicKey, key.type, hash)).privateKey;
     return { key: k, algorithm: { name: 'RSASSA-PKCS1-v1_5', hash } };

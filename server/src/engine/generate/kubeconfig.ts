@@ -18,7 +18,12 @@ function b64(pem: string): string {
 
 /** YAML-safe plain scalar or a double-quoted one. */
 function scalar(v: string): string {
-  if (/^[A-Za-z0-9_./@:+-][A-Za-z0-9_./@:+=-]*$/.test(v) && !/^(true|false|null|yes|no|on|off|~|[-+]?\d[\d.]*)$/i.test(v) && !v.includes(': ') && !v.endsWith(':')) {
+  if (
+    /^[A-Za-z0-9_./@:+-][A-Za-z0-9_./@:+=-]*$/.test(v) &&
+    !/^(true|false|null|yes|no|on|off|~|[-+]?\d[\d.]*)$/i.test(v) &&
+    !v.includes(': ') &&
+    !v.endsWith(':')
+  ) {
     return v;
   }
   return JSON.stringify(v);

@@ -18,7 +18,10 @@ export interface CaProfile {
 
 /** kubeadm's CAs (the catalog's, cluster/catalog.ts). */
 export const caProfiles = Object.fromEntries(
-  (Object.keys(cas) as CaFamily[]).map((family) => [family, { family, commonName: cas[family].commonName, file: cas[family].file, title: cas[family].title }]),
+  (Object.keys(cas) as CaFamily[]).map((family) => [
+    family,
+    { family, commonName: cas[family].commonName, file: cas[family].file, title: cas[family].title },
+  ]),
 ) as Record<CaFamily, CaProfile>;
 
 /** What a generated (or re-issued) certificate is: everything but the key and the signer. */

@@ -47,12 +47,9 @@ if (typeof R.getMetadata !== 'function') {
   R.getMetadata = getMetadata;
   R.getOwnMetadata = getOwnMetadata;
   R.defineMetadata = defineMetadata;
-  R.hasMetadata = (key: unknown, target: object, property?: PropertyKey) =>
-    getMetadata(key, target, property) !== undefined;
-  R.hasOwnMetadata = (key: unknown, target: object, property?: PropertyKey) =>
-    metadataMap(target, property, false)?.has(key) ?? false;
-  R.metadata = (key: unknown, value: unknown) => (target: object, property?: PropertyKey) =>
-    defineMetadata(key, value, target, property);
+  R.hasMetadata = (key: unknown, target: object, property?: PropertyKey) => getMetadata(key, target, property) !== undefined;
+  R.hasOwnMetadata = (key: unknown, target: object, property?: PropertyKey) => metadataMap(target, property, false)?.has(key) ?? false;
+  R.metadata = (key: unknown, value: unknown) => (target: object, property?: PropertyKey) => defineMetadata(key, value, target, property);
 }
 
 export {};

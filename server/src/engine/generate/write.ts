@@ -172,12 +172,17 @@ export function writeBatch(requests: WriteRequest[], options: WriteOptions): Wri
     if (st.kind === 'directory' || st.kind === 'other') return refuse(`${r.path} exists and is not a regular file`, r.path);
     if (st.kind === 'file') {
       if (!r.replace) return refuse(`${r.path} appeared since the plan was made; nothing was written`, r.path);
-      if (!options.allowReplace) return refuse(`${r.path} exists: replacing it needs permission (--fix or --renew; in the editor, the confirmation)`, r.path);
+      if (!options.allowReplace)
+        return refuse(`${r.path} exists: replacing it needs permission (--fix or --renew; in the editor, the confirmation)`, r.path);
     } else if (st.kind === 'missing' && st.reason !== 'no such file' && st.reason !== 'a parent of the path is not a folder') {
       return refuse(`${r.path}: ${st.reason}`, r.path);
     }
   }
-  clearStaleTemps(requests.map((r) => path.dirname(r.path)), fs, writer);
+  clearStaleTemps(
+    requests.map((r) => path.dirname(r.path)),
+    fs,
+    writer,
+  );
 
   // 2. Every temporary file, fully written and synced, before anything is renamed.
   const temps: string[] = [];

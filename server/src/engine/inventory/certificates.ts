@@ -9,7 +9,6 @@ import type { ExpiryStatus, InventoryCertificate, InventoryProblem } from './typ
 import { filesOf, type Entry, type KeyRecord } from './collection';
 import { DAY } from '../decode/time';
 
-
 export interface Decisions {
   issuerOf(e: Entry): Entry | undefined;
   keyFor(e: Entry): KeyRecord | undefined;

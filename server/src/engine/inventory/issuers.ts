@@ -18,9 +18,7 @@ export function issuerFinder(entries: Iterable<Entry>, nodeDirs: Map<Entry, stri
   }
   return (e: Entry): Entry | undefined => {
     if (isSelfSigned(e.cert)) return undefined; // a root: its own issuer
-    const candidates = (bySubject.get(certInternals(e.cert).rawIssuer.toString('base64')) ?? []).filter(
-      (c) => c !== e && isIssuedBy(e.cert, c.cert),
-    );
+    const candidates = (bySubject.get(certInternals(e.cert).rawIssuer.toString('base64')) ?? []).filter((c) => c !== e && isIssuedBy(e.cert, c.cert));
     if (candidates.length <= 1) return candidates[0];
     // The same CA key in several certificates (a renewed CA, node trees made from one key): one in the same
     // node tree, then one valid now, a CA, the latest.

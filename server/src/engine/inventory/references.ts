@@ -38,7 +38,12 @@ export function collectReferences(engine: Engine, c: Collection): void {
       const file = ref.source.kind === 'path' ? loaded.path : undefined;
       if (file) c.materialByPath.set(file, m);
       const object = objectOf(unit, ref);
-      const loc: InventoryLocation = { file: ref.file, range: parsed.lines.range(ref.span.start, ref.span.end), field: ref.field, ...(object ? { object } : {}) };
+      const loc: InventoryLocation = {
+        file: ref.file,
+        range: parsed.lines.range(ref.span.start, ref.span.end),
+        field: ref.field,
+        ...(object ? { object } : {}),
+      };
       let leafRole: RoleEvidence | undefined;
       m.certs.forEach((cert, i) => {
         const e = c.entryOf(cert);
@@ -96,13 +101,7 @@ function objectOf(unit: Unit, ref: Reference): InventoryObject | undefined {
 }
 
 /** What the `index`th certificate of a reference is for, from the line that references it. */
-function roleOf(
-  cluster: ClusterQuery,
-  unit: Unit,
-  ref: Reference,
-  index: number,
-  leafRole: RoleEvidence | undefined,
-): RoleEvidence | undefined {
+function roleOf(cluster: ClusterQuery, unit: Unit, ref: Reference, index: number, leafRole: RoleEvidence | undefined): RoleEvidence | undefined {
   if (ref.expect === 'ca') return caRefRole(ref.field);
   if (ref.expect !== 'cert') return undefined;
   if (index > 0) return leafRole ? { rank: 3, role: `${leafRole.role} CA` } : undefined;
@@ -130,7 +129,14 @@ function roleOf(
     default: {
       // Kubernetes objects (Secrets, webhooks, …): the field names the use; the object's name, if any (not one a
       // template fills in), the component.
-      const name = 'meta' in unit ? (unit.meta.templated ? (literalName(unit.meta.templated.name) ? unit.meta.templated.name : undefined) : unit.meta.name || undefined) : undefined;
+      const name =
+        'meta' in unit
+          ? unit.meta.templated
+            ? literalName(unit.meta.templated.name)
+              ? unit.meta.templated.name
+              : undefined
+            : unit.meta.name || undefined
+          : undefined;
       const what = 'objectKind' in unit ? unit.objectKind : unit.kind;
       return { rank: 0, role: name ? `${what} ${name} ${ref.field}` : `${what} ${ref.field}`, ...(name ? { component: name } : {}) };
     }

@@ -14,9 +14,10 @@ export interface RoleEvidence {
 /** CA flags and fields (any component) -> the CA's role. */
 const caRoles = lookupTable<string>({
   ...Object.fromEntries(
-    [...Object.values(components).flatMap((c) => Object.entries(c.flags).map(([name, f]) => [`--${name}`, f] as const)), ...Object.entries(kubeletFields)].flatMap(
-      ([field, f]) => (f.label ? [[field, f.label]] : []),
-    ),
+    [
+      ...Object.values(components).flatMap((c) => Object.entries(c.flags).map(([name, f]) => [`--${name}`, f] as const)),
+      ...Object.entries(kubeletFields),
+    ].flatMap(([field, f]) => (f.label ? [[field, f.label]] : [])),
   ),
   ...otherCaFields,
 });
@@ -33,7 +34,9 @@ export function caRefRole(field: string): RoleEvidence {
 
 /** kubeadm's certificates, by their path below the pki folder: the name `kubeadm certs check-expiration` prints. */
 const kubeadmPki = lookupTable<{ name: string; role: string; component?: string }>({
-  ...Object.fromEntries(Object.values(cas).flatMap((ca) => (ca.kubeadm ? [[`${ca.file}.crt`, { name: ca.kubeadm.name, role: ca.kubeadm.label }]] : []))),
+  ...Object.fromEntries(
+    Object.values(cas).flatMap((ca) => (ca.kubeadm ? [[`${ca.file}.crt`, { name: ca.kubeadm.name, role: ca.kubeadm.label }]] : [])),
+  ),
   ...Object.fromEntries(
     Object.values(certificates as Record<string, CertificateSpec>).flatMap((c) =>
       c.kubeadm ? [[`${c.kubeadm.file}.crt`, { name: c.kubeadm.name, role: c.label ?? c.title, component: c.component }]] : [],
@@ -74,6 +77,8 @@ export function kubeadmFileRole(file: string): (RoleEvidence & { kubeadmName?: s
 /** The component a kubeconfig role belongs to (roles.ts's KubeconfigRole). */
 export const componentOfKubeconfigRole = lookupTable<string>(
   Object.fromEntries(
-    Object.entries(certificates as Record<string, CertificateSpec>).flatMap(([role, c]) => (c.kubeconfig && c.component ? [[role, c.component]] : [])),
+    Object.entries(certificates as Record<string, CertificateSpec>).flatMap(([role, c]) =>
+      c.kubeconfig && c.component ? [[role, c.component]] : [],
+    ),
   ),
 );

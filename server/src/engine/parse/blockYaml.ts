@@ -62,7 +62,7 @@ class Reader {
 
   read(): Document.Parsed {
     const { text } = this;
-    for (let start = 0; start < text.length; ) {
+    for (let start = 0; start < text.length;) {
       let end = text.indexOf('\n', start);
       if (end === -1) end = text.length;
       let content = start;

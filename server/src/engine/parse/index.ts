@@ -21,8 +21,7 @@ export { referenceFlags } from './manifest';
 export { parseBlockYaml } from './blockYaml';
 
 /** Quick text test before any parsing: does this look like one of the files kube-pki reads? */
-const interesting =
-  /^\s*kind:\s*["']?(Config|KubeletConfiguration|Pod|Deployment|DaemonSet|StatefulSet|ReplicaSet|Job)\b|^\s*(clusters|users):\s*$/m;
+const interesting = /^\s*kind:\s*["']?(Config|KubeletConfiguration|Pod|Deployment|DaemonSet|StatefulSet|ReplicaSet|Job)\b|^\s*(clusters|users):\s*$/m;
 const controlPlane = /\b(kube-apiserver|etcd|kube-controller-manager|kube-scheduler)\b/;
 
 /**

@@ -23,9 +23,7 @@ export const injectAnnotations: readonly InjectAnnotation[] = [
 ];
 
 /** One of the keys, also as a JSON pointer writes it (`/` as `~1`: a JSON 6902 patch's path). */
-export const injectKeyPattern = new RegExp(
-  injectAnnotations.map((a) => a.key.replace(/[.]/g, '\\.').replace('/', '(?:/|~1)')).join('|'),
-);
+export const injectKeyPattern = new RegExp(injectAnnotations.map((a) => a.key.replace(/[.]/g, '\\.').replace('/', '(?:/|~1)')).join('|'));
 
 /** Who writes the caBundle for an annotation of the table. */
 export function injectorOf(annotation: string): string {

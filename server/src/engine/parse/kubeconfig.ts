@@ -11,8 +11,7 @@ export function looksLikeKubeconfig(doc: Document, root: YAMLMap): boolean {
   // kubectl accepts a kubeconfig without `kind`; demand the shape so other YAML stays silent.
   const clusters = asSeq(doc, get(doc, root, 'clusters'));
   const users = asSeq(doc, get(doc, root, 'users'));
-  const hasEntry = (seq: typeof clusters, key: string) =>
-    !!seq && seq.items.some((it) => asMap(doc, get(doc, asMap(doc, it), key)) !== undefined);
+  const hasEntry = (seq: typeof clusters, key: string) => !!seq && seq.items.some((it) => asMap(doc, get(doc, asMap(doc, it), key)) !== undefined);
   return hasEntry(clusters, 'cluster') || hasEntry(users, 'user');
 }
 

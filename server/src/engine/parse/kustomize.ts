@@ -10,7 +10,12 @@ import { asMap, asSeq, get, getText, keyRange, scalarText, type TextValue } from
 import type { CaBundleTarget, CaBundleWriterUnit, Span, WebhookUnit } from './model';
 import { injectAnnotations, injectKeyPattern as injectKey } from './injection';
 
-const webhookKinds: WebhookUnit['objectKind'][] = ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'APIService', 'CustomResourceDefinition'];
+const webhookKinds: WebhookUnit['objectKind'][] = [
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'APIService',
+  'CustomResourceDefinition',
+];
 const listKeys = ['resources', 'bases', 'components', 'patches', 'patchesStrategicMerge', 'patchesJson6902', 'replacements', 'commonAnnotations'];
 
 /** A kustomization: kind Kustomization/Component (or none, as kustomize allows) with a kustomization's fields. */
@@ -67,7 +72,10 @@ function inlinePatch(text: TextValue, target: CaBundleTarget | undefined | null,
       if (!enabledIn(d, annotations)) continue;
       const kind = getText(d, map, 'kind')?.value.trim();
       const name = getText(d, map, 'name') ?? getText(d, asMap(d, get(d, map, 'metadata')), 'name');
-      const own: CaBundleTarget | undefined = kind && !(webhookKinds as string[]).includes(kind) ? undefined : { ...(kind ? { kinds: [kind as WebhookUnit['objectKind']] } : {}), ...(name ? { name: name.value.trim() } : {}) };
+      const own: CaBundleTarget | undefined =
+        kind && !(webhookKinds as string[]).includes(kind)
+          ? undefined
+          : { ...(kind ? { kinds: [kind as WebhookUnit['objectKind']] } : {}), ...(name ? { name: name.value.trim() } : {}) };
       const t = target === null ? own : target;
       if (t) out.push({ target: t, span: span(text), how });
       continue;
@@ -130,7 +138,7 @@ export function parseKustomization(doc: Document, root: YAMLMap, file: string): 
       if (p && key === 'patches' && local(p.value.trim())) {
         patchFiles.push({ file: path.resolve(dir, p.value.trim()), ...(target ? { target } : {}), span: span(p) });
       } else if (inline) {
-        injections.push(...inlinePatch(inline, key === 'patchesJson6902' ? target ?? undefined : target, 'a kustomize patch'));
+        injections.push(...inlinePatch(inline, key === 'patchesJson6902' ? (target ?? undefined) : target, 'a kustomize patch'));
       }
     }
   }

@@ -149,4 +149,3 @@ export function parseWorkload(doc: Document, root: YAMLMap, file: string): Compo
   }
   return units;
 }
-

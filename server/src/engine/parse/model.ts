@@ -16,9 +16,7 @@ export interface Span {
 export type { Expect } from '../cluster/catalog';
 import type { Expect } from '../cluster/catalog';
 
-export type ReferenceSource =
-  | { kind: 'path'; path: string; baseDir: string }
-  | { kind: 'inline'; data: string };
+export type ReferenceSource = { kind: 'path'; path: string; baseDir: string } | { kind: 'inline'; data: string };
 
 export interface Reference {
   file: string;

@@ -104,7 +104,13 @@ const FULL_DECODE_LIMIT = 64 * 1024;
  * verdict (Go's rules, pki/base64.ts), so a ca.crt with a stray space is still checked, and refused.
  */
 function pemOfBase64(value: string): string | undefined {
-  const compact = value.length > FULL_DECODE_LIMIT ? value.slice(0, PEEK_CHARS * 2).replace(/\s+/g, '').slice(0, PEEK_CHARS) : value.replace(/\s+/g, '');
+  const compact =
+    value.length > FULL_DECODE_LIMIT
+      ? value
+          .slice(0, PEEK_CHARS * 2)
+          .replace(/\s+/g, '')
+          .slice(0, PEEK_CHARS)
+      : value.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
   const text = Buffer.from(compact.slice(0, compact.length - (compact.length % 4)), 'base64').toString('latin1');
   return text.includes(PEM_START) ? text : undefined;
@@ -164,7 +170,8 @@ function parseDataSection(
       const text = value.value;
       if (text.includes(PEM_START)) {
         const expect = expectOf(key, text);
-        if (expect) unit.entries.push({ key, section, ref: entryRef(file, key, value, expect, Buffer.from(text, 'utf8').toString('base64'), source) });
+        if (expect)
+          unit.entries.push({ key, section, ref: entryRef(file, key, value, expect, Buffer.from(text, 'utf8').toString('base64'), source) });
       } else if (required) {
         const b64 = /^[A-Za-z0-9+/=\s]+$/.test(text) && pemOfBase64(text) !== undefined;
         unit.problems.push({
@@ -237,21 +244,16 @@ export function caBundlePlaceholder(value: string): string | undefined {
   if (/^<[^<>]+>$/.test(v) || /^\[[^[\]]+\]$/.test(v) || /^\{[^{}]+\}$/.test(v)) return 'placeholder text';
   if (/^(%[A-Za-z0-9_.-]+%|@[A-Za-z0-9_.-]+@|__[A-Za-z0-9_.-]+__|\$[A-Za-z_][A-Za-z0-9_]*)$/.test(v)) return 'placeholder text';
   if (/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(v)) return 'placeholder text';
-  if (/^[A-Za-z0-9_. -]+$/.test(v) && /ca[_-]?bundle|placeholder|replace|change[_-]?me|todo|fixme|dummy|inject|base64|ca[_-]?(cert|crt|data|pem)/i.test(v)) {
+  if (
+    /^[A-Za-z0-9_. -]+$/.test(v) &&
+    /ca[_-]?bundle|placeholder|replace|change[_-]?me|todo|fixme|dummy|inject|base64|ca[_-]?(cert|crt|data|pem)/i.test(v)
+  ) {
     return 'placeholder text';
   }
   return undefined;
 }
 
-function clientOf(
-  doc: Document,
-  cc: YAMLMap,
-  file: string,
-  name: string,
-  at: Span,
-  injected: boolean,
-  insecure = false,
-): WebhookClient {
+function clientOf(doc: Document, cc: YAMLMap, file: string, name: string, at: Span, injected: boolean, insecure = false): WebhookClient {
   const client: WebhookClient = { name, span: at, insecure };
   const ca = getText(doc, cc, 'caBundle');
   // `caBundle: {{ .Values.ca }}` unquoted reads as a flow mapping: a template, as much as a quoted one.
@@ -264,8 +266,7 @@ function clientOf(
     if (means) {
       const decoded = goBase64Decode(ca.value);
       client.placeholder = { value: ca.value.trim(), span: span(ca), means, ...(decoded.ok ? {} : { refused: decoded.error }) };
-    }
-    else if (!injected) client.caBundle = { file, span: span(ca), field: 'caBundle', expect: 'ca', source: { kind: 'inline', data: ca.value } };
+    } else if (!injected) client.caBundle = { file, span: span(ca), field: 'caBundle', expect: 'ca', source: { kind: 'inline', data: ca.value } };
   }
   const svc = asMap(doc, get(doc, cc, 'service'));
   if (svc) {
@@ -288,7 +289,12 @@ function keySpan(doc: Document, map: YAMLMap | undefined, key: string, fallback:
   return r ? { start: r[0], end: r[1] } : fallback;
 }
 
-function parseWebhooks(doc: Document, root: YAMLMap, file: string, objectKind: WebhookUnit['objectKind']): WebhookUnit | InjectionPatchUnit | undefined {
+function parseWebhooks(
+  doc: Document,
+  root: YAMLMap,
+  file: string,
+  objectKind: WebhookUnit['objectKind'],
+): WebhookUnit | InjectionPatchUnit | undefined {
   const meta = metaOf(doc, root);
   const injectFrom = injection(doc, root);
   const labels = stringMap(doc, get(doc, asMap(doc, get(doc, root, 'metadata')), 'labels'));
@@ -461,7 +467,9 @@ export function parseObject(doc: Document, root: YAMLMap, file: string, kind: st
       return certManager ? parseCertificate(doc, root, file) : undefined;
     case 'Issuer':
     case 'ClusterIssuer':
-      return certManager ? ({ kind: 'cert-manager-issuer', file, objectKind: kind, meta: metaOf(doc, root) } satisfies CertManagerIssuerUnit) : undefined;
+      return certManager
+        ? ({ kind: 'cert-manager-issuer', file, objectKind: kind, meta: metaOf(doc, root) } satisfies CertManagerIssuerUnit)
+        : undefined;
   }
   return undefined;
 }
@@ -472,4 +480,3 @@ export function listItems(doc: Document, root: YAMLMap): YAMLMap[] {
   if (!isSeq(items)) return [];
   return items.items.map((i) => deref(doc, i)).filter((i): i is YAMLMap => isMap(i));
 }
-

@@ -122,7 +122,14 @@ export function caBundleWriters(doc: Document, root: YAMLMap, file: string, kind
       const api = flagValue(c, 'apiservice-name');
       const apiName = api ? expand(c, api.value) : undefined;
       if (apiName) targets.push({ kinds: ['APIService'], name: apiName });
-      if (targets.length) out.push({ kind: 'cabundle-writer', file, by: `kube-webhook-certgen patch (${objectLabel(kind, meta)})`, span: (hook ?? api ?? c.image).span, targets });
+      if (targets.length)
+        out.push({
+          kind: 'cabundle-writer',
+          file,
+          by: `kube-webhook-certgen patch (${objectLabel(kind, meta)})`,
+          span: (hook ?? api ?? c.image).span,
+          targets,
+        });
     } else if (isImage(c, /(^|\/)openpolicyagent\/gatekeeper$/)) {
       if (boolFlag(c, 'disable-cert-rotation', false)) continue;
       const ops = flagValues(c, 'operation').map((o) => o.trim());
@@ -138,7 +145,14 @@ export function caBundleWriters(doc: Document, root: YAMLMap, file: string, kind
         const name = v ? expand(c, v.value) : 'gatekeeper-mutating-webhook-configuration';
         if (name) targets.push({ kinds: ['MutatingWebhookConfiguration'], name });
       }
-      if (targets.length) out.push({ kind: 'cabundle-writer', file, by: `Gatekeeper's certificate rotation (${objectLabel(kind, meta)})`, span: c.image.span, targets });
+      if (targets.length)
+        out.push({
+          kind: 'cabundle-writer',
+          file,
+          by: `Gatekeeper's certificate rotation (${objectLabel(kind, meta)})`,
+          span: c.image.span,
+          targets,
+        });
     } else if (isImage(c, /(^|\/)metallb\/controller$/)) {
       if (boolFlag(c, 'disable-cert-rotation', false)) continue;
       if (flagValue(c, 'webhook-mode')?.value.trim() === 'disabled') continue;

@@ -357,7 +357,7 @@ function escapeRdnValue(v: string): string {
   let s = v.replace(/([\\,+"<>;])/g, '\\$1');
   if (s.startsWith('#') || s.startsWith(' ')) s = '\\' + s;
   if (s.endsWith(' ') && s.length > 1) s = s.slice(0, -1) + '\\ ';
-   
+
   return s.replace(/[\x00-\x1f]/g, (c) => '\\' + c.charCodeAt(0).toString(16).padStart(2, '0'));
 }
 
@@ -393,7 +393,14 @@ function parseName(t: Tlv, goFail: (m: string) => void): { dn: DistinguishedName
           const s = readString(valTlv);
           text = s.text;
           if (!s.valid) {
-            const kind = { [TAG.PrintableString]: 'PrintableString', [TAG.UTF8String]: 'UTF-8 string', [TAG.IA5String]: 'IA5String', [TAG.BMPString]: 'BMPString', [TAG.NumericString]: 'NumericString' }[valTlv.tagNumber] ?? 'string';
+            const kind =
+              {
+                [TAG.PrintableString]: 'PrintableString',
+                [TAG.UTF8String]: 'UTF-8 string',
+                [TAG.IA5String]: 'IA5String',
+                [TAG.BMPString]: 'BMPString',
+                [TAG.NumericString]: 'NumericString',
+              }[valTlv.tagNumber] ?? 'string';
             goFail(`x509: invalid RDNSequence: invalid attribute value: invalid ${kind}`);
           }
         } else if (valTlv.cls === 0 && (valTlv.tagNumber === TAG.VisibleString || valTlv.tagNumber === TAG.UniversalString)) {
@@ -618,7 +625,7 @@ function parseExtensions(wrapper: Tlv, cert: Certificate, internals: CertInterna
       const handled = decodeExtension(oid, critical, extValue, cert, internals, goSees ? goFail : () => {});
       if (goSees && critical && (!GO_HANDLED_EXTENSIONS.has(oid) || !handled)) cert.unhandledCriticalExtensions.push(oid);
     } catch (e) {
-      if (goSees) goFail(e instanceof GoReject ? e.message : GO_EXT_ERRORS[oid] ?? 'x509: malformed extension');
+      if (goSees) goFail(e instanceof GoReject ? e.message : (GO_EXT_ERRORS[oid] ?? 'x509: malformed extension'));
       if (!(e instanceof GoReject)) cert.undecodableExtensions.push(oid);
     }
   }
@@ -628,7 +635,14 @@ function parseExtensions(wrapper: Tlv, cert: Certificate, internals: CertInterna
  * Decodes one extension into cert. Returns false when Go would treat it as unhandled (e.g. a SAN with no
  * names Go understands). Throws DerError when malformed, GoReject when usable but refused by Go.
  */
-function decodeExtension(oid: string, critical: boolean, v: Buffer, cert: Certificate, internals: CertInternals, goFail: (m: string) => void): boolean {
+function decodeExtension(
+  oid: string,
+  critical: boolean,
+  v: Buffer,
+  cert: Certificate,
+  internals: CertInternals,
+  goFail: (m: string) => void,
+): boolean {
   switch (oid) {
     case OID.basicConstraints: {
       const seq = parseOne(v, 'basicConstraints');
@@ -750,8 +764,14 @@ function decodeSan(v: Buffer, cert: Certificate, internals: CertInternals): bool
 function decodeNameConstraints(v: Buffer, critical: boolean, cert: Certificate, internals: CertInternals, goFail: (m: string) => void): boolean {
   const seq = expect(parseOne(v, 'nameConstraints'), TAG.SEQUENCE, 'nameConstraints');
   const nc: NonNullable<CertInternals['nc']> = {
-    permittedDNS: [], excludedDNS: [], permittedIP: [], excludedIP: [],
-    permittedEmail: [], excludedEmail: [], permittedURI: [], excludedURI: [],
+    permittedDNS: [],
+    excludedDNS: [],
+    permittedIP: [],
+    excludedIP: [],
+    permittedEmail: [],
+    excludedEmail: [],
+    permittedURI: [],
+    excludedURI: [],
   };
   const pub: NameConstraints = { permittedDNS: [], excludedDNS: [], permittedIP: [], excludedIP: [], critical };
   let handled = true;
@@ -774,7 +794,8 @@ function decodeNameConstraints(v: Buffer, critical: boolean, cert: Certificate, 
         case 2: {
           const d = data.toString('latin1');
           if (!isIA5(data)) goError ??= 'x509: invalid constraint value: invalid IA5String';
-          else if (!domainToReverseLabels(d.startsWith('.') ? d.slice(1) : d)) goError ??= `x509: failed to parse dnsName constraint ${JSON.stringify(d)}`;
+          else if (!domainToReverseLabels(d.startsWith('.') ? d.slice(1) : d))
+            goError ??= `x509: failed to parse dnsName constraint ${JSON.stringify(d)}`;
           (permitted ? nc.permittedDNS : nc.excludedDNS).push(d);
           (permitted ? pub.permittedDNS : pub.excludedDNS).push(d);
           break;

@@ -119,8 +119,19 @@ export function expect(t: Tlv | undefined, tag: number, what: string): Tlv {
 
 export function describeTag(t: Tlv): string {
   const names: Record<number, string> = {
-    1: 'BOOLEAN', 2: 'INTEGER', 3: 'BIT STRING', 4: 'OCTET STRING', 5: 'NULL', 6: 'OBJECT IDENTIFIER',
-    12: 'UTF8String', 16: 'SEQUENCE', 17: 'SET', 19: 'PrintableString', 22: 'IA5String', 23: 'UTCTime', 24: 'GeneralizedTime',
+    1: 'BOOLEAN',
+    2: 'INTEGER',
+    3: 'BIT STRING',
+    4: 'OCTET STRING',
+    5: 'NULL',
+    6: 'OBJECT IDENTIFIER',
+    12: 'UTF8String',
+    16: 'SEQUENCE',
+    17: 'SET',
+    19: 'PrintableString',
+    22: 'IA5String',
+    23: 'UTCTime',
+    24: 'GeneralizedTime',
   };
   if (t.cls === 0) return names[t.tagNumber] ?? `universal tag ${t.tagNumber}`;
   if (t.cls === 2) return `[${t.tagNumber}]`;
@@ -225,7 +236,7 @@ export function readTime(t: Tlv): Date {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
     throw new DerError(`time out of range "${printable(s)}"`);
   }
-  const zone = isUniversal(t, TAG.UTCTime) ? m[7] : m[8] ?? 'Z';
+  const zone = isUniversal(t, TAG.UTCTime) ? m[7] : (m[8] ?? 'Z');
   const ms = rest ? Math.round(Number('0.' + rest) * 1000) : 0;
   let time = Date.UTC(year, month - 1, day, hour, minute, second, ms);
   // Date.UTC maps years 0..99 to 1900..1999
@@ -244,7 +255,6 @@ export function readTime(t: Tlv): Date {
 
 /** Makes arbitrary bytes safe to quote in a message. */
 export function printable(s: string, max = 80): string {
-   
   const clean = s.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
   return clean.length > max ? clean.slice(0, max) + '…' : clean;
 }
@@ -266,7 +276,7 @@ export function readString(t: Tlv): { text: string; valid: boolean } {
     case TAG.VisibleString:
     case TAG.NumericString: {
       const text = v.toString('latin1');
-       
+
       return { text, valid: /^[\x00-\x7f]*$/.test(text) };
     }
     case TAG.T61String:

@@ -89,7 +89,7 @@ export function formatIP(ip: Buffer): string {
   // Longest run of zero groups (at least two), the first one when tied.
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

@@ -90,7 +90,8 @@ function parseUncached(block: PemBlock): PrivateKeyInfo {
     const name = algorithmName(algorithm);
     return { algorithm, description: `encrypted ${name ? name + ' ' : ''}private key`, encrypted: true };
   }
-  if (label === 'OPENSSH PRIVATE KEY') throw new KeyError("an OpenSSH private key ('OPENSSH PRIVATE KEY'): Kubernetes needs a PEM key (PKCS#1, SEC 1 or PKCS#8)");
+  if (label === 'OPENSSH PRIVATE KEY')
+    throw new KeyError("an OpenSSH private key ('OPENSSH PRIVATE KEY'): Kubernetes needs a PEM key (PKCS#1, SEC 1 or PKCS#8)");
   if (label === 'DSA PRIVATE KEY') throw new KeyError('a DSA private key: Kubernetes components cannot use DSA keys');
   const fmt = FORMATS[label];
   if (!fmt) throw new KeyError(`not a private key: the PEM block is '${label}'`);
@@ -115,7 +116,10 @@ function parseUncached(block: PemBlock): PrivateKeyInfo {
   return { ...info, encrypted: false, ...(spkiDer ? { spkiDer } : {}) };
 }
 
-function describeKeyObject(k: KeyObject, spkiDer: Buffer | undefined): { algorithm: PublicKeyInfo['algorithm']; bits?: number; curve?: string; description: string } {
+function describeKeyObject(
+  k: KeyObject,
+  spkiDer: Buffer | undefined,
+): { algorithm: PublicKeyInfo['algorithm']; bits?: number; curve?: string; description: string } {
   const type = k.asymmetricKeyType ?? 'unknown';
   const d = k.asymmetricKeyDetails ?? {};
   switch (type) {
@@ -125,7 +129,7 @@ function describeKeyObject(k: KeyObject, spkiDer: Buffer | undefined): { algorit
       return { algorithm: type, bits, description: `${type === 'rsa' ? 'RSA' : 'RSA-PSS'}${bits ? ' ' + bits : ''}` };
     }
     case 'ec': {
-      const curve = d.namedCurve ? NODE_CURVE_NAMES[d.namedCurve] ?? d.namedCurve : undefined;
+      const curve = d.namedCurve ? (NODE_CURVE_NAMES[d.namedCurve] ?? d.namedCurve) : undefined;
       if (!curve && spkiDer) {
         const pub = parsePublicKeyInfo(spkiDer);
         if (pub.curve) return { algorithm: 'ec', bits: pub.bits, curve: pub.curve, description: pub.description };

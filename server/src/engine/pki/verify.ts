@@ -173,7 +173,12 @@ export function isSelfSigned(cert: Certificate): boolean {
 }
 
 const CONSTRAINT_VIOLATION = 'x509: invalid signature: parent certificate cannot sign this kind of certificate';
-const GO_PUBLIC_KEY_TYPES: Record<string, string> = { rsa: '*rsa.PublicKey', ec: '*ecdsa.PublicKey', ed25519: 'ed25519.PublicKey', dsa: '*dsa.PublicKey' };
+const GO_PUBLIC_KEY_TYPES: Record<string, string> = {
+  rsa: '*rsa.PublicKey',
+  ec: '*ecdsa.PublicKey',
+  ed25519: 'ed25519.PublicKey',
+  dsa: '*dsa.PublicKey',
+};
 const GO_KEY_ALGO_NAMES: Record<string, string> = { rsa: 'RSA', ec: 'ECDSA', ed25519: 'Ed25519', dsa: 'DSA' };
 
 /**
@@ -321,10 +326,18 @@ function isValid(c: Certificate, certType: CertType, currentChain: Certificate[]
   if (!ctx.ignoreTime) {
     const now = ctx.now.getTime();
     if (now < c.notBefore.getTime()) {
-      return invalid('not-yet-valid', `x509: certificate has expired or is not yet valid: current time ${rfc3339(ctx.now)} is before ${rfc3339(c.notBefore)}`, c);
+      return invalid(
+        'not-yet-valid',
+        `x509: certificate has expired or is not yet valid: current time ${rfc3339(ctx.now)} is before ${rfc3339(c.notBefore)}`,
+        c,
+      );
     }
     if (now > c.notAfter.getTime()) {
-      return invalid('expired', `x509: certificate has expired or is not yet valid: current time ${rfc3339(ctx.now)} is after ${rfc3339(c.notAfter)}`, c);
+      return invalid(
+        'expired',
+        `x509: certificate has expired or is not yet valid: current time ${rfc3339(ctx.now)} is after ${rfc3339(c.notAfter)}`,
+        c,
+      );
     }
   }
   if (certType !== 'leaf' && certInternals(c).nc) {
@@ -401,7 +414,10 @@ function buildChains(c: Certificate, currentChain: Certificate[], ctx: Ctx): Bui
     }
   };
 
-  outer: for (const [certType, pool] of [['root', ctx.roots], ['intermediate', ctx.intermediates]] as const) {
+  outer: for (const [certType, pool] of [
+    ['root', ctx.roots],
+    ['intermediate', ctx.intermediates],
+  ] as const) {
     for (const p of pool.potentialParents(c)) {
       consider(certType, p);
       if (limitReached) break outer;
@@ -543,11 +559,21 @@ function forEachSan(san: Buffer, cb: (tag: number, data: Buffer) => VerifyError 
 function checkNameConstraintsOf(ca: Certificate, currentChain: Certificate[]): VerifyError | undefined {
   const nc = certInternals(ca).nc!;
   let count = 0;
-  const nameErr = (detail: string) => invalid('name-constraints', `x509: a root or intermediate certificate is not authorized to sign for this name: ${detail}`, ca);
+  const nameErr = (detail: string) =>
+    invalid('name-constraints', `x509: a root or intermediate certificate is not authorized to sign for this name: ${detail}`, ca);
 
-  function check<N, C>(nameType: string, name: string, parsed: N, match: (n: N, c: C) => boolean | string, permitted: C[], excluded: C[], show: (c: C) => string): VerifyError | undefined {
+  function check<N, C>(
+    nameType: string,
+    name: string,
+    parsed: N,
+    match: (n: N, c: C) => boolean | string,
+    permitted: C[],
+    excluded: C[],
+    show: (c: C) => string,
+  ): VerifyError | undefined {
     count += excluded.length;
-    if (count > MAX_CONSTRAINT_COMPARISONS) return invalid('name-constraints', 'x509: too many name constraints to check (Go stops after 250000 comparisons)', ca);
+    if (count > MAX_CONSTRAINT_COMPARISONS)
+      return invalid('name-constraints', 'x509: too many name constraints to check (Go stops after 250000 comparisons)', ca);
     for (const c of excluded) {
       const m = match(parsed, c);
       if (typeof m === 'string') return nameErr(m);
@@ -556,7 +582,8 @@ function checkNameConstraintsOf(ca: Certificate, currentChain: Certificate[]): V
       }
     }
     count += permitted.length;
-    if (count > MAX_CONSTRAINT_COMPARISONS) return invalid('name-constraints', 'x509: too many name constraints to check (Go stops after 250000 comparisons)', ca);
+    if (count > MAX_CONSTRAINT_COMPARISONS)
+      return invalid('name-constraints', 'x509: too many name constraints to check (Go stops after 250000 comparisons)', ca);
     let ok = true;
     for (const c of permitted) {
       const m = match(parsed, c);
@@ -585,7 +612,8 @@ function checkNameConstraintsOf(ca: Certificate, currentChain: Certificate[]): V
         case 6:
           return check('URI', name, name, matchURIConstraint, nc.permittedURI, nc.excludedURI, (c) => c);
         case 7:
-          if (data.length !== 4 && data.length !== 16) return invalid('name-constraints', `x509: internal error: IP SAN ${data.toString('hex')} failed to parse`, sanCert);
+          if (data.length !== 4 && data.length !== 16)
+            return invalid('name-constraints', `x509: internal error: IP SAN ${data.toString('hex')} failed to parse`, sanCert);
           return check('IP address', formatIP(data), data, matchIPConstraint, nc.permittedIP, nc.excludedIP, (c) => formatCidr(c.ip, c.mask));
         default:
           return undefined;
@@ -614,7 +642,8 @@ function rfcWarnings(chain: Certificate[]): string[] {
     const critical = certInternals(c).critical;
     if (i === 0) {
       if (c.pathLen !== undefined && !c.isCA) out.push(`RFC 5280 4.2.1.9: ${name} sets pathLenConstraint but is not a CA (Go ignores it)`);
-      if (c.keyUsage?.includes('keyCertSign') && !c.isCA) out.push(`RFC 5280 4.2.1.3: ${name} asserts keyCertSign but basicConstraints does not say CA:TRUE`);
+      if (c.keyUsage?.includes('keyCertSign') && !c.isCA)
+        out.push(`RFC 5280 4.2.1.3: ${name} asserts keyCertSign but basicConstraints does not say CA:TRUE`);
       if (!c.authorityKeyId && !c.selfIssued) out.push(`RFC 5280 4.2.1.1: ${name} has no authorityKeyIdentifier`);
       if (!c.subject.text && certInternals(c).sanValue && !critical.has(OID.subjectAltName)) {
         out.push(`RFC 5280 4.2.1.6: ${name} has an empty subject, so its subjectAltName must be critical`);
@@ -624,10 +653,12 @@ function rfcWarnings(chain: Certificate[]): string[] {
         out.push(`RFC 5280 4.2.1.9: root ${name} is a version ${c.version} certificate without basicConstraints (Go accepts it as a trust anchor)`);
       } else {
         if (!c.keyUsage) out.push(`RFC 5280 4.2.1.3: CA certificate ${name} has no keyUsage extension (keyCertSign is required; Go accepts it)`);
-        if (c.basicConstraintsPresent && !critical.has(OID.basicConstraints)) out.push(`RFC 5280 4.2.1.9: CA certificate ${name} has basicConstraints not marked critical`);
+        if (c.basicConstraintsPresent && !critical.has(OID.basicConstraints))
+          out.push(`RFC 5280 4.2.1.9: CA certificate ${name} has basicConstraints not marked critical`);
       }
       if (!c.subjectKeyId) out.push(`RFC 5280 4.2.1.2: CA certificate ${name} has no subjectKeyIdentifier`);
-      if (c.nameConstraints && !c.nameConstraints.critical) out.push(`RFC 5280 4.2.1.10: CA certificate ${name} has name constraints not marked critical (Go enforces them anyway)`);
+      if (c.nameConstraints && !c.nameConstraints.critical)
+        out.push(`RFC 5280 4.2.1.10: CA certificate ${name} has name constraints not marked critical (Go enforces them anyway)`);
     }
   });
   return out;

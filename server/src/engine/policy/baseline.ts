@@ -115,7 +115,11 @@ function anchors(unit: Unit): Anchor[] {
     }
     case 'cert-manager-issuer':
     case 'service':
-      out.push({ span: unit.meta.span, object: objectName(unit.kind === 'service' ? 'Service' : unit.objectKind, unit.meta), field: 'metadata.name' });
+      out.push({
+        span: unit.meta.span,
+        object: objectName(unit.kind === 'service' ? 'Service' : unit.objectKind, unit.meta),
+        field: 'metadata.name',
+      });
       break;
     case 'workload': {
       const object = objectName(unit.objectKind, unit.meta);
@@ -174,7 +178,9 @@ function keyOf(fp: Fingerprint): string {
 
 function compareEntries(a: Fingerprint, b: Fingerprint): number {
   const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
-  return cmp(a.file, b.file) || cmp(a.code, b.code) || cmp(a.object, b.object) || cmp(a.field, b.field) || cmp(a.certificate ?? '', b.certificate ?? '');
+  return (
+    cmp(a.file, b.file) || cmp(a.code, b.code) || cmp(a.object, b.object) || cmp(a.field, b.field) || cmp(a.certificate ?? '', b.certificate ?? '')
+  );
 }
 
 /** The baseline file's text for these fingerprints: sorted, duplicates counted, stable. */
@@ -211,9 +217,15 @@ export function parseBaseline(text: string): Baseline {
   }
   d.findings.forEach((e, i) => {
     const ok =
-      e && typeof e === 'object' && typeof e.code === 'string' && typeof e.file === 'string' && typeof e.object === 'string' &&
-      typeof e.field === 'string' && (e.certificate === undefined || typeof e.certificate === 'string') &&
-      Number.isInteger(e.count) && e.count >= 1;
+      e &&
+      typeof e === 'object' &&
+      typeof e.code === 'string' &&
+      typeof e.file === 'string' &&
+      typeof e.object === 'string' &&
+      typeof e.field === 'string' &&
+      (e.certificate === undefined || typeof e.certificate === 'string') &&
+      Number.isInteger(e.count) &&
+      e.count >= 1;
     if (!ok) throw new Error(`findings[${i}] is not {code, file, object, field, certificate?, count}`);
   });
   return d as Baseline;

@@ -128,7 +128,13 @@ export function scanDocument(text: string): DocumentComments {
     const rest = m[2];
     const sep = rest.search(/\s--(\s|$)/);
     const codesPart = sep >= 0 ? rest.slice(0, sep) : rest;
-    const reason = sep >= 0 ? rest.slice(sep).replace(/^\s--\s*/, '').trim() : undefined;
+    const reason =
+      sep >= 0
+        ? rest
+            .slice(sep)
+            .replace(/^\s--\s*/, '')
+            .trim()
+        : undefined;
     const codes: IgnoreCode[] = [];
     const base = c.offset + c.source.length - rest.length;
     for (const cm of codesPart.matchAll(/[^\s,]+/g)) {

@@ -73,7 +73,17 @@ const TOP_KEYS = ['exclude', 'rules', 'overrides', 'expiryWarningDays', 'rootDir
 export function parseConfig(file: string, text: string, fs?: FileSystem, globBase?: string): PolicyConfig {
   const dir = path.dirname(file);
   const lines = new LineIndex(text);
-  const config: PolicyConfig = { file, dir, globBase: globBase ?? dir, exclude: [], rules: new Map(), overrides: [], settings: {}, settingRanges: {}, issues: [] };
+  const config: PolicyConfig = {
+    file,
+    dir,
+    globBase: globBase ?? dir,
+    exclude: [],
+    rules: new Map(),
+    overrides: [],
+    settings: {},
+    settingRanges: {},
+    issues: [],
+  };
   const at = (node: Node | null | undefined, fallback = 0): Range => {
     const r = node?.range;
     return r ? lines.range(r[0], r[1]) : lines.range(fallback, fallback);
@@ -90,13 +100,16 @@ export function parseConfig(file: string, text: string, fs?: FileSystem, globBas
     return config;
   }
   for (const e of doc.errors) {
-    config.issues.push({ range: lines.range(e.pos[0], Math.max(e.pos[0], e.pos[1])), message: `YAML: ${firstLine(e.message)}; nothing of this file applies until it parses` });
+    config.issues.push({
+      range: lines.range(e.pos[0], Math.max(e.pos[0], e.pos[1])),
+      message: `YAML: ${firstLine(e.message)}; nothing of this file applies until it parses`,
+    });
   }
   if (doc.errors.length) {
     config.broken = true;
     return config;
   }
-  const resolve = (n: unknown): Node | null => (isAlias(n) ? (n.resolve(doc) as Node | undefined) ?? null : (n as Node | null));
+  const resolve = (n: unknown): Node | null => (isAlias(n) ? ((n.resolve(doc) as Node | undefined) ?? null) : (n as Node | null));
   /** A mapping's pairs with their key's text; a key seen before is reported and left out (the first one applies). */
   const pairsOf = (map: { items: unknown[] }, where: string): Array<{ key: string; k: Node | null; v: Node | null }> => {
     const out: Array<{ key: string; k: Node | null; v: Node | null }> = [];
@@ -271,7 +284,8 @@ export function parseConfig(file: string, text: string, fs?: FileSystem, globBas
         const items = isSeq(v) ? v.items.map(resolve) : isScalar(v) && v.value === null ? [] : [v];
         const sans: string[] = [];
         for (const item of items) {
-          if (isScalar(item) && (typeof item.value === 'string' || typeof item.value === 'number') && String(item.value).trim() !== '') sans.push(String(item.value).trim());
+          if (isScalar(item) && (typeof item.value === 'string' || typeof item.value === 'number') && String(item.value).trim() !== '')
+            sans.push(String(item.value).trim());
           else issue(item ?? k, `extraSANs: expected a DNS name or IP address, got ${describe(isScalar(item) ? item.value : item)}`);
         }
         config.settings.extraSANs = sans;

@@ -32,7 +32,8 @@ export function globProblem(pattern: string, base = "the config file's folder"):
   if (/^[A-Za-z]:[\\/]/.test(p)) return `'${p}' is an absolute path: patterns are relative to ${base}`;
   const body = p.replace(/^\.\//, '').replace(/^\/+/, '').replace(/\/+$/, '');
   if (body.split('/').some((seg) => seg === '..')) return `'${p}' leads out of the folder: patterns match only below it`;
-  if (body === '' || body === '.') return `'${p}' names the folder itself: it would exclude everything below it; leave the files out some other way, or delete the config`;
+  if (body === '' || body === '.')
+    return `'${p}' names the folder itself: it would exclude everything below it; leave the files out some other way, or delete the config`;
   try {
     picomatch.makeRe(body, { dot: true });
   } catch (err) {

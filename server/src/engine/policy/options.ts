@@ -16,7 +16,9 @@ export function mergeOptions(base: EngineOptions, settings: ConfigSettings): Eng
     if (settings.rootDir !== undefined && !pinned.has('rootDir')) out.rootDir = settings.rootDir;
     if (settings.pathMappings !== undefined) {
       // Per prefix: the command line's mapping wins over the config's, the config's over a VS Code setting's.
-      out.pathMappings = pinned.has('pathMappings') ? { ...settings.pathMappings, ...base.pathMappings } : { ...base.pathMappings, ...settings.pathMappings };
+      out.pathMappings = pinned.has('pathMappings')
+        ? { ...settings.pathMappings, ...base.pathMappings }
+        : { ...base.pathMappings, ...settings.pathMappings };
     }
   }
   return out;

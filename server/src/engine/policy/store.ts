@@ -82,14 +82,18 @@ export class ConfigStore {
       if (read.ok) config = parseConfig(file, read.data.toString('utf8'), this.fs, globBase);
       else {
         config = parseConfig(file, '', this.fs, globBase);
-        config.issues.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `cannot be read: ${read.reason}` });
+        config.issues.push({
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          message: `cannot be read: ${read.reason}`,
+        });
       }
       const kept = this.lastExclude.get(file);
       if (config.broken && kept?.length) {
         config.exclude = kept;
         config.keptExclude = true;
         const first = config.issues[0];
-        if (first) first.message += `; meanwhile the exclude of its last version that parsed still applies (${kept.map((g) => `'${g.pattern}'`).join(', ')})`;
+        if (first)
+          first.message += `; meanwhile the exclude of its last version that parsed still applies (${kept.map((g) => `'${g.pattern}'`).join(', ')})`;
       } else if (!config.broken && read.ok) this.lastExclude.set(file, config.exclude);
       this.parsed.set(file, config);
     }

@@ -15,7 +15,8 @@ export const SKIP_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', '
 const MAX_FILES = 20_000;
 const MAX_DEPTH = 20;
 
-const notConfig = /\.(crt|pem|key|cer|der|csr|pub|srl|p12|pfx|png|jpg|gif|svg|ico|zip|gz|tgz|tar|md|ts|js|mjs|map|lock|txt|html|css|sh|go|py|rs|json)$/i;
+const notConfig =
+  /\.(crt|pem|key|cer|der|csr|pub|srl|p12|pfx|png|jpg|gif|svg|ico|zip|gz|tgz|tar|md|ts|js|mjs|map|lock|txt|html|css|sh|go|py|rs|json)$/i;
 
 export function isCandidateName(file: string): boolean {
   const base = path.basename(file);

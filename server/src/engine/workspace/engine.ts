@@ -119,7 +119,11 @@ export class Engine implements WorkspaceView {
   constructor(fs: FileSystem, options: Partial<EngineOptions> = {}) {
     this.opts = { ...defaultOptions, ...options };
     this.fs = confinedFileSystem(fs, () => this.opts.readOnlyWithin);
-    this.configs = new ConfigStore(this.fs, () => this.opts.configFile, () => this.opts.configBase);
+    this.configs = new ConfigStore(
+      this.fs,
+      () => this.opts.configFile,
+      () => this.opts.configBase,
+    );
     // The suffix search never looks into what the configs and --exclude leave out.
     this.index = new FileIndex(this.fs, this.opts.searchRoots, (p, isFolder) => this.excludedBy(p, isFolder) !== undefined);
   }
@@ -286,7 +290,9 @@ export class Engine implements WorkspaceView {
   private configFindings(file: string): Finding[] {
     // A config in an excluded folder is not read: it has no problems to show.
     if (this.fs.stat(file).kind !== 'file' || this.excludedBy(file)) return [];
-    return this.configs.load(file).issues.map((i) => ({ file, range: i.range, severity: 'error' as const, code: 'config-invalid', message: i.message }));
+    return this.configs
+      .load(file)
+      .issues.map((i) => ({ file, range: i.range, severity: 'error' as const, code: 'config-invalid', message: i.message }));
   }
 
   private policyOf(file: string): PolicyResult | undefined {
@@ -515,7 +521,14 @@ export class Engine implements WorkspaceView {
     const node = parsed && byFolder.size && this.isKubeadm(parsed) ? 'node\n' : '';
     const after = new Map<string, string>();
     for (const [folder, refs] of byFolder) {
-      after.set(folder, node + refs.map((r) => (r.source.kind === 'path' ? `${r.source.baseDir}\0${r.source.path}` : '')).sort().join('\n'));
+      after.set(
+        folder,
+        node +
+          refs
+            .map((r) => (r.source.kind === 'path' ? `${r.source.baseDir}\0${r.source.path}` : ''))
+            .sort()
+            .join('\n'),
+      );
       let docs = this.pathRefs.get(folder);
       if (!docs) this.pathRefs.set(folder, (docs = new Map()));
       docs.set(file, refs);
@@ -650,7 +663,8 @@ export class Engine implements WorkspaceView {
     for (const u of after?.units ?? []) kinds.add(u.kind);
     for (const [doc, d] of this.deps) {
       if (!this.verdicts.has(doc)) continue;
-      if (d.paths.has(file) || [...kinds].some((k) => d.kinds.has(k)) || (d.folders && folders.some((f) => d.folders!.has(f)))) this.verdicts.delete(doc);
+      if (d.paths.has(file) || [...kinds].some((k) => d.kinds.has(k)) || (d.folders && folders.some((f) => d.folders!.has(f))))
+        this.verdicts.delete(doc);
     }
   }
 }
@@ -679,7 +693,10 @@ function failure(refPath: string, resolution: Resolution, by: NamedBy): Loaded {
 
 /** Not in the workspace, and the place outside it that would have been read next was not looked at. */
 function refusedMessage(refPath: string, tried: string[], outside: string): string {
-  const inside = tried.filter((t) => t !== outside).slice(0, 4).map((t) => path.normalize(t));
+  const inside = tried
+    .filter((t) => t !== outside)
+    .slice(0, 4)
+    .map((t) => path.normalize(t));
   const where = inside.length ? ` (tried ${inside.join('; ')})` : '';
   const copy = outside === refPath ? 'no copy of it' : `nothing for ${refPath}`;
   return `${outside} ${refusalReason('outside')}, and ${copy} was found in the workspace${where}.`;
@@ -687,9 +704,6 @@ function refusedMessage(refPath: string, tried: string[], outside: string): stri
 
 function sortFindings(findings: Finding[]): Finding[] {
   return findings.sort(
-    (a, b) =>
-      a.range.start.line - b.range.start.line ||
-      a.range.start.character - b.range.start.character ||
-      a.code.localeCompare(b.code),
+    (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code),
   );
 }

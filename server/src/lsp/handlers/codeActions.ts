@@ -17,15 +17,25 @@ export const codeActionCapabilities: ServerCapabilities = {
 
 export function registerCodeActions(connection: Connection, state: WorkspaceState, generation: GenerationFixes, log: Log): void {
   connection.onCodeAction(
-    handle(log, 'codeAction', (): CodeAction[] => [], async (params) => {
-      // Each kind on its own: a failure planning the generation still leaves the ignores, and the other way round.
-      const generated = await generation.codeActions(params);
-      const ignores = await handle(log, 'codeAction', (): CodeAction[] => [], async () => {
-        await state.whenIndexed();
-        return ignoreCodeActions(params, state);
-      })();
-      return [...generated, ...ignores];
-    }),
+    handle(
+      log,
+      'codeAction',
+      (): CodeAction[] => [],
+      async (params) => {
+        // Each kind on its own: a failure planning the generation still leaves the ignores, and the other way round.
+        const generated = await generation.codeActions(params);
+        const ignores = await handle(
+          log,
+          'codeAction',
+          (): CodeAction[] => [],
+          async () => {
+            await state.whenIndexed();
+            return ignoreCodeActions(params, state);
+          },
+        )();
+        return [...generated, ...ignores];
+      },
+    ),
   );
 }
 

@@ -14,20 +14,30 @@ export const COMMANDS = [SERVER_RECHECK_COMMAND];
 export function registerCommands(connection: Connection, state: WorkspaceState, publisher: Publisher, index: WorkspaceIndex, log: Log): void {
   connection.onRequest(
     SUMMARY_REQUEST,
-    handle(log, 'summary', (): Summary => ({ errors: 0, warnings: 0, files: 0, filesWithProblems: 0 }), async () => {
-      await state.whenIndexed();
-      return await publisher.summary();
-    }),
+    handle(
+      log,
+      'summary',
+      (): Summary => ({ errors: 0, warnings: 0, files: 0, filesWithProblems: 0 }),
+      async () => {
+        await state.whenIndexed();
+        return await publisher.summary();
+      },
+    ),
   );
 
   connection.onExecuteCommand(
-    handle(log, 'executeCommand', (): Summary | null => null, async (params) => {
-      if (params.command === RECHECK_COMMAND || params.command === SERVER_RECHECK_COMMAND) {
-        log.info('kube-pki: re-checking the workspace');
-        return await index.recheck();
-      }
-      log.warn(`kube-pki: unknown command ${params.command}`);
-      return null;
-    }),
+    handle(
+      log,
+      'executeCommand',
+      (): Summary | null => null,
+      async (params) => {
+        if (params.command === RECHECK_COMMAND || params.command === SERVER_RECHECK_COMMAND) {
+          log.info('kube-pki: re-checking the workspace');
+          return await index.recheck();
+        }
+        log.warn(`kube-pki: unknown command ${params.command}`);
+        return null;
+      },
+    ),
   );
 }

@@ -7,13 +7,20 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { CodeAction, CodeActionParams, Connection, Diagnostic, TextEdit } from 'vscode-languageserver/node';
 import { generate } from '../../engine';
-import { APPLY_COMMAND, APPLY_REQUEST, DEFAULTS_REQUEST, PLAN_REQUEST, type ApplyResult, type GenerationDefaults, type PlanPreview } from '../../../../shared/protocol';
+import {
+  APPLY_COMMAND,
+  APPLY_REQUEST,
+  DEFAULTS_REQUEST,
+  PLAN_REQUEST,
+  type ApplyResult,
+  type GenerationDefaults,
+  type PlanPreview,
+} from '../../../../shared/protocol';
 import { errorName, handle, type Log } from '../guard';
 import type { WorkspaceState } from '../state';
 
 /** Codes a quick fix can resolve by generating or re-issuing. */
 export const FIXABLE_CODES = new Set(['file-not-found', ...generate.FIXABLE]);
-
 
 type Finding = { file: string; range: Diagnostic['range']; code: string };
 
@@ -22,13 +29,31 @@ type Finding = { file: string; range: Diagnostic['range']; code: string };
  * used: the server takes kubePki.extraSANs from the settings, and a .kube-pki.yaml's over it for the files below it.
  */
 export type PlanParams =
-  | { kind: 'missing' | 'fix' | 'renew'; only?: Finding[]; keyType?: generate.KeyType; days?: number; caDays?: number; extraSANs?: string[]; nodeName?: string; actionIds?: string[] }
+  | {
+      kind: 'missing' | 'fix' | 'renew';
+      only?: Finding[];
+      keyType?: generate.KeyType;
+      days?: number;
+      caDays?: number;
+      extraSANs?: string[];
+      nodeName?: string;
+      actionIds?: string[];
+    }
   | { kind: 'ca'; certPath: string; keyPath?: string; commonName?: string; days?: number; keyType?: generate.KeyType }
-  | { kind: 'client'; commonName: string; groups?: string[]; caCertPath: string; caKeyPath?: string; certPath?: string; keyPath?: string; kubeconfig?: { path: string; server: string; clusterName?: string }; days?: number; keyType?: generate.KeyType; replace?: boolean }
+  | {
+      kind: 'client';
+      commonName: string;
+      groups?: string[];
+      caCertPath: string;
+      caKeyPath?: string;
+      certPath?: string;
+      keyPath?: string;
+      kubeconfig?: { path: string; server: string; clusterName?: string };
+      days?: number;
+      keyType?: generate.KeyType;
+      replace?: boolean;
+    }
   | ({ kind: 'control-plane' } & generate.ControlPlaneOptions);
-
-
-
 
 function preview(plan: generate.GenerationPlan, planId: string): PlanPreview {
   return {
@@ -45,7 +70,9 @@ function preview(plan: generate.GenerationPlan, planId: string): PlanPreview {
         issuer: a.signer ? (a.signer.kind === 'self' ? 'self-signed' : a.signer.name) : undefined,
         validityDays: s?.validityDays,
         key: a.key ? (a.key.kind === 'new' ? `new ${a.key.type}` : 'existing key kept') : undefined,
-        files: a.outputs.map((o) => ('path' in o ? { path: o.path, kind: o.kind, replace: o.replace } : { path: o.file, kind: o.kind, replace: true })),
+        files: a.outputs.map((o) =>
+          'path' in o ? { path: o.path, kind: o.kind, replace: o.replace } : { path: o.file, kind: o.kind, replace: true },
+        ),
       };
     }),
     skipped: plan.skipped.map((s) => ({ title: s.title, reason: s.reason, needsReplace: s.needsReplace })),
@@ -92,92 +119,125 @@ export function registerGeneration(connection: Connection, state: WorkspaceState
         });
         let actions = plan.actions;
         if (p.only) {
-          const wanted = (a: generate.PlanAction) => a.fixes.some((f) => p.only!.some((o) => o.code === f.code && o.file === f.file && o.range.start.line === f.range.start.line && o.range.start.character === f.range.start.character));
+          const wanted = (a: generate.PlanAction) =>
+            a.fixes.some((f) =>
+              p.only!.some(
+                (o) =>
+                  o.code === f.code &&
+                  o.file === f.file &&
+                  o.range.start.line === f.range.start.line &&
+                  o.range.start.character === f.range.start.character,
+              ),
+            );
           actions = actions.filter(wanted);
           // A CA the wanted actions need comes along.
           const needed = new Set(actions.flatMap((a) => (a.signer?.kind === 'action' ? [a.signer.actionId] : [])));
           actions = plan.actions.filter((a) => actions.includes(a) || needed.has(a.id));
         }
-        if (p.actionIds) actions = actions.filter((a) => p.actionIds!.includes(a.id) || actions.some((b) => p.actionIds!.includes(b.id) && b.signer?.kind === 'action' && b.signer.actionId === a.id));
+        if (p.actionIds)
+          actions = actions.filter(
+            (a) =>
+              p.actionIds!.includes(a.id) ||
+              actions.some((b) => p.actionIds!.includes(b.id) && b.signer?.kind === 'action' && b.signer.actionId === a.id),
+          );
         return { plan: { actions, skipped: p.only ? [] : plan.skipped }, allowReplace: p.kind !== 'missing' || !!p.only };
       }
     }
   }
 
-  const codeActions = handle(log, 'codeAction', (): CodeAction[] => [], async (params: CodeActionParams): Promise<CodeAction[]> => {
-    await state.whenIndexed();
-    const file = state.fileOfUri(params.textDocument.uri);
-    if (!file || !state.trusted) return [];
-    const ours = params.context.diagnostics.filter((d) => d.source === 'kube-pki' && typeof d.code === 'string' && FIXABLE_CODES.has(d.code));
-    const out: CodeAction[] = [];
-    for (const d of ours) {
-      const only: Finding[] = [{ file, range: d.range, code: String(d.code) }];
-      const { plan } = makePlan({ kind: 'fix', only });
-      for (const a of plan.actions) {
-        if (!a.fixes.some((f) => f.code === d.code && f.range.start.line === d.range.start.line)) continue;
-        const verb = a.effect === 'create' ? 'Generate' : a.kind === 'kubeconfig-ca' ? 'Replace' : 'Re-issue';
-        const title = `${verb} ${a.title}${a.effect === 'create' ? '' : `: ${a.reason}`}`;
-        out.push({
-          title: title.length > 160 ? `${title.slice(0, 157)}…` : title,
-          kind: 'quickfix',
-          diagnostics: [d],
-          isPreferred: true,
-          command: { title, command: APPLY_COMMAND, arguments: [{ kind: 'fix', only } satisfies PlanParams] },
-        });
+  const codeActions = handle(
+    log,
+    'codeAction',
+    (): CodeAction[] => [],
+    async (params: CodeActionParams): Promise<CodeAction[]> => {
+      await state.whenIndexed();
+      const file = state.fileOfUri(params.textDocument.uri);
+      if (!file || !state.trusted) return [];
+      const ours = params.context.diagnostics.filter((d) => d.source === 'kube-pki' && typeof d.code === 'string' && FIXABLE_CODES.has(d.code));
+      const out: CodeAction[] = [];
+      for (const d of ours) {
+        const only: Finding[] = [{ file, range: d.range, code: String(d.code) }];
+        const { plan } = makePlan({ kind: 'fix', only });
+        for (const a of plan.actions) {
+          if (!a.fixes.some((f) => f.code === d.code && f.range.start.line === d.range.start.line)) continue;
+          const verb = a.effect === 'create' ? 'Generate' : a.kind === 'kubeconfig-ca' ? 'Replace' : 'Re-issue';
+          const title = `${verb} ${a.title}${a.effect === 'create' ? '' : `: ${a.reason}`}`;
+          out.push({
+            title: title.length > 160 ? `${title.slice(0, 157)}…` : title,
+            kind: 'quickfix',
+            diagnostics: [d],
+            isPreferred: true,
+            command: { title, command: APPLY_COMMAND, arguments: [{ kind: 'fix', only } satisfies PlanParams] },
+          });
+        }
       }
-    }
-    return out;
-  });
+      return out;
+    },
+  );
 
   connection.onRequest(
     PLAN_REQUEST,
-    handle(log, 'generate/plan', (err): PlanPreview | { error: string } => ({ error: `kube-pki could not plan this: ${errorName(err)}` }), async (params: PlanParams) => {
-      await state.whenIndexed();
-      if (!state.trusted) return { error: UNTRUSTED };
-      const made = makePlan(params);
-      const planId = randomBytes(8).toString('hex');
-      plans.set(planId, made);
-      while (plans.size > 20) plans.delete(plans.keys().next().value!);
-      return preview(made.plan, planId);
-    }),
+    handle(
+      log,
+      'generate/plan',
+      (err): PlanPreview | { error: string } => ({ error: `kube-pki could not plan this: ${errorName(err)}` }),
+      async (params: PlanParams) => {
+        await state.whenIndexed();
+        if (!state.trusted) return { error: UNTRUSTED };
+        const made = makePlan(params);
+        const planId = randomBytes(8).toString('hex');
+        plans.set(planId, made);
+        while (plans.size > 20) plans.delete(plans.keys().next().value!);
+        return preview(made.plan, planId);
+      },
+    ),
   );
 
   const applyFailed = (error: string): ApplyResult => ({ ok: false, written: [], edited: [], notWritten: [], failed: [], error });
   connection.onRequest(
     APPLY_REQUEST,
-    handle(log, 'generate/apply', (err) => applyFailed(`kube-pki could not generate this: ${errorName(err)}`), async (params: { planId: string }): Promise<ApplyResult> => {
-      if (!state.trusted) return applyFailed(UNTRUSTED);
-      const made = plans.get(params?.planId);
-      if (!made) return applyFailed('this plan is no longer known: preview it again');
-      plans.delete(params.planId);
-      const result: ApplyResult = { ok: false, written: [], edited: [], notWritten: [], failed: [] };
-      try {
-        const batch = await generate.executePlan(made.plan, state.fs);
-        result.failed = batch.failed.map((f) => ({ title: f.title, reason: f.reason }));
-        // Edits first: the editor applies them to its buffers (undoable); then the files.
-        if (batch.edits.length) {
-          const changes: Record<string, TextEdit[]> = {};
-          for (const e of batch.edits) (changes[state.uriOf(e.file)] ??= []).push({ range: e.range, newText: e.newText });
-          const applied = await connection.workspace.applyEdit({ label: 'Kube PKI: re-issue certificates', edit: { changes } });
-          if (!applied.applied) {
-            return { ...result, error: `the editor did not apply the kubeconfig edits${applied.failureReason ? ` (${applied.failureReason})` : ''}; nothing was written` };
+    handle(
+      log,
+      'generate/apply',
+      (err) => applyFailed(`kube-pki could not generate this: ${errorName(err)}`),
+      async (params: { planId: string }): Promise<ApplyResult> => {
+        if (!state.trusted) return applyFailed(UNTRUSTED);
+        const made = plans.get(params?.planId);
+        if (!made) return applyFailed('this plan is no longer known: preview it again');
+        plans.delete(params.planId);
+        const result: ApplyResult = { ok: false, written: [], edited: [], notWritten: [], failed: [] };
+        try {
+          const batch = await generate.executePlan(made.plan, state.fs);
+          result.failed = batch.failed.map((f) => ({ title: f.title, reason: f.reason }));
+          // Edits first: the editor applies them to its buffers (undoable); then the files.
+          if (batch.edits.length) {
+            const changes: Record<string, TextEdit[]> = {};
+            for (const e of batch.edits) (changes[state.uriOf(e.file)] ??= []).push({ range: e.range, newText: e.newText });
+            const applied = await connection.workspace.applyEdit({ label: 'Kube PKI: re-issue certificates', edit: { changes } });
+            if (!applied.applied) {
+              return {
+                ...result,
+                error: `the editor did not apply the kubeconfig edits${applied.failureReason ? ` (${applied.failureReason})` : ''}; nothing was written`,
+              };
+            }
+            result.edited = [...new Set(batch.edits.map((e) => e.file))];
           }
-          result.edited = [...new Set(batch.edits.map((e) => e.file))];
+          const summaries = new Map(batch.files.map((f) => [f.path, f.summary]));
+          const report = generate.writeBatch(batch.files, { fs: state.diskFs, allowReplace: made.allowReplace });
+          result.written = report.written.map((w) => ({ ...w, summary: summaries.get(w.path) ?? '' }));
+          result.notWritten = report.notWritten;
+          result.ok = report.ok && batch.failed.length === 0;
+          if (!report.ok)
+            result.error = `${report.error?.path ? `${path.basename(report.error.path)}: ` : ''}${report.error?.message ?? 'writing failed'}`;
+          if (report.written.length) afterWrite(report.written.map((w) => w.path));
+          return result;
+        } catch (err) {
+          // What was done before the failure (edits applied, files written) is still reported.
+          log.error('generate/apply', err);
+          return { ...result, error: `kube-pki could not generate this: ${errorName(err)}` };
         }
-        const summaries = new Map(batch.files.map((f) => [f.path, f.summary]));
-        const report = generate.writeBatch(batch.files, { fs: state.diskFs, allowReplace: made.allowReplace });
-        result.written = report.written.map((w) => ({ ...w, summary: summaries.get(w.path) ?? '' }));
-        result.notWritten = report.notWritten;
-        result.ok = report.ok && batch.failed.length === 0;
-        if (!report.ok) result.error = `${report.error?.path ? `${path.basename(report.error.path)}: ` : ''}${report.error?.message ?? 'writing failed'}`;
-        if (report.written.length) afterWrite(report.written.map((w) => w.path));
-        return result;
-      } catch (err) {
-        // What was done before the failure (edits applied, files written) is still reported.
-        log.error('generate/apply', err);
-        return { ...result, error: `kube-pki could not generate this: ${errorName(err)}` };
-      }
-    }),
+      },
+    ),
   );
 
   /** What the editor's input boxes start from: the workspace's CAs, servers and node. */
@@ -205,7 +265,10 @@ export function registerGeneration(connection: Connection, state: WorkspaceState
         if (u.component === 'etcd') nodeName ??= flagValue('name');
         if (u.component === 'kube-apiserver') {
           advertiseAddress ??= flagValue('advertise-address');
-          if (advertiseAddress) servers.add(`https://${advertiseAddress.includes(':') ? `[${advertiseAddress}]` : advertiseAddress}:${flagValue('secure-port') ?? '6443'}`);
+          if (advertiseAddress)
+            servers.add(
+              `https://${advertiseAddress.includes(':') ? `[${advertiseAddress}]` : advertiseAddress}:${flagValue('secure-port') ?? '6443'}`,
+            );
         }
       }
       for (const kc of engine.units('kubeconfig')) for (const c of kc.clusters) if (c.server?.value) servers.add(c.server.value);

@@ -15,7 +15,8 @@ export function registerInventory(connection: Connection, state: WorkspaceState,
       log,
       'inventory',
       // No message text from the engine: it may quote file content.
-      (err): ResponseError<void> => new ResponseError(LSPErrorCodes.RequestFailed, `kube-pki could not list the workspace's certificates (${errorName(err)}); see the output.`),
+      (err): ResponseError<void> =>
+        new ResponseError(LSPErrorCodes.RequestFailed, `kube-pki could not list the workspace's certificates (${errorName(err)}); see the output.`),
       async (): Promise<Inventory> => {
         await state.whenIndexed();
         const inventory = buildInventory(state.current());

@@ -67,74 +67,99 @@ export function registerLifecycle(
   );
 
   connection.onInitialized(
-    handle(log, 'initialized', () => undefined, async () => {
-      try {
-        if (state.caps.dynamicWatchedFiles) {
-          await connection.client
-            .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*' }] })
-            .catch((err) => log.error('register didChangeWatchedFiles', err));
-        }
-        if (state.caps.dynamicConfiguration) {
-          await connection.client
-            .register(DidChangeConfigurationNotification.type, { section: 'kubePki' })
-            .catch((err) => log.error('register didChangeConfiguration', err));
-        }
-        if (state.caps.workspaceFolders) {
-          log.guard(
-            'workspace folders',
-            () =>
-              connection.workspace.onDidChangeWorkspaceFolders(
-                handle(log, 'workspace folders', () => undefined, async (e) => {
-                  const removed = new Set(e.removed.map((f) => f.uri));
-                  const kept = state.folders.filter((f) => !removed.has(f.uri));
-                  state.folders = [...kept, ...toFolders(e.added, null, null)];
-                  await index.applySettings();
-                  await index.reindex();
-                }),
-              ),
-            undefined,
+    handle(
+      log,
+      'initialized',
+      () => undefined,
+      async () => {
+        try {
+          if (state.caps.dynamicWatchedFiles) {
+            await connection.client
+              .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*' }] })
+              .catch((err) => log.error('register didChangeWatchedFiles', err));
+          }
+          if (state.caps.dynamicConfiguration) {
+            await connection.client
+              .register(DidChangeConfigurationNotification.type, { section: 'kubePki' })
+              .catch((err) => log.error('register didChangeConfiguration', err));
+          }
+          if (state.caps.workspaceFolders) {
+            log.guard(
+              'workspace folders',
+              () =>
+                connection.workspace.onDidChangeWorkspaceFolders(
+                  handle(
+                    log,
+                    'workspace folders',
+                    () => undefined,
+                    async (e) => {
+                      const removed = new Set(e.removed.map((f) => f.uri));
+                      const kept = state.folders.filter((f) => !removed.has(f.uri));
+                      state.folders = [...kept, ...toFolders(e.added, null, null)];
+                      await index.applySettings();
+                      await index.reindex();
+                    },
+                  ),
+                ),
+              undefined,
+            );
+          }
+          log.info(
+            `kube-pki ${pkg.version}: workspace ${state.folderPaths().join(', ') || '(none)'}${state.trusted ? '' : ' (Restricted Mode: nothing outside it is read)'}; server pid ${process.pid}`,
           );
+          await index.applySettings();
+          state.settingsLoaded = true;
+          // Open documents are checked right away; the index of the workspace follows and re-publishes them.
+          publisher.scheduleAll();
+          await index.reindex();
+        } finally {
+          state.settingsLoaded = true;
+          state.markReady();
+          publisher.scheduleAll();
         }
-        log.info(
-          `kube-pki ${pkg.version}: workspace ${state.folderPaths().join(', ') || '(none)'}${state.trusted ? '' : ' (Restricted Mode: nothing outside it is read)'}; server pid ${process.pid}`,
-        );
-        await index.applySettings();
-        state.settingsLoaded = true;
-        // Open documents are checked right away; the index of the workspace follows and re-publishes them.
-        publisher.scheduleAll();
-        await index.reindex();
-      } finally {
-        state.settingsLoaded = true;
-        state.markReady();
-        publisher.scheduleAll();
-      }
-    }),
+      },
+    ),
   );
 
   connection.onShutdown(
-    handle(log, 'shutdown', () => undefined, () => {
-      state.shuttingDown = true;
-      publisher.stop();
-      index.stop();
-    }),
+    handle(
+      log,
+      'shutdown',
+      () => undefined,
+      () => {
+        state.shuttingDown = true;
+        publisher.stop();
+        index.stop();
+      },
+    ),
   );
 
   connection.onNotification(
     TRUST_NOTIFICATION,
-    handle(log, 'workspaceTrusted', () => undefined, async () => {
-      if (state.trusted) return;
-      await index.trustGranted();
-    }),
+    handle(
+      log,
+      'workspaceTrusted',
+      () => undefined,
+      async () => {
+        if (state.trusted) return;
+        await index.trustGranted();
+      },
+    ),
   );
 
   connection.onDidChangeConfiguration(
-    handle(log, 'didChangeConfiguration', () => undefined, async (params) => {
-      const s = (params?.settings as { kubePki?: unknown } | undefined)?.kubePki;
-      if (s !== undefined) state.pushedSettings = s;
-      await index.applySettings();
-      publisher.scheduleAll();
-      publisher.scheduleSummary();
-    }),
+    handle(
+      log,
+      'didChangeConfiguration',
+      () => undefined,
+      async (params) => {
+        const s = (params?.settings as { kubePki?: unknown } | undefined)?.kubePki;
+        if (s !== undefined) state.pushedSettings = s;
+        await index.applySettings();
+        publisher.scheduleAll();
+        publisher.scheduleSummary();
+      },
+    ),
   );
 }
 

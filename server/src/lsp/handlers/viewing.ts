@@ -23,11 +23,7 @@ import { handle, type Log } from '../guard';
 import { MAX_FEATURE_TEXT, type OpenText, type WorkspaceState } from '../state';
 
 /** PEM files and Markdown get our folds; YAML keeps its indentation folding (a provider would replace it). */
-export const FOLDING_SELECTOR = [
-  { language: 'pem' },
-  { language: 'markdown' },
-  { scheme: 'file', pattern: '**/*.{pem,crt,cer,key,csr}' },
-];
+export const FOLDING_SELECTOR = [{ language: 'pem' }, { language: 'markdown' }, { scheme: 'file', pattern: '**/*.{pem,crt,cer,key,csr}' }];
 
 export const viewingCapabilities: ServerCapabilities = {
   hoverProvider: true,
@@ -56,76 +52,112 @@ export function registerViewing(connection: Connection, state: WorkspaceState, l
   };
 
   connection.onHover(
-    handle(log, 'hover', (): Hover | null => null, async (params) => {
-      const doc = await open(params.textDocument.uri);
-      if (!doc) return null;
-      const h = hoverAt(state.current(), doc.file, doc.text, doc.offsetAt(params.position));
-      return h ? { contents: { kind: 'markdown', value: h.markdown }, range: h.range } : null;
-    }),
+    handle(
+      log,
+      'hover',
+      (): Hover | null => null,
+      async (params) => {
+        const doc = await open(params.textDocument.uri);
+        if (!doc) return null;
+        const h = hoverAt(state.current(), doc.file, doc.text, doc.offsetAt(params.position));
+        return h ? { contents: { kind: 'markdown', value: h.markdown }, range: h.range } : null;
+      },
+    ),
   );
 
   connection.onCodeLens(
-    handle(log, 'codeLens', (): CodeLens[] => [], async (params) => {
-      const doc = await open(params.textDocument.uri);
-      if (!doc) return [];
-      return codeLenses(state.current(), doc.file, doc.text).map((l) => {
-        const title = `${l.severity ? ICON[l.severity] : ''}${l.title}${l.codes.length ? ` · ${l.codes.join(', ')}` : ''}`;
-        return {
-          range: { start: l.range.start, end: l.range.start },
-          command: { title, command: DECODE_COMMAND, arguments: [params.textDocument.uri, l.range.start] },
-        };
-      });
-    }),
+    handle(
+      log,
+      'codeLens',
+      (): CodeLens[] => [],
+      async (params) => {
+        const doc = await open(params.textDocument.uri);
+        if (!doc) return [];
+        return codeLenses(state.current(), doc.file, doc.text).map((l) => {
+          const title = `${l.severity ? ICON[l.severity] : ''}${l.title}${l.codes.length ? ` · ${l.codes.join(', ')}` : ''}`;
+          return {
+            range: { start: l.range.start, end: l.range.start },
+            command: { title, command: DECODE_COMMAND, arguments: [params.textDocument.uri, l.range.start] },
+          };
+        });
+      },
+    ),
   );
 
   connection.onDocumentLinks(
-    handle(log, 'documentLink', (): DocumentLink[] => [], async (params) => {
-      const doc = await open(params.textDocument.uri);
-      if (!doc) return [];
-      return documentLinks(state.current(), doc.file, doc.text).map((l) => ({ range: l.range, target: state.uriOf(l.target), tooltip: l.tooltip }));
-    }),
+    handle(
+      log,
+      'documentLink',
+      (): DocumentLink[] => [],
+      async (params) => {
+        const doc = await open(params.textDocument.uri);
+        if (!doc) return [];
+        return documentLinks(state.current(), doc.file, doc.text).map((l) => ({ range: l.range, target: state.uriOf(l.target), tooltip: l.tooltip }));
+      },
+    ),
   );
 
   connection.onDocumentSymbol(
-    handle(log, 'documentSymbol', (): DocumentSymbol[] => [], async (params) => {
-      const doc = await open(params.textDocument.uri);
-      if (!doc) return [];
-      return documentSymbols(state.current(), doc.file, doc.text).map((s) => ({
-        name: s.name,
-        detail: s.detail,
-        kind: KINDS[s.kind],
-        range: s.range,
-        selectionRange: s.selectionRange,
-      }));
-    }),
+    handle(
+      log,
+      'documentSymbol',
+      (): DocumentSymbol[] => [],
+      async (params) => {
+        const doc = await open(params.textDocument.uri);
+        if (!doc) return [];
+        return documentSymbols(state.current(), doc.file, doc.text).map((s) => ({
+          name: s.name,
+          detail: s.detail,
+          kind: KINDS[s.kind],
+          range: s.range,
+          selectionRange: s.selectionRange,
+        }));
+      },
+    ),
   );
 
   connection.onFoldingRanges(
-    handle(log, 'foldingRange', (): FoldingRange[] => [], async (params) => {
-      const doc = await open(params.textDocument.uri);
-      if (!doc) return [];
-      return foldingRanges(doc.text).map((f) => ({ startLine: f.startLine, endLine: f.endLine, kind: FoldingRangeKind.Region }));
-    }),
+    handle(
+      log,
+      'foldingRange',
+      (): FoldingRange[] => [],
+      async (params) => {
+        const doc = await open(params.textDocument.uri);
+        if (!doc) return [];
+        return foldingRanges(doc.text).map((f) => ({ startLine: f.startLine, endLine: f.endLine, kind: FoldingRangeKind.Region }));
+      },
+    ),
   );
 
   connection.onRequest(
     DECODE_REQUEST,
-    handle(log, 'decode', (): DecodeResponse => ({ error: 'kube-pki could not decode this (see the output for details).' }), async (params: DecodeParams) => {
-      await state.whenIndexed();
-      const doc = params?.uri ? state.document(params.uri) ?? (typeof params.text === 'string' ? sentDocument(state, params.uri, params.text) : undefined) : undefined;
-      if (!doc) return { error: 'The document is not open in the kube-pki language server.' };
-      if (doc.text.length > MAX_FEATURE_TEXT) return { error: 'The document is too big to decode.' };
-      const selection = params.range ? { start: doc.offsetAt(params.range.start), end: doc.offsetAt(params.range.end) } : undefined;
-      const offset = params.position ? doc.offsetAt(params.position) : undefined;
-      return decodeAt(state.current(), doc.file, doc.text, { ...(offset !== undefined ? { offset } : {}), ...(selection ? { selection } : {}) });
-    }),
+    handle(
+      log,
+      'decode',
+      (): DecodeResponse => ({ error: 'kube-pki could not decode this (see the output for details).' }),
+      async (params: DecodeParams) => {
+        await state.whenIndexed();
+        const doc = params?.uri
+          ? (state.document(params.uri) ?? (typeof params.text === 'string' ? sentDocument(state, params.uri, params.text) : undefined))
+          : undefined;
+        if (!doc) return { error: 'The document is not open in the kube-pki language server.' };
+        if (doc.text.length > MAX_FEATURE_TEXT) return { error: 'The document is too big to decode.' };
+        const selection = params.range ? { start: doc.offsetAt(params.range.start), end: doc.offsetAt(params.range.end) } : undefined;
+        const offset = params.position ? doc.offsetAt(params.position) : undefined;
+        return decodeAt(state.current(), doc.file, doc.text, { ...(offset !== undefined ? { offset } : {}), ...(selection ? { selection } : {}) });
+      },
+    ),
   );
 }
 
 /** A document the client sent along with kubePki/decode: named after its URI's last segment when it is no file. */
 function sentDocument(state: WorkspaceState, uri: string, text: string): OpenText {
   const doc = TextDocument.create(uri, 'plaintext', 0, text);
-  let name = uri.replace(/[?#].*$/, '').split('/').pop() || 'document';
+  let name =
+    uri
+      .replace(/[?#].*$/, '')
+      .split('/')
+      .pop() || 'document';
   try {
     name = decodeURIComponent(name);
   } catch {

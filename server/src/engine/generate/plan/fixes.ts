@@ -88,7 +88,12 @@ export function planFixes(planner: Planner, findings: Finding[]): void {
       case 'org-mismatch':
       case 'eku-missing':
       case 'weak-signature': {
-        const why = { 'cn-mismatch': 'wrong CN', 'org-mismatch': 'wrong O (groups)', 'eku-missing': 'missing extended key usage', 'weak-signature': 'SHA-1/MD5 signature' }[f.code];
+        const why = {
+          'cn-mismatch': 'wrong CN',
+          'org-mismatch': 'wrong O (groups)',
+          'eku-missing': 'missing extended key usage',
+          'weak-signature': 'SHA-1/MD5 signature',
+        }[f.code];
         if (at?.leaf) addLeaf(at.leaf, why, f);
         else handled = false;
         break;
@@ -122,13 +127,18 @@ export function planFixes(planner: Planner, findings: Finding[]): void {
         break;
       }
       case 'untrusted-issuer':
-        if (at?.leaf) addLeaf(at.leaf, `not signed by the CA that verifies it (${at.leaf.signer?.cert?.subject.text ?? at.leaf.signer?.certPath ?? 'unknown'})`, f);
+        if (at?.leaf)
+          addLeaf(
+            at.leaf,
+            `not signed by the CA that verifies it (${at.leaf.signer?.cert?.subject.text ?? at.leaf.signer?.certPath ?? 'unknown'})`,
+            f,
+          );
         else if (at?.ca) handled = untrustedOnCa(planner, f, at.ca);
         else handled = untrustedInlineCa(planner, f);
         break;
       case 'key-mismatch':
         if (at?.keyOf) addLeaf(at.keyOf, `the certificate is not the key's: re-issued for the key on disk`, f);
-        else if (at?.sa) saFix(planner, at.sa, 'the public key is not the signing key\'s', [fixed], false);
+        else if (at?.sa) saFix(planner, at.sa, "the public key is not the signing key's", [fixed], false);
         else if (at?.caKeyOf) {
           const ca = at.caKeyOf;
           planner.skip({
@@ -154,13 +164,22 @@ export function planFixes(planner: Planner, findings: Finding[]): void {
  */
 function unfixable(planner: Planner, f: Finding): void {
   const fixed: FixedFinding = { file: f.file, range: f.range, code: f.code };
-  const same = (x: FixedFinding) => x.file === f.file && x.range.start.line === f.range.start.line && x.range.start.character === f.range.start.character;
+  const same = (x: FixedFinding) =>
+    x.file === f.file && x.range.start.line === f.range.start.line && x.range.start.character === f.range.start.character;
   const rewriting = planner.actions.find((a) => a.fixes.some(same));
   if (rewriting) {
     rewriting.fixes.push(fixed);
     return;
   }
-  const onKubeconfigCA = planner.engine.units('kubeconfig').some((kc) => kc.file === f.file && kc.clusters.some((c) => c.ca && same({ file: kc.file, code: f.code, range: planner.engine.parsed(kc.file)!.lines.range(c.ca.span.start, c.ca.span.end) })));
+  const onKubeconfigCA = planner.engine
+    .units('kubeconfig')
+    .some(
+      (kc) =>
+        kc.file === f.file &&
+        kc.clusters.some(
+          (c) => c.ca && same({ file: kc.file, code: f.code, range: planner.engine.parsed(kc.file)!.lines.range(c.ca.span.start, c.ca.span.end) }),
+        ),
+    );
   planner.skip({
     title: `${f.code} in ${path.basename(f.file)}:${f.range.start.line + 1}`,
     paths: [f.file],

@@ -19,13 +19,15 @@ export function gather(planner: Planner): void {
   const kubeletConfigs = planner.engine.units('kubelet-config');
   // CAs first: leaves are matched to them. The catalog says which of kubeadm's CAs each CA flag is.
   for (const u of components) {
-    for (const [name, f] of flagsOf(u.component)) if (f.ca && !f.caLast) caSlot(planner, flagRef(u, name), f.ca, u.file, f.key ? flagRef(u, f.key) : undefined);
+    for (const [name, f] of flagsOf(u.component))
+      if (f.ca && !f.caLast) caSlot(planner, flagRef(u, name), f.ca, u.file, f.key ? flagRef(u, f.key) : undefined);
   }
   for (const k of kubeletConfigs) caSlot(planner, k.clientCA, 'ca', k.file);
   for (const kc of planner.engine.units('kubeconfig')) for (const c of kc.clusters) caSlot(planner, c.ca, 'ca', kc.file);
   // Last, so that a file already known as another CA (often ca.crt itself) keeps that role.
   for (const u of components) {
-    for (const [name, f] of flagsOf(u.component)) if (f.ca && f.caLast) caSlot(planner, flagRef(u, name), f.ca, u.file, f.key ? flagRef(u, f.key) : undefined);
+    for (const [name, f] of flagsOf(u.component))
+      if (f.ca && f.caLast) caSlot(planner, flagRef(u, name), f.ca, u.file, f.key ? flagRef(u, f.key) : undefined);
   }
 
   // Then each component's kubeconfigs, the certificates its flags name, its service account keys.
@@ -36,7 +38,16 @@ export function gather(planner: Planner): void {
     if (flags.some(([, f]) => f.serviceAccount)) serviceAccount(planner, u);
   }
   for (const k of kubeletConfigs) {
-    if (k.tlsCert) addLeaf(planner, 'kubelet-serving', `${leafProfiles['kubelet-serving'].title} (tlsCertFile of ${path.basename(k.file)})`, k, k.tlsCert, k.tlsKey, 'tlsPrivateKeyFile');
+    if (k.tlsCert)
+      addLeaf(
+        planner,
+        'kubelet-serving',
+        `${leafProfiles['kubelet-serving'].title} (tlsCertFile of ${path.basename(k.file)})`,
+        k,
+        k.tlsCert,
+        k.tlsKey,
+        'tlsPrivateKeyFile',
+      );
   }
   for (const kc of planner.engine.units('kubeconfig')) {
     for (const user of kc.users) kubeconfigLeaf(planner, kc, user);
@@ -92,7 +103,16 @@ function leaf(planner: Planner, unit: ComponentUnit, role: LeafRole, certFlag: s
   addLeaf(planner, role, leafProfiles[role].title, unit, certRef, flagRef(unit, keyFlag), `--${keyFlag}`);
 }
 
-function addLeaf(planner: Planner, role: LeafRole, title: string, unit: LeafSlot['unit'], certRef: Reference, keyRef: Reference | undefined, keyField: string, user?: KubeconfigUser): LeafSlot | undefined {
+function addLeaf(
+  planner: Planner,
+  role: LeafRole,
+  title: string,
+  unit: LeafSlot['unit'],
+  certRef: Reference,
+  keyRef: Reference | undefined,
+  keyField: string,
+  user?: KubeconfigUser,
+): LeafSlot | undefined {
   const ct = planner.target(certRef);
   const kt = keyRef ? planner.target(keyRef) : undefined;
   let id: string;
@@ -149,7 +169,16 @@ function kubeconfigLeaf(planner: Planner, kc: KubeconfigUnit, user: KubeconfigUs
   if (!user.cert) return;
   const role: LeafRole = kubeconfigRole(planner.cluster, kc, user)?.role ?? 'user';
   const profile = leafProfiles[role];
-  const slot = addLeaf(planner, role, `${profile.title} in ${path.basename(kc.file)} (user ${user.name})`, kc, user.cert, user.key, user.cert.source.kind === 'inline' ? 'client-key-data' : 'client-key', user);
+  const slot = addLeaf(
+    planner,
+    role,
+    `${profile.title} in ${path.basename(kc.file)} (user ${user.name})`,
+    kc,
+    user.cert,
+    user.key,
+    user.cert.source.kind === 'inline' ? 'client-key-data' : 'client-key',
+    user,
+  );
   if (slot && role === 'user') {
     slot.expectedCN = undefined;
   }

@@ -18,7 +18,14 @@ export function updateInlineCopies(planner: Planner, ca: CaSlot, action: PlanAct
       const cert = planner.material(ref)?.certs[0];
       if (!cert || cert.sha256 !== ca.cert?.sha256) continue;
       const range = planner.engine.parsed(kc.file)?.lines.range(ref.span.start, ref.span.end);
-      const fixes = planner.findings.filter((f) => f.file === kc.file && range && f.range.start.line === range.start.line && f.range.start.character === range.start.character && /^cert-(expired|expiring|not-yet-valid)$/.test(f.code));
+      const fixes = planner.findings.filter(
+        (f) =>
+          f.file === kc.file &&
+          range &&
+          f.range.start.line === range.start.line &&
+          f.range.start.character === range.start.character &&
+          /^cert-(expired|expiring|not-yet-valid)$/.test(f.code),
+      );
       planner.actions.push({
         id: `kubeconfig-ca:${kc.file}:${ref.span.start}`,
         kind: 'kubeconfig-ca',
@@ -63,7 +70,11 @@ export function untrustedInlineCa(planner: Planner, f: Finding): boolean {
         return true;
       }
       if (ref.source.kind !== 'inline') {
-        planner.skip({ title, paths: [kc.file], reason: `it names ${ref.source.path}; point it at ${ca.certPath} (the CA that issued the apiserver's certificate)` });
+        planner.skip({
+          title,
+          paths: [kc.file],
+          reason: `it names ${ref.source.path}; point it at ${ca.certPath} (the CA that issued the apiserver's certificate)`,
+        });
         return true;
       }
       if (!planner.allowReplace) {
@@ -77,7 +88,14 @@ export function untrustedInlineCa(planner: Planner, f: Finding): boolean {
         reason: `stale CA: replaced by ${ca.cert!.subject.text} from ${path.basename(ca.certPath)}, which issued the apiserver's certificate`,
         effect: 'replace',
         fixes: [{ file: f.file, range: f.range, code: f.code }],
-        outputs: [{ kind: 'inline-ca', file: kc.file, span: ref.span, ca: { kind: 'file', certPath: ca.certPath, keyPath: ca.keyPath, name: ca.cert!.subject.text } }],
+        outputs: [
+          {
+            kind: 'inline-ca',
+            file: kc.file,
+            span: ref.span,
+            ca: { kind: 'file', certPath: ca.certPath, keyPath: ca.keyPath, name: ca.cert!.subject.text },
+          },
+        ],
       });
       return true;
     }

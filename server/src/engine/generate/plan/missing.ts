@@ -102,7 +102,13 @@ export function planMissingLeaves(planner: Planner): void {
     const keyOnDisk = !!slot.keyPath && planner.fs.stat(slot.keyPath).kind !== 'missing';
     if (slot.certExists && !slot.keyExists) {
       // The key is gone: only a new key and a new certificate help, which replaces the certificate.
-      reissue(planner, slot, [keyOnDisk ? 'its private key is unusable (encrypted, or not a key)' : 'its private key is missing'], keyOnDisk ? [] : notFoundFindings(planner, [slot.keyRef]), true);
+      reissue(
+        planner,
+        slot,
+        [keyOnDisk ? 'its private key is unusable (encrypted, or not a key)' : 'its private key is missing'],
+        keyOnDisk ? [] : notFoundFindings(planner, [slot.keyRef]),
+        true,
+      );
       continue;
     }
     if (!planner.opts.missing) continue;
@@ -112,12 +118,20 @@ export function planMissingLeaves(planner: Planner): void {
       continue;
     }
     if (!slot.keyRef) {
-      planner.skip({ title, paths: [slot.certPath!], reason: `no private key is referenced with it (${slot.keyField} is not set): a certificate is no use without its key; set ${slot.keyField}, then generate again` });
+      planner.skip({
+        title,
+        paths: [slot.certPath!],
+        reason: `no private key is referenced with it (${slot.keyField} is not set): a certificate is no use without its key; set ${slot.keyField}, then generate again`,
+      });
       continue;
     }
     const signer = slot.signer ? signerOf(planner, slot.signer) : undefined;
     if (!signer) {
-      planner.skip({ title, paths: slotPaths(planner, slot), reason: `cannot sign it: ${slot.signer ? signerProblem(planner, slot.signer) : slot.signerProblem}` });
+      planner.skip({
+        title,
+        paths: slotPaths(planner, slot),
+        reason: `cannot sign it: ${slot.signer ? signerProblem(planner, slot.signer) : slot.signerProblem}`,
+      });
       continue;
     }
     const spec = freshSpec(planner, slot);
@@ -133,7 +147,12 @@ export function planMissingLeaves(planner: Planner): void {
       if (!keyKept && slot.keyPath) outputs.push({ kind: 'key', path: slot.keyPath, replace: keyOnDisk });
     }
     if (outputs.some((o) => 'replace' in o && o.replace) && !planner.allowReplace) {
-      planner.skip({ title, paths: [slot.keyPath!], reason: `its key is ${slot.keyWeak ? 'weak' : 'unusable (encrypted, or not a key)'} and would be replaced`, needsReplace: true });
+      planner.skip({
+        title,
+        paths: [slot.keyPath!],
+        reason: `its key is ${slot.keyWeak ? 'weak' : 'unusable (encrypted, or not a key)'} and would be replaced`,
+        needsReplace: true,
+      });
       continue;
     }
     const notes = [keyKept ? `issued for the existing key ${path.basename(slot.keyPath!)}` : '', slot.signerWhy ?? ''].filter(Boolean);
@@ -165,7 +184,11 @@ export function planMissingKubeconfigs(planner: Planner): void {
     const ca = caOf(planner, api, 'client-ca-file');
     const signer = ca ? signerOf(planner, ca) : undefined;
     if (!ca || !signer) {
-      planner.skip({ title, paths: [k.path], reason: `cannot sign its client certificate: ${ca ? signerProblem(planner, ca) : "the apiserver has no --client-ca-file"}` });
+      planner.skip({
+        title,
+        paths: [k.path],
+        reason: `cannot sign its client certificate: ${ca ? signerProblem(planner, ca) : 'the apiserver has no --client-ca-file'}`,
+      });
       continue;
     }
     const adv = flag(api, 'advertise-address')?.value.trim();
@@ -180,7 +203,10 @@ export function planMissingKubeconfigs(planner: Planner): void {
       title,
       reason: 'missing',
       effect: 'create',
-      fixes: notFoundFindings(planner, k.component.refs.filter((r) => r.expect === 'kubeconfig' && planner.target(r).path === k.path)),
+      fixes: notFoundFindings(
+        planner,
+        k.component.refs.filter((r) => r.expect === 'kubeconfig' && planner.target(r).path === k.path),
+      ),
       spec: leafSpec(k.role, cn, leafProfiles[k.role].organizations, [], [], planner.days),
       key: { kind: 'new', type: planner.keyType },
       signer,
@@ -220,10 +246,12 @@ export function reportUnplanned(planner: Planner): void {
 
 /** Why kube-pki makes nothing for a missing file that this reference names. */
 function unplannedReason(ref: Reference): string {
-  if (ref.field === '--oidc-ca-file') return "it is the CA of the OIDC identity provider (--oidc-issuer-url): it comes from the provider; kube-pki cannot make it";
+  if (ref.field === '--oidc-ca-file')
+    return 'it is the CA of the OIDC identity provider (--oidc-issuer-url): it comes from the provider; kube-pki cannot make it';
   if (/^--cluster-signing-.+-(cert|key)-file$/.test(ref.field)) {
     return "it is the CA of one of the controller-manager's CSR signers, which kube-pki does not make: point the flag at the cluster CA (kubeadm signs every CSR with --cluster-signing-cert-file/--cluster-signing-key-file), or make one with kube-pki new-ca --out PATH";
   }
-  if (ref.expect === 'key') return 'no certificate is referenced with this key, and kube-pki makes a key with its certificate: set the certificate flag too, then generate again';
+  if (ref.expect === 'key')
+    return 'no certificate is referenced with this key, and kube-pki makes a key with its certificate: set the certificate flag too, then generate again';
   return 'nothing in the workspace tells what it should hold';
 }

@@ -24,7 +24,16 @@ export function planNewCA(fs: FileSystem, o: NewCaOptions): GenerationPlan {
   const cn = o.commonName ?? 'kubernetes';
   const present = [o.certPath, keyPath].filter((p) => exists(fs, p));
   if (present.length) {
-    return { actions: [], skipped: [{ title: `CA ${cn}`, paths: present, reason: `${present.join(' and ')} already exist${present.length === 1 ? 's' : ''}: a CA is never replaced (everything it signed would stop verifying); choose another path` }] };
+    return {
+      actions: [],
+      skipped: [
+        {
+          title: `CA ${cn}`,
+          paths: present,
+          reason: `${present.join(' and ')} already exist${present.length === 1 ? 's' : ''}: a CA is never replaced (everything it signed would stop verifying); choose another path`,
+        },
+      ],
+    };
   }
   return {
     actions: [

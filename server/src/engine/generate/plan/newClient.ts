@@ -30,18 +30,33 @@ export function planClientCert(fs: FileSystem, o: NewClientOptions): GenerationP
   const caKeyPath = o.caKeyPath ?? siblingKey(fs, o.caCertPath);
   const title = `client certificate for ${o.commonName}${o.groups?.length ? ` (${o.groups.join(', ')})` : ''}`;
   for (const p of [o.caCertPath, caKeyPath]) {
-    if (fs.stat(p).kind !== 'file') skipped.push({ title, paths: [p], reason: `${p} is not there: the CA's certificate and key are both needed to sign` });
+    if (fs.stat(p).kind !== 'file')
+      skipped.push({ title, paths: [p], reason: `${p} is not there: the CA's certificate and key are both needed to sign` });
   }
   const outputs: PlanOutput[] = [];
   const signer: Signer = { kind: 'file', certPath: o.caCertPath, keyPath: caKeyPath, name: path.basename(o.caCertPath) };
   if (o.certPath) outputs.push({ kind: 'cert', path: o.certPath, replace: exists(fs, o.certPath) });
   if (o.keyPath) outputs.push({ kind: 'key', path: o.keyPath, replace: exists(fs, o.keyPath) });
   if (o.kubeconfig) {
-    outputs.push({ kind: 'kubeconfig', path: o.kubeconfig.path, replace: exists(fs, o.kubeconfig.path), server: o.kubeconfig.server, clusterName: o.kubeconfig.clusterName ?? 'kubernetes', userName: o.commonName, ca: signer });
+    outputs.push({
+      kind: 'kubeconfig',
+      path: o.kubeconfig.path,
+      replace: exists(fs, o.kubeconfig.path),
+      server: o.kubeconfig.server,
+      clusterName: o.kubeconfig.clusterName ?? 'kubernetes',
+      userName: o.commonName,
+      ca: signer,
+    });
   }
   if (outputs.length === 0) skipped.push({ title, paths: [], reason: 'nowhere to write it: give a certificate path or a kubeconfig' });
   const replacing = outputs.filter((x) => 'replace' in x && x.replace).map((x) => ('path' in x ? x.path : ''));
-  if (replacing.length && !o.replace) skipped.push({ title, paths: replacing, reason: `${replacing.join(', ')} exist${replacing.length === 1 ? 's' : ''}: replacing needs permission`, needsReplace: true });
+  if (replacing.length && !o.replace)
+    skipped.push({
+      title,
+      paths: replacing,
+      reason: `${replacing.join(', ')} exist${replacing.length === 1 ? 's' : ''}: replacing needs permission`,
+      needsReplace: true,
+    });
   if (skipped.length) return { actions: [], skipped };
   return {
     actions: [

@@ -8,7 +8,16 @@ import { isIP } from 'node:net';
 import type { FileSystem } from '../../types';
 import { firstIpOfCidr } from '../../cluster';
 import type { KeyType } from '../keys';
-import { caProfiles, DEFAULT_CA_DAYS, DEFAULT_CERT_DAYS, DEFAULT_KEY_TYPE, leafProfiles, type CaFamily, type CertSpec, type LeafRole } from '../profiles';
+import {
+  caProfiles,
+  DEFAULT_CA_DAYS,
+  DEFAULT_CERT_DAYS,
+  DEFAULT_KEY_TYPE,
+  leafProfiles,
+  type CaFamily,
+  type CertSpec,
+  type LeafRole,
+} from '../profiles';
 import type { GenerationPlan, PlanAction, PlanOutput, Signer, SkippedItem } from '../types';
 import { exists } from './paths';
 import { caSpec, leafSpec } from './specs';
@@ -76,7 +85,14 @@ export function planControlPlane(fs: FileSystem, o: ControlPlaneOptions): Genera
       continue;
     }
     if (hasCert || hasKey) {
-      skipped.push({ title: prof.title, paths: [certPath, keyPath], reason: hasCert && hasKey ? 'exists (reuse was turned off): a CA is never replaced' : `only ${hasCert ? 'the certificate' : 'the key'} exists: restore the other half (a CA key is never regenerated)` });
+      skipped.push({
+        title: prof.title,
+        paths: [certPath, keyPath],
+        reason:
+          hasCert && hasKey
+            ? 'exists (reuse was turned off): a CA is never replaced'
+            : `only ${hasCert ? 'the certificate' : 'the key'} exists: restore the other half (a CA key is never regenerated)`,
+      });
       continue;
     }
     const id = `ca:${certPath}`;
@@ -111,18 +127,42 @@ export function planControlPlane(fs: FileSystem, o: ControlPlaneOptions): Genera
       return;
     }
     if (outputs.some((x) => !x)) {
-      skipped.push({ title, paths, reason: `${paths.filter((p) => exists(fs, p)).join(', ')} exist(s): replacing needs permission`, needsReplace: true });
+      skipped.push({
+        title,
+        paths,
+        reason: `${paths.filter((p) => exists(fs, p)).join(', ')} exist(s): replacing needs permission`,
+        needsReplace: true,
+      });
       return;
     }
     const list = outputs as PlanOutput[];
-    actions.push({ id, kind: list[0].kind === 'kubeconfig' ? 'kubeconfig' : 'cert', role, title, reason: 'new control-plane node', effect: list.some((x) => 'replace' in x && x.replace) ? 'replace' : 'create', fixes: [], spec, key: { kind: 'new', type: keyType }, signer, outputs: list });
+    actions.push({
+      id,
+      kind: list[0].kind === 'kubeconfig' ? 'kubeconfig' : 'cert',
+      role,
+      title,
+      reason: 'new control-plane node',
+      effect: list.some((x) => 'replace' in x && x.replace) ? 'replace' : 'create',
+      fixes: [],
+      spec,
+      key: { kind: 'new', type: keyType },
+      signer,
+      outputs: list,
+    });
   };
   const pair = (role: LeafRole, file: string, spec: CertSpec) => {
     const certPath = path.join(pki, `${file}.crt`);
     const keyPath = path.join(pki, `${file}.key`);
     const c = out(certPath, 'cert');
     const k = out(keyPath, 'key');
-    push(`leaf:${certPath}`, role, `${leafProfiles[role].title} (${file}.crt)`, spec, [c && { kind: 'cert', ...c }, k && { kind: 'key', ...k }], [certPath, keyPath]);
+    push(
+      `leaf:${certPath}`,
+      role,
+      `${leafProfiles[role].title} (${file}.crt)`,
+      spec,
+      [c && { kind: 'cert', ...c }, k && { kind: 'key', ...k }],
+      [certPath, keyPath],
+    );
   };
 
   const svcIp = firstIpOfCidr((o.serviceCidr ?? '10.96.0.0/12').split(',')[0]);
@@ -132,7 +172,11 @@ export function planControlPlane(fs: FileSystem, o: ControlPlaneOptions): Genera
   if (cpeHost) addHost(cpeHost, apiDns, apiIps);
   for (const s of o.extraSANs ?? []) addHost(s, apiDns, apiIps);
   pair('apiserver', 'apiserver', leafSpec('apiserver', 'kube-apiserver', [], apiDns, apiIps, days));
-  pair('apiserver-kubelet-client', 'apiserver-kubelet-client', leafSpec('apiserver-kubelet-client', 'kube-apiserver-kubelet-client', ['kubeadm:cluster-admins'], [], [], days));
+  pair(
+    'apiserver-kubelet-client',
+    'apiserver-kubelet-client',
+    leafSpec('apiserver-kubelet-client', 'kube-apiserver-kubelet-client', ['kubeadm:cluster-admins'], [], [], days),
+  );
   pair('front-proxy-client', 'front-proxy-client', leafSpec('front-proxy-client', 'front-proxy-client', [], [], [], days));
   const etcdDns = [o.nodeName, 'localhost'];
   const etcdIps = [o.advertiseAddress, '127.0.0.1', '::1'];
@@ -145,7 +189,12 @@ export function planControlPlane(fs: FileSystem, o: ControlPlaneOptions): Genera
   const saKey = path.join(pki, 'sa.key');
   const saPub = path.join(pki, 'sa.pub');
   if (exists(fs, saKey) || exists(fs, saPub)) {
-    if (!(exists(fs, saKey) && exists(fs, saPub))) skipped.push({ title: 'service account key pair', paths: [saKey, saPub], reason: 'only one half exists: kube-pki generate (or --fix) completes it' });
+    if (!(exists(fs, saKey) && exists(fs, saPub)))
+      skipped.push({
+        title: 'service account key pair',
+        paths: [saKey, saPub],
+        reason: 'only one half exists: kube-pki generate (or --fix) completes it',
+      });
   } else {
     actions.push({
       id: `sa:${saKey}`,
@@ -166,7 +215,14 @@ export function planControlPlane(fs: FileSystem, o: ControlPlaneOptions): Genera
     const p = path.join(ek, file);
     const o2 = out(p, 'kubeconfig');
     const signer = signers.get('ca');
-    push(`kubeconfig:${p}`, role, `${file} (${leafProfiles[role].title})`, leafSpec(role, cn, orgs, [], [], days), [o2 && signer && { kind: 'kubeconfig', ...o2, server, clusterName: 'kubernetes', userName: cn, ca: signer }], [p]);
+    push(
+      `kubeconfig:${p}`,
+      role,
+      `${file} (${leafProfiles[role].title})`,
+      leafSpec(role, cn, orgs, [], [], days),
+      [o2 && signer && { kind: 'kubeconfig', ...o2, server, clusterName: 'kubernetes', userName: cn, ca: signer }],
+      [p],
+    );
   };
   kubeconfig('admin', 'admin.conf', 'kubernetes-admin', ['kubeadm:cluster-admins'], cpe);
   kubeconfig('super-admin', 'super-admin.conf', 'kubernetes-super-admin', ['system:masters'], cpe);

@@ -24,7 +24,12 @@ export function siblingKey(fs: FileSystem, certPath: string): string {
  * folder under which the longest leading part of the path already exists). Undefined when
  * nothing says where it belongs (never a guess at the real /etc of this machine).
  */
-export function targetPath(fs: FileSystem, options: { pathMappings?: Record<string, string>; rootDir?: string; searchRoots?: string[] }, refPath: string, baseDir: string): string | undefined {
+export function targetPath(
+  fs: FileSystem,
+  options: { pathMappings?: Record<string, string>; rootDir?: string; searchRoots?: string[] },
+  refPath: string,
+  baseDir: string,
+): string | undefined {
   if (!refPath.startsWith('/')) return path.resolve(baseDir, refPath);
   const mappings = Object.entries(options.pathMappings ?? {}).sort((a, b) => b[0].length - a[0].length);
   for (const [prefix, target] of mappings) {
@@ -57,4 +62,3 @@ export function targetPath(fs: FileSystem, options: { pathMappings?: Record<stri
   }
   return best ? path.join(best.dir, refPath) : undefined;
 }
-

@@ -85,7 +85,11 @@ export class Planner {
 
   /** A path that names no file here and has no place in this workspace. */
   unplaceable(title: string, refPath: string, what = refPath): void {
-    this.skip({ title, paths: [refPath], reason: `cannot tell where ${what} belongs in this workspace: set kubePki.rootDir / --root (or a path mapping)` });
+    this.skip({
+      title,
+      paths: [refPath],
+      reason: `cannot tell where ${what} belongs in this workspace: set kubePki.rootDir / --root (or a path mapping)`,
+    });
   }
 
   material(ref: Reference | undefined): Material | undefined {

@@ -29,7 +29,12 @@ export function reissue(planner: Planner, slot: LeafSlot, why: string[], fixes: 
   const title = slot.title;
   const paths = slotPaths(planner, slot);
   if (!planner.allowReplace) {
-    planner.skip({ title, paths, reason: `${why.join('; ')}: re-issuing it replaces ${slot.inline ? 'data in ' + path.basename(slot.certRef.file) : path.basename(slot.certPath!)}`, needsReplace: true });
+    planner.skip({
+      title,
+      paths,
+      reason: `${why.join('; ')}: re-issuing it replaces ${slot.inline ? 'data in ' + path.basename(slot.certRef.file) : path.basename(slot.certPath!)}`,
+      needsReplace: true,
+    });
     return;
   }
   const ca = slot.signer;
@@ -45,7 +50,11 @@ export function reissue(planner: Planner, slot: LeafSlot, why: string[], fixes: 
     return;
   }
   if (!slot.keyRef) {
-    planner.skip({ title, paths, reason: `${why.join('; ')}, but no private key is referenced with it (${slot.keyField} is not set): a certificate is no use without its key; set ${slot.keyField}` });
+    planner.skip({
+      title,
+      paths,
+      reason: `${why.join('; ')}, but no private key is referenced with it (${slot.keyField} is not set): a certificate is no use without its key; set ${slot.keyField}`,
+    });
     return;
   }
   const combined = !!slot.keyPath && slot.keyPath === slot.certPath;
@@ -61,7 +70,11 @@ export function reissue(planner: Planner, slot: LeafSlot, why: string[], fixes: 
   const outputs: PlanOutput[] = [];
   if (slot.inline) {
     if (replaceKey && !slot.inline.keySpan) {
-      planner.skip({ title, paths, reason: `${why.join('; ')}: it needs a new key, but the key is not inline next to the certificate (client-key is a path): re-issue it with ${newClientCommand(planner, slot)}` });
+      planner.skip({
+        title,
+        paths,
+        reason: `${why.join('; ')}: it needs a new key, but the key is not inline next to the certificate (client-key is a path): re-issue it with ${newClientCommand(planner, slot)}`,
+      });
       return;
     }
     outputs.push({ kind: 'inline', file: slot.inline.file, certSpan: slot.inline.certSpan, ...(replaceKey ? { keySpan: slot.inline.keySpan } : {}) });
@@ -73,7 +86,12 @@ export function reissue(planner: Planner, slot: LeafSlot, why: string[], fixes: 
     if (replaceKey && slot.keyPath) outputs.push({ kind: 'key', path: slot.keyPath, replace: planner.fs.stat(slot.keyPath).kind !== 'missing' });
   }
   // The specific change says more than the finding's name: "adds SAN x" over "missing SANs".
-  const covered: Record<string, RegExp> = { 'missing SANs': /^adds SAN /, 'wrong CN': /^CN /, 'wrong O (groups)': /^O /, 'missing extended key usage': /^adds extended key usage / };
+  const covered: Record<string, RegExp> = {
+    'missing SANs': /^adds SAN /,
+    'wrong CN': /^CN /,
+    'wrong O (groups)': /^O /,
+    'missing extended key usage': /^adds extended key usage /,
+  };
   const reasons = [...why.filter((w) => !(covered[w] && changes.some((c) => covered[w].test(c)))), ...changes.filter((c) => !why.includes(c))];
   if (replaceKey && !why.some((w) => /key/.test(w))) reasons.push('new key');
   planner.actions.push({
@@ -100,11 +118,20 @@ export function renewCA(planner: Planner, ca: CaSlot, why: string[], fixes: Fixe
     return;
   }
   if (!planner.allowReplace) {
-    planner.skip({ title, paths: [ca.certPath], reason: `${why.join('; ')}: renewing it replaces ${path.basename(ca.certPath)}`, needsReplace: true });
+    planner.skip({
+      title,
+      paths: [ca.certPath],
+      reason: `${why.join('; ')}: renewing it replaces ${path.basename(ca.certPath)}`,
+      needsReplace: true,
+    });
     return;
   }
   if (!ca.cert || !ca.keyExists || !ca.keySpki || !sameKey(ca.keySpki, ca.cert.publicKey.spkiDer)) {
-    planner.skip({ title, paths: [ca.certPath], reason: `${why.join('; ')}, but it cannot be renewed: its private key ${ca.keyPath} is ${ca.keyExists ? 'not the certificate\'s' : 'not there'}` });
+    planner.skip({
+      title,
+      paths: [ca.certPath],
+      reason: `${why.join('; ')}, but it cannot be renewed: its private key ${ca.keyPath} is ${ca.keyExists ? "not the certificate's" : 'not there'}`,
+    });
     return;
   }
   const cert = ca.cert;
@@ -138,9 +165,13 @@ export function renewCA(planner: Planner, ca: CaSlot, why: string[], fixes: Fixe
 
 export function planRenew(planner: Planner): void {
   for (const slot of planner.leaves.values()) {
-    if (!slot.cert || !slot.certExists && !slot.inline) continue;
+    if (!slot.cert || (!slot.certExists && !slot.inline)) continue;
     if (slot.role === 'user' && !slot.signer) {
-      planner.skip({ title: slot.title, paths: [slot.certPath ?? slot.certRef.file], reason: `not renewed: no CA in the workspace verifies it (a user's certificate from a CA kept elsewhere); renew it there, or with ${newClientCommand(planner, slot)} and that CA` });
+      planner.skip({
+        title: slot.title,
+        paths: [slot.certPath ?? slot.certRef.file],
+        reason: `not renewed: no CA in the workspace verifies it (a user's certificate from a CA kept elsewhere); renew it there, or with ${newClientCommand(planner, slot)} and that CA`,
+      });
       continue;
     }
     reissue(planner, slot, ['renewed'], []);

@@ -19,14 +19,18 @@ import { nearestComponents } from './signers';
 function nodeNameNear(planner: Planner, file: string, kubeletFirst = false): string | undefined {
   if (planner.opts.nodeName) return planner.opts.nodeName;
   const fromEtcd = () => {
-    for (const e of nearest(planner.units('component').filter((u) => u.component === 'etcd'), file)) {
+    for (const e of nearest(
+      planner.units('component').filter((u) => u.component === 'etcd'),
+      file,
+    )) {
       const n = flag(e, 'name')?.value.trim();
       if (n && n !== 'default') return n;
     }
     return undefined;
   };
   const fromKubelet = () => {
-    for (const kc of nearest(planner.engine.units('kubeconfig'), file)) for (const u of kc.users) if (u.name.startsWith('system:node:')) return u.name.slice('system:node:'.length);
+    for (const kc of nearest(planner.engine.units('kubeconfig'), file))
+      for (const u of kc.users) if (u.name.startsWith('system:node:')) return u.name.slice('system:node:'.length);
     return undefined;
   };
   return kubeletFirst ? (fromKubelet() ?? fromEtcd()) : (fromEtcd() ?? fromKubelet());
@@ -47,7 +51,10 @@ export function resolveNeeds(planner: Planner, slot: LeafSlot): void {
     if (name) slot.expectedCN = name;
   }
   if (slot.role === 'front-proxy-client' && unit.kind === 'component') {
-    const allowed = flag(unit, 'requestheader-allowed-names')?.value.split(',').map((s) => s.trim()).filter(Boolean);
+    const allowed = flag(unit, 'requestheader-allowed-names')
+      ?.value.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (allowed?.length) slot.allowedCNs = allowed;
   }
   const dns: string[] = [];
@@ -96,11 +103,18 @@ export function resolveNeeds(planner: Planner, slot: LeafSlot): void {
     add('localhost');
     add('127.0.0.1');
     add('::1');
-    const urlFlags = slot.role === 'etcd-server' ? ['advertise-client-urls', 'listen-client-urls'] : ['initial-advertise-peer-urls', 'listen-peer-urls'];
+    const urlFlags =
+      slot.role === 'etcd-server' ? ['advertise-client-urls', 'listen-client-urls'] : ['initial-advertise-peer-urls', 'listen-peer-urls'];
     for (const name of urlFlags) for (const u of (flag(unit, name)?.value ?? '').split(',')) add(hostOf(u));
     if (slot.role === 'etcd-server') {
       for (const api of planner.units('component').filter((a) => a.component === 'kube-apiserver')) {
-        if (!nearest(planner.units('component').filter((e) => e.component === 'etcd'), api.file).includes(unit)) continue;
+        if (
+          !nearest(
+            planner.units('component').filter((e) => e.component === 'etcd'),
+            api.file,
+          ).includes(unit)
+        )
+          continue;
         for (const u of (flag(api, 'etcd-servers')?.value ?? '').split(',')) add(hostOf(u));
       }
     }
@@ -127,5 +141,8 @@ function clusterDials(planner: Planner, cluster: KubeconfigCluster, api: Compone
 function apiserversNear(planner: Planner, cluster: KubeconfigCluster, api: ComponentUnit): boolean {
   const owner = planner.engine.units('kubeconfig').find((k) => k.clusters.includes(cluster));
   if (!owner) return false;
-  return nearest(planner.units('component').filter((u) => u.component === 'kube-apiserver'), owner.file).includes(api);
+  return nearest(
+    planner.units('component').filter((u) => u.component === 'kube-apiserver'),
+    owner.file,
+  ).includes(api);
 }

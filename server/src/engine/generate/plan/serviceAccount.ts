@@ -13,7 +13,8 @@ import { isWeak } from './keyStrength';
 import { notFoundFindings, sameFinding } from './findings';
 
 export function serviceAccount(planner: Planner, unit: ComponentUnit): void {
-  const privRef = unit.component === 'kube-apiserver' ? flagRef(unit, 'service-account-signing-key-file') : flagRef(unit, 'service-account-private-key-file');
+  const privRef =
+    unit.component === 'kube-apiserver' ? flagRef(unit, 'service-account-signing-key-file') : flagRef(unit, 'service-account-private-key-file');
   const pubRefs = unit.component === 'kube-apiserver' ? unit.refs.filter((r) => r.field === '--service-account-key-file') : [];
   const priv = privRef ? planner.target(privRef) : undefined;
   const key = priv?.path ?? pubRefs.map((r) => planner.target(r).path).find(Boolean);
@@ -34,7 +35,8 @@ export function serviceAccount(planner: Planner, unit: ComponentUnit): void {
   for (const r of pubRefs) {
     const t = planner.target(r);
     slot.refs.push(r);
-    if (t.path && t.path !== slot.privPath && !slot.pubPaths.some((p) => p.path === t.path)) slot.pubPaths.push({ path: t.path, exists: t.exists, ref: r });
+    if (t.path && t.path !== slot.privPath && !slot.pubPaths.some((p) => p.path === t.path))
+      slot.pubPaths.push({ path: t.path, exists: t.exists, ref: r });
   }
 }
 
@@ -65,13 +67,22 @@ export function planServiceAccounts(planner: Planner): void {
       if (planner.fs.stat(sa.privPath).kind !== 'missing') {
         // There, but no usable key (pem-invalid, encrypted): replacing it would void every token it signed.
         if (planner.opts.missing && missingPubs.length) {
-          planner.skip({ title, paths: [sa.privPath, ...missingPubs.map((p) => p.path)], reason: `${path.basename(sa.privPath)} holds no usable private key (encrypted, or not a key), so its public half cannot be made: repair it or restore it from a backup (a new pair voids every service account token already issued)` });
+          planner.skip({
+            title,
+            paths: [sa.privPath, ...missingPubs.map((p) => p.path)],
+            reason: `${path.basename(sa.privPath)} holds no usable private key (encrypted, or not a key), so its public half cannot be made: repair it or restore it from a backup (a new pair voids every service account token already issued)`,
+          });
         }
         continue;
       }
       const existingPubs = sa.pubPaths.filter((p) => p.exists);
       if (existingPubs.length && !planner.allowReplace) {
-        planner.skip({ title, paths: [sa.privPath, ...existingPubs.map((p) => p.path)], reason: `${path.basename(sa.privPath)} is missing but ${existingPubs.map((p) => path.basename(p.path)).join(', ')} exists: a new key pair replaces it (tokens already issued stop working)`, needsReplace: true });
+        planner.skip({
+          title,
+          paths: [sa.privPath, ...existingPubs.map((p) => p.path)],
+          reason: `${path.basename(sa.privPath)} is missing but ${existingPubs.map((p) => path.basename(p.path)).join(', ')} exists: a new key pair replaces it (tokens already issued stop working)`,
+          needsReplace: true,
+        });
         continue;
       }
       if (!planner.opts.missing && !planner.allowReplace) continue;
@@ -92,7 +103,10 @@ export function planServiceAccounts(planner: Planner): void {
         title: `service account public key (${missingPubs.map((p) => path.basename(p.path)).join(', ')})`,
         reason: `missing (the public half of ${path.basename(sa.privPath)})`,
         effect: 'create',
-        fixes: notFoundFindings(planner, missingPubs.map((p) => p.ref)),
+        fixes: notFoundFindings(
+          planner,
+          missingPubs.map((p) => p.ref),
+        ),
         key: { kind: 'file', path: sa.privPath },
         outputs: missingPubs.map((p) => ({ kind: 'public-key' as const, path: p.path, replace: false })),
       });

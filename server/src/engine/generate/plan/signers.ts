@@ -27,7 +27,10 @@ function nearestFamily(planner: Planner, family: CaFamily, file: string): CaSlot
 }
 
 export function nearestComponents(planner: Planner, component: ComponentUnit['component'], file: string): ComponentUnit[] {
-  return nearest(planner.units('component').filter((u) => u.component === component), file);
+  return nearest(
+    planner.units('component').filter((u) => u.component === component),
+    file,
+  );
 }
 
 /** The cluster CA near a file: what the controller-manager signs CSRs with, else what the apiserver verifies clients with. */
@@ -93,7 +96,8 @@ export function resolveSigner(planner: Planner, slot: LeafSlot): void {
       }
       if (!ca) {
         ca = clusterCA(planner, file);
-        if (ca) slot.signerWhy = `signed by the cluster CA (${path.basename(ca.certPath)}) as with kubeadm's serverTLSBootstrap, since the apiserver sets no --kubelet-certificate-authority`;
+        if (ca)
+          slot.signerWhy = `signed by the cluster CA (${path.basename(ca.certPath)}) as with kubeadm's serverTLSBootstrap, since the apiserver sets no --kubelet-certificate-authority`;
       }
       break;
     }

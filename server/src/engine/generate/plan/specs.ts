@@ -13,11 +13,28 @@ import { siblingKey } from './paths';
 
 /** A CA certificate: kubeadm's (its CN as its only DNS name). */
 export function caSpec(cn: string, days: number): CertSpec {
-  return { commonName: cn, organizations: [], isCA: true, keyUsage: CA_KEY_USAGE, extKeyUsage: [], dnsNames: [cn], ipAddresses: [], validityDays: days };
+  return {
+    commonName: cn,
+    organizations: [],
+    isCA: true,
+    keyUsage: CA_KEY_USAGE,
+    extKeyUsage: [],
+    dnsNames: [cn],
+    ipAddresses: [],
+    validityDays: days,
+  };
 }
 
 /** A leaf certificate of this role: its extended key usage unless told otherwise, names normalised. */
-export function leafSpec(role: LeafRole, cn: string, organizations: string[], dns: string[], ips: string[], days: number, eku: ExtKeyUsageName[] = leafProfiles[role].extKeyUsage): CertSpec {
+export function leafSpec(
+  role: LeafRole,
+  cn: string,
+  organizations: string[],
+  dns: string[],
+  ips: string[],
+  days: number,
+  eku: ExtKeyUsageName[] = leafProfiles[role].extKeyUsage,
+): CertSpec {
   const n = normaliseNames(dns, ips);
   return {
     commonName: cn,
@@ -40,7 +57,9 @@ const FREE_CN = new Set<LeafRole>(['admin', 'super-admin', 'user', 'controller-m
 
 /** A missing certificate: everything from the role. */
 export function freshSpec(planner: Planner, slot: LeafSlot): CertSpec | undefined {
-  const cn = slot.allowedCNs?.includes(leafProfiles[slot.role].commonName ?? '') ? leafProfiles[slot.role].commonName : slot.allowedCNs?.[0] ?? slot.expectedCN;
+  const cn = slot.allowedCNs?.includes(leafProfiles[slot.role].commonName ?? '')
+    ? leafProfiles[slot.role].commonName
+    : (slot.allowedCNs?.[0] ?? slot.expectedCN);
   if (!cn) return undefined;
   return leafSpec(slot.role, cn, leafProfiles[slot.role].organizations, slot.needs.dns, slot.needs.ips, planner.days);
 }
@@ -61,7 +80,11 @@ export function unknownSubject(planner: Planner, slot: LeafSlot): string {
 export function newClientCommand(planner: Planner, slot: LeafSlot): string {
   const cn = slot.cert?.subject.commonName ?? (slot.role === 'user' ? slot.user?.name : slot.expectedCN) ?? 'NAME';
   const groups = slot.cert?.subject.organizations ?? leafProfiles[slot.role].organizations;
-  const words = ['kube-pki new-client', `--cn ${shellWord(cn)}`, ...(groups.length ? groups.map((g) => `--group ${shellWord(g)}`) : slot.role === 'user' ? ['--group GROUP'] : [])];
+  const words = [
+    'kube-pki new-client',
+    `--cn ${shellWord(cn)}`,
+    ...(groups.length ? groups.map((g) => `--group ${shellWord(g)}`) : slot.role === 'user' ? ['--group GROUP'] : []),
+  ];
   words.push(`--ca ${slot.signer ? shellWord(slot.signer.certPath) : 'CA.crt'}`);
   if (slot.signer && slot.signer.keyPath !== siblingKey(planner.fs, slot.signer.certPath)) words.push(`--ca-key ${shellWord(slot.signer.keyPath)}`);
   if (slot.certPath) {
@@ -89,7 +112,8 @@ export function correctedSpec(planner: Planner, slot: LeafSlot, cert: Certificat
   const accepted = acceptedGroups[slot.role];
   if (accepted && !orgs.some((o) => accepted.includes(o))) orgs = [accepted[0]];
   orgs = [...new Set(orgs)];
-  if (orgs.join(',') !== cert.subject.organizations.join(',')) changes.push(`O ${cert.subject.organizations.join('+') || '(none)'} → ${orgs.join('+') || '(none)'}`);
+  if (orgs.join(',') !== cert.subject.organizations.join(','))
+    changes.push(`O ${cert.subject.organizations.join('+') || '(none)'} → ${orgs.join('+') || '(none)'}`);
 
   const had = (cert.extKeyUsage ?? []).filter((u): u is ExtKeyUsageName => u === 'serverAuth' || u === 'clientAuth');
   const eku = [...new Set([...had, ...leafProfiles[slot.role].extKeyUsage])];

@@ -1,4 +1,4 @@
-// `npm run bench`: every figure of issue 6 in one table, each a median of several runs next to a baseline
+// `npm run bench`: every performance figure in one table, each a median of several runs next to a baseline
 // measured in the same run, and the ratio between them.
 //
 //   node bench/run.mjs [--runs N] [--json] [--readme] [--only cold,openssl,keystroke,fleet,memory,oversize,generate]

@@ -5,7 +5,7 @@ export type { CertRequest, IssuedCertificate, KeyUsageName, ExtKeyUsageName } fr
 export { issueCertificate, loadIssuer } from './certs';
 export type { KubeconfigOptions } from './kubeconfig';
 export { kubeconfigText } from './kubeconfig';
-// Planning, executing and writing (issue 5): what the workspace lacks or gets wrong, made right.
+// Planning, executing and writing: what the workspace lacks or gets wrong, made right.
 export type * from './types';
 export type { PlanOptions } from './plan/planner';
 export { planGeneration } from './plan/workspace';

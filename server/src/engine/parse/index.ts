@@ -10,6 +10,7 @@ import { looksLikeKubeletConfig, parseKubeletConfig } from './kubeletConfig';
 import { listItems, objectKinds, parseObject, parseWorkloadObjects } from './objects';
 import { looksLikeKustomization, parseKustomization } from './kustomize';
 import { injectKeyPattern } from './injection';
+import { looksLikeSystemdService, parseSystemdService } from './systemd';
 import { getText } from './yamlAst';
 import type { Document, YAMLMap } from 'yaml';
 import type { ParsedFile, Unit } from './model';
@@ -57,7 +58,7 @@ function unitsOf(doc: Document, root: YAMLMap, file: string, text: string, depth
     if (looksLikeKubeconfig(doc, root)) units.push(parseKubeconfig(doc, root, file));
     else if (looksLikeKubeletConfig(doc, root)) units.push(parseKubeletConfig(doc, root, file));
     else if (looksLikeWorkload(doc, root)) {
-      units.push(...parseWorkload(doc, root, file));
+      units.push(...parseWorkload(doc, root, file, text));
       units.push(...parseWorkloadObjects(doc, root, file));
     } else if (looksLikeKustomization(doc, root)) {
       const unit = parseKustomization(doc, root, file);
@@ -105,6 +106,11 @@ export function parseFile(file: string, text: string): ParsedFile {
       result.tooBig = tooBig;
       result.recognised = true;
     }
+    return result;
+  }
+  if (looksLikeSystemdService(text)) {
+    result.units.push(...parseSystemdService(file, text));
+    result.recognised = result.units.length > 0;
     return result;
   }
   if (!mightBeRecognised(text)) return result;

@@ -199,3 +199,30 @@ describe('static pods however they start', () => {
     });
   }
 });
+
+describe('component config files', () => {
+  // As Kubernetes The Hard Way writes configs/kube-scheduler.yaml and configs/kube-proxy-config.yaml.
+  const scheduler = (kubeconfig) =>
+    `apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nclientConnection:\n  kubeconfig: "${kubeconfig}"\nleaderElection:\n  leaderElect: true\n`;
+  const proxy = (kubeconfig) =>
+    `kind: KubeProxyConfiguration\napiVersion: kubeproxy.config.k8s.io/v1alpha1\nclientConnection:\n  kubeconfig: "${kubeconfig}"\nmode: "iptables"\nclusterCIDR: "10.200.0.0/16"\n`;
+
+  test('KubeSchedulerConfiguration and KubeProxyConfiguration naming kubeconfigs that are there: no finding', async () => {
+    const c = await buildCluster(path.join(work, 'configs-ok'), { keyType: 'ecdsa-p256' });
+    writeFileSync(path.join(c.dir, 'etc/kubernetes/kube-scheduler.yaml'), scheduler('/etc/kubernetes/scheduler.conf'));
+    writeFileSync(path.join(c.dir, 'etc/kubernetes/kube-proxy-config.yaml'), proxy('/etc/kubernetes/admin.conf'));
+    assert.equal(show(c, check(c)), '');
+  });
+
+  test('clientConnection.kubeconfig naming a file not there: file-not-found on its line', async () => {
+    const c = await buildCluster(path.join(work, 'configs-bad'), { keyType: 'ecdsa-p256' });
+    const s = path.join(c.dir, 'etc/kubernetes/kube-scheduler.yaml');
+    const p = path.join(c.dir, 'etc/kubernetes/kube-proxy-config.yaml');
+    writeFileSync(s, scheduler('/etc/kubernetes/scheduler.kubeconfig'));
+    writeFileSync(p, proxy('/etc/kubernetes/kube-proxy.kubeconfig'));
+    assert.deepEqual(show(c, check(c)).split('\n').sort(), [
+      'etc/kubernetes/kube-proxy-config.yaml:4 file-not-found',
+      'etc/kubernetes/kube-scheduler.yaml:4 file-not-found',
+    ]);
+  });
+});

@@ -19,6 +19,8 @@ export function roleOf(unit: Unit, ref: Reference): string {
       if (user) return `user "${user.name}"'s client key`;
       break;
     }
+    case 'component-config':
+      return `the kubeconfig ${unit.component} loads`;
     case 'kubelet-config':
       if (ref === unit.clientCA || ref === unit.tlsKey) return kubeletFields[ref.field]?.says ?? ref.field;
       break;

@@ -101,6 +101,17 @@ export interface KubeletConfigUnit {
   tlsKey?: Reference;
 }
 
+/** A component's config file naming the kubeconfig it loads (parse/componentConfig.ts). */
+export interface ComponentConfigUnit {
+  kind: 'component-config';
+  file: string;
+  objectKind: 'KubeSchedulerConfiguration' | 'KubeProxyConfiguration';
+  component: 'kube-scheduler' | 'kube-proxy';
+  span: Span;
+  /** clientConnection.kubeconfig, when an absolute path. */
+  kubeconfig?: Reference;
+}
+
 /** A Kubernetes object's identity, for relating objects (a webhook's Service, a Certificate's Secret). */
 export interface ObjectMeta {
   name: string;
@@ -301,6 +312,7 @@ export type Unit =
   | KubeconfigUnit
   | ComponentUnit
   | KubeletConfigUnit
+  | ComponentConfigUnit
   | SecretUnit
   | WebhookUnit
   | CertManagerCertificateUnit
@@ -347,6 +359,8 @@ export const unitReferences: (unit: Unit) => Reference[] = memoByObject((unit: U
       return unit.refs;
     case 'kubelet-config':
       return [unit.clientCA, unit.tlsCert, unit.tlsKey].filter((r): r is Reference => !!r);
+    case 'component-config':
+      return unit.kubeconfig ? [unit.kubeconfig] : [];
     case 'secret':
       return unit.entries.map((e) => e.ref);
     case 'webhook':

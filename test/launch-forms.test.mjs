@@ -226,3 +226,74 @@ describe('component config files', () => {
     ]);
   });
 });
+
+describe('the kubelet as systemd starts it', () => {
+  // kubeadm's drop-in (kubernetes/release cmd/krel/templates/latest/kubeadm/10-kubeadm.conf).
+  const dropIn = (kubeconfig = '/etc/kubernetes/kubelet.conf') =>
+    [
+      '# Note: This dropin only works with kubeadm and kubelet v1.11+',
+      '[Service]',
+      `Environment="KUBELET_KUBECONFIG_ARGS=--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=${kubeconfig}"`,
+      'Environment="KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml"',
+      '# This is a file that "kubeadm init" and "kubeadm join" generates at runtime, populating the KUBELET_KUBEADM_ARGS variable dynamically',
+      'EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env',
+      'EnvironmentFile=-/etc/default/kubelet',
+      'ExecStart=',
+      'ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS',
+      '',
+    ].join('\n');
+  // As Kubernetes The Hard Way's units/kubelet.service, with the serving pair as flags.
+  const hardWay = ({ config = '/var/lib/kubelet/config.yaml', key = '/var/lib/kubelet/pki/kubelet.key' } = {}) =>
+    [
+      '[Unit]',
+      'Description=Kubernetes Kubelet',
+      '',
+      '[Service]',
+      'ExecStart=/usr/local/bin/kubelet \\',
+      `  --config=${config} \\`,
+      '  --kubeconfig=/etc/kubernetes/kubelet.conf \\',
+      '  --tls-cert-file=/var/lib/kubelet/pki/kubelet.crt \\',
+      `  --tls-private-key-file=${key} \\`,
+      '  --v=2',
+      'Restart=on-failure',
+      '',
+    ].join('\n');
+
+  test("healthy: kubeadm's 10-kubeadm.conf and a Hard Way kubelet.service naming files that are there: no finding", async () => {
+    const c = await buildCluster(path.join(work, 'kubelet-ok'), { keyType: 'ecdsa-p256' });
+    mkdirSync(path.join(c.dir, 'etc/systemd/system/kubelet.service.d'), { recursive: true });
+    writeFileSync(path.join(c.dir, 'etc/systemd/system/kubelet.service.d/10-kubeadm.conf'), dropIn());
+    writeFileSync(path.join(c.dir, 'etc/systemd/system/kubelet.service'), hardWay());
+    assert.equal(show(c, check(c)), '');
+  });
+
+  test('10-kubeadm.conf: a --kubeconfig not there is file-not-found on its Environment= line, on the path', async () => {
+    const c = await buildCluster(path.join(work, 'kubelet-dropin-bad'), { keyType: 'ecdsa-p256' });
+    const file = path.join(c.dir, 'etc/systemd/system/kubelet.service.d/10-kubeadm.conf');
+    mkdirSync(path.dirname(file), { recursive: true });
+    const text = dropIn('/etc/kubernetes/kubelet.config');
+    writeFileSync(file, text);
+    const findings = check(c);
+    assert.equal(
+      show(c, findings),
+      `etc/systemd/system/kubelet.service.d/10-kubeadm.conf:${lineOf(text, 'KUBELET_KUBECONFIG_ARGS=')} file-not-found`,
+    );
+    const line = text.split('\n')[findings[0].range.start.line];
+    assert.equal(line.slice(findings[0].range.start.character, findings[0].range.end.character), '/etc/kubernetes/kubelet.config');
+  });
+
+  test('kubelet.service: a --config not there (file-not-found) and a --tls-private-key-file that is not the pair of --tls-cert-file (key-mismatch), each on its line', async () => {
+    const c = await buildCluster(path.join(work, 'kubelet-unit-bad'), { keyType: 'ecdsa-p256' });
+    const file = path.join(c.dir, 'etc/systemd/system/kubelet.service');
+    mkdirSync(path.dirname(file), { recursive: true });
+    const text = hardWay({ config: '/var/lib/kubelet/kubelet-config.yaml', key: '/etc/kubernetes/pki/apiserver.key' });
+    writeFileSync(file, text);
+    assert.equal(
+      show(c, check(c)),
+      [
+        `etc/systemd/system/kubelet.service:${lineOf(text, '--config=')} file-not-found`,
+        `etc/systemd/system/kubelet.service:${lineOf(text, '--tls-private-key-file=')} key-mismatch`,
+      ].join('\n'),
+    );
+  });
+});

@@ -12,6 +12,7 @@ import type {
   KubeconfigUnit,
   KubeletConfigUnit,
   ComponentConfigUnit,
+  KubeletFlagsUnit,
   ParsedFile,
   Reference,
   SecretUnit,
@@ -29,6 +30,7 @@ export interface UnitsByKind {
   component: ComponentUnit;
   'kubelet-config': KubeletConfigUnit;
   'component-config': ComponentConfigUnit;
+  'kubelet-flags': KubeletFlagsUnit;
   secret: SecretUnit;
   webhook: WebhookUnit;
   'cert-manager-certificate': CertManagerCertificateUnit;

@@ -1,6 +1,8 @@
 // systemd service units that run a control-plane component (Kubernetes The Hard Way's kube-apiserver.service,
 // etcd.service, ...): the ExecStart= command line read as systemd reads it, into the same ComponentUnit a static
-// pod makes, with every value's span on the characters of the unit it came from. What is followed:
+// pod makes, with every value's span on the characters of the unit it came from. A unit (or drop-in, kubeadm's
+// 10-kubeadm.conf) running the kubelet gives its file flags (--config, --kubeconfig, --client-ca-file,
+// --tls-cert-file, --tls-private-key-file) as a KubeletFlagsUnit. What is followed:
 //   - systemd.syntax(5) / src/shared/conf-parser.c: sections, `Key=value` with the value's surrounding blanks
 //     dropped, `#`/`;` comment lines; a line ending in a backslash continues on the next line (the backslash reads
 //     as a space), comment lines inside a continued line are skipped.
@@ -18,8 +20,8 @@
 import * as path from 'node:path';
 import type { ArgItem } from './shellWords';
 import { componentUnit, parseFlags } from './manifest';
-import { components as catalog } from '../cluster/catalog';
-import type { Component, ComponentUnit, Flag } from './model';
+import { components as catalog, kubeletFlags } from '../cluster/catalog';
+import type { Component, ComponentUnit, Flag, KubeletFlagsUnit, Reference, Span } from './model';
 
 /** A systemd unit with a [Service] section and an ExecStart= line. */
 export function looksLikeSystemdService(text: string): boolean {
@@ -216,7 +218,7 @@ function expand(w: Word, env: Env, anchor: number): ArgItem[] {
 
 const components = Object.keys(catalog) as Component[];
 
-export function parseSystemdService(file: string, text: string): ComponentUnit[] {
+export function parseSystemdService(file: string, text: string): (ComponentUnit | KubeletFlagsUnit)[] {
   const all = directives(text);
   let exec: Directive | undefined;
   for (const d of all) {
@@ -233,7 +235,7 @@ export function parseSystemdService(file: string, text: string): ComponentUnit[]
   const prefix = /^[-@:+!]*/.exec(first.text)?.[0] ?? '';
   const binary: Word = { text: first.text.slice(prefix.length), offsets: first.offsets.slice(prefix.length), quoted: first.quoted };
   const base = path.posix.basename(binary.text);
-  if (!(components as string[]).includes(base)) return [];
+  if (base !== 'kubelet' && !(components as string[]).includes(base)) return [];
   // With `@`, the word after the executable is argv[0]: the arguments start after it.
   const args = command.slice(prefix.includes('@') ? 2 : 1);
   const env = environment(all);
@@ -241,5 +243,28 @@ export function parseSystemdService(file: string, text: string): ComponentUnit[]
   const flags = new Map<string, Flag[]>();
   parseFlags(items, flags);
   const span = { start: binary.offsets[0] ?? exec.keyStart, end: (binary.offsets[binary.offsets.length - 1] ?? exec.keyStart) + 1 };
+  if (base === 'kubelet') return [kubeletUnit(file, span, flags)];
   return [componentUnit(file, base as Component, span, flags)];
+}
+
+/** The kubelet's flags that name files (the catalog's kubeletFlags), as references; the last occurrence wins. */
+function kubeletUnit(file: string, span: Span, flags: Map<string, Flag[]>): KubeletFlagsUnit {
+  const unit: KubeletFlagsUnit = { kind: 'kubelet-flags', file, span, flags, refs: [] };
+  for (const [name, spec] of Object.entries(kubeletFlags)) {
+    const all = flags.get(name);
+    const f = all?.[all.length - 1];
+    if (!f || f.value.trim() === '') continue;
+    const ref: Reference = {
+      file,
+      span: f.span,
+      field: `--${name}`,
+      expect: spec.names,
+      source: { kind: 'path', path: f.value.trim(), baseDir: path.dirname(file) },
+    };
+    unit.refs.push(ref);
+    if (name === 'client-ca-file') unit.clientCA = ref;
+    if (name === 'tls-cert-file') unit.tlsCert = ref;
+    if (name === 'tls-private-key-file') unit.tlsKey = ref;
+  }
+  return unit;
 }

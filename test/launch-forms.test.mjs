@@ -297,3 +297,29 @@ describe('the kubelet as systemd starts it', () => {
     );
   });
 });
+
+describe("kubeadm's environment files for the kubelet", () => {
+  const flagsEnv =
+    'KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.10"\n';
+  const defaults = (key) =>
+    `# Extra flags for the kubelet\nKUBELET_EXTRA_ARGS="--node-ip=192.168.10.11 --tls-cert-file=/var/lib/kubelet/pki/kubelet.crt --tls-private-key-file=${key}"\n`;
+
+  test('healthy: kubeadm-flags.env and /etc/default/kubelet naming a serving pair that matches: no finding', async () => {
+    const c = await buildCluster(path.join(work, 'envfiles-ok'), { keyType: 'ecdsa-p256' });
+    writeFileSync(path.join(c.dir, 'var/lib/kubelet/kubeadm-flags.env'), flagsEnv);
+    mkdirSync(path.join(c.dir, 'etc/default'), { recursive: true });
+    writeFileSync(path.join(c.dir, 'etc/default/kubelet'), defaults('/var/lib/kubelet/pki/kubelet.key'));
+    assert.equal(show(c, check(c)), '');
+  });
+
+  test("/etc/default/kubelet: KUBELET_EXTRA_ARGS's --tls-private-key-file not the pair of its --tls-cert-file: key-mismatch on the env file's line", async () => {
+    const c = await buildCluster(path.join(work, 'envfiles-bad'), { keyType: 'ecdsa-p256' });
+    mkdirSync(path.join(c.dir, 'etc/default'), { recursive: true });
+    const text = defaults('/etc/kubernetes/pki/apiserver.key');
+    writeFileSync(path.join(c.dir, 'etc/default/kubelet'), text);
+    const findings = check(c);
+    assert.equal(show(c, findings), 'etc/default/kubelet:2 key-mismatch');
+    const line = text.split('\n')[1];
+    assert.equal(line.slice(findings[0].range.start.character, findings[0].range.end.character), '/etc/kubernetes/pki/apiserver.key');
+  });
+});

@@ -11,7 +11,7 @@ import { looksLikeComponentConfig, parseComponentConfig } from './componentConfi
 import { listItems, objectKinds, parseObject, parseWorkloadObjects } from './objects';
 import { looksLikeKustomization, parseKustomization } from './kustomize';
 import { injectKeyPattern } from './injection';
-import { looksLikeSystemdService, parseSystemdService } from './systemd';
+import { looksLikeKubeletEnvFile, looksLikeSystemdService, parseKubeletEnvFile, parseSystemdService } from './systemd';
 import { getText } from './yamlAst';
 import type { Document, YAMLMap } from 'yaml';
 import type { ParsedFile, Unit } from './model';
@@ -114,6 +114,11 @@ export function parseFile(file: string, text: string): ParsedFile {
   if (looksLikeSystemdService(text)) {
     result.units.push(...parseSystemdService(file, text));
     result.recognised = result.units.length > 0;
+    return result;
+  }
+  if (looksLikeKubeletEnvFile(text)) {
+    result.units.push(...parseKubeletEnvFile(file, text));
+    result.recognised = true;
     return result;
   }
   if (!mightBeRecognised(text)) return result;

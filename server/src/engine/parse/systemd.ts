@@ -268,3 +268,80 @@ function kubeletUnit(file: string, span: Span, flags: Map<string, Flag[]>): Kube
   }
   return unit;
 }
+
+/**
+ * kubeadm's environment files for the kubelet: /var/lib/kubelet/kubeadm-flags.env (KUBELET_KUBEADM_ARGS, written by
+ * `kubeadm init`/`join`) and /etc/default/kubelet (KUBELET_EXTRA_ARGS, the operator's), whose values kubeadm's
+ * 10-kubeadm.conf drop-in puts on the kubelet's command line as `$KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS` (each
+ * split at blanks). Recognised by those variable names; the kubelet's file flags in them are judged on the env
+ * file's line.
+ */
+export function looksLikeKubeletEnvFile(text: string): boolean {
+  return /^[ \t]*KUBELET_(KUBEADM|EXTRA)_ARGS[ \t]*=/m.test(text);
+}
+
+/**
+ * An environment file's assignments as systemd.exec(5) EnvironmentFile= reads them: `NAME=value` lines, `#` and `;`
+ * comment lines, blanks around the value dropped unless it is quoted, "..." with backslash escapes, '...' literal, a
+ * trailing backslash continues the line (src/basic/env-file.c).
+ */
+function envFile(text: string): Env {
+  const env: Env = new Map();
+  const re = /^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=/gm;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    const lineStart = text.lastIndexOf('\n', m.index) + 1;
+    if (/^[ \t]*[#;]/.test(text.slice(lineStart, m.index + 1))) continue;
+    let i = m.index + m[0].length;
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
+    const v: Chars = { text: '', offsets: [] };
+    let quote: string | undefined;
+    for (; i < text.length; i++) {
+      const c = text[i];
+      if (!quote && (c === '\n' || c === '\r')) break;
+      if (quote && c === quote) {
+        quote = undefined;
+        continue;
+      }
+      if (!quote && (c === '"' || c === "'")) {
+        quote = c;
+        continue;
+      }
+      if (c === '\\' && quote !== "'" && i + 1 < text.length) {
+        if (text[i + 1] === '\n') {
+          i++;
+          continue;
+        }
+        i++;
+      }
+      v.text += text[i];
+      v.offsets.push(i);
+    }
+    // Unquoted trailing blanks are dropped.
+    while (v.text.length > 0 && /[ \t]/.test(v.text[v.text.length - 1])) {
+      v.text = v.text.slice(0, -1);
+      v.offsets.pop();
+    }
+    env.set(m[1], v);
+  }
+  return env;
+}
+
+export function parseKubeletEnvFile(file: string, text: string): KubeletFlagsUnit[] {
+  const env = envFile(text);
+  const items: ArgItem[] = [];
+  for (const name of ['KUBELET_KUBEADM_ARGS', 'KUBELET_EXTRA_ARGS']) {
+    const v = env.get(name);
+    if (v)
+      items.push(
+        ...words(v)
+          .map((w) => expand(w, env, 0))
+          .flat(),
+      );
+  }
+  const flags = new Map<string, Flag[]>();
+  parseFlags(items, flags);
+  const at = /KUBELET_(KUBEADM|EXTRA)_ARGS/.exec(text);
+  const span = { start: at?.index ?? 0, end: (at?.index ?? 0) + (at?.[0].length ?? 0) };
+  return [kubeletUnit(file, span, flags)];
+}

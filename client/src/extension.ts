@@ -73,7 +73,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KubePk
     // The server decides by content what it recognises; these only choose what it gets to see.
     documentSelector: [
       { scheme: 'file', language: 'yaml' },
-      { scheme: 'file', pattern: '**/*.{conf,kubeconfig}' },
+      { scheme: 'file', pattern: '**/*.{conf,kubeconfig,service,manifest,env}' },
       { scheme: 'file', pattern: '**/{kubeconfig,config}' },
       { scheme: 'file', language: 'plaintext' },
       { scheme: 'untitled', language: 'yaml' },

@@ -17,7 +17,7 @@ function what(ref: Reference): string {
 export function references(ctx: CheckContext): void {
   for (const unit of ctx.parsed.units) {
     for (const ref of unitReferences(unit)) {
-      if (ref.expect === 'kubeconfig') {
+      if (ref.expect === 'kubeconfig' || ref.expect === 'kubelet-config') {
         const r = ctx.resolve(ref);
         if (r && !r.found) {
           const loaded = ctx.load(ref);

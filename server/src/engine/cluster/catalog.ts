@@ -19,8 +19,8 @@
 // test/catalog.test.mjs, which walks every flag through the parser, the hover, the inventory and the checks. (The
 // kubelet's fields are read from its nested config by parse/kubeletConfig.ts: a new one is read there too.)
 // Flags are spelled without `--` here; references and messages show them with it (Reference.field: '--tls-cert-file').
-/** What a reference names: a certificate, a CA bundle, a private key, a public key, either key, a kubeconfig. */
-export type Expect = 'cert' | 'ca' | 'key' | 'public-key' | 'key-or-public-key' | 'kubeconfig';
+/** What a reference names: a certificate, a CA bundle, a private key, a public key, either key, a kubeconfig, a KubeletConfiguration. */
+export type Expect = 'cert' | 'ca' | 'key' | 'public-key' | 'key-or-public-key' | 'kubeconfig' | 'kubelet-config';
 
 /** The static pod components kube-pki recognises (by their command or image), each with its entry in `components`. */
 export type Component = 'kube-apiserver' | 'etcd' | 'kube-controller-manager' | 'kube-scheduler';
@@ -540,6 +540,19 @@ export const kubeletFields: Record<string, FlagSpec> = {
     ],
   },
   tlsPrivateKeyFile: { names: 'key', says: "the kubelet's serving key" },
+};
+
+/**
+ * The kubelet's command-line flags that name files (cmd/kubelet/app/options/options.go): each with the config field
+ * it stands for (the flag wins over the file, pkg/kubelet/apis/config: flags are applied after --config). The
+ * --bootstrap-kubeconfig is left out: after TLS bootstrap it is no longer read, and kubeadm deletes it.
+ */
+export const kubeletFlags: Record<string, { names: Expect; field?: keyof typeof kubeletFields & string }> = {
+  config: { names: 'kubelet-config' },
+  kubeconfig: { names: 'kubeconfig' },
+  'client-ca-file': { names: 'ca', field: 'authentication.x509.clientCAFile' },
+  'tls-cert-file': { names: 'cert', field: 'tlsCertFile' },
+  'tls-private-key-file': { names: 'key', field: 'tlsPrivateKeyFile' },
 };
 
 /** CA fields of other files: a kubeconfig's cluster CA, a webhook's caBundle (the inventory's roles). */

@@ -21,7 +21,7 @@ export const certKeyPairs: (unit: Unit) => { cert: Reference; key: Reference }[]
       const key = flagRef(unit, k);
       if (cert && key) out.push({ cert, key });
     }
-  } else if (unit.kind === 'kubelet-config') {
+  } else if (unit.kind === 'kubelet-config' || unit.kind === 'kubelet-flags') {
     if (unit.tlsCert && unit.tlsKey) out.push({ cert: unit.tlsCert, key: unit.tlsKey });
   } else if (unit.kind === 'kubeconfig') {
     for (const u of unit.users) if (u.cert && u.key) out.push({ cert: u.cert, key: u.key });

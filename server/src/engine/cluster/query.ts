@@ -11,6 +11,8 @@ import type {
   InjectionPatchUnit,
   KubeconfigUnit,
   KubeletConfigUnit,
+  ComponentConfigUnit,
+  KubeletFlagsUnit,
   ParsedFile,
   Reference,
   SecretUnit,
@@ -27,6 +29,8 @@ export interface UnitsByKind {
   kubeconfig: KubeconfigUnit;
   component: ComponentUnit;
   'kubelet-config': KubeletConfigUnit;
+  'component-config': ComponentConfigUnit;
+  'kubelet-flags': KubeletFlagsUnit;
   secret: SecretUnit;
   webhook: WebhookUnit;
   'cert-manager-certificate': CertManagerCertificateUnit;

@@ -32,6 +32,7 @@ export const certUses: (unit: Unit) => CertUse[] = memoByObject((unit: Unit): Ce
       });
     }
     case 'kubelet-config':
+    case 'kubelet-flags':
       return unit.tlsCert ? [{ ref: unit.tlsCert, usages: kubeletServing.usages, role: kubeletServing.title }] : [];
     case 'kubeconfig':
       return unit.users.flatMap((u) =>

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import type { Engine } from '../workspace/engine';
 import { unitReferences, type ParsedFile, type Reference, type Unit } from '../parse';
-import { certKeyPairs, certUses, componentFlag, kubeletFields } from '../cluster';
+import { certKeyPairs, certUses, componentFlag, kubeletFields, kubeletFlags } from '../cluster';
 import type { Finding, Range } from '../types';
 import type { ContextFinding } from '../decode/markdown';
 
@@ -18,6 +18,14 @@ export function roleOf(unit: Unit, ref: Reference): string {
       const user = unit.users.find((u) => u.key === ref);
       if (user) return `user "${user.name}"'s client key`;
       break;
+    }
+    case 'component-config':
+      return `the kubeconfig ${unit.component} loads`;
+    case 'kubelet-flags': {
+      if (ref.expect === 'kubeconfig') return 'the kubeconfig the kubelet loads';
+      if (ref.expect === 'kubelet-config') return "the kubelet's config file";
+      const field = kubeletFlags[ref.field.replace(/^--/, '')]?.field;
+      return (field && kubeletFields[field]?.says) ?? ref.field;
     }
     case 'kubelet-config':
       if (ref === unit.clientCA || ref === unit.tlsKey) return kubeletFields[ref.field]?.says ?? ref.field;

@@ -200,6 +200,9 @@ function referenceTarget(engine: Engine, parsed: ParsedFile, current: boolean, u
   const file = loaded.path ?? ref.source.path;
   context.resolvedPath = file;
   if (ref.expect === 'kubeconfig') return { range, decoded: kubeconfigDecoded(engine, ref), context, title: path.basename(file) };
+  if (ref.expect === 'kubelet-config') {
+    return { range, decoded: { items: [], chain: [], notes: [`the kubelet's config file, read as ${file}`] }, context, title: path.basename(file) };
+  }
   const decoded = describeFile(engine, file, paired);
   if (unit.kind === 'kubelet-config' && isKubeadmConfig(parsed.text)) {
     decoded.notes.unshift(`${ref.source.path} ${whatPathIs('kubeadm-node', false)}; read here as ${file}`);

@@ -32,6 +32,7 @@ export function collectReferences(engine: Engine, c: Collection): void {
         }
         continue;
       }
+      if (ref.expect === 'kubelet-config') continue;
       const loaded = engine.load(ref);
       if (!loaded.ok) continue;
       const m = loaded.material;
@@ -110,6 +111,8 @@ function roleOf(cluster: ClusterQuery, unit: Unit, ref: Reference, index: number
       return componentFlagRole(unit.component, ref.field);
     case 'kubelet-config':
       return { rank: 0, role: 'kubelet serving', component: 'kubelet' };
+    case 'kubelet-flags':
+      return ref === unit.tlsCert ? { rank: 0, role: 'kubelet serving', component: 'kubelet' } : undefined;
     case 'kubeconfig': {
       const user = unit.users.find((u) => u.cert === ref);
       const base = path.basename(unit.file);

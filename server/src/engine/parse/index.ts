@@ -7,9 +7,11 @@ import { parseBlockYaml } from './blockYaml';
 import { looksLikeKubeconfig, parseKubeconfig } from './kubeconfig';
 import { looksLikeWorkload, parseWorkload } from './manifest';
 import { looksLikeKubeletConfig, parseKubeletConfig } from './kubeletConfig';
+import { looksLikeComponentConfig, parseComponentConfig } from './componentConfig';
 import { listItems, objectKinds, parseObject, parseWorkloadObjects } from './objects';
 import { looksLikeKustomization, parseKustomization } from './kustomize';
 import { injectKeyPattern } from './injection';
+import { looksLikeKubeletEnvFile, looksLikeSystemdService, parseKubeletEnvFile, parseSystemdService } from './systemd';
 import { getText } from './yamlAst';
 import type { Document, YAMLMap } from 'yaml';
 import type { ParsedFile, Unit } from './model';
@@ -21,7 +23,8 @@ export { referenceFlags } from './manifest';
 export { parseBlockYaml } from './blockYaml';
 
 /** Quick text test before any parsing: does this look like one of the files kube-pki reads? */
-const interesting = /^\s*kind:\s*["']?(Config|KubeletConfiguration|Pod|Deployment|DaemonSet|StatefulSet|ReplicaSet|Job)\b|^\s*(clusters|users):\s*$/m;
+const interesting =
+  /^\s*kind:\s*["']?(Config|KubeletConfiguration|KubeSchedulerConfiguration|KubeProxyConfiguration|Pod|Deployment|DaemonSet|StatefulSet|ReplicaSet|Job)\b|^\s*(clusters|users):\s*$/m;
 const controlPlane = /\b(kube-apiserver|etcd|kube-controller-manager|kube-scheduler)\b/;
 
 /**
@@ -56,8 +59,9 @@ function unitsOf(doc: Document, root: YAMLMap, file: string, text: string, depth
   try {
     if (looksLikeKubeconfig(doc, root)) units.push(parseKubeconfig(doc, root, file));
     else if (looksLikeKubeletConfig(doc, root)) units.push(parseKubeletConfig(doc, root, file));
+    else if (looksLikeComponentConfig(doc, root)) units.push(parseComponentConfig(doc, root, file));
     else if (looksLikeWorkload(doc, root)) {
-      units.push(...parseWorkload(doc, root, file));
+      units.push(...parseWorkload(doc, root, file, text));
       units.push(...parseWorkloadObjects(doc, root, file));
     } else if (looksLikeKustomization(doc, root)) {
       const unit = parseKustomization(doc, root, file);
@@ -80,7 +84,7 @@ function unitsOf(doc: Document, root: YAMLMap, file: string, text: string, depth
 
 /** For broken YAML: whether the text still reads like a file kube-pki owns. */
 function looksOurs(text: string): boolean {
-  if (/^\s*kind:\s*["']?(Config|KubeletConfiguration)\b/m.test(text)) return true;
+  if (/^\s*kind:\s*["']?(Config|KubeletConfiguration|KubeSchedulerConfiguration|KubeProxyConfiguration)\b/m.test(text)) return true;
   if (/^\s*(clusters|users):\s*$/m.test(text) && /^\s*-?\s*(cluster|user):\s*$/m.test(text)) return true;
   if (/^\s*kind:\s*["']?(Pod|Deployment|DaemonSet|StatefulSet)\b/m.test(text) && controlPlane.test(text)) return true;
   return false;
@@ -105,6 +109,16 @@ export function parseFile(file: string, text: string): ParsedFile {
       result.tooBig = tooBig;
       result.recognised = true;
     }
+    return result;
+  }
+  if (looksLikeSystemdService(text)) {
+    result.units.push(...parseSystemdService(file, text));
+    result.recognised = result.units.length > 0;
+    return result;
+  }
+  if (looksLikeKubeletEnvFile(text)) {
+    result.units.push(...parseKubeletEnvFile(file, text));
+    result.recognised = true;
     return result;
   }
   if (!mightBeRecognised(text)) return result;

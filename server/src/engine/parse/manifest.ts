@@ -5,6 +5,7 @@ import type { Document, YAMLMap } from 'yaml';
 import { asMap, asSeq, deref, get, getText, nodeRange, scalarText } from './yamlAst';
 import type { Component, ComponentUnit, Expect, Flag, Reference, Span } from './model';
 import { components as catalog } from '../cluster/catalog';
+import { shellWords, type ArgItem } from './shellWords';
 
 /** Every flag of the four components that names a certificate, key, CA bundle or kubeconfig (from the catalog). */
 export const referenceFlags: Record<Component, Record<string, Expect>> = Object.fromEntries(
@@ -14,18 +15,61 @@ export const referenceFlags: Record<Component, Record<string, Expect>> = Object.
 const components = Object.keys(catalog) as Component[];
 const workloadKinds = new Set(['Pod', 'Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'Job']);
 
-function componentOf(doc: Document, container: YAMLMap): Component | undefined {
-  const command = asSeq(doc, get(doc, container, 'command'));
-  const first = command ? scalarText(doc, command.items[0])?.value : undefined;
-  if (first) {
-    const base = path.posix.basename(first.trim());
-    return (components as string[]).includes(base) ? (base as Component) : undefined;
-  }
-  // No command: the image's entrypoint is the component (registry.k8s.io/kube-apiserver:v1.31.0).
-  const image = getText(doc, container, 'image')?.value ?? '';
-  const repo = image.split('@')[0].replace(/:[^/:]*$/, '');
-  const base = repo.split('/').pop() ?? '';
+/** The component a name is: the basename of an executable path or of an image repository. */
+function componentNamed(name: string): Component | undefined {
+  const base = path.posix.basename(name.trim());
   return (components as string[]).includes(base) ? (base as Component) : undefined;
+}
+
+/**
+ * go-runner (kubernetes/release images/build/go-runner/go-runner.go: kOps and GCE's kube-up start the components
+ * through it) reads its own flags with Go's flag package, which stops at `--` or the first argument that is no flag:
+ * that is the binary, the rest are its arguments. Its one flag taking a separate value is --log-file.
+ */
+function afterGoRunner(items: ArgItem[]): ArgItem[] {
+  for (let i = 0; i < items.length; i++) {
+    const t = items[i].text.trim();
+    if (t === '--') return items.slice(i + 1);
+    if (!t.startsWith('-')) return items.slice(i);
+    if (/^--?log-file$/.test(t)) i++;
+  }
+  return [];
+}
+
+const SHELLS = new Set(['sh', 'bash', 'ash', 'dash']);
+
+/**
+ * How a container starts a component and the arguments the component gets: `command: [kube-apiserver, ...]`;
+ * `command: [/go-runner, ...]` with the binary after go-runner's flags (in command or args); `/bin/sh -c "exec
+ * kube-apiserver --flag ..."` (the one string split as sh splits it, see shellWords.ts); no command at all (the
+ * image's entrypoint is the component: registry.k8s.io/kube-apiserver:v1.31.0, args are its arguments).
+ */
+function launchOf(
+  doc: Document,
+  container: YAMLMap,
+  text: string | undefined,
+): { component: Component; anchor?: ArgItem; args: ArgItem[] } | undefined {
+  const command = argItems(doc, container, 'command');
+  const args = argItems(doc, container, 'args');
+  if (command.length === 0) {
+    const image = getText(doc, container, 'image')?.value ?? '';
+    const component = componentNamed(image.split('@')[0].replace(/:[^/:]*$/, ''));
+    return component ? { component, args } : undefined;
+  }
+  let all = [...command, ...args];
+  const first = path.posix.basename(all[0].text.trim());
+  if (SHELLS.has(first) && all[1]?.text.trim() === '-c' && all[2]) {
+    const script = all[2];
+    const inner = script.quoted ? script.start + 1 : script.start;
+    // Offsets are exact when the scalar holds the script verbatim (plain, or quoted without escapes).
+    const raw = text?.slice(inner, script.quoted ? script.end - 1 : script.end);
+    all = shellWords(script.text, raw === script.text ? (i) => inner + i : () => script.start);
+    while (all.length > 0 && (all[0].text === 'exec' || /^[A-Za-z_][A-Za-z0-9_]*=/.test(all[0].text))) all = all.slice(1);
+    if (all.length === 0) return undefined;
+  }
+  if (path.posix.basename(all[0].text.trim()) === 'go-runner') all = afterGoRunner(all.slice(1));
+  const component = all[0] && !all[0].opaque ? componentNamed(all[0].text) : undefined;
+  return component ? { component, anchor: all[0], args: all.slice(1) } : undefined;
 }
 
 export function looksLikeWorkload(doc: Document, root: YAMLMap): boolean {
@@ -48,13 +92,7 @@ export function podContainers(doc: Document, root: YAMLMap, keys: readonly strin
   return out;
 }
 
-/** One item of a container's `command` or `args`: its text, and where the scalar stands (quotes included). */
-export interface ArgItem {
-  text: string;
-  start: number;
-  end: number;
-  quoted: boolean;
-}
+export type { ArgItem } from './shellWords';
 
 /** The items of a container's `command` or `args`. */
 export function argItems(doc: Document, container: YAMLMap, key: string): ArgItem[] {
@@ -80,6 +118,16 @@ export function parseFlags(list: ArgItem[], flags: Map<string, Flag[]>, bools: R
     const it = list[i];
     const m = /^--?([A-Za-z0-9][A-Za-z0-9-]*)(=([\s\S]*))?$/.exec(it.text.trim());
     if (!m) continue;
+    if (it.offsets) {
+      const read = splitFlag(list, i, m[1], m[2] !== undefined ? m[3] : undefined, bools);
+      i += read.used;
+      if (read.flag) {
+        const all = flags.get(read.flag.name) ?? [];
+        all.push(read.flag);
+        flags.set(read.flag.name, all);
+      }
+      continue;
+    }
     const name = m[1];
     const lead = it.text.length - it.text.trimStart().length;
     const contentStart = it.start + (it.quoted ? 1 : 0) + lead;
@@ -116,36 +164,65 @@ export function parseFlags(list: ArgItem[], flags: Map<string, Flag[]>, bools: R
 
 const NO_BOOLS: ReadonlySet<string> = new Set();
 
-export function parseWorkload(doc: Document, root: YAMLMap, file: string): ComponentUnit[] {
+/**
+ * parseFlags' rules for a word whose characters carry their own offsets (ArgItem.offsets): the value's span runs
+ * from its first character's offset to its last's. A flag whose name or value is opaque is not read (`used`: how
+ * many following items it took).
+ */
+function splitFlag(list: ArgItem[], i: number, name: string, inline: string | undefined, bools: ReadonlySet<string>): { flag?: Flag; used: number } {
+  const it = list[i];
+  const whole = { start: it.start, end: it.end };
+  const spanOf = (item: ArgItem, from: number): Span => {
+    const o = item.offsets ?? [];
+    if (from >= o.length) return { start: item.end, end: item.end };
+    return { start: o[from], end: o[o.length - 1] + 1 };
+  };
+  if (inline !== undefined) {
+    if (it.opaque) return { used: 0 };
+    const eq = it.text.indexOf('=');
+    return { flag: { name, value: inline, span: spanOf(it, eq + 1), flagSpan: whole }, used: 0 };
+  }
+  const next = list[i + 1];
+  if (next && !bools.has(name) && !next.text.trim().startsWith('-')) {
+    if (next.opaque || it.opaque) return { used: 1 };
+    return { flag: { name, value: next.text, span: spanOf(next, 0), flagSpan: { start: it.start, end: next.end } }, used: 1 };
+  }
+  if (it.opaque) return { used: 0 };
+  return { flag: { name, value: 'true', span: whole, flagSpan: whole }, used: 0 };
+}
+
+/** A component's unit from its flags: every flag the catalog says names a file becomes a reference. */
+export function componentUnit(file: string, component: Component, span: Span, flags: Map<string, Flag[]>): ComponentUnit {
+  const refs: Reference[] = [];
+  const table = referenceFlags[component];
+  for (const [name, all] of flags) {
+    const expect = table[name];
+    if (!expect) continue;
+    for (const f of all) {
+      if (f.value.trim() === '') continue;
+      refs.push({
+        file,
+        span: f.span,
+        field: `--${name}`,
+        expect,
+        source: { kind: 'path', path: f.value.trim(), baseDir: path.dirname(file) },
+      });
+    }
+  }
+  return { kind: 'component', file, component, span, flags, refs };
+}
+
+export function parseWorkload(doc: Document, root: YAMLMap, file: string, text?: string): ComponentUnit[] {
   const units: ComponentUnit[] = [];
   for (const container of podContainers(doc, root)) {
-    const component = componentOf(doc, container);
-    if (!component) continue;
-    const command = argItems(doc, container, 'command');
-    const args = argItems(doc, container, 'args');
+    const launch = launchOf(doc, container, text);
+    if (!launch) continue;
     const flags = new Map<string, Flag[]>();
-    parseFlags(command.slice(1), flags);
-    parseFlags(args, flags);
-    const anchor = command[0] ?? getText(doc, container, 'image') ?? getText(doc, container, 'name');
+    parseFlags(launch.args, flags);
+    const anchor = launch.anchor ?? getText(doc, container, 'image') ?? getText(doc, container, 'name');
     const r = nodeRange(deref(doc, container));
     const span: Span = anchor ? { start: anchor.start, end: anchor.end } : { start: r?.[0] ?? 0, end: r?.[1] ?? 0 };
-    const refs: Reference[] = [];
-    const table = referenceFlags[component];
-    for (const [name, all] of flags) {
-      const expect = table[name];
-      if (!expect) continue;
-      for (const f of all) {
-        if (f.value.trim() === '') continue;
-        refs.push({
-          file,
-          span: f.span,
-          field: `--${name}`,
-          expect,
-          source: { kind: 'path', path: f.value.trim(), baseDir: path.dirname(file) },
-        });
-      }
-    }
-    units.push({ kind: 'component', file, component, span, flags, refs });
+    units.push(componentUnit(file, launch.component, span, flags));
   }
   return units;
 }

@@ -101,6 +101,33 @@ export interface KubeletConfigUnit {
   tlsKey?: Reference;
 }
 
+/**
+ * The kubelet as a systemd unit starts it (parse/systemd.ts): the flags that name files (the catalog's
+ * kubeletFlags), each a reference; `--config` names its KubeletConfiguration.
+ */
+export interface KubeletFlagsUnit {
+  kind: 'kubelet-flags';
+  file: string;
+  /** The executable in ExecStart=. */
+  span: Span;
+  flags: Map<string, Flag[]>;
+  refs: Reference[];
+  clientCA?: Reference;
+  tlsCert?: Reference;
+  tlsKey?: Reference;
+}
+
+/** A component's config file naming the kubeconfig it loads (parse/componentConfig.ts). */
+export interface ComponentConfigUnit {
+  kind: 'component-config';
+  file: string;
+  objectKind: 'KubeSchedulerConfiguration' | 'KubeProxyConfiguration';
+  component: 'kube-scheduler' | 'kube-proxy';
+  span: Span;
+  /** clientConnection.kubeconfig, when an absolute path. */
+  kubeconfig?: Reference;
+}
+
 /** A Kubernetes object's identity, for relating objects (a webhook's Service, a Certificate's Secret). */
 export interface ObjectMeta {
   name: string;
@@ -301,6 +328,8 @@ export type Unit =
   | KubeconfigUnit
   | ComponentUnit
   | KubeletConfigUnit
+  | ComponentConfigUnit
+  | KubeletFlagsUnit
   | SecretUnit
   | WebhookUnit
   | CertManagerCertificateUnit
@@ -347,6 +376,10 @@ export const unitReferences: (unit: Unit) => Reference[] = memoByObject((unit: U
       return unit.refs;
     case 'kubelet-config':
       return [unit.clientCA, unit.tlsCert, unit.tlsKey].filter((r): r is Reference => !!r);
+    case 'component-config':
+      return unit.kubeconfig ? [unit.kubeconfig] : [];
+    case 'kubelet-flags':
+      return unit.refs;
     case 'secret':
       return unit.entries.map((e) => e.ref);
     case 'webhook':

@@ -69,6 +69,15 @@ function anchors(unit: Unit): Anchor[] {
       for (const [name, flags] of unit.flags) for (const f of flags) out.push({ span: f.flagSpan, object: unit.component, field: `--${name}` });
       for (const r of unit.refs) ref(r, unit.component);
       break;
+    case 'kubelet-flags':
+      out.push({ span: unit.span, object: 'kubelet', field: 'command' });
+      for (const [name, flags] of unit.flags) for (const f of flags) out.push({ span: f.flagSpan, object: 'kubelet', field: `--${name}` });
+      for (const r of unit.refs) ref(r, 'kubelet');
+      break;
+    case 'component-config':
+      out.push({ span: unit.span, object: unit.objectKind, field: 'kind' });
+      if (unit.kubeconfig) ref(unit.kubeconfig, unit.objectKind);
+      break;
     case 'kubelet-config':
       out.push({ span: unit.span, object: 'KubeletConfiguration', field: 'kind' });
       for (const r of unitReferences(unit)) ref(r, 'KubeletConfiguration');

@@ -105,6 +105,7 @@ const expectedText: Record<Reference['expect'], string> = {
   'public-key': 'a public key',
   'key-or-public-key': 'a public or private key',
   kubeconfig: 'a kubeconfig',
+  'kubelet-config': 'a KubeletConfiguration',
 };
 
 function found(m: Material): string {
@@ -133,6 +134,7 @@ export function materialProblem(ref: Reference, m: Material): string | undefined
       }
       break;
     case 'kubeconfig':
+    case 'kubelet-config':
       return undefined;
   }
   if (m.problems.length) return `has blocks that do not decode${broken}`;

@@ -1,5 +1,6 @@
 // Which files of a folder might be Kubernetes configs: YAML, kubeconfigs (`config`, `*.conf`,
-// `*.kubeconfig`, `kubeconfig`) and extension-less files; never .git, node_modules or files over
+// `*.kubeconfig`, `kubeconfig`), static pods named `*.manifest` (kOps, GCE's kube-up), systemd units (`*.service`,
+// drop-ins `*.conf`) and their environment files (`*.env`) and extension-less files; never .git, node_modules or files over
 // MAX_CONFIG_BYTES (those are passed to `onTooBig`, for a note), and nothing `isExcluded` leaves out (a
 // config's exclude: an excluded folder is not entered, so it neither costs reads nor counts toward MAX_FILES).
 // Recognition proper is by content (parseFile); this only keeps the scan cheap.
@@ -20,7 +21,7 @@ const notConfig =
 
 export function isCandidateName(file: string): boolean {
   const base = path.basename(file);
-  if (/\.(ya?ml|conf|kubeconfig)$/i.test(base)) return true;
+  if (/\.(ya?ml|conf|kubeconfig|manifest|service|env)$/i.test(base)) return true;
   if (base === 'config' || base === 'kubeconfig') return true;
   return !base.includes('.') && !notConfig.test(base);
 }

@@ -1,0 +1,347 @@
+// systemd service units that run a control-plane component (Kubernetes The Hard Way's kube-apiserver.service,
+// etcd.service, ...): the ExecStart= command line read as systemd reads it, into the same ComponentUnit a static
+// pod makes, with every value's span on the characters of the unit it came from. A unit (or drop-in, kubeadm's
+// 10-kubeadm.conf) running the kubelet gives its file flags (--config, --kubeconfig, --client-ca-file,
+// --tls-cert-file, --tls-private-key-file) as a KubeletFlagsUnit. What is followed:
+//   - systemd.syntax(5) / src/shared/conf-parser.c: sections, `Key=value` with the value's surrounding blanks
+//     dropped, `#`/`;` comment lines; a line ending in a backslash continues on the next line (the backslash reads
+//     as a space), comment lines inside a continued line are skipped.
+//   - systemd.service(5) "Command lines" / src/core/load-fragment.c config_parse_exec: an empty ExecStart= resets
+//     the list, the last command counts (a simple service has one); the executable may carry the prefixes
+//     `@ - : + !` (`@`: the next word is argv[0], the arguments follow it); a lone `;` ends a command; words are
+//     split as src/basic/extract-word.c does with EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE: blanks separate, "..." and
+//     '...' quote (anywhere in a word), C escapes (\n, \t, \\, \", \', \xNN) are unescaped.
+//   - Variables (systemd.service(5), src/basic/env-util.c replace_env_argv): `${FOO}` inside a word is the value as
+//     is; `$FOO` as a word of its own is the value split at blanks (zero or more words); `$$` is `$`. Values come
+//     from Environment= (systemd.exec(5): space-separated `NAME=value` assignments, quoted like command words, no
+//     expansion inside; an empty assignment resets). A variable no Environment= of the unit defines (it may come
+//     from an EnvironmentFile=, the manager or a drop-in) and `%` specifiers make the word opaque: flags reading it
+//     are not judged.
+import * as path from 'node:path';
+import type { ArgItem } from './shellWords';
+import { componentUnit, parseFlags } from './manifest';
+import { components as catalog, kubeletFlags } from '../cluster/catalog';
+import type { Component, ComponentUnit, Flag, KubeletFlagsUnit, Reference, Span } from './model';
+
+/** A systemd unit with a [Service] section and an ExecStart= line. */
+export function looksLikeSystemdService(text: string): boolean {
+  return /^[ \t]*\[Service\][ \t]*$/m.test(text) && /^[ \t]*ExecStart[ \t]*=/m.test(text);
+}
+
+/** A run of characters, each with the source offset it came from. */
+interface Chars {
+  text: string;
+  offsets: number[];
+}
+
+interface Directive {
+  section: string;
+  key: string;
+  value: Chars;
+  /** Where the key stands. */
+  keyStart: number;
+}
+
+/** The logical lines of a unit file (continuations joined), as directives. */
+function directives(text: string): Directive[] {
+  const out: Directive[] = [];
+  const lines: { text: string; start: number }[] = [];
+  let at = 0;
+  for (const line of text.split('\n')) {
+    lines.push({ text: line.endsWith('\r') ? line.slice(0, -1) : line, start: at });
+    at += line.length + 1;
+  }
+  let section = '';
+  for (let i = 0; i < lines.length; i++) {
+    const first = lines[i].text.trim();
+    if (first === '' || first.startsWith('#') || first.startsWith(';')) continue;
+    if (first.startsWith('[') && first.endsWith(']')) {
+      section = first.slice(1, -1);
+      continue;
+    }
+    // Join the continuation lines, each character with its offset.
+    const logical: Chars = { text: '', offsets: [] };
+    for (; i < lines.length; i++) {
+      const { text: l, start } = lines[i];
+      const continued = l.endsWith('\\');
+      const body = continued ? l.slice(0, -1) : l;
+      for (let j = 0; j < body.length; j++) {
+        logical.text += body[j];
+        logical.offsets.push(start + j);
+      }
+      if (!continued) break;
+      logical.text += ' ';
+      logical.offsets.push(start + body.length);
+      while (i + 1 < lines.length && /^\s*[#;]/.test(lines[i + 1].text)) i++;
+    }
+    const eq = logical.text.indexOf('=');
+    if (eq < 0) continue;
+    const key = logical.text.slice(0, eq).trim();
+    let s = eq + 1;
+    let e = logical.text.length;
+    while (s < e && /\s/.test(logical.text[s])) s++;
+    while (e > s && /\s/.test(logical.text[e - 1])) e--;
+    const keyStart = logical.offsets[logical.text.length - logical.text.trimStart().length] ?? 0;
+    out.push({ section, key, keyStart, value: { text: logical.text.slice(s, e), offsets: logical.offsets.slice(s, e) } });
+  }
+  return out;
+}
+
+interface Word extends Chars {
+  /** Any part was quoted (a quoted `$FOO` is still a word of its own, but `""` is an empty word, not none). */
+  quoted: boolean;
+}
+
+const ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"', "'": "'", s: ' ' };
+
+/** Words as extract_first_word(EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE) splits them. */
+function words(value: Chars): Word[] {
+  const out: Word[] = [];
+  const t = value.text;
+  let i = 0;
+  while (i < t.length) {
+    while (i < t.length && /\s/.test(t[i])) i++;
+    if (i >= t.length) break;
+    const w: Word = { text: '', offsets: [], quoted: false };
+    let quote: string | undefined;
+    for (; i < t.length; i++) {
+      const c = t[i];
+      if (!quote && /\s/.test(c)) break;
+      if (quote && c === quote) {
+        quote = undefined;
+        continue;
+      }
+      if (!quote && (c === '"' || c === "'")) {
+        quote = c;
+        w.quoted = true;
+        continue;
+      }
+      if (c === '\\' && i + 1 < t.length) {
+        const n = t[i + 1];
+        const hex = n === 'x' ? /^[0-9a-fA-F]{2}/.exec(t.slice(i + 2)) : null;
+        if (hex) {
+          w.text += String.fromCharCode(parseInt(hex[0], 16));
+          w.offsets.push(value.offsets[i]);
+          i += 3;
+          continue;
+        }
+        w.text += ESCAPES[n] ?? n;
+        w.offsets.push(value.offsets[i + 1]);
+        i++;
+        continue;
+      }
+      w.text += c;
+      w.offsets.push(value.offsets[i]);
+    }
+    out.push(w);
+  }
+  return out;
+}
+
+type Env = Map<string, Chars>;
+
+/** Environment= assignments, in order (an empty one resets). */
+function environment(all: Directive[]): Env {
+  const env: Env = new Map();
+  for (const d of all) {
+    if (d.section !== 'Service' || d.key !== 'Environment') continue;
+    if (d.value.text === '') {
+      env.clear();
+      continue;
+    }
+    for (const w of words(d.value)) {
+      const eq = w.text.indexOf('=');
+      if (eq <= 0) continue;
+      env.set(w.text.slice(0, eq), { text: w.text.slice(eq + 1), offsets: w.offsets.slice(eq + 1) });
+    }
+  }
+  return env;
+}
+
+/** A command word after expansion: ArgItems (opaque when a variable or specifier is unknown). */
+function expand(w: Word, env: Env, anchor: number): ArgItem[] {
+  const item = (c: Chars, opaque = false): ArgItem => {
+    const start = c.offsets[0] ?? anchor;
+    const end = (c.offsets[c.offsets.length - 1] ?? start) + 1;
+    return { text: c.text, start, end, quoted: false, offsets: c.offsets.length > 0 ? c.offsets : [start], ...(opaque ? { opaque: true } : {}) };
+  };
+  const whole = /^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(w.text);
+  if (whole) {
+    const v = env.get(whole[1]);
+    if (!v) return [item(w, true)];
+    // Split at blanks (unquoting, as strv_split_full with EXTRACT_UNQUOTE): zero or more words with their offsets.
+    return words(v).map((p) => item(p));
+  }
+  const out: Chars = { text: '', offsets: [] };
+  // Where each character is written in the word: a variable's characters at its `${` ... `}`.
+  const written: number[] = [];
+  /** Per character: the index of the reference it came from, or -1 for a literal character. */
+  const from: number[] = [];
+  let refs = 0;
+  let opaque = false;
+  for (let i = 0; i < w.text.length; i++) {
+    const c = w.text[i];
+    if (c === '%') {
+      if (w.text[i + 1] === '%') i++;
+      else opaque = true;
+    } else if (c === '$' && w.text[i + 1] === '$') {
+      i++;
+    } else if (c === '$' && w.text[i + 1] === '{') {
+      const close = w.text.indexOf('}', i);
+      const v = close > 0 ? env.get(w.text.slice(i + 2, close)) : undefined;
+      if (close > 0 && v) {
+        out.text += v.text;
+        out.offsets.push(...v.offsets);
+        v.offsets.forEach((_, k) => written.push(k === v.offsets.length - 1 ? w.offsets[close] : w.offsets[i]));
+        v.offsets.forEach(() => from.push(refs));
+        refs++;
+        i = close;
+        continue;
+      }
+      opaque = true;
+    } else if (c === '$') {
+      opaque = true;
+    }
+    out.text += w.text[i];
+    out.offsets.push(w.offsets[i]);
+    written.push(w.offsets[i]);
+    from.push(-1);
+  }
+  // A flag's value made of one variable stands where the variable is set (the line to edit); a value mixing a
+  // variable with other characters stands where the word is written (`${PKI}/apiserver.key`).
+  const eq = out.text.startsWith('-') ? out.text.indexOf('=') : -1;
+  const value = from.slice(eq + 1);
+  const mixed = value.some((r) => r >= 0) && value.some((r) => r !== value[0]);
+  if (mixed) for (let k = eq + 1; k < out.offsets.length; k++) out.offsets[k] = written[k];
+  return [item(out, opaque)];
+}
+
+const components = Object.keys(catalog) as Component[];
+
+export function parseSystemdService(file: string, text: string): (ComponentUnit | KubeletFlagsUnit)[] {
+  const all = directives(text);
+  let exec: Directive | undefined;
+  for (const d of all) {
+    if (d.section !== 'Service' || d.key !== 'ExecStart') continue;
+    exec = d.value.text === '' ? undefined : d;
+  }
+  if (!exec) return [];
+  let command = words(exec.value);
+  // A lone `;` ends a command; the service's process is the last command's (a simple service has only one).
+  const semi = command.findIndex((w) => w.text === ';' && !w.quoted);
+  if (semi >= 0) command = command.slice(0, semi);
+  if (command.length === 0) return [];
+  const first = command[0];
+  const prefix = /^[-@:+!]*/.exec(first.text)?.[0] ?? '';
+  const binary: Word = { text: first.text.slice(prefix.length), offsets: first.offsets.slice(prefix.length), quoted: first.quoted };
+  const base = path.posix.basename(binary.text);
+  if (base !== 'kubelet' && !(components as string[]).includes(base)) return [];
+  // With `@`, the word after the executable is argv[0]: the arguments start after it.
+  const args = command.slice(prefix.includes('@') ? 2 : 1);
+  const env = environment(all);
+  const items = args.flatMap((w) => expand(w, env, exec.keyStart));
+  const flags = new Map<string, Flag[]>();
+  parseFlags(items, flags);
+  const span = { start: binary.offsets[0] ?? exec.keyStart, end: (binary.offsets[binary.offsets.length - 1] ?? exec.keyStart) + 1 };
+  if (base === 'kubelet') return [kubeletUnit(file, span, flags)];
+  return [componentUnit(file, base as Component, span, flags)];
+}
+
+/** The kubelet's flags that name files (the catalog's kubeletFlags), as references; the last occurrence wins. */
+function kubeletUnit(file: string, span: Span, flags: Map<string, Flag[]>): KubeletFlagsUnit {
+  const unit: KubeletFlagsUnit = { kind: 'kubelet-flags', file, span, flags, refs: [] };
+  for (const [name, spec] of Object.entries(kubeletFlags)) {
+    const all = flags.get(name);
+    const f = all?.[all.length - 1];
+    if (!f || f.value.trim() === '') continue;
+    const ref: Reference = {
+      file,
+      span: f.span,
+      field: `--${name}`,
+      expect: spec.names,
+      source: { kind: 'path', path: f.value.trim(), baseDir: path.dirname(file) },
+    };
+    unit.refs.push(ref);
+    if (name === 'client-ca-file') unit.clientCA = ref;
+    if (name === 'tls-cert-file') unit.tlsCert = ref;
+    if (name === 'tls-private-key-file') unit.tlsKey = ref;
+  }
+  return unit;
+}
+
+/**
+ * kubeadm's environment files for the kubelet: /var/lib/kubelet/kubeadm-flags.env (KUBELET_KUBEADM_ARGS, written by
+ * `kubeadm init`/`join`) and /etc/default/kubelet (KUBELET_EXTRA_ARGS, the operator's), whose values kubeadm's
+ * 10-kubeadm.conf drop-in puts on the kubelet's command line as `$KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS` (each
+ * split at blanks). Recognised by those variable names; the kubelet's file flags in them are judged on the env
+ * file's line.
+ */
+export function looksLikeKubeletEnvFile(text: string): boolean {
+  return /^[ \t]*KUBELET_(KUBEADM|EXTRA)_ARGS[ \t]*=/m.test(text);
+}
+
+/**
+ * An environment file's assignments as systemd.exec(5) EnvironmentFile= reads them: `NAME=value` lines, `#` and `;`
+ * comment lines, blanks around the value dropped unless it is quoted, "..." with backslash escapes, '...' literal, a
+ * trailing backslash continues the line (src/basic/env-file.c).
+ */
+function envFile(text: string): Env {
+  const env: Env = new Map();
+  const re = /^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=/gm;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    const lineStart = text.lastIndexOf('\n', m.index) + 1;
+    if (/^[ \t]*[#;]/.test(text.slice(lineStart, m.index + 1))) continue;
+    let i = m.index + m[0].length;
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
+    const v: Chars = { text: '', offsets: [] };
+    let quote: string | undefined;
+    for (; i < text.length; i++) {
+      const c = text[i];
+      if (!quote && (c === '\n' || c === '\r')) break;
+      if (quote && c === quote) {
+        quote = undefined;
+        continue;
+      }
+      if (!quote && (c === '"' || c === "'")) {
+        quote = c;
+        continue;
+      }
+      if (c === '\\' && quote !== "'" && i + 1 < text.length) {
+        if (text[i + 1] === '\n') {
+          i++;
+          continue;
+        }
+        i++;
+      }
+      v.text += text[i];
+      v.offsets.push(i);
+    }
+    // Unquoted trailing blanks are dropped.
+    while (v.text.length > 0 && /[ \t]/.test(v.text[v.text.length - 1])) {
+      v.text = v.text.slice(0, -1);
+      v.offsets.pop();
+    }
+    env.set(m[1], v);
+  }
+  return env;
+}
+
+export function parseKubeletEnvFile(file: string, text: string): KubeletFlagsUnit[] {
+  const env = envFile(text);
+  const items: ArgItem[] = [];
+  for (const name of ['KUBELET_KUBEADM_ARGS', 'KUBELET_EXTRA_ARGS']) {
+    const v = env.get(name);
+    if (v)
+      items.push(
+        ...words(v)
+          .map((w) => expand(w, env, 0))
+          .flat(),
+      );
+  }
+  const flags = new Map<string, Flag[]>();
+  parseFlags(items, flags);
+  const at = /KUBELET_(KUBEADM|EXTRA)_ARGS/.exec(text);
+  const span = { start: at?.index ?? 0, end: (at?.index ?? 0) + (at?.[0].length ?? 0) };
+  return [kubeletUnit(file, span, flags)];
+}

@@ -11,6 +11,7 @@ import type {
   InjectionPatchUnit,
   KubeconfigUnit,
   KubeletConfigUnit,
+  KubeadmConfigUnit,
   ParsedFile,
   Reference,
   SecretUnit,
@@ -27,6 +28,7 @@ export interface UnitsByKind {
   kubeconfig: KubeconfigUnit;
   component: ComponentUnit;
   'kubelet-config': KubeletConfigUnit;
+  'kubeadm-config': KubeadmConfigUnit;
   secret: SecretUnit;
   webhook: WebhookUnit;
   'cert-manager-certificate': CertManagerCertificateUnit;

@@ -7,6 +7,7 @@ import { parseBlockYaml } from './blockYaml';
 import { looksLikeKubeconfig, parseKubeconfig } from './kubeconfig';
 import { looksLikeWorkload, parseWorkload } from './manifest';
 import { looksLikeKubeletConfig, parseKubeletConfig } from './kubeletConfig';
+import { looksLikeKubeadmConfig, parseKubeadmConfig } from './kubeadmConfig';
 import { listItems, objectKinds, parseObject, parseWorkloadObjects } from './objects';
 import { looksLikeKustomization, parseKustomization } from './kustomize';
 import { injectKeyPattern } from './injection';
@@ -21,7 +22,8 @@ export { referenceFlags } from './manifest';
 export { parseBlockYaml } from './blockYaml';
 
 /** Quick text test before any parsing: does this look like one of the files kube-pki reads? */
-const interesting = /^\s*kind:\s*["']?(Config|KubeletConfiguration|Pod|Deployment|DaemonSet|StatefulSet|ReplicaSet|Job)\b|^\s*(clusters|users):\s*$/m;
+const interesting =
+  /^\s*kind:\s*["']?(Config|KubeletConfiguration|ClusterConfiguration|InitConfiguration|JoinConfiguration|Pod|Deployment|DaemonSet|StatefulSet|ReplicaSet|Job)\b|^\s*(clusters|users):\s*$/m;
 const controlPlane = /\b(kube-apiserver|etcd|kube-controller-manager|kube-scheduler)\b/;
 
 /**
@@ -56,6 +58,7 @@ function unitsOf(doc: Document, root: YAMLMap, file: string, text: string, depth
   try {
     if (looksLikeKubeconfig(doc, root)) units.push(parseKubeconfig(doc, root, file));
     else if (looksLikeKubeletConfig(doc, root)) units.push(parseKubeletConfig(doc, root, file));
+    else if (looksLikeKubeadmConfig(doc, root)) units.push(parseKubeadmConfig(doc, root, file));
     else if (looksLikeWorkload(doc, root)) {
       units.push(...parseWorkload(doc, root, file));
       units.push(...parseWorkloadObjects(doc, root, file));

@@ -101,6 +101,40 @@ export interface KubeletConfigUnit {
   tlsKey?: Reference;
 }
 
+/**
+ * kubeadm's own configuration (kubeadm.k8s.io/v1beta3, v1beta4): a ClusterConfiguration, InitConfiguration or
+ * JoinConfiguration document, with the names kubeadm puts in the certificates it issues and where it keeps them.
+ */
+export interface KubeadmConfigUnit {
+  kind: 'kubeadm-config';
+  file: string;
+  objectKind: 'ClusterConfiguration' | 'InitConfiguration' | 'JoinConfiguration';
+  apiVersion: string;
+  /** The `kind:` value. */
+  span: Span;
+  /** ClusterConfiguration apiServer.certSANs. */
+  certSANs: SpannedValue[];
+  controlPlaneEndpoint?: SpannedValue;
+  serviceSubnet?: SpannedValue;
+  dnsDomain?: SpannedValue;
+  /** Where kubeadm keeps the certificates (default /etc/kubernetes/pki). */
+  certificatesDir?: SpannedValue;
+  /** apiServer.extraArgs, the last value of each name (kubeadm's own flags are overridden by them). */
+  apiServerExtraArgs: Map<string, SpannedValue>;
+  etcdServerCertSANs: SpannedValue[];
+  etcdPeerCertSANs: SpannedValue[];
+  etcdExternal?: { endpoints: SpannedValue[]; ca?: Reference; cert?: Reference; key?: Reference };
+  /** InitConfiguration (and a control-plane JoinConfiguration's) localAPIEndpoint.advertiseAddress. */
+  advertiseAddress?: SpannedValue;
+  /** nodeRegistration.name. */
+  nodeName?: SpannedValue;
+  /** JoinConfiguration discovery.bootstrapToken.caCertHashes and apiServerEndpoint. */
+  caCertHashes: SpannedValue[];
+  apiServerEndpoint?: SpannedValue;
+  /** JoinConfiguration caCertPath: where the joining node keeps the cluster CA (default /etc/kubernetes/pki/ca.crt). */
+  caCertPath?: SpannedValue;
+}
+
 /** A Kubernetes object's identity, for relating objects (a webhook's Service, a Certificate's Secret). */
 export interface ObjectMeta {
   name: string;
@@ -301,6 +335,7 @@ export type Unit =
   | KubeconfigUnit
   | ComponentUnit
   | KubeletConfigUnit
+  | KubeadmConfigUnit
   | SecretUnit
   | WebhookUnit
   | CertManagerCertificateUnit
@@ -347,6 +382,8 @@ export const unitReferences: (unit: Unit) => Reference[] = memoByObject((unit: U
       return unit.refs;
     case 'kubelet-config':
       return [unit.clientCA, unit.tlsCert, unit.tlsKey].filter((r): r is Reference => !!r);
+    case 'kubeadm-config':
+      return unit.etcdExternal ? [unit.etcdExternal.ca, unit.etcdExternal.cert, unit.etcdExternal.key].filter((r): r is Reference => !!r) : [];
     case 'secret':
       return unit.entries.map((e) => e.ref);
     case 'webhook':

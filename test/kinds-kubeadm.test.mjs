@@ -159,6 +159,33 @@ describe('kubeadm configuration', () => {
     }
   });
 
+  test("external etcd's files are judged as the apiserver's --etcd-* flags: key pair, usage, trust by etcd's CA", () => {
+    const external = (cert, key) =>
+      v1beta4().replace(
+        /etcd:\n  local:\n(    .*\n)+/,
+        `etcd:\n  external:\n    endpoints:\n    - https://192.168.10.11:2379\n    caFile: /etc/kubernetes/pki/etcd/ca.crt\n    certFile: /etc/kubernetes/pki/${cert}.crt\n    keyFile: /etc/kubernetes/pki/${key}.key\n`,
+      );
+    const f = write(dir, 'kubeadm-config.yaml', external('apiserver-etcd-client', 'apiserver-etcd-client'));
+    try {
+      assert.deepEqual(findingsIn(f), []);
+      write(dir, 'kubeadm-config.yaml', external('apiserver-etcd-client', 'apiserver-kubelet-client'));
+      assert.deepEqual(findingsIn(f), [`kubeadm-config.yaml:${lineOf(f, 'keyFile:')} key-mismatch`]);
+      // The apiserver's serving certificate: serverAuth only, and issued by the cluster CA, not etcd's.
+      write(dir, 'kubeadm-config.yaml', external('apiserver', 'apiserver'));
+      assert.deepEqual(findingsIn(f), [
+        `kubeadm-config.yaml:${lineOf(f, 'certFile:')} eku-missing`,
+        `kubeadm-config.yaml:${lineOf(f, 'certFile:')} untrusted-issuer`,
+      ]);
+      write(dir, 'kubeadm-config.yaml', external('missing', 'missing'));
+      assert.deepEqual(findingsIn(f), [
+        `kubeadm-config.yaml:${lineOf(f, 'certFile:')} file-not-found`,
+        `kubeadm-config.yaml:${lineOf(f, 'keyFile:')} file-not-found`,
+      ]);
+    } finally {
+      cleanup(f);
+    }
+  });
+
   test('a real kubeadm config with no certificates beside it (minikube): read, nothing judged', () => {
     const file = path.join(here, 'corpora/realworld/minikube/pkg/minikube/bootstrapper/bsutil/testdata/v1.34/default.yaml');
     const { engine, findings } = checkTree(path.dirname(file), {}, [file]);

@@ -15,18 +15,11 @@
 // SubjectPublicKeyInfo; Allow refuses any other form, CheckAny wants one entry to match).
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import type { KubeadmConfigUnit, Reference, Span, SpannedValue } from '../parse';
+import type { KubeadmConfigUnit, Reference, SpannedValue } from '../parse';
 import type { Certificate } from '../pki/certificate';
 import { describeNames, hostMismatchMessage, matchesHost } from '../pki/verify';
-import { firstIpOfCidr, hostOf, who } from '../cluster';
+import { KUBEADM_CERTIFICATES_DIR, kubeadmCertificates, who, type KubeadmCertificate } from '../cluster';
 import type { CheckContext } from './context';
-
-const DEFAULT_CERTIFICATES_DIR = '/etc/kubernetes/pki';
-
-/** A reference the config implies (no line names the file): reported nowhere itself, only loaded. */
-function implied(ctx: CheckContext, file: string, span: Span, field: string): Reference {
-  return { file: ctx.file, span, field, expect: 'cert', source: { kind: 'path', path: file, baseDir: path.dirname(ctx.file) } };
-}
 
 function certAt(ctx: CheckContext, ref: Reference): Certificate | undefined {
   const loaded = ctx.load(ref);
@@ -39,87 +32,25 @@ function holds(cert: Certificate, name: string): boolean {
   return matchesHost(cert, name);
 }
 
-interface Asked {
-  name: string;
-  /** The field, for the message: 'apiServer.certSANs'. */
-  field: string;
-  span: Span;
-}
-
-function reportMissing(ctx: CheckContext, cert: Certificate, certPath: string, phase: string, asked: Asked[]): void {
+function reportMissing(ctx: CheckContext, cert: Certificate, wanted: KubeadmCertificate): void {
   const seen = new Set<string>();
-  for (const a of asked) {
+  for (const a of wanted.asked) {
     const key = `${a.span.start}\0${a.name}`;
     if (seen.has(key) || holds(cert, a.name)) continue;
     seen.add(key);
-    const base = certPath.replace(/\.crt$/, '');
+    const base = wanted.path.replace(/\.crt$/, '');
     ctx.report(
       'san-missing',
       a.span,
-      `${a.field} asks for ${a.name}, but ${who(cert)} (${certPath}) lacks it: the certificate was issued before the name was added, and kubeadm does not re-issue a certificate that exists (nor does \`kubeadm certs renew\`). Clients dialling ${a.name} fail with "${hostMismatchMessage(cert, a.name)}". It is valid for ${describeNames(cert)}. Remove ${base}.crt and ${base}.key and run \`kubeadm init phase certs ${phase} --config ${path.basename(ctx.file)}\`, or run \`kube-pki generate --fix\`.`,
+      `${a.field} asks for ${a.name}, but ${who(cert)} (${wanted.path}) lacks it: the certificate was issued before the name was added, and kubeadm does not re-issue a certificate that exists (nor does \`kubeadm certs renew\`). Clients dialling ${a.name} fail with "${hostMismatchMessage(cert, a.name)}". It is valid for ${describeNames(cert)}. Remove ${base}.crt and ${base}.key and run \`kubeadm init phase certs ${wanted.phase} --config ${path.basename(ctx.file)}\`, or run \`kube-pki generate --fix\`.`,
     );
   }
 }
 
-function pick<K extends KubeadmConfigUnit['objectKind']>(units: KubeadmConfigUnit[], kind: K): KubeadmConfigUnit | undefined {
-  return units.find((u) => u.objectKind === kind);
-}
-
-const usable = (v: SpannedValue | undefined): v is SpannedValue => !!v && v.value !== '0.0.0.0' && v.value !== '::';
-
-function apiserverNames(units: KubeadmConfigUnit[], cluster: KubeadmConfigUnit | undefined): Asked[] {
-  const asked: Asked[] = [];
-  if (cluster) {
-    for (const s of cluster.certSANs) asked.push({ name: s.value, field: 'apiServer.certSANs', span: s.span });
-    const cpe = cluster.controlPlaneEndpoint;
-    const host = cpe ? hostOf(cpe.value) : undefined;
-    if (cpe && host) asked.push({ name: host, field: 'controlPlaneEndpoint', span: cpe.span });
-    const first = cluster.serviceSubnet ? firstIpOfCidr(cluster.serviceSubnet.value.split(',')[0]) : undefined;
-    if (cluster.serviceSubnet && first)
-      asked.push({ name: first, field: 'networking.serviceSubnet (its first IP, the kubernetes Service)', span: cluster.serviceSubnet.span });
-    if (cluster.dnsDomain)
-      asked.push({ name: `kubernetes.default.svc.${cluster.dnsDomain.value}`, field: 'networking.dnsDomain', span: cluster.dnsDomain.span });
-  }
-  for (const u of units) {
-    if (u.objectKind === 'ClusterConfiguration') continue;
-    // A JoinConfiguration without controlPlane joins a worker: no apiserver certificate of its own.
-    if (u.objectKind === 'JoinConfiguration' && !u.advertiseAddress) continue;
-    if (usable(u.advertiseAddress))
-      asked.push({ name: u.advertiseAddress.value, field: 'localAPIEndpoint.advertiseAddress', span: u.advertiseAddress.span });
-    if (u.nodeName) asked.push({ name: u.nodeName.value, field: 'nodeRegistration.name', span: u.nodeName.span });
-  }
-  return asked;
-}
-
 function checkSans(ctx: CheckContext, units: KubeadmConfigUnit[]): void {
-  const cluster = pick(units, 'ClusterConfiguration');
-  const dir = cluster?.certificatesDir?.value ?? DEFAULT_CERTIFICATES_DIR;
-  const anchor = cluster?.certificatesDir?.span ?? (cluster ?? units[0]).span;
-  // apiServer.extraArgs tls-cert-file replaces the certificate kubeadm writes as the one the apiserver serves.
-  const tlsCert = cluster?.apiServerExtraArgs.get('tls-cert-file');
-  const apiPath = tlsCert?.value ?? path.posix.join(dir, 'apiserver.crt');
-  const asked = apiserverNames(units, cluster);
-  if (asked.length) {
-    const cert = certAt(ctx, implied(ctx, apiPath, tlsCert?.span ?? anchor, tlsCert ? '--tls-cert-file' : 'certificatesDir'));
-    if (cert) reportMissing(ctx, cert, apiPath, 'apiserver', asked);
-  }
-  if (!cluster || cluster.etcdExternal) return;
-  const etcd: Array<[SpannedValue[], string, string, string]> = [
-    [cluster.etcdServerCertSANs, 'etcd.local.serverCertSANs', 'etcd/server.crt', 'etcd-server'],
-    [cluster.etcdPeerCertSANs, 'etcd.local.peerCertSANs', 'etcd/peer.crt', 'etcd-peer'],
-  ];
-  for (const [sans, field, rel, phase] of etcd) {
-    if (!sans.length) continue;
-    const p = path.posix.join(dir, rel);
-    const cert = certAt(ctx, implied(ctx, p, anchor, 'certificatesDir'));
-    if (cert)
-      reportMissing(
-        ctx,
-        cert,
-        p,
-        phase,
-        sans.map((s) => ({ name: s.value, field, span: s.span })),
-      );
+  for (const wanted of kubeadmCertificates(units)) {
+    const cert = certAt(ctx, wanted.ref);
+    if (cert) reportMissing(ctx, cert, wanted);
   }
 }
 
@@ -137,7 +68,7 @@ function parsePin(pin: string): { error: string } | { hex: string } {
 }
 
 function checkPins(ctx: CheckContext, units: KubeadmConfigUnit[]): void {
-  const join = pick(units, 'JoinConfiguration');
+  const join = units.find((u) => u.objectKind === 'JoinConfiguration');
   if (!join || join.caCertHashes.length === 0) return;
   const good: Array<{ pin: SpannedValue; hex: string }> = [];
   for (const pin of join.caCertHashes) {
@@ -151,8 +82,15 @@ function checkPins(ctx: CheckContext, units: KubeadmConfigUnit[]): void {
     } else good.push({ pin, hex: r.hex });
   }
   if (good.length === 0) return;
-  const caPath = join.caCertPath?.value ?? path.posix.join(DEFAULT_CERTIFICATES_DIR, 'ca.crt');
-  const ca = certAt(ctx, implied(ctx, caPath, join.caCertPath?.span ?? join.span, 'caCertPath'));
+  const caPath = join.caCertPath?.value ?? path.posix.join(KUBEADM_CERTIFICATES_DIR, 'ca.crt');
+  const caRef: Reference = {
+    file: ctx.file,
+    span: join.caCertPath?.span ?? join.span,
+    field: 'caCertPath',
+    expect: 'ca',
+    source: { kind: 'path', path: caPath, baseDir: path.dirname(ctx.file) },
+  };
+  const ca = certAt(ctx, caRef);
   if (!ca) return;
   const actual = createHash('sha256').update(ca.publicKey.spkiDer).digest('hex');
   if (good.some((g) => g.hex === actual)) return;

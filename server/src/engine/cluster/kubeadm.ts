@@ -14,6 +14,8 @@ export const KUBEADM_CERTIFICATES_DIR = '/etc/kubernetes/pki';
 /** A name the config asks for, and the line that asks. */
 export interface AskedName {
   name: string;
+  /** The config file that asks. */
+  file: string;
   /** The field, for messages: 'apiServer.certSANs'. */
   field: string;
   span: Span;
@@ -50,23 +52,24 @@ export function kubeadmCertificates(units: KubeadmConfigUnit[]): KubeadmCertific
 
   const asked: AskedName[] = [];
   if (cluster) {
-    for (const s of cluster.certSANs) asked.push({ name: s.value, field: 'apiServer.certSANs', span: s.span });
+    for (const s of cluster.certSANs) asked.push({ name: s.value, file, field: 'apiServer.certSANs', span: s.span });
     const cpe = cluster.controlPlaneEndpoint;
     const host = cpe ? hostOf(cpe.value) : undefined;
-    if (cpe && host) asked.push({ name: host, field: 'controlPlaneEndpoint', span: cpe.span });
+    if (cpe && host) asked.push({ name: host, file, field: 'controlPlaneEndpoint', span: cpe.span });
     const subnet = cluster.serviceSubnet;
     const first = subnet ? firstIpOfCidr(subnet.value.split(',')[0]) : undefined;
-    if (subnet && first) asked.push({ name: first, field: 'networking.serviceSubnet (its first IP, the kubernetes Service)', span: subnet.span });
+    if (subnet && first)
+      asked.push({ name: first, file, field: 'networking.serviceSubnet (its first IP, the kubernetes Service)', span: subnet.span });
     if (cluster.dnsDomain)
-      asked.push({ name: `kubernetes.default.svc.${cluster.dnsDomain.value}`, field: 'networking.dnsDomain', span: cluster.dnsDomain.span });
+      asked.push({ name: `kubernetes.default.svc.${cluster.dnsDomain.value}`, file, field: 'networking.dnsDomain', span: cluster.dnsDomain.span });
   }
   for (const u of units) {
     if (u.objectKind === 'ClusterConfiguration') continue;
     // A JoinConfiguration without a control plane's localAPIEndpoint joins a worker: no apiserver of its own.
     if (u.objectKind === 'JoinConfiguration' && !u.advertiseAddress) continue;
     if (usable(u.advertiseAddress))
-      asked.push({ name: u.advertiseAddress.value, field: 'localAPIEndpoint.advertiseAddress', span: u.advertiseAddress.span });
-    if (u.nodeName) asked.push({ name: u.nodeName.value, field: 'nodeRegistration.name', span: u.nodeName.span });
+      asked.push({ name: u.advertiseAddress.value, file, field: 'localAPIEndpoint.advertiseAddress', span: u.advertiseAddress.span });
+    if (u.nodeName) asked.push({ name: u.nodeName.value, file, field: 'nodeRegistration.name', span: u.nodeName.span });
   }
   if (asked.length) {
     const tls = cluster?.apiServerExtraArgs.get('tls-cert-file');
@@ -81,7 +84,12 @@ export function kubeadmCertificates(units: KubeadmConfigUnit[]): KubeadmCertific
     for (const [sans, field, rel, phase] of etcd) {
       if (!sans.length) continue;
       const p = path.posix.join(dir, rel);
-      out.push({ phase, path: p, ref: implied(p, anchor, 'certificatesDir'), asked: sans.map((s) => ({ name: s.value, field, span: s.span })) });
+      out.push({
+        phase,
+        path: p,
+        ref: implied(p, anchor, 'certificatesDir'),
+        asked: sans.map((s) => ({ name: s.value, file, field, span: s.span })),
+      });
     }
   }
   return out;

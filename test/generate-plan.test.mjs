@@ -211,6 +211,41 @@ describe('re-issuing what findings say is wrong', () => {
     assert.equal(openssl(['verify', '-CAfile', c.files['pki/ca.crt'], f]).status, 0, 'admin-untrusted: now signed by the --client-ca-file CA');
   });
 
+  test("--fix re-issues the apiserver's and etcd's certificates with the names a kubeadm config asks for (certSANs, serverCertSANs); then no finding", async () => {
+    const c = await tree();
+    const config = path.join(c.dir, 'kubeadm-config.yaml');
+    await writeFile(
+      config,
+      [
+        'apiVersion: kubeadm.k8s.io/v1beta4',
+        'kind: ClusterConfiguration',
+        'apiServer:',
+        '  certSANs:',
+        '  - k8s-api.example.com',
+        'etcd:',
+        '  local:',
+        '    serverCertSANs:',
+        '    - etcd.example.com',
+        '',
+      ].join('\n'),
+    );
+    const before = findingsOf(c).filter((f) => f.file === config);
+    assert.deepEqual(
+      before.map((f) => [f.range.start.line + 1, f.code]),
+      [
+        [5, 'san-missing'],
+        [9, 'san-missing'],
+      ],
+      show(c, before),
+    );
+    const { plan } = await generateAndWrite(c, { fix: true });
+    const fixes = plan.actions.flatMap((a) => a.fixes.filter((f) => f.file === config).map((f) => f.range.start.line + 1));
+    assert.deepEqual(fixes.sort(), [5, 9]);
+    assert.match(openssl(['x509', '-in', c.files['pki/apiserver.crt'], '-noout', '-ext', 'subjectAltName']).out, /DNS:k8s-api\.example\.com/);
+    assert.match(openssl(['x509', '-in', c.files['pki/etcd/server.crt'], '-noout', '-ext', 'subjectAltName']).out, /DNS:etcd\.example\.com/);
+    assert.deepEqual(show(c, findingsOf(c)), '');
+  });
+
   test('kube-pki generate lists what --fix would replace and leaves it; --fix re-issues it, keeps backups, and check is clean', async () => {
     const c = await tree({ defects: ['apiserver-san-missing', 'admin-org-typo', 'controller-manager-expired'] });
     const cli = (...args) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: c.dir });

@@ -20,6 +20,7 @@ export const codes = {
   'cert-not-yet-valid': { severity: 'error', title: 'The certificate is not valid yet' },
   'cert-expiring': { severity: 'warning', title: 'The certificate expires soon' },
   'san-missing': { severity: 'error', title: 'A serving certificate lacks a name its clients dial' },
+  'ca-pin-mismatch': { severity: 'error', title: "A kubeadm join CA pin (caCertHashes) is malformed or is not the cluster CA's public key" },
   'cn-mismatch': { severity: 'error', title: "The certificate's CN is not the user this role must be" },
   'org-mismatch': { severity: 'error', title: "The certificate's O values are not the groups this role needs" },
   'eku-missing': { severity: 'error', title: 'The certificate lacks the extended key usage its use needs' },

@@ -16,6 +16,7 @@ import { weakCrypto } from './weakCrypto';
 import { secrets } from './secrets';
 import { webhooks } from './webhooks';
 import { certManager } from './certManager';
+import { kubeadmConfig } from './kubeadmConfig';
 
 export const allChecks: Check[] = [
   documentSize,
@@ -33,4 +34,5 @@ export const allChecks: Check[] = [
   secrets,
   webhooks,
   certManager,
+  kubeadmConfig,
 ];

@@ -1,7 +1,7 @@
 // untrusted-issuer: a certificate must chain to the CA of whoever verifies it. Each pair is a handshake the
 // cluster makes (the catalog's `verifiedBy`, cluster/catalog.ts); the finding sits on the reference the user
 // most likely has to fix.
-import { type ComponentUnit, type KubeconfigUnit, type KubeletConfigUnit, type Reference } from '../parse';
+import { type ComponentUnit, type KubeadmConfigUnit, type KubeconfigUnit, type KubeletConfigUnit, type Reference } from '../parse';
 import {
   apiserversOf,
   caNames,
@@ -82,9 +82,28 @@ function componentPairs(ctx: CheckContext, unit: ComponentUnit): Pair[] {
   return pairs;
 }
 
+/**
+ * A kubeadm config's external etcd client certificate (etcd.external.certFile, the apiserver's --etcd-certfile once
+ * kubeadm writes its manifest) against the CA the etcd in the workspace trusts, as the catalog says of --etcd-certfile.
+ */
+function externalEtcdPairs(ctx: CheckContext, unit: KubeadmConfigUnit): Pair[] {
+  const certRef = unit.etcdExternal?.cert;
+  if (!certRef) return [];
+  const pairs: Pair[] = [];
+  for (const v of verifications) {
+    if (v.cert.component !== 'kube-apiserver' || v.cert.field !== 'etcd-certfile' || v.reportOn !== 'cert') continue;
+    for (const other of nearest(unitsOf(ctx, v.ca.component), unit.file)) {
+      const caRef = refOf(other, v.ca.field);
+      if (caRef) pairs.push({ certRef, caRef, reportOn: 'cert', consequence: v.consequence });
+    }
+  }
+  return pairs;
+}
+
 export function trust(ctx: CheckContext): void {
   const pairs: Pair[] = [];
   for (const unit of ctx.unitsHere('component')) pairs.push(...componentPairs(ctx, unit));
+  for (const unit of ctx.unitsHere('kubeadm-config')) pairs.push(...externalEtcdPairs(ctx, unit));
   for (const p of pairs) judge(ctx, p);
   for (const kc of ctx.unitsHere('kubeconfig')) kubeconfigTrust(ctx, kc);
 }

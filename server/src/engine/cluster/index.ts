@@ -18,3 +18,4 @@ export * from './knownNames';
 export * from './nearMiss';
 export * from './objects';
 export * from './caBundleWriters';
+export * from './kubeadm';

@@ -1,6 +1,7 @@
 // Which certificate and key references are used together: a component's certificate flag and the key flag
 // beside it (the catalog's `key`), the kubelet's tlsCertFile and tlsPrivateKeyFile, a kubeconfig user's
-// certificate and key, a Secret's tls.crt and tls.key (or NAME.crt and NAME.key).
+// certificate and key, a Secret's tls.crt and tls.key (or NAME.crt and NAME.key), a kubeadm config's external etcd
+// certFile and keyFile.
 import type { Reference, Unit } from '../parse';
 import type { Component } from '../parse/model';
 import { memoByObject } from '../memo';
@@ -23,6 +24,10 @@ export const certKeyPairs: (unit: Unit) => { cert: Reference; key: Reference }[]
     }
   } else if (unit.kind === 'kubelet-config' || unit.kind === 'kubelet-flags') {
     if (unit.tlsCert && unit.tlsKey) out.push({ cert: unit.tlsCert, key: unit.tlsKey });
+  } else if (unit.kind === 'kubeadm-config') {
+    // External etcd's client pair, as kubeadm passes it to the apiserver (--etcd-certfile, --etcd-keyfile).
+    const e = unit.etcdExternal;
+    if (e?.cert && e.key) out.push({ cert: e.cert, key: e.key });
   } else if (unit.kind === 'kubeconfig') {
     for (const u of unit.users) if (u.cert && u.key) out.push({ cert: u.cert, key: u.key });
   } else if (unit.kind === 'secret') {

@@ -13,6 +13,7 @@ import type {
   KubeletConfigUnit,
   ComponentConfigUnit,
   KubeletFlagsUnit,
+  KubeadmConfigUnit,
   ParsedFile,
   Reference,
   SecretUnit,
@@ -31,6 +32,7 @@ export interface UnitsByKind {
   'kubelet-config': KubeletConfigUnit;
   'component-config': ComponentConfigUnit;
   'kubelet-flags': KubeletFlagsUnit;
+  'kubeadm-config': KubeadmConfigUnit;
   secret: SecretUnit;
   webhook: WebhookUnit;
   'cert-manager-certificate': CertManagerCertificateUnit;

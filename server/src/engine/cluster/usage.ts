@@ -7,6 +7,8 @@ import { certificate, componentFlag, kubeletFields, type Usage } from './catalog
 
 const kubeletServing = certificate(kubeletFields.tlsCertFile.certificate!);
 const kubeconfigUser = certificate('user');
+/** kubeadm passes etcd.external.certFile to the apiserver as --etcd-certfile. */
+const etcdClient = certificate(componentFlag('kube-apiserver', 'etcd-certfile')!.certificate!);
 
 export type { Usage };
 
@@ -34,6 +36,8 @@ export const certUses: (unit: Unit) => CertUse[] = memoByObject((unit: Unit): Ce
     case 'kubelet-config':
     case 'kubelet-flags':
       return unit.tlsCert ? [{ ref: unit.tlsCert, usages: kubeletServing.usages, role: kubeletServing.title }] : [];
+    case 'kubeadm-config':
+      return unit.etcdExternal?.cert ? [{ ref: unit.etcdExternal.cert, usages: etcdClient.usages, role: etcdClient.title }] : [];
     case 'kubeconfig':
       return unit.users.flatMap((u) =>
         u.cert ? [{ ref: u.cert, usages: kubeconfigUser.usages, role: `user "${u.name}"'s client certificate` }] : [],

@@ -8,6 +8,7 @@ import { looksLikeKubeconfig, parseKubeconfig } from './kubeconfig';
 import { looksLikeWorkload, parseWorkload } from './manifest';
 import { looksLikeKubeletConfig, parseKubeletConfig } from './kubeletConfig';
 import { looksLikeComponentConfig, parseComponentConfig } from './componentConfig';
+import { looksLikeKubeadmConfig, parseKubeadmConfig } from './kubeadmConfig';
 import { listItems, objectKinds, parseObject, parseWorkloadObjects } from './objects';
 import { looksLikeKustomization, parseKustomization } from './kustomize';
 import { injectKeyPattern } from './injection';
@@ -24,7 +25,7 @@ export { parseBlockYaml } from './blockYaml';
 
 /** Quick text test before any parsing: does this look like one of the files kube-pki reads? */
 const interesting =
-  /^\s*kind:\s*["']?(Config|KubeletConfiguration|KubeSchedulerConfiguration|KubeProxyConfiguration|Pod|Deployment|DaemonSet|StatefulSet|ReplicaSet|Job)\b|^\s*(clusters|users):\s*$/m;
+  /^\s*kind:\s*["']?(Config|KubeletConfiguration|KubeSchedulerConfiguration|KubeProxyConfiguration|ClusterConfiguration|InitConfiguration|JoinConfiguration|Pod|Deployment|DaemonSet|StatefulSet|ReplicaSet|Job)\b|^\s*(clusters|users):\s*$/m;
 const controlPlane = /\b(kube-apiserver|etcd|kube-controller-manager|kube-scheduler)\b/;
 
 /**
@@ -60,6 +61,7 @@ function unitsOf(doc: Document, root: YAMLMap, file: string, text: string, depth
     if (looksLikeKubeconfig(doc, root)) units.push(parseKubeconfig(doc, root, file));
     else if (looksLikeKubeletConfig(doc, root)) units.push(parseKubeletConfig(doc, root, file));
     else if (looksLikeComponentConfig(doc, root)) units.push(parseComponentConfig(doc, root, file));
+    else if (looksLikeKubeadmConfig(doc, root)) units.push(parseKubeadmConfig(doc, root, file));
     else if (looksLikeWorkload(doc, root)) {
       units.push(...parseWorkload(doc, root, file, text));
       units.push(...parseWorkloadObjects(doc, root, file));

@@ -128,6 +128,40 @@ export interface ComponentConfigUnit {
   kubeconfig?: Reference;
 }
 
+/**
+ * kubeadm's own configuration (kubeadm.k8s.io/v1beta3, v1beta4): a ClusterConfiguration, InitConfiguration or
+ * JoinConfiguration document, with the names kubeadm puts in the certificates it issues and where it keeps them.
+ */
+export interface KubeadmConfigUnit {
+  kind: 'kubeadm-config';
+  file: string;
+  objectKind: 'ClusterConfiguration' | 'InitConfiguration' | 'JoinConfiguration';
+  apiVersion: string;
+  /** The `kind:` value. */
+  span: Span;
+  /** ClusterConfiguration apiServer.certSANs. */
+  certSANs: SpannedValue[];
+  controlPlaneEndpoint?: SpannedValue;
+  serviceSubnet?: SpannedValue;
+  dnsDomain?: SpannedValue;
+  /** Where kubeadm keeps the certificates (default /etc/kubernetes/pki). */
+  certificatesDir?: SpannedValue;
+  /** apiServer.extraArgs, the last value of each name (kubeadm's own flags are overridden by them). */
+  apiServerExtraArgs: Map<string, SpannedValue>;
+  etcdServerCertSANs: SpannedValue[];
+  etcdPeerCertSANs: SpannedValue[];
+  etcdExternal?: { endpoints: SpannedValue[]; ca?: Reference; cert?: Reference; key?: Reference };
+  /** InitConfiguration (and a control-plane JoinConfiguration's) localAPIEndpoint.advertiseAddress. */
+  advertiseAddress?: SpannedValue;
+  /** nodeRegistration.name. */
+  nodeName?: SpannedValue;
+  /** JoinConfiguration discovery.bootstrapToken.caCertHashes and apiServerEndpoint. */
+  caCertHashes: SpannedValue[];
+  apiServerEndpoint?: SpannedValue;
+  /** JoinConfiguration caCertPath: where the joining node keeps the cluster CA (default /etc/kubernetes/pki/ca.crt). */
+  caCertPath?: SpannedValue;
+}
+
 /** A Kubernetes object's identity, for relating objects (a webhook's Service, a Certificate's Secret). */
 export interface ObjectMeta {
   name: string;
@@ -330,6 +364,7 @@ export type Unit =
   | KubeletConfigUnit
   | ComponentConfigUnit
   | KubeletFlagsUnit
+  | KubeadmConfigUnit
   | SecretUnit
   | WebhookUnit
   | CertManagerCertificateUnit
@@ -380,6 +415,8 @@ export const unitReferences: (unit: Unit) => Reference[] = memoByObject((unit: U
       return unit.kubeconfig ? [unit.kubeconfig] : [];
     case 'kubelet-flags':
       return unit.refs;
+    case 'kubeadm-config':
+      return unit.etcdExternal ? [unit.etcdExternal.ca, unit.etcdExternal.cert, unit.etcdExternal.key].filter((r): r is Reference => !!r) : [];
     case 'secret':
       return unit.entries.map((e) => e.ref);
     case 'webhook':

@@ -13,6 +13,7 @@ import { rotationAdvice } from './caRecovery';
 import { reissue, renewCA } from './reissue';
 import { saFix } from './serviceAccount';
 import { inlineCaSlotAt, untrustedInlineCa } from './kubeconfigCA';
+import { kubeadmAskedNames } from './sans';
 
 /** Findings a re-issue can resolve (a missing file is generated instead). */
 export const FIXABLE = new Set([
@@ -44,6 +45,15 @@ export function planFixes(planner: Planner, findings: Finding[]): void {
   for (const l of planner.leaves.values()) {
     put(l.certRef, { leaf: l });
     put(l.keyRef, { keyOf: l });
+    // A kubeadm config's line asking for a name of this certificate (san-missing there): re-issuing it resolves that.
+    for (const a of kubeadmAskedNames(planner, l)) {
+      const parsed = planner.engine.parsed(a.file);
+      if (parsed)
+        byRef.set(key(a.file, parsed.lines.range(a.span.start, a.span.end)), {
+          ...byRef.get(key(a.file, parsed.lines.range(a.span.start, a.span.end))),
+          leaf: l,
+        });
+    }
   }
   for (const c of planner.cas.values()) {
     for (const r of c.refs) put(r, { ca: c });

@@ -2,10 +2,11 @@
 // name, etcd's --name, the front proxy's --requestheader-allowed-names) and the DNS names and IPs a
 // serving certificate must hold (the node name, kubernetes.default.svc.<clusterDomain>, the first
 // service IP, --advertise-address, every kubeconfig server: dialling the apiserver, etcd's URLs,
-// kubePki.extraSANs).
+// kubePki.extraSANs), and the names a kubeadm configuration asks of the same certificate (apiServer.certSANs,
+// controlPlaneEndpoint, advertiseAddress, etcd's serverCertSANs / peerCertSANs: cluster/kubeadm.ts).
 import { isIP } from 'node:net';
 import { flag, type ComponentUnit, type KubeconfigCluster } from '../../parse';
-import { apiserversOf, firstIpOfCidr, hostOf, nearest, serverHost } from '../../cluster';
+import { apiserversOf, firstIpOfCidr, hostOf, kubeadmCertificates, kubeadmFiles, nearest, serverHost, type AskedName } from '../../cluster';
 import { roleCommonName } from '../profiles';
 import type { Planner } from './planner';
 import type { LeafSlot } from './slots';
@@ -34,6 +35,21 @@ function nodeNameNear(planner: Planner, file: string, kubeletFirst = false): str
     return undefined;
   };
   return kubeletFirst ? (fromKubelet() ?? fromEtcd()) : (fromEtcd() ?? fromKubelet());
+}
+
+/**
+ * The names kubeadm configurations in the workspace ask of this certificate: those whose certificatesDir (or
+ * apiServer.extraArgs tls-cert-file) is where the slot's certificate is.
+ */
+export function kubeadmAskedNames(planner: Planner, slot: LeafSlot): AskedName[] {
+  if (!slot.certPath) return [];
+  const out: AskedName[] = [];
+  for (const units of kubeadmFiles(planner.engine.units('kubeadm-config'))) {
+    for (const c of kubeadmCertificates(units)) {
+      if (planner.target(c.ref).path === slot.certPath) out.push(...c.asked);
+    }
+  }
+  return out;
 }
 
 /** The hosts a serving certificate must name, and the CN its role needs. */
@@ -98,7 +114,9 @@ export function resolveNeeds(planner: Planner, slot: LeafSlot): void {
       }
     }
     for (const s of planner.opts.extraSANs ?? options.extraSANs ?? []) add(s.trim());
+    for (const a of kubeadmAskedNames(planner, slot)) add(a.name);
   } else if (slot.role === 'etcd-server' || slot.role === 'etcd-peer') {
+    for (const a of kubeadmAskedNames(planner, slot)) add(a.name);
     add(slot.expectedCN);
     add('localhost');
     add('127.0.0.1');

@@ -1,0 +1,110 @@
+// kubeadm's own configuration against the certificates of the node it describes, where the workspace holds them
+// (certificatesDir, default /etc/kubernetes/pki, resolved as every node path is: a copy of the node's tree,
+// --root, path mappings). What is not there is not judged.
+//
+// san-missing: kubeadm puts apiServer.certSANs, the controlPlaneEndpoint host, localAPIEndpoint.advertiseAddress,
+// nodeRegistration.name, the first IP of networking.serviceSubnet and kubernetes.default.svc.<dnsDomain> in the
+// apiserver's certificate, and etcd.local.serverCertSANs / peerCertSANs in etcd's server / peer certificates
+// (cmd/kubeadm/app/util/pkiutil/pki_helpers.go: GetAPIServerAltNames, GetEtcdAltNames, GetEtcdPeerAltNames). It
+// never re-issues a certificate that exists (phases/certs/certs.go keeps a pair already on disk, and
+// `kubeadm certs renew` keeps the old SANs), so a name added to the config after `kubeadm init` is in no
+// certificate: clients dialling it fail. Reported on the config line that asks for the name.
+//
+// ca-pin-mismatch: `kubeadm join` pins the cluster CA by discovery.bootstrapToken.caCertHashes
+// (cmd/kubeadm/app/util/pubkeypin/pubkeypin.go: "sha256:" + hex SHA-256 of the CA certificate's
+// SubjectPublicKeyInfo; Allow refuses any other form, CheckAny wants one entry to match).
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import type { KubeadmConfigUnit, Reference, SpannedValue } from '../parse';
+import type { Certificate } from '../pki/certificate';
+import { describeNames, hostMismatchMessage, matchesHost } from '../pki/verify';
+import { KUBEADM_CERTIFICATES_DIR, kubeadmCertificates, who, type KubeadmCertificate } from '../cluster';
+import type { CheckContext } from './context';
+
+function certAt(ctx: CheckContext, ref: Reference): Certificate | undefined {
+  const loaded = ctx.load(ref);
+  return loaded.ok ? loaded.material.certs[0] : undefined;
+}
+
+/** Whether the certificate holds the name as kubeadm writes it: a wildcard certSAN is a DNS SAN written as is. */
+function holds(cert: Certificate, name: string): boolean {
+  if (name.startsWith('*.')) return cert.dnsNames.some((d) => d.toLowerCase() === name.toLowerCase());
+  return matchesHost(cert, name);
+}
+
+function reportMissing(ctx: CheckContext, cert: Certificate, wanted: KubeadmCertificate): void {
+  const seen = new Set<string>();
+  for (const a of wanted.asked) {
+    const key = `${a.span.start}\0${a.name}`;
+    if (seen.has(key) || holds(cert, a.name)) continue;
+    seen.add(key);
+    const base = wanted.path.replace(/\.crt$/, '');
+    ctx.report(
+      'san-missing',
+      a.span,
+      `${a.field} asks for ${a.name}, but ${who(cert)} (${wanted.path}) lacks it: the certificate was issued before the name was added, and kubeadm does not re-issue a certificate that exists (nor does \`kubeadm certs renew\`). Clients dialling ${a.name} fail with "${hostMismatchMessage(cert, a.name)}". It is valid for ${describeNames(cert)}. Remove ${base}.crt and ${base}.key and run \`kubeadm init phase certs ${wanted.phase} --config ${path.basename(ctx.file)}\`, or run \`kube-pki generate --fix\`.`,
+    );
+  }
+}
+
+function checkSans(ctx: CheckContext, units: KubeadmConfigUnit[]): void {
+  for (const wanted of kubeadmCertificates(units)) {
+    const cert = certAt(ctx, wanted.ref);
+    if (cert) reportMissing(ctx, cert, wanted);
+  }
+}
+
+/** pubkeypin.Allow's verdict on one entry: its error, or the lower-case hex. */
+function parsePin(pin: string): { error: string } | { hex: string } {
+  const parts = pin.split(':');
+  if (parts.length !== 2) return { error: 'invalid hash, expected "format:hex-value". Known format(s) are: sha256' };
+  const [format, value] = parts;
+  if (format.toLowerCase() !== 'sha256') return { error: `unknown hash format "${format}". Known format(s) are: sha256` };
+  // hex.DecodedLen(len) is len/2: Go counts bytes before decoding.
+  const bytes = Math.floor(value.length / 2);
+  if (bytes !== 32) return { error: `invalid hash "${pin}", expected a 32 byte SHA-256 hash, found ${bytes} bytes` };
+  if (!/^[0-9a-fA-F]*$/.test(value)) return { error: `invalid hash "${pin}", could not decode SHA-256 from hex: encoding/hex: invalid byte` };
+  return { hex: value.toLowerCase() };
+}
+
+function checkPins(ctx: CheckContext, units: KubeadmConfigUnit[]): void {
+  const join = units.find((u) => u.objectKind === 'JoinConfiguration');
+  if (!join || join.caCertHashes.length === 0) return;
+  const good: Array<{ pin: SpannedValue; hex: string }> = [];
+  for (const pin of join.caCertHashes) {
+    const r = parsePin(pin.value);
+    if ('error' in r) {
+      ctx.report(
+        'ca-pin-mismatch',
+        pin.span,
+        `kubeadm join refuses this discovery.bootstrapToken.caCertHashes entry: "${r.error}". A pin is "sha256:" followed by the hex SHA-256 of the CA certificate's public key (SubjectPublicKeyInfo), as \`kubeadm init\` and \`kubeadm token create --print-join-command\` print it.`,
+      );
+    } else good.push({ pin, hex: r.hex });
+  }
+  if (good.length === 0) return;
+  const caPath = join.caCertPath?.value ?? path.posix.join(KUBEADM_CERTIFICATES_DIR, 'ca.crt');
+  const caRef: Reference = {
+    file: ctx.file,
+    span: join.caCertPath?.span ?? join.span,
+    field: 'caCertPath',
+    expect: 'ca',
+    source: { kind: 'path', path: caPath, baseDir: path.dirname(ctx.file) },
+  };
+  const ca = certAt(ctx, caRef);
+  if (!ca) return;
+  const actual = createHash('sha256').update(ca.publicKey.spkiDer).digest('hex');
+  if (good.some((g) => g.hex === actual)) return;
+  const first = good[0].pin;
+  ctx.report(
+    'ca-pin-mismatch',
+    first.span,
+    `None of discovery.bootstrapToken.caCertHashes is the cluster CA's public key: ${who(ca)} (${caPath}) is sha256:${actual}. kubeadm join fails with "couldn't validate the identity of the API Server: cluster CA found in cluster-info ConfigMap is invalid: none of the public keys "sha256:${actual}" are pinned". Pin sha256:${actual} (the CA was re-created, or the hash was copied from another cluster).`,
+  );
+}
+
+export function kubeadmConfig(ctx: CheckContext): void {
+  const units = ctx.unitsHere('kubeadm-config');
+  if (units.length === 0) return;
+  checkSans(ctx, units);
+  checkPins(ctx, units);
+}

@@ -1,0 +1,107 @@
+// What a kubeadm configuration asks of the certificates kubeadm issues from it: where each certificate is
+// (certificatesDir, default /etc/kubernetes/pki; apiServer.extraArgs tls-cert-file replaces the apiserver's) and
+// which names kubeadm puts in it (cmd/kubeadm/app/util/pkiutil/pki_helpers.go: GetAPIServerAltNames takes the node
+// name, kubernetes.default.svc.<dnsDomain>, the first IP of the service subnet, the advertise address, the
+// controlPlaneEndpoint host and apiServer.certSANs; GetEtcdAltNames / GetEtcdPeerAltNames add
+// etcd.local.serverCertSANs / peerCertSANs). Shared by the check (checks/kubeadmConfig.ts) and generation
+// (generate/plan/sans.ts).
+import * as path from 'node:path';
+import type { KubeadmConfigUnit, Reference, Span, SpannedValue } from '../parse';
+import { firstIpOfCidr, hostOf } from './net';
+
+export const KUBEADM_CERTIFICATES_DIR = '/etc/kubernetes/pki';
+
+/** A name the config asks for, and the line that asks. */
+export interface AskedName {
+  name: string;
+  /** The config file that asks. */
+  file: string;
+  /** The field, for messages: 'apiServer.certSANs'. */
+  field: string;
+  span: Span;
+}
+
+/** One certificate kubeadm issues from the config, with the names the config asks it to hold. */
+export interface KubeadmCertificate {
+  /** kubeadm's phase name: `kubeadm init phase certs <phase>`. */
+  phase: 'apiserver' | 'etcd-server' | 'etcd-peer';
+  /** Where the certificate is on the node (absolute). */
+  path: string;
+  /** A reference to it the config implies (no line names the file; the span is certificatesDir's or the kind's). */
+  ref: Reference;
+  asked: AskedName[];
+}
+
+const usable = (v: SpannedValue | undefined): v is SpannedValue => !!v && v.value !== '0.0.0.0' && v.value !== '::';
+
+/** The kubeadm documents of one file, taken together as kubeadm takes them (`--config` with several documents). */
+export function kubeadmCertificates(units: KubeadmConfigUnit[]): KubeadmCertificate[] {
+  if (units.length === 0) return [];
+  const file = units[0].file;
+  const cluster = units.find((u) => u.objectKind === 'ClusterConfiguration');
+  const dir = cluster?.certificatesDir?.value ?? KUBEADM_CERTIFICATES_DIR;
+  const anchor = cluster?.certificatesDir?.span ?? (cluster ?? units[0]).span;
+  const implied = (p: string, span: Span, field: string): Reference => ({
+    file,
+    span,
+    field,
+    expect: 'cert',
+    source: { kind: 'path', path: p, baseDir: path.dirname(file) },
+  });
+  const out: KubeadmCertificate[] = [];
+
+  const asked: AskedName[] = [];
+  if (cluster) {
+    for (const s of cluster.certSANs) asked.push({ name: s.value, file, field: 'apiServer.certSANs', span: s.span });
+    const cpe = cluster.controlPlaneEndpoint;
+    const host = cpe ? hostOf(cpe.value) : undefined;
+    if (cpe && host) asked.push({ name: host, file, field: 'controlPlaneEndpoint', span: cpe.span });
+    const subnet = cluster.serviceSubnet;
+    const first = subnet ? firstIpOfCidr(subnet.value.split(',')[0]) : undefined;
+    if (subnet && first)
+      asked.push({ name: first, file, field: 'networking.serviceSubnet (its first IP, the kubernetes Service)', span: subnet.span });
+    if (cluster.dnsDomain)
+      asked.push({ name: `kubernetes.default.svc.${cluster.dnsDomain.value}`, file, field: 'networking.dnsDomain', span: cluster.dnsDomain.span });
+  }
+  for (const u of units) {
+    if (u.objectKind === 'ClusterConfiguration') continue;
+    // A JoinConfiguration without a control plane's localAPIEndpoint joins a worker: no apiserver of its own.
+    if (u.objectKind === 'JoinConfiguration' && !u.advertiseAddress) continue;
+    if (usable(u.advertiseAddress))
+      asked.push({ name: u.advertiseAddress.value, file, field: 'localAPIEndpoint.advertiseAddress', span: u.advertiseAddress.span });
+    if (u.nodeName) asked.push({ name: u.nodeName.value, file, field: 'nodeRegistration.name', span: u.nodeName.span });
+  }
+  if (asked.length) {
+    const tls = cluster?.apiServerExtraArgs.get('tls-cert-file');
+    const p = tls?.value ?? path.posix.join(dir, 'apiserver.crt');
+    out.push({ phase: 'apiserver', path: p, ref: implied(p, tls?.span ?? anchor, tls ? '--tls-cert-file' : 'certificatesDir'), asked });
+  }
+  if (cluster && !cluster.etcdExternal) {
+    const etcd: Array<[SpannedValue[], string, string, KubeadmCertificate['phase']]> = [
+      [cluster.etcdServerCertSANs, 'etcd.local.serverCertSANs', 'etcd/server.crt', 'etcd-server'],
+      [cluster.etcdPeerCertSANs, 'etcd.local.peerCertSANs', 'etcd/peer.crt', 'etcd-peer'],
+    ];
+    for (const [sans, field, rel, phase] of etcd) {
+      if (!sans.length) continue;
+      const p = path.posix.join(dir, rel);
+      out.push({
+        phase,
+        path: p,
+        ref: implied(p, anchor, 'certificatesDir'),
+        asked: sans.map((s) => ({ name: s.value, file, field, span: s.span })),
+      });
+    }
+  }
+  return out;
+}
+
+/** The kubeadm-config units of each file. */
+export function kubeadmFiles(units: KubeadmConfigUnit[]): KubeadmConfigUnit[][] {
+  const byFile = new Map<string, KubeadmConfigUnit[]>();
+  for (const u of units) {
+    const list = byFile.get(u.file);
+    if (list) list.push(u);
+    else byFile.set(u.file, [u]);
+  }
+  return [...byFile.values()];
+}

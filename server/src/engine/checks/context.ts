@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { EngineOptions, Finding, RelatedLocation } from '../types';
 import { codes, type Code } from '../codes';
 import type { KubeconfigUnit, ParsedFile, Reference, Span, Unit } from '../parse';
-import { splitTemplated, type ClusterQuery, type UnitsByKind, type WorkspaceView } from '../cluster/query';
+import { certsOf, splitTemplated, type ClusterQuery, type UnitsByKind, type WorkspaceView } from '../cluster/query';
 import type { Loaded } from '../resolve/material';
 import type { Resolution } from '../resolve/paths';
 import type { Certificate } from '../pki/certificate';
@@ -98,14 +98,12 @@ export class CheckContext implements ClusterQuery {
 
   /** The certificates a reference holds, or [] when it does not load (the loader reports that). */
   certs(ref: Reference | undefined): Certificate[] {
-    if (!ref) return [];
-    const loaded = this.load(ref);
-    return loaded.ok ? loaded.material.certs : [];
+    return certsOf(this, ref);
   }
 
   /** The first certificate: the leaf, for a serving or client certificate file. */
   leaf(ref: Reference | undefined): Certificate | undefined {
-    return this.certs(ref)[0];
+    return certsOf(this, ref)[0];
   }
 
   kubeconfigOf(ref: Reference): KubeconfigUnit[] {

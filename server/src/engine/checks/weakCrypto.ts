@@ -5,15 +5,13 @@ import type { CheckContext } from './context';
 import { pairedKeys, who } from '../cluster';
 import { keyWeakness } from '../pki/key';
 
-const weakness = keyWeakness;
-
 export function weakCrypto(ctx: CheckContext): void {
   for (const unit of ctx.parsed.units) {
     const paired = new Set(pairedKeys(unit));
     for (const ref of unitReferences(unit)) {
       if (ref.expect === 'cert' || ref.expect === 'ca') {
         for (const cert of ctx.certs(ref)) {
-          const weak = weakness(cert.publicKey.algorithm, cert.publicKey.bits);
+          const weak = keyWeakness(cert.publicKey.algorithm, cert.publicKey.bits);
           if (weak) {
             ctx.report(
               'weak-key',
@@ -35,7 +33,7 @@ export function weakCrypto(ctx: CheckContext): void {
         const loaded = ctx.load(ref);
         if (!loaded.ok) continue;
         for (const k of [...loaded.material.privateKeys, ...loaded.material.publicKeys]) {
-          const weak = weakness(k.algorithm, k.bits);
+          const weak = keyWeakness(k.algorithm, k.bits);
           if (weak) ctx.report('weak-key', ref.span, `${ref.field} holds a ${weak} key; use RSA 2048+ or ECDSA P-256+.`);
         }
       }

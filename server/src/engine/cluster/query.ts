@@ -109,12 +109,17 @@ export class WorkspaceQuery implements ClusterQuery {
   }
 
   certs(ref: Reference | undefined): Certificate[] {
-    if (!ref) return [];
-    const loaded = this.load(ref);
-    return loaded.ok ? loaded.material.certs : [];
+    return certsOf(this, ref);
   }
 
   leaf(ref: Reference | undefined): Certificate | undefined {
-    return this.certs(ref)[0];
+    return certsOf(this, ref)[0];
   }
+}
+
+/** The certificates a reference holds, or [] when it does not load (the loader reports that): ClusterQuery.certs. */
+export function certsOf(q: Pick<ClusterQuery, 'load'>, ref: Reference | undefined): Certificate[] {
+  if (!ref) return [];
+  const loaded = q.load(ref);
+  return loaded.ok ? loaded.material.certs : [];
 }

@@ -39,20 +39,8 @@ export type PlanParams =
       nodeName?: string;
       actionIds?: string[];
     }
-  | { kind: 'ca'; certPath: string; keyPath?: string; commonName?: string; days?: number; keyType?: generate.KeyType }
-  | {
-      kind: 'client';
-      commonName: string;
-      groups?: string[];
-      caCertPath: string;
-      caKeyPath?: string;
-      certPath?: string;
-      keyPath?: string;
-      kubeconfig?: { path: string; server: string; clusterName?: string };
-      days?: number;
-      keyType?: generate.KeyType;
-      replace?: boolean;
-    }
+  | ({ kind: 'ca' } & generate.NewCaOptions)
+  | ({ kind: 'client' } & generate.NewClientOptions)
   | ({ kind: 'control-plane' } & generate.ControlPlaneOptions);
 
 function preview(plan: generate.GenerationPlan, planId: string): PlanPreview {

@@ -1,0 +1,191 @@
+// What the cluster does when the files are silent or unusual, judged as the real programs judge it: a version 1
+// CA made by `openssl x509 -req -signkey` (Go accepts it as a root), ...
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { checkTree, summary, lineOf, write, tempDir, cleanup, apiserverManifest } from './helpers/engine.mjs';
+import { tool } from './helpers/tools.mjs';
+import { freePort } from './helpers/vscode-host.mjs';
+
+const dirs = [];
+const stoppers = [];
+after(async () => {
+  for (const s of stoppers) await s();
+  for (const d of dirs) cleanup(d);
+});
+function dir() {
+  const d = tempDir();
+  dirs.push(d);
+  return d;
+}
+
+// ------------------------------------------------------------------------------ a version 1 CA
+
+/** The tutorial recipe: a self-signed version 1 CA (`openssl x509 -req -signkey`, no extensions) and leaves it signs. */
+function v1Pki(d, prefix = '') {
+  const run = (...args) => execFileSync('openssl', args, { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = (n) => path.join(d, prefix + n);
+  run('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', p('ca.key'));
+  run('req', '-new', '-key', p('ca.key'), '-subj', '/CN=KUBERNETES-CA', '-out', p('ca.csr'));
+  run('x509', '-req', '-in', p('ca.csr'), '-signkey', p('ca.key'), '-days', '365', '-out', p('ca.crt'));
+  const issue = (name, subj, ext) => {
+    run('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', p(`${name}.key`));
+    run('req', '-new', '-key', p(`${name}.key`), '-subj', subj, '-out', p(`${name}.csr`));
+    write(d, `${prefix}${name}.ext`, ext);
+    run(
+      'x509',
+      '-req',
+      '-in',
+      p(`${name}.csr`),
+      '-CA',
+      p('ca.crt'),
+      '-CAkey',
+      p('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '100',
+      '-extfile',
+      p(`${name}.ext`),
+      '-out',
+      p(`${name}.crt`),
+    );
+  };
+  issue('server', '/CN=etcd', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
+  issue('client', '/CN=kube-apiserver-etcd-client', 'extendedKeyUsage=clientAuth\n');
+  return p;
+}
+
+function etcdManifest(p) {
+  return `apiVersion: v1
+kind: Pod
+metadata:
+  name: etcd
+  namespace: kube-system
+spec:
+  containers:
+  - name: etcd
+    image: registry.k8s.io/etcd:3.5.15-0
+    command:
+    - etcd
+    - --advertise-client-urls=https://127.0.0.1:2379
+    - --listen-client-urls=https://127.0.0.1:2379
+    - --cert-file=${p('server.crt')}
+    - --key-file=${p('server.key')}
+    - --trusted-ca-file=${p('ca.crt')}
+    - --client-cert-auth=true
+`;
+}
+
+test('a version 1 self-signed CA (openssl x509 -req -signkey) in a CA file is a trust anchor: no not-a-ca; a client of another CA is untrusted-issuer', () => {
+  const d = dir();
+  const p = v1Pki(d);
+  assert.match(execFileSync('openssl', ['x509', '-in', p('ca.crt'), '-noout', '-text']).toString(), /Version: 1 \(0x0\)/);
+  write(d, 'manifests/etcd.yaml', etcdManifest(p));
+  const apiserver = (q) =>
+    apiserverManifest([
+      '--etcd-servers=https://127.0.0.1:2379',
+      `--etcd-cafile=${p('ca.crt')}`,
+      `--etcd-certfile=${q('client.crt')}`,
+      `--etcd-keyfile=${q('client.key')}`,
+    ]);
+  write(d, 'manifests/kube-apiserver.yaml', apiserver(p));
+  let r = checkTree(d);
+  assert.deepEqual(summary(r.findings, d), []);
+
+  // A client certificate from another version 1 CA: etcd's --trusted-ca-file cannot verify it.
+  const q = v1Pki(d, 'other-');
+  const file = write(d, 'manifests/kube-apiserver.yaml', apiserver(q));
+  r = checkTree(d);
+  assert.deepEqual(summary(r.findings, d), [`manifests/kube-apiserver.yaml:${lineOf(file, '--etcd-certfile')} untrusted-issuer`]);
+});
+
+function etcdctl(endpoint, p, q) {
+  const r = spawnSync(
+    tool('etcdctl'),
+    [
+      '--endpoints',
+      endpoint,
+      '--cacert',
+      p('ca.crt'),
+      '--cert',
+      q('client.crt'),
+      '--key',
+      q('client.key'),
+      '--dial-timeout=3s',
+      '--command-timeout=5s',
+      'endpoint',
+      'health',
+    ],
+    { encoding: 'utf8', env: { ...process.env, ETCDCTL_API: '3' }, timeout: 30_000 },
+  );
+  return { status: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+}
+
+test('the real etcd and etcdctl complete the handshake through a version 1 CA on both sides, and refuse a client of another CA', async () => {
+  const d = dir();
+  const p = v1Pki(d);
+  const q = v1Pki(d, 'other-');
+  const [client, peer, metrics] = [await freePort(), await freePort(), await freePort()];
+  const endpoint = `https://127.0.0.1:${client}`;
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCD')));
+  // etcd listens on 127.0.0.1 only, on free ports, and is stopped at the end.
+  const proc = spawn(
+    tool('etcd'),
+    [
+      '--name',
+      'cp1',
+      '--data-dir',
+      path.join(d, 'etcd-data'),
+      '--listen-client-urls',
+      endpoint,
+      '--advertise-client-urls',
+      endpoint,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${peer}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${peer}`,
+      '--initial-cluster',
+      `cp1=http://127.0.0.1:${peer}`,
+      '--listen-metrics-urls',
+      `http://127.0.0.1:${metrics}`,
+      '--cert-file',
+      p('server.crt'),
+      '--key-file',
+      p('server.key'),
+      '--trusted-ca-file',
+      p('ca.crt'),
+      '--client-cert-auth',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env },
+  );
+  let log = '';
+  proc.stdout.on('data', (x) => (log += x));
+  proc.stderr.on('data', (x) => (log += x));
+  const exited = new Promise((resolve) => proc.on('exit', resolve));
+  const stop = async () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGTERM');
+    const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(t);
+  };
+  stoppers.push(stop);
+  try {
+    let ok;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      ok = etcdctl(endpoint, p, p);
+      if (ok.status === 0 || Date.now() > deadline || proc.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    assert.equal(ok.status, 0, `etcdctl: ${ok.out}\netcd log:\n${log.slice(-3000)}`);
+    assert.match(ok.out, /is healthy/);
+    const bad = etcdctl(endpoint, p, q);
+    assert.notEqual(bad.status, 0, bad.out);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.match(log, /rejected connection.*(unknown authority|bad certificate)/i);
+  } finally {
+    await stop();
+  }
+});

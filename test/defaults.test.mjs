@@ -4,7 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { checkTree, summary, lineOf, write, tempDir, cleanup, apiserverManifest } from './helpers/engine.mjs';
+import { checkTree, summary, lineOf, write, tempDir, cleanup, apiserverManifest, kubeconfig, ca, leaf } from './helpers/engine.mjs';
 import { tool } from './helpers/tools.mjs';
 import { freePort } from './helpers/vscode-host.mjs';
 
@@ -188,4 +188,26 @@ test('the real etcd and etcdctl complete the handshake through a version 1 CA on
   } finally {
     await stop();
   }
+});
+
+// ------------------------------------------------------------------------------ a client certificate without its key
+
+test('a kubeconfig user with a client certificate and no key is client-key-missing on the certificate line; a key and no certificate on the key line; both: nothing', async () => {
+  const d = dir();
+  const root = await ca();
+  const dev = await leaf(root, { commonName: 'dev', organization: ['devs'] });
+  const file = (name, opts) => write(d, name, kubeconfig({ caPem: root.certPem, ...opts }));
+  file('both.conf', { certPem: dev.certPem, keyPem: dev.key.privateKeyPem });
+  const certOnly = file('cert-only.conf', { certPem: dev.certPem });
+  const keyOnly = file('key-only.conf', { keyPem: dev.key.privateKeyPem });
+  // A key beside a token: the token authenticates, the key is only unused.
+  file('key-and-token.conf', { keyPem: dev.key.privateKeyPem, extraUser: '    token: abc' });
+  const r = checkTree(d);
+  assert.deepEqual(summary(r.findings, d), [
+    `cert-only.conf:${lineOf(certOnly, 'client-certificate-data:')} client-key-missing`,
+    `key-only.conf:${lineOf(keyOnly, 'client-key-data:')} client-key-missing`,
+  ]);
+  const msg = r.findings.find((f) => f.file.endsWith('cert-only.conf')).message;
+  assert.match(msg, /client-key-data or client-key must be specified for dev to use the clientCert authentication method\./);
+  assert.ok(!r.findings.some((f) => f.message.includes('PRIVATE KEY')));
 });

@@ -28,6 +28,10 @@ export const codes = {
   'key-mismatch': { severity: 'error', title: 'The private key is not the key of the certificate (or public key) it is paired with' },
   'weak-key': { severity: 'warning', title: 'RSA key under 2048 bits or EC key under 256 bits' },
   'weak-signature': { severity: 'warning', title: 'Signed with SHA-1 or MD5' },
+  'client-key-missing': {
+    severity: 'error',
+    title: 'A kubeconfig user has a client certificate without a client key, or a key without a certificate (and no other credential)',
+  },
   'conflicting-fields': { severity: 'error', title: 'A kubeconfig sets both a path and its -data twin' },
   'cabundle-mismatch': { severity: 'error', title: "A webhook's or APIService's serving certificate does not chain to its caBundle" },
   'cabundle-missing': {

@@ -46,6 +46,8 @@ export interface KubeconfigUser {
   span: Span;
   cert?: Reference;
   key?: Reference;
+  /** The user also authenticates another way (token, tokenFile, username/password, exec, auth-provider). */
+  otherAuth?: boolean;
 }
 
 export interface KubeconfigContext {

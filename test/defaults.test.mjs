@@ -211,3 +211,25 @@ test('a kubeconfig user with a client certificate and no key is client-key-missi
   assert.match(msg, /client-key-data or client-key must be specified for dev to use the clientCert authentication method\./);
   assert.ok(!r.findings.some((f) => f.message.includes('PRIVATE KEY')));
 });
+
+// ------------------------------------------------------------------------------ openssl's default validity
+
+test("a certificate valid for exactly 30 days (openssl without -days) is cert-expiring with openssl's default named; a 29-day one is not said to be", async () => {
+  const d = dir();
+  const run = (...args) => execFileSync('openssl', args, { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] });
+  run('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'ca.key');
+  run('req', '-new', '-key', 'ca.key', '-subj', '/CN=KUBERNETES-CA', '-out', 'ca.csr');
+  run('x509', '-req', '-in', 'ca.csr', '-signkey', 'ca.key', '-out', 'ca.crt'); // no -days
+  const root = await ca('other-ca', { validityDays: 29 });
+  write(d, 'short-ca.crt', root.certPem);
+  const conf = write(d, 'dev.conf', kubeconfig({ caPath: path.join(d, 'ca.crt') }));
+  const other = write(d, 'other.conf', kubeconfig({ caPath: path.join(d, 'short-ca.crt') }));
+  const r = checkTree(d);
+  assert.deepEqual(summary(r.findings, d), [
+    `dev.conf:${lineOf(conf, 'certificate-authority:')} cert-expiring`,
+    `other.conf:${lineOf(other, 'certificate-authority:')} cert-expiring`,
+  ]);
+  const [thirty, short] = ['dev.conf', 'other.conf'].map((f) => r.findings.find((x) => x.file.endsWith(f)).message);
+  assert.match(thirty, /exactly 30 days, openssl's default, so it was probably made without -days/);
+  assert.doesNotMatch(short, /openssl/);
+});

@@ -39,6 +39,10 @@ export const codes = {
     title:
       'A service-backed webhook, APIService or conversion webhook has no caBundle (or a placeholder) though the workspace holds its serving certificate, and nothing fills it at run time',
   },
+  'tls-unverified': {
+    severity: 'warning',
+    title: "An APIService skips verifying its backend's certificate (insecureSkipTLSVerify) though the workspace holds that certificate",
+  },
   'duration-invalid': { severity: 'error', title: "A cert-manager Certificate's duration or renewBefore is one cert-manager rejects" },
   'issuer-not-found': { severity: 'warning', title: "A cert-manager Certificate's issuerRef names an issuer the workspace does not hold" },
   'secret-stale': {

@@ -34,10 +34,33 @@ function secretNotes(ctx: CheckContext, s: ServingSecret, leaf: Certificate | un
 export function webhooks(ctx: CheckContext): void {
   for (const unit of ctx.unitsHere('webhook')) {
     for (const client of unit.clients) {
+      if (client.insecure) unverified(ctx, unit, client);
       if (client.insecure || client.templated) continue;
       judge(ctx, unit, client);
     }
   }
+}
+
+/**
+ * tls-unverified: with spec.insecureSkipTLSVerify the aggregator proxies to the APIService's backend with
+ * TLSClientConfig.Insecure (kube-aggregator pkg/apiserver/handler_proxy.go): any certificate, or an impostor, is
+ * accepted. When the workspace holds the certificate the backend serves (a Secret its pods mount, a cert-manager
+ * Certificate for the Service), its CA can verify it instead. A backend that makes its own certificate at start
+ * (metrics-server's release) leaves nothing to verify with: no finding.
+ */
+function unverified(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): void {
+  const servings: ServingSecret[] = [];
+  if (client.service) servings.push(...servingSecrets(ctx, client.service));
+  for (const s of injectedSecrets(ctx, unit)) if (!servings.some((x) => x.secret === s.secret)) servings.push(s);
+  const served = servings.find((s) => ctx.certs(s.entry.ref).length > 0);
+  if (!served) return;
+  const leaf = ctx.certs(served.entry.ref)[0];
+  ctx.report(
+    'tls-unverified',
+    client.insecureSpan ?? client.span,
+    `${clientLabel(unit, client)} sets insecureSkipTLSVerify: the apiserver does not verify the certificate its backend presents, so anything answering for the Service is trusted with the requests it proxies. The backend serves ${who(leaf)} from ${secretName(served)}: put the CA that issued it in caBundle and remove insecureSkipTLSVerify (the apiserver refuses both together: "may not be true if caBundle is present").`,
+    secretNotes(ctx, served, leaf),
+  );
 }
 
 function judge(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): void {

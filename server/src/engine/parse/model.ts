@@ -174,6 +174,8 @@ export interface WebhookClient {
   url?: SpannedValue;
   /** APIService spec.insecureSkipTLSVerify: the aggregator does not verify the server at all. */
   insecure: boolean;
+  /** Where insecureSkipTLSVerify: true is written. */
+  insecureSpan?: Span;
   /** An admission webhook's failurePolicy: what the apiserver does when it cannot call it (v1's default: Fail). */
   failurePolicy?: 'Fail' | 'Ignore';
   /** A template (Helm `{{ }}`) fills in the caBundle, service or url: nothing to judge before it is rendered. */

@@ -233,3 +233,40 @@ test("a certificate valid for exactly 30 days (openssl without -days) is cert-ex
   assert.match(thirty, /exactly 30 days, openssl's default, so it was probably made without -days/);
   assert.doesNotMatch(short, /openssl/);
 });
+
+// ------------------------------------------------------------------------------ the default service CIDR
+
+test('--service-cluster-ip-range unset: the kubernetes Service is 10.0.0.1 (the default 10.0.0.0/24), and the serving certificate must hold it (san-missing)', async () => {
+  const root = await ca();
+  const names = ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'];
+  const serving = (ipAddresses) => leaf(root, { commonName: 'kube-apiserver', extKeyUsage: ['serverAuth'], dnsNames: names, ipAddresses });
+  const tree = async (ipAddresses, flags = []) => {
+    const d = dir();
+    const cert = await serving(ipAddresses);
+    write(d, 'pki/ca.crt', root.certPem);
+    write(d, 'pki/apiserver.crt', cert.certPem);
+    write(d, 'pki/apiserver.key', cert.key.privateKeyPem);
+    const file = write(
+      d,
+      'manifests/kube-apiserver.yaml',
+      apiserverManifest([
+        `--tls-cert-file=${d}/pki/apiserver.crt`,
+        `--tls-private-key-file=${d}/pki/apiserver.key`,
+        `--client-ca-file=${d}/pki/ca.crt`,
+        ...flags,
+      ]),
+    );
+    return { d, file, ...checkTree(d) };
+  };
+  let r = await tree(['10.0.0.1']);
+  assert.deepEqual(summary(r.findings, r.d), []);
+  r = await tree(['10.96.0.1']);
+  assert.deepEqual(summary(r.findings, r.d), [`manifests/kube-apiserver.yaml:${lineOf(r.file, '--tls-cert-file')} san-missing`]);
+  assert.match(
+    r.findings[0].message,
+    /10\.0\.0\.1 \(the kubernetes Service: --service-cluster-ip-range is unset, so kube-apiserver uses its default 10\.0\.0\.0\/24\)/,
+  );
+  // Set, as kubeadm always sets it: its first IP, not the default.
+  r = await tree(['10.96.0.1'], ['--service-cluster-ip-range=10.96.0.0/12']);
+  assert.deepEqual(summary(r.findings, r.d), []);
+});

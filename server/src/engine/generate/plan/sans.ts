@@ -5,7 +5,7 @@
 // kubePki.extraSANs).
 import { isIP } from 'node:net';
 import { flag, type ComponentUnit, type KubeconfigCluster } from '../../parse';
-import { apiserversOf, firstIpOfCidr, hostOf, nearest, serverHost } from '../../cluster';
+import { apiserversOf, DEFAULT_SERVICE_CIDR, firstIpOfCidr, hostOf, nearest, serverHost } from '../../cluster';
 import { roleCommonName } from '../profiles';
 import type { Planner } from './planner';
 import type { LeafSlot } from './slots';
@@ -88,7 +88,7 @@ export function resolveNeeds(planner: Planner, slot: LeafSlot): void {
     const domain = options.clusterDomain || 'cluster.local';
     for (const n of ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${domain}`]) add(n);
     const range = flag(unit, 'service-cluster-ip-range');
-    add(range ? firstIpOfCidr(range.value.split(',')[0]) : undefined);
+    add(firstIpOfCidr(range?.value.trim() ? range.value.split(',')[0] : DEFAULT_SERVICE_CIDR));
     add(flag(unit, 'advertise-address')?.value.trim());
     for (const kc of planner.engine.units('kubeconfig')) {
       for (const cluster of kc.clusters) {

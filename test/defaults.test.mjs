@@ -270,3 +270,59 @@ test('--service-cluster-ip-range unset: the kubernetes Service is 10.0.0.1 (the 
   r = await tree(['10.96.0.1'], ['--service-cluster-ip-range=10.96.0.0/12']);
   assert.deepEqual(summary(r.findings, r.d), []);
 });
+
+// ------------------------------------------------------------------------------ the kubelet's default serving certificate
+
+test("tlsCertFile unset: the kubelet's own kubelet.crt (self-signed) or, with serverTLSBootstrap, kubelet-server-current.pem, against the apiserver's --kubelet-certificate-authority", async () => {
+  const root = await ca();
+  const other = await ca('other-ca');
+  // What the kubelet makes at start: a CA of its own and a certificate for the host, both in kubelet.crt.
+  const ownCa = await ca('cp1-ca@1700000000');
+  const own = await leaf(ownCa, { commonName: 'cp1@1700000000', extKeyUsage: ['serverAuth'], dnsNames: ['cp1'] });
+  const bootstrapped = (issuer) =>
+    leaf(issuer, { commonName: 'system:node:cp1', organization: ['system:nodes'], extKeyUsage: ['serverAuth'], dnsNames: ['cp1'] });
+  const node = async ({ config = '', files = {}, kubeletCA = true }) => {
+    const d = dir();
+    write(d, 'etc/kubernetes/pki/ca.crt', root.certPem);
+    write(
+      d,
+      'etc/kubernetes/manifests/kube-apiserver.yaml',
+      apiserverManifest(kubeletCA ? ['--kubelet-certificate-authority=/etc/kubernetes/pki/ca.crt'] : ['--client-ca-file=/etc/kubernetes/pki/ca.crt']),
+    );
+    const file = write(d, 'var/lib/kubelet/config.yaml', `apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n${config}`);
+    for (const [name, text] of Object.entries(files)) write(d, `var/lib/kubelet/pki/${name}`, text);
+    return { d, file, ...checkTree(d) };
+  };
+  const selfMade = { 'kubelet.crt': own.certPem + ownCa.certPem, 'kubelet.key': own.key.privateKeyPem };
+
+  let r = await node({ files: selfMade });
+  assert.deepEqual(summary(r.findings, r.d), [`var/lib/kubelet/config.yaml:${lineOf(r.file, 'kind:')} untrusted-issuer`]);
+  assert.match(
+    r.findings[0].message,
+    /without tlsCertFile the kubelet serves \/var\/lib\/kubelet\/pki\/kubelet\.crt, a self-signed certificate it makes at start/,
+  );
+  assert.match(r.findings[0].message, /kubectl logs\/exec fail/);
+  assert.match(r.findings[0].message, /Set serverTLSBootstrap: true/);
+
+  // The apiserver does not verify kubelets: nothing to say. The file not in the workspace: nothing either.
+  r = await node({ files: selfMade, kubeletCA: false });
+  assert.deepEqual(summary(r.findings, r.d), []);
+  r = await node({});
+  assert.deepEqual(summary(r.findings, r.d), []);
+
+  // serverTLSBootstrap: the certificate the CSR got, signed by the cluster CA: verified. By another CA: reported there.
+  const good = await bootstrapped(root);
+  r = await node({
+    config: 'serverTLSBootstrap: true\n',
+    files: { ...selfMade, 'kubelet-server-current.pem': good.certPem + good.key.privateKeyPem },
+  });
+  assert.deepEqual(summary(r.findings, r.d), []);
+  const bad = await bootstrapped(other);
+  r = await node({ config: 'serverTLSBootstrap: true\n', files: { 'kubelet-server-current.pem': bad.certPem + bad.key.privateKeyPem } });
+  assert.deepEqual(summary(r.findings, r.d), [`var/lib/kubelet/config.yaml:${lineOf(r.file, 'serverTLSBootstrap')} untrusted-issuer`]);
+  assert.match(r.findings[0].message, /kubelet-server-current\.pem.*issued by CN=other-ca/);
+
+  // tlsCertFile set: judged as before, on the apiserver's flag, not here.
+  r = await node({ config: 'tlsCertFile: /var/lib/kubelet/pki/kubelet.crt\n', files: selfMade });
+  assert.ok(!r.findings.some((f) => f.file.endsWith('config.yaml')), summary(r.findings, r.d).join('\n'));
+});

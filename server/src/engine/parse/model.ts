@@ -101,6 +101,8 @@ export interface KubeletConfigUnit {
   clientCA?: Reference;
   tlsCert?: Reference;
   tlsKey?: Reference;
+  /** serverTLSBootstrap: true (the serving certificate comes from a CSR), where it is written. */
+  serverTLSBootstrap?: Span;
 }
 
 /** A Kubernetes object's identity, for relating objects (a webhook's Service, a Certificate's Secret). */

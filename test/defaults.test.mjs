@@ -1,5 +1,7 @@
 // What the cluster does when the files are silent or unusual, judged as the real programs judge it: a version 1
-// CA made by `openssl x509 -req -signkey` (Go accepts it as a root), ...
+// CA made by `openssl x509 -req -signkey` (Go accepts it as a root: proven with etcd and etcdctl), a kubeconfig
+// user with a certificate and no key, openssl's 30-day default validity, kube-apiserver's default service CIDR,
+// and the kubelet's default serving certificate. Everything is made at run time; etcd listens on 127.0.0.1 only.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';

@@ -6,6 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { checkTree, summary, lineOf, write, tempDir, cleanup, apiserverManifest, kubeconfig, ca, leaf } from './helpers/engine.mjs';
 import { tool } from './helpers/tools.mjs';
 import { freePort } from './helpers/vscode-host.mjs';
@@ -327,4 +328,29 @@ test("tlsCertFile unset: the kubelet's own kubelet.crt (self-signed) or, with se
   // tlsCertFile set: judged as before, on the apiserver's flag, not here.
   r = await node({ config: 'tlsCertFile: /var/lib/kubelet/pki/kubelet.crt\n', files: selfMade });
   assert.ok(!r.findings.some((f) => f.file.endsWith('config.yaml')), summary(r.findings, r.d).join('\n'));
+});
+
+test('a version 1 CA in a url webhook caBundle is a CA, not the server own certificate: no san-missing for the url host', () => {
+  const d = dir();
+  const p = v1Pki(d);
+  const caBundle = Buffer.from(readFileSync(p('ca.crt'))).toString('base64');
+  write(
+    d,
+    'hook.yaml',
+    [
+      'apiVersion: admissionregistration.k8s.io/v1',
+      'kind: ValidatingWebhookConfiguration',
+      'metadata:',
+      '  name: policy',
+      'webhooks:',
+      '- name: policy.example.com',
+      '  admissionReviewVersions: [v1]',
+      '  sideEffects: None',
+      '  clientConfig:',
+      '    url: https://hook.example.com:8443/validate',
+      `    caBundle: ${caBundle}`,
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(summary(checkTree(d).findings, d), []);
 });

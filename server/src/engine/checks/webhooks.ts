@@ -8,7 +8,7 @@
 // time is not the one the apiserver uses: it is not judged.
 import type { Reference, WebhookClient, WebhookUnit } from '../parse';
 import type { Certificate } from '../pki/certificate';
-import { describeNames, hostMismatchMessage, isSelfSigned, matchesHost } from '../pki/verify';
+import { canSignCertificates, describeNames, hostMismatchMessage, isSelfSigned, matchesHost } from '../pki/verify';
 import type { RelatedLocation } from '../types';
 import { caBundleFillers, caNames, certificatesForMountedSecrets, chainError, issuerName, issuerOf, who } from '../cluster';
 import type { CheckContext } from './context';
@@ -147,8 +147,9 @@ function judge(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): voi
         ],
       );
     } else if (candidates.length === 0 && caRef) {
-      // A non-CA certificate in the caBundle verifies only itself: it is what the server presents.
-      const own = caCerts.filter((c) => !c.isCA);
+      // A certificate in the caBundle that cannot sign others verifies only itself: it is what the server presents.
+      // (A version 1 self-signed certificate may be a CA Go accepts as a root: nothing to claim about it.)
+      const own = caCerts.filter((c) => !canSignCertificates(c));
       if (own.length && !own.some((c) => matchesHost(c, target.host))) {
         ctx.report(
           'san-missing',

@@ -26,6 +26,17 @@ describe('what the workspace references but lacks', () => {
     assert.deepEqual(plan, { actions: [], skipped: [] });
   });
 
+  test("--service-cluster-ip-range unset: the apiserver certificate made holds 10.0.0.1, the kubernetes Service's IP in kube-apiserver's default range", async () => {
+    const c = await tree({}, ['pki/apiserver.crt', 'pki/apiserver.key']);
+    const manifest = c.files['kube-apiserver.yaml'];
+    await writeFile(manifest, (await readFile(manifest, 'utf8')).replace(/^ *- --service-cluster-ip-range=.*\n/m, ''));
+    assert.doesNotMatch(await readFile(manifest, 'utf8'), /service-cluster-ip-range/);
+    const { plan } = await generateAndWrite(c);
+    const api = plan.actions.find((a) => rel(c, a.outputs[0].path ?? a.outputs[0].file) === 'etc/kubernetes/pki/apiserver.crt').spec;
+    assert.deepEqual(api.ipAddresses, ['10.0.0.1', '192.168.10.11']);
+    assert.deepEqual(findingsOf(c), []);
+  });
+
   test('deleted certificates, keys, a CA pair, a kubeconfig, sa.pub and the kubelet cert+key file come back as kubeadm makes them; then no finding at all', async () => {
     const removed = [
       'pki/apiserver.crt',

@@ -431,11 +431,28 @@ describe('APIService and CRD conversion webhooks', () => {
     });
     assert.deepEqual(r.lines, []);
     assert.equal(r.engine.isRecognised(r.paths['local.yaml']), false);
+    // insecureSkipTLSVerify: the caBundle is not used (no cabundle-mismatch), and the backend goes unverified.
     r = tree({
       'api.yaml': apiService(b64(otherCa.certPem)).replace('  caBundle:', '  insecureSkipTLSVerify: true\n  caBundle:'),
       'cert.yaml': certificate(['metrics.monitoring.svc']),
       'secret.yaml': secret,
     });
+    assert.deepEqual(r.lines, [`api.yaml:${lineOf(r.paths['api.yaml'], 'insecureSkipTLSVerify')} tls-unverified`]);
+  });
+
+  test('APIService with insecureSkipTLSVerify: tls-unverified on that line when the workspace holds the serving certificate; nothing when the backend makes its own at start', async () => {
+    const served = await g.issueCertificate({ commonName: 'metrics', issuer: ca, keyType: 'ecdsa-p256', dnsNames: ['metrics.monitoring.svc'] });
+    const secret = secretYaml(served, 'metrics-tls').replace('namespace: policy-system', 'namespace: monitoring');
+    const insecure = apiService('').replace('  caBundle: \n', '  insecureSkipTLSVerify: true\n');
+    let r = tree({ 'api.yaml': insecure, 'cert.yaml': certificate(['metrics.monitoring.svc']), 'secret.yaml': secret });
+    assert.deepEqual(r.lines, [`api.yaml:${lineOf(r.paths['api.yaml'], 'insecureSkipTLSVerify')} tls-unverified`]);
+    assert.equal(r.findings[0].severity, 'warning');
+    assert.match(
+      r.findings[0].message,
+      /^APIService v1beta1\.metrics\.k8s\.io sets insecureSkipTLSVerify: the apiserver does not verify the certificate its backend presents.*CN=metrics.*Secret monitoring\/metrics-tls: put the CA that issued it in caBundle/,
+    );
+    // As metrics-server's release ships it: the server makes a self-signed certificate at start, nothing to verify with.
+    r = tree({ 'api.yaml': insecure });
     assert.deepEqual(r.lines, []);
   });
 

@@ -29,12 +29,20 @@ export const codes = {
   'key-mismatch': { severity: 'error', title: 'The private key is not the key of the certificate (or public key) it is paired with' },
   'weak-key': { severity: 'warning', title: 'RSA key under 2048 bits or EC key under 256 bits' },
   'weak-signature': { severity: 'warning', title: 'Signed with SHA-1 or MD5' },
+  'client-key-missing': {
+    severity: 'error',
+    title: 'A kubeconfig user has a client certificate without a client key, or a key without a certificate (and no other credential)',
+  },
   'conflicting-fields': { severity: 'error', title: 'A kubeconfig sets both a path and its -data twin' },
   'cabundle-mismatch': { severity: 'error', title: "A webhook's or APIService's serving certificate does not chain to its caBundle" },
   'cabundle-missing': {
     severity: 'warning',
     title:
       'A service-backed webhook, APIService or conversion webhook has no caBundle (or a placeholder) though the workspace holds its serving certificate, and nothing fills it at run time',
+  },
+  'tls-unverified': {
+    severity: 'warning',
+    title: "An APIService skips verifying its backend's certificate (insecureSkipTLSVerify) though the workspace holds that certificate",
   },
   'duration-invalid': { severity: 'error', title: "A cert-manager Certificate's duration or renewBefore is one cert-manager rejects" },
   'issuer-not-found': { severity: 'warning', title: "A cert-manager Certificate's issuerRef names an issuer the workspace does not hold" },

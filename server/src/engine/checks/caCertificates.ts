@@ -1,6 +1,8 @@
 // not-a-ca: a file used as a CA (a --*-ca-file, a kubeconfig's certificate-authority, a signing
-// certificate) must hold CA certificates: Go only chains through basicConstraints CA:TRUE.
+// certificate) must hold certificates Go lets sign others (canSignCertificates: basicConstraints CA:TRUE, or a
+// version 1 certificate without extensions, which Go accepts as a root).
 import { unitReferences } from '../parse';
+import { canSignCertificates } from '../pki/verify';
 import type { CheckContext } from './context';
 import { who } from '../cluster';
 
@@ -11,7 +13,7 @@ export function caCertificates(ctx: CheckContext): void {
     for (const ref of unitReferences(unit)) {
       if (ref.expect !== 'ca') continue;
       const certs = ctx.certs(ref);
-      const notCA = certs.filter((c) => !c.isCA);
+      const notCA = certs.filter((c) => !canSignCertificates(c));
       if (notCA.length === 0) continue;
       const names = notCA.map(who).join('; ');
       const all = notCA.length === certs.length;

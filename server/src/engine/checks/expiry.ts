@@ -11,6 +11,16 @@ function label(ref: Reference, cert: Certificate, index: number, count: number):
   return `${who(cert)}${pos}`;
 }
 
+// openssl's x509 -req, req -x509 and ca sign for DEFAULT_DAYS (30, apps/include/apps.h) when -days is not given:
+// a certificate valid for exactly 30 days was most likely made by a recipe that left it out. openssl reads the
+// clock separately for notBefore and notAfter, so a second either way is the same lifetime.
+const OPENSSL_DEFAULT_LIFETIME = 30 * DAY;
+
+function opensslDefault(cert: Certificate): string {
+  if (Math.abs(cert.notAfter.getTime() - cert.notBefore.getTime() - OPENSSL_DEFAULT_LIFETIME) > 2000) return '';
+  return ": it is valid for exactly 30 days, openssl's default, so it was probably made without -days (give -days when it is re-issued)";
+}
+
 export function expiry(ctx: CheckContext): void {
   const now = ctx.now.getTime();
   const warnMs = ctx.options.expiryWarningDays * DAY;
@@ -45,7 +55,7 @@ export function expiry(ctx: CheckContext): void {
           ctx.report(
             'cert-expiring',
             ref.span,
-            `${name} expires on ${formatDay(cert.notAfter)} (in ${distance(cert.notAfter.getTime() - now)}); renew it before then (kubeadm certs renew, or Kube PKI: Renew Certificate).`,
+            `${name} expires on ${formatDay(cert.notAfter)} (in ${distance(cert.notAfter.getTime() - now)})${opensslDefault(cert)}; renew it before then (kubeadm certs renew, or Kube PKI: Renew Certificate).`,
           );
         }
       });

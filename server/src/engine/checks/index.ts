@@ -5,6 +5,7 @@ import { yamlInvalid } from './yamlInvalid';
 import { documentSize } from './documentSize';
 import { references } from './references';
 import { conflictingFields } from './conflictingFields';
+import { clientKeys } from './clientKeys';
 import { expiry } from './expiry';
 import { serverNames } from './serverNames';
 import { identity } from './identity';
@@ -23,6 +24,7 @@ export const allChecks: Check[] = [
   yamlInvalid,
   references,
   conflictingFields,
+  clientKeys,
   expiry,
   serverNames,
   identity,

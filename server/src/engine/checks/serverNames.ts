@@ -8,7 +8,7 @@ import { flag, type ComponentUnit, type Reference, type Span } from '../parse';
 import type { Certificate } from '../pki/certificate';
 import { describeNames, hostMismatchMessage, matchesHost } from '../pki/verify';
 import type { CheckContext } from './context';
-import { apiserversOf, componentUnits, firstIpOfCidr, flagRef, hostOf, nearest, serverHost, who } from '../cluster';
+import { apiserversOf, componentUnits, DEFAULT_SERVICE_CIDR, firstIpOfCidr, flagRef, hostOf, nearest, serverHost, who } from '../cluster';
 import type { RelatedLocation } from '../types';
 
 interface Need {
@@ -63,6 +63,15 @@ function apiserverNeeds(ctx: CheckContext, api: ComponentUnit, _cert: Certificat
         span: range.span,
         note: `${first}, the kubernetes Service's IP (the first of --service-cluster-ip-range), which pods dial`,
       }),
+    );
+  } else if ((!range || !range.value.trim()) && !api.unread) {
+    // Unset: the apiserver takes its default range, and the kubernetes Service gets its first IP. (With
+    // arguments the file does not show, the flag may be set there: nothing is assumed.)
+    needs.push(
+      here(
+        firstIpOfCidr(DEFAULT_SERVICE_CIDR)!,
+        `the kubernetes Service: --service-cluster-ip-range is unset, so kube-apiserver uses its default ${DEFAULT_SERVICE_CIDR}`,
+      ),
     );
   }
   const adv = flag(api, 'advertise-address');

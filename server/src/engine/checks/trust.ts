@@ -11,11 +11,15 @@ import {
   flagRef,
   issuerName,
   kubeconfigClientVerifier,
+  kubeletFields,
   nearest,
   verifications,
   who,
 } from '../cluster';
 import type { CheckContext } from './context';
+import * as path from 'node:path';
+
+const kubeletConsequence = kubeletFields.tlsCertFile.verifiedBy![0].consequence;
 
 interface Pair {
   /** The certificate presented. */
@@ -106,6 +110,55 @@ export function trust(ctx: CheckContext): void {
   for (const unit of ctx.unitsHere('kubeadm-config')) pairs.push(...externalEtcdPairs(ctx, unit));
   for (const p of pairs) judge(ctx, p);
   for (const kc of ctx.unitsHere('kubeconfig')) kubeconfigTrust(ctx, kc);
+  for (const kubelet of ctx.unitsHere('kubelet-config')) defaultKubeletServing(ctx, kubelet);
+}
+
+// The kubelet's --cert-dir default (cmd/kubelet/app/options/options.go). Without tlsCertFile the kubelet serves
+// <cert-dir>/kubelet.crt, a self-signed certificate it makes at start (InitializeTLS in cmd/kubelet/app/server.go),
+// or with serverTLSBootstrap the certificate its CSR gets, kept as <cert-dir>/kubelet-server-current.pem
+// (pkg/kubelet/certificate/kubelet.go).
+const KUBELET_CERT_DIR = '/var/lib/kubelet/pki';
+
+/**
+ * A kubelet config without tlsCertFile: the certificate the kubelet serves by default, when the workspace holds
+ * it, against the --kubelet-certificate-authority of the apiservers beside it. Reported on the kubelet config
+ * (serverTLSBootstrap, or its kind line): that is where a serving certificate the CA verifies is asked for. A
+ * default file the workspace lacks is no finding: the kubelet makes it, and flags kube-pki cannot see may
+ * override the config.
+ */
+function defaultKubeletServing(ctx: CheckContext, kubelet: KubeletConfigUnit): void {
+  if (kubelet.tlsCert) return;
+  const file = kubelet.serverTLSBootstrap ? 'kubelet-server-current.pem' : 'kubelet.crt';
+  const certRef: Reference = {
+    file: kubelet.file,
+    span: kubelet.serverTLSBootstrap ?? kubelet.span,
+    field: `${KUBELET_CERT_DIR}/${file}`,
+    expect: 'cert',
+    source: { kind: 'path', path: `${KUBELET_CERT_DIR}/${file}`, baseDir: path.dirname(kubelet.file) },
+  };
+  const certs = ctx.certs(certRef);
+  const leaf = certs[0];
+  if (!leaf) return;
+  for (const api of nearest(componentUnits(ctx, 'kube-apiserver'), kubelet.file)) {
+    const caRef = flagRef(api, 'kubelet-certificate-authority');
+    const roots = ctx.certs(caRef);
+    if (!caRef || roots.length === 0) continue;
+    const error = chainError(leaf, roots, certs.slice(1));
+    if (!error) continue;
+    const how = kubelet.serverTLSBootstrap
+      ? `with serverTLSBootstrap the kubelet serves the certificate its CSR got, ${certRef.field}`
+      : `without tlsCertFile the kubelet serves ${certRef.field}, a self-signed certificate it makes at start`;
+    const fix = kubelet.serverTLSBootstrap
+      ? `Have the kubelet-serving CSRs signed by the CA in ${caRef.field}`
+      : `Set serverTLSBootstrap: true (and approve the kubelet-serving CSRs) or tlsCertFile to a certificate issued by the CA in ${caRef.field}`;
+    ctx.report(
+      'untrusted-issuer',
+      certRef.span,
+      `${how}: ${who(leaf)}, issued by ${issuerName(leaf)}. The apiserver verifies kubelets with ${caRef.field} (${caNames(roots)}): ${kubeletConsequence} (${error}). ${fix}.`,
+      [ctx.related(api.file, caRef.span, `${caRef.field} holds ${caNames(roots)}`)],
+    );
+    return;
+  }
 }
 
 function kubeconfigTrust(ctx: CheckContext, kc: KubeconfigUnit): void {

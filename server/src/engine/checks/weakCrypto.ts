@@ -4,6 +4,7 @@ import { unitReferences } from '../parse';
 import type { CheckContext } from './context';
 import { pairedKeys, who } from '../cluster';
 import { keyWeakness } from '../pki/key';
+import { canSignCertificates } from '../pki/verify';
 
 export function weakCrypto(ctx: CheckContext): void {
   for (const unit of ctx.parsed.units) {
@@ -20,7 +21,7 @@ export function weakCrypto(ctx: CheckContext): void {
             );
           }
           const hash = cert.signatureAlgorithm.hash?.toLowerCase();
-          const root = cert.selfIssued && cert.isCA;
+          const root = cert.selfIssued && canSignCertificates(cert);
           if (!root && (hash === 'sha1' || hash === 'md5')) {
             ctx.report(
               'weak-signature',

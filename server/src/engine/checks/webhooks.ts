@@ -8,7 +8,7 @@
 // time is not the one the apiserver uses: it is not judged.
 import type { Reference, WebhookClient, WebhookUnit } from '../parse';
 import type { Certificate } from '../pki/certificate';
-import { describeNames, hostMismatchMessage, isSelfSigned, matchesHost } from '../pki/verify';
+import { canSignCertificates, describeNames, hostMismatchMessage, isSelfSigned, matchesHost } from '../pki/verify';
 import type { RelatedLocation } from '../types';
 import { caBundleFillers, caNames, certificatesForMountedSecrets, chainError, issuerName, issuerOf, who } from '../cluster';
 import type { CheckContext } from './context';
@@ -34,10 +34,33 @@ function secretNotes(ctx: CheckContext, s: ServingSecret, leaf: Certificate | un
 export function webhooks(ctx: CheckContext): void {
   for (const unit of ctx.unitsHere('webhook')) {
     for (const client of unit.clients) {
+      if (client.insecure) unverified(ctx, unit, client);
       if (client.insecure || client.templated) continue;
       judge(ctx, unit, client);
     }
   }
+}
+
+/**
+ * tls-unverified: with spec.insecureSkipTLSVerify the aggregator proxies to the APIService's backend with
+ * TLSClientConfig.Insecure (kube-aggregator pkg/apiserver/handler_proxy.go): any certificate, or an impostor, is
+ * accepted. When the workspace holds the certificate the backend serves (a Secret its pods mount, a cert-manager
+ * Certificate for the Service), its CA can verify it instead. A backend that makes its own certificate at start
+ * (metrics-server's release) leaves nothing to verify with: no finding.
+ */
+function unverified(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): void {
+  const servings: ServingSecret[] = [];
+  if (client.service) servings.push(...servingSecrets(ctx, client.service));
+  for (const s of injectedSecrets(ctx, unit)) if (!servings.some((x) => x.secret === s.secret)) servings.push(s);
+  const served = servings.find((s) => ctx.certs(s.entry.ref).length > 0);
+  if (!served) return;
+  const leaf = ctx.certs(served.entry.ref)[0];
+  ctx.report(
+    'tls-unverified',
+    client.insecureSpan ?? client.span,
+    `${clientLabel(unit, client)} sets insecureSkipTLSVerify: the apiserver does not verify the certificate its backend presents, so anything answering for the Service is trusted with the requests it proxies. The backend serves ${who(leaf)} from ${secretName(served)}: put the CA that issued it in caBundle and remove insecureSkipTLSVerify (the apiserver refuses both together: "may not be true if caBundle is present").`,
+    secretNotes(ctx, served, leaf),
+  );
 }
 
 function judge(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): void {
@@ -124,8 +147,9 @@ function judge(ctx: CheckContext, unit: WebhookUnit, client: WebhookClient): voi
         ],
       );
     } else if (candidates.length === 0 && caRef) {
-      // A non-CA certificate in the caBundle verifies only itself: it is what the server presents.
-      const own = caCerts.filter((c) => !c.isCA);
+      // A certificate in the caBundle that cannot sign others verifies only itself: it is what the server presents.
+      // (A version 1 self-signed certificate may be a CA Go accepts as a root: nothing to claim about it.)
+      const own = caCerts.filter((c) => !canSignCertificates(c));
       if (own.length && !own.some((c) => matchesHost(c, target.host))) {
         ctx.report(
           'san-missing',

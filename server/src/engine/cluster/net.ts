@@ -1,6 +1,15 @@
 // Hosts and addresses: the host a client dials for a URL, the first address of a CIDR (the in-cluster
 // `kubernetes` Service's IP in a service CIDR).
 
+/**
+ * kube-apiserver's service CIDR when --service-cluster-ip-range is unset: kubeoptions.DefaultServiceIPCIDR
+ * (pkg/kubeapiserver/options), taken by getServiceIPAndRanges (cmd/kube-apiserver/app/options/completion.go)
+ * with the warning "No CIDR for service cluster IPs specified. Default value which was 10.0.0.0/24 is
+ * deprecated...". The first IP, 10.0.0.1, is the `kubernetes` Service's and goes into the serving certificate
+ * the apiserver makes for itself.
+ */
+export const DEFAULT_SERVICE_CIDR = '10.0.0.0/24';
+
 /** The host a client dials for a URL such as https://[::1]:6443 or 10.0.0.1:2379. */
 export function hostOf(url: string): string | undefined {
   const s = url.trim();

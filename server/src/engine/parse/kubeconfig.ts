@@ -84,6 +84,7 @@ export function parseKubeconfig(doc: Document, root: YAMLMap, file: string): Kub
     if (u) {
       user.cert = materialRef(doc, file, u, 'client-certificate', 'client-certificate-data', 'cert', conflicts);
       user.key = materialRef(doc, file, u, 'client-key', 'client-key-data', 'key', conflicts);
+      if (['token', 'tokenFile', 'username', 'password', 'exec', 'auth-provider'].some((k) => get(doc, u, k) != null)) user.otherAuth = true;
     }
     users.push(user);
   }

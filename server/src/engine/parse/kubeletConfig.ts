@@ -2,7 +2,7 @@
 // relative to the config file's folder, as the kubelet resolves them.
 import * as path from 'node:path';
 import type { Document, YAMLMap } from 'yaml';
-import { asMap, get, getText, nodeRange } from './yamlAst';
+import { asMap, boolValue, get, getText, keyRange, nodeRange } from './yamlAst';
 import type { Expect, KubeletConfigUnit, Reference } from './model';
 
 export function looksLikeKubeletConfig(doc: Document, root: YAMLMap): boolean {
@@ -25,6 +25,7 @@ export function parseKubeletConfig(doc: Document, root: YAMLMap, file: string): 
   const x509 = asMap(doc, get(doc, asMap(doc, get(doc, root, 'authentication')), 'x509'));
   const kind = getText(doc, root, 'kind');
   const r = nodeRange(root);
+  const bootstrap = boolValue(doc, get(doc, root, 'serverTLSBootstrap')) === true ? keyRange(doc, root, 'serverTLSBootstrap') : undefined;
   return {
     kind: 'kubelet-config',
     file,
@@ -32,5 +33,6 @@ export function parseKubeletConfig(doc: Document, root: YAMLMap, file: string): 
     clientCA: ref(doc, x509, 'clientCAFile', 'authentication.x509.clientCAFile', 'ca', file),
     tlsCert: ref(doc, root, 'tlsCertFile', 'tlsCertFile', 'cert', file),
     tlsKey: ref(doc, root, 'tlsPrivateKeyFile', 'tlsPrivateKeyFile', 'key', file),
+    ...(bootstrap ? { serverTLSBootstrap: { start: bootstrap[0], end: bootstrap[1] } } : {}),
   };
 }

@@ -192,7 +192,7 @@ function splitFlag(list: ArgItem[], i: number, name: string, inline: string | un
 }
 
 /** A component's unit from its flags: every flag the catalog says names a file becomes a reference. */
-export function componentUnit(file: string, component: Component, span: Span, flags: Map<string, Flag[]>): ComponentUnit {
+export function componentUnit(file: string, component: Component, span: Span, flags: Map<string, Flag[]>, args: ArgItem[] = []): ComponentUnit {
   const refs: Reference[] = [];
   const table = referenceFlags[component];
   for (const [name, all] of flags) {
@@ -209,7 +209,8 @@ export function componentUnit(file: string, component: Component, span: Span, fl
       });
     }
   }
-  return { kind: 'component', file, component, span, flags, refs };
+  const unread = args.some((a) => a.opaque);
+  return { kind: 'component', file, component, span, flags, refs, ...(unread ? { unread: true as const } : {}) };
 }
 
 export function parseWorkload(doc: Document, root: YAMLMap, file: string, text?: string): ComponentUnit[] {
@@ -222,7 +223,7 @@ export function parseWorkload(doc: Document, root: YAMLMap, file: string, text?:
     const anchor = launch.anchor ?? getText(doc, container, 'image') ?? getText(doc, container, 'name');
     const r = nodeRange(deref(doc, container));
     const span: Span = anchor ? { start: anchor.start, end: anchor.end } : { start: r?.[0] ?? 0, end: r?.[1] ?? 0 };
-    units.push(componentUnit(file, launch.component, span, flags));
+    units.push(componentUnit(file, launch.component, span, flags, launch.args));
   }
   return units;
 }

@@ -46,6 +46,8 @@ export interface KubeconfigUser {
   span: Span;
   cert?: Reference;
   key?: Reference;
+  /** The user also authenticates another way (token, tokenFile, username/password, exec, auth-provider). */
+  otherAuth?: boolean;
 }
 
 export interface KubeconfigContext {
@@ -90,6 +92,11 @@ export interface ComponentUnit {
   span: Span; // where to report things about the component as a whole (the command's first item)
   flags: Map<string, Flag[]>;
   refs: Reference[];
+  /**
+   * Some arguments are not known from the file (a variable set outside it, `$KUBE_API_ARGS` from an
+   * EnvironmentFile=): a flag not in `flags` may still be set, so no check may assume its default.
+   */
+  unread?: true;
 }
 
 export interface KubeletConfigUnit {
@@ -99,6 +106,8 @@ export interface KubeletConfigUnit {
   clientCA?: Reference;
   tlsCert?: Reference;
   tlsKey?: Reference;
+  /** serverTLSBootstrap: true (the serving certificate comes from a CSR), where it is written. */
+  serverTLSBootstrap?: Span;
 }
 
 /**
@@ -233,6 +242,8 @@ export interface WebhookClient {
   url?: SpannedValue;
   /** APIService spec.insecureSkipTLSVerify: the aggregator does not verify the server at all. */
   insecure: boolean;
+  /** Where insecureSkipTLSVerify: true is written. */
+  insecureSpan?: Span;
   /** An admission webhook's failurePolicy: what the apiserver does when it cannot call it (v1's default: Fail). */
   failurePolicy?: 'Fail' | 'Ignore';
   /** A template (Helm `{{ }}`) fills in the caBundle, service or url: nothing to judge before it is rendered. */

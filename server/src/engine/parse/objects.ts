@@ -323,7 +323,9 @@ function parseWebhooks(
     // No spec.service: served by kube-apiserver itself (v1.apps and friends), no TLS of its own.
     if (spec && asMap(doc, get(doc, spec, 'service'))) {
       const insecure = boolValue(doc, get(doc, spec, 'insecureSkipTLSVerify')) === true;
-      unit.clients.push(clientOf(doc, spec, file, meta.name, keySpan(doc, spec, 'service', meta.span), !!injectFrom, insecure));
+      const client = clientOf(doc, spec, file, meta.name, keySpan(doc, spec, 'service', meta.span), !!injectFrom, insecure);
+      if (insecure) client.insecureSpan = keySpan(doc, spec, 'insecureSkipTLSVerify', meta.span);
+      unit.clients.push(client);
     }
   } else {
     const conversion = asMap(doc, get(doc, spec, 'conversion'));

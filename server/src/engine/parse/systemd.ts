@@ -244,7 +244,7 @@ export function parseSystemdService(file: string, text: string): (ComponentUnit 
   parseFlags(items, flags);
   const span = { start: binary.offsets[0] ?? exec.keyStart, end: (binary.offsets[binary.offsets.length - 1] ?? exec.keyStart) + 1 };
   if (base === 'kubelet') return [kubeletUnit(file, span, flags)];
-  return [componentUnit(file, base as Component, span, flags)];
+  return [componentUnit(file, base as Component, span, flags, items)];
 }
 
 /** The kubelet's flags that name files (the catalog's kubeletFlags), as references; the last occurrence wins. */

@@ -5,7 +5,7 @@ export { parseCertificate, CertificateError, clearCertificateCache, certificateN
 export type { Certificate, DistinguishedName, PublicKeyInfo, NameConstraints } from './certificate';
 export { parsePrivateKey, parsePublicKey, sameKey, KeyError } from './key';
 export type { PrivateKeyInfo } from './key';
-export { matchesHost, describeNames, hostMismatchMessage, isIssuedBy, checkSignatureFrom, verify } from './verify';
+export { matchesHost, describeNames, hostMismatchMessage, isIssuedBy, checkSignatureFrom, canSignCertificates, verify } from './verify';
 export type { VerifyErrorKind, VerifyOptions, VerifyResult, VerifyError } from './verify';
 export { goBase64Decode } from './base64';
 export type { GoBase64 } from './base64';

@@ -182,6 +182,17 @@ const GO_PUBLIC_KEY_TYPES: Record<string, string> = {
 const GO_KEY_ALGO_NAMES: Record<string, string> = { rsa: 'RSA', ec: 'ECDSA', ed25519: 'Ed25519', dsa: 'DSA' };
 
 /**
+ * Whether Go lets this certificate sign others (the constraint checks at the top of CheckSignatureFrom,
+ * src/crypto/x509/x509.go): basicConstraints CA:TRUE, or a version 1 or 2 certificate, which has no extensions
+ * at all (what `openssl x509 -req -signkey` makes). Go checks nothing more of a root (isValid in verify.go
+ * refuses only intermediates without CA:TRUE), so such a certificate in a CA file is a trust anchor.
+ */
+export function canSignCertificates(cert: Certificate): boolean {
+  if (cert.basicConstraintsPresent) return cert.isCA;
+  return cert.version < 3;
+}
+
+/**
  * Go's child.CheckSignatureFrom(parent): undefined when Go accepts parent as the signer of child, else Go's
  * error text (e.g. "x509: cannot verify signature: insecure algorithm SHA1-RSA").
  */

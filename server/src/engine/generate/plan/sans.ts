@@ -6,7 +6,17 @@
 // controlPlaneEndpoint, advertiseAddress, etcd's serverCertSANs / peerCertSANs: cluster/kubeadm.ts).
 import { isIP } from 'node:net';
 import { flag, type ComponentUnit, type KubeconfigCluster } from '../../parse';
-import { apiserversOf, firstIpOfCidr, hostOf, kubeadmCertificates, kubeadmFiles, nearest, serverHost, type AskedName } from '../../cluster';
+import {
+  apiserversOf,
+  DEFAULT_SERVICE_CIDR,
+  firstIpOfCidr,
+  hostOf,
+  kubeadmCertificates,
+  kubeadmFiles,
+  nearest,
+  serverHost,
+  type AskedName,
+} from '../../cluster';
 import { roleCommonName } from '../profiles';
 import type { Planner } from './planner';
 import type { LeafSlot } from './slots';
@@ -104,7 +114,8 @@ export function resolveNeeds(planner: Planner, slot: LeafSlot): void {
     const domain = options.clusterDomain || 'cluster.local';
     for (const n of ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${domain}`]) add(n);
     const range = flag(unit, 'service-cluster-ip-range');
-    add(range ? firstIpOfCidr(range.value.split(',')[0]) : undefined);
+    if (range?.value.trim()) add(firstIpOfCidr(range.value.split(',')[0]));
+    else if (!unit.unread) add(firstIpOfCidr(DEFAULT_SERVICE_CIDR));
     add(flag(unit, 'advertise-address')?.value.trim());
     for (const kc of planner.engine.units('kubeconfig')) {
       for (const cluster of kc.clusters) {

@@ -117,6 +117,20 @@ test('config-invalid in the config itself (open or not), its valid parts applyin
   assert.equal(s.files, 0, JSON.stringify(s));
 });
 
+test('a folder reported as created, with a config written into it at once, shows the config-invalid though the watcher reported only the folder', async () => {
+  const ws = path.join(dir, 'new-folder');
+  mkdirSync(path.join(ws, '.git'), { recursive: true });
+  const c = await startIn(ws, {});
+  await c.summary();
+  const sub = path.join(ws, 'team');
+  const config = write(ws, 'team/.kube-pki.yaml', 'rules:\n  cabundle-mising: off\n');
+  // inotify watches a new folder only once it exists: the file written into it at once can go unreported.
+  await c.filesChanged([{ file: sub, type: 1 }]);
+  const invalid = await c.waitForDiagnostics(uriOf(config), (d) => d.length > 0);
+  assert.deepEqual(codes(invalid), ['2 config-invalid error']);
+  assert.match(invalid[0].message, /unknown code 'cabundle-mising' \(did you mean 'cabundle-missing'\?\)/);
+});
+
 test('quick fixes: Ignore CODE on this line / in this file on every kube-pki diagnostic; applied, the diagnostic goes away and the YAML still parses', async () => {
   const ws = path.join(dir, 'fixes');
   mkdirSync(path.join(ws, '.git'), { recursive: true });

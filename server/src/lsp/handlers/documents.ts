@@ -73,6 +73,9 @@ export function registerDocuments(connection: Connection, state: WorkspaceState,
         const seen = new Set<string>();
         const known = new Set(log.guard('documents', () => state.current().documents(), [] as string[]));
         const engine = state.engine;
+        // Every path the changes touch, a reported folder's files included: a watcher can report a new folder
+        // and miss the files written into it at once (inotify watches a folder only once it exists).
+        const touchedAll = new Set<string>();
         for (const change of params.changes ?? []) {
           const file = uriToPath(change.uri);
           if (!file || seen.has(`${change.type}:${file}`)) continue;
@@ -92,6 +95,7 @@ export function registerDocuments(connection: Connection, state: WorkspaceState,
             }
           }
           for (const f of touched) {
+            touchedAll.add(f);
             for (const a of state.affectedBy(f)) toInvalidate.add(a);
             // A save of an open buffer changes nothing the engine sees (the buffer already wins).
             if (state.openTexts.has(f) && change.type === FileChangeType.Changed) continue;
@@ -105,9 +109,7 @@ export function registerDocuments(connection: Connection, state: WorkspaceState,
             for (const a of state.affectedBy(f)) toInvalidate.add(a);
           }
         }
-        const configs = (params.changes ?? [])
-          .map((ch) => uriToPath(ch.uri))
-          .filter((f): f is string => !!f && (policy.isConfigName(f) || path.basename(f) === '.git'));
+        const configs = [...touchedAll].filter((f) => policy.isConfigName(f) || path.basename(f) === '.git');
         if (configs.length) {
           // Its own diagnostics (config-invalid, or none once it is gone), then everything it governs.
           for (const f of configs) if (policy.isConfigName(f)) toPublish.add(f);

@@ -17,8 +17,8 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { KubeadmConfigUnit, Reference, SpannedValue } from '../parse';
 import type { Certificate } from '../pki/certificate';
-import { describeNames, hostMismatchMessage, matchesHost } from '../pki/verify';
-import { KUBEADM_CERTIFICATES_DIR, kubeadmCertificates, who, type KubeadmCertificate } from '../cluster';
+import { describeNames, hostMismatchMessage } from '../pki/verify';
+import { holdsAskedName, KUBEADM_CERTIFICATES_DIR, kubeadmCertificates, who, type KubeadmCertificate } from '../cluster';
 import type { CheckContext } from './context';
 
 function certAt(ctx: CheckContext, ref: Reference): Certificate | undefined {
@@ -26,17 +26,11 @@ function certAt(ctx: CheckContext, ref: Reference): Certificate | undefined {
   return loaded.ok ? loaded.material.certs[0] : undefined;
 }
 
-/** Whether the certificate holds the name as kubeadm writes it: a wildcard certSAN is a DNS SAN written as is. */
-function holds(cert: Certificate, name: string): boolean {
-  if (name.startsWith('*.')) return cert.dnsNames.some((d) => d.toLowerCase() === name.toLowerCase());
-  return matchesHost(cert, name);
-}
-
 function reportMissing(ctx: CheckContext, cert: Certificate, wanted: KubeadmCertificate): void {
   const seen = new Set<string>();
   for (const a of wanted.asked) {
     const key = `${a.span.start}\0${a.name}`;
-    if (seen.has(key) || holds(cert, a.name)) continue;
+    if (seen.has(key) || holdsAskedName(cert, a.name)) continue;
     seen.add(key);
     const base = wanted.path.replace(/\.crt$/, '');
     ctx.report(

@@ -8,6 +8,8 @@
 import * as path from 'node:path';
 import type { KubeadmConfigUnit, Reference, Span, SpannedValue } from '../parse';
 import { firstIpOfCidr, hostOf } from './net';
+import type { Certificate } from '../pki/certificate';
+import { matchesHost } from '../pki/verify';
 
 export const KUBEADM_CERTIFICATES_DIR = '/etc/kubernetes/pki';
 
@@ -30,6 +32,12 @@ export interface KubeadmCertificate {
   /** A reference to it the config implies (no line names the file; the span is certificatesDir's or the kind's). */
   ref: Reference;
   asked: AskedName[];
+}
+
+/** Whether the certificate holds an asked name as the tool writes it: a wildcard name is a DNS SAN written as is. */
+export function holdsAskedName(cert: Certificate, name: string): boolean {
+  if (name.startsWith('*.')) return cert.dnsNames.some((d) => d.toLowerCase() === name.toLowerCase());
+  return matchesHost(cert, name);
 }
 
 const usable = (v: SpannedValue | undefined): v is SpannedValue => !!v && v.value !== '0.0.0.0' && v.value !== '::';

@@ -14,6 +14,7 @@ import type {
   ComponentConfigUnit,
   KubeletFlagsUnit,
   KubeadmConfigUnit,
+  DistroConfigUnit,
   ParsedFile,
   Reference,
   SecretUnit,
@@ -33,6 +34,7 @@ export interface UnitsByKind {
   'component-config': ComponentConfigUnit;
   'kubelet-flags': KubeletFlagsUnit;
   'kubeadm-config': KubeadmConfigUnit;
+  'distro-config': DistroConfigUnit;
   secret: SecretUnit;
   webhook: WebhookUnit;
   'cert-manager-certificate': CertManagerCertificateUnit;

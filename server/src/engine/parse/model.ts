@@ -369,6 +369,29 @@ export interface WorkloadUnit {
   caSecrets?: { name: string; namespace?: string; span: Span }[];
 }
 
+/**
+ * A k3s or RKE2 server's configuration file (/etc/rancher/k3s/config.yaml, config.yaml.d/*.yaml; RKE2:
+ * /etc/rancher/rke2/config.yaml): the server's command-line flags as plain YAML keys (`tls-san: [a, b]`).
+ */
+export interface DistroConfigUnit {
+  kind: 'distro-config';
+  file: string;
+  /** The distribution the file's folder names (/etc/rancher/rke2/...), else undefined: both data dirs are tried. */
+  distro?: 'k3s' | 'rke2';
+  /** The first key: where a finding about the file as a whole goes. */
+  span: Span;
+  /** tls-san (a string, a list, comma-separated values: k3s splits each). */
+  tlsSans: SpannedValue[];
+  advertiseAddress?: SpannedValue;
+  nodeIps: SpannedValue[];
+  nodeExternalIps: SpannedValue[];
+  nodeName?: SpannedValue;
+  clusterDomain?: SpannedValue;
+  serviceCidr?: SpannedValue;
+  /** data-dir: the server's state is under <data-dir>/server (default /var/lib/rancher/k3s or /var/lib/rancher/rke2). */
+  dataDir?: SpannedValue;
+}
+
 export type Unit =
   | KubeconfigUnit
   | ComponentUnit
@@ -376,6 +399,7 @@ export type Unit =
   | ComponentConfigUnit
   | KubeletFlagsUnit
   | KubeadmConfigUnit
+  | DistroConfigUnit
   | SecretUnit
   | WebhookUnit
   | CertManagerCertificateUnit

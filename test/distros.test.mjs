@@ -1,0 +1,185 @@
+// Other distributions: a k3s (or RKE2) server's tree as k3s lays it out (pkg/daemons/control/deps/deps.go:
+// <data-dir>/server/tls, <data-dir>/server/cred/*.kubeconfig, /etc/rancher/k3s/k3s.yaml and config.yaml), made at
+// run time, and kind's Cluster config. A healthy tree gives no finding; a broken one the expected code on the line
+// to edit.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { tempDir, write, checkTree, summary, lineOf, cleanup, ca, leaf, b64 } from './helpers/engine.mjs';
+
+const NODE_IP = '192.168.50.10';
+
+/** The CAs and leaves a k3s server makes (deps.go), with the names server.go puts in the serving certificate. */
+async function k3sPki({ tlsSans = ['k3s.example.com'] } = {}) {
+  const serverCa = await ca('k3s-server-ca@1700000000');
+  const clientCa = await ca('k3s-client-ca@1700000000');
+  const serving = await leaf(serverCa, {
+    commonName: 'kube-apiserver',
+    extKeyUsage: ['serverAuth'],
+    dnsNames: [
+      'kubernetes',
+      'kubernetes.default',
+      'kubernetes.default.svc',
+      'kubernetes.default.svc.cluster.local',
+      'localhost',
+      'k3s-1',
+      ...tlsSans,
+    ],
+    ipAddresses: ['127.0.0.1', '::1', NODE_IP, '10.43.0.1'],
+  });
+  const admin = await leaf(clientCa, { commonName: 'system:admin', organizations: ['system:masters'] });
+  return { serverCa, clientCa, serving, admin };
+}
+
+/** Writes a k3s server's files below `root` (a copy of the node's `/`); `dataDir` is the distribution's. */
+function writeK3sNode(root, pki, { dataDir = 'var/lib/rancher/k3s', etc = 'etc/rancher/k3s', admin = pki.admin, server = pki.serving } = {}) {
+  const tls = `${dataDir}/server/tls`;
+  const abs = (f) => `/${tls}/${f}`;
+  // k3s writes each leaf followed by its CA (util.EncodeCertsPEM(cert, caCerts)).
+  write(root, `${tls}/server-ca.crt`, pki.serverCa.certPem);
+  write(root, `${tls}/server-ca.key`, pki.serverCa.key.privateKeyPem);
+  write(root, `${tls}/client-ca.crt`, pki.clientCa.certPem);
+  write(root, `${tls}/client-ca.key`, pki.clientCa.key.privateKeyPem);
+  write(root, `${tls}/serving-kube-apiserver.crt`, server.certPem + pki.serverCa.certPem);
+  write(root, `${tls}/serving-kube-apiserver.key`, server.key.privateKeyPem);
+  write(root, `${tls}/client-admin.crt`, admin.certPem + pki.clientCa.certPem);
+  write(root, `${tls}/client-admin.key`, admin.key.privateKeyPem);
+  write(
+    root,
+    `${dataDir}/server/cred/admin.kubeconfig`,
+    `apiVersion: v1
+clusters:
+- cluster:
+    server: https://127.0.0.1:6444
+    certificate-authority: ${abs('server-ca.crt')}
+  name: local
+contexts:
+- context:
+    cluster: local
+    namespace: default
+    user: user
+  name: Default
+current-context: Default
+kind: Config
+preferences: {}
+users:
+- name: user
+  user:
+    client-certificate: ${abs('client-admin.crt')}
+    client-key: ${abs('client-admin.key')}
+`,
+  );
+  write(
+    root,
+    `${etc}/k3s.yaml`,
+    `apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: ${b64(pki.serverCa.certPem)}
+    server: https://127.0.0.1:6443
+  name: default
+contexts:
+- context:
+    cluster: default
+    user: default
+  name: default
+current-context: default
+kind: Config
+preferences: {}
+users:
+- name: default
+  user:
+    client-certificate-data: ${b64(admin.certPem + pki.clientCa.certPem)}
+    client-key-data: ${b64(admin.key.privateKeyPem)}
+`,
+  );
+}
+
+function k3sConfig({ tlsSan = ['k3s.example.com'], extra = '' } = {}) {
+  return `write-kubeconfig-mode: "0644"
+node-ip: ${NODE_IP}
+node-name: k3s-1
+tls-san:
+${tlsSan.map((s) => `  - ${s}`).join('\n')}
+cluster-domain: cluster.local
+service-cidr: 10.43.0.0/16
+disable:
+  - traefik
+${extra}`;
+}
+
+/** Findings in the tree, as "file:line code". */
+function findings(root) {
+  return summary(checkTree(root).findings, root);
+}
+
+function messageAt(root, file, line) {
+  return checkTree(root).findings.find((f) => f.file === file && f.range.start.line + 1 === line)?.message;
+}
+
+let pki;
+const dirs = [];
+function node() {
+  const d = tempDir('kube-pki-k3s-');
+  dirs.push(d);
+  return d;
+}
+
+before(async () => {
+  pki = await k3sPki();
+});
+after(() => dirs.forEach((d) => cleanup(d)));
+
+describe('k3s and RKE2 server configuration', () => {
+  test('a config whose names the serving certificate holds: no finding', () => {
+    const root = node();
+    writeK3sNode(root, pki);
+    write(root, 'etc/rancher/k3s/config.yaml', k3sConfig());
+    assert.deepEqual(findings(root), []);
+  });
+
+  test('a tls-san added after the certificate was issued: san-missing on its line, saying to restart k3s', () => {
+    const root = node();
+    writeK3sNode(root, pki);
+    const f = write(root, 'etc/rancher/k3s/config.yaml', k3sConfig({ tlsSan: ['k3s.example.com', '203.0.113.7'] }));
+    const line = lineOf(f, '- 203.0.113.7');
+    assert.deepEqual(findings(root), [`etc/rancher/k3s/config.yaml:${line} san-missing`]);
+    const msg = messageAt(root, f, line);
+    assert.match(msg, /tls-san asks for 203\.0\.113\.7/);
+    assert.match(msg, /x509: certificate is valid for .*, not 203\.0\.113\.7/);
+    assert.match(msg, /systemctl restart k3s/);
+    assert.match(msg, /fieldsChanged/);
+  });
+
+  test('tls-san as a comma-separated string in a config.yaml.d drop-in, and another cluster-domain: one finding per line', () => {
+    const root = node();
+    writeK3sNode(root, pki);
+    const f = write(root, 'etc/rancher/k3s/config.yaml.d/50-extra.yaml', 'tls-san+: "k3s.example.com,api.example.org"\ncluster-domain: corp.local\n');
+    assert.deepEqual(findings(root), [
+      `etc/rancher/k3s/config.yaml.d/50-extra.yaml:1 san-missing`,
+      `etc/rancher/k3s/config.yaml.d/50-extra.yaml:2 san-missing`,
+    ]);
+    assert.match(messageAt(root, f, 1), /asks for api\.example\.org,/);
+    assert.match(messageAt(root, f, 2), /kubernetes\.default\.svc\.corp\.local/);
+  });
+
+  test('RKE2: /etc/rancher/rke2/config.yaml against /var/lib/rancher/rke2/server/tls', () => {
+    const root = node();
+    writeK3sNode(root, pki, { dataDir: 'var/lib/rancher/rke2', etc: 'etc/rancher/rke2' });
+    const f = write(root, 'etc/rancher/rke2/config.yaml', k3sConfig({ tlsSan: ['rke2.example.com'] }));
+    const line = lineOf(f, '- rke2.example.com');
+    assert.deepEqual(findings(root), [`etc/rancher/rke2/config.yaml:${line} san-missing`]);
+    assert.match(messageAt(root, f, line), /systemctl restart rke2-server/);
+  });
+
+  test('a config with no server tree beside it, and YAML that only looks like one: nothing judged', () => {
+    const root = node();
+    write(root, 'etc/rancher/k3s/config.yaml', k3sConfig({ tlsSan: ['anything.example.com'] }));
+    // A Helm values file with a tls-san key is no k3s config (camelCase keys).
+    write(root, 'values.yaml', 'tls-san: [x.example.com]\nreplicaCount: 2\n');
+    const { engine } = checkTree(root);
+    assert.deepEqual(findings(root), []);
+    assert.equal(engine.isRecognised(path.join(root, 'etc/rancher/k3s/config.yaml')), true);
+    assert.equal(engine.isRecognised(path.join(root, 'values.yaml')), false);
+  });
+});

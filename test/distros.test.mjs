@@ -5,9 +5,11 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { tempDir, write, checkTree, summary, lineOf, cleanup, ca, leaf, b64 } from './helpers/engine.mjs';
 
 const NODE_IP = '192.168.50.10';
+const readText = (f) => readFileSync(f, 'utf8');
 
 /** The CAs and leaves a k3s server makes (deps.go), with the names server.go puts in the serving certificate. */
 async function k3sPki({ tlsSans = ['k3s.example.com'] } = {}) {
@@ -181,5 +183,70 @@ describe('k3s and RKE2 server configuration', () => {
     assert.deepEqual(findings(root), []);
     assert.equal(engine.isRecognised(path.join(root, 'etc/rancher/k3s/config.yaml')), true);
     assert.equal(engine.isRecognised(path.join(root, 'values.yaml')), false);
+  });
+});
+
+describe("k3s and RKE2 kubeconfigs (server/cred/*.kubeconfig, k3s.yaml) against the server's tls folder", () => {
+  test('a client certificate from another CA: untrusted-issuer on the client-certificate lines (401 from the apiserver)', async () => {
+    const root = node();
+    const stranger = await leaf(await ca('some-other-ca'), { commonName: 'system:admin', organizations: ['system:masters'] });
+    writeK3sNode(root, pki, { admin: stranger });
+    const cred = path.join(root, 'var/lib/rancher/k3s/server/cred/admin.kubeconfig');
+    const k3sYaml = path.join(root, 'etc/rancher/k3s/k3s.yaml');
+    assert.deepEqual(findings(root), [
+      `etc/rancher/k3s/k3s.yaml:${lineOf(k3sYaml, 'client-certificate-data:')} untrusted-issuer`,
+      `var/lib/rancher/k3s/server/cred/admin.kubeconfig:${lineOf(cred, 'client-certificate:')} untrusted-issuer`,
+    ]);
+    assert.match(messageAt(root, cred, lineOf(cred, 'client-certificate:')), /401 Unauthorized/);
+  });
+
+  test('k3s.yaml kept from before the server CA changed: untrusted-issuer on its certificate-authority-data', async () => {
+    const root = node();
+    writeK3sNode(root, pki);
+    const k3sYaml = path.join(root, 'etc/rancher/k3s/k3s.yaml');
+    const stale = await ca('k3s-server-ca@1600000000');
+    write(root, 'etc/rancher/k3s/k3s.yaml', readText(k3sYaml).replace(b64(pki.serverCa.certPem), b64(stale.certPem)));
+    assert.deepEqual(findings(root), [`etc/rancher/k3s/k3s.yaml:${lineOf(k3sYaml, 'certificate-authority-data:')} untrusted-issuer`]);
+  });
+
+  test('a kubeconfig dialling the apiserver by a name its certificate lacks: san-missing on server:, naming tls-san', () => {
+    const root = node();
+    writeK3sNode(root, pki);
+    const cred = path.join(root, 'var/lib/rancher/k3s/server/cred/admin.kubeconfig');
+    write(
+      root,
+      'var/lib/rancher/k3s/server/cred/admin.kubeconfig',
+      readText(cred).replace('https://127.0.0.1:6444', 'https://api.internal.example:6444'),
+    );
+    // The supervisor on 6443 serves a certificate kept outside the tls folder: its names are not judged.
+    const k3sYaml = path.join(root, 'etc/rancher/k3s/k3s.yaml');
+    write(root, 'etc/rancher/k3s/k3s.yaml', readText(k3sYaml).replace('https://127.0.0.1:6443', 'https://api.internal.example:6443'));
+    const line = lineOf(cred, 'server:');
+    assert.deepEqual(findings(root), [`var/lib/rancher/k3s/server/cred/admin.kubeconfig:${line} san-missing`]);
+    assert.match(messageAt(root, cred, line), /not api\.internal\.example.*tls-san in \/etc\/rancher\/k3s\/config\.yaml/);
+  });
+
+  test('RKE2: rke2.yaml dials the apiserver itself on 6443, so a name it lacks is san-missing', () => {
+    const root = node();
+    writeK3sNode(root, pki, { dataDir: 'var/lib/rancher/rke2', etc: 'etc/rancher/rke2' });
+    const yaml = path.join(root, 'etc/rancher/rke2/k3s.yaml');
+    write(root, 'etc/rancher/rke2/rke2.yaml', readText(yaml).replace('https://127.0.0.1:6443', 'https://rke2.lan:6443'));
+    cleanup(yaml);
+    const f = path.join(root, 'etc/rancher/rke2/rke2.yaml');
+    assert.deepEqual(findings(root), [`etc/rancher/rke2/rke2.yaml:${lineOf(f, 'server:')} san-missing`]);
+  });
+
+  test('a kubeconfig of another cluster in the same tree: not taken for the k3s server', async () => {
+    const root = node();
+    writeK3sNode(root, pki);
+    const other = await ca('other-cluster');
+    write(
+      root,
+      'root/.kube/config',
+      readText(path.join(root, 'etc/rancher/k3s/k3s.yaml'))
+        .replace(b64(pki.serverCa.certPem), b64(other.certPem))
+        .replace('https://127.0.0.1:6443', 'https://other.example.com:443'),
+    );
+    assert.deepEqual(findings(root), []);
   });
 });

@@ -8,7 +8,19 @@ import { flag, type ComponentUnit, type Reference, type Span } from '../parse';
 import type { Certificate } from '../pki/certificate';
 import { describeNames, hostMismatchMessage, matchesHost } from '../pki/verify';
 import type { CheckContext } from './context';
-import { apiserversOf, componentUnits, DEFAULT_SERVICE_CIDR, firstIpOfCidr, flagRef, hostOf, nearest, serverHost, who } from '../cluster';
+import {
+  DISTRO_TLS,
+  apiserversOf,
+  type ApiserverTarget,
+  componentUnits,
+  DEFAULT_SERVICE_CIDR,
+  firstIpOfCidr,
+  flagRef,
+  hostOf,
+  nearest,
+  serverHost,
+  who,
+} from '../cluster';
 import type { RelatedLocation } from '../types';
 
 interface Need {
@@ -128,6 +140,12 @@ function etcdServerNeeds(ctx: CheckContext, etcd: ComponentUnit): Need[] {
   return needs;
 }
 
+/** How to add a name to the apiserver's certificate: kubeadm's certSANs, or k3s's and RKE2's tls-san. */
+function addName(distro: ApiserverTarget['distro']): string {
+  if (!distro) return "add it to the certificate's SANs (kubeadm: apiServer.certSANs)";
+  return `add it to tls-san in /etc/rancher/${distro}/config.yaml and restart ${distro === 'rke2' ? 'rke2-server' : 'k3s'} (it re-issues the certificate when a configured name is missing)`;
+}
+
 export function serverNames(ctx: CheckContext): void {
   for (const unit of ctx.unitsHere('component')) {
     if (unit.component === 'kube-apiserver') {
@@ -157,15 +175,21 @@ export function serverNames(ctx: CheckContext): void {
       if (cluster.insecure) continue;
       const sh = serverHost(cluster);
       if (!sh) continue;
-      const lacking = apiserversOf(ctx, cluster).targets.filter((t) => t.cert && !matchesHost(t.cert, sh.host));
+      const lacking = apiserversOf(ctx, cluster, kc.file).targets.filter((t) => t.cert && !t.namesUnknown && !matchesHost(t.cert, sh.host));
       if (lacking.length === 0) continue;
       const cert = lacking[0].cert!;
       const span = sh.viaTlsServerName ? cluster.tlsServerName!.span : cluster.server!.span;
       ctx.report(
         'san-missing',
         span,
-        `kubectl will fail: ${hostMismatchMessage(cert, sh.host)}. The apiserver's serving certificate (${who(cert)}) does not name ${sh.host}; add it to the certificate's SANs (kubeadm: apiServer.certSANs) or dial a name it has.`,
-        lacking.map((t) => ctx.related(t.certRef!.file, t.certRef!.span, `--tls-cert-file: valid for ${describeNames(t.cert!)}`)),
+        `kubectl will fail: ${hostMismatchMessage(cert, sh.host)}. The apiserver's serving certificate (${who(cert)}) does not name ${sh.host}; ${addName(lacking[0].distro)} or dial a name it has.`,
+        lacking.map((t) =>
+          ctx.related(
+            t.certRef!.file,
+            t.certRef!.span,
+            `${t.distro ? `${t.distro}'s ${DISTRO_TLS.serving}` : '--tls-cert-file'}: valid for ${describeNames(t.cert!)}`,
+          ),
+        ),
       );
     }
   }

@@ -172,7 +172,7 @@ function kubeconfigTrust(ctx: CheckContext, kc: KubeconfigUnit): void {
   // apiservers this cluster certainly dials (by host), since another cluster's CA is no defect.
   for (const cluster of kc.clusters) {
     if (!cluster.ca || cluster.insecure) continue;
-    const { byHost, targets } = apiserversOf(ctx, cluster);
+    const { byHost, targets } = apiserversOf(ctx, cluster, kc.file);
     if (!byHost) continue;
     for (const t of targets) {
       if (!t.certRef) continue;
@@ -189,7 +189,7 @@ function kubeconfigTrust(ctx: CheckContext, kc: KubeconfigUnit): void {
     if (!user.cert) continue;
     const seen = new Set<ComponentUnit>();
     for (const cluster of clustersOfUser(kc, user)) {
-      for (const t of apiserversOf(ctx, cluster).targets) {
+      for (const t of apiserversOf(ctx, cluster, kc.file).targets) {
         if (seen.has(t.unit)) continue;
         seen.add(t.unit);
         const clientCA = flagRef(t.unit, kubeconfigClientVerifier.field);

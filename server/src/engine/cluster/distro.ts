@@ -4,7 +4,8 @@
 // genRequestHeaderCerts, genETCDCerts: who signs what) and pkg/cli/server/server.go (the SAN list). RKE2 runs the same
 // code with its own data dir (/var/lib/rancher/rke2) and configuration (/etc/rancher/rke2/config.yaml).
 import * as path from 'node:path';
-import type { DistroConfigUnit, Reference, Span } from '../parse';
+import type { ComponentUnit, DistroConfigUnit, Reference, Span } from '../parse';
+import type { ClusterQuery } from './query';
 import type { AskedName } from './kubeadm';
 import { firstIpOfCidr } from './net';
 
@@ -133,4 +134,77 @@ export function distroAskedNames(unit: DistroConfigUnit): AskedName[] {
   if (!unit.serviceCidr) own.push(firstIpOfCidr(DISTRO_DEFAULT_SERVICE_CIDR)!);
   for (const name of own) asked.push({ name, file, field: 'the names the server always adds', span: unit.span });
   return asked;
+}
+
+/**
+ * The port the apiserver itself listens on, serving serving-kube-apiserver.crt. k3s: 6444 on the loopback
+ * (APIServerPort, the supervisor's https-listen-port 6443 plus one; the kubeconfigs in server/cred dial it), while
+ * 6443 is the supervisor's listener (k3s.yaml dials it), whose certificate dynamiclistener keeps outside the tls
+ * folder, signed by the same server-ca.crt with the same names list. RKE2: the apiserver serves 6443 itself (its
+ * supervisor is 9345).
+ */
+export const DISTRO_APISERVER_PORT: Record<Distro, number> = { k3s: 6444, rke2: 6443 };
+
+/** A k3s or RKE2 server whose tls folder the workspace holds, as the apiserver a kubeconfig dials. */
+export interface DistroApiserver {
+  distro: Distro;
+  /** The apiserver as a component: --tls-cert-file and --client-ca-file as the server passes them (server.go). */
+  unit: ComponentUnit;
+  /** The port its own serving certificate is served on. */
+  port: number;
+}
+
+const distroUnits = new Map<string, ComponentUnit>();
+
+function servingUnit(found: string, tlsDir: string, nodeTls: string): ComponentUnit {
+  const cached = distroUnits.get(found);
+  if (cached) return cached;
+  const at = { start: 0, end: 0 };
+  const ref = (flagName: string, file: string, expect: 'cert' | 'ca'): Reference => ({
+    file: found,
+    span: at,
+    field: `--${flagName}`,
+    expect,
+    source: { kind: 'path', path: path.posix.join(nodeTls, file), baseDir: tlsDir },
+  });
+  const unit: ComponentUnit = {
+    kind: 'component',
+    file: found,
+    component: 'kube-apiserver',
+    span: at,
+    flags: new Map(),
+    refs: [ref('tls-cert-file', DISTRO_TLS.serving, 'cert'), ref('client-ca-file', DISTRO_TLS.clientCA, 'ca')],
+    unread: true,
+  };
+  if (distroUnits.size > 1000) distroUnits.clear();
+  distroUnits.set(found, unit);
+  return unit;
+}
+
+/**
+ * The k3s or RKE2 server of the node tree a kubeconfig is in: <data-dir>/server/tls/serving-kube-apiserver.crt found
+ * from the kubeconfig's folder as a node path (a copy of the node's `/` holding both, --root, a mapping, or the
+ * node itself), never another tree's by a like suffix.
+ */
+export function distroApiservers(q: ClusterQuery, kubeconfigFile: string): DistroApiserver[] {
+  const out: DistroApiserver[] = [];
+  for (const distro of ['k3s', 'rke2'] as const) {
+    const nodeTls = path.posix.join(DISTRO_DATA_DIRS[distro], 'server', 'tls');
+    const nodePath = path.posix.join(nodeTls, DISTRO_TLS.serving);
+    const probe: Reference = {
+      file: kubeconfigFile,
+      span: { start: 0, end: 0 },
+      field: nodePath,
+      expect: 'cert',
+      source: { kind: 'path', path: nodePath, baseDir: path.dirname(kubeconfigFile) },
+    };
+    const found = q.resolve(probe)?.found;
+    if (!found || !found.split(path.sep).join('/').endsWith(nodePath)) continue;
+    const root = found.slice(0, found.length - nodePath.length) || path.sep;
+    const rel = path.relative(root, kubeconfigFile);
+    const mapped = !!q.options.rootDir || Object.keys(q.options.pathMappings ?? {}).length > 0;
+    if (!mapped && (rel.startsWith('..') || path.isAbsolute(rel))) continue;
+    out.push({ distro, unit: servingUnit(found, path.dirname(found), nodeTls), port: DISTRO_APISERVER_PORT[distro] });
+  }
+  return out;
 }

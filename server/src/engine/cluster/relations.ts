@@ -8,6 +8,7 @@ import { matchesHost } from '../pki/verify';
 import type { ClusterQuery } from './query';
 import { hostOf } from './net';
 import { chainsTo } from './chains';
+import { distroApiservers, type Distro } from './distro';
 import { commonPrefixLength } from '../resolve/fileIndex';
 import { memoByObject } from '../memo';
 
@@ -72,6 +73,24 @@ export interface ApiserverTarget {
   unit: ComponentUnit;
   cert?: Certificate;
   certRef?: Reference;
+  /**
+   * The port dialled serves another certificate than `cert`, signed by the same CA with the same names list but
+   * not in the workspace (k3s's supervisor on 6443): trust is judged with `cert`, the names are not.
+   */
+  namesUnknown?: true;
+  /** A k3s or RKE2 server's apiserver (no manifest: its files are in <data-dir>/server/tls). */
+  distro?: Distro;
+}
+
+/** The port a kubeconfig's server URL dials (443 when it names none). */
+function portOf(url: string | undefined): number | undefined {
+  if (!url) return undefined;
+  try {
+    const u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url.trim()) ? url.trim() : `https://${url.trim()}`);
+    return u.port ? Number(u.port) : 443;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -79,11 +98,22 @@ export interface ApiserverTarget {
  * --advertise-address or a name in its serving certificate. Otherwise the apiservers whose serving
  * certificate the cluster's CA trusts (same cluster, reached by a name the cert lacks).
  */
-export function apiserversOf(q: ClusterQuery, cluster: KubeconfigCluster): { byHost: boolean; targets: ApiserverTarget[] } {
+export function apiserversOf(q: ClusterQuery, cluster: KubeconfigCluster, kubeconfigFile?: string): { byHost: boolean; targets: ApiserverTarget[] } {
   const apis: ApiserverTarget[] = componentUnits(q, 'kube-apiserver').map((unit) => {
     const certRef = flagRef(unit, 'tls-cert-file');
     return { unit, certRef, cert: q.leaf(certRef) };
   });
+  // The k3s or RKE2 server of the node tree the kubeconfig is in (its apiserver has no manifest; RKE2's static
+  // pod, when the workspace holds it, is already among the components above).
+  if (kubeconfigFile) {
+    const port = portOf(cluster.server?.value);
+    for (const d of distroApiservers(q, kubeconfigFile)) {
+      const certRef = flagRef(d.unit, 'tls-cert-file');
+      const found = certRef && q.resolve(certRef)?.found;
+      if (apis.some((a) => a.certRef && found && q.resolve(a.certRef)?.found === found)) continue;
+      apis.push({ unit: d.unit, certRef, cert: q.leaf(certRef), distro: d.distro, ...(port !== d.port ? { namesUnknown: true as const } : {}) });
+    }
+  }
   const sh = serverHost(cluster);
   if (!sh || apis.length === 0) return { byHost: false, targets: [] };
   const byAdvertise = apis.filter((a) => flag(a.unit, 'advertise-address')?.value.trim() === sh.host);

@@ -250,3 +250,78 @@ describe("k3s and RKE2 kubeconfigs (server/cred/*.kubeconfig, k3s.yaml) against 
     assert.deepEqual(findings(root), []);
   });
 });
+
+describe('kind cluster config', () => {
+  function kindConfig({ sans = ['api.dev.example.com'], patchExtra = '' } = {}) {
+    return `kind: Cluster
+apiVersion: kind.x-k8s.io/v1alpha4
+name: dev
+networking:
+  apiServerAddress: 127.0.0.1
+  apiServerPort: 6443
+nodes:
+- role: control-plane
+  kubeadmConfigPatches:
+  - |
+    kind: InitConfiguration
+    nodeRegistration:
+      kubeletExtraArgs:
+        node-labels: "ingress-ready=true"
+kubeadmConfigPatches:
+- |
+  kind: ClusterConfiguration
+  apiServer:
+    certSANs:
+${sans.map((s) => `    - ${s}`).join('\n')}
+${patchExtra}`;
+  }
+
+  function kindKubeconfig(server) {
+    return `apiVersion: v1
+kind: Config
+clusters:
+- cluster:
+    certificate-authority-data: ${b64(pki.serverCa.certPem)}
+    server: ${server}
+  name: kind-dev
+contexts:
+- context:
+    cluster: kind-dev
+    user: kind-dev
+  name: kind-dev
+current-context: kind-dev
+users:
+- name: kind-dev
+  user:
+    token: abc
+`;
+  }
+
+  test('kubeconfigs dialling 127.0.0.1, a certSAN of a patch, and the node name: no finding', () => {
+    const root = node();
+    write(root, 'kind.yaml', kindConfig());
+    write(root, 'kubeconfig-local', kindKubeconfig('https://127.0.0.1:6443'));
+    write(root, 'kubeconfig-remote', kindKubeconfig('https://api.dev.example.com:6443'));
+    write(root, 'kubeconfig-internal', kindKubeconfig('https://dev-control-plane:6443'));
+    const { engine } = checkTree(root);
+    assert.equal(engine.isRecognised(path.join(root, 'kind.yaml')), true);
+    assert.deepEqual(findings(root), []);
+  });
+
+  test('a kubeconfig dialling a name no patch adds: san-missing on its server: line', () => {
+    const root = node();
+    write(root, 'kind.yaml', kindConfig());
+    const kc = write(root, 'kubeconfig', kindKubeconfig('https://kind.lan.example.com:6443'));
+    const line = lineOf(kc, 'server:');
+    assert.deepEqual(findings(root), [`kubeconfig:${line} san-missing`]);
+    assert.match(messageAt(root, kc, line), /not kind\.lan\.example\.com.*apiServer\.certSANs/);
+  });
+
+  test('a patch that is not YAML: yaml-invalid on its line inside the block', () => {
+    const root = node();
+    const f = write(root, 'kind.yaml', kindConfig({ sans: ['[unclosed'] }));
+    const line = lineOf(f, '[unclosed');
+    assert.deepEqual(findings(root), [`kind.yaml:${line} yaml-invalid`]);
+    assert.match(messageAt(root, f, line), /failed to parse patches/);
+  });
+});

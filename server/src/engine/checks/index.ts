@@ -19,6 +19,7 @@ import { webhooks } from './webhooks';
 import { certManager } from './certManager';
 import { kubeadmConfig } from './kubeadmConfig';
 import { distroConfig } from './distroConfig';
+import { kind } from './kind';
 
 export const allChecks: Check[] = [
   documentSize,
@@ -39,4 +40,5 @@ export const allChecks: Check[] = [
   certManager,
   kubeadmConfig,
   distroConfig,
+  kind,
 ];

@@ -15,6 +15,7 @@ import type {
   KubeletFlagsUnit,
   KubeadmConfigUnit,
   DistroConfigUnit,
+  KindClusterUnit,
   ParsedFile,
   Reference,
   SecretUnit,
@@ -35,6 +36,7 @@ export interface UnitsByKind {
   'kubelet-flags': KubeletFlagsUnit;
   'kubeadm-config': KubeadmConfigUnit;
   'distro-config': DistroConfigUnit;
+  'kind-cluster': KindClusterUnit;
   secret: SecretUnit;
   webhook: WebhookUnit;
   'cert-manager-certificate': CertManagerCertificateUnit;

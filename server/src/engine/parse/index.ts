@@ -10,6 +10,7 @@ import { looksLikeKubeletConfig, parseKubeletConfig } from './kubeletConfig';
 import { looksLikeComponentConfig, parseComponentConfig } from './componentConfig';
 import { looksLikeKubeadmConfig, parseKubeadmConfig } from './kubeadmConfig';
 import { distroConfigHint, looksLikeDistroConfig, parseDistroConfig } from './distroConfig';
+import { looksLikeKindCluster, parseKindCluster } from './kind';
 import { listItems, objectKinds, parseObject, parseWorkloadObjects } from './objects';
 import { looksLikeKustomization, parseKustomization } from './kustomize';
 import { injectKeyPattern } from './injection';
@@ -47,6 +48,7 @@ export function mightBeRecognised(text: string): boolean {
   if (interesting.test(text)) return true;
   if (kustomization.test(text) && (injectKeyPattern.test(text) || patchFileHint.test(text))) return true;
   if (distroConfigHint.test(text)) return true;
+  if (/^kind:\s*["']?Cluster\b/m.test(text) && /kind\.x-k8s\.io\//.test(text)) return true;
   // Most YAML that is not Kubernetes (CI pipelines, compose files, Helm values) has no `kind:` line at all.
   if (!/^\s*kind:/m.test(text)) return false;
   if (objects.test(text)) return true;
@@ -65,6 +67,7 @@ function unitsOf(doc: Document, root: YAMLMap, file: string, text: string, depth
     else if (looksLikeComponentConfig(doc, root)) units.push(parseComponentConfig(doc, root, file));
     else if (looksLikeKubeadmConfig(doc, root)) units.push(parseKubeadmConfig(doc, root, file));
     else if (depth === 0 && looksLikeDistroConfig(doc, root)) units.push(parseDistroConfig(doc, root, file));
+    else if (looksLikeKindCluster(doc, root)) units.push(parseKindCluster(doc, root, file, text));
     else if (looksLikeWorkload(doc, root)) {
       units.push(...parseWorkload(doc, root, file, text));
       units.push(...parseWorkloadObjects(doc, root, file));

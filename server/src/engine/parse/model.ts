@@ -392,6 +392,37 @@ export interface DistroConfigUnit {
   dataDir?: SpannedValue;
 }
 
+/** One of a kind Cluster config's kubeadmConfigPatches: a YAML document (or stream) held in a string. */
+export interface KindPatch {
+  /** The string's span in the file. */
+  span: Span;
+  /** Its `kind:` (the kubeadm document it patches), when it parses. */
+  objectKind?: string;
+  /** apiServer.certSANs, nodeRegistration.name, controlPlaneEndpoint, networking.dnsDomain, spans inside the string. */
+  certSANs: SpannedValue[];
+  nodeNames: SpannedValue[];
+  controlPlaneEndpoint?: SpannedValue;
+  dnsDomain?: SpannedValue;
+  /** The patch does not parse as YAML: where and why. */
+  error?: { span: Span; message: string };
+}
+
+/** kind's cluster config (`kind: Cluster`, `apiVersion: kind.x-k8s.io/v1alpha4`). */
+export interface KindClusterUnit {
+  kind: 'kind-cluster';
+  file: string;
+  /** The `kind:` value. */
+  span: Span;
+  /** `name:` (default "kind"): kind names the kubeconfig's cluster, user and context `kind-<name>`. */
+  name: string;
+  apiServerAddress?: SpannedValue;
+  apiServerPort?: SpannedValue;
+  /** kubeadmConfigPatches of the cluster and of its nodes. */
+  patches: KindPatch[];
+  /** kubeadmConfigPatchesJSON6902 is set somewhere: what it does to the config is not read. */
+  json6902: boolean;
+}
+
 export type Unit =
   | KubeconfigUnit
   | ComponentUnit
@@ -400,6 +431,7 @@ export type Unit =
   | KubeletFlagsUnit
   | KubeadmConfigUnit
   | DistroConfigUnit
+  | KindClusterUnit
   | SecretUnit
   | WebhookUnit
   | CertManagerCertificateUnit

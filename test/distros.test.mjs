@@ -174,6 +174,37 @@ describe('k3s and RKE2 server configuration', () => {
     assert.match(messageAt(root, f, line), /systemctl restart rke2-server/);
   });
 
+  test("the server's own files: a leaf its CA does not verify, a key that is not its key, an expired leaf, on the config's first line", async () => {
+    const root = node();
+    writeK3sNode(root, pki);
+    const tls = 'var/lib/rancher/k3s/server/tls';
+    const other = await ca('k3s-client-ca@1600000000');
+    const proxy = await leaf(other, { commonName: 'system:kube-proxy' });
+    write(root, `${tls}/client-kube-proxy.crt`, proxy.certPem + other.certPem);
+    write(root, `${tls}/client-kube-proxy.key`, proxy.key.privateKeyPem);
+    write(root, `${tls}/serving-kube-apiserver.key`, pki.admin.key.privateKeyPem);
+    const old = await leaf(pki.clientCa, {
+      commonName: 'system:kube-controller-manager',
+      notBefore: new Date(Date.now() - 400 * 86400000),
+      notAfter: new Date(Date.now() - 86400000),
+    });
+    write(root, `${tls}/client-controller.crt`, old.certPem + pki.clientCa.certPem);
+    write(root, `${tls}/client-controller.key`, old.key.privateKeyPem);
+    const f = write(root, 'etc/rancher/k3s/config.yaml', k3sConfig());
+    assert.deepEqual(findings(root), [
+      'etc/rancher/k3s/config.yaml:1 cert-expired',
+      'etc/rancher/k3s/config.yaml:1 key-mismatch',
+      'etc/rancher/k3s/config.yaml:1 untrusted-issuer',
+    ]);
+    const all = checkTree(root).findings.filter((x) => x.file === f);
+    assert.match(
+      all.find((x) => x.code === 'untrusted-issuer').message,
+      /client-kube-proxy\.crt.*client-ca\.crt.*401 Unauthorized.*systemctl restart k3s/,
+    );
+    assert.match(all.find((x) => x.code === 'key-mismatch').message, /serving-kube-apiserver\.key is not the private key/);
+    assert.match(all.find((x) => x.code === 'cert-expired').message, /client-controller\.crt/);
+  });
+
   test('a config with no server tree beside it, and YAML that only looks like one: nothing judged', () => {
     const root = node();
     write(root, 'etc/rancher/k3s/config.yaml', k3sConfig({ tlsSan: ['anything.example.com'] }));

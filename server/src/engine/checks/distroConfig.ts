@@ -10,30 +10,96 @@
 // fieldsChanged(certFile, commonName, organization, altNames, caCertFile)`), so a certificate lacking a configured
 // name is what the running server serves until it restarts: clients dialling the name fail. Reported on the
 // config line that asks for the name.
+//
+// The server's own files (<data-dir>/server/tls, cluster/distro.ts DISTRO_CERTIFICATES): a leaf the CA k3s's source
+// verifies it with does not verify (untrusted-issuer), a key beside it that is not its key (key-mismatch), an expired
+// leaf (cert-expired). No line names these files: the config that describes the server carries the finding (its
+// data-dir line, else its first line). k3s re-issues an expired leaf, or one whose CA does not match, when it starts
+// (createClientCertKey: expired(certFile), fieldsChanged compares the AuthorityKeyId with the CA's SubjectKeyId), so
+// each finding says the server serves the file until it restarts.
 import * as path from 'node:path';
 import type { DistroConfigUnit, Reference } from '../parse';
 import type { Certificate } from '../pki/certificate';
 import { describeNames, hostMismatchMessage } from '../pki/verify';
-import { distroAskedNames, distroDataDirs, distroTlsRef, DISTRO_TLS, holdsAskedName, who, type AskedName } from '../cluster';
+import { sameKey } from '../pki/key';
+import {
+  chainError,
+  caNames,
+  distroAskedNames,
+  distroDataDirs,
+  distroTlsRef,
+  DISTRO_CERTIFICATES,
+  DISTRO_TLS,
+  holdsAskedName,
+  issuerName,
+  who,
+  type AskedName,
+} from '../cluster';
+import { formatDay } from '../decode/time';
 import type { CheckContext } from './context';
 
-function servingCert(ctx: CheckContext, unit: DistroConfigUnit): { ref: Reference; cert: Certificate } | undefined {
+function servingCert(ctx: CheckContext, unit: DistroConfigUnit): { ref: Reference; cert: Certificate; dataDir: string } | undefined {
   for (const dir of distroDataDirs(unit)) {
     const ref = distroTlsRef(unit, dir, DISTRO_TLS.serving);
     const loaded = ctx.load(ref);
-    if (loaded.ok && loaded.material.certs[0]) return { ref, cert: loaded.material.certs[0] };
+    if (loaded.ok && loaded.material.certs[0]) return { ref, cert: loaded.material.certs[0], dataDir: dir };
   }
   return undefined;
+}
+
+/** The server's tls folder: each leaf against its CA, its key, its expiry. */
+function tlsFiles(ctx: CheckContext, unit: DistroConfigUnit, dataDir: string, restart: string): void {
+  const now = ctx.now.getTime();
+  for (const entry of DISTRO_CERTIFICATES) {
+    const ref = distroTlsRef(unit, dataDir, entry.file);
+    const certs = ctx.certs(ref);
+    const leaf = certs[0];
+    if (!leaf) continue;
+    const node = `${dataDir}/server/tls/${entry.file}`;
+    const roots = ctx.certs(distroTlsRef(unit, dataDir, entry.ca));
+    const error = roots.length ? chainError(leaf, roots, certs.slice(1)) : undefined;
+    if (error) {
+      ctx.report(
+        'untrusted-issuer',
+        ref.span,
+        `${node}, ${entry.title} (${who(leaf)}), is issued by ${issuerName(leaf)}, but ${entry.ca} (${caNames(roots)}) verifies it: ${entry.consequence} (${error}). ${restart}`,
+      );
+    }
+    const keyRef = { ...distroTlsRef(unit, dataDir, entry.file.replace(/\.crt$/, '.key')), expect: 'key' as const };
+    const loaded = ctx.load(keyRef);
+    const key = loaded.ok ? loaded.material.privateKeys.find((k) => !k.encrypted && k.spkiDer) : undefined;
+    if (key?.spkiDer && !sameKey(leaf.publicKey.spkiDer, key.spkiDer)) {
+      ctx.report(
+        'key-mismatch',
+        ref.span,
+        `${node.replace(/\.crt$/, '.key')} is not the private key of ${entry.title} (${who(leaf)}): the server cannot load the pair ("tls: private key does not match public key"). Remove both files and restart the server: it creates a new pair.`,
+      );
+    }
+    ctx.changesAt(leaf.notAfter.getTime() + 1);
+    if (now > leaf.notAfter.getTime()) {
+      ctx.report(
+        'cert-expired',
+        ref.span,
+        `${node}, ${entry.title} (${who(leaf)}), expired on ${formatDay(leaf.notAfter)}: TLS handshakes using it fail with "x509: certificate has expired or is not yet valid". ${restart}`,
+      );
+    }
+  }
 }
 
 export function distroConfig(ctx: CheckContext): void {
   for (const unit of ctx.unitsHere('distro-config')) {
     const serving = servingCert(ctx, unit);
     if (!serving) continue;
-    const { ref, cert } = serving;
+    const { ref, cert, dataDir } = serving;
     const node = ref.source.kind === 'path' ? ref.source.path : DISTRO_TLS.serving;
     const program = unit.distro ?? (node.includes('/rke2/') ? 'rke2' : 'k3s');
     const service = program === 'rke2' ? 'rke2-server' : 'k3s';
+    tlsFiles(
+      ctx,
+      unit,
+      dataDir,
+      `${program} re-issues such a certificate from its CA when it starts (createClientCertKey in pkg/daemons/control/deps/deps.go): restart it (\`systemctl restart ${service}\`).`,
+    );
     // One finding per line and field, naming every name it asks that the certificate lacks.
     const groups = new Map<string, AskedName[]>();
     for (const a of distroAskedNames(unit)) {

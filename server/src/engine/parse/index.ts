@@ -42,7 +42,16 @@ const patchFileHint = /^(patches|patchesStrategicMerge):/m;
 /** "-----BEGIN " as text, or base64 of it at any of the three alignments. */
 const pemHint = /-----BEGIN |LS0tLS1CRUdJTi|LS0tQkVHSU4g|LS0tLUJFR0lO/;
 
+/**
+ * JSON (`kubectl config view --raw -o json`, a static pod the kubelet reads from `*.json` in its staticPodPath): the
+ * yaml library reads it as flow YAML, with the same nodes and source ranges. Its `kind` is a quoted key.
+ */
+const jsonStart = /^\uFEFF?\s*\{/;
+const jsonInteresting =
+  /"kind"\s*:\s*"(Config|KubeletConfiguration|KubeSchedulerConfiguration|KubeProxyConfiguration|ClusterConfiguration|InitConfiguration|JoinConfiguration|Pod|Deployment|DaemonSet|StatefulSet|ReplicaSet|Job|Secret|ValidatingWebhookConfiguration|MutatingWebhookConfiguration|APIService|Certificate|Issuer|ClusterIssuer|List)"|"(clusters|users)"\s*:\s*\[/;
+
 export function mightBeRecognised(text: string): boolean {
+  if (jsonStart.test(text)) return jsonInteresting.test(text);
   if (interesting.test(text)) return true;
   if (kustomization.test(text) && (injectKeyPattern.test(text) || patchFileHint.test(text))) return true;
   // Most YAML that is not Kubernetes (CI pipelines, compose files, Helm values) has no `kind:` line at all.
@@ -86,6 +95,11 @@ function unitsOf(doc: Document, root: YAMLMap, file: string, text: string, depth
 
 /** For broken YAML: whether the text still reads like a file kube-pki owns. */
 function looksOurs(text: string): boolean {
+  if (jsonStart.test(text)) {
+    if (/"kind"\s*:\s*"(Config|KubeletConfiguration|KubeSchedulerConfiguration|KubeProxyConfiguration)"/.test(text)) return true;
+    if (/"(clusters|users)"\s*:\s*\[/.test(text) && /"(cluster|user)"\s*:\s*\{/.test(text)) return true;
+    return /"kind"\s*:\s*"(Pod|Deployment|DaemonSet|StatefulSet)"/.test(text) && controlPlane.test(text);
+  }
   if (/^\s*kind:\s*["']?(Config|KubeletConfiguration|KubeSchedulerConfiguration|KubeProxyConfiguration)\b/m.test(text)) return true;
   if (/^\s*(clusters|users):\s*$/m.test(text) && /^\s*-?\s*(cluster|user):\s*$/m.test(text)) return true;
   if (/^\s*kind:\s*["']?(Pod|Deployment|DaemonSet|StatefulSet)\b/m.test(text) && controlPlane.test(text)) return true;

@@ -156,6 +156,122 @@ describe('systemd units', () => {
   });
 });
 
+/**
+ * The apiserver as the Fedora/CentOS `kubernetes-master` package ran it: /usr/lib/systemd/system/kube-apiserver.service
+ * reads `EnvironmentFile=-/etc/kubernetes/config` and `EnvironmentFile=-/etc/kubernetes/apiserver` and passes
+ * `$KUBE_LOGTOSTDERR $KUBE_LOG_LEVEL ... $KUBE_API_ARGS`; here KUBE_API_ARGS holds every flag, one a line inside
+ * its double quotes (a backslash-newline joins them, as systemd reads the file).
+ */
+function distroUnit(c, { keyLine } = {}) {
+  const api = path.join(c.dir, 'etc/kubernetes/manifests/kube-apiserver.yaml');
+  const [, ...flags] = commandOf(readFileSync(api, 'utf8'));
+  unlinkSync(api);
+  const unit = [
+    '[Unit]',
+    'Description=Kubernetes API Server',
+    '',
+    '[Service]',
+    'EnvironmentFile=-/etc/kubernetes/config',
+    'EnvironmentFile=-/etc/kubernetes/apiserver',
+    'ExecStart=/usr/bin/kube-apiserver \\',
+    '\t    $KUBE_LOGTOSTDERR \\',
+    '\t    $KUBE_LOG_LEVEL \\',
+    '\t    $KUBE_API_ARGS',
+    'Restart=on-failure',
+    '',
+  ].join('\n');
+  const config = [
+    '# kubernetes system config',
+    '#',
+    '# logging to stderr means we get it in the systemd journal',
+    'KUBE_LOGTOSTDERR="--logtostderr=true"',
+    '',
+    '# journal message level, 0 is debug',
+    'KUBE_LOG_LEVEL="--v=0"',
+    '',
+  ].join('\n');
+  const args = flags.map((f) => (keyLine && f.startsWith('--tls-private-key-file=') ? keyLine : f));
+  const env = [
+    '###',
+    '# kubernetes system config',
+    '#',
+    '# The following values are used to configure the kube-apiserver',
+    '#',
+    '',
+    '# Add your own!',
+    `KUBE_API_ARGS="${args.join(' \\\n  ')}"`,
+    '',
+  ].join('\n');
+  const files = {
+    unit: path.join(c.dir, 'usr/lib/systemd/system/kube-apiserver.service'),
+    config: path.join(c.dir, 'etc/kubernetes/config'),
+    env: path.join(c.dir, 'etc/kubernetes/apiserver'),
+  };
+  for (const [k, text] of [
+    ['unit', unit],
+    ['config', config],
+    ['env', env],
+  ]) {
+    mkdirSync(path.dirname(files[k]), { recursive: true });
+    writeFileSync(files[k], text);
+  }
+  return { ...files, envText: env };
+}
+
+describe('EnvironmentFile= (the distro packages: /etc/kubernetes/apiserver, /etc/kubernetes/config)', () => {
+  test('healthy: the flags come from the env files: no finding, and they are read (a missing file would be found)', async () => {
+    const c = await buildCluster(path.join(work, 'envfile-ok'), { keyType: 'ecdsa-p256' });
+    distroUnit(c);
+    assert.equal(show(c, check(c)), '');
+    const bad = await buildCluster(path.join(work, 'envfile-missing'), { keyType: 'ecdsa-p256' });
+    distroUnit(bad, { keyLine: '--tls-private-key-file=/etc/kubernetes/pki/nothing-here.key' });
+    assert.match(show(bad, check(bad)), /^etc\/kubernetes\/apiserver:\d+ file-not-found$/);
+  });
+
+  test("a wrong key named in KUBE_API_ARGS: key-mismatch on the env file's line, on the value; editing the env file re-checks the unit", async () => {
+    const c = await buildCluster(path.join(work, 'envfile-bad'), { keyType: 'ecdsa-p256', defects: ['apiserver-key-mismatch'] });
+    const files = distroUnit(c);
+    const fs = E.nodeFileSystem();
+    const engine = new E.Engine(fs, { searchRoots: [c.dir], now: c.now });
+    for (const f of E.discoverFiles(fs, [c.dir])) engine.updateDocument(f, readFileSync(f, 'utf8'));
+    const findings = engine.documents().flatMap((f) => engine.check(f));
+    assert.equal(show(c, findings), `etc/kubernetes/apiserver:${lineOf(files.envText, '--tls-private-key-file=')} key-mismatch`);
+    const [hit] = findings;
+    const line = files.envText.split('\n')[hit.range.start.line];
+    assert.equal(line.slice(hit.range.start.character, hit.range.end.character), '/etc/kubernetes/pki/apiserver.key');
+    assert.ok(engine.isRecognised(files.env));
+    assert.deepEqual(engine.affectedBy(files.env).sort(), [files.env, files.unit].sort());
+    assert.deepEqual(engine.check(files.unit), []);
+    // The env file now names the key of the (mismatched) certificate's pair: front-proxy-client's pair is consistent.
+    const fixed = files.envText
+      .replace('--tls-cert-file=/etc/kubernetes/pki/apiserver.crt', '--tls-cert-file=/etc/kubernetes/pki/front-proxy-client.crt')
+      .replace('--tls-private-key-file=/etc/kubernetes/pki/apiserver.key', '--tls-private-key-file=/etc/kubernetes/pki/front-proxy-client.key');
+    assert.notEqual(fixed, files.envText);
+    writeFileSync(files.env, fixed);
+    engine.updateDocument(files.env, fixed);
+    assert.ok(!engine.check(files.env).some((f) => f.code === 'key-mismatch'), show(c, engine.check(files.env)));
+  });
+
+  test('a unit whose EnvironmentFile= is not in the workspace stays unread: no default assumed, nothing judged', async () => {
+    const c = await buildCluster(path.join(work, 'envfile-unknown'), { keyType: 'ecdsa-p256' });
+    const files = distroUnit(c);
+    unlinkSync(files.env);
+    unlinkSync(files.config);
+    const fs = E.nodeFileSystem();
+    const engine = new E.Engine(fs, { searchRoots: [c.dir], now: c.now });
+    for (const f of E.discoverFiles(fs, [c.dir])) engine.updateDocument(f, readFileSync(f, 'utf8'));
+    assert.equal(
+      show(
+        c,
+        engine.documents().flatMap((f) => engine.check(f)),
+      ),
+      '',
+    );
+    const api = engine.cluster.units('component').find((u) => u.component === 'kube-apiserver');
+    assert.equal(api.unread, true);
+  });
+});
+
 /** A static pod whose command starts the binary another way; `form(name, flags)` gives the container's command/args lines. */
 function restart(form, ext = '.yaml') {
   return (name, manifest) => {

@@ -343,21 +343,23 @@ describe('component config files', () => {
   });
 });
 
+// kubeadm's drop-in (kubernetes/release cmd/krel/templates/latest/kubeadm/10-kubeadm.conf).
+const kubeadmDropIn = (kubeconfig = '/etc/kubernetes/kubelet.conf') =>
+  [
+    '# Note: This dropin only works with kubeadm and kubelet v1.11+',
+    '[Service]',
+    `Environment="KUBELET_KUBECONFIG_ARGS=--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=${kubeconfig}"`,
+    'Environment="KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml"',
+    '# This is a file that "kubeadm init" and "kubeadm join" generates at runtime, populating the KUBELET_KUBEADM_ARGS variable dynamically',
+    'EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env',
+    'EnvironmentFile=-/etc/default/kubelet',
+    'ExecStart=',
+    'ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS',
+    '',
+  ].join('\n');
+
 describe('the kubelet as systemd starts it', () => {
-  // kubeadm's drop-in (kubernetes/release cmd/krel/templates/latest/kubeadm/10-kubeadm.conf).
-  const dropIn = (kubeconfig = '/etc/kubernetes/kubelet.conf') =>
-    [
-      '# Note: This dropin only works with kubeadm and kubelet v1.11+',
-      '[Service]',
-      `Environment="KUBELET_KUBECONFIG_ARGS=--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=${kubeconfig}"`,
-      'Environment="KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml"',
-      '# This is a file that "kubeadm init" and "kubeadm join" generates at runtime, populating the KUBELET_KUBEADM_ARGS variable dynamically',
-      'EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env',
-      'EnvironmentFile=-/etc/default/kubelet',
-      'ExecStart=',
-      'ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS',
-      '',
-    ].join('\n');
+  const dropIn = kubeadmDropIn;
   // As Kubernetes The Hard Way's units/kubelet.service, with the serving pair as flags.
   const hardWay = ({ config = '/var/lib/kubelet/config.yaml', key = '/var/lib/kubelet/pki/kubelet.key' } = {}) =>
     [
@@ -433,6 +435,9 @@ describe("kubeadm's environment files for the kubelet", () => {
     mkdirSync(path.join(c.dir, 'etc/default'), { recursive: true });
     const text = defaults('/etc/kubernetes/pki/apiserver.key');
     writeFileSync(path.join(c.dir, 'etc/default/kubelet'), text);
+    // With kubeadm's drop-in that reads it (EnvironmentFile=-/etc/default/kubelet): still one finding.
+    mkdirSync(path.join(c.dir, 'usr/lib/systemd/system/kubelet.service.d'), { recursive: true });
+    writeFileSync(path.join(c.dir, 'usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf'), kubeadmDropIn());
     const findings = check(c);
     assert.equal(show(c, findings), 'etc/default/kubelet:2 key-mismatch');
     const line = text.split('\n')[1];

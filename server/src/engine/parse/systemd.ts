@@ -296,7 +296,9 @@ function unitsOf(
   let at = firstBase;
   for (const ref of envFiles) {
     const found = lookup?.(ref);
-    if (!found || found === 'absent') continue;
+    // kubeadm's kubelet env files are documents of their own (parseKubeletEnvFile judges their flags on their
+    // lines): their variables are left to them, not judged twice.
+    if (!found || found === 'absent' || looksLikeKubeletEnvFile(found.text)) continue;
     const shift = at;
     for (const [name, v] of envFile(found.text)) env.set(name, { text: v.text, offsets: v.offsets.map((o) => o + shift) });
     sources.push({ file: found.file, base: shift, text: found.text });

@@ -272,6 +272,69 @@ describe('EnvironmentFile= (the distro packages: /etc/kubernetes/apiserver, /etc
   });
 });
 
+describe('drop-ins (<unit>.service.d/*.conf) merged with their unit', () => {
+  /** The Hard Way apiserver unit, and its drop-ins (name -> text) in kube-apiserver.service.d. */
+  function withDropIns(c, edit, dropIns) {
+    const units = convert(c, (name, manifest) => {
+      const unit = hardWayUnit(name, manifest);
+      return name === 'kube-apiserver' ? { ...unit, text: edit(unit.text) } : unit;
+    });
+    const unit = units['kube-apiserver'].file;
+    const files = {};
+    for (const [name, text] of Object.entries(dropIns)) {
+      files[name] = path.join(`${unit}.d`, name);
+      mkdirSync(path.dirname(files[name]), { recursive: true });
+      writeFileSync(files[name], text);
+    }
+    return { unit, files };
+  }
+  const flagsOf = (c) => commandOf(readFileSync(path.join(c.dir, 'etc/kubernetes/manifests/kube-apiserver.yaml'), 'utf8')).slice(1);
+
+  test("an emptied and replaced ExecStart=: the drop-in's command is the one judged, on the drop-in's lines; the unit's is not", async () => {
+    const c = await buildCluster(path.join(work, 'dropin-exec'), { keyType: 'ecdsa-p256', defects: ['apiserver-key-mismatch'] });
+    const flags = flagsOf(c);
+    const dropIn = [
+      '[Service]',
+      'ExecStart=',
+      'ExecStart=/usr/local/bin/kube-apiserver \\',
+      ...flags.map((f, i) => `  ${f}${i < flags.length - 1 ? ' \\' : ''}`),
+      '',
+    ].join('\n');
+    // The unit's own command names a file that is nowhere: it no longer runs, so it is not found missing.
+    const { unit, files } = withDropIns(c, (t) => t.replace(/--tls-cert-file=\S+/, '--tls-cert-file=/etc/kubernetes/pki/nothing-here.crt'), {
+      '20-tls.conf': dropIn,
+    });
+    const fs = E.nodeFileSystem();
+    const engine = new E.Engine(fs, { searchRoots: [c.dir], now: c.now });
+    for (const f of E.discoverFiles(fs, [c.dir])) engine.updateDocument(f, readFileSync(f, 'utf8'));
+    const findings = engine.documents().flatMap((f) => engine.check(f));
+    const rel = path.relative(c.dir, files['20-tls.conf']);
+    assert.equal(show(c, findings), `${rel}:${lineOf(dropIn, '--tls-private-key-file=')} key-mismatch`);
+    const line = dropIn.split('\n')[findings[0].range.start.line];
+    assert.equal(line.slice(findings[0].range.start.character, findings[0].range.end.character), '/etc/kubernetes/pki/apiserver.key');
+    assert.equal(engine.cluster.units('component').filter((u) => u.component === 'kube-apiserver').length, 1);
+    assert.ok(engine.affectedBy(files['20-tls.conf']).includes(unit));
+  });
+
+  test('Environment= from drop-ins in lexical order (a later one wins): healthy, then the finding on the line of the drop-in that set the value', async () => {
+    const pair = (key) => `[Service]\nEnvironment="TLS_KEY=--tls-private-key-file=${key}"\n`;
+    const edit = (t) => t.replace(/--tls-private-key-file=\S+/, '$TLS_KEY');
+    const ok = await buildCluster(path.join(work, 'dropin-env-ok'), { keyType: 'ecdsa-p256' });
+    withDropIns(ok, edit, {
+      '10-a.conf': pair('/etc/kubernetes/pki/front-proxy-client.key'),
+      '20-b.conf': pair('/etc/kubernetes/pki/apiserver.key'),
+    });
+    assert.equal(show(ok, check(ok)), '');
+
+    const bad = await buildCluster(path.join(work, 'dropin-env-bad'), { keyType: 'ecdsa-p256' });
+    const { files } = withDropIns(bad, edit, {
+      '10-a.conf': pair('/etc/kubernetes/pki/apiserver.key'),
+      '20-b.conf': pair('/etc/kubernetes/pki/front-proxy-client.key'),
+    });
+    assert.equal(show(bad, check(bad)), `${path.relative(bad.dir, files['20-b.conf'])}:2 key-mismatch`);
+  });
+});
+
 /** A static pod whose command starts the binary another way; `form(name, flags)` gives the container's command/args lines. */
 function restart(form, ext = '.yaml') {
   return (name, manifest) => {

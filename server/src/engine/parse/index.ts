@@ -12,7 +12,7 @@ import { looksLikeKubeadmConfig, parseKubeadmConfig } from './kubeadmConfig';
 import { listItems, objectKinds, parseObject, parseWorkloadObjects } from './objects';
 import { looksLikeKustomization, parseKustomization } from './kustomize';
 import { injectKeyPattern } from './injection';
-import { looksLikeKubeletEnvFile, looksLikeSystemdService, parseKubeletEnvFile, parseSystemdUnit, type EnvFileLookup } from './systemd';
+import { looksLikeKubeletEnvFile, looksLikeSystemdService, parseKubeletEnvFile, parseSystemdUnit, type DropIn, type EnvFileLookup } from './systemd';
 import { getText } from './yamlAst';
 import type { Document, YAMLMap } from 'yaml';
 import type { ParsedFile, Unit } from './model';
@@ -22,7 +22,7 @@ export * from './model';
 export { LineIndex } from './text';
 export { referenceFlags } from './manifest';
 export { parseBlockYaml } from './blockYaml';
-export type { EnvFileLookup } from './systemd';
+export type { DropIn, EnvFileLookup } from './systemd';
 
 /** Quick text test before any parsing: does this look like one of the files kube-pki reads? */
 const interesting =
@@ -114,8 +114,11 @@ function sizeOver(text: string, limit: number): number | undefined {
   return bytes > limit ? bytes : undefined;
 }
 
-/** `lookup`: what a systemd unit's EnvironmentFile= values hold (the engine reads them from the workspace). */
-export function parseFile(file: string, text: string, lookup?: EnvFileLookup): ParsedFile {
+/**
+ * `lookup`: what a systemd unit's EnvironmentFile= values hold, `dropIns`: the unit's drop-ins (the engine reads
+ * both from the workspace).
+ */
+export function parseFile(file: string, text: string, lookup?: EnvFileLookup, dropIns: DropIn[] = []): ParsedFile {
   const lines = new LineIndex(text);
   const result: ParsedFile = { file, text, lines, units: [], yamlErrors: [], recognised: false, unread: [] };
   const tooBig = sizeOver(text, MAX_CONFIG_BYTES);
@@ -129,11 +132,11 @@ export function parseFile(file: string, text: string, lookup?: EnvFileLookup): P
     }
     return result;
   }
-  if (looksLikeSystemdService(text)) {
-    const unit = parseSystemdUnit(file, text, lookup);
+  if (looksLikeSystemdService(text) || (dropIns.length > 0 && dropIns.some((d) => looksLikeSystemdService(d.text)))) {
+    const unit = parseSystemdUnit(file, text, lookup, dropIns);
     result.units.push(...unit.units);
     result.recognised = result.units.length > 0;
-    if (result.recognised && unit.envFiles.length > 0) result.envFiles = unit.envFiles;
+    if (result.recognised) result.envFiles = unit.envFiles;
     if (unit.sources.length > 0) result.sources = unit.sources;
     return result;
   }

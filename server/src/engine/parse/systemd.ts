@@ -251,16 +251,37 @@ export function parseSystemdService(file: string, text: string): (ComponentUnit 
   return parseSystemdUnit(file, text).units;
 }
 
-/** The unit's units, its EnvironmentFile= values, and the texts read for them (with `lookup`). */
+/** A drop-in of a unit (`<unit>.d/*.conf`), in the order systemd applies them. */
+export interface DropIn {
+  file: string;
+  text: string;
+}
+
+/**
+ * The unit's units, its EnvironmentFile= values, and the texts read for them (with `lookup`). `dropIns`: its
+ * drop-ins, whose directives systemd applies after the unit's in lexical order of their names (systemd.unit(5)
+ * "drop-in"): an empty `ExecStart=` resets the command and a later one sets it, Environment= and EnvironmentFile=
+ * add to the unit's. Their text is a source of the unit (ParsedFile.sources): a finding on a value set there is the
+ * drop-in's, on its line.
+ */
 export function parseSystemdUnit(
   file: string,
   text: string,
   lookup?: EnvFileLookup,
+  dropIns: DropIn[] = [],
 ): { units: (ComponentUnit | KubeletFlagsUnit)[]; envFiles: EnvFileRef[]; sources: SourceText[] } {
   const all = directives(text);
-  const envFiles = environmentFiles(all);
   const sources: SourceText[] = [];
-  const units = unitsOf(file, all, envFiles, text.length + 1, sources, lookup);
+  let at = text.length + 1;
+  for (const d of dropIns) {
+    const shift = at;
+    for (const x of directives(d.text))
+      all.push({ ...x, keyStart: x.keyStart + shift, value: { text: x.value.text, offsets: x.value.offsets.map((o) => o + shift) } });
+    sources.push({ file: d.file, base: shift, text: d.text });
+    at += d.text.length + 1;
+  }
+  const envFiles = environmentFiles(all);
+  const units = unitsOf(file, all, envFiles, at, sources, lookup);
   return { units, envFiles, sources };
 }
 

@@ -2,7 +2,7 @@
 // and the checks run over them. Adapters (language server, CLI) feed it text and ask for findings.
 import * as path from 'node:path';
 import { defaultOptions, MAX_CONFIG_BYTES, type EngineOptions, type FileSystem, type Finding, type Range, type SuppressedFinding } from '../types';
-import { locate, parseFile, unitReferences, type EnvFileLookup, type KubeconfigUnit, type ParsedFile, type Reference } from '../parse';
+import { LineIndex, locate, parseFile, unitReferences, type EnvFileLookup, type KubeconfigUnit, type ParsedFile, type Reference } from '../parse';
 import { loadFile, loadInline, type Loaded } from '../resolve/material';
 import { isKubeadmConfig, isUnplaced, resolveReferencePath, type Resolution } from '../resolve/paths';
 import { notFoundMessage, pathNote, unplacedMessage, type NamedBy, type PathNote } from '../resolve/notFound';
@@ -187,19 +187,48 @@ export class Engine implements WorkspaceView {
     if (parsed.recognised) this.files.set(file, parsed);
     else this.files.delete(file);
     this.noteEnvFiles(file, parsed.recognised ? parsed : undefined);
+    this.absorbDropIns(parsed);
     if (previous || parsed.recognised) this.unitCache = {};
     const moved = previous || parsed.recognised ? this.indexPathRefs(file, parsed.recognised ? parsed : undefined) : [];
     this.forgetVerdicts(file, previous, parsed, moved);
-    // An env file a unit reads: the unit is read again with its new text.
+    // An env file or drop-in a unit reads: the unit is read again with its new text.
     this.reexpand(this.envUsers.get(file));
+    const owner = this.dropInOwner(file);
+    if (owner) this.reexpand([owner]);
     return parsed.recognised;
   }
 
-  /** parseFile, with a systemd unit's EnvironmentFile= values read from the workspace. */
+  /**
+   * parseFile, with a systemd unit's drop-ins and EnvironmentFile= values read from the workspace; a drop-in of a
+   * unit the workspace holds is part of that unit (read with it), no unit of its own.
+   */
   private parseDocument(file: string, text: string): ParsedFile {
+    if (this.dropInOwner(file)) return sourceOnly(file, text);
     const parsed = parseFile(file, text);
-    if (!parsed.envFiles) return parsed;
-    return parseFile(file, text, (ref) => this.lookupEnvFile(file, ref));
+    const dropIns = file.endsWith('.service') ? this.dropInsOf(file) : [];
+    if (!parsed.envFiles?.length && dropIns.length === 0) return parsed;
+    return parseFile(file, text, (ref) => this.lookupEnvFile(file, ref), dropIns);
+  }
+
+  /** The unit a drop-in (`<name>.service.d/*.conf`) belongs to, when the workspace holds it beside. */
+  private dropInOwner(file: string): string | undefined {
+    const m = /^(.+\.service)\.d[\\/][^\\/]+\.conf$/.exec(file);
+    return m && this.fs.stat(m[1]).kind === 'file' ? m[1] : undefined;
+  }
+
+  /** A unit's drop-ins beside it (`<unit>.d/*.conf`), in lexical order of their names as systemd applies them. */
+  private dropInsOf(unit: string): { file: string; text: string }[] {
+    const dir = `${unit}.d`;
+    const out: { file: string; text: string }[] = [];
+    for (const name of this.fs
+      .readDir(dir)
+      .filter((n) => n.endsWith('.conf'))
+      .sort()) {
+      const file = path.join(dir, name);
+      const read = this.fs.readFile(file, MAX_CONFIG_BYTES);
+      if (read.ok) out.push({ file, text: read.data.toString('utf8') });
+    }
+    return out;
   }
 
   /**
@@ -230,9 +259,22 @@ export class Engine implements WorkspaceView {
       if (!users) this.envUsers.set(source.file, (users = new Set()));
       users.add(file);
       if (this.envDocs.get(source.file)?.text !== source.text) {
-        this.envDocs.set(source.file, parseFile(source.file, source.text));
+        this.envDocs.set(source.file, sourceOnly(source.file, source.text));
         this.verdicts.delete(source.file);
       }
+    }
+  }
+
+  /** A unit's drop-ins read before it was there as units of their own are now part of it. */
+  private absorbDropIns(parsed: ParsedFile): void {
+    if (!parsed.file.endsWith('.service')) return;
+    for (const source of parsed.sources ?? []) {
+      const before = this.files.get(source.file);
+      if (!before || this.dropInOwner(source.file) !== parsed.file) continue;
+      this.files.delete(source.file);
+      this.unitCache = {};
+      const moved = this.indexPathRefs(source.file, undefined);
+      this.forgetVerdicts(source.file, before, undefined, moved);
     }
   }
 
@@ -240,10 +282,12 @@ export class Engine implements WorkspaceView {
   private reexpand(units: Iterable<string> | undefined): void {
     for (const unit of [...(units ?? [])]) {
       const previous = this.files.get(unit);
-      if (!previous?.envFiles) continue;
+      if (!previous?.envFiles && !unit.endsWith('.service')) continue;
+      if (!previous) continue;
       const parsed = this.parseDocument(unit, previous.text);
       this.files.set(unit, parsed);
       this.noteEnvFiles(unit, parsed);
+      this.absorbDropIns(parsed);
       this.unitCache = {};
       const moved = this.indexPathRefs(unit, parsed);
       this.forgetVerdicts(unit, previous, parsed, moved);
@@ -278,7 +322,7 @@ export class Engine implements WorkspaceView {
     this.index.invalidate();
     this.verdicts.clear();
     // Where a unit's EnvironmentFile= is, and what it holds, may have changed.
-    this.reexpand([...this.files.values()].filter((p) => p.envFiles).map((p) => p.file));
+    this.reexpand([...this.files.values()].filter((p) => p.envFiles || p.file.endsWith('.service')).map((p) => p.file));
   }
 
   documents(): string[] {
@@ -758,6 +802,11 @@ export class Engine implements WorkspaceView {
         this.verdicts.delete(doc);
     }
   }
+}
+
+/** A text read into a unit (an env file, a drop-in): a document with no units of its own, for its findings. */
+function sourceOnly(file: string, text: string): ParsedFile {
+  return { file, text, lines: new LineIndex(text), units: [], yamlErrors: [], recognised: false, unread: [] };
 }
 
 /** Whether `file` lies below `dir` (not `dir` itself). */

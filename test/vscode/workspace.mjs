@@ -23,7 +23,17 @@ export async function buildTestWorkspace(root) {
 
   // Beside the node tree, two files with a key that is not their certificate's (key-mismatch), for the ranges of
   // findings outside YAML (extension.test.js): a second node's kubelet as a systemd unit (its paths found in the
-  // node tree by suffix), and a kubeconfig as `kubectl config view --raw -o json` writes it.
+  // node tree by suffix), and a kubeconfig of the node as `kubectl config view --raw -o json` writes it, with a
+  // certificate of its own (the node's kubeconfigs stay as the PKI view's tests expect) and another one's key.
+  const g0 = generatorOf(engine);
+  const ops = await g0.issueCertificate({
+    commonName: 'ops',
+    issuer: cluster.certs.ca,
+    extKeyUsage: ['clientAuth'],
+    keyType: 'ecdsa-p256',
+    now: cluster.now,
+  });
+  const otherKey = await g0.issueCertificate({ commonName: 'other', issuer: cluster.certs.ca, keyType: 'ecdsa-p256', now: cluster.now });
   const unitDir = path.join(folder, 'node2/etc/systemd/system');
   await mkdir(unitDir, { recursive: true });
   const unit = path.join(unitDir, 'kubelet.service');
@@ -35,7 +45,6 @@ export async function buildTestWorkspace(root) {
       '',
       '[Service]',
       'ExecStart=/usr/local/bin/kubelet \\',
-      '  --config=/var/lib/kubelet/config.yaml \\',
       '  --tls-cert-file=/etc/kubernetes/pki/apiserver.crt \\',
       '  --tls-private-key-file=/etc/kubernetes/pki/apiserver-kubelet-client.key \\',
       '  --v=2',
@@ -47,10 +56,12 @@ export async function buildTestWorkspace(root) {
     ].join('\n'),
   );
   const admin = parseYaml(await readFile(cluster.files['admin.conf'], 'utf8'));
-  const controllerManager = parseYaml(await readFile(cluster.files['controller-manager.conf'], 'utf8'));
   admin.clusters[0].cluster.server = cluster.config.localEndpoint;
-  admin.users[0].user['client-key-data'] = controllerManager.users[0].user['client-key-data'];
-  const jsonKubeconfig = path.join(folder, 'exports/ops-admin.json');
+  admin.users[0].name = 'ops';
+  admin.contexts[0].context.user = 'ops';
+  admin.users[0].user['client-certificate-data'] = b64(ops.certPem);
+  admin.users[0].user['client-key-data'] = b64(otherKey.key.privateKeyPem);
+  const jsonKubeconfig = path.join(folder, 'etc/kubernetes/ops-admin.json');
   await mkdir(path.dirname(jsonKubeconfig), { recursive: true });
   await writeFile(jsonKubeconfig, JSON.stringify(admin, null, 2).replace(/\//g, '\\/') + '\n');
 

@@ -156,6 +156,185 @@ describe('systemd units', () => {
   });
 });
 
+/**
+ * The apiserver as the Fedora/CentOS `kubernetes-master` package ran it: /usr/lib/systemd/system/kube-apiserver.service
+ * reads `EnvironmentFile=-/etc/kubernetes/config` and `EnvironmentFile=-/etc/kubernetes/apiserver` and passes
+ * `$KUBE_LOGTOSTDERR $KUBE_LOG_LEVEL ... $KUBE_API_ARGS`; here KUBE_API_ARGS holds every flag, one a line inside
+ * its double quotes (a backslash-newline joins them, as systemd reads the file).
+ */
+function distroUnit(c, { keyLine } = {}) {
+  const api = path.join(c.dir, 'etc/kubernetes/manifests/kube-apiserver.yaml');
+  const [, ...flags] = commandOf(readFileSync(api, 'utf8'));
+  unlinkSync(api);
+  const unit = [
+    '[Unit]',
+    'Description=Kubernetes API Server',
+    '',
+    '[Service]',
+    'EnvironmentFile=-/etc/kubernetes/config',
+    'EnvironmentFile=-/etc/kubernetes/apiserver',
+    'ExecStart=/usr/bin/kube-apiserver \\',
+    '\t    $KUBE_LOGTOSTDERR \\',
+    '\t    $KUBE_LOG_LEVEL \\',
+    '\t    $KUBE_API_ARGS',
+    'Restart=on-failure',
+    '',
+  ].join('\n');
+  const config = [
+    '# kubernetes system config',
+    '#',
+    '# logging to stderr means we get it in the systemd journal',
+    'KUBE_LOGTOSTDERR="--logtostderr=true"',
+    '',
+    '# journal message level, 0 is debug',
+    'KUBE_LOG_LEVEL="--v=0"',
+    '',
+  ].join('\n');
+  const args = flags.map((f) => (keyLine && f.startsWith('--tls-private-key-file=') ? keyLine : f));
+  const env = [
+    '###',
+    '# kubernetes system config',
+    '#',
+    '# The following values are used to configure the kube-apiserver',
+    '#',
+    '',
+    '# Add your own!',
+    `KUBE_API_ARGS="${args.join(' \\\n  ')}"`,
+    '',
+  ].join('\n');
+  const files = {
+    unit: path.join(c.dir, 'usr/lib/systemd/system/kube-apiserver.service'),
+    config: path.join(c.dir, 'etc/kubernetes/config'),
+    env: path.join(c.dir, 'etc/kubernetes/apiserver'),
+  };
+  for (const [k, text] of [
+    ['unit', unit],
+    ['config', config],
+    ['env', env],
+  ]) {
+    mkdirSync(path.dirname(files[k]), { recursive: true });
+    writeFileSync(files[k], text);
+  }
+  return { ...files, envText: env };
+}
+
+describe('EnvironmentFile= (the distro packages: /etc/kubernetes/apiserver, /etc/kubernetes/config)', () => {
+  test('healthy: the flags come from the env files: no finding, and they are read (a missing file would be found)', async () => {
+    const c = await buildCluster(path.join(work, 'envfile-ok'), { keyType: 'ecdsa-p256' });
+    distroUnit(c);
+    assert.equal(show(c, check(c)), '');
+    const bad = await buildCluster(path.join(work, 'envfile-missing'), { keyType: 'ecdsa-p256' });
+    distroUnit(bad, { keyLine: '--tls-private-key-file=/etc/kubernetes/pki/nothing-here.key' });
+    assert.match(show(bad, check(bad)), /^etc\/kubernetes\/apiserver:\d+ file-not-found$/);
+  });
+
+  test("a wrong key named in KUBE_API_ARGS: key-mismatch on the env file's line, on the value; editing the env file re-checks the unit", async () => {
+    const c = await buildCluster(path.join(work, 'envfile-bad'), { keyType: 'ecdsa-p256', defects: ['apiserver-key-mismatch'] });
+    const files = distroUnit(c);
+    const fs = E.nodeFileSystem();
+    const engine = new E.Engine(fs, { searchRoots: [c.dir], now: c.now });
+    for (const f of E.discoverFiles(fs, [c.dir])) engine.updateDocument(f, readFileSync(f, 'utf8'));
+    const findings = engine.documents().flatMap((f) => engine.check(f));
+    assert.equal(show(c, findings), `etc/kubernetes/apiserver:${lineOf(files.envText, '--tls-private-key-file=')} key-mismatch`);
+    const [hit] = findings;
+    const line = files.envText.split('\n')[hit.range.start.line];
+    assert.equal(line.slice(hit.range.start.character, hit.range.end.character), '/etc/kubernetes/pki/apiserver.key');
+    assert.ok(engine.isRecognised(files.env));
+    assert.deepEqual(engine.affectedBy(files.env).sort(), [files.env, files.unit].sort());
+    assert.deepEqual(engine.check(files.unit), []);
+    // The env file now names the key of the (mismatched) certificate's pair: front-proxy-client's pair is consistent.
+    const fixed = files.envText
+      .replace('--tls-cert-file=/etc/kubernetes/pki/apiserver.crt', '--tls-cert-file=/etc/kubernetes/pki/front-proxy-client.crt')
+      .replace('--tls-private-key-file=/etc/kubernetes/pki/apiserver.key', '--tls-private-key-file=/etc/kubernetes/pki/front-proxy-client.key');
+    assert.notEqual(fixed, files.envText);
+    writeFileSync(files.env, fixed);
+    engine.updateDocument(files.env, fixed);
+    assert.ok(!engine.check(files.env).some((f) => f.code === 'key-mismatch'), show(c, engine.check(files.env)));
+  });
+
+  test('a unit whose EnvironmentFile= is not in the workspace stays unread: no default assumed, nothing judged', async () => {
+    const c = await buildCluster(path.join(work, 'envfile-unknown'), { keyType: 'ecdsa-p256' });
+    const files = distroUnit(c);
+    unlinkSync(files.env);
+    unlinkSync(files.config);
+    const fs = E.nodeFileSystem();
+    const engine = new E.Engine(fs, { searchRoots: [c.dir], now: c.now });
+    for (const f of E.discoverFiles(fs, [c.dir])) engine.updateDocument(f, readFileSync(f, 'utf8'));
+    assert.equal(
+      show(
+        c,
+        engine.documents().flatMap((f) => engine.check(f)),
+      ),
+      '',
+    );
+    const api = engine.cluster.units('component').find((u) => u.component === 'kube-apiserver');
+    assert.equal(api.unread, true);
+  });
+});
+
+describe('drop-ins (<unit>.service.d/*.conf) merged with their unit', () => {
+  /** The Hard Way apiserver unit, and its drop-ins (name -> text) in kube-apiserver.service.d. */
+  function withDropIns(c, edit, dropIns) {
+    const units = convert(c, (name, manifest) => {
+      const unit = hardWayUnit(name, manifest);
+      return name === 'kube-apiserver' ? { ...unit, text: edit(unit.text) } : unit;
+    });
+    const unit = units['kube-apiserver'].file;
+    const files = {};
+    for (const [name, text] of Object.entries(dropIns)) {
+      files[name] = path.join(`${unit}.d`, name);
+      mkdirSync(path.dirname(files[name]), { recursive: true });
+      writeFileSync(files[name], text);
+    }
+    return { unit, files };
+  }
+  const flagsOf = (c) => commandOf(readFileSync(path.join(c.dir, 'etc/kubernetes/manifests/kube-apiserver.yaml'), 'utf8')).slice(1);
+
+  test("an emptied and replaced ExecStart=: the drop-in's command is the one judged, on the drop-in's lines; the unit's is not", async () => {
+    const c = await buildCluster(path.join(work, 'dropin-exec'), { keyType: 'ecdsa-p256', defects: ['apiserver-key-mismatch'] });
+    const flags = flagsOf(c);
+    const dropIn = [
+      '[Service]',
+      'ExecStart=',
+      'ExecStart=/usr/local/bin/kube-apiserver \\',
+      ...flags.map((f, i) => `  ${f}${i < flags.length - 1 ? ' \\' : ''}`),
+      '',
+    ].join('\n');
+    // The unit's own command names a file that is nowhere: it no longer runs, so it is not found missing.
+    const { unit, files } = withDropIns(c, (t) => t.replace(/--tls-cert-file=\S+/, '--tls-cert-file=/etc/kubernetes/pki/nothing-here.crt'), {
+      '20-tls.conf': dropIn,
+    });
+    const fs = E.nodeFileSystem();
+    const engine = new E.Engine(fs, { searchRoots: [c.dir], now: c.now });
+    for (const f of E.discoverFiles(fs, [c.dir])) engine.updateDocument(f, readFileSync(f, 'utf8'));
+    const findings = engine.documents().flatMap((f) => engine.check(f));
+    const rel = path.relative(c.dir, files['20-tls.conf']);
+    assert.equal(show(c, findings), `${rel}:${lineOf(dropIn, '--tls-private-key-file=')} key-mismatch`);
+    const line = dropIn.split('\n')[findings[0].range.start.line];
+    assert.equal(line.slice(findings[0].range.start.character, findings[0].range.end.character), '/etc/kubernetes/pki/apiserver.key');
+    assert.equal(engine.cluster.units('component').filter((u) => u.component === 'kube-apiserver').length, 1);
+    assert.ok(engine.affectedBy(files['20-tls.conf']).includes(unit));
+  });
+
+  test('Environment= from drop-ins in lexical order (a later one wins): healthy, then the finding on the line of the drop-in that set the value', async () => {
+    const pair = (key) => `[Service]\nEnvironment="TLS_KEY=--tls-private-key-file=${key}"\n`;
+    const edit = (t) => t.replace(/--tls-private-key-file=\S+/, '$TLS_KEY');
+    const ok = await buildCluster(path.join(work, 'dropin-env-ok'), { keyType: 'ecdsa-p256' });
+    withDropIns(ok, edit, {
+      '10-a.conf': pair('/etc/kubernetes/pki/front-proxy-client.key'),
+      '20-b.conf': pair('/etc/kubernetes/pki/apiserver.key'),
+    });
+    assert.equal(show(ok, check(ok)), '');
+
+    const bad = await buildCluster(path.join(work, 'dropin-env-bad'), { keyType: 'ecdsa-p256' });
+    const { files } = withDropIns(bad, edit, {
+      '10-a.conf': pair('/etc/kubernetes/pki/apiserver.key'),
+      '20-b.conf': pair('/etc/kubernetes/pki/front-proxy-client.key'),
+    });
+    assert.equal(show(bad, check(bad)), `${path.relative(bad.dir, files['20-b.conf'])}:2 key-mismatch`);
+  });
+});
+
 /** A static pod whose command starts the binary another way; `form(name, flags)` gives the container's command/args lines. */
 function restart(form, ext = '.yaml') {
   return (name, manifest) => {
@@ -227,21 +406,23 @@ describe('component config files', () => {
   });
 });
 
+// kubeadm's drop-in (kubernetes/release cmd/krel/templates/latest/kubeadm/10-kubeadm.conf).
+const kubeadmDropIn = (kubeconfig = '/etc/kubernetes/kubelet.conf') =>
+  [
+    '# Note: This dropin only works with kubeadm and kubelet v1.11+',
+    '[Service]',
+    `Environment="KUBELET_KUBECONFIG_ARGS=--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=${kubeconfig}"`,
+    'Environment="KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml"',
+    '# This is a file that "kubeadm init" and "kubeadm join" generates at runtime, populating the KUBELET_KUBEADM_ARGS variable dynamically',
+    'EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env',
+    'EnvironmentFile=-/etc/default/kubelet',
+    'ExecStart=',
+    'ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS',
+    '',
+  ].join('\n');
+
 describe('the kubelet as systemd starts it', () => {
-  // kubeadm's drop-in (kubernetes/release cmd/krel/templates/latest/kubeadm/10-kubeadm.conf).
-  const dropIn = (kubeconfig = '/etc/kubernetes/kubelet.conf') =>
-    [
-      '# Note: This dropin only works with kubeadm and kubelet v1.11+',
-      '[Service]',
-      `Environment="KUBELET_KUBECONFIG_ARGS=--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=${kubeconfig}"`,
-      'Environment="KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml"',
-      '# This is a file that "kubeadm init" and "kubeadm join" generates at runtime, populating the KUBELET_KUBEADM_ARGS variable dynamically',
-      'EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env',
-      'EnvironmentFile=-/etc/default/kubelet',
-      'ExecStart=',
-      'ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS',
-      '',
-    ].join('\n');
+  const dropIn = kubeadmDropIn;
   // As Kubernetes The Hard Way's units/kubelet.service, with the serving pair as flags.
   const hardWay = ({ config = '/var/lib/kubelet/config.yaml', key = '/var/lib/kubelet/pki/kubelet.key' } = {}) =>
     [
@@ -317,6 +498,9 @@ describe("kubeadm's environment files for the kubelet", () => {
     mkdirSync(path.join(c.dir, 'etc/default'), { recursive: true });
     const text = defaults('/etc/kubernetes/pki/apiserver.key');
     writeFileSync(path.join(c.dir, 'etc/default/kubelet'), text);
+    // With kubeadm's drop-in that reads it (EnvironmentFile=-/etc/default/kubelet): still one finding.
+    mkdirSync(path.join(c.dir, 'usr/lib/systemd/system/kubelet.service.d'), { recursive: true });
+    writeFileSync(path.join(c.dir, 'usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf'), kubeadmDropIn());
     const findings = check(c);
     assert.equal(show(c, findings), 'etc/default/kubelet:2 key-mismatch');
     const line = text.split('\n')[1];

@@ -75,6 +75,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<KubePk
       { scheme: 'file', language: 'yaml' },
       { scheme: 'file', pattern: '**/*.{conf,kubeconfig,service,manifest,env}' },
       { scheme: 'file', pattern: '**/{kubeconfig,config}' },
+      // kubeconfigs written by `kubectl config view -o json` and JSON static pods; any other JSON (package.json)
+      // is refused by the server's first look at its text, and gets nothing.
+      { scheme: 'file', language: 'json' },
       { scheme: 'file', language: 'plaintext' },
       { scheme: 'untitled', language: 'yaml' },
       // Certificates, keys and CSRs (hover, outline, folding), and PEM pasted into Markdown.

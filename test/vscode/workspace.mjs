@@ -2,8 +2,9 @@
 // time (certificates expire), plus the material the tests use to fix them. Written to <root>/workspace;
 // what the tests need to know is written to <root>/kube-pki-test.json, beside the workspace folder, where
 // the suite (test/vscode/suite/) reads it. Needs the engine bundle (dist/engine.js).
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { buildCluster, generatorOf, loadEngine } from '../helpers/cluster.mjs';
 
 /** The defects planted; the suite expects each one's code on its line. */
@@ -19,6 +20,55 @@ export async function buildTestWorkspace(root) {
   // Not Kubernetes at all: kube-pki must stay silent on it.
   const compose = path.join(folder, 'docker-compose.yaml');
   await writeFile(compose, 'services:\n  web:\n    image: nginx\n    ports: ["80:80"]\n');
+
+  // Beside the node tree, two files with a key that is not their certificate's (key-mismatch), for the ranges of
+  // findings outside YAML (extension.test.js): a second node's kubelet as a systemd unit (its paths found in the
+  // node tree by suffix), and a kubeconfig of the node as `kubectl config view --raw -o json` writes it, with a
+  // certificate of its own (the node's kubeconfigs stay as the PKI view's tests expect) and another one's key.
+  const g0 = generatorOf(engine);
+  const ops = await g0.issueCertificate({
+    commonName: 'ops',
+    issuer: cluster.certs.ca,
+    extKeyUsage: ['clientAuth'],
+    keyType: 'ecdsa-p256',
+    now: cluster.now,
+  });
+  const otherKey = await g0.issueCertificate({ commonName: 'other', issuer: cluster.certs.ca, keyType: 'ecdsa-p256', now: cluster.now });
+  const unitDir = path.join(folder, 'node2/etc/systemd/system');
+  await mkdir(unitDir, { recursive: true });
+  const unit = path.join(unitDir, 'kubelet.service');
+  await writeFile(
+    unit,
+    [
+      '[Unit]',
+      'Description=Kubernetes Kubelet',
+      '',
+      '[Service]',
+      'ExecStart=/usr/local/bin/kubelet \\',
+      '  --tls-cert-file=/etc/kubernetes/pki/apiserver.crt \\',
+      '  --tls-private-key-file=/etc/kubernetes/pki/apiserver-kubelet-client.key \\',
+      '  --v=2',
+      'Restart=on-failure',
+      '',
+      '[Install]',
+      'WantedBy=multi-user.target',
+      '',
+    ].join('\n'),
+  );
+  const admin = parseYaml(await readFile(cluster.files['admin.conf'], 'utf8'));
+  admin.clusters[0].cluster.server = cluster.config.localEndpoint;
+  admin.users[0].name = 'ops';
+  admin.contexts[0].context.user = 'ops';
+  admin.users[0].user['client-certificate-data'] = b64(ops.certPem);
+  admin.users[0].user['client-key-data'] = b64(otherKey.key.privateKeyPem);
+  const jsonKubeconfig = path.join(folder, 'etc/kubernetes/ops-admin.json');
+  await mkdir(path.dirname(jsonKubeconfig), { recursive: true });
+  await writeFile(jsonKubeconfig, JSON.stringify(admin, null, 2).replace(/\//g, '\\/') + '\n');
+
+  // Any other JSON: opened, it gets nothing.
+  const packageJson = path.join(folder, 'tools/package.json');
+  await mkdir(path.dirname(packageJson), { recursive: true });
+  await writeFile(packageJson, JSON.stringify({ name: 'tools', version: '1.0.0', scripts: { check: 'kube-pki check .' } }, null, 2) + '\n');
 
   // What the tests write to fix the defects: correctly named / correctly issued certificates.
   const g = generatorOf(engine);
@@ -63,6 +113,9 @@ export async function buildTestWorkspace(root) {
       'kube-apiserver.yaml': cluster.files['kube-apiserver.yaml'],
       'kubelet-client-current.pem': cluster.files['kubelet-client-current.pem'],
       'docker-compose.yaml': compose,
+      'kubelet.service': unit,
+      'ops-admin.json': jsonKubeconfig,
+      'package.json': packageJson,
     },
     fixes: {
       schedulerCertData: b64(scheduler.certPem),

@@ -3,7 +3,7 @@
 export * from './types';
 export { codes, isIgnorable, type Code, type CodeInfo } from './codes';
 export { Engine, type UnplacedReference } from './workspace/engine';
-export { discoverFiles, isCandidateName, SKIP_DIRS } from './workspace/discover';
+export { discoverFiles, isCandidateName, isJsonCandidate, SKIP_DIRS } from './workspace/discover';
 export { nodeFileSystem, overlayFileSystem } from './fs/nodeFileSystem';
 export { isWithin } from './fs/confined';
 export { parseFile, parseBlockYaml } from './parse';

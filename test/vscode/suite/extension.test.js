@@ -130,6 +130,39 @@ test('a healthy kubeconfig and a YAML file that is not Kubernetes get no diagnos
   assert.deepEqual(show(kubePki(compose.uri.fsPath)), '[]');
 });
 
+/** [startLine, startChar, endLine, endChar] of a range, for one readable comparison. */
+const rangeOf = (r) => [r.start.line, r.start.character, r.end.line, r.end.character];
+
+test("a systemd unit's and a JSON kubeconfig's findings cover the flag's value and the JSON string; package.json gets nothing", async () => {
+  const unit = await open(ctx.files['kubelet.service']);
+  const uline = lineOf(unit, '--tls-private-key-file=');
+  const unitDiags = await waitForDiagnostics(unit.uri.fsPath, (ds) => onLine(ds, 'key-mismatch', uline).length === 1, `key-mismatch@${uline + 1}`);
+  const flag = unit.lineAt(uline).text;
+  const value = '/etc/kubernetes/pki/apiserver-kubelet-client.key';
+  assert.deepEqual(rangeOf(onLine(unitDiags, 'key-mismatch', uline)[0].range), [
+    uline,
+    flag.indexOf(value),
+    uline,
+    flag.indexOf(value) + value.length,
+  ]);
+  assert.equal(unitDiags.length, 1, `only the planted key-mismatch in the unit: ${show(unitDiags)}`);
+
+  const kc = await open(ctx.files['ops-admin.json']);
+  assert.equal(kc.languageId, 'json');
+  const kline = lineOf(kc, '"client-key-data"');
+  const kcDiags = await waitForDiagnostics(kc.uri.fsPath, (ds) => onLine(ds, 'key-mismatch', kline).length === 1, `key-mismatch@${kline + 1}`);
+  const entry = kc.lineAt(kline).text;
+  const open_ = entry.indexOf('"', entry.indexOf(':'));
+  const close = entry.indexOf('"', open_ + 1) + 1;
+  assert.deepEqual(rangeOf(onLine(kcDiags, 'key-mismatch', kline)[0].range), [kline, open_, kline, close]);
+  assert.equal(kcDiags.length, 1, `only the planted key-mismatch in the JSON kubeconfig: ${show(kcDiags)}`);
+
+  const pkg = await open(ctx.files['package.json']);
+  assert.equal(pkg.languageId, 'json');
+  await sleep(1500);
+  assert.deepEqual(show(kubePki(pkg.uri.fsPath)), '[]');
+});
+
 test('fixing the server name in the editor clears san-missing in admin.conf and in the apiserver manifest', async () => {
   const d = defect('apiserver-san-missing');
   const doc = await open(d.file);

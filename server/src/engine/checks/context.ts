@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import type { EngineOptions, Finding, RelatedLocation } from '../types';
 import { codes, type Code } from '../codes';
-import type { KubeconfigUnit, ParsedFile, Reference, Span, Unit } from '../parse';
+import { locate, type KubeconfigUnit, type ParsedFile, type Reference, type Span, type Unit } from '../parse';
 import { certsOf, splitTemplated, type ClusterQuery, type UnitsByKind, type WorkspaceView } from '../cluster/query';
 import type { Loaded } from '../resolve/material';
 import type { Resolution } from '../resolve/paths';
@@ -115,15 +115,21 @@ export class CheckContext implements ClusterQuery {
   /** Location of a span in another file, for relatedInformation. */
   related(file: string, span: Span, message: string): RelatedLocation {
     const parsed = file === this.file ? this.parsed : this.ws.parsed(file);
+    if (parsed?.sources && span.start > parsed.text.length) return { ...locate(parsed, span), message };
     const range = parsed ? parsed.lines.range(span.start, span.end) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
     if (file !== this.file) this.deps.paths.add(file);
     return { file, range, message };
   }
 
+  /**
+   * Reports a finding on a span of the file, or of a text read into its units (a unit's EnvironmentFile=): then the
+   * finding is that file's (Engine.check of the env file shows it).
+   */
   report(code: Code, span: Span, message: string, related?: RelatedLocation[]): void {
+    const at = this.parsed.sources && span.start > this.parsed.text.length ? locate(this.parsed, span) : undefined;
     const finding: Finding = {
-      file: this.file,
-      range: this.parsed.lines.range(span.start, span.end),
+      file: at?.file ?? this.file,
+      range: at?.range ?? this.parsed.lines.range(span.start, span.end),
       severity: codes[code].severity,
       code,
       message,

@@ -362,7 +362,8 @@ export function codeLenses(engine: Engine, file: string, text?: string): LensInf
   const out: LensInfo[] = [];
   for (const unit of parsed.units) {
     for (const ref of unitReferences(unit)) {
-      if (ref.expect !== 'cert' && ref.expect !== 'ca') continue;
+      // A value read from the unit's EnvironmentFile= stands in that file, not here.
+      if ((ref.expect !== 'cert' && ref.expect !== 'ca') || ref.span.start > parsed.text.length) continue;
       const range = parsed.lines.range(ref.span.start, ref.span.end);
       const on = findingsOn(findings, range);
       let title: string;
@@ -396,7 +397,7 @@ export function documentLinks(engine: Engine, file: string, text?: string): Link
   const out: LinkInfo[] = [];
   for (const unit of parsed.units) {
     for (const ref of unitReferences(unit)) {
-      if (ref.source.kind !== 'path') continue;
+      if (ref.source.kind !== 'path' || ref.span.start > parsed.text.length) continue;
       const found = engine.resolve(ref)?.found;
       if (!found) continue;
       const st = engine.fileSystem.stat(found);

@@ -5,7 +5,7 @@
 // role; each private key with its line; the key referenced beside each leaf certificate (as key-mismatch
 // pairs them); and every public key. Referenced files' material is kept for the walk (looseFiles.ts).
 import * as path from 'node:path';
-import { unitReferences, type ParsedFile, type Reference, type Unit } from '../parse';
+import { locate, unitReferences, type ParsedFile, type Reference, type Unit } from '../parse';
 import type { Engine } from '../workspace/engine';
 import { certKeyPairs, kubeconfigRole, literalName, mainUser, roleByFileName, type ClusterQuery } from '../cluster';
 import type { InventoryLocation, InventoryObject } from './types';
@@ -39,9 +39,11 @@ export function collectReferences(engine: Engine, c: Collection): void {
       const file = ref.source.kind === 'path' ? loaded.path : undefined;
       if (file) c.materialByPath.set(file, m);
       const object = objectOf(unit, ref);
+      // A value from a unit's EnvironmentFile= is located in that file.
+      const at = locate(parsed, ref.span);
       const loc: InventoryLocation = {
-        file: ref.file,
-        range: parsed.lines.range(ref.span.start, ref.span.end),
+        file: at.file,
+        range: at.range,
         field: ref.field,
         ...(object ? { object } : {}),
       };

@@ -14,7 +14,7 @@ import { looksLikeKindCluster, parseKindCluster } from './kind';
 import { listItems, objectKinds, parseObject, parseWorkloadObjects } from './objects';
 import { looksLikeKustomization, parseKustomization } from './kustomize';
 import { injectKeyPattern } from './injection';
-import { looksLikeKubeletEnvFile, looksLikeSystemdService, parseKubeletEnvFile, parseSystemdService } from './systemd';
+import { looksLikeKubeletEnvFile, looksLikeSystemdService, parseKubeletEnvFile, parseSystemdUnit, type DropIn, type EnvFileLookup } from './systemd';
 import { getText } from './yamlAst';
 import type { Document, YAMLMap } from 'yaml';
 import type { ParsedFile, Unit } from './model';
@@ -24,6 +24,7 @@ export * from './model';
 export { LineIndex } from './text';
 export { referenceFlags } from './manifest';
 export { parseBlockYaml } from './blockYaml';
+export type { DropIn, EnvFileLookup } from './systemd';
 
 /** Quick text test before any parsing: does this look like one of the files kube-pki reads? */
 const interesting =
@@ -44,7 +45,16 @@ const patchFileHint = /^(patches|patchesStrategicMerge):/m;
 /** "-----BEGIN " as text, or base64 of it at any of the three alignments. */
 const pemHint = /-----BEGIN |LS0tLS1CRUdJTi|LS0tQkVHSU4g|LS0tLUJFR0lO/;
 
+/**
+ * JSON (`kubectl config view --raw -o json`, a static pod the kubelet reads from `*.json` in its staticPodPath): the
+ * yaml library reads it as flow YAML, with the same nodes and source ranges. Its `kind` is a quoted key.
+ */
+const jsonStart = /^\uFEFF?\s*\{/;
+const jsonInteresting =
+  /"kind"\s*:\s*"(Config|KubeletConfiguration|KubeSchedulerConfiguration|KubeProxyConfiguration|ClusterConfiguration|InitConfiguration|JoinConfiguration|Pod|Deployment|DaemonSet|StatefulSet|ReplicaSet|Job|Secret|ValidatingWebhookConfiguration|MutatingWebhookConfiguration|APIService|Certificate|Issuer|ClusterIssuer|List)"|"(clusters|users)"\s*:\s*\[/;
+
 export function mightBeRecognised(text: string): boolean {
+  if (jsonStart.test(text)) return jsonInteresting.test(text);
   if (interesting.test(text)) return true;
   if (kustomization.test(text) && (injectKeyPattern.test(text) || patchFileHint.test(text))) return true;
   if (distroConfigHint.test(text)) return true;
@@ -92,6 +102,11 @@ function unitsOf(doc: Document, root: YAMLMap, file: string, text: string, depth
 
 /** For broken YAML: whether the text still reads like a file kube-pki owns. */
 function looksOurs(text: string): boolean {
+  if (jsonStart.test(text)) {
+    if (/"kind"\s*:\s*"(Config|KubeletConfiguration|KubeSchedulerConfiguration|KubeProxyConfiguration)"/.test(text)) return true;
+    if (/"(clusters|users)"\s*:\s*\[/.test(text) && /"(cluster|user)"\s*:\s*\{/.test(text)) return true;
+    return /"kind"\s*:\s*"(Pod|Deployment|DaemonSet|StatefulSet)"/.test(text) && controlPlane.test(text);
+  }
   if (/^\s*kind:\s*["']?(Config|KubeletConfiguration|KubeSchedulerConfiguration|KubeProxyConfiguration)\b/m.test(text)) return true;
   if (/^\s*(clusters|users):\s*$/m.test(text) && /^\s*-?\s*(cluster|user):\s*$/m.test(text)) return true;
   if (/^\s*kind:\s*["']?(Pod|Deployment|DaemonSet|StatefulSet)\b/m.test(text) && controlPlane.test(text)) return true;
@@ -105,7 +120,11 @@ function sizeOver(text: string, limit: number): number | undefined {
   return bytes > limit ? bytes : undefined;
 }
 
-export function parseFile(file: string, text: string): ParsedFile {
+/**
+ * `lookup`: what a systemd unit's EnvironmentFile= values hold, `dropIns`: the unit's drop-ins (the engine reads
+ * both from the workspace).
+ */
+export function parseFile(file: string, text: string, lookup?: EnvFileLookup, dropIns: DropIn[] = []): ParsedFile {
   const lines = new LineIndex(text);
   const result: ParsedFile = { file, text, lines, units: [], yamlErrors: [], recognised: false, unread: [] };
   const tooBig = sizeOver(text, MAX_CONFIG_BYTES);
@@ -119,9 +138,12 @@ export function parseFile(file: string, text: string): ParsedFile {
     }
     return result;
   }
-  if (looksLikeSystemdService(text)) {
-    result.units.push(...parseSystemdService(file, text));
+  if (looksLikeSystemdService(text) || (dropIns.length > 0 && dropIns.some((d) => looksLikeSystemdService(d.text)))) {
+    const unit = parseSystemdUnit(file, text, lookup, dropIns);
+    result.units.push(...unit.units);
     result.recognised = result.units.length > 0;
+    if (result.recognised) result.envFiles = unit.envFiles;
+    if (unit.sources.length > 0) result.sources = unit.sources;
     return result;
   }
   if (looksLikeKubeletEnvFile(text)) {

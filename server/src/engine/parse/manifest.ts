@@ -2,7 +2,7 @@
 // components: their flags, from `command` and `args`, as `--flag=value` or `--flag value`.
 import * as path from 'node:path';
 import type { Document, YAMLMap } from 'yaml';
-import { asMap, asSeq, deref, get, getText, nodeRange, scalarText } from './yamlAst';
+import { asMap, asSeq, deref, get, getText, nodeRange, quotedOffsets, scalarText } from './yamlAst';
 import type { Component, ComponentUnit, Expect, Flag, Reference, Span } from './model';
 import { components as catalog } from '../cluster/catalog';
 import { shellWords, type ArgItem } from './shellWords';
@@ -49,8 +49,8 @@ function launchOf(
   container: YAMLMap,
   text: string | undefined,
 ): { component: Component; anchor?: ArgItem; args: ArgItem[] } | undefined {
-  const command = argItems(doc, container, 'command');
-  const args = argItems(doc, container, 'args');
+  const command = argItems(doc, container, 'command', text);
+  const args = argItems(doc, container, 'args', text);
   if (command.length === 0) {
     const image = getText(doc, container, 'image')?.value ?? '';
     const component = componentNamed(image.split('@')[0].replace(/:[^/:]*$/, ''));
@@ -61,9 +61,11 @@ function launchOf(
   if (SHELLS.has(first) && all[1]?.text.trim() === '-c' && all[2]) {
     const script = all[2];
     const inner = script.quoted ? script.start + 1 : script.start;
-    // Offsets are exact when the scalar holds the script verbatim (plain, or quoted without escapes).
+    // Offsets are exact when the scalar holds the script verbatim (plain, or quoted without escapes) or its
+    // escapes were mapped (argItems).
     const raw = text?.slice(inner, script.quoted ? script.end - 1 : script.end);
-    all = shellWords(script.text, raw === script.text ? (i) => inner + i : () => script.start);
+    const mapped = script.offsets;
+    all = shellWords(script.text, mapped ? (i) => mapped[i] : raw === script.text ? (i) => inner + i : () => script.start);
     while (all.length > 0 && (all[0].text === 'exec' || /^[A-Za-z_][A-Za-z0-9_]*=/.test(all[0].text))) all = all.slice(1);
     if (all.length === 0) return undefined;
   }
@@ -95,13 +97,18 @@ export function podContainers(doc: Document, root: YAMLMap, keys: readonly strin
 export type { ArgItem } from './shellWords';
 
 /** The items of a container's `command` or `args`. */
-export function argItems(doc: Document, container: YAMLMap, key: string): ArgItem[] {
+export function argItems(doc: Document, container: YAMLMap, key: string, text?: string): ArgItem[] {
   const seq = asSeq(doc, get(doc, container, key));
   if (!seq) return [];
   const out: ArgItem[] = [];
   for (const it of seq.items) {
     const t = scalarText(doc, it);
-    if (t) out.push({ text: t.value, start: t.start, end: t.end, quoted: t.quoted });
+    if (!t) continue;
+    // An item spelled with escapes (a JSON manifest's "--cert-dir=\/var\/lib"): each character where its source is,
+    // the item's span inside the quotes, so a value's span covers its escapes.
+    const offsets = text !== undefined ? quotedOffsets(text, t) : undefined;
+    if (offsets) out.push({ text: t.value, start: t.start + 1, end: t.end - 1, quoted: false, offsets });
+    else out.push({ text: t.value, start: t.start, end: t.end, quoted: t.quoted });
   }
   return out;
 }
@@ -175,7 +182,8 @@ function splitFlag(list: ArgItem[], i: number, name: string, inline: string | un
   const spanOf = (item: ArgItem, from: number): Span => {
     const o = item.offsets ?? [];
     if (from >= o.length) return { start: item.end, end: item.end };
-    return { start: o[from], end: o[o.length - 1] + 1 };
+    // The value runs to the item's end, which covers the last character's source (an escape spans several).
+    return { start: o[from], end: Math.max(o[o.length - 1] + 1, item.end) };
   };
   if (inline !== undefined) {
     if (it.opaque) return { used: 0 };

@@ -4,8 +4,9 @@
 // its source span, and the settings the checks need. Spans are offsets into the file's text;
 // ParsedFile.lines turns them into ranges. Inline references (kubeconfig `*-data`, a Secret's values,
 // a caBundle) always carry base64 of the PEM text, whatever the YAML held.
-import type { LineIndex } from './text';
+import { LineIndex } from './text';
 import { memoByObject } from '../memo';
+import type { Range } from '../types';
 
 export interface Span {
   start: number;
@@ -458,6 +459,39 @@ export interface ParsedFile {
    * cannot be told unused.
    */
   unread: Span[];
+  /** A systemd unit's `EnvironmentFile=` values, in order (parse/systemd.ts): what the engine looks up and reads. */
+  envFiles?: EnvFileRef[];
+  /**
+   * Texts read from other files into this one's units (a unit's EnvironmentFile=): a span at `base` or past it is
+   * in `file`, at `span.start - base` (offsets past this text's own end). Findings there are that file's.
+   */
+  sources?: SourceText[];
+}
+
+export interface EnvFileRef {
+  /** The path as written, without its `-` prefix. */
+  path: string;
+  /** `-`: a file that is not there is no error, and sets nothing. */
+  optional: boolean;
+  span: Span;
+}
+
+export interface SourceText {
+  file: string;
+  base: number;
+  text: string;
+}
+
+const sourceLines = new WeakMap<SourceText, LineIndex>();
+
+/** The file and range of a span of `parsed`: its own, or past its text, in one of its sources. */
+export function locate(parsed: ParsedFile, span: Span): { file: string; range: Range } {
+  if (!parsed.sources || span.start <= parsed.text.length) return { file: parsed.file, range: parsed.lines.range(span.start, span.end) };
+  const source = parsed.sources.find((s) => span.start >= s.base && span.start <= s.base + s.text.length);
+  if (!source) return { file: parsed.file, range: parsed.lines.range(span.start, span.end) };
+  let lines = sourceLines.get(source);
+  if (!lines) sourceLines.set(source, (lines = new LineIndex(source.text)));
+  return { file: source.file, range: lines.range(span.start - source.base, Math.min(span.end - source.base, source.text.length)) };
 }
 
 /** The last occurrence wins, as with the components' own flag parsing (pflag). */

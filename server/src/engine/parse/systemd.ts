@@ -14,14 +14,18 @@
 //   - Variables (systemd.service(5), src/basic/env-util.c replace_env_argv): `${FOO}` inside a word is the value as
 //     is; `$FOO` as a word of its own is the value split at blanks (zero or more words); `$$` is `$`. Values come
 //     from Environment= (systemd.exec(5): space-separated `NAME=value` assignments, quoted like command words, no
-//     expansion inside; an empty assignment resets). A variable no Environment= of the unit defines (it may come
-//     from an EnvironmentFile=, the manager or a drop-in) and `%` specifiers make the word opaque: flags reading it
-//     are not judged.
+//     expansion inside; an empty assignment resets) and from EnvironmentFile= (systemd.exec(5): the files in the
+//     order given, each overriding Environment= and the files before it; `-` = a file that is not there sets
+//     nothing; an empty assignment resets the list), read as src/basic/env-file.c reads them (envFile below) when
+//     the engine finds the file in the workspace (EnvFileLookup): a value from one is at an offset past the unit's
+//     text (ParsedFile.sources), so a finding on it is that file's. A variable nothing in the workspace defines (a
+//     file not found, the manager, a drop-in) and `%` specifiers make the word opaque: flags reading it are not
+//     judged, and the component is `unread` (no default assumed for a flag it may set).
 import * as path from 'node:path';
 import type { ArgItem } from './shellWords';
 import { componentUnit, parseFlags } from './manifest';
 import { components as catalog, kubeletFlags } from '../cluster/catalog';
-import type { Component, ComponentUnit, Flag, KubeletFlagsUnit, Reference, Span } from './model';
+import type { Component, ComponentUnit, EnvFileRef, Flag, KubeletFlagsUnit, Reference, SourceText, Span } from './model';
 
 /** A systemd unit with a [Service] section and an ExecStart= line. */
 export function looksLikeSystemdService(text: string): boolean {
@@ -216,10 +220,79 @@ function expand(w: Word, env: Env, anchor: number): ArgItem[] {
   return [item(out, opaque)];
 }
 
+/** EnvironmentFile= values in order; an empty one resets the list (systemd.exec(5)). */
+function environmentFiles(all: Directive[]): EnvFileRef[] {
+  let out: EnvFileRef[] = [];
+  for (const d of all) {
+    if (d.section !== 'Service' || d.key !== 'EnvironmentFile') continue;
+    if (d.value.text === '') {
+      out = [];
+      continue;
+    }
+    const optional = d.value.text.startsWith('-');
+    const skip = optional ? 1 : 0;
+    const p = d.value.text.slice(skip).trim();
+    if (p === '') continue;
+    const start = d.value.offsets[skip] ?? d.keyStart;
+    out.push({ path: p, optional, span: { start, end: (d.value.offsets[d.value.offsets.length - 1] ?? start) + 1 } });
+  }
+  return out;
+}
+
+/**
+ * What the engine found for an EnvironmentFile=: the file's text, 'absent' (where it belongs, nothing is there), or
+ * undefined (not known: outside the workspace, or not looked up).
+ */
+export type EnvFileLookup = (ref: EnvFileRef) => { file: string; text: string } | 'absent' | undefined;
+
 const components = Object.keys(catalog) as Component[];
 
 export function parseSystemdService(file: string, text: string): (ComponentUnit | KubeletFlagsUnit)[] {
+  return parseSystemdUnit(file, text).units;
+}
+
+/** A drop-in of a unit (`<unit>.d/*.conf`), in the order systemd applies them. */
+export interface DropIn {
+  file: string;
+  text: string;
+}
+
+/**
+ * The unit's units, its EnvironmentFile= values, and the texts read for them (with `lookup`). `dropIns`: its
+ * drop-ins, whose directives systemd applies after the unit's in lexical order of their names (systemd.unit(5)
+ * "drop-in"): an empty `ExecStart=` resets the command and a later one sets it, Environment= and EnvironmentFile=
+ * add to the unit's. Their text is a source of the unit (ParsedFile.sources): a finding on a value set there is the
+ * drop-in's, on its line.
+ */
+export function parseSystemdUnit(
+  file: string,
+  text: string,
+  lookup?: EnvFileLookup,
+  dropIns: DropIn[] = [],
+): { units: (ComponentUnit | KubeletFlagsUnit)[]; envFiles: EnvFileRef[]; sources: SourceText[] } {
   const all = directives(text);
+  const sources: SourceText[] = [];
+  let at = text.length + 1;
+  for (const d of dropIns) {
+    const shift = at;
+    for (const x of directives(d.text))
+      all.push({ ...x, keyStart: x.keyStart + shift, value: { text: x.value.text, offsets: x.value.offsets.map((o) => o + shift) } });
+    sources.push({ file: d.file, base: shift, text: d.text });
+    at += d.text.length + 1;
+  }
+  const envFiles = environmentFiles(all);
+  const units = unitsOf(file, all, envFiles, at, sources, lookup);
+  return { units, envFiles, sources };
+}
+
+function unitsOf(
+  file: string,
+  all: Directive[],
+  envFiles: EnvFileRef[],
+  firstBase: number,
+  sources: SourceText[],
+  lookup: EnvFileLookup | undefined,
+): (ComponentUnit | KubeletFlagsUnit)[] {
   let exec: Directive | undefined;
   for (const d of all) {
     if (d.section !== 'Service' || d.key !== 'ExecStart') continue;
@@ -239,6 +312,19 @@ export function parseSystemdService(file: string, text: string): (ComponentUnit 
   // With `@`, the word after the executable is argv[0]: the arguments start after it.
   const args = command.slice(prefix.includes('@') ? 2 : 1);
   const env = environment(all);
+  // EnvironmentFile= overrides Environment=, the later file the earlier (systemd.exec(5)). Unknown files set nothing
+  // here: a variable they may set stays undefined, so the words reading it stay opaque.
+  let at = firstBase;
+  for (const ref of envFiles) {
+    const found = lookup?.(ref);
+    // kubeadm's kubelet env files are documents of their own (parseKubeletEnvFile judges their flags on their
+    // lines): their variables are left to them, not judged twice.
+    if (!found || found === 'absent' || looksLikeKubeletEnvFile(found.text)) continue;
+    const shift = at;
+    for (const [name, v] of envFile(found.text)) env.set(name, { text: v.text, offsets: v.offsets.map((o) => o + shift) });
+    sources.push({ file: found.file, base: shift, text: found.text });
+    at += found.text.length + 1;
+  }
   const items = args.flatMap((w) => expand(w, env, exec.keyStart));
   const flags = new Map<string, Flag[]>();
   parseFlags(items, flags);
@@ -281,49 +367,93 @@ export function looksLikeKubeletEnvFile(text: string): boolean {
 }
 
 /**
- * An environment file's assignments as systemd.exec(5) EnvironmentFile= reads them: `NAME=value` lines, `#` and `;`
- * comment lines, blanks around the value dropped unless it is quoted, "..." with backslash escapes, '...' literal, a
- * trailing backslash continues the line (src/basic/env-file.c).
+ * An environment file's assignments as systemd reads an EnvironmentFile= (systemd.exec(5); the state machine of
+ * src/basic/env-file.c parse_env_file_internal): `NAME=value` lines; lines starting with `#` or `;` are comments (a
+ * backslash at their end continues the comment); a line without `=` is ignored; blanks around an unquoted value are
+ * dropped, blanks inside kept, a backslash keeps the next character and a backslash-newline joins lines; a value
+ * starting with '...' is literal up to the closing quote (line breaks included), "..." likewise with `\"`, `\\`,
+ * `\``, `\$` and backslash-newline escaped (any other backslash kept); after a closing quote the value goes on; quotes
+ * after the first character of an unquoted value are kept. The later assignment of a name wins.
  */
 function envFile(text: string): Env {
   const env: Env = new Map();
-  const re = /^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=/gm;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) {
-    const lineStart = text.lastIndexOf('\n', m.index) + 1;
-    if (/^[ \t]*[#;]/.test(text.slice(lineStart, m.index + 1))) continue;
-    let i = m.index + m[0].length;
-    while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
-    const v: Chars = { text: '', offsets: [] };
-    let quote: string | undefined;
-    for (; i < text.length; i++) {
-      const c = text[i];
-      if (!quote && (c === '\n' || c === '\r')) break;
-      if (quote && c === quote) {
-        quote = undefined;
-        continue;
-      }
-      if (!quote && (c === '"' || c === "'")) {
-        quote = c;
-        continue;
-      }
-      if (c === '\\' && quote !== "'" && i + 1 < text.length) {
-        if (text[i + 1] === '\n') {
-          i++;
-          continue;
+  type State = 'pre-key' | 'key' | 'pre-value' | 'value' | 'single' | 'double' | 'comment';
+  let state: State = 'pre-key';
+  let key = '';
+  let v: Chars = { text: '', offsets: [] };
+  /** Length of the value up to its last character that is not unquoted trailing blank. */
+  let kept = 0;
+  const emit = () => {
+    const name = key.trim();
+    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) env.set(name, { text: v.text.slice(0, kept), offsets: v.offsets.slice(0, kept) });
+    key = '';
+    v = { text: '', offsets: [] };
+    kept = 0;
+    state = 'pre-key';
+  };
+  const add = (c: string, at: number, blank = false) => {
+    v.text += c;
+    v.offsets.push(at);
+    if (!blank) kept = v.text.length;
+  };
+  const NL = '\n\r';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    switch (state) {
+      case 'pre-key':
+        if (c === '#' || c === ';') state = 'comment';
+        else if (!/\s/.test(c)) {
+          state = 'key';
+          key = c;
         }
-        i++;
-      }
-      v.text += text[i];
-      v.offsets.push(i);
+        break;
+      case 'key':
+        if (NL.includes(c)) {
+          state = 'pre-key';
+          key = '';
+        } else if (c === '=') state = 'pre-value';
+        else key += c;
+        break;
+      case 'pre-value':
+      case 'value':
+        if (NL.includes(c)) emit();
+        else if (state === 'pre-value' && (c === ' ' || c === '\t')) break;
+        else if (state === 'pre-value' && c === "'") state = 'single';
+        else if (state === 'pre-value' && c === '"') state = 'double';
+        else if (c === '\\') {
+          state = 'value';
+          if (text[i + 1] === '\n') i++;
+          else if (text[i + 1] === '\r' && text[i + 2] === '\n') i += 2;
+          else if (i + 1 < text.length) add(text[++i], i);
+        } else {
+          state = 'value';
+          add(c, i, c === ' ' || c === '\t');
+        }
+        break;
+      case 'single':
+        if (c === "'") {
+          state = 'pre-value';
+          kept = v.text.length;
+        } else add(c, i);
+        break;
+      case 'double':
+        if (c === '"') {
+          state = 'pre-value';
+          kept = v.text.length;
+        } else if (c === '\\' && i + 1 < text.length) {
+          const n = text[i + 1];
+          if ('"\\`$'.includes(n)) add(text[++i], i);
+          else if (n === '\n') i++;
+          else add(c, i);
+        } else add(c, i);
+        break;
+      case 'comment':
+        if (c === '\\') i++;
+        else if (NL.includes(c)) state = 'pre-key';
+        break;
     }
-    // Unquoted trailing blanks are dropped.
-    while (v.text.length > 0 && /[ \t]/.test(v.text[v.text.length - 1])) {
-      v.text = v.text.slice(0, -1);
-      v.offsets.pop();
-    }
-    env.set(m[1], v);
   }
+  if (state === 'value' || state === 'pre-value' || state === 'single' || state === 'double') emit();
   return env;
 }
 

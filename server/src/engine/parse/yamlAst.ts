@@ -88,3 +88,35 @@ export function boolValue(doc: Document, node: unknown): boolean | undefined {
   }
   return undefined;
 }
+
+/**
+ * The source offset of each UTF-16 unit of a quoted scalar's value, when its source spells the value with escapes
+ * (JSON's `"\/"` or `"\u002f"`, YAML's `\x2f`, `''`): escapes are read as YAML 1.2 reads them (`\uXXXX` is one
+ * unit, `\UXXXXXXXX` one or two, `\xXX` and the one-letter escapes one). Undefined when the value is its source
+ * verbatim (offsets are then `start + 1 + i`) or when the source folds lines (the caller falls back to the scalar).
+ */
+export function quotedOffsets(text: string, t: TextValue): number[] | undefined {
+  if (!t.quoted || t.end - t.start < 2) return undefined;
+  const quote = text[t.start];
+  const body = text.slice(t.start + 1, t.end - 1);
+  if (body === t.value || body.includes('\n')) return undefined;
+  const offsets: number[] = [];
+  const base = t.start + 1;
+  for (let i = 0; i < body.length;) {
+    const c = body[i];
+    if (quote === "'" && c === "'" && body[i + 1] === "'") {
+      offsets.push(base + i);
+      i += 2;
+    } else if (quote === '"' && c === '\\') {
+      const e = body[i + 1];
+      const len = e === 'x' ? 4 : e === 'u' ? 6 : e === 'U' ? 10 : 2;
+      const units = e === 'U' ? String.fromCodePoint(parseInt(body.slice(i + 2, i + 10), 16) || 0).length : 1;
+      for (let k = 0; k < units; k++) offsets.push(base + i);
+      i += len;
+    } else {
+      offsets.push(base + i);
+      i++;
+    }
+  }
+  return offsets.length === t.value.length ? offsets : undefined;
+}

@@ -1,6 +1,7 @@
 // Which files of a folder might be Kubernetes configs: YAML, kubeconfigs (`config`, `*.conf`,
 // `*.kubeconfig`, `kubeconfig`), static pods named `*.manifest` (kOps, GCE's kube-up), systemd units (`*.service`,
-// drop-ins `*.conf`) and their environment files (`*.env`) and extension-less files; never .git, node_modules or files over
+// drop-ins `*.conf`) and their environment files (`*.env`), extension-less files, and the JSON files that can be
+// kubeconfigs or static pods (isJsonCandidate: by name, or by their first bytes); never .git, node_modules or files over
 // MAX_CONFIG_BYTES (those are passed to `onTooBig`, for a note), and nothing `isExcluded` leaves out (a
 // config's exclude: an excluded folder is not entered, so it neither costs reads nor counts toward MAX_FILES).
 // Recognition proper is by content (parseFile); this only keeps the scan cheap.
@@ -19,8 +20,41 @@ const MAX_DEPTH = 20;
 const notConfig =
   /\.(crt|pem|key|cer|der|csr|pub|srl|p12|pfx|png|jpg|gif|svg|ico|zip|gz|tgz|tar|md|ts|js|mjs|map|lock|txt|html|css|sh|go|py|rs|json)$/i;
 
+/** JSON files that are never Kubernetes configs, by the name their tools give them (not even sniffed). */
+const JSON_OF_TOOLS =
+  /^(package(-lock)?|npm-shrinkwrap|composer|(ts|js)config(\..*)?|\.?eslintrc|\.babelrc|\.prettierrc|lerna|renovate|bower|deno|turbo|nx|project|angular|tslint|vercel|firebase|app)\.json$/i;
+/** A JSON file whose name or folder says it may be one: kubectl's `-o json` saved as `*kubeconfig*.json`/`config.json`, or the kubelet's staticPodPath. */
+const JSON_CONFIG_NAME = /kube|config\.json$|\.conf\.json$/i;
+/** How much of an unnamed JSON file is read to tell (kubeconfigs and static pods are far smaller), and how much looked at. */
+const JSON_SNIFF_MAX_BYTES = 512 * 1024;
+const JSON_HEAD_CHARS = 4096;
+const JSON_HEAD = /"(kind|apiVersion)"\s*:|"(clusters|users)"\s*:\s*\[/;
+
+/** A `.json` file named or placed like a kubeconfig or static pod (decided without reading it). */
+function jsonNamedLikeConfig(file: string): boolean {
+  const base = path.basename(file);
+  if (JSON_OF_TOOLS.test(base)) return false;
+  return JSON_CONFIG_NAME.test(base) || path.basename(path.dirname(file)) === 'manifests';
+}
+
+/**
+ * Whether a `.json` file may be a kubeconfig or a static pod: by name (jsonNamedLikeConfig), else by its first
+ * bytes (`"kind":`, `"apiVersion":`, `"clusters": [`) when it is small enough to be one. The tools' own files
+ * (package.json, tsconfig.json, ...) and big data files are never read.
+ */
+export function isJsonCandidate(fs: FileSystem, file: string, size: number): boolean {
+  if (!/\.json$/i.test(file) || JSON_OF_TOOLS.test(path.basename(file))) return false;
+  if (jsonNamedLikeConfig(file)) return true;
+  if (size > JSON_SNIFF_MAX_BYTES) return false;
+  const read = fs.readFile(file, JSON_SNIFF_MAX_BYTES);
+  if (!read.ok) return false;
+  const head = read.data.subarray(0, JSON_HEAD_CHARS).toString('utf8');
+  return /^\uFEFF?\s*\{/.test(head) && JSON_HEAD.test(head);
+}
+
 export function isCandidateName(file: string): boolean {
   const base = path.basename(file);
+  if (/\.json$/i.test(base)) return jsonNamedLikeConfig(file);
   if (/\.(ya?ml|conf|kubeconfig|manifest|service|env)$/i.test(base)) return true;
   if (base === 'config' || base === 'kubeconfig') return true;
   return !base.includes('.') && !notConfig.test(base);
@@ -47,7 +81,12 @@ export function discoverFiles(
       const st = fs.stat(full);
       if (st.kind === 'directory') {
         if (!isExcluded?.(full, true)) walk(full, depth + 1);
-      } else if (st.kind === 'file' && isCandidateName(full) && !seen.has(full) && !isExcluded?.(full, false)) {
+      } else if (
+        st.kind === 'file' &&
+        !seen.has(full) &&
+        !isExcluded?.(full, false) &&
+        (isCandidateName(full) || isJsonCandidate(fs, full, st.size))
+      ) {
         if (st.size > MAX_CONFIG_BYTES) {
           onTooBig?.(full, st.size);
           continue;

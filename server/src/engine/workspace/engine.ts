@@ -2,7 +2,7 @@
 // and the checks run over them. Adapters (language server, CLI) feed it text and ask for findings.
 import * as path from 'node:path';
 import { defaultOptions, MAX_CONFIG_BYTES, type EngineOptions, type FileSystem, type Finding, type Range, type SuppressedFinding } from '../types';
-import { parseFile, unitReferences, type KubeconfigUnit, type ParsedFile, type Reference } from '../parse';
+import { LineIndex, locate, parseFile, unitReferences, type EnvFileLookup, type KubeconfigUnit, type ParsedFile, type Reference } from '../parse';
 import { loadFile, loadInline, type Loaded } from '../resolve/material';
 import { isKubeadmConfig, isUnplaced, resolveReferencePath, type Resolution } from '../resolve/paths';
 import { notFoundMessage, pathNote, unplacedMessage, type NamedBy, type PathNote } from '../resolve/notFound';
@@ -115,6 +115,16 @@ export class Engine implements WorkspaceView {
   /** The policy applied to a verdict: kept while the verdict and the configs are the same. */
   private readonly policies = new Map<string, { raw: Finding[]; generation: number; result: PolicyResult }>();
   private readonly comments = new WeakMap<ParsedFile, DocumentComments | null>();
+  /**
+   * systemd units' EnvironmentFile= texts (ParsedFile.sources): which unit files read each env file, and the env
+   * files as documents of their own (their findings are the units' findings on their lines).
+   */
+  private readonly envUsers = new Map<string, Set<string>>();
+  private readonly envDocs = new Map<string, ParsedFile>();
+  /** Env files whose borrowed findings are being gathered (no cycle between units naming each other). */
+  private readonly borrowing = new Set<string>();
+  /** A verdict's findings located in its own file (a unit's raw verdict also holds its env files'). */
+  private readonly ownFindings = new WeakMap<Finding[], Finding[]>();
 
   constructor(fs: FileSystem, options: Partial<EngineOptions> = {}) {
     this.opts = { ...defaultOptions, ...options };
@@ -173,24 +183,128 @@ export class Engine implements WorkspaceView {
     }
     this.forgetMaterial(file);
     this.onDemand.delete(file);
-    const parsed = parseFile(file, text);
+    const parsed = this.parseDocument(file, text);
     if (parsed.recognised) this.files.set(file, parsed);
     else this.files.delete(file);
+    this.noteEnvFiles(file, parsed.recognised ? parsed : undefined);
+    this.absorbDropIns(parsed);
     if (previous || parsed.recognised) this.unitCache = {};
     const moved = previous || parsed.recognised ? this.indexPathRefs(file, parsed.recognised ? parsed : undefined) : [];
     this.forgetVerdicts(file, previous, parsed, moved);
+    // An env file or drop-in a unit reads: the unit is read again with its new text.
+    this.reexpand(this.envUsers.get(file));
+    const owner = this.dropInOwner(file);
+    if (owner) this.reexpand([owner]);
     return parsed.recognised;
+  }
+
+  /**
+   * parseFile, with a systemd unit's drop-ins and EnvironmentFile= values read from the workspace; a drop-in of a
+   * unit the workspace holds is part of that unit (read with it), no unit of its own.
+   */
+  private parseDocument(file: string, text: string): ParsedFile {
+    if (this.dropInOwner(file)) return sourceOnly(file, text);
+    const parsed = parseFile(file, text);
+    const dropIns = file.endsWith('.service') ? this.dropInsOf(file) : [];
+    if (!parsed.envFiles?.length && dropIns.length === 0) return parsed;
+    return parseFile(file, text, (ref) => this.lookupEnvFile(file, ref), dropIns);
+  }
+
+  /** The unit a drop-in (`<name>.service.d/*.conf`) belongs to, when the workspace holds it beside. */
+  private dropInOwner(file: string): string | undefined {
+    const m = /^(.+\.service)\.d[\\/][^\\/]+\.conf$/.exec(file);
+    return m && this.fs.stat(m[1]).kind === 'file' ? m[1] : undefined;
+  }
+
+  /** A unit's drop-ins beside it (`<unit>.d/*.conf`), in lexical order of their names as systemd applies them. */
+  private dropInsOf(unit: string): { file: string; text: string }[] {
+    const dir = `${unit}.d`;
+    const out: { file: string; text: string }[] = [];
+    for (const name of this.fs
+      .readDir(dir)
+      .filter((n) => n.endsWith('.conf'))
+      .sort()) {
+      const file = path.join(dir, name);
+      const read = this.fs.readFile(file, MAX_CONFIG_BYTES);
+      if (read.ok) out.push({ file, text: read.data.toString('utf8') });
+    }
+    return out;
+  }
+
+  /**
+   * An EnvironmentFile= path, placed as the unit's other node paths are (resolve/paths.ts): its text when found;
+   * 'absent' when the file belongs where nothing is and the `-` prefix makes that no error; otherwise unknown.
+   * systemd reads only absolute paths (systemd.exec(5)).
+   */
+  private lookupEnvFile(unit: string, ref: Parameters<EnvFileLookup>[0]): ReturnType<EnvFileLookup> {
+    if (!ref.path.startsWith('/') || /[*?[]/.test(ref.path)) return undefined;
+    const r = resolveReferencePath(this.fs, this.optionsFor(unit), this.index, ref.path, path.dirname(unit), { describesNode: false });
+    if (r.found) {
+      const read = this.fs.readFile(r.found, MAX_CONFIG_BYTES);
+      return read.ok ? { file: r.found, text: read.data.toString('utf8') } : undefined;
+    }
+    return r.place && ref.optional ? 'absent' : undefined;
+  }
+
+  /** Records which env files a unit file read (none when it is gone), and keeps those env files as documents. */
+  private noteEnvFiles(file: string, parsed: ParsedFile | undefined): void {
+    for (const [env, users] of this.envUsers) {
+      if (!users.delete(file) || users.size > 0) continue;
+      this.envUsers.delete(env);
+      this.envDocs.delete(env);
+      this.verdicts.delete(env);
+    }
+    for (const source of parsed?.sources ?? []) {
+      let users = this.envUsers.get(source.file);
+      if (!users) this.envUsers.set(source.file, (users = new Set()));
+      users.add(file);
+      if (this.envDocs.get(source.file)?.text !== source.text) {
+        this.envDocs.set(source.file, sourceOnly(source.file, source.text));
+        this.verdicts.delete(source.file);
+      }
+    }
+  }
+
+  /** A unit's drop-ins read before it was there as units of their own are now part of it. */
+  private absorbDropIns(parsed: ParsedFile): void {
+    if (!parsed.file.endsWith('.service')) return;
+    for (const source of parsed.sources ?? []) {
+      const before = this.files.get(source.file);
+      if (!before || this.dropInOwner(source.file) !== parsed.file) continue;
+      this.files.delete(source.file);
+      this.unitCache = {};
+      const moved = this.indexPathRefs(source.file, undefined);
+      this.forgetVerdicts(source.file, before, undefined, moved);
+    }
+  }
+
+  /** Reads the given units again (an env file changed, or any file appeared or went: where one is may change). */
+  private reexpand(units: Iterable<string> | undefined): void {
+    for (const unit of [...(units ?? [])]) {
+      const previous = this.files.get(unit);
+      if (!previous?.envFiles && !unit.endsWith('.service')) continue;
+      if (!previous) continue;
+      const parsed = this.parseDocument(unit, previous.text);
+      this.files.set(unit, parsed);
+      this.noteEnvFiles(unit, parsed);
+      this.absorbDropIns(parsed);
+      this.unitCache = {};
+      const moved = this.indexPathRefs(unit, parsed);
+      this.forgetVerdicts(unit, previous, parsed, moved);
+    }
   }
 
   removeDocument(file: string): void {
     if (isConfigName(file) && this.configTexts.delete(file)) this.configChanged();
     const previous = this.files.get(file);
     if (this.files.delete(file)) this.unitCache = {};
+    this.noteEnvFiles(file, undefined);
     const moved = this.indexPathRefs(file, undefined);
     this.forgetVerdicts(file, previous, undefined, moved);
     this.deps.delete(file);
     this.policies.delete(file);
     this.forgetMaterial(file);
+    this.reexpand(this.envUsers.get(file));
   }
 
   fileChanged(file: string): void {
@@ -207,14 +321,18 @@ export class Engine implements WorkspaceView {
     this.forgetPlaces();
     this.index.invalidate();
     this.verdicts.clear();
+    // Where a unit's EnvironmentFile= is, and what it holds, may have changed.
+    this.reexpand([...this.files.values()].filter((p) => p.envFiles || p.file.endsWith('.service')).map((p) => p.file));
   }
 
   documents(): string[] {
-    return [...this.files.keys()];
+    const out = [...this.files.keys()];
+    for (const env of this.envDocs.keys()) if (!this.files.has(env)) out.push(env);
+    return out;
   }
 
   isRecognised(file: string): boolean {
-    return this.files.has(file);
+    return this.files.has(file) || this.envDocs.has(file);
   }
 
   /**
@@ -296,9 +414,11 @@ export class Engine implements WorkspaceView {
   }
 
   private policyOf(file: string): PolicyResult | undefined {
-    const parsed = this.files.get(file);
+    const parsed = this.files.get(file) ?? this.envDocs.get(file);
     if (!parsed) return undefined;
-    const raw = this.rawCheck(file, parsed);
+    const all = this.rawCheck(file, parsed);
+    let raw = this.ownFindings.get(all);
+    if (!raw) this.ownFindings.set(all, (raw = all.every((f) => f.file === file) ? all : all.filter((f) => f.file === file)));
     const generation = this.configs.generation;
     const cached = this.policies.get(file);
     if (cached && cached.raw === raw && cached.generation === generation) return cached.result;
@@ -343,6 +463,19 @@ export class Engine implements WorkspaceView {
         });
       }
     }
+    // A unit's env files: an edit of one re-checks it. An env file's findings are those of the units reading it.
+    for (const source of parsed.sources ?? []) deps.paths.add(source.file);
+    for (const unit of this.envUsers.get(file) ?? []) {
+      const up = this.files.get(unit);
+      if (unit === file || !up || this.borrowing.has(unit)) continue;
+      deps.paths.add(unit);
+      this.borrowing.add(file);
+      try {
+        for (const f of this.rawCheck(unit, up)) if (f.file === file) ctx.findings.push(f);
+      } finally {
+        this.borrowing.delete(file);
+      }
+    }
     this.deps.set(file, deps);
     const findings = sortFindings(ctx.findings);
     const maxAge = this.opts.now ? Infinity : now + MAX_VERDICT_AGE_MS;
@@ -365,6 +498,7 @@ export class Engine implements WorkspaceView {
       out.add(file);
       for (const u of parsed.units) changedKinds.add(u.kind);
     }
+    if (this.envDocs.has(file)) out.add(file);
     // The folders its absolute path references name: an unplaced path there may be placed beside them.
     const folders = this.docFolders.get(file);
     for (const [doc, d] of this.deps) {
@@ -414,9 +548,10 @@ export class Engine implements WorkspaceView {
           if (ref.source.kind !== 'path' || !isUnplaced(this.entry(ref).resolution)) continue;
           const loaded = this.load(ref);
           if (loaded.ok || !loaded.unplaced) continue;
+          const at = locate(parsed, ref.span);
           out.push({
-            file: doc,
-            range: parsed.lines.range(ref.span.start, ref.span.end),
+            file: at.file,
+            range: at.range,
             field: ref.field,
             path: ref.source.path,
             origin: loaded.unplaced.kind,
@@ -667,6 +802,11 @@ export class Engine implements WorkspaceView {
         this.verdicts.delete(doc);
     }
   }
+}
+
+/** A text read into a unit (an env file, a drop-in): a document with no units of its own, for its findings. */
+function sourceOnly(file: string, text: string): ParsedFile {
+  return { file, text, lines: new LineIndex(text), units: [], yamlErrors: [], recognised: false, unread: [] };
 }
 
 /** Whether `file` lies below `dir` (not `dir` itself). */

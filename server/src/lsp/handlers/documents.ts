@@ -4,7 +4,7 @@
 // differently now; a .kube-pki.yaml (or a `.git`) also goes to the index (WorkspaceIndex.configChanged).
 import * as path from 'node:path';
 import { FileChangeType, type Connection } from 'vscode-languageserver/node';
-import { discoverFiles, isCandidateName, isWithin, policy } from '../../engine';
+import { discoverFiles, isCandidateName, isJsonCandidate, isWithin, policy } from '../../engine';
 import { handle, type Log } from '../guard';
 import type { WorkspaceIndex } from '../indexer';
 import type { Publisher } from '../publisher';
@@ -102,7 +102,8 @@ export function registerDocuments(connection: Connection, state: WorkspaceState,
             state.fileChanged(f);
             if (!state.openTexts.has(f)) {
               const st = state.diskFs.stat(f);
-              if (st.kind === 'file' && !state.isSkippedPath(f) && (known.has(f) || isCandidateName(f))) state.reload(f);
+              if (st.kind === 'file' && !state.isSkippedPath(f) && (known.has(f) || isCandidateName(f) || isJsonCandidate(state.diskFs, f, st.size)))
+                state.reload(f);
               else if (st.kind !== 'directory' && known.has(f)) state.removeDocument(f);
             }
             toInvalidate.add(f);

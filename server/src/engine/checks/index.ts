@@ -18,6 +18,7 @@ import { secrets } from './secrets';
 import { webhooks } from './webhooks';
 import { certManager } from './certManager';
 import { kubeadmConfig } from './kubeadmConfig';
+import { rbac } from './rbac';
 
 export const allChecks: Check[] = [
   documentSize,
@@ -37,4 +38,5 @@ export const allChecks: Check[] = [
   webhooks,
   certManager,
   kubeadmConfig,
+  rbac,
 ];

@@ -18,6 +18,7 @@ import type {
   Reference,
   SecretUnit,
   ServiceUnit,
+  ClusterRoleBindingUnit,
   Unit,
   WebhookUnit,
   WorkloadUnit,
@@ -38,6 +39,7 @@ export interface UnitsByKind {
   'cert-manager-certificate': CertManagerCertificateUnit;
   'cert-manager-issuer': CertManagerIssuerUnit;
   service: ServiceUnit;
+  'cluster-role-binding': ClusterRoleBindingUnit;
   workload: WorkloadUnit;
   'cabundle-writer': CaBundleWriterUnit;
   'injection-patch': InjectionPatchUnit;

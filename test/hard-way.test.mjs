@@ -16,9 +16,10 @@
 // What is really wrong in it: units/kube-apiserver.service sets no --service-cluster-ip-range, so the
 // apiserver takes its default 10.0.0.0/24 and the `kubernetes` Service gets 10.0.0.1, which the serving
 // certificate (ca.conf: 127.0.0.1 and 10.32.0.1) does not hold: a pod's in-cluster client fails with
-// "x509: certificate is valid for 127.0.0.1, 10.32.0.1, not 10.0.0.1" (the tutorial's issue #905). Everything
-// else verifies, as `openssl verify` and the real etcd/etcdctl pair below confirm. Then the classic mistakes
-// a student makes are planted one at a time, each found on the line to edit.
+// "x509: certificate is valid for 127.0.0.1, 10.32.0.1, not 10.0.0.1" (kelseyhightower/kubernetes-the-hard-way#905).
+// Everything else verifies, as `openssl verify` and the real kubectl's handshakes below confirm (etcd listens on
+// plain http://127.0.0.1 in the tutorial: no TLS to judge there). Then the classic mistakes a student makes are
+// planted one at a time, each found on the line to edit.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';

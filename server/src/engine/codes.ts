@@ -40,6 +40,10 @@ export const codes = {
     title:
       'A service-backed webhook, APIService or conversion webhook has no caBundle (or a placeholder) though the workspace holds its serving certificate, and nothing fills it at run time',
   },
+  'rbac-unbound': {
+    severity: 'error',
+    title: "A kubeconfig user's only groups (O) are bound to no ClusterRole by the cluster's ClusterRoleBindings the workspace holds",
+  },
   'tls-unverified': {
     severity: 'warning',
     title: "An APIService skips verifying its backend's certificate (insecureSkipTLSVerify) though the workspace holds that certificate",

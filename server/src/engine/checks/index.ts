@@ -20,6 +20,7 @@ import { certManager } from './certManager';
 import { kubeadmConfig } from './kubeadmConfig';
 import { distroConfig } from './distroConfig';
 import { kind } from './kind';
+import { rbac } from './rbac';
 
 export const allChecks: Check[] = [
   documentSize,
@@ -41,4 +42,5 @@ export const allChecks: Check[] = [
   kubeadmConfig,
   distroConfig,
   kind,
+  rbac,
 ];

@@ -4,7 +4,7 @@
 // related note points at a line that dials (or advertises) the host; the in-cluster names of the API
 // are dialled by pods, through the kubernetes Service, from no line of the workspace.
 import * as path from 'node:path';
-import { flag, type ComponentUnit, type Reference, type Span } from '../parse';
+import { flag, type ComponentUnit, type KubeletConfigUnit, type Reference, type Span } from '../parse';
 import type { Certificate } from '../pki/certificate';
 import { describeNames, hostMismatchMessage, matchesHost } from '../pki/verify';
 import type { CheckContext } from './context';
@@ -21,7 +21,7 @@ import {
   serverHost,
   who,
 } from '../cluster';
-import type { RelatedLocation } from '../types';
+import { defaultOptions, type RelatedLocation } from '../types';
 
 interface Need {
   host: string;
@@ -63,10 +63,16 @@ function reportMissing(ctx: CheckContext, ref: Reference, cert: Certificate, rol
 function apiserverNeeds(ctx: CheckContext, api: ComponentUnit, _cert: Certificate): Need[] {
   const needs: Need[] = [];
   const here = (host: string, why: string, at?: Need['at']): Need => ({ host, why, file: api.file, ...(at ? { at } : {}) });
-  const domain = ctx.options.clusterDomain || 'cluster.local';
-  for (const name of ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${domain}`]) {
-    needs.push(here(name, 'the in-cluster name of the API'));
-  }
+  // The names kube-apiserver signs into the certificate it makes for itself (cmd/kube-apiserver's
+  // MaybeDefaultWithSelfSignedCerts: "kubernetes.default.svc", "kubernetes.default", "kubernetes"; "It would
+  // be nice to set a fqdn subject alt name, but only the kubelets know, the apiserver is clueless"). Pods'
+  // in-cluster clients dial the Service's IP (rest.InClusterConfig), so the cluster-domain name is demanded
+  // only when a cluster domain was configured for kube-pki (the default, cluster.local, is an assumption,
+  // and a certificate without kubernetes.default.svc.cluster.local, Kubernetes The Hard Way's, fails no one).
+  const names = ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc'];
+  const domain = ctx.options.clusterDomain;
+  if (domain && domain !== defaultOptions.clusterDomain) names.push(`kubernetes.default.svc.${domain}`);
+  for (const name of names) needs.push(here(name, 'the in-cluster name of the API'));
   const range = flag(api, 'service-cluster-ip-range');
   const first = range ? firstIpOfCidr(range.value.split(',')[0]) : undefined;
   if (range && first) {
@@ -170,6 +176,7 @@ export function serverNames(ctx: CheckContext): void {
       }
     }
   }
+  for (const kubelet of ctx.unitsHere('kubelet-config')) kubeletServingNames(ctx, kubelet);
   for (const kc of ctx.unitsHere('kubeconfig')) {
     for (const cluster of kc.clusters) {
       if (cluster.insecure) continue;
@@ -192,5 +199,59 @@ export function serverNames(ctx: CheckContext): void {
         ),
       );
     }
+  }
+}
+
+/**
+ * The kubelet's serving certificate (tlsCertFile of its KubeletConfiguration) against the name the apiserver
+ * dials it at, when the apiserver verifies kubelets (--kubelet-certificate-authority). The apiserver picks the
+ * node's first address of --kubelet-preferred-address-types, Hostname first by default
+ * (pkg/kubeapiserver/options: Hostname, InternalDNS, InternalIP, ExternalDNS, ExternalIP); the kubelet reports
+ * its hostname, --hostname-override or the node name its client certificate carries (system:node:<name>, which
+ * the Node authorizer requires to be the node's, when the kubeconfig's user has that name too). Only when the kubelet's unit names this config (--config) and
+ * its kubeconfig (--kubeconfig) or --hostname-override tells the name; otherwise nothing is assumed.
+ */
+function kubeletServingNames(ctx: CheckContext, kubelet: KubeletConfigUnit): void {
+  const cert = ctx.leaf(kubelet.tlsCert);
+  if (!kubelet.tlsCert || !cert) return;
+  const apis = nearest(componentUnits(ctx, 'kube-apiserver'), kubelet.file).filter((api) => {
+    if (api.unread || !flagRef(api, 'kubelet-certificate-authority')) return false;
+    const types = flag(api, 'kubelet-preferred-address-types')?.value.trim();
+    return !types || types.split(',')[0].trim() === 'Hostname';
+  });
+  if (apis.length === 0) return;
+  for (const unit of ctx.units('kubelet-flags')) {
+    const config = unit.refs.find((r) => r.field === '--config');
+    if (!config || ctx.resolve(config)?.found !== kubelet.file || unit.tlsCert) continue;
+    const override = unit.flags.get('hostname-override')?.at(-1);
+    let host: string | undefined;
+    let at: RelatedLocation | undefined;
+    if (override) {
+      host = override.value.trim().toLowerCase();
+      at = ctx.related(unit.file, override.span, `--hostname-override: the node's Hostname address is ${host}`);
+    } else {
+      const kubeconfig = unit.refs.find((r) => r.field === '--kubeconfig');
+      const names = new Set<string>();
+      for (const kc of kubeconfig ? ctx.kubeconfigOf(kubeconfig) : []) {
+        for (const user of kc.users) {
+          const cn = ctx.leaf(user.cert)?.subject.commonName;
+          // Only where the user's name agrees: a certificate of another node is cn-mismatch, and tells no name.
+          if (cn?.startsWith('system:node:') && cn === user.name && user.cert) {
+            names.add(cn.slice('system:node:'.length));
+            at ??= ctx.related(user.cert.file, user.cert.span, `the kubelet's client certificate: ${cn}, the node's name`);
+          }
+        }
+      }
+      if (names.size === 1) host = [...names][0];
+    }
+    if (!host || !at || matchesHost(cert, host)) continue;
+    const api = apis[0];
+    ctx.report(
+      'san-missing',
+      kubelet.tlsCert.span,
+      `${who(cert)} is the kubelet's serving certificate but lacks the node's name ${host}, which the apiserver dials (--kubelet-preferred-address-types: Hostname first) and verifies with --kubelet-certificate-authority: kubectl logs, exec and port-forward on this node fail with "${hostMismatchMessage(cert, host)}". It is valid for ${describeNames(cert)}.`,
+      [at, ctx.related(api.file, flagRef(api, 'kubelet-certificate-authority')!.span, 'the apiserver verifies kubelets here')],
+    );
+    return;
   }
 }

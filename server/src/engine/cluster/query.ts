@@ -20,6 +20,7 @@ import type {
   Reference,
   SecretUnit,
   ServiceUnit,
+  ClusterRoleBindingUnit,
   Unit,
   WebhookUnit,
   WorkloadUnit,
@@ -42,6 +43,7 @@ export interface UnitsByKind {
   'cert-manager-certificate': CertManagerCertificateUnit;
   'cert-manager-issuer': CertManagerIssuerUnit;
   service: ServiceUnit;
+  'cluster-role-binding': ClusterRoleBindingUnit;
   workload: WorkloadUnit;
   'cabundle-writer': CaBundleWriterUnit;
   'injection-patch': InjectionPatchUnit;

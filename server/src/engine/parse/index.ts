@@ -36,7 +36,7 @@ const controlPlane = /\b(kube-apiserver|etcd|kube-controller-manager|kube-schedu
  * CRDs are big, so they are parsed only when the text shows what kube-pki would read in them.
  */
 const objects =
-  /^\s*kind:\s*["']?(Secret|Service|ValidatingWebhookConfiguration|MutatingWebhookConfiguration|APIService|Certificate|Issuer|ClusterIssuer|[A-Za-z]*List)["']?\s*(#.*)?$/m;
+  /^\s*kind:\s*["']?(Secret|Service|ValidatingWebhookConfiguration|MutatingWebhookConfiguration|APIService|Certificate|Issuer|ClusterIssuer|ClusterRoleBinding|[A-Za-z]*List)["']?\s*(#.*)?$/m;
 const configMap = /^\s*kind:\s*["']?ConfigMap\b/m;
 const crd = /^\s*kind:\s*["']?CustomResourceDefinition\b/m;
 /** A kustomization's fields at the top level, and an annotation that writes a caBundle or a patch file that may add one. */

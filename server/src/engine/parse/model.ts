@@ -354,6 +354,20 @@ export interface ServiceUnit {
   selector: Record<string, string>;
 }
 
+/**
+ * An RBAC ClusterRoleBinding (rbac.authorization.k8s.io): which ClusterRole it grants and to which groups. Read
+ * to tell whether a client certificate's groups (O) are bound to anything.
+ */
+export interface ClusterRoleBindingUnit {
+  kind: 'cluster-role-binding';
+  file: string;
+  meta: ObjectMeta;
+  /** roleRef.name when roleRef.kind is ClusterRole. */
+  clusterRole?: string;
+  /** subjects of kind Group. */
+  groups: string[];
+}
+
 /** A Deployment, StatefulSet or DaemonSet whose pod template mounts Secrets. */
 export interface WorkloadUnit {
   kind: 'workload';
@@ -438,6 +452,7 @@ export type Unit =
   | CertManagerCertificateUnit
   | CertManagerIssuerUnit
   | ServiceUnit
+  | ClusterRoleBindingUnit
   | WorkloadUnit
   | CaBundleWriterUnit
   | InjectionPatchUnit;

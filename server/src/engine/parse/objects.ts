@@ -12,6 +12,7 @@ import { isTemplated } from './template';
 import type {
   CertManagerCertificateUnit,
   CertManagerIssuerUnit,
+  ClusterRoleBindingUnit,
   Expect,
   InjectionPatchUnit,
   ObjectMeta,
@@ -38,6 +39,7 @@ export const objectKinds = new Set([
   'Certificate',
   'Issuer',
   'ClusterIssuer',
+  'ClusterRoleBinding',
 ]);
 
 const mountingKinds = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
@@ -406,6 +408,24 @@ function parseCertificate(doc: Document, root: YAMLMap, file: string): CertManag
   return unit;
 }
 
+// ---- RBAC --------------------------------------------------------------------------------------------
+
+function parseClusterRoleBinding(doc: Document, root: YAMLMap, file: string): ClusterRoleBindingUnit {
+  const roleRef = asMap(doc, get(doc, root, 'roleRef'));
+  const unit: ClusterRoleBindingUnit = { kind: 'cluster-role-binding', file, meta: metaOf(doc, root), groups: [] };
+  if ((getText(doc, roleRef, 'kind')?.value.trim() ?? '') === 'ClusterRole') {
+    const name = getText(doc, roleRef, 'name')?.value.trim();
+    if (name) unit.clusterRole = name;
+  }
+  for (const item of asSeq(doc, get(doc, root, 'subjects'))?.items ?? []) {
+    const subject = asMap(doc, item);
+    if (getText(doc, subject, 'kind')?.value.trim() !== 'Group') continue;
+    const name = getText(doc, subject, 'name')?.value.trim();
+    if (name) unit.groups.push(name);
+  }
+  return unit;
+}
+
 // ---- Services and the workloads behind them --------------------------------------------------------
 
 function parseService(doc: Document, root: YAMLMap, file: string): ServiceUnit | undefined {
@@ -467,6 +487,8 @@ export function parseObject(doc: Document, root: YAMLMap, file: string, kind: st
       return apiVersion.startsWith('apiextensions.k8s.io/') ? parseWebhooks(doc, root, file, kind) : undefined;
     case 'Certificate':
       return certManager ? parseCertificate(doc, root, file) : undefined;
+    case 'ClusterRoleBinding':
+      return apiVersion.startsWith('rbac.authorization.k8s.io/') ? parseClusterRoleBinding(doc, root, file) : undefined;
     case 'Issuer':
     case 'ClusterIssuer':
       return certManager

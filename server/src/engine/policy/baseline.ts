@@ -122,6 +122,9 @@ function anchors(unit: Unit): Anchor[] {
       }
       break;
     }
+    case 'cluster-role-binding':
+      out.push({ span: unit.meta.span, object: objectName('ClusterRoleBinding', unit.meta), field: 'metadata.name' });
+      break;
     case 'cert-manager-issuer':
     case 'service':
       out.push({

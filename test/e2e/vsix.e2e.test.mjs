@@ -342,12 +342,12 @@ test('the status bar shows the workspace error count the CLI finds', async () =>
 });
 
 // --------------------------------------------------------------------------------------------------
-// The whole PKI: the Kubernetes PKI view in the Explorer and the expiry timeline (README "See the whole PKI").
+// The whole PKI: the Kube PKI view in the Explorer and the expiry timeline (README "See the whole PKI").
 
-/** The rows of the Kubernetes PKI view, as their text (label and description). */
+/** The rows of the Kube PKI view, as their text (label and description). */
 async function pkiRows() {
   return page.evaluate(() => {
-    const header = [...document.querySelectorAll('.pane-header')].find((h) => /Kubernetes PKI/.test(h.textContent));
+    const header = [...document.querySelectorAll('.pane-header')].find((h) => /Kube PKI/.test(h.textContent));
     const pane = header?.closest('.pane');
     if (!pane) return [];
     const text = (row, sel) => (row.querySelector(sel)?.textContent ?? '').replace(/\s+/g, ' ').trim();
@@ -355,12 +355,12 @@ async function pkiRows() {
   });
 }
 
-test('the Kubernetes PKI view lists the CAs, the certificates they signed and the expired one', async () => {
+test('the Kube PKI view lists the CAs, the certificates they signed and the expired one', async () => {
   await page.setViewportSize({ width: 1280, height: 800 });
   // The Problems panel closed: the pictures show the view and the timeline.
   await runCommand('View: Hide Panel');
-  await runCommand('Explorer: Focus on Kubernetes PKI View');
-  const header = page.locator('.pane-header', { hasText: 'Kubernetes PKI' });
+  await runCommand('Explorer: Focus on Kube PKI View');
+  const header = page.locator('.pane-header', { hasText: 'Kube PKI' });
   await header.waitFor({ timeout: 15_000 });
   // The file tree above it, collapsed: the PKI gets the height.
   const folders = page.locator('.pane-header[aria-expanded="true"]', { hasText: path.basename(example) });
@@ -374,7 +374,7 @@ test('the Kubernetes PKI view lists the CAs, the certificates they signed and th
     (rs) =>
       ['kubernetes', 'etcd-ca', 'front-proxy-ca'].every((cn) => rs.some((r) => r.startsWith(`${cn} in `))) &&
       rs.some((r) => /expired \d+ d ago/.test(r)),
-    'the three CAs and an expired certificate in the Kubernetes PKI view',
+    'the three CAs and an expired certificate in the Kube PKI view',
   );
   assert.ok(
     rows.some((r) => /^controller-manager\.conf client CN=system:kube-controller-manager · expired \d+ d ago · cert-expired/.test(r)),
@@ -402,7 +402,7 @@ test('the Kubernetes PKI view lists the CAs, the certificates they signed and th
 });
 
 test("the expiry timeline draws a bar per certificate with today marked, from the view's title bar", async () => {
-  const header = page.locator('.pane-header', { hasText: 'Kubernetes PKI' });
+  const header = page.locator('.pane-header', { hasText: 'Kube PKI' });
   await header.hover();
   await header.locator('.action-label[aria-label*="Show Expiry Timeline"]').click();
   await page.locator('.tab.active', { hasText: 'PKI Expiry Timeline' }).waitFor({ timeout: 15_000 });

@@ -315,7 +315,7 @@ test('the Problems panel lists every planted defect of the open files with its c
   }
 });
 
-test('the status bar shows the workspace error count the CLI finds', async () => {
+test("the status bar shows the workspace error count the CLI finds, and VS Code's Problems count agrees", async () => {
   assert.ok(cliCounts.errors >= expected.length, `the CLI found ${cliCounts.errors} errors`);
   const want = `PKI: ${cliCounts.errors} error${cliCounts.errors === 1 ? '' : 's'}, ${cliCounts.warnings} warning${cliCounts.warnings === 1 ? '' : 's'}`;
   const item = page.locator('.statusbar-item', { hasText: 'PKI' }).first();
@@ -325,6 +325,14 @@ test('the status bar shows the workspace error count the CLI finds', async () =>
     `the status bar to read "${want}"`,
   );
   assert.ok(text.includes(want), text);
+  // VS Code's own Problems count (errors, warnings) agrees: the panel holds the whole workspace, open or not.
+  const problemsItem = page.locator('[id="status.problems"]');
+  const counts = await waitForValue(
+    async () => (await problemsItem.innerText()).replace(/\s+/g, ' ').trim(),
+    (t) => t === `${cliCounts.errors} ${cliCounts.warnings}`,
+    `VS Code's Problems count to read ${cliCounts.errors} errors, ${cliCounts.warnings} warnings`,
+  );
+  assert.equal(counts, `${cliCounts.errors} ${cliCounts.warnings}`);
   const b = await item.boundingBox();
   await shot('e2e-4-status-bar-item.png', {
     clip: { x: Math.max(0, b.x - 10), y: b.y - 6, width: Math.min(420, b.width + 20), height: b.height + 12 },

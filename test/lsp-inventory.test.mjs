@@ -1,5 +1,5 @@
 // kubePki/inventory from the language server (dist/server.js) over stdio: the workspace's PKI as the editor's
-// "Kubernetes PKI" view and expiry timeline get it, on a kubeadm node tree generated at run time with planted
+// "Kube PKI" view and expiry timeline get it, on a kubeadm node tree generated at run time with planted
 // defects. Run `node esbuild.js` first.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

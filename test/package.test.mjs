@@ -2,7 +2,7 @@
 // names exist. The .vsix itself is built and installed by test/e2e/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,6 +52,32 @@ test('every command has a title and the Kube PKI category', () => {
     assert.match(c.command, /^kubePki\./);
     assert.ok(c.title, `${c.command}: title`);
     assert.equal(c.category, 'Kube PKI', `${c.command}: category`);
+  }
+});
+
+test('one product name, Kube PKI, wherever a user reads it: commands, view, settings, output, notifications', () => {
+  const NAME = 'Kube PKI';
+  assert.equal(pkg.displayName, NAME);
+  assert.equal(pkg.contributes.configuration.title, NAME);
+  for (const v of Object.values(pkg.contributes.views ?? {}).flat()) {
+    assert.equal(v.name, NAME, `view ${v.id}: name`);
+    if (v.contextualTitle) assert.equal(v.contextualTitle, NAME, `view ${v.id}: contextualTitle`);
+  }
+  for (const w of pkg.contributes.walkthroughs ?? []) assert.match(w.title, new RegExp(`\\b${NAME}\\b`), `walkthrough ${w.id}: title`);
+  // The client's output channel, status bar item, language client and every notification it shows.
+  const client = path.join(repo, 'client', 'src');
+  const sources = readdirSync(client, { recursive: true })
+    .filter((f) => /\.ts$/.test(f))
+    .map((f) => [f, read(path.join('client', 'src', f))]);
+  const extension = read('client/src/extension.ts');
+  assert.match(extension, new RegExp(`createOutputChannel\\('${NAME}'`));
+  assert.match(extension, new RegExp(`status\\.name = '${NAME}'`));
+  assert.match(extension, new RegExp(`new LanguageClient\\('kubePki', '${NAME}'`));
+  for (const [file, text] of sources) {
+    for (const m of text.matchAll(/show(?:Information|Warning|Error)Message\(\s*[`'"]([^`'"]*)/g)) {
+      assert.ok(m[1].startsWith(`${NAME}: `), `client/src/${file}: a notification names the product otherwise: ${m[1]}`);
+    }
+    assert.doesNotMatch(text, /Kubernetes PKI/, `client/src/${file} calls the product "Kubernetes PKI"`);
   }
 });
 

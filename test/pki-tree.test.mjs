@@ -1,4 +1,4 @@
-// The Kubernetes PKI view's grouping (client/src/pkiTree.ts) and the expiry timeline's SVG and page
+// The Kube PKI view's grouping (client/src/pkiTree.ts) and the expiry timeline's SVG and page
 // (client/src/timeline.ts, client/src/webview/) on hand-made inventories: what the extension-host suite's single node tree
 // cannot show (several nodes, an intermediate CA, certificates without their CA, keys without
 // certificates, hostile names). The client code is bundled with esbuild against a stub of `vscode`.

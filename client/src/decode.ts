@@ -72,7 +72,7 @@ export function registerDecodeCommands(
   ): Promise<string | undefined> {
     const c = client();
     if (!c || !c.isRunning()) {
-      void vscode.window.showWarningMessage('Kubernetes PKI: the language server is not running.');
+      void vscode.window.showWarningMessage('Kube PKI: the language server is not running.');
       return undefined;
     }
     const text = document.getText();
@@ -87,11 +87,11 @@ export function registerDecodeCommands(
       });
     } catch (err) {
       output.error(`Decode failed: ${err instanceof Error ? err.message : String(err)}`);
-      void vscode.window.showErrorMessage('Kubernetes PKI: decoding failed; see the output.');
+      void vscode.window.showErrorMessage('Kube PKI: decoding failed; see the output.');
       return undefined;
     }
     if (!answer || 'error' in answer) {
-      void vscode.window.showInformationMessage(`Kubernetes PKI: ${answer?.error ?? 'nothing to decode here.'}`);
+      void vscode.window.showInformationMessage(`Kube PKI: ${answer?.error ?? 'nothing to decode here.'}`);
       return undefined;
     }
     const uri = decodeUri(answer.title, document.uri.toString());
@@ -113,7 +113,7 @@ export function registerDecodeCommands(
       const editor = vscode.window.activeTextEditor;
       const document = uri ? await vscode.workspace.openTextDocument(uri) : editor?.document;
       if (!document) {
-        void vscode.window.showInformationMessage('Kubernetes PKI: open a certificate, key or Kubernetes config first.');
+        void vscode.window.showInformationMessage('Kube PKI: open a certificate, key or Kubernetes config first.');
         return undefined;
       }
       const position = toPosition(positionArg) ?? (editor && editor.document === document ? editor.selection.active : new vscode.Position(0, 0));
@@ -122,7 +122,7 @@ export function registerDecodeCommands(
     vscode.commands.registerCommand(DECODE_SELECTION_COMMAND, async () => {
       const editor = vscode.window.activeTextEditor;
       if (!editor || editor.selection.isEmpty) {
-        void vscode.window.showInformationMessage('Kubernetes PKI: select a PEM block or a base64 value first.');
+        void vscode.window.showInformationMessage('Kube PKI: select a PEM block or a base64 value first.');
         return undefined;
       }
       return show(editor.document, { range: editor.selection }, false);

@@ -23,15 +23,15 @@ let client: LanguageClient | undefined;
 function showSummary(item: vscode.StatusBarItem, s: Summary | undefined): void {
   if (!s || typeof s.errors !== 'number' || typeof s.warnings !== 'number') {
     item.text = '$(sync~spin) PKI';
-    item.tooltip = 'Kubernetes PKI: checking the workspace…';
+    item.tooltip = 'Kube PKI: checking the workspace…';
     item.backgroundColor = undefined;
   } else if (s.errors === 0 && s.warnings === 0) {
     item.text = '$(pass) PKI';
-    item.tooltip = `Kubernetes PKI: no problems in ${plural(s.files ?? 0, 'file')}`;
+    item.tooltip = `Kube PKI: no problems in ${plural(s.files ?? 0, 'file')}`;
     item.backgroundColor = undefined;
   } else {
     item.text = `$(shield) PKI: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`;
-    item.tooltip = `Kubernetes PKI: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')} in the workspace — click to open the Problems panel`;
+    item.tooltip = `Kube PKI: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')} in the workspace — click to open the Problems panel`;
     item.backgroundColor =
       s.errors > 0 ? new vscode.ThemeColor('statusBarItem.errorBackground') : new vscode.ThemeColor('statusBarItem.warningBackground');
   }
@@ -46,16 +46,16 @@ export interface KubePkiApi {
   summary(): Promise<Summary>;
   /** The notifications kube-pki showed about its language server (the restart notice), in order. */
   serverNotices(): readonly string[];
-  /** The Kubernetes PKI view and the expiry timeline (client/src/pkiTree.ts, timeline.ts). */
+  /** The Kube PKI view and the expiry timeline (client/src/pkiTree.ts, timeline.ts). */
   explorer: PkiExplorerApi;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<KubePkiApi> {
-  const output = vscode.window.createOutputChannel('Kubernetes PKI', { log: true });
+  const output = vscode.window.createOutputChannel('Kube PKI', { log: true });
   context.subscriptions.push(output);
 
   const status = vscode.window.createStatusBarItem('kubePki.status', vscode.StatusBarAlignment.Left, 10);
-  status.name = 'Kubernetes PKI';
+  status.name = 'Kube PKI';
   status.command = 'workbench.actions.view.problems';
   showSummary(status, undefined);
   context.subscriptions.push(status);
@@ -99,7 +99,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KubePk
   };
 
   // The id 'kubePki' makes the client honour the kubePki.trace.server setting.
-  client = new LanguageClient('kubePki', 'Kubernetes PKI', serverOptions, clientOptions);
+  client = new LanguageClient('kubePki', 'Kube PKI', serverOptions, clientOptions);
   const c = client;
   registerDecodeCommands(context, () => client, output);
   registerGenerateCommands(context, () => client, output);
@@ -109,7 +109,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KubePk
     vscode.commands.registerCommand(SHOW_OUTPUT_COMMAND, () => output.show(true)),
     vscode.commands.registerCommand(RECHECK_COMMAND, async () => {
       if (!c.isRunning()) {
-        void vscode.window.showWarningMessage('Kubernetes PKI: the language server is not running.');
+        void vscode.window.showWarningMessage('Kube PKI: the language server is not running.');
         return;
       }
       showSummary(status, undefined);
@@ -120,7 +120,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KubePk
         if (s) showSummary(status, s as Summary);
       } catch (err) {
         output.error(`Re-check failed: ${err instanceof Error ? err.message : String(err)}`);
-        void vscode.window.showErrorMessage('Kubernetes PKI: the re-check failed; see the output.');
+        void vscode.window.showErrorMessage('Kube PKI: the re-check failed; see the output.');
       }
     }),
   );
@@ -143,7 +143,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KubePk
     (err) => {
       output.error(`The kube-pki language server did not start: ${err instanceof Error ? err.message : String(err)}`);
       status.text = '$(error) PKI';
-      status.tooltip = 'Kubernetes PKI: the language server did not start — click for the output';
+      status.tooltip = 'Kube PKI: the language server did not start — click for the output';
       status.command = SHOW_OUTPUT_COMMAND;
       status.backgroundColor = undefined;
       status.show();

@@ -78,12 +78,12 @@ export function registerGenerateCommands(
 
   async function ready(): Promise<LanguageClient | undefined> {
     if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('Kubernetes PKI: generating certificates is disabled in an untrusted workspace.');
+      void vscode.window.showWarningMessage('Kube PKI: generating certificates is disabled in an untrusted workspace.');
       return undefined;
     }
     const c = getClient();
     if (!c || !c.isRunning()) {
-      void vscode.window.showWarningMessage('Kubernetes PKI: the language server is not running.');
+      void vscode.window.showWarningMessage('Kube PKI: the language server is not running.');
       return undefined;
     }
     return c;
@@ -95,12 +95,12 @@ export function registerGenerateCommands(
     if (!c) return undefined;
     const preview = await c.sendRequest<PlanPreview>(PLAN_REQUEST, params);
     if (preview.error) {
-      void vscode.window.showErrorMessage(`Kubernetes PKI: ${preview.error}`);
+      void vscode.window.showErrorMessage(`Kube PKI: ${preview.error}`);
       return undefined;
     }
     if (preview.items.length === 0) {
       const why = preview.skipped.length ? ` ${preview.skipped.map((s) => `${s.title}: ${s.reason}`).join(' ')}` : '';
-      void vscode.window.showInformationMessage(`Kubernetes PKI: nothing to generate.${why}`);
+      void vscode.window.showInformationMessage(`Kube PKI: nothing to generate.${why}`);
       return undefined;
     }
     const files = preview.items.flatMap((i) => i.files);
@@ -109,7 +109,7 @@ export function registerGenerateCommands(
     output.info(`${what}: preview\n${describe(preview, folders())}`);
     if (confirm) {
       const answer = await vscode.window.showWarningMessage(
-        `Kubernetes PKI: ${what}: ${plural(files.length, 'file')} to write${replacing ? `, ${replacing} replaced (old kept as .bak-…)` : ''}.`,
+        `Kube PKI: ${what}: ${plural(files.length, 'file')} to write${replacing ? `, ${replacing} replaced (old kept as .bak-…)` : ''}.`,
         { modal: true, detail: describe(preview, folders()) },
         go,
       );
@@ -123,13 +123,13 @@ export function registerGenerateCommands(
     for (const f of result.edited) output.info(`edited ${f} (undo in the editor)`);
     if (result.ok) {
       void vscode.window.showInformationMessage(
-        `Kubernetes PKI: ${result.written.length} file(s) written${result.edited.length ? `, ${result.edited.length} kubeconfig(s) edited` : ''}.`,
+        `Kube PKI: ${result.written.length} file(s) written${result.edited.length ? `, ${result.edited.length} kubeconfig(s) edited` : ''}.`,
       );
     } else {
       const failed = result.failed.map((f) => `${f.title}: ${f.reason}`).join('; ');
       output.error(`generation: ${result.error ?? ''} ${failed}`);
       void vscode.window.showErrorMessage(
-        `Kubernetes PKI: ${result.error ?? failed}${result.notWritten.length ? ` (not written: ${result.notWritten.map((p) => path.basename(p)).join(', ')})` : ''}`,
+        `Kube PKI: ${result.error ?? failed}${result.notWritten.length ? ` (not written: ${result.notWritten.map((p) => path.basename(p)).join(', ')})` : ''}`,
       );
     }
     return result;
@@ -185,7 +185,7 @@ export function registerGenerateCommands(
         ? items.filter((i) => i.paths.some((p) => wanted.includes(p)))
         : await vscode.window.showQuickPick(items, { title: 'Renew which certificates? (keys are kept)', canPickMany: true });
       if (!picks?.length) {
-        if (wanted) void vscode.window.showInformationMessage('Kubernetes PKI: no certificate to renew there.');
+        if (wanted) void vscode.window.showInformationMessage('Kube PKI: no certificate to renew there.');
         return undefined;
       }
       return previewAndApply({ kind: 'renew', actionIds: picks.map((p) => p.id) }, 'renew certificates', opts?.confirm !== false);

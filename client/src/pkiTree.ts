@@ -1,4 +1,4 @@
-// The "Kubernetes PKI" view in the Explorer: each CA of the workspace at the root, under it the intermediate
+// The "Kube PKI" view in the Explorer: each CA of the workspace at the root, under it the intermediate
 // CAs and the certificates it signed (grouped by node when there are several, and by component), each with
 // its role, subject, expiry and problems; certificates whose CA the workspace lacks, and keys without a
 // certificate, in their own groups. Built from kubePki/inventory, asked again after each
@@ -250,7 +250,7 @@ export function locationOf(refs: InventoryLocation[], files: string[]): { uri: v
 /** The certificate of a CA or certificate item, that a context-menu command acts on; for anything else, undefined and a word to the user. */
 function pickedCert(node: PkiNode | undefined, verb: string): InventoryCertificate | undefined {
   if (node?.kind === 'ca' || node?.kind === 'cert') return node.cert;
-  void vscode.window.showInformationMessage(`Kubernetes PKI: pick a certificate in the Kubernetes PKI view to ${verb}.`);
+  void vscode.window.showInformationMessage(`Kube PKI: pick a certificate in the Kube PKI view to ${verb}.`);
   return undefined;
 }
 
@@ -500,7 +500,7 @@ export function registerPkiExplorer(
         return vscode.commands.executeCommand(DECODE_COMMAND, documentOf(ref), new vscode.Position(start.line, character));
       }
       if (target.files[0]) return vscode.commands.executeCommand(DECODE_COMMAND, vscode.Uri.file(target.files[0]), new vscode.Position(0, 0));
-      void vscode.window.showInformationMessage('Kubernetes PKI: this certificate is in no file to decode it from.');
+      void vscode.window.showInformationMessage('Kube PKI: this certificate is in no file to decode it from.');
       return undefined;
     }),
     // Renew this certificate: the Renew Certificate command (plan, preview, one confirmation), for its files.

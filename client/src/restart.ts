@@ -16,8 +16,7 @@ import {
 const WINDOW_MS = 3 * 60 * 1000;
 const MAX_RESTARTS = 5;
 
-export const RESTARTED_MESSAGE =
-  'Kubernetes PKI: the language server stopped unexpectedly and was restarted. Later restarts are only noted in the output.';
+export const RESTARTED_MESSAGE = 'Kube PKI: the language server stopped unexpectedly and was restarted. Later restarts are only noted in the output.';
 
 export interface RestartHandler extends ErrorHandler {
   /** The notifications this handler showed, in order (read by the extension-host tests through the API). */
@@ -49,7 +48,7 @@ export function restartingErrorHandler(output: vscode.LogOutputChannel, showOutp
       closes.push(now);
       while (closes.length && closes[0] < now - WINDOW_MS) closes.shift();
       if (closes.length > MAX_RESTARTS) {
-        const message = `Kubernetes PKI: the language server stopped ${closes.length} times in 3 minutes and is not restarted again; see the output, and reload the window to start it.`;
+        const message = `Kube PKI: the language server stopped ${closes.length} times in 3 minutes and is not restarted again; see the output, and reload the window to start it.`;
         output.error(message);
         notify('error', message);
         return { action: CloseAction.DoNotRestart, handled: true };

@@ -113,7 +113,7 @@ export function renderTimelineSvg(inv: Inventory, range: TimelineRange = 'all', 
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="Certificate expiry timeline">`,
   );
-  out.push(`<title>Kubernetes PKI expiry timeline, ${esc(day(now))}</title>`);
+  out.push(`<title>Kube PKI expiry timeline, ${esc(day(now))}</title>`);
   // Stripes, the warning window, the grid.
   certs.forEach((_, i) => {
     if (i % 2 === 1) out.push(`<rect class="stripe" x="0" y="${top + i * RH}" width="${W}" height="${RH}"/>`);
@@ -276,11 +276,11 @@ export function registerTimeline(
 
   function failed(log: string): void {
     host.output.error(log);
-    void vscode.window.showErrorMessage('Kubernetes PKI: the timeline could not be exported; see the output.');
+    void vscode.window.showErrorMessage('Kube PKI: the timeline could not be exported; see the output.');
   }
 
   const saved = (file: string) =>
-    void vscode.window.showInformationMessage(`Kubernetes PKI: the timeline was saved to ${vscode.workspace.asRelativePath(file)}.`);
+    void vscode.window.showInformationMessage(`Kube PKI: the timeline was saved to ${vscode.workspace.asRelativePath(file)}.`);
 
   async function save(format: ExportFormat, data: string, target?: string): Promise<string | undefined> {
     let file = target;

@@ -315,7 +315,7 @@ test('the Problems panel lists every planted defect of the open files with its c
   }
 });
 
-test('the status bar shows the workspace error count the CLI finds', async () => {
+test("the status bar shows the workspace error count the CLI finds, and VS Code's Problems count agrees", async () => {
   assert.ok(cliCounts.errors >= expected.length, `the CLI found ${cliCounts.errors} errors`);
   const want = `PKI: ${cliCounts.errors} error${cliCounts.errors === 1 ? '' : 's'}, ${cliCounts.warnings} warning${cliCounts.warnings === 1 ? '' : 's'}`;
   const item = page.locator('.statusbar-item', { hasText: 'PKI' }).first();
@@ -325,6 +325,14 @@ test('the status bar shows the workspace error count the CLI finds', async () =>
     `the status bar to read "${want}"`,
   );
   assert.ok(text.includes(want), text);
+  // VS Code's own Problems count (errors, warnings) agrees: the panel holds the whole workspace, open or not.
+  const problemsItem = page.locator('[id="status.problems"]');
+  const counts = await waitForValue(
+    async () => (await problemsItem.innerText()).replace(/\s+/g, ' ').trim(),
+    (t) => t === `${cliCounts.errors} ${cliCounts.warnings}`,
+    `VS Code's Problems count to read ${cliCounts.errors} errors, ${cliCounts.warnings} warnings`,
+  );
+  assert.equal(counts, `${cliCounts.errors} ${cliCounts.warnings}`);
   const b = await item.boundingBox();
   await shot('e2e-4-status-bar-item.png', {
     clip: { x: Math.max(0, b.x - 10), y: b.y - 6, width: Math.min(420, b.width + 20), height: b.height + 12 },
@@ -342,12 +350,12 @@ test('the status bar shows the workspace error count the CLI finds', async () =>
 });
 
 // --------------------------------------------------------------------------------------------------
-// The whole PKI: the Kubernetes PKI view in the Explorer and the expiry timeline (README "See the whole PKI").
+// The whole PKI: the Kube PKI view in the Explorer and the expiry timeline (README "See the whole PKI").
 
-/** The rows of the Kubernetes PKI view, as their text (label and description). */
+/** The rows of the Kube PKI view, as their text (label and description). */
 async function pkiRows() {
   return page.evaluate(() => {
-    const header = [...document.querySelectorAll('.pane-header')].find((h) => /Kubernetes PKI/.test(h.textContent));
+    const header = [...document.querySelectorAll('.pane-header')].find((h) => /Kube PKI/.test(h.textContent));
     const pane = header?.closest('.pane');
     if (!pane) return [];
     const text = (row, sel) => (row.querySelector(sel)?.textContent ?? '').replace(/\s+/g, ' ').trim();
@@ -355,12 +363,12 @@ async function pkiRows() {
   });
 }
 
-test('the Kubernetes PKI view lists the CAs, the certificates they signed and the expired one', async () => {
+test('the Kube PKI view lists the CAs, the certificates they signed and the expired one', async () => {
   await page.setViewportSize({ width: 1280, height: 800 });
   // The Problems panel closed: the pictures show the view and the timeline.
   await runCommand('View: Hide Panel');
-  await runCommand('Explorer: Focus on Kubernetes PKI View');
-  const header = page.locator('.pane-header', { hasText: 'Kubernetes PKI' });
+  await runCommand('Explorer: Focus on Kube PKI View');
+  const header = page.locator('.pane-header', { hasText: 'Kube PKI' });
   await header.waitFor({ timeout: 15_000 });
   // The file tree above it, collapsed: the PKI gets the height.
   const folders = page.locator('.pane-header[aria-expanded="true"]', { hasText: path.basename(example) });
@@ -374,7 +382,7 @@ test('the Kubernetes PKI view lists the CAs, the certificates they signed and th
     (rs) =>
       ['kubernetes', 'etcd-ca', 'front-proxy-ca'].every((cn) => rs.some((r) => r.startsWith(`${cn} in `))) &&
       rs.some((r) => /expired \d+ d ago/.test(r)),
-    'the three CAs and an expired certificate in the Kubernetes PKI view',
+    'the three CAs and an expired certificate in the Kube PKI view',
   );
   assert.ok(
     rows.some((r) => /^controller-manager\.conf client CN=system:kube-controller-manager · expired \d+ d ago · cert-expired/.test(r)),
@@ -402,7 +410,7 @@ test('the Kubernetes PKI view lists the CAs, the certificates they signed and th
 });
 
 test("the expiry timeline draws a bar per certificate with today marked, from the view's title bar", async () => {
-  const header = page.locator('.pane-header', { hasText: 'Kubernetes PKI' });
+  const header = page.locator('.pane-header', { hasText: 'Kube PKI' });
   await header.hover();
   await header.locator('.action-label[aria-label*="Show Expiry Timeline"]').click();
   await page.locator('.tab.active', { hasText: 'PKI Expiry Timeline' }).waitFor({ timeout: 15_000 });

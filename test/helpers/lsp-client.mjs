@@ -19,6 +19,7 @@ export const uriOf = (file) => pathToFileURL(file).href;
  * options.initializationOptions: sent in `initialize` (e.g. { trusted: false }, as VS Code's client in Restricted Mode).
  * options.server: another copy of dist/server.js; options.runAs: a command prefix (e.g. ['setpriv', '--reuid=65534', …]);
  * options.cwd: the server's working folder.
+ * options.codeLensRefresh: announce workspace/codeLens/refresh support (each request is counted in lensRefreshes).
  */
 export async function start(rootDir, settings = {}, options = {}) {
   const argv = [...(options.nodeArgs ?? []), options.server ?? SERVER, '--stdio'];
@@ -52,6 +53,8 @@ export async function start(rootDir, settings = {}, options = {}) {
     /** every publishDiagnostics, in order, with the time it arrived */
     publishes: [],
     summaries: [],
+    /** every workspace/codeLens/refresh request, with the time it arrived */
+    lensRefreshes: [],
     logs: [],
     registrations: [],
     configurationRequests: 0,
@@ -89,6 +92,11 @@ export async function start(rootDir, settings = {}, options = {}) {
     return null;
   });
   connection.onRequest('client/unregisterCapability', () => null);
+  connection.onRequest('workspace/codeLens/refresh', () => {
+    client.lensRefreshes.push({ at: Date.now(), publishes: client.publishes.length });
+    notify(client);
+    return null;
+  });
   connection.onRequest('window/workDoneProgress/create', () => null);
   connection.onRequest('workspace/workspaceFolders', () => [{ uri: uriOf(rootDir), name: path.basename(rootDir) }]);
   connection.listen();
@@ -100,6 +108,7 @@ export async function start(rootDir, settings = {}, options = {}) {
       didChangeWatchedFiles: { dynamicRegistration: true },
       workspaceFolders: true,
       executeCommand: { dynamicRegistration: false },
+      ...(options.codeLensRefresh ? { codeLens: { refreshSupport: true } } : {}),
     },
     textDocument: {
       synchronization: { dynamicRegistration: false, didSave: false },

@@ -3,7 +3,17 @@
 // documents are due after a change is decided by the callers (an edit: the document and the open documents that
 // depend on it; a file on disk: what depends on it; a config: everything open). Each publish round is followed
 // by kubePki/summaryChanged (errors and warnings over every recognised document), coalesced over bursts.
-import type { Connection, Diagnostic } from 'vscode-languageserver/node';
+//
+// Documents that are not open are published too, by the summary's pass over the workspace: it re-checks only the
+// documents whose counts are stale, in slices, and sends a document's diagnostics only when they differ from what
+// was last sent; a document that is no longer recognised (deleted, excluded, rewritten into something else) gets
+// its diagnostics cleared. So the Problems panel lists what the status bar counts, and its "show active file only"
+// filter works as for any other diagnostics. (Pushed rather than pulled: vscode-languageclient's workspace pull
+// re-asks for the whole workspace every two seconds, and clients without pull diagnostics would see nothing.)
+//
+// CodeLens titles carry the findings on their line: when an open document is re-published for a reason outside
+// its own buffer (another file edited or changed on disk), the client is asked to refresh its lenses.
+import { CodeLensRefreshRequest, type Connection, type Diagnostic } from 'vscode-languageserver/node';
 import { policy } from '../engine';
 import type { Finding } from '../engine/types';
 import { SUMMARY_NOTIFICATION, type Summary } from '../../../shared/protocol';
@@ -11,7 +21,7 @@ import { displayPath, toDiagnostic } from './diagnostics';
 import type { Log } from './guard';
 import type { WorkspaceState } from './state';
 import { slicer, yieldToEventLoop } from './slices';
-import { pathToUri } from './uris';
+import { isFileUri, pathToUri } from './uris';
 
 /**
  * Publish at most this long after a change (the editor expects diagnostics within ~100 ms).
@@ -51,6 +61,10 @@ export class Publisher {
   private summaryQueued: Promise<Summary> | undefined;
   private summaryTimer: NodeJS.Timeout | undefined;
   private summaryFirstAsked = 0;
+  /** Each document's diagnostics as last sent (only those sent non-empty), by path: a pass sends only what changed. */
+  private readonly sent = new Map<string, { uri: string; key: string }>();
+  /** Open documents whose own buffer changed since the last publish round (their lenses are asked for anyway). */
+  private edited = new Set<string>();
 
   constructor(
     private readonly connection: Connection,
@@ -78,6 +92,11 @@ export class Publisher {
   /** A closed document is no longer due. */
   forget(file: string): void {
     this.pending.delete(file);
+  }
+
+  /** An open document's own buffer changed (its re-publication needs no CodeLens refresh). */
+  noteEdited(file: string): void {
+    this.edited.add(file);
   }
 
   // ---------------------------------------------------------------- diagnostics
@@ -110,6 +129,9 @@ export class Publisher {
     this.publishTimer = undefined;
     const files = [...this.pending];
     this.pending.clear();
+    const edited = this.edited;
+    this.edited = new Set();
+    let lensesStale = false;
     for (let i = 0; i < files.length; i++) {
       if (state.unapplied.size > 0) {
         // A newer edit came in while this round was sending: the rest waits for the round it scheduled,
@@ -121,34 +143,91 @@ export class Publisher {
       const doc = state.openByFile.get(file) ?? (policy.isConfigName(file) ? { uri: pathToUri(file), file } : undefined);
       if (!doc) continue;
       const findings = this.check(file);
-      if (state.openByFile.has(file)) this.counts.set(file, countOf(findings));
-      const diagnostics: Diagnostic[] = [];
-      for (const f of findings) {
-        const d = this.log.guard(
-          'diagnostic',
-          () =>
-            toDiagnostic(f, {
-              relatedInformation: state.caps.relatedInformation,
-              uriOf: (p) => state.uriOf(p),
-              displayOf: (p) => displayPath(p, state.folderPaths()),
-            }),
-          undefined,
-        );
-        if (d) diagnostics.push(d);
-      }
+      const open = state.openByFile.has(file);
+      if (open) this.counts.set(file, countOf(findings));
+      if (open && !edited.has(file)) lensesStale = true;
+      const diagnostics = this.diagnosticsOf(findings);
       const version = state.documents.get(doc.uri)?.version;
+      this.noteSent(file, doc.uri, diagnostics);
       try {
         await this.connection.sendDiagnostics({ uri: doc.uri, version, diagnostics });
       } catch (err) {
         this.log.error('publishDiagnostics', err);
       }
     }
+    if (lensesStale) this.refreshLenses();
     this.scheduleSummary();
   }
 
-  /** Clears a closed document's diagnostics. */
-  clear(uri: string): void {
+  private diagnosticsOf(findings: Finding[]): Diagnostic[] {
+    const state = this.state;
+    const diagnostics: Diagnostic[] = [];
+    for (const f of findings) {
+      const d = this.log.guard(
+        'diagnostic',
+        () =>
+          toDiagnostic(f, {
+            relatedInformation: state.caps.relatedInformation,
+            uriOf: (p) => state.uriOf(p),
+            displayOf: (p) => displayPath(p, state.folderPaths()),
+          }),
+        undefined,
+      );
+      if (d) diagnostics.push(d);
+    }
+    return diagnostics;
+  }
+
+  /** Records what was sent for a document; returns false when it equals what was sent last. */
+  private noteSent(file: string, uri: string, diagnostics: Diagnostic[]): boolean {
+    const key = diagnostics.length ? JSON.stringify(diagnostics) : '';
+    const prev = this.sent.get(file);
+    if ((prev?.key ?? '') === key && (prev === undefined || prev.uri === uri)) return false;
+    if (key) this.sent.set(file, { uri, key });
+    else this.sent.delete(file);
+    return true;
+  }
+
+  /** A document that is not open, checked by the summary's pass: sent when its diagnostics changed. */
+  private async publishClosed(file: string, findings: Finding[]): Promise<void> {
+    if (!this.state.settingsLoaded || this.state.shuttingDown) return;
+    const diagnostics = this.diagnosticsOf(findings);
+    const uri = this.sent.get(file)?.uri ?? pathToUri(file);
+    if (!this.noteSent(file, uri, diagnostics)) return;
+    try {
+      await this.connection.sendDiagnostics({ uri, diagnostics });
+    } catch (err) {
+      this.log.error('publishDiagnostics', err);
+    }
+  }
+
+  /** Clears the diagnostics of documents sent before that are no longer recognised, open or a config. */
+  private async clearGone(recognised: Set<string>): Promise<void> {
+    const state = this.state;
+    for (const [file, { uri }] of [...this.sent]) {
+      if (recognised.has(file) || state.openByFile.has(file) || policy.isConfigName(file)) continue;
+      this.sent.delete(file);
+      try {
+        await this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      } catch (err) {
+        this.log.error('publishDiagnostics', err);
+      }
+    }
+  }
+
+  /**
+   * A document was closed. A workspace file keeps its diagnostics (the summary's pass re-checks it as the disk has
+   * it, and clears them if it is no longer recognised); any other document (untitled) has them cleared now.
+   */
+  closed(uri: string, file: string): void {
+    if (isFileUri(uri) && this.state.isIndexed(file)) return;
+    this.sent.delete(file);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] }).catch((err) => this.log.error('publishDiagnostics', err));
+  }
+
+  private refreshLenses(): void {
+    if (!this.state.caps.codeLensRefresh || this.state.shuttingDown) return;
+    void this.connection.sendRequest(CodeLensRefreshRequest.type).catch((err) => this.log.error('codeLens/refresh', err));
   }
 
   // ---------------------------------------------------------------- the summary
@@ -170,14 +249,18 @@ export class Publisher {
       for (const file of docs) {
         let c = this.counts.get(file);
         if (!c) {
-          c = countOf(this.check(file));
+          const findings = this.check(file);
+          c = countOf(findings);
           this.counts.set(file, c);
+          // Open documents and configs are published by the rounds above (with the buffer's version).
+          if (!this.state.openByFile.has(file) && !policy.isConfigName(file)) await this.publishClosed(file, findings);
           if (due()) await yieldToEventLoop();
         }
         s.errors += c.errors;
         s.warnings += c.warnings;
         if (c.errors + c.warnings > 0) s.filesWithProblems++;
       }
+      await this.clearGone(new Set(docs));
       return s;
     })();
     this.summaryRun = run;

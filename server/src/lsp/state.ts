@@ -32,6 +32,8 @@ export interface Capabilities {
   dynamicConfiguration: boolean;
   workspaceFolders: boolean;
   workDoneProgress: boolean;
+  /** workspace/codeLens/refresh is understood. */
+  codeLensRefresh: boolean;
 }
 
 /** Documents bigger than this get no hover, lens, outline or quick fix (the engine does not parse such configs either). */
@@ -64,6 +66,7 @@ export class WorkspaceState {
     dynamicConfiguration: false,
     workspaceFolders: false,
     workDoneProgress: false,
+    codeLensRefresh: false,
   };
   /** Settings pushed by didChangeConfiguration, for clients without workspace/configuration. */
   pushedSettings: unknown = undefined;

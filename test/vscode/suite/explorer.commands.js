@@ -4,10 +4,9 @@
 
 const EXPLORER_TESTS = {
   'kubePki.pkiExplorer.refresh':
-    'the Kubernetes PKI view lists each CA at its root and each certificate under the CA that signed it, with its role and expiry',
-  'kubePki.pkiExplorer.decode': 'Decode in the Kubernetes PKI view decodes the certificate at the line that references it',
-  'kubePki.pkiExplorer.renew':
-    'Renew in the Kubernetes PKI view re-issues that certificate from its CA, keeps its key, and the view shows the new one',
+    'the Kube PKI view lists each CA at its root and each certificate under the CA that signed it, with its role and expiry',
+  'kubePki.pkiExplorer.decode': 'Decode in the Kube PKI view decodes the certificate at the line that references it',
+  'kubePki.pkiExplorer.renew': 'Renew in the Kube PKI view re-issues that certificate from its CA, keeps its key, and the view shows the new one',
   'kubePki.showExpiryTimeline': 'Kube PKI: Show Expiry Timeline draws one bar per certificate, sorted by expiry, with today and the warning window',
   'kubePki.exportExpiryTimeline': 'Kube PKI: Export Expiry Timeline… writes an SVG with the theme colours inlined and a PNG',
 };

@@ -1,4 +1,4 @@
-// The "Kubernetes PKI" view in the Explorer and the expiry timeline, through the real `vscode` API: what the
+// The "Kube PKI" view in the Explorer and the expiry timeline, through the real `vscode` API: what the
 // tree shows (read through the extension's API, which renders each item with the view's own provider:
 // labels, descriptions, icons, tooltips, click commands), how it follows a certificate replaced on disk, its
 // context menu commands, and the timeline's SVG and its exports. Runs after features.test.js (the planted
@@ -45,10 +45,10 @@ async function snapshotWhen(pred, what, timeout = 15_000) {
   );
 }
 
-test('the Kubernetes PKI view is in the Explorer, with its title-bar buttons and context menu', async () => {
+test('the Kube PKI view is in the Explorer, with its title-bar buttons and context menu', async () => {
   const pkg = vscode.extensions.getExtension(EXTENSION_ID).packageJSON;
   const view = pkg.contributes.views.explorer.find((v) => v.id === 'kubePki.pkiExplorer');
-  assert.equal(view.name, 'Kubernetes PKI');
+  assert.equal(view.name, 'Kube PKI');
   const titleBar = pkg.contributes.menus['view/title'].filter((m) => m.when.includes('kubePki.pkiExplorer')).map((m) => m.command);
   assert.deepEqual(titleBar.sort(), [
     'kubePki.exportExpiryTimeline',

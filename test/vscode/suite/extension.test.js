@@ -82,6 +82,33 @@ test('the extension activates by itself in a Kubernetes workspace and its server
   assert.ok(s.errors >= ctx.defects.length, `summary counts ${s.errors} errors for ${ctx.defects.length} planted defects`);
 });
 
+test('with no file open, the Problems data holds every planted defect and the status bar counts what it holds', async () => {
+  const planted = new Set(ctx.defects.map((d) => d.file));
+  const open = vscode.workspace.textDocuments.filter((d) => planted.has(d.uri.fsPath));
+  assert.deepEqual(
+    open.map((d) => d.uri.fsPath),
+    [],
+    'no file with a planted defect is open yet',
+  );
+  const all = () => vscode.languages.getDiagnostics().flatMap(([, ds]) => ds.filter((d) => d.source === 'kube-pki'));
+  await waitFor(
+    () => ctx.defects.every((d) => onLine(kubePki(d.file), d.code, d.line).length === 1),
+    () => `every planted code on its line without opening a file; the Problems data has ${show(all())}`,
+  );
+  // The status bar and the Problems panel agree (both count errors and warnings over the workspace).
+  const counted = () => {
+    const ds = all();
+    const errors = ds.filter((d) => d.severity === vscode.DiagnosticSeverity.Error).length;
+    const warnings = ds.filter((d) => d.severity === vscode.DiagnosticSeverity.Warning).length;
+    return `$(shield) PKI: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+  };
+  await waitFor(
+    () => api.statusBarText() === counted(),
+    () => `the status bar (${JSON.stringify(api.statusBarText())}) to count what the Problems data holds (${JSON.stringify(counted())})`,
+  );
+  log(`    with no file open: ${counted()}`);
+});
+
 test('every planted defect is a diagnostic on its line, and nothing else is reported in those files', async () => {
   const files = [...new Set(ctx.defects.map((d) => d.file))];
   for (const f of files) await open(f);

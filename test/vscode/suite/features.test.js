@@ -6,6 +6,7 @@
 
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const vscode = require('vscode');
 const { manifest, waitFor } = require('./util');
@@ -123,4 +124,26 @@ test('a .crt file is in the pem language, with one outline entry per block', asy
     ['CN=kubernetes'],
   );
   assert.match(symbols[0].detail, /^CA certificate · expires \d{4}-\d\d-\d\d \(in \d+ d\) · issuer kubernetes$/);
+});
+
+test("kubeadm's kubeconfigs open as YAML, and an unrelated .conf does not", async () => {
+  for (const name of ['admin.conf', 'super-admin.conf', 'kubelet.conf', 'controller-manager.conf', 'scheduler.conf']) {
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(ctx.files[name]));
+    assert.equal(doc.languageId, 'yaml', `${name} opens as YAML`);
+  }
+  // Any other *.conf directly in an etc/kubernetes folder is a kubeadm kubeconfig too; an nginx.conf is not.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-pki-languages-'));
+  try {
+    const etc = path.join(dir, 'etc', 'kubernetes');
+    fs.mkdirSync(etc, { recursive: true });
+    fs.writeFileSync(path.join(etc, 'bootstrap-kubelet.conf'), 'apiVersion: v1\nkind: Config\n');
+    fs.writeFileSync(path.join(dir, 'nginx.conf'), 'events {}\nhttp { server { listen 80; } }\n');
+    const bootstrap = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(etc, 'bootstrap-kubelet.conf')));
+    assert.equal(bootstrap.languageId, 'yaml', 'etc/kubernetes/bootstrap-kubelet.conf opens as YAML');
+    const nginx = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(dir, 'nginx.conf')));
+    assert.notEqual(nginx.languageId, 'yaml', 'nginx.conf keeps its own language');
+    log(`    nginx.conf opens as ${nginx.languageId}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

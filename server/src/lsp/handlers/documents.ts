@@ -23,6 +23,7 @@ export function registerDocuments(connection: Connection, state: WorkspaceState,
         if (!file) return;
         // The engine reads the text when it is next asked (state.current()).
         state.bufferChanged(uri, file, e.document.getText());
+        publisher.noteEdited(file);
         publisher.invalidate([file]);
         publisher.schedule([file]);
       },
@@ -40,7 +41,7 @@ export function registerDocuments(connection: Connection, state: WorkspaceState,
         if (!doc) return;
         const file = doc.file;
         publisher.forget(file);
-        publisher.clear(uri);
+        publisher.closed(uri, file);
         // Another URI spelling of the same file is still open: its buffer still wins.
         if (stillOpen) return;
         const before = state.affectedOpen(file);
@@ -122,7 +123,8 @@ export function registerDocuments(connection: Connection, state: WorkspaceState,
         if (params.changes?.some((ch) => ch.type !== FileChangeType.Changed)) {
           // A new file can satisfy a reference that resolved to nothing, which no dependency recorded, and a
           // deleted folder takes files along that were never reported one by one: re-check everything
-          // (creations and deletions are rare, and only open documents are published).
+          // (creations and deletions are rare; open documents are published now, the others by the summary's
+          // pass, which sends only what changed).
           publisher.invalidateAll();
           for (const f of state.openByFile.keys()) toPublish.add(f);
         }

@@ -1,5 +1,5 @@
 // kubePki/inventory: the workspace's PKI (every certificate, its CA, who uses it, when it expires, what is
-// wrong with it), for the editor's "Kubernetes PKI" tree and expiry timeline. A thin adapter over the
+// wrong with it), for the editor's "Kube PKI" tree and expiry timeline. A thin adapter over the
 // engine's buildInventory (loose certificates are looked for below the engine's search roots: the workspace
 // folders); a failure is an error response, never a crash of the server.
 import { LSPErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';

@@ -49,6 +49,7 @@ export function registerLifecycle(
           dynamicConfiguration: c.workspace?.didChangeConfiguration?.dynamicRegistration === true,
           workspaceFolders: c.workspace?.workspaceFolders === true,
           workDoneProgress: c.window?.workDoneProgress === true,
+          codeLensRefresh: c.workspace?.codeLens?.refreshSupport === true,
         };
         state.folders = toFolders(params.workspaceFolders, params.rootUri, params.rootPath);
         const init = params.initializationOptions as InitializationOptions | undefined;

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { CodeAction, CodeActionParams, Connection, Diagnostic, TextEdit } from 'vscode-languageserver/node';
-import { generate } from '../../engine';
+import { ADMIN_GROUP_NOTES, generate } from '../../engine';
 import {
   APPLY_COMMAND,
   APPLY_REQUEST,
@@ -38,6 +38,8 @@ export type PlanParams =
       extraSANs?: string[];
       nodeName?: string;
       actionIds?: string[];
+      /** The group an admin certificate whose O is wrong is re-issued in (the org-mismatch quick fixes' choice). */
+      adminGroup?: string;
     }
   | ({ kind: 'ca' } & generate.NewCaOptions)
   | ({ kind: 'client' } & generate.NewClientOptions)
@@ -68,6 +70,13 @@ function preview(plan: generate.GenerationPlan, planId: string): PlanPreview {
 }
 
 const UNTRUSTED = 'generating certificates is disabled in an untrusted workspace (Restricted Mode): trust the workspace first';
+
+/** The admin groups an admin certificate's re-issue may use, the planned one (its kubeadm release's) first. */
+function adminGroupChoices(a: generate.PlanAction): string[] {
+  const groups = Object.keys(ADMIN_GROUP_NOTES);
+  const planned = a.spec?.organizations.find((o) => groups.includes(o));
+  return planned ? [planned, ...groups.filter((g) => g !== planned)] : [];
+}
 
 /** The quick fixes that generate or re-issue (handlers/codeActions.ts offers them with the ignore quick fixes). */
 export interface GenerationFixes {
@@ -104,6 +113,7 @@ export function registerGeneration(connection: Connection, state: WorkspaceState
           // The engine's options for the manifest: a .kube-pki.yaml's extraSANs over kubePki.extraSANs.
           extraSANs: undefined,
           nodeName: p.nodeName,
+          adminGroup: p.adminGroup,
         });
         let actions = plan.actions;
         if (p.only) {
@@ -149,6 +159,21 @@ export function registerGeneration(connection: Connection, state: WorkspaceState
         for (const a of plan.actions) {
           if (!a.fixes.some((f) => f.code === d.code && f.range.start.line === d.range.start.line)) continue;
           const verb = a.effect === 'create' ? 'Generate' : a.kind === 'kubeconfig-ca' ? 'Replace' : 'Re-issue';
+          // An admin's wrong group: one fix per admin group, the one its kubeadm release uses first, each saying what it grants.
+          const adminGroups = d.code === 'org-mismatch' && a.role === 'admin' ? adminGroupChoices(a) : [];
+          if (adminGroups.length) {
+            adminGroups.forEach((group, i) => {
+              const title = `${verb} ${a.title} in group ${group}${i === 0 ? ' (recommended)' : ''}: ${ADMIN_GROUP_NOTES[group]}`;
+              out.push({
+                title,
+                kind: 'quickfix',
+                diagnostics: [d],
+                isPreferred: i === 0,
+                command: { title, command: APPLY_COMMAND, arguments: [{ kind: 'fix', only, adminGroup: group } satisfies PlanParams] },
+              });
+            });
+            continue;
+          }
           const title = `${verb} ${a.title}${a.effect === 'create' ? '' : `: ${a.reason}`}`;
           out.push({
             title: title.length > 160 ? `${title.slice(0, 157)}…` : title,

@@ -5,7 +5,8 @@
 // keyPairs.ts what a certificate reference is used for and the key beside it; objects.ts and caBundleWriters.ts
 // how Kubernetes objects relate (the Secret serving a Service, what writes a caBundle); knownNames.ts and
 // nearMiss.ts the user and group names Kubernetes and kubeadm define; chains.ts and net.ts verification and
-// addresses; adminGroup.ts which group admin.conf is issued in for its kubeadm release.
+// addresses; adminGroup.ts which group admin.conf is issued in for its kubeadm release; kubeletRotation.ts the
+// kubelet's self-renewed client certificate.
 export * from './catalog';
 export * from './query';
 export * from './relations';
@@ -20,3 +21,4 @@ export * from './objects';
 export * from './caBundleWriters';
 export * from './kubeadm';
 export * from './adminGroup';
+export * from './kubeletRotation';

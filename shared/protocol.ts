@@ -81,6 +81,8 @@ export interface ApplyResult {
   ok: boolean;
   written: { path: string; backup?: string; replaced: boolean; summary: string }[];
   edited: string[];
+  /** The edited kubeconfigs as they were on disk before the edit, kept beside them (NAME.bak-YYYYMMDDhhmmss). */
+  editBackups?: { path: string; backup: string }[];
   notWritten: string[];
   failed: { title: string; reason: string }[];
   error?: string;

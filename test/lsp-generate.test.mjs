@@ -111,6 +111,13 @@ test('cn-mismatch in inline data: a quick fix, its preview, and a WorkspaceEdit 
   assert.match(edit[0].newText, /^[A-Za-z0-9+/=]+$/);
   // The file on disk is the editor's business (unsaved buffer, undoable): untouched.
   assert.equal(await readFile(file, 'utf8'), before);
+  // As the confirmation says: the file as it was on disk is kept beside it as NAME.bak-YYYYMMDDhhmmss, with its mode.
+  assert.equal(result.editBackups.length, 1, JSON.stringify(result));
+  assert.equal(result.editBackups[0].path, file);
+  assert.match(path.basename(result.editBackups[0].backup), /^scheduler\.conf\.bak-\d{14}$/);
+  assert.equal(path.dirname(result.editBackups[0].backup), path.dirname(file));
+  assert.equal(await readFile(result.editBackups[0].backup, 'utf8'), before);
+  assert.equal((await stat(result.editBackups[0].backup)).mode & 0o777, (await stat(file)).mode & 0o777);
   await c.waitForPublish(uri, since, (ds) => !ds.some((x) => x.code === 'cn-mismatch'));
   // A plan is applied once.
   const again = await c.request('kubePki/generate/apply', { planId: preview.planId });

@@ -103,13 +103,22 @@ export function registerGenerateCommands(
       void vscode.window.showInformationMessage(`Kubernetes PKI: nothing to generate.${why}`);
       return undefined;
     }
-    const files = preview.items.flatMap((i) => i.files);
+    const all = preview.items.flatMap((i) => i.files);
+    // Inline *-data is edited in the editor's buffer (undoable until saved), the file on disk kept as .bak-… first.
+    const files = all.filter((f) => !f.kind.startsWith('inline'));
+    const edited = new Set(all.filter((f) => f.kind.startsWith('inline')).map((f) => f.path)).size;
     const replacing = files.filter((f) => f.replace).length;
-    const go = replacing ? `Write (replace ${replacing})` : 'Write';
+    const go = files.length === 0 ? 'Edit' : replacing ? `Write (replace ${replacing})` : 'Write';
     output.info(`${what}: preview\n${describe(preview, folders())}`);
     if (confirm) {
+      const parts = [
+        ...(files.length ? [`${plural(files.length, 'file')} to write${replacing ? `, ${replacing} replaced (old kept as .bak-…)` : ''}`] : []),
+        ...(edited
+          ? [`${plural(edited, 'kubeconfig')} to edit in the editor (undo with Edit > Undo; the file as it is on disk is kept as .bak-…)`]
+          : []),
+      ];
       const answer = await vscode.window.showWarningMessage(
-        `Kubernetes PKI: ${what}: ${plural(files.length, 'file')} to write${replacing ? `, ${replacing} replaced (old kept as .bak-…)` : ''}.`,
+        `Kubernetes PKI: ${what}: ${parts.join('; ')}.`,
         { modal: true, detail: describe(preview, folders()) },
         go,
       );
@@ -120,7 +129,9 @@ export function registerGenerateCommands(
     );
     for (const w of result.written)
       output.info(`${w.replaced ? 'replaced' : 'created'} ${w.path}${w.backup ? ` (old kept as ${path.basename(w.backup)})` : ''}: ${w.summary}`);
-    for (const f of result.edited) output.info(`edited ${f} (undo in the editor)`);
+    const kept = new Map((result.editBackups ?? []).map((b) => [b.path, b.backup]));
+    for (const f of result.edited)
+      output.info(`edited ${f} (undo in the editor${kept.has(f) ? `; as it was on disk, kept as ${path.basename(kept.get(f)!)}` : ''})`);
     if (result.ok) {
       void vscode.window.showInformationMessage(
         `Kubernetes PKI: ${result.written.length} file(s) written${result.edited.length ? `, ${result.edited.length} kubeconfig(s) edited` : ''}.`,

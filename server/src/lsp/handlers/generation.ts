@@ -224,6 +224,11 @@ export function registerGeneration(connection: Connection, state: WorkspaceState
           result.failed = batch.failed.map((f) => ({ title: f.title, reason: f.reason }));
           // Edits first: the editor applies them to its buffers (undoable); then the files.
           if (batch.edits.length) {
+            // Each edited kubeconfig is kept as it is on disk first, as a replaced file is (the confirmation says so);
+            // the edit itself lands in the editor's buffer, undoable there.
+            const kept = generate.backupFiles([...new Set(batch.edits.map((e) => e.file))], { fs: state.diskFs });
+            result.editBackups = kept.backups;
+            if (kept.error) return { ...result, error: `${path.basename(kept.error.path)}: ${kept.error.message}; nothing was edited or written` };
             const changes: Record<string, TextEdit[]> = {};
             for (const e of batch.edits) (changes[state.uriOf(e.file)] ??= []).push({ range: e.range, newText: e.newText });
             const applied = await connection.workspace.applyEdit({ label: 'Kube PKI: re-issue certificates', edit: { changes } });

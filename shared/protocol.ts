@@ -73,7 +73,8 @@ export interface PreviewItem {
 export interface PlanPreview {
   planId: string;
   items: PreviewItem[];
-  skipped: { title: string; reason: string; needsReplace?: boolean }[];
+  /** What is not generated, why and what to do instead; `paths`: the files concerned (absolute). */
+  skipped: { title: string; reason: string; needsReplace?: boolean; paths?: string[] }[];
   error?: string;
 }
 

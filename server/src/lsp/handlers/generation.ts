@@ -38,6 +38,11 @@ export type PlanParams =
       extraSANs?: string[];
       nodeName?: string;
       actionIds?: string[];
+      /**
+       * With kind 'renew': only what is expiring (within kubePki.expiryWarningDays) or expired, as the engine reports
+       * it (cert-expiring, cert-expired), each re-issued as its quick fix would: keys kept, CAs renewed with their own.
+       */
+      expiring?: boolean;
       /** The group an admin certificate whose O is wrong is re-issued in (the org-mismatch quick fixes' choice). */
       adminGroup?: string;
     }
@@ -65,7 +70,7 @@ function preview(plan: generate.GenerationPlan, planId: string): PlanPreview {
         ),
       };
     }),
-    skipped: plan.skipped.map((s) => ({ title: s.title, reason: s.reason, needsReplace: s.needsReplace })),
+    skipped: plan.skipped.map((s) => ({ title: s.title, reason: s.reason, needsReplace: s.needsReplace, paths: s.paths })),
   };
 }
 
@@ -102,11 +107,19 @@ export function registerGeneration(connection: Connection, state: WorkspaceState
         return { plan: generate.planControlPlane(state.diskFs, p), allowReplace: !!p.replace };
       default: {
         const engine = state.current();
+        const only =
+          p.kind === 'renew' && p.expiring
+            ? engine
+                .documents()
+                .flatMap((d) => engine.check(d))
+                .filter((f) => f.code === 'cert-expiring' || f.code === 'cert-expired')
+                .map((f) => ({ file: f.file, range: f.range, code: f.code }))
+            : p.only;
         const plan = generate.planGeneration(engine, state.fs, {
           fix: p.kind === 'fix',
-          renew: p.kind === 'renew',
-          only: p.only,
-          missing: p.only ? p.only.some((f) => f.code === 'file-not-found') : p.kind !== 'renew',
+          renew: p.kind === 'renew' && !only,
+          only,
+          missing: only ? only.some((f) => f.code === 'file-not-found') : p.kind !== 'renew',
           keyType: p.keyType,
           days: p.days,
           caDays: p.caDays,
@@ -116,10 +129,10 @@ export function registerGeneration(connection: Connection, state: WorkspaceState
           adminGroup: p.adminGroup,
         });
         let actions = plan.actions;
-        if (p.only) {
+        if (only) {
           const wanted = (a: generate.PlanAction) =>
             a.fixes.some((f) =>
-              p.only!.some(
+              only.some(
                 (o) =>
                   o.code === f.code &&
                   o.file === f.file &&
@@ -138,7 +151,8 @@ export function registerGeneration(connection: Connection, state: WorkspaceState
               p.actionIds!.includes(a.id) ||
               actions.some((b) => p.actionIds!.includes(b.id) && b.signer?.kind === 'action' && b.signer.actionId === a.id),
           );
-        return { plan: { actions, skipped: p.only ? [] : plan.skipped }, allowReplace: p.kind !== 'missing' || !!p.only };
+        // A quick fix's plan lists only its own action; a whole-workspace one (an expiring pass included) what it skips.
+        return { plan: { actions, skipped: p.only ? [] : plan.skipped }, allowReplace: p.kind !== 'missing' || !!only };
       }
     }
   }

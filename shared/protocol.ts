@@ -73,7 +73,8 @@ export interface PreviewItem {
 export interface PlanPreview {
   planId: string;
   items: PreviewItem[];
-  skipped: { title: string; reason: string; needsReplace?: boolean }[];
+  /** What is not generated, why and what to do instead; `paths`: the files concerned (absolute). */
+  skipped: { title: string; reason: string; needsReplace?: boolean; paths?: string[] }[];
   error?: string;
 }
 
@@ -81,6 +82,8 @@ export interface ApplyResult {
   ok: boolean;
   written: { path: string; backup?: string; replaced: boolean; summary: string }[];
   edited: string[];
+  /** The edited kubeconfigs as they were on disk before the edit, kept beside them (NAME.bak-YYYYMMDDhhmmss). */
+  editBackups?: { path: string; backup: string }[];
   notWritten: string[];
   failed: { title: string; reason: string }[];
   error?: string;

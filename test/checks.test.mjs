@@ -6,6 +6,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildCluster, DEFECTS, DEFECT_CODES, loadEngine } from './helpers/cluster.mjs';
@@ -148,5 +149,25 @@ describe('messages say what the cluster will do', () => {
       ),
       notes.join('\n'),
     );
+  });
+
+  test("the kubelet's rotated client certificate near or past expiry: what renews it and what to check, not kubeadm certs renew", async () => {
+    const c = await buildCluster(path.join(work, 'kubelet-rotation'));
+    const notAfter = new X509Certificate(readFileSync(c.files['kubelet-client-current.pem'])).validTo;
+    const at = (days) => new Date(Date.parse(notAfter) + days * 86_400_000);
+    const kubeletLine = (fs, code) => fs.find((f) => f.file === c.files['kubelet.conf'] && f.code === code);
+    const expiring = check(c, { now: at(-10) });
+    const kubelet = kubeletLine(expiring, 'cert-expiring');
+    assert.ok(kubelet, show(c, expiring));
+    assert.match(kubelet.message, /the kubelet's rotated client certificate, renewed by the kubelet itself \(rotateCertificates: true/);
+    assert.match(kubelet.message, /journalctl -u kubelet/);
+    assert.match(kubelet.message, /kubectl get csr/);
+    assert.match(kubelet.message, /--cluster-signing-cert-file and --cluster-signing-key-file/);
+    assert.doesNotMatch(kubelet.message, /renew it before then \(kubeadm certs renew/);
+    // The certificates kubeadm renews keep kubeadm's advice.
+    const scheduler = expiring.find((f) => f.file === c.files['scheduler.conf'] && f.code === 'cert-expiring');
+    assert.match(scheduler.message, /renew it before then \(kubeadm certs renew, or Kube PKI: Renew Certificate\)/);
+    const expired = kubeletLine(check(c, { now: at(1) }), 'cert-expired');
+    assert.match(expired.message, /Expired, it cannot authenticate the kubelet's request for a new one: .*kubectl get csr.*re-bootstrap the kubelet/);
   });
 });

@@ -427,3 +427,21 @@ test('several certificates in one file: each row names its object (Secrets of a 
     ],
   );
 });
+
+test("the kubelet's rotated client certificate close to expiry: a note says the kubelet renews it and what to check", () => {
+  const notAfter = Date.parse(new X509Certificate(readFileSync(healthy.files['kubelet-client-current.pem'])).validTo);
+  const r = cli(['expiration', '--now', new Date(notAfter - 10 * 86_400_000).toISOString()], healthy.dir);
+  assert.equal(r.code, 0, r.stderr);
+  const notes = r.stderr.split('\n').filter((l) => l.startsWith('kube-pki: note: '));
+  assert.equal(notes.length, 1, r.stderr);
+  assert.match(
+    notes[0],
+    /^kube-pki: note: var\/lib\/kubelet\/pki\/kubelet-client-current\.pem expires in \d+d: it is the kubelet's rotated client certificate, renewed by the kubelet itself .* not by kubeadm certs renew\. .*journalctl -u kubelet.*kubectl get csr.*--cluster-signing-cert-file/,
+  );
+  // Past expiry: how to recover.
+  const late = cli(['expiration', '--now', new Date(notAfter + 86_400_000).toISOString()], healthy.dir);
+  assert.equal(late.code, 1);
+  assert.match(late.stderr, /kubelet-client-current\.pem has expired: .*re-bootstrap the kubelet/);
+  // Nothing to say while it is far from expiry.
+  assert.doesNotMatch(cli(['expiration', '--now', NOW], healthy.dir).stderr, /rotated client certificate/);
+});

@@ -270,7 +270,11 @@ describe('re-issuing what findings say is wrong', () => {
     assert.equal(await readFile(c.files['pki/apiserver.crt'], 'utf8'), before);
     r = cli('generate', '.', '--fix', '--dry-run');
     assert.match(r.stdout, /^would replace: kube-apiserver's serving certificate \(adds SAN cp\.example\.internal\)$/m);
-    assert.match(r.stdout, /^would replace: the admin client certificate in admin\.conf .*\(O system:master → system:masters\)$/m);
+    // super-admin.conf beside admin.conf: kubeadm 1.29+, so admin.conf's group is kubeadm:cluster-admins, said why.
+    assert.match(
+      r.stdout,
+      /^would replace: the admin client certificate in admin\.conf .*\(O system:master → kubeadm:cluster-admins: admin\.conf's group since kubeadm 1\.29, granted cluster-admin by an RBAC binding that can be revoked\)$/m,
+    );
     assert.equal(await readFile(c.files['pki/apiserver.crt'], 'utf8'), before);
     r = cli('generate', '.', '--fix', '--key-type', 'ecdsa-p256');
     assert.equal(r.status, 0, r.stdout + r.stderr);
@@ -312,6 +316,42 @@ describe('re-issuing what findings say is wrong', () => {
       0,
       'a cert the renewal did not touch still verifies',
     );
+  });
+
+  describe("an admin's wrong group follows its kubeadm release", () => {
+    const adminFinding = (c) => findingsOf(c).find((f) => f.code === 'org-mismatch' && f.file === c.files['admin.conf']);
+    const adminGroups = (plan) => plan.actions.find((a) => a.role === 'admin')?.spec.organizations;
+
+    test('super-admin.conf beside admin.conf (1.29+): kubeadm:cluster-admins first, said why; system:masters only when asked', async () => {
+      const c = await tree({ defects: ['admin-org-typo'] });
+      const f = adminFinding(c);
+      assert.match(f.message, /needs "kubeadm:cluster-admins" or "system:masters"/);
+      assert.match(f.message, /In this kubeadm 1\.29\+ layout \(super-admin\.conf beside it\) admin\.conf's group is "kubeadm:cluster-admins"/);
+      assert.match(f.message, /system:masters bypasses RBAC and cannot be revoked/);
+      const only = [{ file: f.file, range: f.range, code: f.code }];
+      assert.deepEqual(adminGroups(G.planGeneration(engineOf(c), fsys, { only })), ['kubeadm:cluster-admins']);
+      assert.deepEqual(adminGroups(G.planGeneration(engineOf(c), fsys, { only, adminGroup: 'system:masters' })), ['system:masters']);
+    });
+
+    test('no super-admin.conf, kubernetesVersion v1.28 in a kubeadm config: system:masters first', async () => {
+      const c = await tree({ defects: ['admin-org-typo'] }, ['super-admin.conf']);
+      await writeFile(
+        path.join(c.dir, 'kubeadm.yaml'),
+        'apiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfiguration\nkubernetesVersion: v1.28.4\n',
+      );
+      const f = adminFinding(c);
+      assert.match(f.message, /needs "system:masters" or "kubeadm:cluster-admins"/);
+      assert.match(f.message, /Before kubeadm 1\.29 \(kubernetesVersion v1\.28\.4 in kubeadm\.yaml\) admin\.conf's group is "system:masters"/);
+      const plan = G.planGeneration(engineOf(c), fsys, { only: [{ file: f.file, range: f.range, code: f.code }] });
+      assert.deepEqual(adminGroups(plan), ['system:masters']);
+    });
+
+    test('nothing says the release: the group the O meant, and both explained', async () => {
+      const c = await tree({ defects: ['admin-org-typo'] }, ['super-admin.conf']);
+      const f = adminFinding(c);
+      assert.match(f.message, /needs "system:masters" or "kubeadm:cluster-admins"/);
+      assert.match(f.message, /kubeadm 1\.29\+ issues admin\.conf in "kubeadm:cluster-admins" and earlier releases in "system:masters"/);
+    });
   });
 });
 

@@ -22,7 +22,7 @@ const applied = [];
 before(async () => {
   assert.ok(existsSync(SERVER), `${SERVER} is missing: run \`node esbuild.js\` first`);
   tmp = await mkdtemp(path.join(os.tmpdir(), 'kube-pki-lsp-gen-'));
-  cluster = await buildCluster(path.join(tmp, 'node'), { defects: ['scheduler-cn-typo'], keyType: 'ecdsa-p256', reuseKeys: false });
+  cluster = await buildCluster(path.join(tmp, 'node'), { defects: ['scheduler-cn-typo', 'admin-org-typo'], keyType: 'ecdsa-p256', reuseKeys: false });
   await rm(cluster.files['pki/front-proxy-client.crt']);
   await rm(cluster.files['pki/front-proxy-client.key']);
   // Serving certificates the configs name but nobody made, and a user nothing tells the role of.
@@ -111,11 +111,52 @@ test('cn-mismatch in inline data: a quick fix, its preview, and a WorkspaceEdit 
   assert.match(edit[0].newText, /^[A-Za-z0-9+/=]+$/);
   // The file on disk is the editor's business (unsaved buffer, undoable): untouched.
   assert.equal(await readFile(file, 'utf8'), before);
+  // As the confirmation says: the file as it was on disk is kept beside it as NAME.bak-YYYYMMDDhhmmss, with its mode.
+  assert.equal(result.editBackups.length, 1, JSON.stringify(result));
+  assert.equal(result.editBackups[0].path, file);
+  assert.match(path.basename(result.editBackups[0].backup), /^scheduler\.conf\.bak-\d{14}$/);
+  assert.equal(path.dirname(result.editBackups[0].backup), path.dirname(file));
+  assert.equal(await readFile(result.editBackups[0].backup, 'utf8'), before);
+  assert.equal((await stat(result.editBackups[0].backup)).mode & 0o777, (await stat(file)).mode & 0o777);
   await c.waitForPublish(uri, since, (ds) => !ds.some((x) => x.code === 'cn-mismatch'));
   // A plan is applied once.
   const again = await c.request('kubePki/generate/apply', { planId: preview.planId });
   assert.equal(again.ok, false);
   assert.match(again.error, /no longer known/);
+});
+
+test('org-mismatch on admin.conf beside super-admin.conf: kubeadm:cluster-admins offered first and preferred, system:masters second, each saying what it grants', async () => {
+  const file = cluster.files['admin.conf'];
+  const { uri, diags } = await openAndWait(file, 'org-mismatch');
+  const d = diags.find((x) => x.code === 'org-mismatch');
+  assert.match(d.message, /kubeadm 1\.29\+ layout \(super-admin\.conf beside it\)/);
+  const actions = (
+    await c.request('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d], only: ['quickfix'] } })
+  ).filter((a) => a.command);
+  assert.deepEqual(
+    actions.map((a) => [a.title, !!a.isPreferred]),
+    [
+      [
+        "Re-issue the admin client certificate in admin.conf (user kubernetes-admin) in group kubeadm:cluster-admins (recommended): admin.conf's group since kubeadm 1.29, granted cluster-admin by an RBAC binding that can be revoked",
+        true,
+      ],
+      [
+        "Re-issue the admin client certificate in admin.conf (user kubernetes-admin) in group system:masters: bypasses RBAC and cannot be revoked: super-admin.conf's group since kubeadm 1.29, admin.conf's before",
+        false,
+      ],
+    ],
+  );
+  // Each fix's preview issues the group it names.
+  for (const [a, group] of [
+    [actions[0], 'kubeadm:cluster-admins'],
+    [actions[1], 'system:masters'],
+  ]) {
+    const preview = await c.request('kubePki/generate/plan', a.command.arguments[0]);
+    assert.deepEqual(
+      preview.items.map((i) => i.subject),
+      [`CN=kubernetes-admin, O=${group}`],
+    );
+  }
 });
 
 test('file-not-found: a quick fix generates the missing certificate and key on disk, and the diagnostic goes away', async () => {

@@ -1,8 +1,10 @@
-// The generation commands: Generate Missing Certificates, Generate CA…, Generate Client Certificate…,
-// Generate Kubeconfig…, Generate Control-Plane Certificates…, Renew Certificate, and the command the
+// The generation commands: Generate Missing Certificates, Fix All Problems, Renew Expiring Certificates…,
+// Generate CA…, Generate Client Certificate…, Generate Kubeconfig…, Generate Control-Plane Certificates…,
+// Renew Certificate, and the command the
 // server's quick fixes run. Each asks what it needs (defaults from the workspace), shows a preview of
 // the files to be written or replaced (subjects and SANs), asks once, then lets the server generate
 // and write (kubePki/generate/plan, kubePki/generate/apply). Nothing runs in an untrusted workspace.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -24,8 +26,26 @@ export const GENERATE_COMMANDS = {
   kubeconfig: 'kubePki.generateKubeconfig',
   controlPlane: 'kubePki.generateControlPlane',
   renew: 'kubePki.renewCertificate',
+  fixAll: 'kubePki.fixAll',
+  renewExpiring: 'kubePki.renewExpiring',
   apply: 'kubePki.generate.apply',
 };
+
+type Skipped = PlanPreview['skipped'][number];
+
+/**
+ * What can be done about an item a plan skips, as buttons: open the file concerned (the first that exists), allow
+ * replacing (Fix All Problems) when only permission is missing, or the setting the reason names.
+ */
+export function skippedButtons(s: Skipped, exists: (p: string) => boolean, fixing: boolean): { title: string; command: string; args: unknown[] }[] {
+  const out: { title: string; command: string; args: unknown[] }[] = [];
+  const file = (s.paths ?? []).find(exists);
+  if (file) out.push({ title: `Open ${path.basename(file)}`, command: 'vscode.open', args: [vscode.Uri.file(file)] });
+  if (s.needsReplace && !fixing) out.push({ title: 'Fix All Problems', command: GENERATE_COMMANDS.fixAll, args: [] });
+  const setting = /kubePki\.\w+/.exec(s.reason)?.[0];
+  if (setting) out.push({ title: 'Open Settings', command: 'workbench.action.openSettings', args: [setting] });
+  return out;
+}
 
 function rel(p: string, folders: string[]): string {
   for (const f of folders) {
@@ -98,18 +118,28 @@ export function registerGenerateCommands(
       void vscode.window.showErrorMessage(`Kube PKI: ${preview.error}`);
       return undefined;
     }
+    const fixing = params.kind === 'fix' || params.kind === 'renew';
     if (preview.items.length === 0) {
-      const why = preview.skipped.length ? ` ${preview.skipped.map((s) => `${s.title}: ${s.reason}`).join(' ')}` : '';
-      void vscode.window.showInformationMessage(`Kube PKI: nothing to generate.${why}`);
+      if (preview.skipped.length) reportSkipped(preview.skipped, fixing);
+      else void vscode.window.showInformationMessage(`Kube PKI: ${what}: nothing to do.`);
       return undefined;
     }
-    const files = preview.items.flatMap((i) => i.files);
+    const all = preview.items.flatMap((i) => i.files);
+    // Inline *-data is edited in the editor's buffer (undoable until saved), the file on disk kept as .bak-… first.
+    const files = all.filter((f) => !f.kind.startsWith('inline'));
+    const edited = new Set(all.filter((f) => f.kind.startsWith('inline')).map((f) => f.path)).size;
     const replacing = files.filter((f) => f.replace).length;
-    const go = replacing ? `Write (replace ${replacing})` : 'Write';
+    const go = files.length === 0 ? 'Edit' : replacing ? `Write (replace ${replacing})` : 'Write';
     output.info(`${what}: preview\n${describe(preview, folders())}`);
     if (confirm) {
+      const parts = [
+        ...(files.length ? [`${plural(files.length, 'file')} to write${replacing ? `, ${replacing} replaced (old kept as .bak-…)` : ''}`] : []),
+        ...(edited
+          ? [`${plural(edited, 'kubeconfig')} to edit in the editor (undo with Edit > Undo; the file as it is on disk is kept as .bak-…)`]
+          : []),
+      ];
       const answer = await vscode.window.showWarningMessage(
-        `Kube PKI: ${what}: ${plural(files.length, 'file')} to write${replacing ? `, ${replacing} replaced (old kept as .bak-…)` : ''}.`,
+        `Kube PKI: ${what}: ${parts.join('; ')}.`,
         { modal: true, detail: describe(preview, folders()) },
         go,
       );
@@ -120,7 +150,10 @@ export function registerGenerateCommands(
     );
     for (const w of result.written)
       output.info(`${w.replaced ? 'replaced' : 'created'} ${w.path}${w.backup ? ` (old kept as ${path.basename(w.backup)})` : ''}: ${w.summary}`);
-    for (const f of result.edited) output.info(`edited ${f} (undo in the editor)`);
+    const kept = new Map((result.editBackups ?? []).map((b) => [b.path, b.backup]));
+    for (const f of result.edited)
+      output.info(`edited ${f} (undo in the editor${kept.has(f) ? `; as it was on disk, kept as ${path.basename(kept.get(f)!)}` : ''})`);
+    if (preview.skipped.length) reportSkipped(preview.skipped, fixing);
     if (result.ok) {
       void vscode.window.showInformationMessage(
         `Kube PKI: ${result.written.length} file(s) written${result.edited.length ? `, ${result.edited.length} kubeconfig(s) edited` : ''}.`,
@@ -133,6 +166,33 @@ export function registerGenerateCommands(
       );
     }
     return result;
+  }
+
+  /**
+   * Each item the plan skipped: why and what to do instead (in the output), and a message per item (the first few)
+   * with a button for what can be done from the editor.
+   */
+  function reportSkipped(skipped: Skipped[], fixing: boolean): void {
+    const exists = (p: string) => {
+      try {
+        return fs.statSync(p).isFile();
+      } catch {
+        return false;
+      }
+    };
+    for (const s of skipped) output.warn(`skipped: ${s.title}: ${s.reason}`);
+    const shown = skipped.slice(0, 3);
+    for (const s of shown) {
+      const buttons = skippedButtons(s, exists, fixing);
+      void vscode.window.showWarningMessage(`Kube PKI: not generated: ${s.title}: ${s.reason}`, ...buttons.map((b) => b.title)).then((answer) => {
+        const b = buttons.find((x) => x.title === answer);
+        if (b) void vscode.commands.executeCommand(b.command, ...b.args);
+      });
+    }
+    if (skipped.length > shown.length)
+      void vscode.window
+        .showWarningMessage(`Kube PKI: ${plural(skipped.length - shown.length, 'more item')} not generated: see the output.`, 'Show Output')
+        .then((answer) => answer && output.show());
   }
 
   async function defaults(): Promise<GenerationDefaults> {
@@ -164,6 +224,18 @@ export function registerGenerateCommands(
       previewAndApply(
         { kind: 'missing', extraSANs: settings().get<string[]>('extraSANs', []) },
         'generate missing certificates',
+        opts?.confirm !== false,
+      ),
+    ),
+    // Everything the findings say is wrong or missing, as kube-pki generate --fix: one preview, one confirmation.
+    vscode.commands.registerCommand(GENERATE_COMMANDS.fixAll, (opts?: Options) =>
+      previewAndApply({ kind: 'fix', extraSANs: settings().get<string[]>('extraSANs', []) }, 'fix all problems', opts?.confirm !== false),
+    ),
+    // What expires within kubePki.expiryWarningDays or has expired, keys kept: one preview, one confirmation.
+    vscode.commands.registerCommand(GENERATE_COMMANDS.renewExpiring, (opts?: Options) =>
+      previewAndApply(
+        { kind: 'renew', expiring: true, extraSANs: settings().get<string[]>('extraSANs', []) },
+        'renew expiring certificates',
         opts?.confirm !== false,
       ),
     ),

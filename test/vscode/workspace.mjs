@@ -10,6 +10,11 @@ import { buildCluster, generatorOf, loadEngine } from '../helpers/cluster.mjs';
 /** The defects planted; the suite expects each one's code on its line. */
 export const TEST_DEFECTS = ['apiserver-san-missing', 'scheduler-cn-typo', 'kubelet-untrusted', 'controller-manager-expired'];
 export const MANIFEST = 'kube-pki-test.json';
+/**
+ * The second node tree, for Fix All Problems and Renew Expiring Certificates… (generate.test.js, last): built beside
+ * the workspace folder and copied into it by that test, so that the suites before it see only the first tree.
+ */
+export const FIX_ALL_DEFECTS = ['etcd-server-expiring', 'controller-manager-expired', 'scheduler-cn-typo', 'admin-org-typo'];
 
 const b64 = (text) => Buffer.from(text, 'utf8').toString('base64');
 
@@ -99,8 +104,21 @@ export async function buildTestWorkspace(root) {
     now: cluster.now,
   });
 
+  // Another node (its own name and address), so that its kubeconfigs dial its own apiserver, not the first tree's.
+  const fixAll = await buildCluster(path.join(root, 'fix-all-tree'), {
+    defects: FIX_ALL_DEFECTS,
+    engine,
+    keyType: 'ecdsa-p256',
+    nodeName: 'cp2',
+    advertiseAddress: '192.168.20.12',
+  });
+
   const manifest = {
     folder,
+    fixAll: {
+      source: fixAll.dir,
+      defects: fixAll.defects.map((d) => ({ defect: d.defect, code: d.code, file: path.relative(fixAll.dir, d.file), line: d.line })),
+    },
     nodeName: cluster.nodeName,
     advertiseAddress: cluster.config.advertiseAddress,
     defects: cluster.defects.map((d) => ({ defect: d.defect, code: d.code, file: d.file, line: d.line, lineIncludes: d.lineIncludes })),

@@ -3,7 +3,7 @@
 // certificates then CAs, sorted by residual time, with kubeadm's time formats; or the engine's Inventory
 // as JSON or YAML.
 import { stringify as yamlStringify } from 'yaml';
-import { buildInventory, kubeadmExpiryTime, nodeFileSystem, shortHumanDuration } from '../engine';
+import { buildInventory, isRotatedKubeletClient, kubeadmExpiryTime, kubeletRotationAdvice, nodeFileSystem, shortHumanDuration } from '../engine';
 import type { Inventory, InventoryCertificate, InventoryObject } from '../engine/inventory/types';
 import { CONFIG_USAGE, treeCommandOptions, UsageError, type TreeArgs } from './args';
 import { configProblems, excludedFolderNote, openTree, readTree, tooBigNote, type OpenTree } from './tree';
@@ -117,8 +117,19 @@ export function runExpiration(argv: string[], io: Io): number {
     default:
       io.out(formatExpirationTable(inventory, display));
       if (inventory.certificates.length === 0) io.err('kube-pki: note: no certificates found\n');
+      for (const note of rotationNotes(inventory, display)) io.err(`kube-pki: note: ${note}\n`);
   }
   return inventory.certificates.some((c) => c.status === 'expired' || c.status === 'not-yet-valid') ? 1 : 0;
+}
+
+/** The kubelet's rotated client certificates that expire within the warning window: what renews them, and what to check. */
+export function rotationNotes(inventory: Inventory, display: (file: string) => string): string[] {
+  return inventory.certificates
+    .filter((c) => !c.isCA && (c.status === 'expiring' || c.status === 'expired') && c.files.some(isRotatedKubeletClient))
+    .map((c) => {
+      const file = display(c.files.find(isRotatedKubeletClient)!);
+      return `${file} ${c.status === 'expired' ? 'has expired' : `expires in ${shortHumanDuration(Date.parse(c.notAfter) - Date.parse(inventory.now))}`}: ${kubeletRotationAdvice(c.status === 'expired')}`;
+    });
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -11,5 +11,8 @@ const GENERATION_TESTS = {
   'kubePki.generateKubeconfig': 'Kube PKI: Generate Kubeconfig… writes a kubeconfig kube-pki finds nothing wrong with',
   'kubePki.generateControlPlane': 'Kube PKI: Generate Control-Plane Certificates… writes the kubeadm set for a new node',
   'kubePki.renewCertificate': 'Kube PKI: Renew Certificate renews the certificate of the active editor, keeps its key and a backup',
+  'kubePki.renewExpiring':
+    'Kube PKI: Renew Expiring Certificates… renews what expires within the warning window or has expired, keeps keys, and nothing else',
+  'kubePki.fixAll': 'Kube PKI: Fix All Problems clears every planted fixable code of a second node tree with one plan',
 };
 exports.GENERATION_TESTS = GENERATION_TESTS;

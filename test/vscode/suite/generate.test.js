@@ -169,3 +169,72 @@ test(GENERATION_TESTS['kubePki.renewCertificate'], async () => {
   assert.match(path.basename(result.written[0].backup), /^apiserver-kubelet-client\.crt\.bak-\d{14}$/);
   fs.rmSync(scratch, { recursive: true, force: true });
 });
+
+// The second node tree (test/vscode/workspace.mjs FIX_ALL_DEFECTS), copied into the workspace now: the suites before
+// saw only the first. Its files' diagnostics, by file relative to the tree.
+const fixAllDir = path.join(ctx.folder, 'fix-all');
+const inFixAll = (rel) => path.join(fixAllDir, rel);
+const plantedCodes = () => ctx.fixAll.defects.map((d) => ({ ...d, abs: inFixAll(d.file) }));
+const hasCode = (d) => kubePki(d.abs).some((x) => codeOf(x) === d.code && x.range.start.line === d.line);
+
+test(GENERATION_TESTS['kubePki.renewExpiring'], async () => {
+  fs.cpSync(ctx.fixAll.source, fixAllDir, { recursive: true });
+  for (const d of plantedCodes()) {
+    await open(d.abs);
+    await waitFor(
+      () => hasCode(d),
+      () => `${d.code} on ${d.file}:${d.line + 1}; it has ${show(kubePki(d.abs))}`,
+      30_000,
+    );
+  }
+  const etcdCert = inFixAll('etc/kubernetes/pki/etcd/server.crt');
+  const etcdKey = inFixAll('etc/kubernetes/pki/etcd/server.key');
+  const [certBefore, keyBefore] = [fs.readFileSync(etcdCert, 'utf8'), fs.readFileSync(etcdKey, 'utf8')];
+  const scheduler = inFixAll('etc/kubernetes/scheduler.conf');
+  const admin = inFixAll('etc/kubernetes/admin.conf');
+  const result = await vscode.commands.executeCommand('kubePki.renewExpiring', { confirm: false });
+  assert.equal(result && result.ok, true, JSON.stringify(result));
+  // The expiring etcd serving certificate (a file) and the expired controller-manager.conf (inline) only.
+  assert.ok(
+    result.written.some((w) => w.path === etcdCert),
+    JSON.stringify(result.written),
+  );
+  assert.ok(result.edited.includes(inFixAll('etc/kubernetes/controller-manager.conf')), JSON.stringify(result.edited));
+  assert.ok(!result.edited.includes(scheduler) && !result.edited.includes(admin), `nothing but expiry: ${JSON.stringify(result.edited)}`);
+  assert.notEqual(fs.readFileSync(etcdCert, 'utf8'), certBefore);
+  assert.equal(fs.readFileSync(etcdKey, 'utf8'), keyBefore, 'the key is kept');
+  for (const d of plantedCodes()) {
+    const expiry = d.code === 'cert-expiring' || d.code === 'cert-expired';
+    await waitFor(
+      () => hasCode(d) !== expiry,
+      () => `${d.code} on ${d.file}:${d.line + 1} to ${expiry ? 'go' : 'stay'}; it has ${show(kubePki(d.abs))}`,
+      30_000,
+    );
+  }
+});
+
+test(GENERATION_TESTS['kubePki.fixAll'], async () => {
+  const remaining = plantedCodes().filter(hasCode);
+  assert.deepEqual(remaining.map((d) => d.code).sort(), ['cn-mismatch', 'org-mismatch'], 'what Renew Expiring left');
+  log(
+    `    before Fix All: ${plantedCodes()
+      .map((d) => `${d.file} ${show(kubePki(d.abs))}`)
+      .join('; ')}`,
+  );
+  const result = await vscode.commands.executeCommand('kubePki.fixAll', { confirm: false });
+  assert.equal(result && result.ok, true, JSON.stringify(result));
+  for (const d of plantedCodes()) {
+    await waitFor(
+      () => !hasCode(d),
+      () => `${d.code} on ${d.file}:${d.line + 1} to go; it has ${show(kubePki(d.abs))}`,
+      30_000,
+    );
+  }
+  // Nothing fixable is left in the tree's open files.
+  const fixable = ['san-missing', 'cn-mismatch', 'org-mismatch', 'eku-missing', 'cert-expired', 'cert-expiring', 'untrusted-issuer', 'key-mismatch'];
+  for (const d of plantedCodes()) {
+    const left = kubePki(d.abs).filter((x) => fixable.includes(codeOf(x)));
+    assert.deepEqual(left.map(codeOf), [], `${d.file}: ${show(left)}`);
+  }
+  await vscode.workspace.saveAll(false);
+});

@@ -3,7 +3,7 @@
 import { unitReferences, type Reference } from '../parse';
 import type { Certificate } from '../pki/certificate';
 import type { CheckContext } from './context';
-import { who } from '../cluster';
+import { isRotatedKubeletClient, kubeletRotationAdvice, who } from '../cluster';
 import { DAY, distance, formatDay } from '../decode/time';
 
 function label(ref: Reference, cert: Certificate, index: number, count: number): string {
@@ -21,6 +21,8 @@ function opensslDefault(cert: Certificate): string {
   return ": it is valid for exactly 30 days, openssl's default, so it was probably made without -days (give -days when it is re-issued)";
 }
 
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 export function expiry(ctx: CheckContext): void {
   const now = ctx.now.getTime();
   const warnMs = ctx.options.expiryWarningDays * DAY;
@@ -35,6 +37,11 @@ export function expiry(ctx: CheckContext): void {
         // Not yet valid before notBefore, expiring from notAfter - warn, expired after notAfter.
         for (const t of [cert.notBefore.getTime(), cert.notAfter.getTime() - warnMs, cert.notAfter.getTime() + 1]) ctx.changesAt(t);
         const name = label(ref, cert, i, certs.length);
+        // The kubelet renews its rotated client certificate itself: what to check is its rotation, not kubeadm.
+        const found = ctx.resolve(ref)?.found;
+        const rotated =
+          ref.expect === 'cert' &&
+          ((ref.source.kind === 'path' && isRotatedKubeletClient(ref.source.path)) || (!!found && isRotatedKubeletClient(found)));
         const consequence =
           ref.expect === 'ca'
             ? 'nothing that chains to it verifies any more'
@@ -43,7 +50,7 @@ export function expiry(ctx: CheckContext): void {
           ctx.report(
             'cert-expired',
             ref.span,
-            `${name} expired on ${formatDay(cert.notAfter)} (${distance(now - cert.notAfter.getTime())} ago): ${consequence}.`,
+            `${name} expired on ${formatDay(cert.notAfter)} (${distance(now - cert.notAfter.getTime())} ago): ${consequence}.${rotated ? ` ${capital(kubeletRotationAdvice(true))}.` : ''}`,
           );
         } else if (now < cert.notBefore.getTime()) {
           ctx.report(
@@ -55,7 +62,9 @@ export function expiry(ctx: CheckContext): void {
           ctx.report(
             'cert-expiring',
             ref.span,
-            `${name} expires on ${formatDay(cert.notAfter)} (in ${distance(cert.notAfter.getTime() - now)})${opensslDefault(cert)}; renew it before then (kubeadm certs renew, or Kube PKI: Renew Certificate).`,
+            `${name} expires on ${formatDay(cert.notAfter)} (in ${distance(cert.notAfter.getTime() - now)})${opensslDefault(cert)}; ${
+              rotated ? `${kubeletRotationAdvice(false)}.` : 'renew it before then (kubeadm certs renew, or Kube PKI: Renew Certificate).'
+            }`,
           );
         }
       });

@@ -5,7 +5,20 @@
 import { flag, type ComponentUnit, type KubeconfigUnit, type Reference } from '../parse';
 import type { Certificate } from '../pki/certificate';
 import type { CheckContext } from './context';
-import { certificate, type CertificateName, certificates, flagRef, kubeconfigRole, type KubeconfigRole, nearMiss } from '../cluster';
+import {
+  ADMIN_GROUPS_DIFFERENCE,
+  adminGroupsInOrder,
+  adminLayout,
+  certificate,
+  type CertificateName,
+  certificates,
+  CLUSTER_ADMINS_GROUP,
+  flagRef,
+  kubeconfigRole,
+  type KubeconfigRole,
+  nearMiss,
+  PRIVILEGED_GROUP,
+} from '../cluster';
 
 type Role = KubeconfigRole;
 
@@ -43,6 +56,8 @@ interface Subject {
   cert: Certificate;
   role?: Role;
   roleSource?: string;
+  /** The kubeconfig the certificate is a user of. */
+  kc?: KubeconfigUnit;
 }
 
 function kubeconfigSubjects(ctx: CheckContext, kc: KubeconfigUnit): Subject[] {
@@ -51,7 +66,7 @@ function kubeconfigSubjects(ctx: CheckContext, kc: KubeconfigUnit): Subject[] {
     const cert = ctx.leaf(u.cert);
     if (!cert || !u.cert) continue;
     const r = kubeconfigRole(ctx, kc, u);
-    out.push({ ref: u.cert, cert, role: r?.role, roleSource: r?.source });
+    out.push({ ref: u.cert, cert, role: r?.role, roleSource: r?.source, kc });
     // The kubelet's CN must name this node: the user name says which when kubeadm wrote it.
     if (r?.role === 'kubelet' && u.name.startsWith('system:node:') && cnOf(cert).startsWith('system:node:') && cnOf(cert) !== u.name) {
       ctx.report(
@@ -88,10 +103,22 @@ function checkRole(ctx: CheckContext, s: Subject): { cn: boolean; org: boolean }
   if (exp.groupsAnyOf && !exp.groupsAnyOf.some((g) => s.cert.subject.organizations.includes(g))) {
     const guesses = s.cert.subject.organizations.map((o) => nearMiss(o, 'group')).filter((g): g is string => !!g);
     const hint = guesses.length ? ` (did you mean "${guesses[0]}"?)` : '';
+    let wanted = exp.groupsAnyOf;
+    let admin = '';
+    if (s.role === 'admin' && s.kc) {
+      const layout = adminLayout(ctx, s.kc);
+      wanted = adminGroupsInOrder(layout, guesses[0]);
+      admin =
+        layout.since129 === true
+          ? ` In this kubeadm 1.29+ layout (${layout.evidence}) admin.conf's group is "${CLUSTER_ADMINS_GROUP}" and "${PRIVILEGED_GROUP}" is the break-glass super-admin.conf's: ${ADMIN_GROUPS_DIFFERENCE}.`
+          : layout.since129 === false
+            ? ` Before kubeadm 1.29 (${layout.evidence}) admin.conf's group is "${PRIVILEGED_GROUP}": no binding grants "${CLUSTER_ADMINS_GROUP}" anything yet.`
+            : ` kubeadm 1.29+ issues admin.conf in "${CLUSTER_ADMINS_GROUP}" and earlier releases in "${PRIVILEGED_GROUP}": ${ADMIN_GROUPS_DIFFERENCE}.`;
+    }
     ctx.report(
       'org-mismatch',
       s.ref.span,
-      `O (groups) is ${groups(s.cert)}${hint}, but the ${s.role} needs ${exp.groupsAnyOf.map((g) => `"${g}"`).join(' or ')}${because}: ${exp.consequence}.`,
+      `O (groups) is ${groups(s.cert)}${hint}, but the ${s.role} needs ${wanted.map((g) => `"${g}"`).join(' or ')}${because}: ${exp.consequence}.${admin}`,
     );
     done.org = true;
   }

@@ -5,8 +5,9 @@
 // keyPairs.ts what a certificate reference is used for and the key beside it; objects.ts and caBundleWriters.ts
 // how Kubernetes objects relate (the Secret serving a Service, what writes a caBundle); knownNames.ts and
 // nearMiss.ts the user and group names Kubernetes and kubeadm define; chains.ts and net.ts verification and
-// addresses; kubeadm.ts and distro.ts what kubeadm's and k3s/RKE2's
-// configurations ask of the certificates, kind.ts what a kind cluster's certificate holds.
+// addresses; kubeadm.ts and distro.ts what kubeadm's and k3s/RKE2's configurations ask of the certificates,
+// kind.ts what a kind cluster's certificate holds; adminGroup.ts which group admin.conf is issued in for its
+// kubeadm release; kubeletRotation.ts the kubelet's self-renewed client certificate.
 export * from './catalog';
 export * from './query';
 export * from './relations';
@@ -20,5 +21,6 @@ export * from './nearMiss';
 export * from './objects';
 export * from './caBundleWriters';
 export * from './kubeadm';
-export * from './distro';
-export * from './kind';
+// addresses; kubeadm.ts and distro.ts what kubeadm's and k3s/RKE2's configurations ask of the certificates,
+// kind.ts what a kind cluster's certificate holds; adminGroup.ts which group admin.conf is issued in for its
+// kubeadm release; kubeletRotation.ts the kubelet's self-renewed client certificate.

@@ -20,6 +20,6 @@ export { planControlPlane } from './plan/newControlPlane';
 export type { ExecuteOptions } from './execute';
 export { executePlan, editsAsFiles } from './execute';
 export type { FileWriter, WriteRequest, WriteOptions, WriteReport, WrittenFile } from './write';
-export { writeBatch, nodeWriter, clearStaleTemps, backupStamp, TEMP_MARK } from './write';
+export { writeBatch, backupFiles, nodeWriter, clearStaleTemps, backupStamp, TEMP_MARK } from './write';
 export type { CertSpec, CaFamily, LeafRole, CaProfile, LeafProfile } from './profiles';
 export { caProfiles, leafProfiles } from './profiles';

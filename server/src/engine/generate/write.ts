@@ -156,6 +156,41 @@ export function clearStaleTemps(dirs: string[], fs: FileSystem, writer: FileWrit
   return removed;
 }
 
+/** Keeps `file` as it is as FILE.bak-STAMP (a hard link, else an exclusive copy with its mode); returns the backup's path. */
+function keepBackup(file: string, stamp: string, fs: FileSystem, writer: FileWriter): string {
+  let backup = `${file}.bak-${stamp}`;
+  for (let n = 1; fs.stat(backup).kind !== 'missing'; n++) backup = `${file}.bak-${stamp}-${n}`;
+  try {
+    writer.link(file, backup);
+  } catch {
+    writer.copyNew(file, backup, writer.modeOf(file));
+  }
+  return backup;
+}
+
+/**
+ * Keeps each existing file as it is on disk as NAME.bak-YYYYMMDDhhmmss, as a replaced file is kept, before
+ * something else changes it (the editor, applying a kubeconfig's *-data edits). Stops at the first failure.
+ */
+export function backupFiles(
+  files: string[],
+  options: { fs: FileSystem; writer?: FileWriter; now?: Date },
+): { backups: { path: string; backup: string }[]; error?: { path: string; message: string } } {
+  const writer = options.writer ?? nodeWriter();
+  const stamp = backupStamp(options.now ?? new Date());
+  const backups: { path: string; backup: string }[] = [];
+  for (const file of files) {
+    if (options.fs.stat(file).kind !== 'file') continue;
+    try {
+      backups.push({ path: file, backup: keepBackup(file, stamp, options.fs, writer) });
+      writer.syncDir(path.dirname(file));
+    } catch (err) {
+      return { backups, error: { path: file, message: `keeping a backup failed (${describe(err)})` } };
+    }
+  }
+  return { backups };
+}
+
 /** Writes a batch as described at the top of this file. */
 export function writeBatch(requests: WriteRequest[], options: WriteOptions): WriteReport {
   const writer = options.writer ?? nodeWriter();
@@ -222,13 +257,7 @@ export function writeBatch(requests: WriteRequest[], options: WriteOptions): Wri
     const dir = path.dirname(r.path);
     try {
       if (fs.stat(r.path).kind === 'file') {
-        let backup = `${r.path}.bak-${stamp}`;
-        for (let n = 1; fs.stat(backup).kind !== 'missing'; n++) backup = `${r.path}.bak-${stamp}-${n}`;
-        try {
-          writer.link(r.path, backup);
-        } catch {
-          writer.copyNew(r.path, backup, writer.modeOf(r.path));
-        }
+        const backup = keepBackup(r.path, stamp, fs, writer);
         writer.rename(temp, r.path);
         written.push({ path: r.path, backup, replaced: true });
       } else {

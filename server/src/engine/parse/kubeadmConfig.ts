@@ -81,6 +81,7 @@ export function parseKubeadmConfig(doc: Document, root: YAMLMap, file: string): 
     span: kindText ? { start: kindText.start, end: kindText.end } : { start: r?.[0] ?? 0, end: r?.[0] ?? 0 },
     certSANs: list(doc, apiServer, 'certSANs'),
     controlPlaneEndpoint: spanned(doc, root, 'controlPlaneEndpoint'),
+    kubernetesVersion: spanned(doc, root, 'kubernetesVersion'),
     serviceSubnet: spanned(doc, networking, 'serviceSubnet'),
     dnsDomain: spanned(doc, networking, 'dnsDomain'),
     certificatesDir: spanned(doc, root, 'certificatesDir'),

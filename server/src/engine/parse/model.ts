@@ -152,6 +152,8 @@ export interface KubeadmConfigUnit {
   /** ClusterConfiguration apiServer.certSANs. */
   certSANs: SpannedValue[];
   controlPlaneEndpoint?: SpannedValue;
+  /** ClusterConfiguration kubernetesVersion ("v1.31.1", "stable-1.30"). */
+  kubernetesVersion?: SpannedValue;
   serviceSubnet?: SpannedValue;
   dnsDomain?: SpannedValue;
   /** Where kubeadm keeps the certificates (default /etc/kubernetes/pki). */

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { CodeAction, CodeActionParams, Connection, Diagnostic, TextEdit } from 'vscode-languageserver/node';
-import { generate } from '../../engine';
+import { ADMIN_GROUP_NOTES, generate } from '../../engine';
 import {
   APPLY_COMMAND,
   APPLY_REQUEST,
@@ -38,6 +38,13 @@ export type PlanParams =
       extraSANs?: string[];
       nodeName?: string;
       actionIds?: string[];
+      /**
+       * With kind 'renew': only what is expiring (within kubePki.expiryWarningDays) or expired, as the engine reports
+       * it (cert-expiring, cert-expired), each re-issued as its quick fix would: keys kept, CAs renewed with their own.
+       */
+      expiring?: boolean;
+      /** The group an admin certificate whose O is wrong is re-issued in (the org-mismatch quick fixes' choice). */
+      adminGroup?: string;
     }
   | ({ kind: 'ca' } & generate.NewCaOptions)
   | ({ kind: 'client' } & generate.NewClientOptions)
@@ -63,11 +70,18 @@ function preview(plan: generate.GenerationPlan, planId: string): PlanPreview {
         ),
       };
     }),
-    skipped: plan.skipped.map((s) => ({ title: s.title, reason: s.reason, needsReplace: s.needsReplace })),
+    skipped: plan.skipped.map((s) => ({ title: s.title, reason: s.reason, needsReplace: s.needsReplace, paths: s.paths })),
   };
 }
 
 const UNTRUSTED = 'generating certificates is disabled in an untrusted workspace (Restricted Mode): trust the workspace first';
+
+/** The admin groups an admin certificate's re-issue may use, the planned one (its kubeadm release's) first. */
+function adminGroupChoices(a: generate.PlanAction): string[] {
+  const groups = Object.keys(ADMIN_GROUP_NOTES);
+  const planned = a.spec?.organizations.find((o) => groups.includes(o));
+  return planned ? [planned, ...groups.filter((g) => g !== planned)] : [];
+}
 
 /** The quick fixes that generate or re-issue (handlers/codeActions.ts offers them with the ignore quick fixes). */
 export interface GenerationFixes {
@@ -93,23 +107,32 @@ export function registerGeneration(connection: Connection, state: WorkspaceState
         return { plan: generate.planControlPlane(state.diskFs, p), allowReplace: !!p.replace };
       default: {
         const engine = state.current();
+        const only =
+          p.kind === 'renew' && p.expiring
+            ? engine
+                .documents()
+                .flatMap((d) => engine.check(d))
+                .filter((f) => f.code === 'cert-expiring' || f.code === 'cert-expired')
+                .map((f) => ({ file: f.file, range: f.range, code: f.code }))
+            : p.only;
         const plan = generate.planGeneration(engine, state.fs, {
           fix: p.kind === 'fix',
-          renew: p.kind === 'renew',
-          only: p.only,
-          missing: p.only ? p.only.some((f) => f.code === 'file-not-found') : p.kind !== 'renew',
+          renew: p.kind === 'renew' && !only,
+          only,
+          missing: only ? only.some((f) => f.code === 'file-not-found') : p.kind !== 'renew',
           keyType: p.keyType,
           days: p.days,
           caDays: p.caDays,
           // The engine's options for the manifest: a .kube-pki.yaml's extraSANs over kubePki.extraSANs.
           extraSANs: undefined,
           nodeName: p.nodeName,
+          adminGroup: p.adminGroup,
         });
         let actions = plan.actions;
-        if (p.only) {
+        if (only) {
           const wanted = (a: generate.PlanAction) =>
             a.fixes.some((f) =>
-              p.only!.some(
+              only.some(
                 (o) =>
                   o.code === f.code &&
                   o.file === f.file &&
@@ -128,7 +151,8 @@ export function registerGeneration(connection: Connection, state: WorkspaceState
               p.actionIds!.includes(a.id) ||
               actions.some((b) => p.actionIds!.includes(b.id) && b.signer?.kind === 'action' && b.signer.actionId === a.id),
           );
-        return { plan: { actions, skipped: p.only ? [] : plan.skipped }, allowReplace: p.kind !== 'missing' || !!p.only };
+        // A quick fix's plan lists only its own action; a whole-workspace one (an expiring pass included) what it skips.
+        return { plan: { actions, skipped: p.only ? [] : plan.skipped }, allowReplace: p.kind !== 'missing' || !!only };
       }
     }
   }
@@ -149,6 +173,21 @@ export function registerGeneration(connection: Connection, state: WorkspaceState
         for (const a of plan.actions) {
           if (!a.fixes.some((f) => f.code === d.code && f.range.start.line === d.range.start.line)) continue;
           const verb = a.effect === 'create' ? 'Generate' : a.kind === 'kubeconfig-ca' ? 'Replace' : 'Re-issue';
+          // An admin's wrong group: one fix per admin group, the one its kubeadm release uses first, each saying what it grants.
+          const adminGroups = d.code === 'org-mismatch' && a.role === 'admin' ? adminGroupChoices(a) : [];
+          if (adminGroups.length) {
+            adminGroups.forEach((group, i) => {
+              const title = `${verb} ${a.title} in group ${group}${i === 0 ? ' (recommended)' : ''}: ${ADMIN_GROUP_NOTES[group]}`;
+              out.push({
+                title,
+                kind: 'quickfix',
+                diagnostics: [d],
+                isPreferred: i === 0,
+                command: { title, command: APPLY_COMMAND, arguments: [{ kind: 'fix', only, adminGroup: group } satisfies PlanParams] },
+              });
+            });
+            continue;
+          }
           const title = `${verb} ${a.title}${a.effect === 'create' ? '' : `: ${a.reason}`}`;
           out.push({
             title: title.length > 160 ? `${title.slice(0, 157)}…` : title,
@@ -199,6 +238,11 @@ export function registerGeneration(connection: Connection, state: WorkspaceState
           result.failed = batch.failed.map((f) => ({ title: f.title, reason: f.reason }));
           // Edits first: the editor applies them to its buffers (undoable); then the files.
           if (batch.edits.length) {
+            // Each edited kubeconfig is kept as it is on disk first, as a replaced file is (the confirmation says so);
+            // the edit itself lands in the editor's buffer, undoable there.
+            const kept = generate.backupFiles([...new Set(batch.edits.map((e) => e.file))], { fs: state.diskFs });
+            result.editBackups = kept.backups;
+            if (kept.error) return { ...result, error: `${path.basename(kept.error.path)}: ${kept.error.message}; nothing was edited or written` };
             const changes: Record<string, TextEdit[]> = {};
             for (const e of batch.edits) (changes[state.uriOf(e.file)] ??= []).push({ range: e.range, newText: e.newText });
             const applied = await connection.workspace.applyEdit({ label: 'Kube PKI: re-issue certificates', edit: { changes } });

@@ -38,6 +38,11 @@ export interface PlanOptions {
   extraSANs?: string[];
   /** The node name, when the files do not say it (etcd --name, kubelet.conf's user). */
   nodeName?: string;
+  /**
+   * The group an admin certificate whose O is wrong is re-issued in (kubeadm:cluster-admins or system:masters; a
+   * quick fix's choice). Default: the one the kubeadm release of its admin.conf uses (cluster/adminGroup.ts).
+   */
+  adminGroup?: string;
   /** Findings already computed (else the plan checks every document). */
   findings?: Finding[];
 }

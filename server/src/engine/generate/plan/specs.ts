@@ -3,7 +3,7 @@
 // from its role, a wrong one's corrected from what it holds (what was right is kept); and what is
 // said when the subject cannot be told (a user's role, a node name), with the command to run.
 import * as path from 'node:path';
-import { nearMiss } from '../../cluster';
+import { ADMIN_GROUP_NOTES, adminGroupsInOrder, adminLayout, nearMiss } from '../../cluster';
 import type { Certificate } from '../../pki/certificate';
 import type { ExtKeyUsageName } from '../certs';
 import { acceptedGroups, CA_KEY_USAGE, LEAF_KEY_USAGE, leafProfiles, normaliseNames, type CertSpec, type LeafRole } from '../profiles';
@@ -110,10 +110,20 @@ export function correctedSpec(planner: Planner, slot: LeafSlot, cert: Certificat
 
   let orgs = cert.subject.organizations.map((o) => nearMiss(o, 'group') ?? o);
   const accepted = acceptedGroups[slot.role];
-  if (accepted && !orgs.some((o) => accepted.includes(o))) orgs = [accepted[0]];
+  let note = '';
+  if (accepted && slot.role === 'admin' && slot.unit.kind === 'kubeconfig' && !cert.subject.organizations.some((o) => accepted.includes(o))) {
+    // The admin's group follows its kubeadm release (or the quick fix's choice), not only what its O was meant to be.
+    const order = adminGroupsInOrder(
+      adminLayout(planner.cluster, slot.unit),
+      orgs.find((o) => accepted.includes(o)),
+    );
+    const group = planner.opts.adminGroup && accepted.includes(planner.opts.adminGroup) ? planner.opts.adminGroup : order[0];
+    orgs = orgs.some((o) => accepted.includes(o)) ? orgs.map((o) => (accepted.includes(o) ? group : o)) : [group];
+    note = ADMIN_GROUP_NOTES[group] ? `: ${ADMIN_GROUP_NOTES[group]}` : '';
+  } else if (accepted && !orgs.some((o) => accepted.includes(o))) orgs = [accepted[0]];
   orgs = [...new Set(orgs)];
   if (orgs.join(',') !== cert.subject.organizations.join(','))
-    changes.push(`O ${cert.subject.organizations.join('+') || '(none)'} → ${orgs.join('+') || '(none)'}`);
+    changes.push(`O ${cert.subject.organizations.join('+') || '(none)'} → ${orgs.join('+') || '(none)'}${note}`);
 
   const had = (cert.extKeyUsage ?? []).filter((u): u is ExtKeyUsageName => u === 'serverAuth' || u === 'clientAuth');
   const eku = [...new Set([...had, ...leafProfiles[slot.role].extKeyUsage])];

@@ -262,6 +262,11 @@ test('a broken kubeconfig shows squiggles on the planted lines, and the hover ex
   assert.match(text, /Certificate CN=kubernetes-admin/);
   assert.match(text, /expires in \d+ days/);
   assert.match(text, /O=system:master/);
+  // The message shows once (VS Code's part of the hover), the certificate comes before the role, and no ✅ sits
+  // beside a certificate that has a finding.
+  assert.equal(text.split('O (groups) is').length - 1, 1, text);
+  assert.ok(text.indexOf('Certificate CN=kubernetes-admin') < text.indexOf("'s client certificate"), text);
+  assert.doesNotMatch(text, /✅/);
   await shot('e2e-2-admin-conf-hover.png');
   await page.mouse.move(5, 5);
 });

@@ -198,11 +198,24 @@ export interface InventoryOrphanKey {
   references: InventoryLocation[];
 }
 
+/** A private key with its public key beside it and no certificate (sa.key / sa.pub). */
+export interface InventoryKeyPair {
+  keyFile: string;
+  publicKeyFile: string;
+  keyAlgorithm: string;
+  /** Absent when it cannot be told (an encrypted key). */
+  matches?: boolean;
+  references: InventoryLocation[];
+  problems: InventoryProblem[];
+}
+
 export interface Inventory {
   /** The instant `daysLeft` and `status` were computed for (ISO 8601). */
   now: string;
   warningDays: number;
   /** Sorted by notAfter, soonest first. */
   certificates: InventoryCertificate[];
+  /** Absent from a server that predates it. */
+  keyPairs?: InventoryKeyPair[];
   orphanKeys: InventoryOrphanKey[];
 }

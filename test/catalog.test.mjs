@@ -119,7 +119,8 @@ function manifest(component, flags) {
 function hoverWords(engine, file, needle) {
   const text = readFileSync(file, 'utf8');
   const h = E.hoverAt(engine, file, text, text.indexOf(needle));
-  return /^\*\*(.+?)\*\*/.exec(h?.markdown ?? '')?.[1];
+  // The role heads the hover's last section (after the decoded material).
+  return /^\*\*(.+?)\*\*/.exec((h?.markdown ?? '').split('\n\n---\n\n').at(-1))?.[1];
 }
 
 for (const [component, list] of Object.entries(rows)) {

@@ -300,16 +300,16 @@ test('json of a tree with an expired certificate: status expired, negative daysL
   assert.ok(JSON.parse(early.stdout).certificates.every((c) => c.status === 'not-yet-valid'));
 });
 
-test('bad usage exits 2 with the usage; --help exits 0', () => {
+test('bad usage exits 2 with the reason and a hint to the help; --help exits 0', () => {
   for (const args of [['-o', 'xml'], ['--now', 'yesterday'], ['--bogus'], ['no/such/dir'], ['--root', 'no/such/dir'], ['--expiry-days', '-3']]) {
     const r = cli(['expiration', ...args], healthy.dir);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
-    assert.match(r.stderr, /Usage: kube-pki expiration/);
+    assert.match(r.stderr, /^kube-pki: \S.*\nrun 'kube-pki expiration --help' for the options\n$/);
   }
   const help = cli(['expiration', '--help'], healthy.dir);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /Usage: kube-pki expiration/);
-  assert.match(cli(['--help'], healthy.dir).stdout, /kube-pki expiration/);
+  assert.match(cli(['--help'], healthy.dir).stdout, /^  expiration +\S/m);
 });
 
 test('certificate files named on the command line: listed whatever else is there, their kubeadm .key beside them found', () => {

@@ -245,40 +245,75 @@ test('absolute paths resolve under --root and --path-mapping', async () => {
   assert.deepEqual(JSON.parse(viaMapping.stdout), []);
 });
 
-test('bad usage exits 2 with a one-line message and the usage', () => {
+test('bad usage exits 2 with a one-line message and a hint to the help, not the whole usage', () => {
   const cases = [
-    ['check', 'healthy', '--bogus'],
-    ['check', 'healthy', '--now', 'yesterday'],
-    ['check', 'healthy', '--now', '2024-02-30'],
-    ['check', 'no-such-path'],
-    ['check', 'healthy', '--format', 'xml'],
-    ['check', 'healthy', '--expiry-days', '-1'],
-    ['check', 'healthy', '--path-mapping', 'relative=healthy'],
-    ['check', 'healthy', '--root'],
-    ['frobnicate'],
-    [],
+    [['check', 'healthy', '--bogus'], 'check'],
+    [['check', 'healthy', '--now', 'yesterday'], 'check'],
+    [['check', 'healthy', '--now', '2024-02-30'], 'check'],
+    [['check', 'no-such-path'], 'check'],
+    [['check', 'healthy', '--format', 'xml'], 'check'],
+    [['check', 'healthy', '--expiry-days', '-1'], 'check'],
+    [['check', 'healthy', '--path-mapping', 'relative=healthy'], 'check'],
+    [['check', 'healthy', '--root'], 'check'],
+    [['expiration', 'healthy', '--bogus'], 'expiration'],
+    [['generate', 'healthy', '--bogus'], 'generate'],
+    [['new-ca', '--days', 'many'], 'new-ca'],
+    [['verify'], 'verify'],
+    [['frobnicate'], undefined],
+    [[], undefined],
   ];
-  for (const args of cases) {
+  for (const [args, command] of cases) {
     const r = cli(args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stdout, '');
-    const first = r.stderr.split('\n')[0];
-    assert.match(first, /^kube-pki: \S/, args.join(' '));
-    assert.match(r.stderr, /Usage: kube-pki check/);
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(lines[0], /^kube-pki( verify)?: \S/, args.join(' '));
+    assert.equal(lines[1], command ? `run 'kube-pki ${command} --help' for the options` : "run 'kube-pki --help' for the commands");
+    assert.doesNotMatch(r.stderr, /Usage:/);
   }
 });
 
-test('--help and --version', () => {
+test('an unknown command names the command meant when one is near', () => {
+  for (const [typo, meant] of [
+    ['chek', 'check'],
+    ['chekc', 'check'],
+    ['verfy', 'verify'],
+    ['expiry', undefined],
+    ['expirations', 'expiration'],
+    ['new-cert', undefined],
+    ['newca', 'new-ca'],
+    ['frobnicate', undefined],
+  ]) {
+    const r = cli([typo, '.']);
+    assert.equal(r.code, 2);
+    const first = r.stderr.split('\n')[0];
+    if (meant) assert.equal(first, `kube-pki: unknown command '${typo}' (did you mean '${meant}'?)`);
+    else assert.equal(first, `kube-pki: unknown command '${typo}'`);
+  }
+});
+
+test('--help lists the commands, one line each; check --help has the options', () => {
   const h = cli(['--help']);
   assert.equal(h.code, 0);
-  assert.match(h.stdout, /Usage: kube-pki check/);
+  assert.match(h.stdout, /^Usage: kube-pki COMMAND/);
+  for (const command of ['check', 'verify', 'expiration', 'generate', 'new-ca', 'new-client', 'kubeconfig', 'new-control-plane']) {
+    const lines = h.stdout.split('\n').filter((l) => l.startsWith(`  ${command} `));
+    assert.equal(lines.length, 1, command);
+    assert.match(lines[0], new RegExp(`^  ${command} +\\S.{10,}$`), command);
+  }
+  assert.match(h.stdout, /kube-pki COMMAND --help: the command's options/);
+  assert.ok(h.stdout.split('\n').length < 25, h.stdout);
+  assert.equal(cli(['help']).stdout, h.stdout);
+  const c = cli(['check', '--help']);
+  assert.equal(c.code, 0);
+  assert.match(c.stdout, /Usage: kube-pki check/);
   for (const flag of ['--root', '--now', '--expiry-days', '--cluster-domain', '--path-mapping', '--format', '--no-color']) {
-    assert.ok(h.stdout.includes(flag), flag);
+    assert.ok(c.stdout.includes(flag), flag);
   }
   const v = cli(['--version']);
   assert.equal(v.code, 0);
   assert.equal(v.stdout.trim(), pkg.version);
-  assert.equal(cli(['check', '--help']).code, 0);
 });
 
 test('--no-color and NO_COLOR keep escapes out; --color forces them', () => {

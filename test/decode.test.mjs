@@ -149,7 +149,7 @@ describe('certificates', () => {
     const rev = hoverOn(engine, roots, reversed, root.certPem.slice(30, 60)).markdown;
     assert.match(rev, /✖ 1 is not issued by 2/);
 
-    // Through a path reference: the whole bundle, with the chain verdict first.
+    // Through a path reference: the whole bundle, then the chain verdict, then the role.
     const manifest = write(
       dir,
       'node/manifests/kube-apiserver.yaml',
@@ -158,9 +158,11 @@ describe('certificates', () => {
     const mtext = readFileSync(manifest, 'utf8');
     engine.updateDocument(manifest, mtext);
     const ref = hoverOn(engine, manifest, mtext, bundle, 5).markdown;
-    assert.match(ref, /^\*\*the CA kube-apiserver trusts for client certificates\*\* · `--client-ca-file` → /);
-    assert.match(ref, /\*\*3 certificates\*\*: they form one chain, in order — ✅ 1 is issued by 2 · ✅ 2 is issued by 3/);
-    assert.match(ref, /\*1 of 3\*\n\n\*\*Certificate\*\* CN=webhook/);
+    assert.match(ref, /^\*1 of 3\*\n\n\*\*Certificate\*\* CN=webhook/);
+    assert.match(
+      ref,
+      /\n\n---\n\n\*\*3 certificates\*\*: they form one chain, in order — ✅ 1 is issued by 2 · ✅ 2 is issued by 3\n\n---\n\n\*\*the CA kube-apiserver trusts for client certificates\*\* · `--client-ca-file` → [^\n]*$/,
+    );
   });
 
   test('the full decode reads like `openssl x509 -text` and ends with the PEM block', () => {
@@ -385,9 +387,9 @@ describe('input that does not decode', () => {
     assert.match(hover(der.toString('base64')), /^\*base64 of DER, not of PEM: Kubernetes expects base64 of the PEM text/m);
     assert.match(hover(der.toString('base64')), /\*\*Certificate\*\* CN=der-cert/);
     // A kubernetes.io/tls Secret is recognised: the hover is its reference's, headed by the role.
-    const head = '**tls.crt of Secret s** · `tls.crt`\n\n---\n\n';
-    assert.equal(hover('bm90IGEgY2VydGlmaWNhdGU='), `${head}**Cannot decode**: decodes to something that holds no PEM block`);
-    assert.equal(hover('not*base64*at*all'), `${head}**Cannot decode**: not valid base64`);
+    const role = '\n\n---\n\n**tls.crt of Secret s** · `tls.crt`';
+    assert.equal(hover('bm90IGEgY2VydGlmaWNhdGU='), `**Cannot decode**: decodes to something that holds no PEM block${role}`);
+    assert.equal(hover('not*base64*at*all'), `**Cannot decode**: not valid base64${role}`);
   });
 
   test('an extension that does not decode is listed by OID while the rest still shows', () => {
@@ -462,8 +464,8 @@ describe('PEM and base64 in other files', () => {
     const file = write(dir, 'other/cm.yaml', cm);
     const engine = engineAt(new Date());
     const h = hoverOn(engine, file, cm, 'MII', 1);
-    // kube-root-ca.crt's ca.crt is a reference (a CA): the hover is the whole value's, headed by its role.
-    assert.match(h.markdown, /^\*\*ca\.crt of ConfigMap kube-root-ca\.crt\*\* · `ca\.crt`\n\n---\n\n\*\*Certificate\*\* CN=webhook-ca/);
+    // kube-root-ca.crt's ca.crt is a reference (a CA): the hover is the whole value's, the certificate then its role.
+    assert.match(h.markdown, /^\*\*Certificate\*\* CN=webhook-ca[^]*\n\n---\n\n\*\*ca\.crt of ConfigMap kube-root-ca\.crt\*\* · `ca\.crt`$/);
     assert.deepEqual(h.range.start, { line: 5, character: 10 });
     assert.equal(h.range.end.line, 6 + cert.ca.certPem.trimEnd().split('\n').length - 1);
     // The decode of a block inside YAML is that block only.

@@ -267,6 +267,40 @@ test("a lonely key is an orphan; sa.key (paired with sa.pub) and the certificate
   );
   assert.equal(inv.orphanKeys[0].keyAlgorithm, 'ECDSA P-256');
   assert.deepEqual(inv.orphanKeys[0].references, []);
+  // sa.key and sa.pub are a key pair, which match, with the lines that use them.
+  assert.equal(inv.keyPairs.length, 1);
+  const sa = inv.keyPairs[0];
+  assert.deepEqual([sa.keyFile, sa.publicKeyFile, sa.matches], [c.files['pki/sa.key'], c.files['pki/sa.pub'], true]);
+  assert.deepEqual(sa.references.map((r) => `${path.basename(r.file)} ${r.field}`).sort(), [
+    'kube-apiserver.yaml --service-account-key-file',
+    'kube-apiserver.yaml --service-account-signing-key-file',
+    'kube-controller-manager.yaml --service-account-private-key-file',
+  ]);
+  assert.deepEqual(sa.problems, []);
+});
+
+test('sa.key and an sa.pub that is not its public half: a key pair that does not match, with its key-mismatch findings, and no orphan', async () => {
+  const k = await buildCluster(path.join(work, 'sa-mismatch'), { now: new Date('2026-11-29T12:00:00Z'), defects: ['sa-key-mismatch'] });
+  const inv = inventoryOf(k.dir, k.now);
+  assert.deepEqual(inv.orphanKeys, []);
+  assert.equal(inv.keyPairs.length, 1);
+  const sa = inv.keyPairs[0];
+  assert.deepEqual([sa.keyFile, sa.publicKeyFile, sa.matches], [k.files['pki/sa.key'], k.files['pki/sa.pub'], false]);
+  // Every key-mismatch the check reports on the service-account lines is the pair's.
+  const engine = engineFor(k.dir, k.now);
+  const expected = [k.files['kube-apiserver.yaml'], k.files['kube-controller-manager.yaml']]
+    .flatMap((f) => engine.check(f))
+    .filter((f) => f.code === 'key-mismatch')
+    .map((f) => `${path.basename(f.file)}:${f.range.start.line}`)
+    .sort();
+  assert.ok(expected.length >= 1);
+  assert.deepEqual(
+    sa.problems
+      .filter((p) => p.code === 'key-mismatch')
+      .map((p) => `${path.basename(p.file)}:${p.range.start.line}`)
+      .sort(),
+    expected,
+  );
 });
 
 test('no private key material anywhere in the inventory', () => {

@@ -78,18 +78,25 @@ test('initialize announces hover, CodeLens, document links, symbols and folding'
   );
 });
 
-test('hover on --tls-cert-file: the role, the finding on it, and the decoded certificate', async () => {
+test('hover on --tls-cert-file: the decoded certificate first, the finding as its code only (the editor shows the message), then the role', async () => {
   const { uri, text } = await open(cluster.files['kube-apiserver.yaml']);
   const h = await hover(uri, positionOf(text, '--tls-cert-file=', 20));
   assert.equal(h.contents.kind, 'markdown');
   const md = h.contents.value;
   const crt = cluster.files['pki/apiserver.crt'];
-  assert.ok(md.startsWith(`**kube-apiserver's serving certificate** · \`--tls-cert-file\` → ${crt}`), md.slice(0, 200));
-  assert.match(
-    md,
-    /❌ \*\*san-missing\*\*: CN=kube-apiserver is kube-apiserver's serving certificate but lacks a name its clients dial: cp\.example\.internal/,
-  );
-  assert.match(md, /\*\*Certificate\*\* CN=kube-apiserver · ✅ expires in 36[45] days/);
+  // The certificate leads; its headline carries the finding's code, and no ✅ beside it.
+  assert.match(md, /^\*\*Certificate\*\* CN=kube-apiserver · ❌ \*\*san-missing\*\* · expires in 36[45] days\n/);
+  assert.doesNotMatch(md, /✅/);
+  // The message is the diagnostic's, which the editor shows in its own hover over the same range: not repeated.
+  const diagnostics = await c.waitForDiagnostics(uri, (ds) => ds.some((d) => d.code === 'san-missing'));
+  const san = diagnostics.find((d) => d.code === 'san-missing' && d.range.start.line === lineOf(text, '--tls-cert-file='));
+  assert.ok(san, 'the san-missing diagnostic on the flag');
+  assert.ok(!md.includes(san.message.slice(0, 60)), 'the finding message repeated in the hover');
+  // Subject, issuer, validity, SANs and key come first in the table, in that order.
+  const rows = [...md.matchAll(/^\| ([^|]+?) \|/gm)].map((m) => m[1]).filter((r) => r !== '' && r !== ':--');
+  assert.deepEqual(rows.slice(0, 6), ['Subject', 'Issuer', 'Not before', 'Not after', 'SANs', 'Public key']);
+  // The role and the path close the hover.
+  assert.ok(md.endsWith(`\n\n---\n\n**kube-apiserver's serving certificate** · \`--tls-cert-file\` → ${crt}`), md.slice(-200));
   assert.match(
     md,
     /\| SANs \| DNS: cp1, kubernetes, kubernetes\.default, kubernetes\.default\.svc, kubernetes\.default\.svc\.cluster\.local · IP: 10\.96\.0\.1, 192\.168\.10\.11 \|/,
@@ -109,14 +116,15 @@ test('hover on --tls-cert-file: the role, the finding on it, and the decoded cer
 test('hover on client-certificate-data: what Kubernetes sees and the org-mismatch; on client-key-data: the match, no key bytes', async () => {
   const { uri, text } = await open(cluster.files['admin.conf']);
   const cert = (await hover(uri, positionOf(text, 'client-certificate-data: ', 30))).contents.value;
-  assert.ok(cert.startsWith(`**user "kubernetes-admin"'s client certificate** · \`client-certificate-data\``), cert.slice(0, 120));
-  assert.match(cert, /❌ \*\*org-mismatch\*\*: O \(groups\) is "system:master" \(did you mean "system:masters"\?\)/);
+  assert.match(cert, /^\*\*Certificate\*\* CN=kubernetes-admin · ❌ \*\*org-mismatch\*\* · expires in/);
+  assert.doesNotMatch(cert, /did you mean "system:masters"/);
+  assert.ok(cert.endsWith(`**user "kubernetes-admin"'s client certificate** · \`client-certificate-data\``), cert.slice(-120));
   assert.match(cert, /\| Kubernetes sees \| user \*\*kubernetes-admin\*\*, groups \*\*system:master\*\* \|/);
   assert.match(cert, /\| Extended key usage \| clientAuth \|/);
 
   const key = (await hover(uri, positionOf(text, 'client-key-data: ', 30))).contents.value;
-  assert.match(key, /^\*\*user "kubernetes-admin"'s client key\*\* · `client-key-data`/);
-  assert.match(key, /\*\*Private key\*\* · RSA 2048/);
+  assert.match(key, /^\*\*Private key\*\* · RSA 2048/);
+  assert.match(key, /\n\n---\n\n\*\*user "kubernetes-admin"'s client key\*\* · `client-key-data`$/);
   assert.match(key, /✅ Matches CN=kubernetes-admin, O=system:master \(client-certificate-data\)/);
   const inline = text.match(/client-key-data: (\S+)/)[1];
   const pem = Buffer.from(inline, 'base64').toString();
@@ -164,7 +172,7 @@ test('no private key base64 appears in any hover: key files, key references, the
   assert.match(kubelet[0], /\*\*Certificate\*\* CN=system:node:cp1/);
   assert.match(kubelet[1], /✅ Matches CN=system:node:cp1, O=system:nodes \(in the same text\)/);
   const sa = hovers.find(([w]) => w === 'kube-apiserver.yaml --service-account-signing-key-file=')[1];
-  assert.match(sa, /^\*\*kube-apiserver's service account token signing key\*\*/);
+  assert.match(sa, /\n\n---\n\n\*\*kube-apiserver's service account token signing key\*\*[^\n]*$/);
 });
 
 test('CodeLens above each certificate reference, flagged when a finding applies, opening the decode', async () => {

@@ -53,6 +53,14 @@ test('kubePki/inventory: the CAs, who signed what, roles, the expired certificat
   // The kubelet's client certificate comes from a CA the workspace does not hold.
   const [kubelet] = byCN(inv, `system:node:${cluster.nodeName}`).filter((x) => !x.isCA && x.role?.includes('client'));
   assert.equal(kubelet.issuerId, undefined);
+  // The service-account pair: sa.key with sa.pub, matching, each reference with its document's URI; not an orphan.
+  assert.deepEqual(
+    inv.keyPairs.map((k) => [path.basename(k.keyFile), path.basename(k.publicKeyFile), k.matches]),
+    [['sa.key', 'sa.pub', true]],
+  );
+  assert.ok(inv.keyPairs[0].references.length >= 2);
+  for (const r of inv.keyPairs[0].references) assert.equal(r.uri, uriOf(r.file));
+  assert.ok(!inv.orphanKeys.some((k) => path.basename(k.file) === 'sa.key'));
   // No key material anywhere in the answer.
   const text = JSON.stringify(inv);
   assert.doesNotMatch(text, /PRIVATE KEY|BEGIN /);

@@ -118,3 +118,25 @@ test("the expiry timeline's page is built for the browser into dist/webview/", (
   assert.match(script, /acquireVsCodeApi\(\)/);
   assert.doesNotMatch(script, /\brequire\(/, 'a browser script: no require()');
 });
+
+test("the extension's page is a README for users: what it does, its commands and settings, pictures that resolve", () => {
+  const m = /--readme-path (\S+)/.exec(pkg.scripts.package);
+  assert.ok(m, 'the package script packs a README of its own (vsce package --readme-path)');
+  assert.notEqual(path.normalize(m[1]), 'README.md', "not the repository's README, which is for developers");
+  const page = read(m[1]);
+  assert.ok(!read('.vscodeignore').split('\n').includes('!README.md'), 'the developer README is not packed beside it');
+  // Every setting and every command of the Command Palette is on the page.
+  for (const name of Object.keys(pkg.contributes.configuration.properties)) assert.ok(page.includes(`\`${name}\``), `setting ${name}`);
+  const hidden = new Set((pkg.contributes.menus?.commandPalette ?? []).filter((e) => e.when === 'false').map((e) => e.command));
+  for (const c of pkg.contributes.commands.filter((c) => !hidden.has(c.command))) assert.ok(page.includes(`**${c.title}**`), `command ${c.title}`);
+  // Pictures: vsce rewrites a relative link against the repository's root, wherever the page is, so the page
+  // uses absolute URLs of files in this repository.
+  const images = [...page.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((x) => x[1]);
+  assert.ok(images.length >= 3, `${images.length} pictures`);
+  const raw = `${pkg.repository.url.replace(/\.git$/, '')}/raw/HEAD/`;
+  for (const src of images) {
+    assert.ok(src.startsWith(raw), `${src} is an absolute URL of the repository (${raw}…)`);
+    assert.ok(existsSync(path.join(repo, src.slice(raw.length))), `${src}: ${src.slice(raw.length)} is in the repository`);
+  }
+  assert.doesNotMatch(page, /npm (ci|test|run)|## Tests/, 'no developer instructions');
+});

@@ -4,6 +4,7 @@
 // certificates, hostile names). The client code is bundled with esbuild against a stub of `vscode`.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -183,6 +184,40 @@ test('the tree: CAs at the root, an intermediate CA under its root, leaves by no
   assert.deepEqual(labels(roots[2].children), ['/w/pki/lost.key']);
 });
 
+test('a self-signed leaf is under "Self-signed", as the CLI says, not under "No CA in the workspace"; a key pair is a pair', () => {
+  const inv = inventory();
+  inv.certificates.push(
+    cert({ commonName: 'cp1@1700000000', selfSigned: true, issuer: 'CN=cp1@1700000000', role: 'kubelet serving', component: 'kubelet' }),
+  );
+  const mismatch = {
+    severity: 'error',
+    code: 'key-mismatch',
+    message: 'not the public half',
+    file: '/w/manifests/kube-apiserver.yaml',
+    range: { start: { line: 20, character: 4 }, end: { line: 20, character: 30 } },
+  };
+  inv.keyPairs = [
+    {
+      keyFile: '/w/pki/sa.key',
+      publicKeyFile: '/w/pki/sa.pub',
+      keyAlgorithm: 'RSA 2048',
+      matches: false,
+      references: [{ file: mismatch.file, range: mismatch.range, field: '--service-account-key-file' }],
+      problems: [mismatch],
+    },
+  ];
+  const roots = tree.buildTree(inv);
+  assert.deepEqual(labels(roots), ['kubernetes', 'No CA in the workspace', 'Self-signed', 'Key pairs', 'Keys without certificates']);
+  assert.deepEqual(labels(roots[1].children), ['stranger']);
+  assert.deepEqual(labels(roots[2].children), ['cp1@1700000000']);
+  assert.equal(roots[3].children[0].kind, 'keyPair');
+  const item = new tree.PkiTreeProvider().getTreeItem(roots[3].children[0]);
+  assert.equal(item.label, 'sa.key / sa.pub');
+  assert.match(item.description, /key-mismatch/);
+  assert.equal(item.iconPath.id, 'error');
+  assert.match(item.tooltip.value, /They do \*\*not\*\* match/);
+});
+
 test('expiry badges, as the tree and the timeline write them', () => {
   const now = new Date(NOW);
   const inv = inventory();
@@ -225,6 +260,15 @@ test('the timeline: one bar per certificate, sorted by expiry, coloured by statu
   const near = timeline.renderTimelineSvg(inv, 'near');
   assert.equal([...near.matchAll(/<rect class="bar /g)].length, inv.certificates.length);
   assert.match(near, /<text class="cut"[^>]*>▸<\/text>/);
+});
+
+test("the timeline's colours are the README's words: red expired, yellow expiring, green valid", () => {
+  const readme = readFileSync(path.join(repo, 'README.md'), 'utf8');
+  const css = readFileSync(path.join(repo, 'client/src/webview/timeline.css'), 'utf8');
+  const colour = (cls) => new RegExp(`svg \\.${cls}[^{]*\\{\\s*fill: var\\(--vscode-charts-(\\w+)\\)`).exec(css)?.[1];
+  assert.match(readme, /red expired or not yet\s+valid, (\w+) within `kubePki\.expiryWarningDays`, (\w+) valid/);
+  const [, expiring, ok] = /red expired or not yet\s+valid, (\w+) within `kubePki\.expiryWarningDays`, (\w+) valid/.exec(readme);
+  assert.deepEqual([colour('bar-expired'), colour('bar-expiring'), colour('bar-ok')], ['red', expiring, ok]);
 });
 
 test("the timeline page: its script by nonce and its stylesheet from the webview's own origin, nothing inline", () => {

@@ -99,6 +99,15 @@ test('usage: a client certificate is refused for serving, and the reverse; no EK
   const asServer = verify(['client.crt', '--ca', 'ca.crt']);
   assert.equal(asServer.code, 1);
   assert.match(asServer.stdout, /x509: certificate specifies an incompatible key usage/);
+  assert.match(
+    asServer.stdout,
+    /\nnote: client\.crt is a client certificate \(extended key usage clientAuth, not serverAuth\): add --usage client to verify it as one\n/,
+  );
+  const asServerJson = JSON.parse(verify(['client.crt', '--ca', 'ca.crt', '--format', 'json']).stdout);
+  assert.ok(asServerJson.notes.some((n) => n.includes('add --usage client')));
+  // A serving certificate refused as a client's, or one failing for another reason, gets no such note.
+  assert.doesNotMatch(verify(['apiserver.crt', '--ca', 'ca.crt', '--untrusted', 'inter.crt', '--usage', 'client']).stdout, /add --usage/);
+  assert.doesNotMatch(verify(['client.crt', '--ca', 'apiserver.crt']).stdout, /add --usage/);
   assert.equal(verify(['apiserver.crt', '--ca', 'ca.crt', '--untrusted', 'inter.crt', '--usage', 'client']).code, 1);
   assert.equal(verify(['noeku.crt', '--ca', 'ca.crt', '--usage', 'client']).code, 0);
   assert.equal(verify(['noeku.crt', '--ca', 'ca.crt', '--host', 'svc.local']).code, 0);

@@ -12,6 +12,7 @@ import {
   INVENTORY_REQUEST,
   type Inventory,
   type InventoryCertificate,
+  type InventoryKeyPair,
   type InventoryLocation,
   type InventoryOrphanKey,
   type InventoryProblem,
@@ -36,7 +37,8 @@ export type PkiNode =
   | { kind: 'ca'; cert: InventoryCertificate; children: PkiNode[] }
   | { kind: 'cert'; cert: InventoryCertificate }
   | { kind: 'group'; id: string; label: string; description?: string; tooltip?: string; icon: string; children: PkiNode[] }
-  | { kind: 'key'; key: InventoryOrphanKey };
+  | { kind: 'key'; key: InventoryOrphanKey }
+  | { kind: 'keyPair'; pair: InventoryKeyPair };
 
 // ------------------------------------------------------------------------------------------ wording
 
@@ -123,8 +125,15 @@ export function buildTree(inv: Inventory): PkiNode[] {
   const isRoot = (c: InventoryCertificate) => c.isCA && (c.selfSigned || !c.issuerId || c.issuerId === c.id || !byId.get(c.issuerId)?.isCA);
   const signed = new Map<string, InventoryCertificate[]>();
   const orphans: InventoryCertificate[] = [];
+  // A leaf that signs itself (the kubelet's serving certificate when it makes its own) has no CA to look for:
+  // it is "self-signed", as `kube-pki expiration` says, not a certificate whose CA is missing.
+  const selfSigned: InventoryCertificate[] = [];
   for (const c of inv.certificates) {
     if (isRoot(c)) continue;
+    if (c.selfSigned) {
+      selfSigned.push(c);
+      continue;
+    }
     const issuer = c.issuerId ? byId.get(c.issuerId) : undefined;
     if (issuer?.isCA && c.issuerId !== c.id) {
       const list = signed.get(issuer.id) ?? [];
@@ -167,6 +176,29 @@ export function buildTree(inv: Inventory): PkiNode[] {
       tooltip: 'Certificates whose issuing CA is not in the workspace (or whose signature no CA here verifies).',
       icon: 'question',
       children: grouped(orphans, 'no-ca'),
+    });
+  }
+  if (selfSigned.length) {
+    roots.push({
+      kind: 'group',
+      id: 'self-signed',
+      label: 'Self-signed',
+      description: `${selfSigned.length}`,
+      tooltip: 'Certificates signed by their own key (no CA): a client trusts one only by holding the certificate itself.',
+      icon: 'verified',
+      children: grouped(selfSigned, 'self-signed'),
+    });
+  }
+  const pairs = inv.keyPairs ?? [];
+  if (pairs.length) {
+    roots.push({
+      kind: 'group',
+      id: 'key-pairs',
+      label: 'Key pairs',
+      description: `${pairs.length}`,
+      tooltip: 'Private keys with their public key beside them and no certificate: the service-account pair (sa.key / sa.pub).',
+      icon: 'key',
+      children: [...pairs].sort((a, b) => a.keyFile.localeCompare(b.keyFile)).map((pair) => ({ kind: 'keyPair' as const, pair })),
     });
   }
   if (inv.orphanKeys.length) {
@@ -260,7 +292,7 @@ function openCommand(refs: InventoryLocation[], files: string[]): vscode.Command
   return { title: 'Open', command: 'vscode.open', arguments: [to.uri, to.range ? { selection: to.range, preview: true } : { preview: true }] };
 }
 
-class PkiTreeProvider implements vscode.TreeDataProvider<PkiNode> {
+export class PkiTreeProvider implements vscode.TreeDataProvider<PkiNode> {
   private readonly changed = new vscode.EventEmitter<PkiNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   roots: PkiNode[] = [];
@@ -322,6 +354,36 @@ class PkiTreeProvider implements vscode.TreeDataProvider<PkiNode> {
         item.iconPath = new vscode.ThemeIcon('key', new vscode.ThemeColor('list.warningForeground'));
         item.contextValue = 'kubePki.orphanKey';
         item.command = openCommand(k.references, [k.file]);
+        return item;
+      }
+      case 'keyPair': {
+        const k = node.pair;
+        const item = new vscode.TreeItem(`${path.basename(k.keyFile)} / ${path.basename(k.publicKeyFile)}`, vscode.TreeItemCollapsibleState.None);
+        item.id = `keyPair:${k.keyFile}`;
+        const codes = [...new Set(k.problems.map((p) => p.code))];
+        const verdict = k.matches === false && !codes.includes('key-mismatch') ? ['the public key is not the private key’s'] : [];
+        item.description = [k.keyAlgorithm, rel(path.dirname(k.keyFile)), ...codes, ...verdict].join(' · ');
+        const lines = [
+          `**Key pair** (no certificate)`,
+          '',
+          `- Private key: ${md(rel(k.keyFile))} (${md(k.keyAlgorithm)})`,
+          `- Public key: ${md(rel(k.publicKeyFile))}`,
+          `- ${k.matches === undefined ? 'Whether they match cannot be told (an encrypted key)' : k.matches ? 'They match' : 'They do **not** match'}`,
+        ];
+        if (k.references.length) lines.push(`- Used by: ${k.references.map((r) => md(where(r))).join(', ')}`);
+        if (k.problems.length) lines.push('', ...problemLines(k.problems));
+        const m = new vscode.MarkdownString(lines.join('\n'));
+        m.isTrusted = false;
+        item.tooltip = m;
+        const level = worst(k.problems) ?? (k.matches === false ? 'error' : undefined);
+        item.iconPath =
+          level === 'error'
+            ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'))
+            : level === 'warning'
+              ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+              : new vscode.ThemeIcon('key');
+        item.contextValue = 'kubePki.keyPair';
+        item.command = openCommand(k.references, [k.keyFile]);
         return item;
       }
     }
@@ -405,7 +467,7 @@ export function registerPkiExplorer(
       const inv = await c.sendRequest<Inventory>(INVENTORY_REQUEST);
       if (!inv || !Array.isArray(inv.certificates)) throw new Error('no inventory in the answer');
       provider.set(inv);
-      setState(inv.certificates.length || inv.orphanKeys.length ? 'ready' : 'empty');
+      setState(inv.certificates.length || inv.orphanKeys.length || inv.keyPairs?.length ? 'ready' : 'empty');
       view.message = undefined;
       timeline.update(inv);
     } catch (err) {

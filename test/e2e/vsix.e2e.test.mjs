@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureVsCodeTestEnv } from '../../scripts/setup-vscode-test.mjs';
 import { freePort, isolatedEnv, launchChromium, startGroup, waitForHttp } from '../helpers/vscode-host.mjs';
-import { zipEntries } from '../helpers/zip.mjs';
+import { zipEntries, zipEntry } from '../helpers/zip.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8'));
@@ -212,6 +212,26 @@ test('the .vsix holds only the bundled extension, and is small', () => {
   }
   const size = statSync(vsix).size;
   assert.ok(size < 1024 * 1024, `the .vsix is ${size} bytes`);
+
+  // The extension's page is the README for users (docs/marketplace/README.md), not the developer README, and
+  // every picture it shows is in the package or a file of the repository behind an absolute URL.
+  const page = zipEntry(readFileSync(vsix), 'extension/readme.md').toString('utf8');
+  assert.equal(page.split('\n')[0], readFileSync(path.join(repo, 'docs/marketplace/README.md'), 'utf8').split('\n')[0]);
+  assert.notEqual(page.split('\n')[0], readFileSync(path.join(repo, 'README.md'), 'utf8').split('\n')[0]);
+  assert.doesNotMatch(page, /## Tests|npm (ci|test)/);
+  assert.match(page, /## Commands/);
+  assert.match(page, /## Settings/);
+  const sources = [...page.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)|<img[^>]+src=["']([^"']+)["']/g)].map((m) => m[1] ?? m[2]);
+  assert.ok(sources.length >= 3, `${sources.length} pictures on the page`);
+  const raw = `${pkg.repository.url.replace(/\.git$/, '')}/raw/HEAD/`;
+  for (const src of sources) {
+    if (/^https:\/\//.test(src)) {
+      assert.ok(src.startsWith(raw), `${src}: not a file of the repository`);
+      assert.ok(statSync(path.join(repo, src.slice(raw.length))).isFile(), `${src}: ${src.slice(raw.length)} is not in the repository`);
+    } else {
+      assert.ok(names.includes(`extension/${path.posix.normalize(src)}`), `${src} is not in the .vsix`);
+    }
+  }
   console.log(`# ${path.basename(vsix)}: ${names.length} files, ${(size / 1024).toFixed(0)} KiB`);
 });
 
@@ -262,6 +282,11 @@ test('a broken kubeconfig shows squiggles on the planted lines, and the hover ex
   assert.match(text, /Certificate CN=kubernetes-admin/);
   assert.match(text, /expires in \d+ days/);
   assert.match(text, /O=system:master/);
+  // The message shows once (VS Code's part of the hover), the certificate comes before the role, and no ✅ sits
+  // beside a certificate that has a finding.
+  assert.equal(text.split('O (groups) is').length - 1, 1, text);
+  assert.ok(text.indexOf('Certificate CN=kubernetes-admin') < text.indexOf("'s client certificate"), text);
+  assert.doesNotMatch(text, /✅/);
   await shot('e2e-2-admin-conf-hover.png');
   await page.mouse.move(5, 5);
 });

@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 // The names of the entries of a ZIP file (a .vsix), read from its central directory. Enough for the
 // packaging test; no ZIP64, no multi-disk archives.
 export function zipEntries(buf) {
@@ -22,4 +23,36 @@ export function zipEntries(buf) {
     p += 46 + nameLen + extraLen + commentLen;
   }
   return names;
+}
+
+/** The content of the entry `name` of a ZIP file (stored or deflated), or undefined when there is none. */
+export function zipEntry(buf, name) {
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new Error('not a ZIP file (no end of central directory)');
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  for (let i = 0; i < count; i++) {
+    const method = buf.readUInt16LE(p + 10);
+    const size = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    if (buf.toString('utf8', p + 46, p + 46 + nameLen) === name) {
+      // The local header's own name and extra lengths (they may differ from the central directory's).
+      const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+      const data = buf.subarray(start, start + size);
+      if (method === 0) return data;
+      if (method === 8) return inflateRawSync(data);
+      throw new Error(`${name}: compression method ${method}`);
+    }
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return undefined;
 }

@@ -12,7 +12,7 @@ export interface CheckArgs extends TreeArgs {
   writeBaseline?: string;
 }
 
-export type ParsedArgs = CheckArgs | { command: 'help' } | { command: 'version' };
+export type ParsedArgs = CheckArgs | { command: 'help'; of?: 'check' } | { command: 'version' };
 
 export class UsageError extends Error {}
 
@@ -24,6 +24,75 @@ export const CONFIG_USAGE = `  --config FILE            take rules, excludes and
   --exclude GLOB           leave out the files GLOB matches, relative to the current folder (repeatable;
                            as in .kube-pki.yaml's exclude: 'fixtures/', 'test/**/*.yaml'; an absolute path
                            must be inside the current folder)`;
+
+/** The commands, one line each, as `kube-pki --help` lists them. */
+export const COMMANDS: ReadonlyArray<readonly [string, string]> = [
+  ['check', 'find what is wrong with the TLS of a tree of kubeconfigs, manifests and kubelet configs'],
+  ['verify', "verify one certificate's chain, host and usage with Go crypto/x509's rules"],
+  ['expiration', "list every certificate's expiry, like kubeadm certs check-expiration"],
+  ['generate', 'write the certificates, keys and kubeconfigs a tree references but lacks (--fix, --renew)'],
+  ['new-ca', 'write a new CA certificate and key'],
+  ['new-client', 'write a client certificate and key signed by a CA'],
+  ['kubeconfig', 'write a kubeconfig with a new client certificate signed by a CA'],
+  ['new-control-plane', "write a control plane's certificates, keys and kubeconfigs, as kubeadm does"],
+];
+
+export const HELP = `Usage: kube-pki COMMAND [options]
+
+Finds what is wrong with a Kubernetes cluster's TLS: kubeconfigs, static pod manifests, kubelet configs,
+Secrets, webhooks, cert-manager objects and the certificates and keys they reference.
+
+Commands:
+${COMMANDS.map(([name, line]) => `  ${name.padEnd(19)}${line}`).join('\n')}
+
+Options:
+  -h, --help         show this help (kube-pki COMMAND --help: the command's options)
+  -V, --version      show the version`;
+
+/**
+ * A usage error as every command prints it: one line saying what is wrong, one saying where the options are
+ * (the whole usage would push the message off the screen).
+ */
+export function usageMessage(message: string, command?: string, prefix = 'kube-pki'): string {
+  const help = command ? `kube-pki ${command} --help` : 'kube-pki --help';
+  return `${prefix}: ${message}\nrun '${help}' for the ${command ? 'options' : 'commands'}\n`;
+}
+
+/** The candidate nearest `word` (at most two edits, or a prefix), for "did you mean"; undefined when none is. */
+export function nearest(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  if (best === undefined) return undefined;
+  const limit = Math.min(2, Math.floor(best.length / 3));
+  return bestDistance <= limit ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  // Damerau-Levenshtein (optimal string alignment): a swap of two letters (chekc) is one edit.
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** `unknown command 'chek'`, with the command meant when one is near. */
+export function unknownCommand(word: string): string {
+  const near = nearest(
+    word,
+    COMMANDS.map(([name]) => name),
+  );
+  return `unknown command '${word}'${near ? ` (did you mean '${near}'?)` : ''}`;
+}
 
 export const USAGE = `Usage: kube-pki check [PATH...] [options]
 
@@ -217,7 +286,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
   if (first === '-V' || first === '--version' || first === 'version') return { command: 'version' };
   if (first !== 'check') {
     if (first.startsWith('-')) throw new UsageError(`unknown option '${first}' (the command comes first: kube-pki check ...)`);
-    throw new UsageError(`unknown command '${first}'`);
+    throw new UsageError(unknownCommand(first));
   }
 
   const out: CheckArgs = { command: 'check', paths: [], pathMappings: [], format: 'text', color: undefined };
@@ -229,7 +298,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
       case '-h':
       case '--help':
         flag();
-        return { command: 'help' };
+        return { command: 'help', of: 'check' };
       case '-V':
       case '--version':
         flag();

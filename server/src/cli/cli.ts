@@ -3,7 +3,7 @@ import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { codes, nodeFileSystem, policy } from '../engine';
 import { MAX_CONFIG_BYTES, MAX_FILE_BYTES, type Finding, type SuppressedFinding } from '../engine/types';
-import { parseArgs, USAGE, UsageError, type CheckArgs } from './args';
+import { HELP, parseArgs, USAGE, UsageError, usageMessage, type CheckArgs } from './args';
 import { formatJson, formatSarif, formatText, type BaselineReport, type CodeCatalog, type Context } from './format';
 import { GENERATE_COMMANDS, runGenerate } from './generate';
 import { runVerify } from './verify';
@@ -36,8 +36,8 @@ interface Io {
   cwd: string;
 }
 
-function usageError(io: Io, message: string): number {
-  io.err(`kube-pki: ${message}\n\n${USAGE}\n`);
+function usageError(io: Io, message: string, command?: string): number {
+  io.err(usageMessage(message, command));
   return 2;
 }
 
@@ -50,11 +50,11 @@ export function run(argv: string[], io: Io): number | Promise<number> {
   try {
     args = parseArgs(argv);
   } catch (err) {
-    if (err instanceof UsageError) return usageError(io, err.message);
+    if (err instanceof UsageError) return usageError(io, err.message, argv[0] === 'check' ? 'check' : undefined);
     throw err;
   }
   if (args.command === 'help') {
-    io.out(`${USAGE}\n`);
+    io.out(`${args.of === 'check' ? USAGE : HELP}\n`);
     return 0;
   }
   if (args.command === 'version') {
@@ -71,7 +71,7 @@ function check(args: CheckArgs, io: Io): number {
   try {
     tree = openTree(args, cwd, fs, (shown, bytes) => io.err(tooBigNote(shown, bytes, 'not checked')));
   } catch (err) {
-    if (err instanceof UsageError) return usageError(io, err.message);
+    if (err instanceof UsageError) return usageError(io, err.message, 'check');
     throw err;
   }
   const { engine, explicit, files } = tree;
@@ -83,7 +83,7 @@ function check(args: CheckArgs, io: Io): number {
   for (const file of files) {
     const r = fs.readFile(file, MAX_CONFIG_BYTES);
     if (!r.ok) {
-      if (explicit.has(file)) return usageError(io, `${ctx.display(file)}: ${r.reason}`);
+      if (explicit.has(file)) return usageError(io, `${ctx.display(file)}: ${r.reason}`, 'check');
       continue; // gone or changed since discovery
     }
     read.push(file);
@@ -148,12 +148,13 @@ function check(args: CheckArgs, io: Io): number {
       return usageError(
         io,
         `--baseline ${args.baseline}: ${read.reason}${read.reason === 'no such file' ? ' (write one with --write-baseline)' : ''}`,
+        'check',
       );
     let recorded: ReturnType<typeof policy.parseBaseline>;
     try {
       recorded = policy.parseBaseline(read.data.toString('utf8'));
     } catch (err) {
-      return usageError(io, `--baseline ${args.baseline}: ${(err as Error).message}`);
+      return usageError(io, `--baseline ${args.baseline}: ${(err as Error).message}`, 'check');
     }
     const fingerprinter = new policy.Fingerprinter(engine, path.dirname(file));
     // What is shown first, then what is suppressed: an entry matches a finding still shown before a hidden one.

@@ -5,7 +5,7 @@
 import { stringify as yamlStringify } from 'yaml';
 import { buildInventory, isRotatedKubeletClient, kubeadmExpiryTime, kubeletRotationAdvice, nodeFileSystem, shortHumanDuration } from '../engine';
 import type { Inventory, InventoryCertificate, InventoryObject } from '../engine/inventory/types';
-import { CONFIG_USAGE, treeCommandOptions, UsageError, type TreeArgs } from './args';
+import { CONFIG_USAGE, treeCommandOptions, UsageError, usageMessage, type TreeArgs } from './args';
 import { configProblems, excludedFolderNote, openTree, readTree, tooBigNote, type OpenTree } from './tree';
 
 export const EXPIRATION_USAGE = `Usage: kube-pki expiration [PATH...] [options]
@@ -74,7 +74,7 @@ export function parseExpirationArgs(argv: string[]): ExpirationArgs {
 
 export function runExpiration(argv: string[], io: Io): number {
   const usageError = (message: string) => {
-    io.err(`kube-pki: ${message}\n\n${EXPIRATION_USAGE}\n`);
+    io.err(usageMessage(message, 'expiration'));
     return 2;
   };
   let args: ExpirationArgs;

@@ -6,7 +6,7 @@ import { nodeFileSystem, generate } from '../engine';
 import { lookupTable } from '../engine/lookup';
 import type { FileSystem } from '../engine/types';
 import { configProblems, displayPath, excludedFolderNote, openTree, readTree } from './tree';
-import { argTokens, CONFIG_USAGE, parseClusterDomain, parsePathMapping, UsageError } from './args';
+import { argTokens, CONFIG_USAGE, parseClusterDomain, parsePathMapping, UsageError, usageMessage } from './args';
 
 type KeyType = generate.KeyType;
 type GenerationPlan = generate.GenerationPlan;
@@ -249,7 +249,7 @@ export async function runGenerate(argv: string[], io: Io): Promise<number> {
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`kube-pki: ${err.message}\n\n${GENERATE_USAGE}\n`);
+      io.err(usageMessage(err.message, argv[0]));
       return 2;
     }
     throw err;

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { nodeFileSystem, pki } from '../engine';
 import { MAX_FILE_BYTES } from '../engine/types';
-import { argTokens, parseNow, UsageError } from './args';
+import { argTokens, parseNow, UsageError, usageMessage } from './args';
 
 type Certificate = pki.Certificate;
 
@@ -171,7 +171,7 @@ export function runVerify(argv: string[], io: Io): number {
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`kube-pki verify: ${err.message}\n\n${VERIFY_USAGE}\n`);
+      io.err(usageMessage(err.message, 'verify', 'kube-pki verify'));
       return 2;
     }
     throw err;
@@ -199,6 +199,11 @@ export function runVerify(argv: string[], io: Io): number {
   const result = pki.verify(leaf, { roots, intermediates, at, usages, host: args.host });
   const notes: string[] = [];
   if (args.cas.length === 0) notes.push('no --ca given: nothing is trusted (kube-pki does not use the system roots)');
+  // Go verifies for serverAuth when no usage is asked (x509.VerifyOptions.KeyUsages): a client-only
+  // certificate then fails for its usage, not because anything is wrong with it.
+  const eku = leaf.extKeyUsage ?? [];
+  if (result.error?.kind === 'eku' && args.usage === 'server' && eku.includes('clientAuth') && !eku.includes('serverAuth') && !eku.includes('any'))
+    notes.push(`${args.cert} is a client certificate (extended key usage clientAuth, not serverAuth): add --usage client to verify it as one`);
 
   if (args.format === 'json') {
     const json = {

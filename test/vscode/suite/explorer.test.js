@@ -106,6 +106,14 @@ test(EXPLORER_TESTS['kubePki.pkiExplorer.refresh'], async () => {
   // Intermediate levels: the kube-apiserver's certificates are one group under the cluster CA.
   const apiGroup = caItem(tree, 'kubernetes').children.find((i) => i.label === 'kube-apiserver');
   assert.ok(apiGroup && apiGroup.contextValue === 'kubePki.group', 'a kube-apiserver group under the cluster CA');
+  // The service-account pair is a pair, not a key without a certificate.
+  const pairs = tree.find((i) => i.label === 'Key pairs');
+  assert.ok(pairs, 'a Key pairs group');
+  const sa = pairs.children.find((i) => i.label === 'sa.key / sa.pub');
+  assert.ok(sa && sa.contextValue === 'kubePki.keyPair', `sa.key / sa.pub under Key pairs: ${show(pairs.children)}`);
+  assert.match(sa.tooltip, /They match/);
+  const lonely = tree.find((i) => i.label === 'Keys without certificates');
+  assert.ok(!lonely || !lonely.children.some((i) => /^sa\.key/.test(i.label)), 'sa.key is no key without a certificate');
   // Each certificate is in the tree once: as many as the inventory has.
   const shown = flatten(tree).filter((i) => /^kubePki\.(ca|caExternal|cert)$/.test(i.contextValue ?? '')).length;
   assert.equal(shown, explorer().inventory().certificates.length);

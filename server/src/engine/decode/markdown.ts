@@ -97,27 +97,37 @@ export function sansMarkdown(s: SubjectAltNames): string | undefined {
   return parts.length ? parts.join(' · ') : undefined;
 }
 
-function validityIcon(c: CertificateView): string {
-  return c.validity === 'valid' ? '✅' : '❌';
+/**
+ * What the headline says before the validity phrase: ✅ only for a valid certificate no finding is about;
+ * with findings, the worst one's icon and their codes (the messages are in the editor's own diagnostic hover).
+ */
+function verdictOf(c: CertificateView, findings: ContextFinding[]): string {
+  if (findings.length === 0) return c.validity === 'valid' ? '✅' : '❌';
+  const worst = findings.reduce((w, f) => (RANK[f.severity] > RANK[w] ? f.severity : w), findings[0].severity);
+  const codes = [...new Set(findings.map((f) => f.code))];
+  return `${ICON[worst]} ${codes.map((code) => `**${e(code)}**`).join(', ')} ·`;
 }
 
-function certificateMarkdown(c: CertificateView): string {
+const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
+
+function certificateMarkdown(c: CertificateView, findings: ContextFinding[] = []): string {
   const ca = c.isCA
     ? `yes${c.pathLen !== undefined ? `, path length ${c.pathLen}` : ''}`
     : c.basicConstraintsPresent
       ? 'no'
       : 'no (no basic constraints)';
+  // What one looks for first (who, by whom, until when, for which names, with which key) leads the table.
   const lines = [
-    `**Certificate** ${e(c.cert.subject.commonName !== undefined ? `CN=${c.cert.subject.commonName}` : c.subjectText || c.name)} · ${validityIcon(c)} ${e(c.validityPhrase)}`,
+    `**Certificate** ${e(c.cert.subject.commonName !== undefined ? `CN=${c.cert.subject.commonName}` : c.subjectText || c.name)} · ${verdictOf(c, findings)} ${e(c.validityPhrase)}`,
     '',
     table([
       row('Subject', attributesMarkdown(c.subject)),
-      c.isCA ? '' : row('Kubernetes sees', identity(c.kubernetes)),
       row('Issuer', attributesMarkdown(c.issuer) + (c.selfIssued ? ' (self-issued)' : '')),
       row('Not before', e(formatInstant(c.notBefore))),
       row('Not after', `${e(formatInstant(c.notAfter))} (${e(c.validityPhrase)})`),
       row('SANs', sansMarkdown(c.sans) ?? '*none*'),
       row('Public key', e(c.publicKey)),
+      c.isCA ? '' : row('Kubernetes sees', identity(c.kubernetes)),
       row('Signature', e(c.signatureAlgorithm)),
       row('Key usage', list(c.keyUsage)),
       row('Extended key usage', list(c.extKeyUsage) ?? (c.isCA ? undefined : '*none (any usage)*')),
@@ -181,10 +191,10 @@ function undecodableMarkdown(u: UndecodableView): string {
   return `**Cannot decode**${u.label ? ` PEM block '${e(u.label)}'` : ''}: ${e(u.reason)}`;
 }
 
-export function itemMarkdown(item: DecodedItem): string {
+export function itemMarkdown(item: DecodedItem, findings: ContextFinding[] = []): string {
   switch (item.kind) {
     case 'certificate':
-      return certificateMarkdown(item);
+      return certificateMarkdown(item, findings);
     case 'private-key':
       return privateKeyMarkdown(item);
     case 'public-key':
@@ -218,7 +228,18 @@ function findingLines(findings: ContextFinding[] | undefined): string[] {
   return (findings ?? []).map((f) => `${ICON[f.severity]} **${e(f.code)}**: ${e(f.message)}`);
 }
 
-export function contextMarkdown(ctx: DecodeContext | undefined): string | undefined {
+/** Every finding the hover is about: those on the hovered reference and those on the references to the hovered file. */
+function allFindings(ctx: DecodeContext | undefined): ContextFinding[] {
+  return [...(ctx?.findings ?? []), ...(ctx?.usedBy ?? []).flatMap((u) => u.findings)];
+}
+
+/**
+ * Where the material is used, after it. The findings on the hovered reference are not repeated: the editor shows
+ * their messages in its own hover over the same range (above this one), so here they are only the codes in the
+ * certificate's headline, or, with no certificate to head, in this line. The findings on the references to a
+ * hovered file are in other files, which the editor does not show here: one line each.
+ */
+export function contextMarkdown(ctx: DecodeContext | undefined, codesHere = true): string | undefined {
   if (!ctx) return undefined;
   const lines: string[] = [];
   const head: string[] = [];
@@ -228,8 +249,12 @@ export function contextMarkdown(ctx: DecodeContext | undefined): string | undefi
   if (ctx.resolvedPath) where.push(`→ ${e(ctx.resolvedPath)}`);
   else if (ctx.path) where.push(e(ctx.path));
   if (where.length) head.push(where.join(' '));
+  const findings = ctx.findings ?? [];
+  if (codesHere && findings.length) {
+    const worst = findings.reduce((w, f) => (RANK[f.severity] > RANK[w] ? f.severity : w), findings[0].severity);
+    head.push(`${ICON[worst]} ${[...new Set(findings.map((f) => `**${e(f.code)}**`))].join(', ')}`);
+  }
   if (head.length) lines.push(head.join(' · '));
-  lines.push(...findingLines(ctx.findings));
   for (const u of ctx.usedBy ?? []) {
     lines.push(`Used as **${e(u.role)}** (${e(u.where)})`);
     lines.push(...findingLines(u.findings).map((l) => `  ${l}`));
@@ -238,14 +263,16 @@ export function contextMarkdown(ctx: DecodeContext | undefined): string | undefi
 }
 
 /**
- * The hover: the context (role, findings) first, then each item. With `focus`, only that item is shown in
- * full, with its place in the bundle; otherwise every item, with the chain summary.
+ * The hover: the decoded material first (a certificate's subject, issuer, validity, SANs and key at the top),
+ * then the notes, then where it is used. With `focus`, only that item is shown in full, with its place in the
+ * bundle; otherwise every item, with the chain summary.
  */
 export function decodedMarkdown(d: Decoded, ctx?: DecodeContext, focus?: number): string {
   const parts: string[] = [];
-  const c = contextMarkdown(ctx);
-  if (c) parts.push(c);
-  for (const note of d.notes) parts.push(`*${e(note)}*`);
+  const findings = allFindings(ctx);
+  const shown = focus !== undefined && d.items[focus] ? [d.items[focus]] : d.items;
+  const context = contextMarkdown(ctx, !shown.some((i) => i.kind === 'certificate'));
+  const notes = d.notes.map((note) => `*${e(note)}*`);
   if (focus !== undefined && d.items[focus]) {
     const item = d.items[focus];
     if (d.items.length > 1) {
@@ -256,16 +283,20 @@ export function decodedMarkdown(d: Decoded, ctx?: DecodeContext, focus?: number)
         const links = d.chain.filter((l) => l.from === certIndex || l.to === certIndex);
         where.push(`certificate ${certIndex} of ${certCount}`, ...links.map(linkText));
       }
-      parts.push(`*${where.join(' · ')}*\n\n${itemMarkdown(item)}`);
+      parts.push(`${itemMarkdown(item, findings)}\n\n*${where.join(' · ')}*`);
     } else {
-      parts.push(itemMarkdown(item));
+      parts.push(itemMarkdown(item, findings));
     }
+    parts.push(...notes);
+    if (context) parts.push(context);
     return parts.join('\n\n---\n\n');
   }
+  d.items.forEach((item, i) => parts.push((d.items.length > 1 ? `*${i + 1} of ${d.items.length}*\n\n` : '') + itemMarkdown(item, findings)));
   const chain = chainMarkdown(d);
   if (chain) parts.push(chain);
   // With notes and no item, the notes say why (a path kube-pki does not see: features/index.ts).
   if (d.items.length === 0 && d.notes.length === 0) parts.push('**Nothing to decode**: no PEM block');
-  d.items.forEach((item, i) => parts.push((d.items.length > 1 ? `*${i + 1} of ${d.items.length}*\n\n` : '') + itemMarkdown(item)));
+  parts.push(...notes);
+  if (context) parts.push(context);
   return parts.join('\n\n---\n\n');
 }

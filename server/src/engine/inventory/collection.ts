@@ -35,6 +35,14 @@ export interface KeyRecord {
   refKeys: Set<string>;
 }
 
+export interface PublicKeyFile {
+  file: string;
+  /** The first public key in it. */
+  info: PublicKeyInfo;
+  refs: InventoryLocation[];
+  refKeys: Set<string>;
+}
+
 export class Collection {
   /** By the certificate's SHA-256, in the order first seen. */
   readonly entries = new Map<string, Entry>();
@@ -42,6 +50,8 @@ export class Collection {
   readonly keys = new Map<string, KeyRecord>();
   /** Public keys met (sa.pub), each once. */
   readonly publicKeys: PublicKeyInfo[] = [];
+  /** The files holding a public key (sa.pub), by path, with the lines that reference them. */
+  readonly publicKeyFiles = new Map<string, PublicKeyFile>();
   /** What a referenced file held, so that the walk does not read it again. */
   readonly materialByPath = new Map<string, Material>();
   private readonly seenPub = new Set<string>();
@@ -75,7 +85,12 @@ export class Collection {
     if (loc) addRef(k.refs, k.refKeys, loc);
   }
 
-  addPublic(p: PublicKeyInfo): void {
+  addPublic(p: PublicKeyInfo, file?: string, loc?: InventoryLocation): void {
+    if (file !== undefined) {
+      let f = this.publicKeyFiles.get(file);
+      if (!f) this.publicKeyFiles.set(file, (f = { file, info: p, refs: [], refKeys: new Set() }));
+      if (loc) addRef(f.refs, f.refKeys, loc);
+    }
     const h = p.spkiDer.toString('base64');
     if (this.seenPub.has(h)) return;
     this.seenPub.add(h);

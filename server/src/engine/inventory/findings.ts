@@ -7,10 +7,16 @@
 import type { Finding, Range } from '../types';
 import type { Engine } from '../workspace/engine';
 import { findingsOn } from '../features/context';
-import type { InventoryProblem } from './types';
+import type { InventoryLocation, InventoryProblem } from './types';
 import type { Entry } from './collection';
 
 export function problemFinder(engine: Engine): (e: Entry) => InventoryProblem[] {
+  const on = problemsOnFinder(engine);
+  return (e: Entry) => on([...e.refs, ...e.pairedKeyLocs]);
+}
+
+/** The findings on any of the given lines, each once (a key pair's: keyPairs.ts). */
+export function problemsOnFinder(engine: Engine): (locs: InventoryLocation[]) => InventoryProblem[] {
   const findingsByFile = new Map<string, Map<number, Finding[]>>();
   const findingsNear = (file: string, range: Range): Finding[] => {
     let byLine = findingsByFile.get(file);
@@ -32,10 +38,10 @@ export function problemFinder(engine: Engine): (e: Entry) => InventoryProblem[] 
     return [...out];
   };
 
-  return (e: Entry): InventoryProblem[] => {
+  return (locs: InventoryLocation[]): InventoryProblem[] => {
     const problems: InventoryProblem[] = [];
     const seenProblems = new Set<string>();
-    for (const loc of [...e.refs, ...e.pairedKeyLocs]) {
+    for (const loc of locs) {
       for (const f of findingsOn(findingsNear(loc.file, loc.range), loc.range)) {
         const k = `${f.file}\0${f.range.start.line}:${f.range.start.character}\0${f.code}\0${f.message}`;
         if (seenProblems.has(k)) continue;

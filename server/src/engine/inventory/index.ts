@@ -16,7 +16,8 @@
 //   5. keys.ts          which private key is each certificate's
 //   6. findings.ts      the findings on the lines that reference each certificate
 //   7. certificates.ts  the certificate records, sorted by expiry
-//   8. orphanKeys.ts    the private keys no certificate matches
+//   8. keyPairs.ts      the private keys with their public key beside them (sa.key / sa.pub)
+//      orphanKeys.ts    the other private keys no certificate matches
 // roles.ts says what a certificate is for, kubeadm.ts how `kubeadm certs check-expiration` prints times.
 import * as path from 'node:path';
 import type { Engine } from '../workspace/engine';
@@ -27,7 +28,8 @@ import { LooseFiles } from './looseFiles';
 import { nodeFolders, nodeNames } from './nodes';
 import { issuerFinder } from './issuers';
 import { keyMatcher } from './keys';
-import { problemFinder } from './findings';
+import { problemFinder, problemsOnFinder } from './findings';
+import { keyPairs } from './keyPairs';
 import { certificateRecords } from './certificates';
 import { orphanKeys } from './orphanKeys';
 
@@ -63,5 +65,13 @@ export function buildInventory(engine: Engine, options: InventoryOptions = {}): 
   const problemsOf = problemFinder(engine);
   const certificates = certificateRecords(c.entries.values(), { issuerOf, keyFor, problemsOf, nodeDirs, nodeName: nodeNames(roots) }, now, warnDays);
 
-  return { now: nowDate.toISOString(), warningDays: warnDays, certificates, orphanKeys: orphanKeys(c, keyList, matched) };
+  const { pairs, paired } = keyPairs(c, keyList, problemsOnFinder(engine));
+
+  return {
+    now: nowDate.toISOString(),
+    warningDays: warnDays,
+    certificates,
+    keyPairs: pairs,
+    orphanKeys: orphanKeys(c, keyList, matched, paired),
+  };
 }

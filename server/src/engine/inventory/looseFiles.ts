@@ -137,7 +137,7 @@ export class LooseFiles {
     if (!m) return;
     m.certs.forEach((cert, i) => c.addFile(c.entryOf(cert), full, i));
     m.privateKeys.forEach((k, j) => c.addKey(full, j === 0 ? full : `${full}#${j}`, false, k));
-    for (const p of m.publicKeys) c.addPublic(p);
+    for (const p of m.publicKeys) c.addPublic(p, full);
   }
 
   private walk(dir: string, mtimeMs: number, depth: number): void {

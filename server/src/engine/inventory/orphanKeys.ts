@@ -6,12 +6,12 @@ import { sameKey } from '../pki/key';
 import type { InventoryOrphanKey } from './types';
 import type { Collection, KeyRecord } from './collection';
 
-export function orphanKeys(c: Collection, keyList: KeyRecord[], matched: Set<KeyRecord>): InventoryOrphanKey[] {
+export function orphanKeys(c: Collection, keyList: KeyRecord[], matched: Set<KeyRecord>, paired: Set<KeyRecord>): InventoryOrphanKey[] {
   const orphans: InventoryOrphanKey[] = [];
   // Whether a certificate holds the key encoded differently (a key keyFor() matched never gets here), for a workspace of ordinary size.
   const certList = c.entries.size > 2000 ? [] : [...c.entries.values()];
   for (const k of keyList) {
-    if (matched.has(k)) continue;
+    if (matched.has(k) || paired.has(k)) continue;
     if (k.info.spkiDer) {
       const spki = k.info.spkiDer;
       if (certList.some((e) => sameKey(e.cert.publicKey.spkiDer, spki))) continue;

@@ -72,7 +72,7 @@ export function collectReferences(engine: Engine, c: Collection): void {
         }
       });
       m.privateKeys.forEach((k, j) => c.addKey(file ?? ref.file, keySourceOf(ref, file, j), !file, k, loc));
-      for (const p of m.publicKeys) c.addPublic(p);
+      for (const p of m.publicKeys) c.addPublic(p, file, file ? loc : undefined);
     }
   };
 

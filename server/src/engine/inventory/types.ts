@@ -93,11 +93,31 @@ export interface InventoryOrphanKey {
   references: InventoryLocation[];
 }
 
+/**
+ * A private key and the public key written beside it under the same name: kubeadm's service-account pair,
+ * sa.key and sa.pub (cmd/kubeadm/app/phases/certs/certs.go CreateServiceAccountKeyAndPublicKeyFiles). The
+ * apiserver verifies tokens with the .pub and the controller-manager signs them with the .key: a pair that does
+ * not match is a key-mismatch.
+ */
+export interface InventoryKeyPair {
+  keyFile: string;
+  publicKeyFile: string;
+  keyAlgorithm: string;
+  /** Whether the public key is the private key's; absent when that cannot be told (an encrypted key). */
+  matches?: boolean;
+  /** The lines that reference the key or the public key. */
+  references: InventoryLocation[];
+  /** The findings on those lines (key-mismatch). */
+  problems: InventoryProblem[];
+}
+
 export interface Inventory {
   /** The instant `daysLeft` and `status` were computed for (ISO 8601). */
   now: string;
   warningDays: number;
   /** Sorted by notAfter, soonest first. */
   certificates: InventoryCertificate[];
+  /** Private keys no certificate matches that have their public key beside them (sa.key / sa.pub). */
+  keyPairs: InventoryKeyPair[];
   orphanKeys: InventoryOrphanKey[];
 }

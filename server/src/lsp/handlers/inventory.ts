@@ -23,6 +23,7 @@ export function registerInventory(connection: Connection, state: WorkspaceState,
         // The editor opens what the tree points at by URI: an untitled buffer has no file to open.
         for (const c of inventory.certificates) for (const r of c.references) r.uri = state.uriOf(r.file);
         for (const k of inventory.orphanKeys) for (const r of k.references) r.uri = state.uriOf(r.file);
+        for (const k of inventory.keyPairs) for (const r of k.references) r.uri = state.uriOf(r.file);
         return inventory;
       },
     ),

@@ -21,6 +21,7 @@ export * from './nearMiss';
 export * from './objects';
 export * from './caBundleWriters';
 export * from './kubeadm';
-// addresses; kubeadm.ts and distro.ts what kubeadm's and k3s/RKE2's configurations ask of the certificates,
-// kind.ts what a kind cluster's certificate holds; adminGroup.ts which group admin.conf is issued in for its
-// kubeadm release; kubeletRotation.ts the kubelet's self-renewed client certificate.
+export * from './distro';
+export * from './kind';
+export * from './adminGroup';
+export * from './kubeletRotation';

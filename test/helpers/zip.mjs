@@ -1,18 +1,17 @@
 import { inflateRawSync } from 'node:zlib';
 // The names of the entries of a ZIP file (a .vsix), read from its central directory. Enough for the
 // packaging test; no ZIP64, no multi-disk archives.
-export function zipEntries(buf) {
+/** The number of entries and the offset of the central directory, from the end-of-central-directory record. */
+function centralDirectory(buf) {
   // The end-of-central-directory record is in the last 22 + 65535 bytes.
-  let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
+    if (buf.readUInt32LE(i) === 0x06054b50) return { count: buf.readUInt16LE(i + 10), p: buf.readUInt32LE(i + 16) };
   }
-  if (eocd < 0) throw new Error('not a ZIP file (no end of central directory)');
-  const count = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
+  throw new Error('not a ZIP file (no end of central directory)');
+}
+
+export function zipEntries(buf) {
+  let { count, p } = centralDirectory(buf);
   const names = [];
   for (let i = 0; i < count; i++) {
     if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error(`bad central directory entry at ${p}`);
@@ -27,16 +26,7 @@ export function zipEntries(buf) {
 
 /** The content of the entry `name` of a ZIP file (stored or deflated), or undefined when there is none. */
 export function zipEntry(buf, name) {
-  let eocd = -1;
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) throw new Error('not a ZIP file (no end of central directory)');
-  const count = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
+  let { count, p } = centralDirectory(buf);
   for (let i = 0; i < count; i++) {
     const method = buf.readUInt16LE(p + 10);
     const size = buf.readUInt32LE(p + 20);

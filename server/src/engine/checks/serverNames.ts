@@ -103,7 +103,7 @@ function apiserverNeeds(ctx: CheckContext, api: ComponentUnit, _cert: Certificat
       if (cluster.insecure) continue;
       const sh = serverHost(cluster);
       if (!sh) continue;
-      if (!apiserversOf(ctx, cluster).targets.some((t) => t.unit === api)) continue;
+      if (!apiserversOf(ctx, cluster, kc.file).targets.some((t) => t.unit === api)) continue;
       const span = sh.viaTlsServerName ? cluster.tlsServerName!.span : cluster.server!.span;
       const why = `${path.basename(kc.file)} ${sh.viaTlsServerName ? 'tls-server-name' : 'server'}`;
       needs.push({ host: sh.host, why, file: kc.file, at: { span, note: `${sh.host} is dialled here (${why})` } });

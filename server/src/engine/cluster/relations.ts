@@ -96,16 +96,19 @@ function portOf(url: string | undefined): number | undefined {
 /**
  * The apiservers a kubeconfig cluster talks to. `byHost`: its server host is an apiserver's
  * --advertise-address or a name in its serving certificate. Otherwise the apiservers whose serving
- * certificate the cluster's CA trusts (same cluster, reached by a name the cert lacks).
+ * certificate the cluster's CA trusts (same cluster, reached by a name the cert lacks). Of several that
+ * match, the ones nearest to the kubeconfig in the folder tree: two copies of nodes (two clusters, or one
+ * cluster before and after a rebuild) often share a node name and an address, and a kubeconfig in one node
+ * tree talks to that node's apiserver, not to the other tree's.
  */
-export function apiserversOf(q: ClusterQuery, cluster: KubeconfigCluster, kubeconfigFile?: string): { byHost: boolean; targets: ApiserverTarget[] } {
+export function apiserversOf(q: ClusterQuery, cluster: KubeconfigCluster, kubeconfigFile: string): { byHost: boolean; targets: ApiserverTarget[] } {
   const apis: ApiserverTarget[] = componentUnits(q, 'kube-apiserver').map((unit) => {
     const certRef = flagRef(unit, 'tls-cert-file');
     return { unit, certRef, cert: q.leaf(certRef) };
   });
   // The k3s or RKE2 server of the node tree the kubeconfig is in (its apiserver has no manifest; RKE2's static
   // pod, when the workspace holds it, is already among the components above).
-  if (kubeconfigFile) {
+  {
     const port = portOf(cluster.server?.value);
     for (const d of distroApiservers(q, kubeconfigFile)) {
       const certRef = flagRef(d.unit, 'tls-cert-file');
@@ -116,13 +119,24 @@ export function apiserversOf(q: ClusterQuery, cluster: KubeconfigCluster, kubeco
   }
   const sh = serverHost(cluster);
   if (!sh || apis.length === 0) return { byHost: false, targets: [] };
+  const near = (targets: ApiserverTarget[]) => (targets.length > 1 ? nearestTargets(targets, kubeconfigFile) : targets);
   const byAdvertise = apis.filter((a) => flag(a.unit, 'advertise-address')?.value.trim() === sh.host);
-  if (byAdvertise.length) return { byHost: true, targets: byAdvertise };
+  if (byAdvertise.length) return { byHost: true, targets: near(byAdvertise) };
   const bySan = apis.filter((a) => a.cert && matchesHost(a.cert, sh.host));
-  if (bySan.length) return { byHost: true, targets: bySan };
+  if (bySan.length) return { byHost: true, targets: near(bySan) };
   const caCerts = q.certs(cluster.ca);
   const trusted = apis.filter((a) => a.cert && chainsTo(a.cert, caCerts));
-  return { byHost: false, targets: trusted };
+  return { byHost: false, targets: near(trusted) };
+}
+
+function nearestTargets(targets: ApiserverTarget[], file: string): ApiserverTarget[] {
+  const best = new Set(
+    nearest(
+      targets.map((t) => t.unit),
+      file,
+    ),
+  );
+  return targets.filter((t) => best.has(t.unit));
 }
 
 /** Does this component load that kubeconfig (through --kubeconfig and friends)? */

@@ -63,7 +63,7 @@ export function untrustedInlineCa(planner: Planner, f: Finding): boolean {
       const r = planner.engine.parsed(kc.file)?.lines.range(ref.span.start, ref.span.end);
       if (!r || r.start.line !== f.range.start.line || r.start.character !== f.range.start.character) continue;
       const title = `certificate-authority of cluster "${cluster.name}" in ${path.basename(kc.file)}`;
-      const targets = apiserversOf(planner.cluster, cluster).targets.filter((t) => t.cert);
+      const targets = apiserversOf(planner.cluster, cluster, kc.file).targets.filter((t) => t.cert);
       const ca = [...planner.cas.values()].find((c) => c.cert && targets.length && targets.every((t) => chainsTo(t.cert!, [c.cert!])));
       if (!ca) {
         planner.skip({ title, paths: [kc.file], reason: 'no CA in the workspace verifies the apiserver it talks to' });

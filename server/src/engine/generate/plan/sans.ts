@@ -121,7 +121,7 @@ export function resolveNeeds(planner: Planner, slot: LeafSlot): void {
       for (const cluster of kc.clusters) {
         if (cluster.insecure) continue;
         const sh = serverHost(cluster);
-        if (sh && clusterDials(planner, cluster, unit, slot)) add(sh.host);
+        if (sh && clusterDials(planner, kc.file, cluster, unit, slot)) add(sh.host);
       }
     }
     for (const s of planner.opts.extraSANs ?? options.extraSANs ?? []) add(s.trim());
@@ -152,26 +152,24 @@ export function resolveNeeds(planner: Planner, slot: LeafSlot): void {
 }
 
 /** Does this kubeconfig cluster dial this apiserver? By host, else by sharing its CA. */
-function clusterDials(planner: Planner, cluster: KubeconfigCluster, api: ComponentUnit, slot: LeafSlot): boolean {
-  const { byHost, targets } = apiserversOf(planner.cluster, cluster);
+function clusterDials(planner: Planner, kubeconfigFile: string, cluster: KubeconfigCluster, api: ComponentUnit, slot: LeafSlot): boolean {
+  const { byHost, targets } = apiserversOf(planner.cluster, cluster, kubeconfigFile);
   if (targets.some((t) => t.unit === api)) return true;
   if (byHost) return false;
   // No serving certificate to match yet (missing): a cluster whose CA is the one that will sign it.
   const signer = slot.signer;
   if (!signer) return false;
   if (cluster.ca?.source.kind === 'path' && planner.target(cluster.ca).path === signer.certPath) {
-    return apiserversNear(planner, cluster, api);
+    return apiserversNear(planner, kubeconfigFile, api);
   }
   const caCert = planner.material(cluster.ca)?.certs[0];
-  return !!caCert && !!signer.cert && caCert.sha256 === signer.cert.sha256 && apiserversNear(planner, cluster, api);
+  return !!caCert && !!signer.cert && caCert.sha256 === signer.cert.sha256 && apiserversNear(planner, kubeconfigFile, api);
 }
 
 /** With several apiservers sharing one CA, a kubeconfig counts for the ones nearest to it. */
-function apiserversNear(planner: Planner, cluster: KubeconfigCluster, api: ComponentUnit): boolean {
-  const owner = planner.engine.units('kubeconfig').find((k) => k.clusters.includes(cluster));
-  if (!owner) return false;
+function apiserversNear(planner: Planner, kubeconfigFile: string, api: ComponentUnit): boolean {
   return nearest(
     planner.units('component').filter((u) => u.component === 'kube-apiserver'),
-    owner.file,
+    kubeconfigFile,
   ).includes(api);
 }

@@ -112,7 +112,7 @@ export function resolveSigner(planner: Planner, slot: LeafSlot): void {
       // kubeconfig's own CA (kubeadm uses one CA for both).
       if (unit.kind === 'kubeconfig' && slot.user) {
         for (const cluster of clustersOfUser(unit, slot.user)) {
-          for (const t of apiserversOf(planner.cluster, cluster).targets) ca ??= caOf(planner, t.unit, 'client-ca-file');
+          for (const t of apiserversOf(planner.cluster, cluster, unit.file).targets) ca ??= caOf(planner, t.unit, 'client-ca-file');
         }
         if (!ca) {
           for (const cluster of clustersOfUser(unit, slot.user)) {

@@ -367,3 +367,62 @@ webhooks:
     cleanup(dir);
   }
 });
+
+test('the language server: kubePki/probe/endpoints lists the addresses without dialling; kubePki/probe/run dials only those confirmed that the workspace names', async () => {
+  const { start } = await import('./helpers/lsp-client.mjs');
+  const c = await start(path.join(tmp, 'cp'), { rootDir: node() });
+  try {
+    const listed = await c.connection.sendRequest('kubePki/probe/endpoints');
+    assert.equal(listed.error, undefined);
+    assert.deepEqual(
+      listed.endpoints.map((e) => e.address).sort(),
+      [`127.0.0.1:${pems.apiPort}`, `127.0.0.1:${ports.etcd}`, `127.0.0.1:${ports.peer}`].sort(),
+    );
+    const etcdEntry = listed.endpoints.find((e) => e.address === `127.0.0.1:${ports.etcd}`);
+    assert.deepEqual(etcdEntry.names.map((n) => n.field).sort(), ['--advertise-client-urls', '--etcd-servers', '--listen-client-urls']);
+    assert.ok(etcdEntry.names.every((n) => n.uri?.startsWith('file://')));
+
+    // A silent server the workspace does not name: asked for, never dialled.
+    let dialled = false;
+    const stray = net.createServer((s) => ((dialled = true), s.destroy()));
+    await new Promise((r) => stray.listen(0, '127.0.0.1', r));
+    try {
+      const r = await c.connection.sendRequest('kubePki/probe/run', {
+        addresses: [`127.0.0.1:${ports.etcd}`, `127.0.0.1:${stray.address().port}`],
+        timeoutMs: 2000,
+      });
+      assert.equal(r.error, undefined);
+      assert.deepEqual(
+        r.endpoints.map((e) => e.address),
+        [`127.0.0.1:${ports.etcd}`],
+      );
+      assert.equal(r.endpoints[0].outcome.kind, 'served');
+      assert.equal(r.endpoints[0].outcome.matchesFile, false);
+      assert.deepEqual(
+        r.findings.map((f) => f.code),
+        ['served-cert-differs'],
+      );
+      assert.ok(r.findings[0].uri.endsWith('/manifests/etcd.yaml'), r.findings[0].uri);
+      assert.equal(dialled, false, 'the address no file names was not dialled');
+    } finally {
+      stray.close();
+    }
+  } finally {
+    await c.shutdown();
+  }
+});
+
+test('the language server in Restricted Mode: both probe requests refuse, saying why, and nothing is dialled', async () => {
+  const { start } = await import('./helpers/lsp-client.mjs');
+  const c = await start(path.join(tmp, 'down'), {}, { initializationOptions: { trusted: false } });
+  try {
+    const listed = await c.connection.sendRequest('kubePki/probe/endpoints');
+    assert.deepEqual(listed.endpoints, []);
+    assert.match(listed.error, /untrusted workspace \(Restricted Mode\)/);
+    const r = await c.connection.sendRequest('kubePki/probe/run', { addresses: ['127.0.0.1:1'] });
+    assert.deepEqual(r.endpoints, []);
+    assert.match(r.error, /trust the workspace first/);
+  } finally {
+    await c.shutdown();
+  }
+});

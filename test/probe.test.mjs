@@ -337,7 +337,18 @@ test('the endpoints a tree names: kubeconfig servers, --etcd-servers, etcd URLs 
     write(
       dir,
       'node/etc/systemd/system/kubelet.service',
-      '[Service]\nExecStart=/usr/bin/kubelet --node-ip=10.0.0.11 --config=/var/lib/kubelet/config.yaml\n',
+      '[Service]\nExecStart=/usr/bin/kubelet --node-ip=10.0.0.11 --config=/etc/kubelet/node.yaml\n',
+    );
+    // A control-plane node's tree: its kubelet listens on the apiserver's --advertise-address.
+    write(
+      dir,
+      'cp2/etc/kubernetes/manifests/kube-apiserver.yaml',
+      manifest('kube-apiserver', ['--advertise-address=10.0.0.20', '--secure-port=6443']),
+    );
+    write(
+      dir,
+      'cp2/var/lib/kubelet/config.yaml',
+      'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\ntlsCertFile: /var/lib/kubelet/pki/kubelet.crt\n',
     );
     write(
       dir,
@@ -357,6 +368,7 @@ webhooks:
     const { engine } = (await import('./helpers/engine.mjs')).checkTree(dir);
     const t = E.probe.probeTargets(engine).map((x) => `${path.relative(dir, x.file)} ${x.field} ${x.address} ${x.role}`);
     assert.deepEqual(t, [
+      'cp2/etc/kubernetes/manifests/kube-apiserver.yaml --advertise-address 10.0.0.20:10250 kubelet',
       'node/etc/kubernetes/admin.conf server 10.0.0.10:6443 kube-apiserver',
       'node/etc/kubernetes/manifests/etcd.yaml --advertise-client-urls 10.0.0.10:2379 etcd (client URL)',
       'node/etc/kubernetes/manifests/etcd.yaml --listen-client-urls 127.0.0.1:2379 etcd (client URL)',
@@ -425,4 +437,45 @@ test('the language server in Restricted Mode: both probe requests refuse, saying
   } finally {
     await c.shutdown();
   }
+});
+
+test('endpoints are dialled concurrently, never more at once than the bound, each once however many lines name it', async () => {
+  const mk = (i, line) => ({
+    address: `10.0.0.${i}:443`,
+    host: `10.0.0.${i}`,
+    port: 443,
+    file: '/x/kubeconfig',
+    range: { start: { line, character: 0 }, end: { line, character: 1 } },
+    field: 'server',
+    url: `https://10.0.0.${i}`,
+    role: 'kube-apiserver',
+    component: 'kube-apiserver',
+  });
+  const targets = [...Array.from({ length: 10 }, (_, i) => mk(i, i)), mk(3, 20)];
+  let open = 0;
+  let most = 0;
+  const dialled = [];
+  const dialer = async (req) => {
+    dialled.push(req.host);
+    open++;
+    most = Math.max(most, open);
+    await new Promise((r) => setTimeout(r, 20));
+    open--;
+    assert.equal(req.timeoutMs, 1234);
+    assert.equal(req.clientCert, undefined, 'no client certificate unless asked');
+    return { kind: 'unreachable', reason: 'refused', detail: 'nothing listens on the port (ECONNREFUSED)' };
+  };
+  const r = await E.probe.probe(targets, { dialer, concurrency: 3, timeoutMs: 1234 });
+  assert.equal(most, 3);
+  assert.equal(dialled.length, 10);
+  assert.equal(r.findings.length, 10);
+  const three = r.findings.find((f) => f.message.startsWith('10.0.0.3:443'));
+  assert.deepEqual(
+    three.related.map((x) => x.range.start.line),
+    [20],
+  );
+  // Only the addresses asked for (what the user confirmed) are dialled.
+  dialled.length = 0;
+  await E.probe.probe(targets, { dialer, addresses: ['10.0.0.1:443', '192.0.2.1:443'], timeoutMs: 1234 });
+  assert.deepEqual(dialled, ['10.0.0.1']);
 });

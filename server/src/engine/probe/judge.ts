@@ -133,30 +133,36 @@ export function judgeEndpoint(group: ProbeTarget[], outcome: DialOutcome, o: Jud
     );
   }
 
-  // served-cert-untrusted: per line, against the CA its clients verify with, at the probe's instant (expiry has
-  // codes of its own below).
-  const untrustedSeen = new Set<string>();
+  // served-cert-untrusted: against the CA each line's clients verify with, at the probe's instant (expiry has codes
+  // of its own below). Lines sharing one CA reference and one error (etcd's advertise and listen URLs, the
+  // apiserver's --etcd-servers) get one finding, on the first, the others as related notes.
+  const untrusted = new Map<string, Finding>();
   for (const t of group) {
     if (!t.trust) continue;
     const r = verify(leaf, { roots: t.trust.certs, intermediates: chain.slice(1), at: o.now, usages: ['serverAuth'], host: t.verifyHost });
     if (r.ok || !r.error || r.error.kind === 'expired' || r.error.kind === 'not-yet-valid') continue;
-    const key = `${t.file}\0${t.range.start.line}\0${r.error.message}`;
-    if (untrustedSeen.has(key)) continue;
-    untrustedSeen.add(key);
-    findings.push(
-      finding(
-        'served-cert-untrusted',
-        t,
-        `${t.address} (${t.role}) serves ${who(leaf)} (issued by ${leaf.issuer.text || '(empty issuer)'}), which clients verifying it with ${t.trust.field} (${caNames(t.trust.certs)}) refuse: "tls: failed to verify certificate: ${r.error.message}".`,
-        [
-          {
-            file: t.trust.file,
-            range: t.trust.range,
-            message: `${t.trust.field}: the CA this line's clients verify the server with, ${caNames(t.trust.certs)}`,
-          },
-        ],
-      ),
+    const key = `${t.trust.file}\0${t.trust.range.start.line}\0${t.trust.range.start.character}\0${r.error.message}`;
+    const same = untrusted.get(key);
+    if (same) {
+      const at = `${t.file}\0${t.range.start.line}`;
+      if (`${same.file}\0${same.range.start.line}` !== at && !same.related!.some((x) => `${x.file}\0${x.range.start.line}` === at))
+        same.related!.push({ file: t.file, range: t.range, message: `${t.address} is also named here (${t.field}), verified with the same CA` });
+      continue;
+    }
+    const f = finding(
+      'served-cert-untrusted',
+      t,
+      `${t.address} (${t.role}) serves ${who(leaf)} (issued by ${leaf.issuer.text || '(empty issuer)'}), which clients verifying it with ${t.trust.field} (${caNames(t.trust.certs)}) refuse: "tls: failed to verify certificate: ${r.error.message}".`,
+      [
+        {
+          file: t.trust.file,
+          range: t.trust.range,
+          message: `${t.trust.field}: the CA this line's clients verify the server with, ${caNames(t.trust.certs)}`,
+        },
+      ],
     );
+    untrusted.set(key, f);
+    findings.push(f);
   }
 
   // Validity of what is served, once per endpoint.

@@ -299,9 +299,9 @@ test('a closed port, a server that never answers the handshake and a plain HTTP 
     assert.equal(f.severity, 'info');
     assert.equal(f.line, 6); // the server: line
   }
-  assert.match(byFile['closed.conf'].message, /connection refused/);
-  assert.match(byFile['silent.conf'].message, /timed out \(the TCP connection was accepted, but no TLS handshake completed within 1 s\)/);
-  assert.match(byFile['plain.conf'].message, /not TLS/);
+  assert.match(byFile['closed.conf'].message, /could not be probed: connection refused: nothing listens on the port \(ECONNREFUSED\)/);
+  assert.match(byFile['silent.conf'].message, /timed out: the TCP connection was accepted, but no TLS handshake completed within 1 s;/);
+  assert.match(byFile['plain.conf'].message, /could not be probed: not TLS: the port answered, but not with TLS/);
   // Dialled concurrently, each bounded by --timeout: well under the sum of the timeouts plus start-up.
   assert.ok(r.ms < 8000, `took ${r.ms} ms`);
 });

@@ -80,7 +80,7 @@ export function judgeEndpoint(group: ProbeTarget[], outcome: DialOutcome, o: Jud
       finding(
         'endpoint-unreachable',
         first,
-        `${first.address} (${first.role}) could not be probed: ${REASON[outcome.reason]} (${outcome.detail}); what it serves was not compared with the files.`,
+        `${first.address} (${first.role}) could not be probed: ${REASON[outcome.reason]}: ${outcome.detail}; what it serves was not compared with the files.`,
         alsoNamedBy(group, first),
       ),
     );

@@ -219,3 +219,61 @@ export interface Inventory {
   keyPairs?: InventoryKeyPair[];
   orphanKeys: InventoryOrphanKey[];
 }
+
+/**
+ * Probe Live Endpoints: the endpoints the workspace names (kubeconfig `server:`, `--etcd-servers`, etcd's URLs, a
+ * node's kubelet, webhook `url:`), listed for a confirmation before anything is dialled; then the probe of those
+ * confirmed (a TLS handshake each, no request). Both are refused in an untrusted workspace (Restricted Mode).
+ */
+export const PROBE_ENDPOINTS_REQUEST = 'kubePki/probe/endpoints';
+export const PROBE_REQUEST = 'kubePki/probe/run';
+export const PROBE_COMMAND = 'kubePki.probeLiveEndpoints';
+
+/** A config line naming an endpoint. */
+export interface ProbeLocation {
+  file: string;
+  range: Range;
+  field: string;
+  /** Set by the language server: the document's URI. */
+  uri?: string;
+}
+
+export interface ProbeEndpointsResult {
+  endpoints: { address: string; role: string; names: ProbeLocation[] }[];
+  /** Why nothing can be probed (Restricted Mode, a failure). */
+  error?: string;
+}
+
+export interface ProbeParams {
+  /** The addresses the user confirmed; any not named by the workspace is not dialled. */
+  addresses: string[];
+  /** Per endpoint (default 3000). */
+  timeoutMs?: number;
+}
+
+export interface ProbedEndpointInfo {
+  address: string;
+  role: string;
+  names: ProbeLocation[];
+  outcome:
+    | { kind: 'served'; subject: string; issuer: string; serial: string; notAfter: string; sha256: string; matchesFile?: boolean }
+    | { kind: 'unreachable'; reason: 'refused' | 'timeout' | 'not-tls' | 'unresolved' | 'error'; detail: string };
+}
+
+export interface ProbeFinding {
+  file: string;
+  uri?: string;
+  range: Range;
+  severity: 'error' | 'warning' | 'info';
+  code: string;
+  message: string;
+  related?: { file: string; uri?: string; range: Range; message: string }[];
+}
+
+export interface ProbeResult {
+  /** ISO 8601: when the probe was made. */
+  at: string;
+  endpoints: ProbedEndpointInfo[];
+  findings: ProbeFinding[];
+  error?: string;
+}

@@ -14,6 +14,7 @@ import { registerDecodeCommands } from './decode';
 import { registerGenerateCommands } from './generate';
 import { restartingErrorHandler } from './restart';
 import { registerPkiExplorer, type PkiExplorerApi } from './pkiTree';
+import { registerProbeCommand, type ProbeApi } from './probe';
 import { plural } from './words';
 
 const SHOW_OUTPUT_COMMAND = 'kubePki.showOutput';
@@ -48,6 +49,8 @@ export interface KubePkiApi {
   serverNotices(): readonly string[];
   /** The Kube PKI view and the expiry timeline (client/src/pkiTree.ts, timeline.ts). */
   explorer: PkiExplorerApi;
+  /** Probe Live Endpoints (client/src/probe.ts): its last result and diagnostics. */
+  probe: ProbeApi;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<KubePkiApi> {
@@ -104,6 +107,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<KubePk
   registerDecodeCommands(context, () => client, output);
   registerGenerateCommands(context, () => client, output);
   const explorer = registerPkiExplorer(context, () => client, output);
+  const probe = registerProbeCommand(
+    context,
+    () => client,
+    output,
+    (result) => explorer.showLive(result),
+  );
 
   context.subscriptions.push(
     vscode.commands.registerCommand(SHOW_OUTPUT_COMMAND, () => output.show(true)),
@@ -158,7 +167,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<KubePk
     }),
   );
 
-  return { statusBarText: () => status.text, summary: () => c.sendRequest<Summary>(SUMMARY_REQUEST), explorer, serverNotices: () => restarts.shown };
+  return {
+    statusBarText: () => status.text,
+    summary: () => c.sendRequest<Summary>(SUMMARY_REQUEST),
+    explorer,
+    probe,
+    serverNotices: () => restarts.shown,
+  };
 }
 
 export async function deactivate(): Promise<void> {

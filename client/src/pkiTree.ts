@@ -16,6 +16,9 @@ import {
   type InventoryLocation,
   type InventoryOrphanKey,
   type InventoryProblem,
+  type ProbedEndpointInfo,
+  type ProbeFinding,
+  type ProbeResult,
 } from '../../shared/protocol';
 import { certName, expiryBadge, registerTimeline, type TimelineApi } from './timeline';
 
@@ -38,7 +41,9 @@ export type PkiNode =
   | { kind: 'cert'; cert: InventoryCertificate }
   | { kind: 'group'; id: string; label: string; description?: string; tooltip?: string; icon: string; children: PkiNode[] }
   | { kind: 'key'; key: InventoryOrphanKey }
-  | { kind: 'keyPair'; pair: InventoryKeyPair };
+  | { kind: 'keyPair'; pair: InventoryKeyPair }
+  /** What Probe Live Endpoints found at one address (the "Live endpoints" group). */
+  | { kind: 'endpoint'; endpoint: ProbedEndpointInfo; findings: ProbeFinding[] };
 
 // ------------------------------------------------------------------------------------------ wording
 
@@ -297,11 +302,18 @@ export class PkiTreeProvider implements vscode.TreeDataProvider<PkiNode> {
   readonly onDidChangeTreeData = this.changed.event;
   roots: PkiNode[] = [];
   inventory: Inventory | undefined;
+  /** The last Probe Live Endpoints result: shown first, until the next probe replaces it. */
+  live: ProbeResult | undefined;
 
   set(inv: Inventory | undefined): void {
     this.inventory = inv;
-    this.roots = inv ? buildTree(inv) : [];
+    this.roots = [...liveGroup(this.live), ...(inv ? buildTree(inv) : [])];
     this.changed.fire(undefined);
+  }
+
+  setLive(result: ProbeResult): void {
+    this.live = result;
+    this.set(this.inventory);
   }
 
   getChildren(node?: PkiNode): PkiNode[] {
@@ -386,12 +398,88 @@ export class PkiTreeProvider implements vscode.TreeDataProvider<PkiNode> {
         item.command = openCommand(k.references, [k.keyFile]);
         return item;
       }
+      case 'endpoint':
+        return endpointItem(node);
     }
   }
 
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+// ------------------------------------------------------------------------------------------ live endpoints
+
+/** The "Live endpoints" group of a probe: one item per address dialled. */
+export function liveGroup(result: ProbeResult | undefined): PkiNode[] {
+  if (!result) return [];
+  const served = result.endpoints.filter((e) => e.outcome.kind === 'served').length;
+  const unreachable = result.endpoints.length - served;
+  const at = new Date(result.at);
+  const time = Number.isNaN(at.getTime()) ? result.at : at.toLocaleTimeString();
+  const children: PkiNode[] = result.endpoints.map((endpoint) => ({
+    kind: 'endpoint',
+    endpoint,
+    findings: result.findings.filter((f) => endpoint.names.some((n) => n.file === f.file && n.range.start.line === f.range.start.line)),
+  }));
+  return [
+    {
+      kind: 'group',
+      id: 'live-endpoints',
+      label: 'Live endpoints',
+      description: `probed ${time} · ${served} served${unreachable ? `, ${unreachable} unreachable` : ''}`,
+      tooltip: 'What the endpoints the workspace names serve, from the last Kube PKI: Probe Live Endpoints (a TLS handshake each)',
+      icon: 'plug',
+      children,
+    },
+  ];
+}
+
+function endpointItem(node: Extract<PkiNode, { kind: 'endpoint' }>): vscode.TreeItem {
+  const e = node.endpoint;
+  const item = new vscode.TreeItem(e.address, vscode.TreeItemCollapsibleState.None);
+  item.id = `endpoint:${e.address}`;
+  const codes = [...new Set(node.findings.map((f) => f.code))];
+  const o = e.outcome;
+  const what =
+    o.kind === 'served'
+      ? `CN ${o.subject.replace(/^CN=/, '')} · not after ${date(o.notAfter)}${o.matchesFile === true ? ' · the file’s certificate' : ''}`
+      : `unreachable (${o.reason})`;
+  item.description = [e.role, what, ...codes].join(' · ');
+  const lines = [`**${md(e.address)}** (${md(e.role)})`, ''];
+  if (o.kind === 'served') {
+    lines.push(`- Serves: ${md(o.subject)}, issued by ${md(o.issuer)}`, `- Serial: ${md(o.serial)}`, `- Not after: ${md(date(o.notAfter))}`);
+    if (o.matchesFile !== undefined)
+      lines.push(
+        `- ${o.matchesFile ? 'The certificate of the file configured to serve it' : '**Not** the certificate of the file configured to serve it'}`,
+      );
+  } else lines.push(`- Unreachable: ${md(o.detail)}`);
+  lines.push(`- Named by: ${e.names.map((n) => md(`${rel(n.file)}:${n.range.start.line + 1} (${n.field})`)).join(', ')}`);
+  if (node.findings.length) lines.push('', ...problemLines(node.findings.map((f) => ({ ...f }))));
+  const m = new vscode.MarkdownString(lines.join('\n'), true);
+  m.isTrusted = false;
+  item.tooltip = m;
+  const level = worst(node.findings as InventoryProblem[]);
+  item.iconPath =
+    level === 'error'
+      ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'))
+      : level === 'warning'
+        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+        : o.kind === 'unreachable'
+          ? new vscode.ThemeIcon('debug-disconnect')
+          : new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+  item.contextValue = 'kubePki.endpoint';
+  const at = e.names[0];
+  if (at)
+    item.command = {
+      title: 'Open',
+      command: 'vscode.open',
+      arguments: [
+        at.uri ? vscode.Uri.parse(at.uri) : vscode.Uri.file(at.file),
+        { selection: new vscode.Range(at.range.start.line, at.range.start.character, at.range.end.line, at.range.end.character), preview: true },
+      ],
+    };
+  return item;
 }
 
 // ------------------------------------------------------------------------------------------ the API
@@ -418,6 +506,8 @@ export interface PkiExplorerApi {
   inventory(): Inventory | undefined;
   /** To be called on each kubePki/summaryChanged: the view (when visible) and the timeline (when open) read the PKI again. */
   summaryChanged(): void;
+  /** Shows a probe's result as the "Live endpoints" group (Probe Live Endpoints). */
+  showLive(result: ProbeResult): void;
   timeline: TimelineApi;
 }
 
@@ -579,6 +669,11 @@ export function registerPkiExplorer(
     refresh: reload,
     inventory: () => provider.inventory,
     summaryChanged: () => scheduleRefresh(),
+    showLive: (result) => {
+      provider.setLive(result);
+      if (provider.roots.length) setState('ready');
+      void vscode.commands.executeCommand(`${PKI_VIEW}.focus`).then(undefined, () => undefined);
+    },
     timeline: timeline.api,
   };
 }

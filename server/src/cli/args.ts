@@ -30,6 +30,7 @@ export const COMMANDS: ReadonlyArray<readonly [string, string]> = [
   ['check', 'find what is wrong with the TLS of a tree of kubeconfigs, manifests and kubelet configs'],
   ['verify', "verify one certificate's chain, host and usage with Go crypto/x509's rules"],
   ['expiration', "list every certificate's expiry, like kubeadm certs check-expiration"],
+  ['probe', 'dial the endpoints the tree names and compare what they serve with the files (TLS handshake only)'],
   ['generate', 'write the certificates, keys and kubeconfigs a tree references but lacks (--fix, --renew)'],
   ['new-ca', 'write a new CA certificate and key'],
   ['new-client', 'write a client certificate and key signed by a CA'],
@@ -128,7 +129,10 @@ Verifying one certificate with Go's rules: kube-pki verify CERT [--ca FILE]... [
 [--usage server|client] [--at ISO8601] (kube-pki verify --help).
 
 Every certificate's expiry, like kubeadm certs check-expiration: kube-pki expiration [PATH...]
-[--root DIR] [--now ISO8601] [-o table|json|yaml] (kube-pki expiration --help).`;
+[--root DIR] [--now ISO8601] [-o table|json|yaml] (kube-pki expiration --help).
+
+What the running endpoints serve, against the files: kube-pki probe [PATH...] [--timeout 3s]
+[--format text|json|sarif] (kube-pki probe --help).`;
 
 /** Strict ISO 8601 date or date-time (Date.parse alone accepts far too much). */
 const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;

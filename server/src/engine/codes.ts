@@ -54,6 +54,15 @@ export const codes = {
     severity: 'warning',
     title: "The Secret a cert-manager Certificate writes holds a certificate that does not match the Certificate's spec",
   },
+  'served-cert-differs': {
+    severity: 'warning',
+    title: 'kube-pki probe: an endpoint serves another certificate than the file its component is configured with (restart the component)',
+  },
+  'served-cert-untrusted': {
+    severity: 'error',
+    title: 'kube-pki probe: the chain an endpoint serves does not verify against the CA its clients use',
+  },
+  'endpoint-unreachable': { severity: 'info', title: 'kube-pki probe: an endpoint could not be probed (refused, timeout, not TLS)' },
   'config-invalid': {
     severity: 'error',
     title: 'A .kube-pki.yaml setting kube-pki cannot use (the setting is left out; the CLI stops when the config governs a file it reads)',

@@ -16,3 +16,4 @@ export type { HoverInfo, LensInfo, LinkInfo, SymbolInfo, SymbolKindName, FoldInf
 export { ADMIN_GROUP_NOTES, CLUSTER_ADMINS_GROUP, PRIVILEGED_GROUP } from './cluster/adminGroup';
 export { isRotatedKubeletClient, kubeletRotationAdvice } from './cluster/kubeletRotation';
 export { buildInventory, kubeadmExpiryTime, shortHumanDuration, type InventoryOptions } from './inventory';
+export * as probe from './probe';

@@ -14,6 +14,7 @@
 //     generation.ts    kubePki/generate/plan, /apply, /defaults
 //     inventory.ts     kubePki/inventory (the PKI tree and the expiry timeline)
 //     commands.ts      kubePki/summary and the re-check command
+//     probe.ts         kubePki/probe/endpoints, /run (Probe Live Endpoints: what the endpoints serve)
 //   diagnostics.ts  Finding -> Diagnostic;  uris.ts  URIs <-> paths;  server.ts  the entry point (stdio or IPC)
 import type { Connection } from 'vscode-languageserver/node';
 import { isCandidateName, policy } from '../engine';
@@ -27,6 +28,7 @@ import { registerDocuments } from './handlers/documents';
 import { registerGeneration } from './handlers/generation';
 import { registerInventory } from './handlers/inventory';
 import { registerLifecycle } from './handlers/lifecycle';
+import { registerProbe } from './handlers/probe';
 import { registerViewing, viewingCapabilities } from './handlers/viewing';
 
 export function startServer(connection: Connection): void {
@@ -51,6 +53,7 @@ export function startServer(connection: Connection): void {
   registerDocuments(connection, state, publisher, index, log);
   registerViewing(connection, state, log);
   registerInventory(connection, state, log);
+  registerProbe(connection, state, log);
   registerCommands(connection, state, publisher, index, log);
   const generation = registerGeneration(connection, state, log, (written) => {
     // Files were written: the engine re-reads them, and everything is re-checked.

@@ -54,6 +54,7 @@ test('the Kube PKI view is in the Explorer, with its title-bar buttons and conte
     'kubePki.exportExpiryTimeline',
     'kubePki.generateMissing',
     'kubePki.pkiExplorer.refresh',
+    'kubePki.probeLiveEndpoints',
     'kubePki.showExpiryTimeline',
   ]);
   const itemMenu = pkg.contributes.menus['view/item/context'].filter((m) => m.when.includes('kubePki.pkiExplorer')).map((m) => m.command);

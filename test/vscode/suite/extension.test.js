@@ -21,6 +21,8 @@ const EXERCISED_COMMANDS = {
   ...require('./generate.commands').GENERATION_TESTS,
   // The PKI explorer's and the timeline's are in explorer.test.js.
   ...require('./explorer.commands').EXPLORER_TESTS,
+  // Probe Live Endpoints' is in probe.test.js.
+  ...require('./probe.commands').PROBE_TESTS,
 };
 
 const ctx = manifest();

@@ -11,6 +11,7 @@ exports.run = async function run() {
   require('./features.test'); // hover, CodeLens, links, outline (after extension.test: it relies on its edits)
   require('./explorer.test'); // the Kube PKI view and the expiry timeline (before generate.test: controller-manager.conf is still expired)
   require('./policy.test'); // ignore quick fixes and .kube-pki.yaml problems (files of its own, removed after)
+  require('./probe.test'); // Probe Live Endpoints (a kubeconfig and servers of its own, removed after)
   require('./generate.test'); // quick fixes and the Generate/Renew commands (last but one: it writes files)
   require('./restart.test'); // kills the language server twice (last: the others talk to the first one)
   await runTests();

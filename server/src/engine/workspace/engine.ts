@@ -546,6 +546,19 @@ export class Engine implements WorkspaceView {
     return this.files.get(file) ?? this.onDemand.get(file);
   }
 
+  /**
+   * The documents whose units read `file` as a source (a systemd unit's EnvironmentFile= or drop-in): their units'
+   * references with spans in `file` are at `span.start - source.base` there (ParsedFile.sources).
+   */
+  readers(file: string): ParsedFile[] {
+    const out: ParsedFile[] = [];
+    for (const user of this.envUsers.get(file) ?? []) {
+      const parsed = this.files.get(user);
+      if (parsed?.sources?.some((s) => s.file === file)) out.push(parsed);
+    }
+    return out;
+  }
+
   resolve(ref: Reference): Resolution | undefined {
     return ref.source.kind === 'path' ? this.entry(ref).resolution : undefined;
   }

@@ -160,6 +160,11 @@ export interface KubeadmConfigUnit {
   certificatesDir?: SpannedValue;
   /** apiServer.extraArgs, the last value of each name (kubeadm's own flags are overridden by them). */
   apiServerExtraArgs: Map<string, SpannedValue>;
+  /**
+   * The extraArgs of each control-plane component kubeadm runs as a static pod (apiServer, controllerManager,
+   * scheduler, etcd.local): the last value of each name, as kubeadm puts it on the component's command line.
+   */
+  extraArgs: Partial<Record<Component, Map<string, SpannedValue>>>;
   etcdServerCertSANs: SpannedValue[];
   etcdPeerCertSANs: SpannedValue[];
   etcdExternal?: { endpoints: SpannedValue[]; ca?: Reference; cert?: Reference; key?: Reference };

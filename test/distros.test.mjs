@@ -356,3 +356,66 @@ users:
     assert.match(messageAt(root, f, line), /failed to parse patches/);
   });
 });
+
+describe("a k3s or RKE2 server's tls folder with no configuration beside it: each leaf judged by itself", () => {
+  /** Only <data-dir>/server/tls, as k3s writes it (each leaf followed by its CA). */
+  function tlsOnly(root, { dataDir = 'var/lib/rancher/k3s', serving = pki.serving, admin = pki.admin, adminKey = admin.key } = {}) {
+    const tls = `${dataDir}/server/tls`;
+    write(root, `${tls}/server-ca.crt`, pki.serverCa.certPem);
+    write(root, `${tls}/server-ca.key`, pki.serverCa.key.privateKeyPem);
+    write(root, `${tls}/client-ca.crt`, pki.clientCa.certPem);
+    write(root, `${tls}/client-ca.key`, pki.clientCa.key.privateKeyPem);
+    write(root, `${tls}/serving-kube-apiserver.crt`, serving.certPem + pki.serverCa.certPem);
+    write(root, `${tls}/serving-kube-apiserver.key`, serving.key.privateKeyPem);
+    write(root, `${tls}/client-admin.crt`, admin.certPem + pki.clientCa.certPem);
+    write(root, `${tls}/client-admin.key`, adminKey.privateKeyPem);
+    return tls;
+  }
+
+  test('healthy: no finding, and the leaves are read (the documents are the certificates)', () => {
+    const root = node();
+    const tls = tlsOnly(root);
+    const { engine, findings } = checkTree(root);
+    assert.deepEqual(summary(findings, root), []);
+    assert.deepEqual(
+      engine.cluster
+        .units('distro-tls')
+        .map((u) => u.name)
+        .sort(),
+      ['client-admin.crt', 'serving-kube-apiserver.crt'],
+    );
+    assert.ok(engine.isRecognised(path.join(root, tls, 'client-admin.crt')));
+    assert.ok(!engine.isRecognised(path.join(root, tls, 'client-ca.crt')));
+  });
+
+  test("a serving certificate from the client CA, a key that is not the leaf's, an expired client certificate (RKE2): the code on each certificate's first line", async () => {
+    const root = node();
+    const wrongIssuer = await leaf(pki.clientCa, { commonName: 'kube-apiserver', extKeyUsage: ['serverAuth'], dnsNames: ['kubernetes'] });
+    const tls = tlsOnly(root, { dataDir: 'var/lib/rancher/rke2', serving: wrongIssuer, adminKey: pki.serving.key });
+    const old = await leaf(pki.clientCa, {
+      commonName: 'system:k3s-controller',
+      notBefore: new Date(Date.now() - 400 * 86400000),
+      notAfter: new Date(Date.now() - 86400000),
+    });
+    write(root, `${tls}/client-k3s-controller.crt`, old.certPem + pki.clientCa.certPem);
+    write(root, `${tls}/client-k3s-controller.key`, old.key.privateKeyPem);
+    const { findings } = checkTree(root);
+    assert.deepEqual(summary(findings, root), [
+      `${tls}/client-admin.crt:1 key-mismatch`,
+      `${tls}/client-k3s-controller.crt:1 cert-expired`,
+      `${tls}/serving-kube-apiserver.crt:1 untrusted-issuer`,
+    ]);
+    const issuer = findings.find((f) => f.code === 'untrusted-issuer');
+    assert.match(issuer.message, /server-ca\.crt .*verifies it.*systemctl restart rke2-server/);
+  });
+
+  test('with the server configuration in the workspace, the folder is judged on its line, not again on the certificates', async () => {
+    const root = node();
+    const wrongIssuer = await leaf(pki.clientCa, { commonName: 'kube-apiserver', extKeyUsage: ['serverAuth'], dnsNames: ['kubernetes'] });
+    tlsOnly(root, { serving: wrongIssuer });
+    write(root, 'etc/rancher/k3s/config.yaml', k3sConfig({ tlsSan: [] }).replace('tls-san:\n\n', ''));
+    const got = summary(checkTree(root).findings, root);
+    assert.ok(got.includes('etc/rancher/k3s/config.yaml:1 untrusted-issuer'), got.join('\n'));
+    assert.ok(!got.some((l) => l.includes('server/tls/')), got.join('\n'));
+  });
+});

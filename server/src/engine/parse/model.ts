@@ -415,6 +415,19 @@ export interface DistroConfigUnit {
 }
 
 /** One of a kind Cluster config's kubeadmConfigPatches: a YAML document (or stream) held in a string. */
+/**
+ * A leaf certificate of a k3s or RKE2 server's tls folder (parse/distroConfig.ts distroTlsLeafName), a document of its
+ * own: judged against its CA and key beside it when no server configuration in the workspace judges the folder.
+ */
+export interface DistroTlsUnit {
+  kind: 'distro-tls';
+  file: string;
+  /** Its name in the tls folder: 'client-admin.crt', 'etcd/server-client.crt'. */
+  name: string;
+  /** Its first BEGIN CERTIFICATE line. */
+  span: Span;
+}
+
 export interface KindPatch {
   /** The string's span in the file. */
   span: Span;
@@ -453,6 +466,7 @@ export type Unit =
   | KubeletFlagsUnit
   | KubeadmConfigUnit
   | DistroConfigUnit
+  | DistroTlsUnit
   | KindClusterUnit
   | SecretUnit
   | WebhookUnit

@@ -174,7 +174,7 @@ describe('k3s and RKE2 server configuration', () => {
     assert.match(messageAt(root, f, line), /systemctl restart rke2-server/);
   });
 
-  test("the server's own files: a leaf its CA does not verify, a key that is not its key, an expired leaf, on the config's first line", async () => {
+  test("the server's own files: a leaf its CA does not verify, a key that is not its key, an expired leaf, each on the certificate's first line; on the config's first line when the config is checked alone", async () => {
     const root = node();
     writeK3sNode(root, pki);
     const tls = 'var/lib/rancher/k3s/server/tls';
@@ -191,12 +191,20 @@ describe('k3s and RKE2 server configuration', () => {
     write(root, `${tls}/client-controller.crt`, old.certPem + pki.clientCa.certPem);
     write(root, `${tls}/client-controller.key`, old.key.privateKeyPem);
     const f = write(root, 'etc/rancher/k3s/config.yaml', k3sConfig());
+    // Each on the certificate to replace (no kubeconfig here names these client certificates).
     assert.deepEqual(findings(root), [
+      `${tls}/client-controller.crt:1 cert-expired`,
+      `${tls}/client-kube-proxy.crt:1 untrusted-issuer`,
+      `${tls}/serving-kube-apiserver.crt:1 key-mismatch`,
+    ]);
+    // The config checked alone (its folder's leaves not read as documents): the same findings on its first line.
+    const alone = checkTree(root, {}, [f]).findings;
+    assert.deepEqual(summary(alone, root), [
       'etc/rancher/k3s/config.yaml:1 cert-expired',
       'etc/rancher/k3s/config.yaml:1 key-mismatch',
       'etc/rancher/k3s/config.yaml:1 untrusted-issuer',
     ]);
-    const all = checkTree(root).findings.filter((x) => x.file === f);
+    const all = alone.filter((x) => x.file === f);
     assert.match(
       all.find((x) => x.code === 'untrusted-issuer').message,
       /client-kube-proxy\.crt.*client-ca\.crt.*401 Unauthorized.*systemctl restart k3s/,
@@ -409,13 +417,13 @@ describe("a k3s or RKE2 server's tls folder with no configuration beside it: eac
     assert.match(issuer.message, /server-ca\.crt .*verifies it.*systemctl restart rke2-server/);
   });
 
-  test('with the server configuration in the workspace, the folder is judged on its line, not again on the certificates', async () => {
+  test("with the server configuration in the workspace, a leaf is still judged on its own line, not again on the config's", async () => {
     const root = node();
     const wrongIssuer = await leaf(pki.clientCa, { commonName: 'kube-apiserver', extKeyUsage: ['serverAuth'], dnsNames: ['kubernetes'] });
-    tlsOnly(root, { serving: wrongIssuer });
-    write(root, 'etc/rancher/k3s/config.yaml', k3sConfig({ tlsSan: [] }).replace('tls-san:\n\n', ''));
+    const tls = tlsOnly(root, { serving: wrongIssuer });
+    write(root, 'etc/rancher/k3s/config.yaml', 'node-name: k3s-1\nwrite-kubeconfig-mode: "0644"\n');
     const got = summary(checkTree(root).findings, root);
-    assert.ok(got.includes('etc/rancher/k3s/config.yaml:1 untrusted-issuer'), got.join('\n'));
-    assert.ok(!got.some((l) => l.includes('server/tls/')), got.join('\n'));
+    assert.ok(got.includes(`${tls}/serving-kube-apiserver.crt:1 untrusted-issuer`), got.join('\n'));
+    assert.ok(!got.some((l) => l.includes('config.yaml:1 untrusted-issuer')), got.join('\n'));
   });
 });

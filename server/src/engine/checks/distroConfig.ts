@@ -17,8 +17,10 @@
 // data-dir line, else its first line). k3s re-issues an expired leaf, or one whose CA does not match, when it starts
 // (createClientCertKey: expired(certFile), fieldsChanged compares the AuthorityKeyId with the CA's SubjectKeyId), so
 // each finding says the server serves the file until it restarts. Without a configuration judging the folder (a copy
-// of server/tls alone), each leaf is a document of its own and the finding is on its first certificate, unless a
-// kubeconfig in the workspace names it or dials the server it serves (its lines carry what is wrong).
+// Each leaf the workspace reads as a document of its own (its discovery reads <data-dir>/server/tls/*.crt) is judged
+// there, the finding on its first certificate: the file to replace, with or without a configuration beside it; the
+// configuration's line carries only the leaves that are not documents (a configuration checked alone). A client
+// certificate a kubeconfig in the workspace names is judged on the kubeconfig's lines instead.
 import * as path from 'node:path';
 import type { DistroConfigUnit, DistroTlsUnit, Reference } from '../parse';
 import type { Certificate } from '../pki/certificate';
@@ -28,7 +30,6 @@ import {
   chainError,
   caNames,
   distroAskedNames,
-  distroApiservers,
   distroDataDirs,
   distroTlsRef,
   DISTRO_CERTIFICATES,
@@ -53,7 +54,11 @@ function servingCert(ctx: CheckContext, unit: DistroConfigUnit): { ref: Referenc
 
 /** The server's tls folder: each leaf against its CA, its key, its expiry. */
 function tlsFiles(ctx: CheckContext, unit: DistroConfigUnit, dataDir: string, restart: string): void {
+  const documents = new Set(ctx.units('distro-tls').map((u) => u.file));
   for (const entry of DISTRO_CERTIFICATES) {
+    // A leaf the workspace reads as a document of its own is judged there, on its own first line.
+    const found = ctx.resolve(distroTlsRef(unit, dataDir, entry.file))?.found;
+    if (found && documents.has(found)) continue;
     judgeLeaf(ctx, entry, (name) => distroTlsRef(unit, dataDir, name), `${dataDir}/server/tls`, restart);
   }
 }
@@ -104,8 +109,8 @@ function restartAdvice(program: 'k3s' | 'rke2'): string {
 }
 
 /**
- * A leaf of a tls folder no server configuration in the workspace judges (a copy of <data-dir>/server/tls alone, or
- * with the kubeconfigs only): judged by itself, with the CA and key beside it, the finding on its first certificate.
+ * A leaf of a tls folder read as a document (a copy of <data-dir>/server/tls, with or without the server's
+ * configuration): judged by itself, with the CA and key beside it, the finding on its first certificate.
  * A client-*.crt deps.go makes that DISTRO_CERTIFICATES does not list (client-k3s-controller.crt, ...) is signed by
  * client-ca as every client certificate of genClientCerts is.
  */
@@ -115,17 +120,11 @@ function tlsLeafDocument(ctx: CheckContext, unit: DistroTlsUnit): void {
     (unit.name.startsWith('client-') ? DISTRO_CERTIFICATES.find((e) => e.ca === DISTRO_TLS.clientCA) : undefined);
   if (!entry) return;
   const tlsDir = ctx.file.slice(0, ctx.file.length - unit.name.length - 1);
-  // A server configuration whose tls folder this is judges it (on its own line): not twice.
-  for (const config of ctx.units('distro-config')) {
-    for (const dir of distroDataDirs(config)) {
-      const serving = ctx.resolve(distroTlsRef(config, dir, DISTRO_TLS.serving))?.found;
-      if (serving && path.dirname(serving) === tlsDir) return;
-    }
-  }
-  // A kubeconfig naming it (server/cred/*.kubeconfig) or dialling the server it serves judges it on its own lines.
+  // A client certificate a kubeconfig names (server/cred/*.kubeconfig) is judged on the kubeconfig's lines (its
+  // issuer against the apiserver's client CA, its key, its expiry). The serving certificate is not: a kubeconfig
+  // dialling the server judges its own CA against it, not the server's files.
   for (const kc of ctx.units('kubeconfig')) {
     if (kc.users.some((u) => u.cert && ctx.resolve(u.cert)?.found === ctx.file)) return;
-    if (unit.name === DISTRO_TLS.serving && distroApiservers(ctx, kc.file).some((d) => d.unit.file === ctx.file)) return;
   }
   const refOf = (name: string): Reference => ({
     file: ctx.file,

@@ -5,8 +5,11 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { tempDir, write, checkTree, summary, lineOf, cleanup, ca, leaf, b64 } from './helpers/engine.mjs';
+import { buildCluster } from './helpers/cluster.mjs';
 
 const NODE_IP = '192.168.50.10';
 const readText = (f) => readFileSync(f, 'utf8');
@@ -363,6 +366,45 @@ users:
     assert.deepEqual(findings(root), [`kind.yaml:${line} yaml-invalid`]);
     assert.match(messageAt(root, f, line), /failed to parse patches/);
   });
+
+  test("kube-pki generate on a kind node's tree: the apiserver certificate gets apiServerAddress and the patches' certSANs (and no load balancer's name with one control plane)", async () => {
+    const root = node();
+    const c = await buildCluster(path.join(root, 'node'), { nodeName: 'dev-control-plane', advertiseAddress: '172.18.0.2', keyType: 'ecdsa-p256' });
+    write(root, 'kind.yaml', kindConfig({ sans: ['api.dev.example.com', '10.20.30.40'] }));
+    rmSync(path.join(c.dir, 'etc/kubernetes/pki/apiserver.crt'));
+    rmSync(path.join(c.dir, 'etc/kubernetes/pki/apiserver.key'));
+    const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+    const r = spawnSync(process.execPath, [cliPath, 'generate', root, '--key-type', 'ecdsa-p256'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const sans = spawnSync('openssl', ['x509', '-in', path.join(c.dir, 'etc/kubernetes/pki/apiserver.crt'), '-noout', '-ext', 'subjectAltName'], {
+      encoding: 'utf8',
+    }).stdout;
+    for (const n of [
+      'DNS:api.dev.example.com',
+      'IP Address:10.20.30.40',
+      'IP Address:127.0.0.1',
+      'DNS:localhost',
+      'DNS:dev-control-plane',
+      'IP Address:172.18.0.2',
+    ]) {
+      assert.ok(sans.includes(n), `${n} in ${sans}`);
+    }
+    assert.ok(!sans.includes('external-load-balancer'), sans);
+    // Another cluster's node (its name is not dev-control-plane*): the kind config is not this node's.
+    const other = await buildCluster(path.join(root, 'other'), { nodeName: 'cp1', advertiseAddress: '192.168.10.11', keyType: 'ecdsa-p256' });
+    rmSync(path.join(other.dir, 'etc/kubernetes/pki/apiserver.crt'));
+    rmSync(path.join(other.dir, 'etc/kubernetes/pki/apiserver.key'));
+    const again = spawnSync(process.execPath, [cliPath, 'generate', root, '--key-type', 'ecdsa-p256'], { encoding: 'utf8' });
+    assert.equal(again.status, 0, again.stdout + again.stderr);
+    const otherSans = spawnSync(
+      'openssl',
+      ['x509', '-in', path.join(other.dir, 'etc/kubernetes/pki/apiserver.crt'), '-noout', '-ext', 'subjectAltName'],
+      {
+        encoding: 'utf8',
+      },
+    ).stdout;
+    assert.ok(!otherSans.includes('api.dev.example.com'), otherSans);
+  });
 });
 
 describe("a k3s or RKE2 server's tls folder with no configuration beside it: each leaf judged by itself", () => {
@@ -425,5 +467,65 @@ describe("a k3s or RKE2 server's tls folder with no configuration beside it: eac
     const got = summary(checkTree(root).findings, root);
     assert.ok(got.includes(`${tls}/serving-kube-apiserver.crt:1 untrusted-issuer`), got.join('\n'));
     assert.ok(!got.some((l) => l.includes('config.yaml:1 untrusted-issuer')), got.join('\n'));
+  });
+});
+
+describe('kube-pki generate --fix on a k3s server: k3s names, signers and SANs', () => {
+  const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+  const cli = (args) => spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8' });
+  const openssl = (args) => spawnSync('openssl', args, { encoding: 'utf8' });
+
+  test("an expired client-admin.crt and a tls-san the serving certificate lacks: re-issued in place by k3s's CAs, subjects kept, the config's names added; checked clean after", async () => {
+    const root = node();
+    const expired = await leaf(pki.clientCa, {
+      commonName: 'system:admin',
+      organizations: ['system:masters'],
+      notBefore: new Date(Date.now() - 400 * 86400000),
+      notAfter: new Date(Date.now() - 86400000),
+    });
+    writeK3sNode(root, pki, { admin: expired });
+    const cfg = write(root, 'etc/rancher/k3s/config.yaml', k3sConfig({ tlsSan: ['k3s.example.com', 'api.k3s.example.com'] }));
+    const tls = path.join(root, 'var/lib/rancher/k3s/server/tls');
+    const before = findings(root);
+    assert.ok(before.includes(`etc/rancher/k3s/config.yaml:${lineOf(cfg, 'api.k3s.example.com')} san-missing`), before.join('\n'));
+    assert.ok(
+      before.some((l) => / cert-expired$/.test(l)),
+      before.join('\n'),
+    );
+
+    const dry = cli(['generate', root, '--fix', '--dry-run']);
+    assert.match(
+      dry.stdout,
+      /would replace: The apiserver's serving certificate \(serving-kube-apiserver\.crt\) \(adds SAN api\.k3s\.example\.com\)/,
+    );
+    assert.match(dry.stdout, /CN=system:admin, O=system:masters; issued by CN=k3s-client-ca@1700000000/);
+    assert.doesNotMatch(dry.stdout, /kubernetes-admin|front-proxy|pki\/apiserver/);
+    // k3s.yaml's embedded admin certificate too: by client-ca, as k3s signs every client certificate.
+    assert.match(
+      dry.stdout,
+      /in k3s\.yaml \(user default\) \(expired\)\n {4}CN=system:admin, O=system:masters; issued by CN=k3s-client-ca@1700000000/,
+    );
+
+    const r = cli(['generate', root, '--fix']);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    // openssl: each verifies against the k3s CA of its folder, with the subject and names it should have.
+    const verify = (ca, cert) => openssl(['verify', '-CAfile', path.join(tls, ca), path.join(tls, cert)]);
+    assert.match(verify('client-ca.crt', 'client-admin.crt').stdout, /OK/);
+    assert.match(verify('server-ca.crt', 'serving-kube-apiserver.crt').stdout, /OK/);
+    const admin = openssl(['x509', '-in', path.join(tls, 'client-admin.crt'), '-noout', '-subject']).stdout;
+    assert.match(admin, /O ?= ?system:masters, CN ?= ?system:admin/);
+    const serving = openssl(['x509', '-in', path.join(tls, 'serving-kube-apiserver.crt'), '-noout', '-ext', 'subjectAltName']).stdout;
+    for (const n of [
+      'DNS:api.k3s.example.com',
+      'DNS:k3s.example.com',
+      'DNS:k3s-1',
+      'DNS:kubernetes.default.svc.cluster.local',
+      `IP Address:${NODE_IP}`,
+      'IP Address:10.43.0.1',
+    ]) {
+      assert.ok(serving.includes(n), `${n} in ${serving}`);
+    }
+    // The kubeconfigs name (admin.kubeconfig) or embed (k3s.yaml) the re-issued certificates: everything is clean now.
+    assert.deepEqual(findings(root), []);
   });
 });

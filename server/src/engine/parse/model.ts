@@ -456,6 +456,8 @@ export interface KindClusterUnit {
   patches: KindPatch[];
   /** kubeadmConfigPatchesJSON6902 is set somewhere: what it does to the config is not read. */
   json6902: boolean;
+  /** How many control-plane nodes `nodes:` lists (1 when it lists none): with several, kind adds a load balancer. */
+  controlPlanes: number;
 }
 
 export type Unit =

@@ -5,8 +5,11 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { tempDir, write, checkTree, summary, lineOf, cleanup, ca, leaf, b64 } from './helpers/engine.mjs';
+import { buildCluster } from './helpers/cluster.mjs';
 
 const NODE_IP = '192.168.50.10';
 const readText = (f) => readFileSync(f, 'utf8');
@@ -174,7 +177,7 @@ describe('k3s and RKE2 server configuration', () => {
     assert.match(messageAt(root, f, line), /systemctl restart rke2-server/);
   });
 
-  test("the server's own files: a leaf its CA does not verify, a key that is not its key, an expired leaf, on the config's first line", async () => {
+  test("the server's own files: a leaf its CA does not verify, a key that is not its key, an expired leaf, each on the certificate's first line; on the config's first line when the config is checked alone", async () => {
     const root = node();
     writeK3sNode(root, pki);
     const tls = 'var/lib/rancher/k3s/server/tls';
@@ -191,12 +194,20 @@ describe('k3s and RKE2 server configuration', () => {
     write(root, `${tls}/client-controller.crt`, old.certPem + pki.clientCa.certPem);
     write(root, `${tls}/client-controller.key`, old.key.privateKeyPem);
     const f = write(root, 'etc/rancher/k3s/config.yaml', k3sConfig());
+    // Each on the certificate to replace (no kubeconfig here names these client certificates).
     assert.deepEqual(findings(root), [
+      `${tls}/client-controller.crt:1 cert-expired`,
+      `${tls}/client-kube-proxy.crt:1 untrusted-issuer`,
+      `${tls}/serving-kube-apiserver.crt:1 key-mismatch`,
+    ]);
+    // The config checked alone (its folder's leaves not read as documents): the same findings on its first line.
+    const alone = checkTree(root, {}, [f]).findings;
+    assert.deepEqual(summary(alone, root), [
       'etc/rancher/k3s/config.yaml:1 cert-expired',
       'etc/rancher/k3s/config.yaml:1 key-mismatch',
       'etc/rancher/k3s/config.yaml:1 untrusted-issuer',
     ]);
-    const all = checkTree(root).findings.filter((x) => x.file === f);
+    const all = alone.filter((x) => x.file === f);
     assert.match(
       all.find((x) => x.code === 'untrusted-issuer').message,
       /client-kube-proxy\.crt.*client-ca\.crt.*401 Unauthorized.*systemctl restart k3s/,
@@ -354,5 +365,167 @@ users:
     const line = lineOf(f, '[unclosed');
     assert.deepEqual(findings(root), [`kind.yaml:${line} yaml-invalid`]);
     assert.match(messageAt(root, f, line), /failed to parse patches/);
+  });
+
+  test("kube-pki generate on a kind node's tree: the apiserver certificate gets apiServerAddress and the patches' certSANs (and no load balancer's name with one control plane)", async () => {
+    const root = node();
+    const c = await buildCluster(path.join(root, 'node'), { nodeName: 'dev-control-plane', advertiseAddress: '172.18.0.2', keyType: 'ecdsa-p256' });
+    write(root, 'kind.yaml', kindConfig({ sans: ['api.dev.example.com', '10.20.30.40'] }));
+    rmSync(path.join(c.dir, 'etc/kubernetes/pki/apiserver.crt'));
+    rmSync(path.join(c.dir, 'etc/kubernetes/pki/apiserver.key'));
+    const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+    const r = spawnSync(process.execPath, [cliPath, 'generate', root, '--key-type', 'ecdsa-p256'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const sans = spawnSync('openssl', ['x509', '-in', path.join(c.dir, 'etc/kubernetes/pki/apiserver.crt'), '-noout', '-ext', 'subjectAltName'], {
+      encoding: 'utf8',
+    }).stdout;
+    for (const n of [
+      'DNS:api.dev.example.com',
+      'IP Address:10.20.30.40',
+      'IP Address:127.0.0.1',
+      'DNS:localhost',
+      'DNS:dev-control-plane',
+      'IP Address:172.18.0.2',
+    ]) {
+      assert.ok(sans.includes(n), `${n} in ${sans}`);
+    }
+    assert.ok(!sans.includes('external-load-balancer'), sans);
+    // Another cluster's node (its name is not dev-control-plane*): the kind config is not this node's.
+    const other = await buildCluster(path.join(root, 'other'), { nodeName: 'cp1', advertiseAddress: '192.168.10.11', keyType: 'ecdsa-p256' });
+    rmSync(path.join(other.dir, 'etc/kubernetes/pki/apiserver.crt'));
+    rmSync(path.join(other.dir, 'etc/kubernetes/pki/apiserver.key'));
+    const again = spawnSync(process.execPath, [cliPath, 'generate', root, '--key-type', 'ecdsa-p256'], { encoding: 'utf8' });
+    assert.equal(again.status, 0, again.stdout + again.stderr);
+    const otherSans = spawnSync(
+      'openssl',
+      ['x509', '-in', path.join(other.dir, 'etc/kubernetes/pki/apiserver.crt'), '-noout', '-ext', 'subjectAltName'],
+      {
+        encoding: 'utf8',
+      },
+    ).stdout;
+    assert.ok(!otherSans.includes('api.dev.example.com'), otherSans);
+  });
+});
+
+describe("a k3s or RKE2 server's tls folder with no configuration beside it: each leaf judged by itself", () => {
+  /** Only <data-dir>/server/tls, as k3s writes it (each leaf followed by its CA). */
+  function tlsOnly(root, { dataDir = 'var/lib/rancher/k3s', serving = pki.serving, admin = pki.admin, adminKey = admin.key } = {}) {
+    const tls = `${dataDir}/server/tls`;
+    write(root, `${tls}/server-ca.crt`, pki.serverCa.certPem);
+    write(root, `${tls}/server-ca.key`, pki.serverCa.key.privateKeyPem);
+    write(root, `${tls}/client-ca.crt`, pki.clientCa.certPem);
+    write(root, `${tls}/client-ca.key`, pki.clientCa.key.privateKeyPem);
+    write(root, `${tls}/serving-kube-apiserver.crt`, serving.certPem + pki.serverCa.certPem);
+    write(root, `${tls}/serving-kube-apiserver.key`, serving.key.privateKeyPem);
+    write(root, `${tls}/client-admin.crt`, admin.certPem + pki.clientCa.certPem);
+    write(root, `${tls}/client-admin.key`, adminKey.privateKeyPem);
+    return tls;
+  }
+
+  test('healthy: no finding, and the leaves are read (the documents are the certificates)', () => {
+    const root = node();
+    const tls = tlsOnly(root);
+    const { engine, findings } = checkTree(root);
+    assert.deepEqual(summary(findings, root), []);
+    assert.deepEqual(
+      engine.cluster
+        .units('distro-tls')
+        .map((u) => u.name)
+        .sort(),
+      ['client-admin.crt', 'serving-kube-apiserver.crt'],
+    );
+    assert.ok(engine.isRecognised(path.join(root, tls, 'client-admin.crt')));
+    assert.ok(!engine.isRecognised(path.join(root, tls, 'client-ca.crt')));
+  });
+
+  test("a serving certificate from the client CA, a key that is not the leaf's, an expired client certificate (RKE2): the code on each certificate's first line", async () => {
+    const root = node();
+    const wrongIssuer = await leaf(pki.clientCa, { commonName: 'kube-apiserver', extKeyUsage: ['serverAuth'], dnsNames: ['kubernetes'] });
+    const tls = tlsOnly(root, { dataDir: 'var/lib/rancher/rke2', serving: wrongIssuer, adminKey: pki.serving.key });
+    const old = await leaf(pki.clientCa, {
+      commonName: 'system:k3s-controller',
+      notBefore: new Date(Date.now() - 400 * 86400000),
+      notAfter: new Date(Date.now() - 86400000),
+    });
+    write(root, `${tls}/client-k3s-controller.crt`, old.certPem + pki.clientCa.certPem);
+    write(root, `${tls}/client-k3s-controller.key`, old.key.privateKeyPem);
+    const { findings } = checkTree(root);
+    assert.deepEqual(summary(findings, root), [
+      `${tls}/client-admin.crt:1 key-mismatch`,
+      `${tls}/client-k3s-controller.crt:1 cert-expired`,
+      `${tls}/serving-kube-apiserver.crt:1 untrusted-issuer`,
+    ]);
+    const issuer = findings.find((f) => f.code === 'untrusted-issuer');
+    assert.match(issuer.message, /server-ca\.crt .*verifies it.*systemctl restart rke2-server/);
+  });
+
+  test("with the server configuration in the workspace, a leaf is still judged on its own line, not again on the config's", async () => {
+    const root = node();
+    const wrongIssuer = await leaf(pki.clientCa, { commonName: 'kube-apiserver', extKeyUsage: ['serverAuth'], dnsNames: ['kubernetes'] });
+    const tls = tlsOnly(root, { serving: wrongIssuer });
+    write(root, 'etc/rancher/k3s/config.yaml', 'node-name: k3s-1\nwrite-kubeconfig-mode: "0644"\n');
+    const got = summary(checkTree(root).findings, root);
+    assert.ok(got.includes(`${tls}/serving-kube-apiserver.crt:1 untrusted-issuer`), got.join('\n'));
+    assert.ok(!got.some((l) => l.includes('config.yaml:1 untrusted-issuer')), got.join('\n'));
+  });
+});
+
+describe('kube-pki generate --fix on a k3s server: k3s names, signers and SANs', () => {
+  const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+  const cli = (args) => spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8' });
+  const openssl = (args) => spawnSync('openssl', args, { encoding: 'utf8' });
+
+  test("an expired client-admin.crt and a tls-san the serving certificate lacks: re-issued in place by k3s's CAs, subjects kept, the config's names added; checked clean after", async () => {
+    const root = node();
+    const expired = await leaf(pki.clientCa, {
+      commonName: 'system:admin',
+      organizations: ['system:masters'],
+      notBefore: new Date(Date.now() - 400 * 86400000),
+      notAfter: new Date(Date.now() - 86400000),
+    });
+    writeK3sNode(root, pki, { admin: expired });
+    const cfg = write(root, 'etc/rancher/k3s/config.yaml', k3sConfig({ tlsSan: ['k3s.example.com', 'api.k3s.example.com'] }));
+    const tls = path.join(root, 'var/lib/rancher/k3s/server/tls');
+    const before = findings(root);
+    assert.ok(before.includes(`etc/rancher/k3s/config.yaml:${lineOf(cfg, 'api.k3s.example.com')} san-missing`), before.join('\n'));
+    assert.ok(
+      before.some((l) => / cert-expired$/.test(l)),
+      before.join('\n'),
+    );
+
+    const dry = cli(['generate', root, '--fix', '--dry-run']);
+    assert.match(
+      dry.stdout,
+      /would replace: The apiserver's serving certificate \(serving-kube-apiserver\.crt\) \(adds SAN api\.k3s\.example\.com\)/,
+    );
+    assert.match(dry.stdout, /CN=system:admin, O=system:masters; issued by CN=k3s-client-ca@1700000000/);
+    assert.doesNotMatch(dry.stdout, /kubernetes-admin|front-proxy|pki\/apiserver/);
+    // k3s.yaml's embedded admin certificate too: by client-ca, as k3s signs every client certificate.
+    assert.match(
+      dry.stdout,
+      /in k3s\.yaml \(user default\) \(expired\)\n {4}CN=system:admin, O=system:masters; issued by CN=k3s-client-ca@1700000000/,
+    );
+
+    const r = cli(['generate', root, '--fix']);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    // openssl: each verifies against the k3s CA of its folder, with the subject and names it should have.
+    const verify = (ca, cert) => openssl(['verify', '-CAfile', path.join(tls, ca), path.join(tls, cert)]);
+    assert.match(verify('client-ca.crt', 'client-admin.crt').stdout, /OK/);
+    assert.match(verify('server-ca.crt', 'serving-kube-apiserver.crt').stdout, /OK/);
+    const admin = openssl(['x509', '-in', path.join(tls, 'client-admin.crt'), '-noout', '-subject']).stdout;
+    assert.match(admin, /O ?= ?system:masters, CN ?= ?system:admin/);
+    const serving = openssl(['x509', '-in', path.join(tls, 'serving-kube-apiserver.crt'), '-noout', '-ext', 'subjectAltName']).stdout;
+    for (const n of [
+      'DNS:api.k3s.example.com',
+      'DNS:k3s.example.com',
+      'DNS:k3s-1',
+      'DNS:kubernetes.default.svc.cluster.local',
+      `IP Address:${NODE_IP}`,
+      'IP Address:10.43.0.1',
+    ]) {
+      assert.ok(serving.includes(n), `${n} in ${serving}`);
+    }
+    // The kubeconfigs name (admin.kubeconfig) or embed (k3s.yaml) the re-issued certificates: everything is clean now.
+    assert.deepEqual(findings(root), []);
   });
 });

@@ -5,7 +5,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir, write, checkTree, summary, lineOf, cleanup } from './helpers/engine.mjs';
@@ -191,5 +191,132 @@ describe('kubeadm configuration', () => {
     const { engine, findings } = checkTree(path.dirname(file), {}, [file]);
     assert.deepEqual(findings, []);
     assert.ok(engine.cluster.units('kubeadm-config').some((u) => u.objectKind === 'ClusterConfiguration' && u.certSANs.length === 3));
+  });
+});
+
+describe("extraArgs naming files, judged as the static pod's flags when the node's static pod is not in the workspace", () => {
+  let node;
+  before(async () => {
+    node = tempDir('kube-pki-kubeadm-extra-');
+    await buildCluster(node, { nodeName: 'cp1', advertiseAddress: '192.168.10.11' });
+    // The node before `kubeadm init` wrote its static pods (an external CA's files already in place).
+    rmSync(path.join(node, 'etc/kubernetes/manifests'), { recursive: true, force: true });
+  });
+  after(() => cleanup(node));
+
+  /** A ClusterConfiguration whose components' extraArgs are the given {name: value} maps (v1beta4's list form). */
+  const config = ({ apiServer = {}, etcd = {}, controllerManager = {} } = {}) => {
+    const list = (args, indent) =>
+      Object.entries(args)
+        .map(([name, value]) => `${indent}- name: ${name}\n${indent}  value: ${value}`)
+        .join('\n');
+    return `apiVersion: kubeadm.k8s.io/v1beta4
+kind: ClusterConfiguration
+certificatesDir: /etc/kubernetes/pki
+apiServer:
+  extraArgs:
+  - name: authorization-mode
+    value: Node,RBAC
+${list(apiServer, '  ')}
+controllerManager:
+  extraArgs:
+${list({ 'bind-address': '0.0.0.0', ...controllerManager }, '  ')}
+etcd:
+  local:
+    dataDir: /var/lib/etcd
+    extraArgs:
+${list({ 'listen-metrics-urls': 'http://127.0.0.1:2381', ...etcd }, '    ')}
+`;
+  };
+  const healthy = {
+    apiServer: {
+      'tls-private-key-file': '/etc/kubernetes/pki/apiserver.key',
+      'etcd-certfile': '/etc/kubernetes/pki/apiserver-etcd-client.crt',
+      'etcd-keyfile': '/etc/kubernetes/pki/apiserver-etcd-client.key',
+      'requestheader-client-ca-file': '/etc/kubernetes/pki/front-proxy-ca.crt',
+      'service-account-key-file': '/etc/kubernetes/pki/sa.pub',
+    },
+    etcd: { 'cert-file': '/etc/kubernetes/pki/etcd/server.crt', 'key-file': '/etc/kubernetes/pki/etcd/server.key' },
+    controllerManager: { 'cluster-signing-key-file': '/etc/kubernetes/pki/ca.key' },
+  };
+  const findingsOf = (f) =>
+    summary(
+      checkTree(node).findings.filter((x) => x.file === f),
+      node,
+    );
+
+  test('files that are there and pair up: no finding', () => {
+    const f = write(node, 'kubeadm-config.yaml', config(healthy));
+    try {
+      assert.deepEqual(findingsOf(f), []);
+    } finally {
+      cleanup(f);
+    }
+  });
+
+  test("a key that is not the certificate's (kubeadm's own apiserver.crt), a client certificate as etcd's serving one, a CA that is not there, a signing key of another CA: each on its extraArgs line", () => {
+    const f = write(
+      node,
+      'kubeadm-config.yaml',
+      config({
+        apiServer: {
+          ...healthy.apiServer,
+          'tls-private-key-file': '/etc/kubernetes/pki/front-proxy-client.key',
+          'client-ca-file': '/etc/kubernetes/pki/corp-ca.crt',
+        },
+        etcd: { 'cert-file': '/etc/kubernetes/pki/apiserver-etcd-client.crt', 'key-file': '/etc/kubernetes/pki/apiserver-etcd-client.key' },
+        controllerManager: { 'cluster-signing-key-file': '/etc/kubernetes/pki/front-proxy-ca.key' },
+      }),
+    );
+    try {
+      const text = readFileSync(f, 'utf8');
+      const valueLine = (needle) => text.split('\n').findIndex((l, i, all) => all[i - 1]?.includes(needle)) + 1;
+      assert.deepEqual(
+        findingsOf(f),
+        [
+          `kubeadm-config.yaml:${valueLine('name: tls-private-key-file')} key-mismatch`,
+          `kubeadm-config.yaml:${valueLine('name: client-ca-file')} file-not-found`,
+          `kubeadm-config.yaml:${valueLine('name: cluster-signing-key-file')} key-mismatch`,
+          `kubeadm-config.yaml:${valueLine('name: cert-file')} eku-missing`,
+        ].sort((a, b) => Number(a.split(':')[1].split(' ')[0]) - Number(b.split(':')[1].split(' ')[0])),
+      );
+      const { findings } = checkTree(node);
+      const key = findings.find(
+        (x) => x.file === f && x.code === 'key-mismatch' && x.range.start.line + 1 === valueLine('name: tls-private-key-file'),
+      );
+      assert.match(key.message, /^apiServer\.extraArgs \(kubeadm puts it on kube-apiserver's command line\): /);
+      // Its line: the value.
+      const line = text.split('\n')[key.range.start.line];
+      assert.equal(line.slice(key.range.start.character, key.range.end.character), '/etc/kubernetes/pki/front-proxy-client.key');
+    } finally {
+      cleanup(f);
+    }
+  });
+
+  test('a file kubeadm writes at init (sa.pub) that is not there yet: no finding; the static pod in the workspace: it is what is judged, not the config', async () => {
+    const pub = path.join(node, 'etc/kubernetes/pki/sa.pub');
+    const saved = readFileSync(pub);
+    rmSync(pub);
+    const f = write(
+      node,
+      'kubeadm-config.yaml',
+      config({ ...healthy, apiServer: { ...healthy.apiServer, 'tls-private-key-file': '/etc/kubernetes/pki/front-proxy-client.key' } }),
+    );
+    try {
+      const text = readFileSync(f, 'utf8');
+      const at = text.split('\n').findIndex((l, i, all) => all[i - 1]?.includes('name: tls-private-key-file')) + 1;
+      assert.deepEqual(findingsOf(f), [`kubeadm-config.yaml:${at} key-mismatch`]);
+      // kubeadm's static pod for the apiserver is here: the manifest runs, the config's extraArgs are not judged twice.
+      write(
+        node,
+        'etc/kubernetes/manifests/kube-apiserver.yaml',
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: kube-apiserver\n  namespace: kube-system\nspec:\n  containers:\n  - name: kube-apiserver\n    image: registry.k8s.io/kube-apiserver:v1.31.1\n    command:\n    - kube-apiserver\n    - --tls-cert-file=/etc/kubernetes/pki/apiserver.crt\n    - --tls-private-key-file=/etc/kubernetes/pki/apiserver.key\n',
+      );
+      assert.deepEqual(findingsOf(f), []);
+    } finally {
+      cleanup(f);
+      rmSync(path.join(node, 'etc/kubernetes/manifests'), { recursive: true, force: true });
+      write(node, 'etc/kubernetes/pki/sa.pub', saved);
+    }
   });
 });

@@ -270,6 +270,36 @@ describe('EnvironmentFile= (the distro packages: /etc/kubernetes/apiserver, /etc
     const api = engine.cluster.units('component').find((u) => u.component === 'kube-apiserver');
     assert.equal(api.unread, true);
   });
+
+  test('EnvironmentFile= without `-` naming a file that is not there (its folder is here): file-not-found on its line; with `-` or where the place is unknown, nothing', async () => {
+    const c = await buildCluster(path.join(work, 'envfile-required'), { keyType: 'ecdsa-p256' });
+    const files = distroUnit(c);
+    unlinkSync(files.env);
+    const fs = E.nodeFileSystem();
+    const engine = new E.Engine(fs, { searchRoots: [c.dir], now: c.now });
+    for (const f of E.discoverFiles(fs, [c.dir])) engine.updateDocument(f, readFileSync(f, 'utf8'));
+    const all = () => engine.documents().flatMap((f) => engine.check(f));
+    // `-`: a missing file sets nothing, and no error.
+    assert.equal(show(c, all()), '');
+    const required = readFileSync(files.unit, 'utf8')
+      .replace('EnvironmentFile=-/etc/kubernetes/apiserver', 'EnvironmentFile=/etc/kubernetes/apiserver')
+      .replace('EnvironmentFile=-/etc/kubernetes/config', 'EnvironmentFile=/opt/vendor/kubernetes.env');
+    writeFileSync(files.unit, required);
+    engine.updateDocument(files.unit, required);
+    const findings = all();
+    // /etc/kubernetes is in the workspace (the node's copy), so the missing file is known missing; /opt/vendor is not.
+    assert.equal(
+      show(c, findings),
+      `usr/lib/systemd/system/kube-apiserver.service:${lineOf(required, 'EnvironmentFile=/etc/kubernetes/apiserver')} file-not-found`,
+    );
+    const line = required.split('\n')[findings[0].range.start.line];
+    assert.equal(line.slice(findings[0].range.start.character, findings[0].range.end.character), '/etc/kubernetes/apiserver');
+    assert.match(findings[0].message, /Failed to load environment files: No such file or directory/);
+    // The file written: the finding goes.
+    writeFileSync(files.env, files.envText);
+    engine.fileChanged(files.env);
+    assert.equal(show(c, all()), '');
+  });
 });
 
 describe('drop-ins (<unit>.service.d/*.conf) merged with their unit', () => {
@@ -332,6 +362,73 @@ describe('drop-ins (<unit>.service.d/*.conf) merged with their unit', () => {
       '20-b.conf': pair('/etc/kubernetes/pki/front-proxy-client.key'),
     });
     assert.equal(show(bad, check(bad)), `${path.relative(bad.dir, files['20-b.conf'])}:2 key-mismatch`);
+  });
+
+  test("systemd's other unit folders: a unit in /usr/lib/systemd/system, drop-ins from /etc, /run and /usr/lib sorted by name across them, /etc's masking a same-named one", async () => {
+    const pair = (key) => `[Service]\nEnvironment="TLS_KEY=--tls-private-key-file=${key}"\n`;
+    const RIGHT = '/etc/kubernetes/pki/apiserver.key';
+    const WRONG = '/etc/kubernetes/pki/front-proxy-client.key';
+    /** The apiserver as a packaged unit (/usr/lib/systemd/system), reading its key from $TLS_KEY; drop-ins: rel -> text. */
+    function packaged(c, dropIns) {
+      convert(c, (name, manifest) => {
+        const unit = hardWayUnit(name, manifest);
+        if (name !== 'kube-apiserver') return unit;
+        return { rel: 'usr/lib/systemd/system/kube-apiserver.service', text: unit.text.replace(/--tls-private-key-file=\S+/, '$TLS_KEY') };
+      });
+      for (const [rel, text] of Object.entries(dropIns)) {
+        const file = path.join(
+          c.dir,
+          rel,
+          'kube-apiserver.service.d',
+          rel.startsWith('etc') ? '10-a.conf' : rel.startsWith('run') ? '20-b.conf' : '10-a.conf',
+        );
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, text);
+      }
+    }
+    const ok = await buildCluster(path.join(work, 'dropin-folders-ok'), { keyType: 'ecdsa-p256' });
+    // /usr/lib's 10-a.conf (the wrong key) is masked by /etc's 10-a.conf (the right one).
+    packaged(ok, { 'usr/lib/systemd/system': pair(WRONG), 'etc/systemd/system': pair(RIGHT) });
+    assert.equal(show(ok, check(ok)), '');
+
+    const bad = await buildCluster(path.join(work, 'dropin-folders-bad'), { keyType: 'ecdsa-p256' });
+    // /run's 20-b.conf sorts after /etc's 10-a.conf: systemd applies it last, whatever the folders' precedence.
+    packaged(bad, { 'etc/systemd/system': pair(RIGHT), 'run/systemd/system': pair(WRONG) });
+    assert.equal(show(bad, check(bad)), 'run/systemd/system/kube-apiserver.service.d/20-b.conf:2 key-mismatch');
+    // Without the packaged unit's drop-ins merged, the unit would be unread ($TLS_KEY unset): prove it was judged.
+    const fs = E.nodeFileSystem();
+    const engine = new E.Engine(fs, { searchRoots: [bad.dir], now: bad.now });
+    for (const f of E.discoverFiles(fs, [bad.dir])) engine.updateDocument(f, readFileSync(f, 'utf8'));
+    const unit = path.join(bad.dir, 'usr/lib/systemd/system/kube-apiserver.service');
+    const dropIn = path.join(bad.dir, 'run/systemd/system/kube-apiserver.service.d/20-b.conf');
+    assert.equal(engine.check(dropIn).length, 1);
+    assert.ok(engine.affectedBy(dropIn).includes(unit));
+    assert.equal(engine.cluster.units('component').filter((u) => u.component === 'kube-apiserver').length, 1);
+  });
+
+  test("kubeadm's deb package: kubelet.service in /lib/systemd/system, 10-kubeadm.conf in /etc/systemd/system/kubelet.service.d: one kubelet, findings on the drop-in's line", async () => {
+    const c = await buildCluster(path.join(work, 'dropin-kubelet-folders'), { keyType: 'ecdsa-p256' });
+    const unit = path.join(c.dir, 'lib/systemd/system/kubelet.service');
+    mkdirSync(path.dirname(unit), { recursive: true });
+    writeFileSync(unit, '[Unit]\nDescription=kubelet: The Kubernetes Node Agent\n\n[Service]\nExecStart=/usr/bin/kubelet\nRestart=always\n');
+    const file = path.join(c.dir, 'etc/systemd/system/kubelet.service.d/10-kubeadm.conf');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, kubeadmDropIn());
+    assert.equal(show(c, check(c)), '');
+    const text = kubeadmDropIn('/etc/kubernetes/kubelet.config');
+    writeFileSync(file, text);
+    const fs = E.nodeFileSystem();
+    const engine = new E.Engine(fs, { searchRoots: [c.dir], now: c.now });
+    for (const f of E.discoverFiles(fs, [c.dir])) engine.updateDocument(f, readFileSync(f, 'utf8'));
+    assert.equal(
+      show(
+        c,
+        engine.documents().flatMap((f) => engine.check(f)),
+      ),
+      `etc/systemd/system/kubelet.service.d/10-kubeadm.conf:${lineOf(text, 'KUBELET_KUBECONFIG_ARGS=')} file-not-found`,
+    );
+    assert.equal(engine.cluster.units('kubelet-flags').filter((u) => u.file === unit).length, 1);
+    assert.ok(engine.affectedBy(file).includes(unit));
   });
 });
 

@@ -60,6 +60,18 @@ export async function buildTestWorkspace(root) {
       '',
     ].join('\n'),
   );
+  // A third node's kubelet whose serving pair comes from an EnvironmentFile= (features.test.js: the env file's line
+  // gets the lens and link a flag gets in the unit). Healthy: the pair matches.
+  const node3 = path.join(folder, 'node3/etc');
+  await mkdir(path.join(node3, 'systemd/system'), { recursive: true });
+  await mkdir(path.join(node3, 'sysconfig'), { recursive: true });
+  const envUnit = path.join(node3, 'systemd/system/kubelet.service');
+  await writeFile(envUnit, '[Service]\nEnvironmentFile=/etc/sysconfig/kubelet\nExecStart=/usr/bin/kubelet $KUBELET_TLS\n');
+  const envFile = path.join(node3, 'sysconfig/kubelet');
+  await writeFile(
+    envFile,
+    '# The kubelet serving pair\nKUBELET_TLS="--tls-cert-file=/etc/kubernetes/pki/apiserver.crt --tls-private-key-file=/etc/kubernetes/pki/apiserver.key"\n',
+  );
   const admin = parseYaml(await readFile(cluster.files['admin.conf'], 'utf8'));
   admin.clusters[0].cluster.server = cluster.config.localEndpoint;
   admin.users[0].name = 'ops';
@@ -132,6 +144,7 @@ export async function buildTestWorkspace(root) {
       'kubelet-client-current.pem': cluster.files['kubelet-client-current.pem'],
       'docker-compose.yaml': compose,
       'kubelet.service': unit,
+      'kubelet.env': envFile,
       'ops-admin.json': jsonKubeconfig,
       'package.json': packageJson,
     },

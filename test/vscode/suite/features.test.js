@@ -76,6 +76,28 @@ test('a private key hover says whether it matches its certificate and shows none
   for (const l of body) assert.ok(!md.includes(l), 'a line of the key in the hover');
 });
 
+test("a value a systemd unit reads from its EnvironmentFile= gets the CodeLens and the link on the env file's line", async () => {
+  const doc = await open(ctx.files['kubelet.env']);
+  const line = positionOf(doc, '--tls-cert-file=').line;
+  const lens = await waitFor(
+    async () => {
+      const lenses = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', doc.uri, 10)) ?? [];
+      return lenses.find((l) => l.range.start.line === line && l.command && /CN=kube-apiserver/.test(l.command.title));
+    },
+    `a CodeLens on line ${line + 1} of the env file`,
+  );
+  log(`    lens: ${lens.command.title}`);
+  assert.match(lens.command.title, /^CN=kube-apiserver · .* · issuer kubernetes$/);
+  const text = doc.lineAt(line).text;
+  const value = '/etc/kubernetes/pki/apiserver.crt';
+  assert.equal(lens.range.start.character, text.indexOf(value));
+  const links = (await vscode.commands.executeCommand('vscode.executeLinkProvider', doc.uri)) ?? [];
+  const link = links.find((l) => l.range.start.line === line && l.range.start.character === text.indexOf(value));
+  assert.ok(link, `a link on ${value}: ${JSON.stringify(links.map((l) => [l.range.start.line, l.range.start.character]))}`);
+  assert.match(String(link.target), /etc\/kubernetes\/pki\/apiserver\.crt$/);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+});
+
 test('a CodeLens above a certificate reference, flagged, opens the full decode', async () => {
   const doc = await open(ctx.files['controller-manager.conf']);
   const line = positionOf(doc, 'client-certificate-data').line;

@@ -53,6 +53,14 @@ export class CheckContext implements ClusterQuery {
     if (time > this.ws.now.getTime() && time < (this.deps.until ?? Infinity)) this.deps.until = time;
   }
 
+  /**
+   * A context judging other units as if this file held them (what a document implies, as a kubeadm config's extraArgs
+   * imply a component's command line): the same file, workspace and dependencies; its findings are its own.
+   */
+  over(units: Unit[]): CheckContext {
+    return new CheckContext({ ...this.parsed, units, envFiles: undefined }, this.ws, this.deps);
+  }
+
   unitsHere<K extends keyof UnitsByKind>(kind: K): UnitsByKind[K][] {
     return this.parsed.units.filter((u): u is UnitsByKind[K] => u.kind === kind);
   }

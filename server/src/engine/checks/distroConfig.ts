@@ -16,9 +16,13 @@
 // leaf (cert-expired). No line names these files: the config that describes the server carries the finding (its
 // data-dir line, else its first line). k3s re-issues an expired leaf, or one whose CA does not match, when it starts
 // (createClientCertKey: expired(certFile), fieldsChanged compares the AuthorityKeyId with the CA's SubjectKeyId), so
-// each finding says the server serves the file until it restarts.
+// each finding says the server serves the file until it restarts. Without a configuration judging the folder (a copy
+// Each leaf the workspace reads as a document of its own (its discovery reads <data-dir>/server/tls/*.crt) is judged
+// there, the finding on its first certificate: the file to replace, with or without a configuration beside it; the
+// configuration's line carries only the leaves that are not documents (a configuration checked alone). A client
+// certificate a kubeconfig in the workspace names is judged on the kubeconfig's lines instead.
 import * as path from 'node:path';
-import type { DistroConfigUnit, Reference } from '../parse';
+import type { DistroConfigUnit, DistroTlsUnit, Reference } from '../parse';
 import type { Certificate } from '../pki/certificate';
 import { describeNames, hostMismatchMessage } from '../pki/verify';
 import { sameKey } from '../pki/key';
@@ -34,6 +38,7 @@ import {
   issuerName,
   who,
   type AskedName,
+  type DistroCertificate,
 } from '../cluster';
 import { formatDay } from '../decode/time';
 import type { CheckContext } from './context';
@@ -49,44 +54,92 @@ function servingCert(ctx: CheckContext, unit: DistroConfigUnit): { ref: Referenc
 
 /** The server's tls folder: each leaf against its CA, its key, its expiry. */
 function tlsFiles(ctx: CheckContext, unit: DistroConfigUnit, dataDir: string, restart: string): void {
-  const now = ctx.now.getTime();
+  const documents = new Set(ctx.units('distro-tls').map((u) => u.file));
   for (const entry of DISTRO_CERTIFICATES) {
-    const ref = distroTlsRef(unit, dataDir, entry.file);
-    const certs = ctx.certs(ref);
-    const leaf = certs[0];
-    if (!leaf) continue;
-    const node = `${dataDir}/server/tls/${entry.file}`;
-    const roots = ctx.certs(distroTlsRef(unit, dataDir, entry.ca));
-    const error = roots.length ? chainError(leaf, roots, certs.slice(1)) : undefined;
-    if (error) {
-      ctx.report(
-        'untrusted-issuer',
-        ref.span,
-        `${node}, ${entry.title} (${who(leaf)}), is issued by ${issuerName(leaf)}, but ${entry.ca} (${caNames(roots)}) verifies it: ${entry.consequence} (${error}). ${restart}`,
-      );
-    }
-    const keyRef = { ...distroTlsRef(unit, dataDir, entry.file.replace(/\.crt$/, '.key')), expect: 'key' as const };
-    const loaded = ctx.load(keyRef);
-    const key = loaded.ok ? loaded.material.privateKeys.find((k) => !k.encrypted && k.spkiDer) : undefined;
-    if (key?.spkiDer && !sameKey(leaf.publicKey.spkiDer, key.spkiDer)) {
-      ctx.report(
-        'key-mismatch',
-        ref.span,
-        `${node.replace(/\.crt$/, '.key')} is not the private key of ${entry.title} (${who(leaf)}): the server cannot load the pair ("tls: private key does not match public key"). Remove both files and restart the server: it creates a new pair.`,
-      );
-    }
-    ctx.changesAt(leaf.notAfter.getTime() + 1);
-    if (now > leaf.notAfter.getTime()) {
-      ctx.report(
-        'cert-expired',
-        ref.span,
-        `${node}, ${entry.title} (${who(leaf)}), expired on ${formatDay(leaf.notAfter)}: TLS handshakes using it fail with "x509: certificate has expired or is not yet valid". ${restart}`,
-      );
-    }
+    // A leaf the workspace reads as a document of its own is judged there, on its own first line.
+    const found = ctx.resolve(distroTlsRef(unit, dataDir, entry.file))?.found;
+    if (found && documents.has(found)) continue;
+    judgeLeaf(ctx, entry, (name) => distroTlsRef(unit, dataDir, name), `${dataDir}/server/tls`, restart);
   }
 }
 
+/**
+ * One leaf of a tls folder (`refOf` a file of that folder, by its name there; `folder` how messages name the folder):
+ * against the CA deps.go signs it with, the key beside it, its expiry. Findings on the leaf's reference.
+ */
+function judgeLeaf(ctx: CheckContext, entry: DistroCertificate, refOf: (name: string) => Reference, folder: string, restart: string): void {
+  const now = ctx.now.getTime();
+  const ref = refOf(entry.file);
+  const certs = ctx.certs(ref);
+  const leaf = certs[0];
+  if (!leaf) return;
+  const node = `${folder}/${entry.file}`;
+  const roots = ctx.certs(refOf(entry.ca));
+  const error = roots.length ? chainError(leaf, roots, certs.slice(1)) : undefined;
+  if (error) {
+    ctx.report(
+      'untrusted-issuer',
+      ref.span,
+      `${node}, ${entry.title} (${who(leaf)}), is issued by ${issuerName(leaf)}, but ${entry.ca} (${caNames(roots)}) verifies it: ${entry.consequence} (${error}). ${restart}`,
+    );
+  }
+  const keyRef = { ...refOf(entry.file.replace(/\.crt$/, '.key')), expect: 'key' as const };
+  const loaded = ctx.load(keyRef);
+  const key = loaded.ok ? loaded.material.privateKeys.find((k) => !k.encrypted && k.spkiDer) : undefined;
+  if (key?.spkiDer && !sameKey(leaf.publicKey.spkiDer, key.spkiDer)) {
+    ctx.report(
+      'key-mismatch',
+      ref.span,
+      `${node.replace(/\.crt$/, '.key')} is not the private key of ${entry.title} (${who(leaf)}): the server cannot load the pair ("tls: private key does not match public key"). Remove both files and restart the server: it creates a new pair.`,
+    );
+  }
+  ctx.changesAt(leaf.notAfter.getTime() + 1);
+  if (now > leaf.notAfter.getTime()) {
+    ctx.report(
+      'cert-expired',
+      ref.span,
+      `${node}, ${entry.title} (${who(leaf)}), expired on ${formatDay(leaf.notAfter)}: TLS handshakes using it fail with "x509: certificate has expired or is not yet valid". ${restart}`,
+    );
+  }
+}
+
+function restartAdvice(program: 'k3s' | 'rke2'): string {
+  const service = program === 'rke2' ? 'rke2-server' : 'k3s';
+  return `${program} re-issues such a certificate from its CA when it starts (createClientCertKey in pkg/daemons/control/deps/deps.go): restart it (\`systemctl restart ${service}\`).`;
+}
+
+/**
+ * A leaf of a tls folder read as a document (a copy of <data-dir>/server/tls, with or without the server's
+ * configuration): judged by itself, with the CA and key beside it, the finding on its first certificate.
+ * A client-*.crt deps.go makes that DISTRO_CERTIFICATES does not list (client-k3s-controller.crt, ...) is signed by
+ * client-ca as every client certificate of genClientCerts is.
+ */
+function tlsLeafDocument(ctx: CheckContext, unit: DistroTlsUnit): void {
+  const entry =
+    DISTRO_CERTIFICATES.find((e) => e.file === unit.name) ??
+    (unit.name.startsWith('client-') ? DISTRO_CERTIFICATES.find((e) => e.ca === DISTRO_TLS.clientCA) : undefined);
+  if (!entry) return;
+  const tlsDir = ctx.file.slice(0, ctx.file.length - unit.name.length - 1);
+  // A client certificate a kubeconfig names (server/cred/*.kubeconfig) is judged on the kubeconfig's lines (its
+  // issuer against the apiserver's client CA, its key, its expiry). The serving certificate is not: a kubeconfig
+  // dialling the server judges its own CA against it, not the server's files.
+  for (const kc of ctx.units('kubeconfig')) {
+    if (kc.users.some((u) => u.cert && ctx.resolve(u.cert)?.found === ctx.file)) return;
+  }
+  const refOf = (name: string): Reference => ({
+    file: ctx.file,
+    span: unit.span,
+    field: name,
+    expect: 'cert',
+    source: { kind: 'path', path: path.join(tlsDir, ...name.split('/')), baseDir: tlsDir },
+  });
+  const own =
+    unit.name === entry.file ? entry : { ...entry, file: unit.name, title: `the ${unit.name.replace(/^client-|\.crt$/g, '')} client certificate` };
+  judgeLeaf(ctx, own, refOf, 'server/tls', restartAdvice(/[\\/]rke2[\\/]/.test(ctx.file) ? 'rke2' : 'k3s'));
+}
+
 export function distroConfig(ctx: CheckContext): void {
+  for (const unit of ctx.unitsHere('distro-tls')) tlsLeafDocument(ctx, unit);
   for (const unit of ctx.unitsHere('distro-config')) {
     const serving = servingCert(ctx, unit);
     if (!serving) continue;
@@ -94,12 +147,7 @@ export function distroConfig(ctx: CheckContext): void {
     const node = ref.source.kind === 'path' ? ref.source.path : DISTRO_TLS.serving;
     const program = unit.distro ?? (node.includes('/rke2/') ? 'rke2' : 'k3s');
     const service = program === 'rke2' ? 'rke2-server' : 'k3s';
-    tlsFiles(
-      ctx,
-      unit,
-      dataDir,
-      `${program} re-issues such a certificate from its CA when it starts (createClientCertKey in pkg/daemons/control/deps/deps.go): restart it (\`systemctl restart ${service}\`).`,
-    );
+    tlsFiles(ctx, unit, dataDir, restartAdvice(program));
     // One finding per line and field, naming every name it asks that the certificate lacks.
     const groups = new Map<string, AskedName[]>();
     for (const a of distroAskedNames(unit)) {

@@ -10,16 +10,89 @@
 // `kubeadm certs renew` keeps the old SANs), so a name added to the config after `kubeadm init` is in no
 // certificate: clients dialling it fail. Reported on the config line that asks for the name.
 //
+// apiServer / controllerManager / scheduler / etcd.local extraArgs naming files (--tls-private-key-file,
+// --client-ca-file, --etcd-certfile, --cert-file, --peer-trusted-ca-file, ...): kubeadm puts them on the component's
+// command line over its own flags (phases/controlplane/manifests.go, phases/etcd/local.go), so they are judged as the
+// static pod's flags are (the same checks: missing files where their place is known, pem-invalid, key pairs with
+// kubeadm's own partner files, usages, trust, expiry), each on its extraArgs line, when the node's static pod for that
+// component (/etc/kubernetes/manifests/<component>.yaml) is not in the workspace: when it is, it is what runs, and it
+// is judged itself. A file kubeadm writes (its certificates, keys and kubeconfigs) that is not there yet is no error:
+// `kubeadm init` makes it.
+//
 // ca-pin-mismatch: `kubeadm join` pins the cluster CA by discovery.bootstrapToken.caCertHashes
 // (cmd/kubeadm/app/util/pubkeypin/pubkeypin.go: "sha256:" + hex SHA-256 of the CA certificate's
 // SubjectPublicKeyInfo; Allow refuses any other form, CheckAny wants one entry to match).
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import type { KubeadmConfigUnit, Reference, SpannedValue } from '../parse';
+import type { Component, KubeadmConfigUnit, Reference, SpannedValue } from '../parse';
 import type { Certificate } from '../pki/certificate';
 import { describeNames, hostMismatchMessage } from '../pki/verify';
-import { holdsAskedName, KUBEADM_CERTIFICATES_DIR, kubeadmCertificates, who, type KubeadmCertificate } from '../cluster';
+import {
+  holdsAskedName,
+  KUBEADM_CERTIFICATES_DIR,
+  kubeadmCertificates,
+  kubeadmLaunches,
+  kubeadmWrittenFiles,
+  who,
+  type KubeadmCertificate,
+} from '../cluster';
 import type { CheckContext } from './context';
+import { references } from './references';
+import { expiry } from './expiry';
+import { serverNames } from './serverNames';
+import { identity } from './identity';
+import { extendedKeyUsage } from './extendedKeyUsage';
+import { caCertificates } from './caCertificates';
+import { trust } from './trust';
+import { keyPairs } from './keyPairs';
+import { weakCrypto } from './weakCrypto';
+
+/** The checks a static pod's component goes through (checks/index.ts), in that order. */
+const componentChecks = [references, expiry, serverNames, identity, extendedKeyUsage, caCertificates, trust, keyPairs, weakCrypto];
+
+/** Where a ClusterConfiguration sets each component's extraArgs. */
+const SECTIONS: Record<Component, string> = {
+  'kube-apiserver': 'apiServer',
+  'kube-controller-manager': 'controllerManager',
+  'kube-scheduler': 'scheduler',
+  etcd: 'etcd.local',
+};
+
+function checkExtraArgs(ctx: CheckContext, units: KubeadmConfigUnit[]): void {
+  const launches = kubeadmLaunches(units);
+  if (launches.length === 0) return;
+  const cluster = units.find((u) => u.objectKind === 'ClusterConfiguration');
+  const written = kubeadmWrittenFiles(cluster?.certificatesDir?.value ?? KUBEADM_CERTIFICATES_DIR);
+  for (const launch of launches) {
+    // The node's static pod is in the workspace: it is what runs, judged itself.
+    const manifest = ctx.load(launch.manifest);
+    if (manifest.ok || manifest.code !== 'file-not-found') continue;
+    const sub = ctx.over([launch.unit]);
+    for (const check of componentChecks) check(sub);
+    const lines = new Set(launch.spans.map((s) => JSON.stringify(ctx.parsed.lines.range(s.start, s.end))));
+    // The references naming a file kubeadm writes, as references.ts starts its message: "--flag path" or "--flag: ".
+    const kubeadms = launch.unit.refs.filter((r) => r.source.kind === 'path' && written.has(r.source.path));
+    const kubeadmFile = (message: string) =>
+      kubeadms.some(
+        (r) =>
+          r.source.kind === 'path' &&
+          (message.startsWith(`${r.field} ${r.source.path}`) || (message.startsWith(`${r.field}: `) && message.includes(r.source.path))),
+      );
+    const seen = new Set<string>();
+    for (const f of sub.findings) {
+      const at = JSON.stringify(f.range);
+      if (!lines.has(at)) continue;
+      if (f.code === 'file-not-found' && kubeadmFile(f.message)) continue;
+      const key = `${at}\0${f.code}\0${f.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      ctx.findings.push({
+        ...f,
+        message: `${SECTIONS[launch.component]}.extraArgs (kubeadm puts it on ${launch.component}'s command line): ${f.message}`,
+      });
+    }
+  }
+}
 
 function certAt(ctx: CheckContext, ref: Reference): Certificate | undefined {
   const loaded = ctx.load(ref);
@@ -100,5 +173,6 @@ export function kubeadmConfig(ctx: CheckContext): void {
   const units = ctx.unitsHere('kubeadm-config');
   if (units.length === 0) return;
   checkSans(ctx, units);
+  checkExtraArgs(ctx, units);
   checkPins(ctx, units);
 }

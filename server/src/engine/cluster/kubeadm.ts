@@ -6,7 +6,9 @@
 // etcd.local.serverCertSANs / peerCertSANs). Shared by the check (checks/kubeadmConfig.ts) and generation
 // (generate/plan/sans.ts).
 import * as path from 'node:path';
-import type { KubeadmConfigUnit, Reference, Span, SpannedValue } from '../parse';
+import type { ComponentUnit, Flag, KubeadmConfigUnit, Reference, Span, SpannedValue } from '../parse';
+import { componentUnit } from '../parse/manifest';
+import { cas, certificate, certificates, components, flagsOf, type CertificateName, type Component } from './catalog';
 import { firstIpOfCidr, hostOf } from './net';
 import type { Certificate } from '../pki/certificate';
 import { matchesHost } from '../pki/verify';
@@ -112,4 +114,103 @@ export function kubeadmFiles(units: KubeadmConfigUnit[]): KubeadmConfigUnit[][] 
     else byFile.set(u.file, [u]);
   }
   return [...byFile.values()];
+}
+
+/** Where kubeadm writes the control plane's static pods (cmd/kubeadm/app/constants: KubernetesDir/manifests). */
+export const KUBEADM_MANIFESTS_DIR = '/etc/kubernetes/manifests';
+
+/**
+ * The file flags kubeadm puts on a component's command line, derived from the catalog (cmd/kubeadm/app/phases/
+ * controlplane/manifests.go getAPIServerCommand, getControllerManagerCommand; phases/etcd/local.go getEtcdCommand): a
+ * certificate flag names <certificatesDir>/<kubeadm's file>.crt and its key flag the .key beside it; a CA flag names
+ * its kubeadm CA's .crt (and its key flag, cluster-signing-key-file, the CA's .key). Flags of a CA kubeadm does not make
+ * (--kubelet-certificate-authority) are not set.
+ */
+export function kubeadmFileFlags(component: Component, dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, spec] of flagsOf(component)) {
+    const base = spec.certificate ? certificate(spec.certificate).kubeadm?.file : spec.ca ? cas[spec.ca].kubeadm && cas[spec.ca].file : undefined;
+    if (!base) continue;
+    out.set(name, path.posix.join(dir, `${base}.crt`));
+    if (spec.key) out.set(spec.key, path.posix.join(dir, `${base}.key`));
+  }
+  return out;
+}
+
+/**
+ * Every file kubeadm writes on a control-plane node: its certificates and keys under certificatesDir, the service
+ * account key pair, and its kubeconfigs in /etc/kubernetes. `kubeadm init` makes whichever is missing, so a flag
+ * naming one that is not there yet is no error.
+ */
+export function kubeadmWrittenFiles(dir: string): Set<string> {
+  const out = new Set<string>([path.posix.join(dir, 'sa.key'), path.posix.join(dir, 'sa.pub')]);
+  for (const c of Object.keys(components) as Component[]) for (const p of kubeadmFileFlags(c, dir).values()) out.add(p);
+  for (const name of Object.keys(certificates) as CertificateName[]) {
+    const spec = certificate(name);
+    if (spec.kubeadm) {
+      out.add(path.posix.join(dir, `${spec.kubeadm.file}.crt`));
+      out.add(path.posix.join(dir, `${spec.kubeadm.file}.key`));
+    }
+    if (spec.kubeconfig?.kubeadm) out.add(path.posix.join('/etc/kubernetes', spec.kubeconfig.files[0]));
+  }
+  return out;
+}
+
+/** What a kubeadm config's extraArgs make of a component kubeadm runs as a static pod. */
+export interface KubeadmLaunch {
+  component: Component;
+  /** The static pod kubeadm writes for it: when the workspace holds it, that is what runs (and is judged). */
+  manifest: Reference;
+  /**
+   * The component as kubeadm starts it, as far as files go: kubeadm's file flags (kubeadmFileFlags; their spans the
+   * kind's, as no line of the config sets them, or the extraArgs value of their pair's other half) with the extraArgs
+   * over them (their spans the values'). Not read whole
+   * (`unread`): kubeadm sets other flags too.
+   */
+  unit: ComponentUnit;
+  /** The extraArgs values, where findings about the component go. */
+  spans: Span[];
+}
+
+/** The components whose extraArgs a ClusterConfiguration of `units` sets (cmd/kubeadm/app/util/args.go: the last value of a name wins). */
+export function kubeadmLaunches(units: KubeadmConfigUnit[]): KubeadmLaunch[] {
+  const cluster = units.find((u) => u.objectKind === 'ClusterConfiguration');
+  if (!cluster) return [];
+  const dir = cluster.certificatesDir?.value ?? KUBEADM_CERTIFICATES_DIR;
+  const out: KubeadmLaunch[] = [];
+  for (const component of Object.keys(components) as Component[]) {
+    const args = cluster.extraArgs[component];
+    if (!args?.size) continue;
+    const flags = new Map<string, Flag[]>();
+    // kubeadm's file of a pair whose other half extraArgs replaces stands on that extraArgs line: a certificate and a
+    // key that no longer pair up are fixed there.
+    const partners = new Map<string, string>();
+    for (const [name, spec] of flagsOf(component)) {
+      if (!spec.key) continue;
+      partners.set(name, spec.key);
+      partners.set(spec.key, name);
+    }
+    for (const [name, p] of kubeadmFileFlags(component, dir)) {
+      if (args.has(name)) continue;
+      const span = args.get(partners.get(name) ?? '')?.span ?? cluster.span;
+      flags.set(name, [{ name, value: p, span, flagSpan: span }]);
+    }
+    for (const [name, v] of args) flags.set(name, [{ name, value: v.value, span: v.span, flagSpan: v.span }]);
+    const unit = componentUnit(cluster.file, component, cluster.span, flags);
+    unit.unread = true;
+    const manifestPath = path.posix.join(KUBEADM_MANIFESTS_DIR, `${component}.yaml`);
+    out.push({
+      component,
+      manifest: {
+        file: cluster.file,
+        span: cluster.span,
+        field: 'the static pod',
+        expect: 'kubelet-config',
+        source: { kind: 'path', path: manifestPath, baseDir: path.dirname(cluster.file) },
+      },
+      unit,
+      spans: [...args.values()].map((v) => v.span),
+    });
+  }
+  return out;
 }

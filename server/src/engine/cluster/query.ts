@@ -15,6 +15,7 @@ import type {
   KubeletFlagsUnit,
   KubeadmConfigUnit,
   DistroConfigUnit,
+  DistroTlsUnit,
   KindClusterUnit,
   ParsedFile,
   Reference,
@@ -37,6 +38,7 @@ export interface UnitsByKind {
   'kubelet-flags': KubeletFlagsUnit;
   'kubeadm-config': KubeadmConfigUnit;
   'distro-config': DistroConfigUnit;
+  'distro-tls': DistroTlsUnit;
   'kind-cluster': KindClusterUnit;
   secret: SecretUnit;
   webhook: WebhookUnit;

@@ -4,8 +4,8 @@
 // they also work on files the engine does not keep (a plain .crt, a Secret manifest).
 import * as path from 'node:path';
 import type { Engine } from '../workspace/engine';
-import { MAX_FILE_BYTES, type Range, type Severity, type Finding } from '../types';
-import { parseFile, LineIndex, unitReferences, type ParsedFile, type Reference, type Unit } from '../parse';
+import { MAX_CONFIG_BYTES, MAX_FILE_BYTES, type Range, type Severity, type Finding } from '../types';
+import { parseFile, LineIndex, unitReferences, type ParsedFile, type Reference, type Span, type Unit } from '../parse';
 import { parseCertificate } from '../pki/certificate';
 import {
   describeBase64,
@@ -173,9 +173,37 @@ function pairedOfKeyFile(engine: Engine, file: string): PairedKey | undefined {
   return undefined;
 }
 
-function referenceTarget(engine: Engine, parsed: ParsedFile, current: boolean, unit: Unit, ref: Reference): Target {
-  const range = parsed.lines.range(ref.span.start, ref.span.end);
-  const findings = contextFindings(findingsOn(check(engine, parsed.file, current), range));
+/**
+ * The references of units that read `file` as a source (a value a systemd unit takes from its EnvironmentFile= or a
+ * drop-in), with their spans in `text` when it is what the unit read: a flag's value written in an env file gets there
+ * what it gets in the unit.
+ */
+function sourceReferences(engine: Engine, file: string, text: string): { parsed: ParsedFile; unit: Unit; ref: Reference; span: Span }[] {
+  const out: { parsed: ParsedFile; unit: Unit; ref: Reference; span: Span }[] = [];
+  for (const parsed of engine.readers(file)) {
+    const source = parsed.sources?.find((s) => s.file === file && s.text === text);
+    if (!source) continue;
+    for (const unit of parsed.units) {
+      for (const ref of unitReferences(unit)) {
+        if (ref.span.start < source.base || ref.span.end > source.base + source.text.length) continue;
+        out.push({ parsed, unit, ref, span: { start: ref.span.start - source.base, end: ref.span.end - source.base } });
+      }
+    }
+  }
+  return out;
+}
+
+/** `at`: where the reference's value stands when it is not in `parsed`'s own text (an env file's line), and that file. */
+function referenceTarget(
+  engine: Engine,
+  parsed: ParsedFile,
+  current: boolean,
+  unit: Unit,
+  ref: Reference,
+  at?: { file: string; range: Range },
+): Target {
+  const range = at?.range ?? parsed.lines.range(ref.span.start, ref.span.end);
+  const findings = contextFindings(findingsOn(check(engine, at?.file ?? parsed.file, current), range));
   const context: DecodeContext = { role: roleOf(unit, ref), field: ref.field, findings };
   const paired = ref.expect === 'key' ? pairedOfRef(engine, unit, ref) : undefined;
   const opts = { now: engine.now, ...(paired ? { paired } : {}) };
@@ -272,6 +300,11 @@ function targetAt(engine: Engine, file: string, text: string, offset: number): T
   const { parsed, current } = parsedFor(engine, file, text);
   const at = referenceAt(parsed, offset);
   if (at) return referenceTarget(engine, parsed, current, at.unit, at.ref);
+  const read = sourceReferences(engine, file, text).find((x) => offset >= x.span.start && offset <= x.span.end && x.span.end > x.span.start);
+  if (read) {
+    const range = parsed.lines.range(read.span.start, read.span.end);
+    return referenceTarget(engine, read.parsed, engine.isRecognised(file), read.unit, read.ref, { file, range });
+  }
   const regions = pemRegions(text);
   const index = regionAt(regions, offset);
   if (index >= 0) return pemTarget(engine, file, text, parsed.lines, regions, index);
@@ -354,58 +387,92 @@ function lensTitle(d: Decoded, now: Date): string {
 
 const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
 
-/** A lens above each certificate and CA reference of a recognised document. */
+/**
+ * A lens above each certificate and CA reference of a recognised document, and above each such value a unit reads
+ * from this file (an EnvironmentFile= or a drop-in of a systemd unit).
+ */
 export function codeLenses(engine: Engine, file: string, text?: string): LensInfo[] {
   const parsed = engine.parsed(file);
-  if (!parsed || !engine.isRecognised(file) || (text !== undefined && parsed.text !== text)) return [];
+  const own = !!parsed && engine.isRecognised(file) && (text === undefined || parsed.text === text);
+  const read = readerSites(engine, file, own ? parsed.text : text);
+  if (!own && read.sites.length === 0) return [];
+  const lines = own ? parsed.lines : read.lines!;
   const findings = engine.check(file);
-  const out: LensInfo[] = [];
-  for (const unit of parsed.units) {
-    for (const ref of unitReferences(unit)) {
-      // A value read from the unit's EnvironmentFile= stands in that file, not here.
-      if ((ref.expect !== 'cert' && ref.expect !== 'ca') || ref.span.start > parsed.text.length) continue;
-      const range = parsed.lines.range(ref.span.start, ref.span.end);
-      const on = findingsOn(findings, range);
-      let title: string;
-      const loaded = engine.load(ref);
-      if (!loaded.ok) {
-        const named = ref.source.kind === 'path' ? ref.source.path : ref.field;
-        title = loaded.unplaced
-          ? `not in the workspace: ${named}`
-          : loaded.code === 'file-not-found'
-            ? `not found: ${named}`
-            : `cannot read: ${loaded.message}`;
-      } else if (loaded.material.certs.length === 0) {
-        title = `no certificate (${loaded.material.labels.length ? `found ${[...new Set(loaded.material.labels)].join(', ')}` : 'no PEM block'})`;
-      } else {
-        const d: Decoded = { items: loaded.material.certs.map((c) => describeCertificate(c, engine.now)), chain: [], notes: [] };
-        title = lensTitle(d, engine.now);
+  const sites: { ref: Reference; span: Span }[] = [];
+  if (own) {
+    for (const unit of parsed.units) {
+      for (const ref of unitReferences(unit)) {
+        // A value read from the unit's EnvironmentFile= stands in that file, not here: its lens is there.
+        if (ref.span.start <= parsed.text.length) sites.push({ ref, span: ref.span });
       }
-      const worst = on.reduce<Severity | undefined>((w, f) => (!w || RANK[f.severity] > RANK[w] ? f.severity : w), undefined);
-      const lens: LensInfo = { range, title, codes: [...new Set(on.map((f) => f.code))], offset: ref.span.start };
-      if (worst) lens.severity = worst;
-      out.push(lens);
     }
+  }
+  sites.push(...read.sites);
+  const out: LensInfo[] = [];
+  for (const { ref, span } of sites) {
+    if (ref.expect !== 'cert' && ref.expect !== 'ca') continue;
+    const range = lines.range(span.start, span.end);
+    const on = findingsOn(findings, range);
+    let title: string;
+    const loaded = engine.load(ref);
+    if (!loaded.ok) {
+      const named = ref.source.kind === 'path' ? ref.source.path : ref.field;
+      title = loaded.unplaced
+        ? `not in the workspace: ${named}`
+        : loaded.code === 'file-not-found'
+          ? `not found: ${named}`
+          : `cannot read: ${loaded.message}`;
+    } else if (loaded.material.certs.length === 0) {
+      title = `no certificate (${loaded.material.labels.length ? `found ${[...new Set(loaded.material.labels)].join(', ')}` : 'no PEM block'})`;
+    } else {
+      const d: Decoded = { items: loaded.material.certs.map((c) => describeCertificate(c, engine.now)), chain: [], notes: [] };
+      title = lensTitle(d, engine.now);
+    }
+    const worst = on.reduce<Severity | undefined>((w, f) => (!w || RANK[f.severity] > RANK[w] ? f.severity : w), undefined);
+    const lens: LensInfo = { range, title, codes: [...new Set(on.map((f) => f.code))], offset: span.start };
+    if (worst) lens.severity = worst;
+    out.push(lens);
   }
   return out;
 }
 
-/** Path references of a recognised document, linked to the files they resolve to. */
+/** The references units read from `file` (sourceReferences), with their spans there; the file's text read when not given. */
+function readerSites(engine: Engine, file: string, text: string | undefined): { sites: { ref: Reference; span: Span }[]; lines?: LineIndex } {
+  if (engine.readers(file).length === 0) return { sites: [] };
+  let t = text;
+  if (t === undefined) {
+    const r = engine.fileSystem.readFile(file, MAX_CONFIG_BYTES);
+    if (!r.ok) return { sites: [] };
+    t = r.data.toString('utf8');
+  }
+  return { sites: sourceReferences(engine, file, t).map(({ ref, span }) => ({ ref, span })), lines: new LineIndex(t) };
+}
+
+/**
+ * Path references of a recognised document, linked to the files they resolve to; and the paths a unit reads from this
+ * file (an EnvironmentFile= or a drop-in of a systemd unit).
+ */
 export function documentLinks(engine: Engine, file: string, text?: string): LinkInfo[] {
   const parsed = engine.parsed(file);
-  if (!parsed || !engine.isRecognised(file) || (text !== undefined && parsed.text !== text)) return [];
+  const own = !!parsed && engine.isRecognised(file) && (text === undefined || parsed.text === text);
+  const read = readerSites(engine, file, own ? parsed.text : text);
+  if (!own && read.sites.length === 0) return [];
+  const lines = own ? parsed.lines : read.lines!;
+  const sites: { ref: Reference; span: Span }[] = [];
+  if (own)
+    for (const unit of parsed.units)
+      for (const ref of unitReferences(unit)) if (ref.span.start <= parsed.text.length) sites.push({ ref, span: ref.span });
+  sites.push(...read.sites);
   const out: LinkInfo[] = [];
-  for (const unit of parsed.units) {
-    for (const ref of unitReferences(unit)) {
-      if (ref.source.kind !== 'path' || ref.span.start > parsed.text.length) continue;
-      const found = engine.resolve(ref)?.found;
-      if (!found) continue;
-      const st = engine.fileSystem.stat(found);
-      if (st.kind !== 'file') continue;
-      const tooltip =
-        found === path.resolve(ref.source.baseDir, ref.source.path) ? `Open ${found}` : `Open ${found} (${ref.source.path} resolves here)`;
-      out.push({ range: parsed.lines.range(ref.span.start, ref.span.end), target: found, tooltip });
-    }
+  for (const { ref, span } of sites) {
+    if (ref.source.kind !== 'path') continue;
+    const found = engine.resolve(ref)?.found;
+    if (!found) continue;
+    const st = engine.fileSystem.stat(found);
+    if (st.kind !== 'file') continue;
+    const tooltip =
+      found === path.resolve(ref.source.baseDir, ref.source.path) ? `Open ${found}` : `Open ${found} (${ref.source.path} resolves here)`;
+    out.push({ range: lines.range(span.start, span.end), target: found, tooltip });
   }
   return out;
 }

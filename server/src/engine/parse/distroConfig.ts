@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
 import { deref, scalarText } from './yamlAst';
-import type { DistroConfigUnit, SpannedValue } from './model';
+import type { DistroConfigUnit, DistroTlsUnit, SpannedValue } from './model';
 
 /** Flags of `k3s server` / `rke2 server` (pkg/cli/cmds/server.go, rke2's pkg/cli/cmds) no other YAML file has as keys. */
 const serverFlags = new Set([
@@ -118,4 +118,24 @@ export function parseDistroConfig(doc: Document, root: YAMLMap, file: string): D
     if (v) (unit as unknown as Record<string, SpannedValue>)[field] = v;
   }
   return unit;
+}
+
+/**
+ * A leaf certificate of a k3s or RKE2 server's tls folder (<data-dir>/server/tls, pkg/daemons/control/deps/deps.go
+ * CreateRuntimeCertFiles): client-*.crt, serving-kube-apiserver.crt and etcd's under etcd/ (not the CAs, *-ca.crt).
+ * Its name in the folder ('client-admin.crt', 'etcd/peer-server-client.crt'), else undefined.
+ */
+export function distroTlsLeafName(file: string): string | undefined {
+  const m = /[\\/]server[\\/]tls[\\/]((?:etcd[\\/])?[^\\/]+\.crt)$/.exec(file);
+  if (!m) return undefined;
+  const name = m[1].replace(/\\/g, '/');
+  if (name.endsWith('-ca.crt')) return undefined;
+  return /^(client-[^/]+|serving-kube-apiserver\.crt|etcd\/[^/]+)$/.test(name) ? name : undefined;
+}
+
+/** The unit of such a certificate holding PEM: its first certificate block is where findings about it go. */
+export function parseDistroTlsLeaf(file: string, text: string, name: string): DistroTlsUnit | undefined {
+  const at = text.indexOf('-----BEGIN CERTIFICATE-----');
+  if (at < 0) return undefined;
+  return { kind: 'distro-tls', file, name, span: { start: at, end: at + '-----BEGIN CERTIFICATE-----'.length } };
 }

@@ -9,7 +9,7 @@ import { looksLikeWorkload, parseWorkload } from './manifest';
 import { looksLikeKubeletConfig, parseKubeletConfig } from './kubeletConfig';
 import { looksLikeComponentConfig, parseComponentConfig } from './componentConfig';
 import { looksLikeKubeadmConfig, parseKubeadmConfig } from './kubeadmConfig';
-import { distroConfigHint, looksLikeDistroConfig, parseDistroConfig } from './distroConfig';
+import { distroConfigHint, distroTlsLeafName, looksLikeDistroConfig, parseDistroConfig, parseDistroTlsLeaf } from './distroConfig';
 import { looksLikeKindCluster, parseKindCluster } from './kind';
 import { listItems, objectKinds, parseObject, parseWorkloadObjects } from './objects';
 import { looksLikeKustomization, parseKustomization } from './kustomize';
@@ -134,6 +134,15 @@ export function parseFile(file: string, text: string, lookup?: EnvFileLookup, dr
     result.unread.push({ start: 0, end: text.length });
     if (mightBeRecognised(head)) {
       result.tooBig = tooBig;
+      result.recognised = true;
+    }
+    return result;
+  }
+  const tlsLeaf = distroTlsLeafName(file);
+  if (tlsLeaf) {
+    const unit = parseDistroTlsLeaf(file, text, tlsLeaf);
+    if (unit) {
+      result.units.push(unit);
       result.recognised = true;
     }
     return result;

@@ -96,7 +96,8 @@ export function parseKindCluster(doc: Document, root: YAMLMap, file: string, tex
   };
   const patches: KindPatch[] = [];
   let json6902 = false;
-  const holders: (YAMLMap | undefined)[] = [root, ...(asSeq(doc, get(doc, root, 'nodes'))?.items ?? []).map((n) => asMap(doc, n))];
+  const nodes = (asSeq(doc, get(doc, root, 'nodes'))?.items ?? []).map((n) => asMap(doc, n));
+  const holders: (YAMLMap | undefined)[] = [root, ...nodes];
   for (const h of holders) {
     for (const item of asSeq(doc, get(doc, h, 'kubeadmConfigPatches'))?.items ?? []) {
       const p = parsePatch(item, doc, text);
@@ -111,6 +112,9 @@ export function parseKindCluster(doc: Document, root: YAMLMap, file: string, tex
     name: getText(doc, root, 'name')?.value.trim() || 'kind',
     patches,
     json6902,
+    // kind's default is one control-plane node (pkg/apis/config/v1alpha4/default.go); a node's role defaults to it too.
+    controlPlanes:
+      nodes.length === 0 ? 1 : nodes.filter((n) => (getText(doc, n, 'role')?.value.trim() || 'control-plane') === 'control-plane').length,
   };
   const address = spanned(networking, 'apiServerAddress');
   if (address) unit.apiServerAddress = address;

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { isMap, isScalar, type Document, type YAMLMap } from 'yaml';
 import { asMap, asSeq, deref, get, getText, nodeRange, scalarText } from './yamlAst';
-import type { Expect, KubeadmConfigUnit, Reference, SpannedValue } from './model';
+import type { Component, Expect, KubeadmConfigUnit, Reference, SpannedValue } from './model';
 
 const kinds = new Set(['ClusterConfiguration', 'InitConfiguration', 'JoinConfiguration']);
 
@@ -86,6 +86,7 @@ export function parseKubeadmConfig(doc: Document, root: YAMLMap, file: string): 
     dnsDomain: spanned(doc, networking, 'dnsDomain'),
     certificatesDir: spanned(doc, root, 'certificatesDir'),
     apiServerExtraArgs: extraArgs(doc, apiServer),
+    extraArgs: {},
     etcdServerCertSANs: list(doc, local, 'serverCertSANs'),
     etcdPeerCertSANs: list(doc, local, 'peerCertSANs'),
     advertiseAddress: spanned(doc, sub(doc, root, 'localAPIEndpoint') ?? sub(doc, root, 'controlPlane', 'localAPIEndpoint'), 'advertiseAddress'),
@@ -94,6 +95,16 @@ export function parseKubeadmConfig(doc: Document, root: YAMLMap, file: string): 
     apiServerEndpoint: spanned(doc, token, 'apiServerEndpoint'),
     caCertPath: spanned(doc, root, 'caCertPath'),
   };
+  const sections: Array<[Component, YAMLMap | undefined]> = [
+    ['kube-apiserver', apiServer],
+    ['kube-controller-manager', sub(doc, root, 'controllerManager')],
+    ['kube-scheduler', sub(doc, root, 'scheduler')],
+    ['etcd', local],
+  ];
+  for (const [component, map] of sections) {
+    const args = component === 'kube-apiserver' ? unit.apiServerExtraArgs : extraArgs(doc, map);
+    if (args.size) unit.extraArgs[component] = args;
+  }
   if (external) {
     unit.etcdExternal = {
       endpoints: list(doc, external, 'endpoints'),

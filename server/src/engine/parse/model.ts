@@ -160,6 +160,11 @@ export interface KubeadmConfigUnit {
   certificatesDir?: SpannedValue;
   /** apiServer.extraArgs, the last value of each name (kubeadm's own flags are overridden by them). */
   apiServerExtraArgs: Map<string, SpannedValue>;
+  /**
+   * The extraArgs of each control-plane component kubeadm runs as a static pod (apiServer, controllerManager,
+   * scheduler, etcd.local): the last value of each name, as kubeadm puts it on the component's command line.
+   */
+  extraArgs: Partial<Record<Component, Map<string, SpannedValue>>>;
   etcdServerCertSANs: SpannedValue[];
   etcdPeerCertSANs: SpannedValue[];
   etcdExternal?: { endpoints: SpannedValue[]; ca?: Reference; cert?: Reference; key?: Reference };
@@ -410,6 +415,19 @@ export interface DistroConfigUnit {
 }
 
 /** One of a kind Cluster config's kubeadmConfigPatches: a YAML document (or stream) held in a string. */
+/**
+ * A leaf certificate of a k3s or RKE2 server's tls folder (parse/distroConfig.ts distroTlsLeafName), a document of its
+ * own: judged against its CA and key beside it when no server configuration in the workspace judges the folder.
+ */
+export interface DistroTlsUnit {
+  kind: 'distro-tls';
+  file: string;
+  /** Its name in the tls folder: 'client-admin.crt', 'etcd/server-client.crt'. */
+  name: string;
+  /** Its first BEGIN CERTIFICATE line. */
+  span: Span;
+}
+
 export interface KindPatch {
   /** The string's span in the file. */
   span: Span;
@@ -438,6 +456,8 @@ export interface KindClusterUnit {
   patches: KindPatch[];
   /** kubeadmConfigPatchesJSON6902 is set somewhere: what it does to the config is not read. */
   json6902: boolean;
+  /** How many control-plane nodes `nodes:` lists (1 when it lists none): with several, kind adds a load balancer. */
+  controlPlanes: number;
 }
 
 export type Unit =
@@ -448,6 +468,7 @@ export type Unit =
   | KubeletFlagsUnit
   | KubeadmConfigUnit
   | DistroConfigUnit
+  | DistroTlsUnit
   | KindClusterUnit
   | SecretUnit
   | WebhookUnit

@@ -7,6 +7,7 @@
 // Recognition proper is by content (parseFile); this only keeps the scan cheap.
 import * as path from 'node:path';
 import { MAX_CONFIG_BYTES, type FileSystem } from '../types';
+import { distroTlsLeafName } from '../parse/distroConfig';
 
 /**
  * Folders no walk of the workspace enters (the inventory's and the file index's walks skip them too): version
@@ -55,6 +56,8 @@ export function isJsonCandidate(fs: FileSystem, file: string, size: number): boo
 export function isCandidateName(file: string): boolean {
   const base = path.basename(file);
   if (/\.json$/i.test(base)) return jsonNamedLikeConfig(file);
+  // A k3s or RKE2 server's leaf certificates are judged as documents of their own (parse/distroConfig.ts).
+  if (distroTlsLeafName(file)) return true;
   if (/\.(ya?ml|conf|kubeconfig|manifest|service|env)$/i.test(base)) return true;
   if (base === 'config' || base === 'kubeconfig') return true;
   return !base.includes('.') && !notConfig.test(base);

@@ -210,21 +210,37 @@ export class Engine implements WorkspaceView {
     return parseFile(file, text, (ref) => this.lookupEnvFile(file, ref), dropIns);
   }
 
-  /** The unit a drop-in (`<name>.service.d/*.conf`) belongs to, when the workspace holds it beside. */
+  /**
+   * The unit a drop-in (`<name>.service.d/*.conf`) belongs to, when the workspace holds it: beside it, or (in a copy
+   * of a node's tree) in any of systemd's unit folders of the same tree (systemdUnitFolders).
+   */
   private dropInOwner(file: string): string | undefined {
-    const m = /^(.+\.service)\.d[\\/][^\\/]+\.conf$/.exec(file);
-    return m && this.fs.stat(m[1]).kind === 'file' ? m[1] : undefined;
+    const m = /^(.+)[\\/]([^\\/]+\.service)\.d[\\/][^\\/]+\.conf$/.exec(file);
+    if (!m) return undefined;
+    const tree = unitTree(path.join(m[1], m[2]));
+    const candidates = tree ? tree.folders.map((f) => path.join(f, m[2])) : [path.join(m[1], m[2])];
+    return candidates.find((c) => this.fs.stat(c).kind === 'file');
   }
 
-  /** A unit's drop-ins beside it (`<unit>.d/*.conf`), in lexical order of their names as systemd applies them. */
+  /**
+   * A unit's drop-ins (`<unit>.d/*.conf`), in the order systemd applies them (systemd.unit(5) "drop-in"; src/shared/
+   * dropin.c unit_file_find_dropin_conf_paths, conf_files_list_strv): from every unit folder of the node's tree (the
+   * unit's own folder when it is in none), sorted by file name across all of them; of drop-ins with the same name, the
+   * one of the folder that comes first in the search path (/etc over /run over /usr/lib over /lib) is read and the
+   * others are masked.
+   */
   private dropInsOf(unit: string): { file: string; text: string }[] {
-    const dir = `${unit}.d`;
+    const tree = unitTree(unit);
+    const name = path.basename(unit);
+    const folders = tree ? tree.folders : [path.dirname(unit)];
+    const byName = new Map<string, string>();
+    for (const folder of folders) {
+      const dir = path.join(folder, `${name}.d`);
+      for (const n of this.fs.readDir(dir)) if (n.endsWith('.conf') && !byName.has(n)) byName.set(n, path.join(dir, n));
+    }
     const out: { file: string; text: string }[] = [];
-    for (const name of this.fs
-      .readDir(dir)
-      .filter((n) => n.endsWith('.conf'))
-      .sort()) {
-      const file = path.join(dir, name);
+    for (const n of [...byName.keys()].sort()) {
+      const file = byName.get(n)!;
       const read = this.fs.readFile(file, MAX_CONFIG_BYTES);
       if (read.ok) out.push({ file, text: read.data.toString('utf8') });
     }
@@ -530,6 +546,19 @@ export class Engine implements WorkspaceView {
     return this.files.get(file) ?? this.onDemand.get(file);
   }
 
+  /**
+   * The documents whose units read `file` as a source (a systemd unit's EnvironmentFile= or drop-in): their units'
+   * references with spans in `file` are at `span.start - source.base` there (ParsedFile.sources).
+   */
+  readers(file: string): ParsedFile[] {
+    const out: ParsedFile[] = [];
+    for (const user of this.envUsers.get(file) ?? []) {
+      const parsed = this.files.get(user);
+      if (parsed?.sources?.some((s) => s.file === file)) out.push(parsed);
+    }
+    return out;
+  }
+
   resolve(ref: Reference): Resolution | undefined {
     return ref.source.kind === 'path' ? this.entry(ref).resolution : undefined;
   }
@@ -805,6 +834,25 @@ export class Engine implements WorkspaceView {
 }
 
 /** A text read into a unit (an env file, a drop-in): a document with no units of its own, for its findings. */
+/**
+ * systemd's unit search path for the system manager, as far as a copy of a node's tree shows it (systemd.unit(5)
+ * "Unit File Load Path"; src/basic/path-lookup.c): /etc/systemd/system, /run/systemd/system, /usr/lib/systemd/system,
+ * /lib/systemd/system, in that order of precedence.
+ */
+const UNIT_FOLDERS = ['etc/systemd/system', 'run/systemd/system', 'usr/lib/systemd/system', 'lib/systemd/system'];
+
+/** The unit folders of the tree a unit file is in (the tree's root: what is above its unit folder), if it is in one. */
+function unitTree(unit: string): { root: string; folders: string[] } | undefined {
+  const dir = path.dirname(unit).split(path.sep).join('/');
+  // The longest folder first: /usr/lib/systemd/system also ends in lib/systemd/system.
+  for (const f of UNIT_FOLDERS) {
+    if (dir !== `/${f}` && !dir.endsWith(`/${f}`)) continue;
+    const root = path.dirname(unit).slice(0, dir.length - f.length - 1) || path.sep;
+    return { root, folders: UNIT_FOLDERS.map((x) => path.join(root, ...x.split('/'))) };
+  }
+  return undefined;
+}
+
 function sourceOnly(file: string, text: string): ParsedFile {
   return { file, text, lines: new LineIndex(text), units: [], yamlErrors: [], recognised: false, unread: [] };
 }

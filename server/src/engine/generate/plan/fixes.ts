@@ -46,7 +46,7 @@ export function planFixes(planner: Planner, findings: Finding[]): void {
     put(l.certRef, { leaf: l });
     put(l.keyRef, { keyOf: l });
     // A kubeadm config's line asking for a name of this certificate (san-missing there): re-issuing it resolves that.
-    for (const a of kubeadmAskedNames(planner, l)) {
+    for (const a of [...kubeadmAskedNames(planner, l), ...(l.distro?.names ?? [])]) {
       const parsed = planner.engine.parsed(a.file);
       if (parsed)
         byRef.set(key(a.file, parsed.lines.range(a.span.start, a.span.end)), {

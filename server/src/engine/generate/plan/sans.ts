@@ -11,6 +11,7 @@ import {
   DEFAULT_SERVICE_CIDR,
   firstIpOfCidr,
   hostOf,
+  kindCertDnsNames,
   kubeadmCertificates,
   kubeadmFiles,
   nearest,
@@ -62,8 +63,36 @@ export function kubeadmAskedNames(planner: Planner, slot: LeafSlot): AskedName[]
   return out;
 }
 
+/**
+ * The names a kind Cluster config in the workspace puts in the apiserver's certificate of this node (cluster/kind.ts:
+ * localhost, networking.apiServerAddress, the certSANs of its kubeadmConfigPatches, a patched controlPlaneEndpoint and
+ * dnsDomain), when the node is one of that cluster's control planes (kind names them <name>-control-plane,
+ * <name>-control-plane2, ...).
+ */
+function kindAskedNames(planner: Planner, nodeName: string | undefined): string[] {
+  if (!nodeName) return [];
+  const out: string[] = [];
+  for (const k of planner.engine.units('kind-cluster')) {
+    const known = kindCertDnsNames(k);
+    if (!known || !known.nodePattern.test(nodeName)) continue;
+    // The load balancer's name is in the certificate only with several control planes (kind's config.go).
+    const several = k.controlPlanes > 1;
+    for (const n of known.names) if (several || !n.endsWith('-external-load-balancer')) out.push(n);
+  }
+  return out;
+}
+
 /** The hosts a serving certificate must name, and the CN its role needs. */
 export function resolveNeeds(planner: Planner, slot: LeafSlot): void {
+  if (slot.distro) {
+    // k3s's subjects are its own (system:admin, system:auth-proxy, ...): kept; its serving names from its configuration.
+    slot.expectedCN = slot.distro.cn;
+    const dns: string[] = [];
+    const ips: string[] = [];
+    for (const a of slot.distro.names) (isIP(a.name) ? ips : dns).push(a.name);
+    slot.needs = { dns, ips };
+    return;
+  }
   const unit = slot.unit;
   const nodeName = nodeNameNear(planner, unit.file, slot.role === 'kubelet-serving');
   if (slot.role === 'kubelet' && slot.user?.name.startsWith('system:node:')) slot.expectedCN = slot.user.name;
@@ -126,6 +155,7 @@ export function resolveNeeds(planner: Planner, slot: LeafSlot): void {
     }
     for (const s of planner.opts.extraSANs ?? options.extraSANs ?? []) add(s.trim());
     for (const a of kubeadmAskedNames(planner, slot)) add(a.name);
+    for (const n of kindAskedNames(planner, nodeName)) add(n);
   } else if (slot.role === 'etcd-server' || slot.role === 'etcd-peer') {
     for (const a of kubeadmAskedNames(planner, slot)) add(a.name);
     add(slot.expectedCN);

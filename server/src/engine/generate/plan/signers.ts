@@ -51,6 +51,8 @@ function apiserversOfKubelet(planner: Planner, kubelet: KubeletConfigUnit): Comp
 
 /** The CA that verifies this certificate: who signs its replacement. */
 export function resolveSigner(planner: Planner, slot: LeafSlot): void {
+  // A k3s or RKE2 leaf: the CA of its folder k3s signs it with (distro.ts).
+  if (slot.distro) return;
   const unit = slot.unit;
   const file = unit.file;
   const comp = unit.kind === 'component' ? unit : undefined;

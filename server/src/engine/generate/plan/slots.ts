@@ -1,7 +1,8 @@
 // What the planner gathers from the recognised documents before deciding anything: one slot per CA,
 // per leaf certificate, per kubeconfig a component names, per service account key. A slot says where
 // the thing is (or would be created), whether it exists, what it holds, and who signs it.
-import type { ComponentUnit, KubeconfigUnit, KubeconfigUser, KubeletConfigUnit, Reference, Span } from '../../parse';
+import type { ComponentUnit, DistroConfigUnit, DistroTlsUnit, KubeconfigUnit, KubeconfigUser, KubeletConfigUnit, Reference, Span } from '../../parse';
+import type { AskedName } from '../../cluster';
 import type { Certificate } from '../../pki/certificate';
 import type { CaFamily, LeafRole } from '../profiles';
 
@@ -43,13 +44,18 @@ export interface LeafSlot {
   signerProblem?: string;
   /** Which CA signs it and why, when that is a choice worth telling (the kubelet's serving certificate). */
   signerWhy?: string;
-  unit: ComponentUnit | KubeconfigUnit | KubeletConfigUnit;
+  unit: ComponentUnit | KubeconfigUnit | KubeletConfigUnit | DistroTlsUnit | DistroConfigUnit;
   user?: KubeconfigUser;
   /** DNS/IP names the role needs (serving certificates). */
   needs: { dns: string[]; ips: string[] };
   /** CN the role must have, when known. */
   expectedCN?: string;
   allowedCNs?: string[];
+  /**
+   * A leaf of a k3s or RKE2 server's tls folder (distro.ts): its signer is set by k3s's rules, its CN is the one it has,
+   * and a serving certificate must hold the names its configuration asks.
+   */
+  distro?: { cn?: string; names: AskedName[]; program: 'k3s' | 'rke2' };
 }
 
 export interface KubeconfigSlot {

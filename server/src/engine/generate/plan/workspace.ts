@@ -17,6 +17,7 @@ import type { FileSystem } from '../../types';
 import type { GenerationPlan } from '../types';
 import { Planner, type PlanOptions } from './planner';
 import { gather } from './gather';
+import { gatherDistro } from './distro';
 import { resolveSigner } from './signers';
 import { resolveNeeds } from './sans';
 import { planCAs, planMissingKubeconfigs, planMissingLeaves, reportUnplanned } from './missing';
@@ -34,6 +35,7 @@ export function planGeneration(engine: Engine, fs: FileSystem, options: PlanOpti
   const opts: PlanOptions = { missing: options.only ? false : true, ...options };
   const p = new Planner(engine, fs, opts);
   gather(p);
+  gatherDistro(p);
   for (const l of p.leaves.values()) resolveSigner(p, l);
   for (const l of p.leaves.values()) resolveNeeds(p, l);
   planCAs(p);

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { codes, nodeFileSystem, policy } from '../engine';
 import { MAX_CONFIG_BYTES, MAX_FILE_BYTES, type Finding, type SuppressedFinding } from '../engine/types';
 import { HELP, parseArgs, USAGE, UsageError, usageMessage, type CheckArgs } from './args';
-import { formatJson, formatSarif, formatText, type BaselineReport, type CodeCatalog, type Context } from './format';
+import { formatGithub, formatGitlab, formatJson, formatSarif, formatText, type BaselineReport, type CodeCatalog, type Context } from './format';
+import { STDIN_DISPLAY, StreamObjects, stdinPath } from './stream';
 import { GENERATE_COMMANDS, runGenerate } from './generate';
 import { runVerify } from './verify';
 import { runExpiration } from './expiration';
@@ -34,6 +35,8 @@ interface Io {
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Standard input, read whole (`check -`). */
+  stdin?: () => Buffer;
 }
 
 function usageError(io: Io, message: string, command?: string): number {
@@ -69,16 +72,48 @@ function check(args: CheckArgs, io: Io): number {
   const cwd = io.cwd;
   let tree: OpenTree;
   try {
-    tree = openTree(args, cwd, fs, (shown, bytes) => io.err(tooBigNote(shown, bytes, 'not checked')));
+    tree = openTree(args, cwd, fs, (shown, bytes) => io.err(tooBigNote(shown, bytes, 'not checked')), { stdin: true });
   } catch (err) {
     if (err instanceof UsageError) return usageError(io, err.message, 'check');
     throw err;
   }
   const { engine, explicit, files } = tree;
   const ctx: Context = { cwd, display: tree.display };
+  let internalErrorOnStream = false;
+
+  // `check -`: the stream is one document of the engine, in the current folder (its relative paths resolve there).
+  if (args.paths.includes('-')) {
+    let data: Buffer;
+    try {
+      data = io.stdin ? io.stdin() : Buffer.alloc(0);
+    } catch (err) {
+      return usageError(io, `-: standard input: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check');
+    }
+    if (data.length > MAX_CONFIG_BYTES)
+      return usageError(
+        io,
+        `-: standard input is ${(data.length / 1048576).toFixed(1)} MB, over the ${MAX_CONFIG_BYTES / 1048576} MB limit`,
+        'check',
+      );
+    const text = data.toString('utf8');
+    const file = stdinPath(cwd);
+    ctx.stream = { file, objects: new StreamObjects(text) };
+    const display = ctx.display;
+    ctx.display = (f) => (f === file ? STDIN_DISPLAY : display(f));
+    tree.display = ctx.display;
+    try {
+      if (!engine.updateDocument(file, text))
+        io.err(
+          `kube-pki: note: ${STDIN_DISPLAY} holds nothing kube-pki reads (kubeconfigs, static pod manifests, Secrets, webhooks, cert-manager objects...)\n`,
+        );
+    } catch (err) {
+      internalErrorOnStream = true;
+      io.err(`kube-pki: internal error while reading ${STDIN_DISPLAY}: ${describe(err)}\n`);
+    }
+  }
   for (const folder of tree.excludedFolders) io.err(excludedFolderNote(tree, folder));
 
-  let internalError = false;
+  let internalError = internalErrorOnStream;
   const read: string[] = [];
   for (const file of files) {
     const r = fs.readFile(file, MAX_CONFIG_BYTES);
@@ -182,6 +217,14 @@ function check(args: CheckArgs, io: Io): number {
     case 'sarif':
       io.out(formatSarif(report, ctx, codes as CodeCatalog, { version: pkg.version, informationUri: informationUri() }));
       break;
+    case 'github':
+      io.out(formatGithub(report, ctx));
+      break;
+    case 'gitlab': {
+      const fingerprinter = new policy.Fingerprinter(engine, cwd);
+      io.out(formatGitlab(report, ctx, (f) => Object.values(fingerprinter.of(f)).join('\0')));
+      break;
+    }
     default:
       io.out(formatText(report, ctx, color));
   }
@@ -218,6 +261,7 @@ async function main(): Promise<void> {
       isTTY: process.stdout.isTTY === true,
       env: process.env,
       cwd: process.cwd(),
+      stdin: () => nodeFs.readFileSync(0),
     });
   } catch (err) {
     process.stderr.write(`kube-pki: internal error: ${describe(err)}\n`);

@@ -12,6 +12,8 @@ export interface CheckArgs extends TreeArgs {
   baseline?: string;
   /** Record today's findings in this file instead of reporting them. */
   writeBaseline?: string;
+  /** The files given are the ones that changed (a pre-commit hook): report their findings and those of what depends on them. */
+  changed?: boolean;
 }
 
 export type ParsedArgs = CheckArgs | { command: 'help'; of?: 'check' } | { command: 'version' };
@@ -113,6 +115,9 @@ Options:
 ${CONFIG_USAGE}
   --baseline FILE          report only the findings FILE does not hold (written by --write-baseline)
   --write-baseline FILE    record today's findings in FILE and report nothing
+  --changed                the FILEs given are the ones that changed (a pre-commit hook passes them):
+                           the current folder (or the folders given) is checked, and only the findings in
+                           those files and in the documents whose verdict depends on them are reported
   --format FORMAT          text (default), json, sarif, github (workflow commands: annotations in a
                            GitHub Actions job) or gitlab (a GitLab code quality report)
   --no-color               no ANSI colours (also when NO_COLOR is set or stdout is not a terminal)
@@ -327,6 +332,10 @@ export function parseArgs(argv: string[]): ParsedArgs {
         }
         break;
       }
+      case '--changed':
+        flag();
+        out.changed = true;
+        break;
       case '--no-color':
       case '--no-colour':
         flag();
@@ -341,5 +350,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
         throw new UsageError(`unknown option '${name}'`);
     }
   }
+  if (out.changed && out.writeBaseline !== undefined) throw new UsageError('--changed and --write-baseline exclude each other (a baseline records the whole tree)');
+  if (out.changed && out.paths.includes('-')) throw new UsageError("--changed and '-' (standard input) exclude each other");
   return out;
 }

@@ -70,6 +70,13 @@ export function run(argv: string[], io: Io): number | Promise<number> {
 function check(args: CheckArgs, io: Io): number {
   const fs = nodeFileSystem();
   const cwd = io.cwd;
+  // --changed: the files named changed; the current folder (or the folders named) is the tree they are judged in.
+  let changed: string[] | undefined;
+  if (args.changed) {
+    const kinds = args.paths.map((p) => fs.stat(path.resolve(cwd, p)).kind);
+    changed = args.paths.filter((_, i) => kinds[i] === 'file').map((p) => path.resolve(cwd, p));
+    if (!kinds.includes('directory')) args = { ...args, paths: [...args.paths, '.'] };
+  }
   let tree: OpenTree;
   try {
     tree = openTree(args, cwd, fs, (shown, bytes) => io.err(tooBigNote(shown, bytes, 'not checked')), { stdin: true });
@@ -124,7 +131,8 @@ function check(args: CheckArgs, io: Io): number {
     read.push(file);
     try {
       const recognised = engine.updateDocument(file, r.data.toString('utf8'));
-      if (!recognised && explicit.has(file)) io.err(notCheckedNote(tree, file));
+      // A changed file kube-pki does not read (a CI workflow, a Helm values file) is no demand: no note.
+      if (!recognised && explicit.has(file) && !changed) io.err(notCheckedNote(tree, file));
     } catch (err) {
       internalError = true;
       io.err(`kube-pki: internal error while reading ${ctx.display(file)}: ${describe(err)}\n`);
@@ -140,7 +148,7 @@ function check(args: CheckArgs, io: Io): number {
 
   const docs = engine.documents().slice().sort();
   let findings: Finding[] = [];
-  const suppressed: SuppressedFinding[] = [];
+  let suppressed: SuppressedFinding[] = [];
   for (const doc of docs) {
     try {
       findings.push(...engine.check(doc));
@@ -208,7 +216,25 @@ function check(args: CheckArgs, io: Io): number {
     };
   }
 
-  const report = { findings, files: docs.length, suppressed, baseline };
+  // --changed: only the changed files' findings, and those of the documents whose verdict depends on them.
+  let checkedFiles = docs.length;
+  if (changed) {
+    const kept = new Set<string>();
+    for (const file of changed) {
+      if (engine.isRecognised(file)) kept.add(file);
+      for (const doc of engine.affectedBy(file)) kept.add(doc);
+    }
+    const keep = (f: { file: string }) => kept.has(f.file);
+    findings = findings.filter(keep);
+    if (baseline) {
+      const inBaseline = baseline.suppressedInBaseline.filter((_, i) => keep(suppressed[i]));
+      baseline = { ...baseline, unchanged: baseline.unchanged.filter(keep), suppressedInBaseline: inBaseline, absent: baseline.absent.filter(keep) };
+    }
+    suppressed = suppressed.filter(keep);
+    checkedFiles = kept.size;
+  }
+
+  const report = { findings, files: checkedFiles, suppressed, baseline };
   const color = args.color ?? (io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb');
   switch (args.format) {
     case 'json':

@@ -350,7 +350,8 @@ export function parseArgs(argv: string[]): ParsedArgs {
         throw new UsageError(`unknown option '${name}'`);
     }
   }
-  if (out.changed && out.writeBaseline !== undefined) throw new UsageError('--changed and --write-baseline exclude each other (a baseline records the whole tree)');
+  if (out.changed && out.writeBaseline !== undefined)
+    throw new UsageError('--changed and --write-baseline exclude each other (a baseline records the whole tree)');
   if (out.changed && out.paths.includes('-')) throw new UsageError("--changed and '-' (standard input) exclude each other");
   return out;
 }

@@ -142,3 +142,22 @@ test('--format names the five formats when given another', () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--format: expected text, json, sarif, github or gitlab, got 'junit'/);
 });
+
+test('--changed: only the changed files and what depends on them are reported, judged within the tree', () => {
+  const cn = broken.defects.find((d) => d.defect === 'scheduler-cn-typo');
+  const dir = broken.dir;
+  const other = path.relative(dir, broken.files['controller-manager.conf']);
+  const quiet = cli(['check', '--changed', other], dir);
+  assert.equal(quiet.code, 0, quiet.stdout + quiet.stderr);
+  assert.match(quiet.stdout, /^0 errors, 0 warnings, 0 infos in 1 file$/m);
+  const all = cli(['check'], dir);
+  assert.equal(all.code, 1, 'the tree has errors elsewhere');
+  const loud = cli(['check', '--changed', path.relative(dir, cn.file), '--format', 'json'], dir);
+  assert.equal(loud.code, 1);
+  const findings = JSON.parse(loud.stdout);
+  assert.ok(findings.some((f) => f.code === 'cn-mismatch' && f.file === path.relative(dir, cn.file)));
+  assert.ok(!findings.some((f) => f.code === 'san-missing'), 'the apiserver SAN defect does not depend on scheduler.conf');
+  const both = cli(['check', '--changed', '--write-baseline', 'b.json', other], dir);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /--changed and --write-baseline exclude each other/);
+});

@@ -116,8 +116,9 @@ ${CONFIG_USAGE}
   --baseline FILE          report only the findings FILE does not hold (written by --write-baseline)
   --write-baseline FILE    record today's findings in FILE and report nothing
   --changed                the FILEs given are the ones that changed (a pre-commit hook passes them):
-                           the current folder (or the folders given) is checked, and only the findings in
-                           those files and in the documents whose verdict depends on them are reported
+                           the current folder (or the folders given) is checked, and only the findings
+                           in those files, in the documents that read a changed certificate or key, and
+                           elsewhere those that point at a changed file are reported
   --format FORMAT          text (default), json, sarif, github (workflow commands: annotations in a
                            GitHub Actions job) or gitlab (a GitLab code quality report)
   --no-color               no ANSI colours (also when NO_COLOR is set or stdout is not a terminal)

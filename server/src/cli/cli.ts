@@ -216,22 +216,30 @@ function check(args: CheckArgs, io: Io): number {
     };
   }
 
-  // --changed: only the changed files' findings, and those of the documents whose verdict depends on them.
+  // --changed: the changed files' findings; those of the documents that read a changed certificate, key or other
+  // file; and, in the documents a changed document may affect (Engine.affectedBy: by the kinds their checks looked
+  // through, a wide net), the findings that point at a changed file (the apiserver's san-missing for the name a
+  // changed kubeconfig dials), so that an error committed earlier elsewhere does not block the change.
   let checkedFiles = docs.length;
   if (changed) {
+    const changedSet = new Set(changed);
     const kept = new Set<string>();
+    const pointing = new Set<string>();
     for (const file of changed) {
-      if (engine.isRecognised(file)) kept.add(file);
-      for (const doc of engine.affectedBy(file)) kept.add(doc);
+      if (engine.isRecognised(file)) {
+        kept.add(file);
+        for (const doc of engine.affectedBy(file)) pointing.add(doc);
+      } else for (const doc of engine.affectedBy(file)) kept.add(doc);
     }
-    const keep = (f: { file: string }) => kept.has(f.file);
+    const keep = (f: Finding) => kept.has(f.file) || (pointing.has(f.file) && (f.related ?? []).some((r) => changedSet.has(r.file)));
     findings = findings.filter(keep);
     if (baseline) {
       const inBaseline = baseline.suppressedInBaseline.filter((_, i) => keep(suppressed[i]));
-      baseline = { ...baseline, unchanged: baseline.unchanged.filter(keep), suppressedInBaseline: inBaseline, absent: baseline.absent.filter(keep) };
+      const absent = baseline.absent.filter((a) => kept.has(a.file));
+      baseline = { ...baseline, unchanged: baseline.unchanged.filter(keep), suppressedInBaseline: inBaseline, absent };
     }
     suppressed = suppressed.filter(keep);
-    checkedFiles = kept.size;
+    checkedFiles = new Set([...kept, ...[...findings, ...suppressed].map((f) => f.file)]).size;
   }
 
   const report = { findings, files: checkedFiles, suppressed, baseline };

@@ -2,8 +2,9 @@
 # The pre-commit hook (.pre-commit-hooks.yaml, language: script): `kube-pki check --changed` over the files
 # pre-commit passes (the staged ones its `files` pattern matches). The repository is judged whole, from its root
 # where pre-commit runs hooks (a kubeconfig needs the certificates it references, a manifest the CA beside it),
-# and only the findings in the staged files and in the documents whose verdict depends on them are reported; an
-# error fails the commit. Arguments given in .pre-commit-config.yaml (`args: [--root, nodes/cp1]`) come first.
+# and only the findings in the staged files, in the documents that read a staged certificate or key, and elsewhere
+# those that point at a staged file are reported (not an error committed earlier elsewhere); an error fails the
+# commit. Arguments given in .pre-commit-config.yaml (`args: [--root, nodes/cp1]`) come first.
 #
 # The CLI: $KUBE_PKI_CLI (a dist/cli.js); else the bundle of this checkout when it is built; else `kube-pki` on the
 # PATH (npm install -g kube-pki); else the npm package of this version through npx (one tarball, no dependency).

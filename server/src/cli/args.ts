@@ -1,6 +1,8 @@
 // Command-line parsing for `kube-pki`. No dependency: the grammar is small and errors must be exact.
 
-export type Format = 'text' | 'json' | 'sarif';
+export type Format = 'text' | 'json' | 'sarif' | 'github' | 'gitlab';
+
+export const FORMATS: readonly Format[] = ['text', 'json', 'sarif', 'github', 'gitlab'];
 
 export interface CheckArgs extends TreeArgs {
   command: 'check';
@@ -10,6 +12,8 @@ export interface CheckArgs extends TreeArgs {
   baseline?: string;
   /** Record today's findings in this file instead of reporting them. */
   writeBaseline?: string;
+  /** The files given are the ones that changed (a pre-commit hook): report their findings and those of what depends on them. */
+  changed?: boolean;
 }
 
 export type ParsedArgs = CheckArgs | { command: 'help'; of?: 'check' } | { command: 'version' };
@@ -99,7 +103,9 @@ export const USAGE = `Usage: kube-pki check [PATH...] [options]
 
 Checks a Kubernetes cluster's TLS: kubeconfigs, static pod manifests, kubelet configs and the
 certificates and keys they reference. PATHs are files (checked whatever their names) or folders
-(searched recursively); the default is the current folder.
+(searched recursively); the default is the current folder. '-' reads a multi-document YAML stream
+from standard input (helm template ... | kube-pki check -, kubectl get secrets -A -o yaml | ...); its
+findings name the object they are in: Secret/default/web-tls (<stdin>:LINE:COL).
 
 Options:
   --root DIR               a folder that stands for the node's '/': /etc/kubernetes/... resolves under it
@@ -110,7 +116,12 @@ Options:
 ${CONFIG_USAGE}
   --baseline FILE          report only the findings FILE does not hold (written by --write-baseline)
   --write-baseline FILE    record today's findings in FILE and report nothing
-  --format text|json|sarif output format (default text)
+  --changed                the FILEs given are the ones that changed (a pre-commit hook passes them):
+                           the current folder (or the folders given) is checked, and only the findings
+                           in those files, in the documents that read a changed certificate or key, and
+                           elsewhere those that point at a changed file are reported
+  --format FORMAT          text (default), json, sarif, github (workflow commands: annotations in a
+                           GitHub Actions job) or gitlab (a GitLab code quality report)
   --no-color               no ANSI colours (also when NO_COLOR is set or stdout is not a terminal)
   -h, --help               show this help
   -V, --version            show the version
@@ -309,10 +320,10 @@ export function parseArgs(argv: string[]): ParsedArgs {
         return { command: 'version' };
       case '--format': {
         const v = value();
-        if (v !== 'text' && v !== 'json' && v !== 'sarif') {
-          throw new UsageError(`--format: expected text, json or sarif, got '${v}'`);
+        if (!(FORMATS as readonly string[]).includes(v)) {
+          throw new UsageError(`--format: expected ${FORMATS.slice(0, -1).join(', ')} or ${FORMATS[FORMATS.length - 1]}, got '${v}'`);
         }
-        out.format = v;
+        out.format = v as Format;
         break;
       }
       case '--baseline':
@@ -326,6 +337,10 @@ export function parseArgs(argv: string[]): ParsedArgs {
         }
         break;
       }
+      case '--changed':
+        flag();
+        out.changed = true;
+        break;
       case '--no-color':
       case '--no-colour':
         flag();
@@ -340,5 +355,8 @@ export function parseArgs(argv: string[]): ParsedArgs {
         throw new UsageError(`unknown option '${name}'`);
     }
   }
+  if (out.changed && out.writeBaseline !== undefined)
+    throw new UsageError('--changed and --write-baseline exclude each other (a baseline records the whole tree)');
+  if (out.changed && out.paths.includes('-')) throw new UsageError("--changed and '-' (standard input) exclude each other");
   return out;
 }

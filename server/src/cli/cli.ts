@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { codes, nodeFileSystem, policy } from '../engine';
 import { MAX_CONFIG_BYTES, MAX_FILE_BYTES, type Finding, type SuppressedFinding } from '../engine/types';
 import { HELP, parseArgs, USAGE, UsageError, usageMessage, type CheckArgs } from './args';
-import { formatJson, formatSarif, formatText, type BaselineReport, type CodeCatalog, type Context } from './format';
+import { formatGithub, formatGitlab, formatJson, formatSarif, formatText, type BaselineReport, type CodeCatalog, type Context } from './format';
+import { STDIN_DISPLAY, StreamObjects, stdinPath } from './stream';
 import { GENERATE_COMMANDS, runGenerate } from './generate';
 import { runVerify } from './verify';
 import { runExpiration } from './expiration';
@@ -35,6 +36,8 @@ interface Io {
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Standard input, read whole (`check -`). */
+  stdin?: () => Buffer;
 }
 
 function usageError(io: Io, message: string, command?: string): number {
@@ -69,18 +72,57 @@ export function run(argv: string[], io: Io): number | Promise<number> {
 function check(args: CheckArgs, io: Io): number {
   const fs = nodeFileSystem();
   const cwd = io.cwd;
+  // --changed: the files named changed; the current folder (or the folders named) is the tree they are judged in.
+  let changed: string[] | undefined;
+  if (args.changed) {
+    const kinds = args.paths.map((p) => fs.stat(path.resolve(cwd, p)).kind);
+    changed = args.paths.filter((_, i) => kinds[i] === 'file').map((p) => path.resolve(cwd, p));
+    if (!kinds.includes('directory')) args = { ...args, paths: [...args.paths, '.'] };
+  }
   let tree: OpenTree;
   try {
-    tree = openTree(args, cwd, fs, (shown, bytes) => io.err(tooBigNote(shown, bytes, 'not checked')));
+    tree = openTree(args, cwd, fs, (shown, bytes) => io.err(tooBigNote(shown, bytes, 'not checked')), { stdin: true });
   } catch (err) {
     if (err instanceof UsageError) return usageError(io, err.message, 'check');
     throw err;
   }
   const { engine, explicit, files } = tree;
   const ctx: Context = { cwd, display: tree.display };
+  let internalErrorOnStream = false;
+
+  // `check -`: the stream is one document of the engine, in the current folder (its relative paths resolve there).
+  if (args.paths.includes('-')) {
+    let data: Buffer;
+    try {
+      data = io.stdin ? io.stdin() : Buffer.alloc(0);
+    } catch (err) {
+      return usageError(io, `-: standard input: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check');
+    }
+    if (data.length > MAX_CONFIG_BYTES)
+      return usageError(
+        io,
+        `-: standard input is ${(data.length / 1048576).toFixed(1)} MB, over the ${MAX_CONFIG_BYTES / 1048576} MB limit`,
+        'check',
+      );
+    const text = data.toString('utf8');
+    const file = stdinPath(cwd);
+    ctx.stream = { file, objects: new StreamObjects(text) };
+    const display = ctx.display;
+    ctx.display = (f) => (f === file ? STDIN_DISPLAY : display(f));
+    tree.display = ctx.display;
+    try {
+      if (!engine.updateDocument(file, text))
+        io.err(
+          `kube-pki: note: ${STDIN_DISPLAY} holds nothing kube-pki reads (kubeconfigs, static pod manifests, Secrets, webhooks, cert-manager objects...)\n`,
+        );
+    } catch (err) {
+      internalErrorOnStream = true;
+      io.err(`kube-pki: internal error while reading ${STDIN_DISPLAY}: ${describe(err)}\n`);
+    }
+  }
   for (const folder of tree.excludedFolders) io.err(excludedFolderNote(tree, folder));
 
-  let internalError = false;
+  let internalError = internalErrorOnStream;
   const read: string[] = [];
   for (const file of files) {
     const r = fs.readFile(file, MAX_CONFIG_BYTES);
@@ -91,7 +133,8 @@ function check(args: CheckArgs, io: Io): number {
     read.push(file);
     try {
       const recognised = engine.updateDocument(file, r.data.toString('utf8'));
-      if (!recognised && explicit.has(file)) io.err(notCheckedNote(tree, file));
+      // A changed file kube-pki does not read (a CI workflow, a Helm values file) is no demand: no note.
+      if (!recognised && explicit.has(file) && !changed) io.err(notCheckedNote(tree, file));
     } catch (err) {
       internalError = true;
       io.err(`kube-pki: internal error while reading ${ctx.display(file)}: ${describe(err)}\n`);
@@ -107,7 +150,7 @@ function check(args: CheckArgs, io: Io): number {
 
   const docs = engine.documents().slice().sort();
   let findings: Finding[] = [];
-  const suppressed: SuppressedFinding[] = [];
+  let suppressed: SuppressedFinding[] = [];
   for (const doc of docs) {
     try {
       findings.push(...engine.check(doc));
@@ -175,7 +218,33 @@ function check(args: CheckArgs, io: Io): number {
     };
   }
 
-  const report = { findings, files: docs.length, suppressed, baseline };
+  // --changed: the changed files' findings; those of the documents that read a changed certificate, key or other
+  // file; and, in the documents a changed document may affect (Engine.affectedBy: by the kinds their checks looked
+  // through, a wide net), the findings that point at a changed file (the apiserver's san-missing for the name a
+  // changed kubeconfig dials), so that an error committed earlier elsewhere does not block the change.
+  let checkedFiles = docs.length;
+  if (changed) {
+    const changedSet = new Set(changed);
+    const kept = new Set<string>();
+    const pointing = new Set<string>();
+    for (const file of changed) {
+      if (engine.isRecognised(file)) {
+        kept.add(file);
+        for (const doc of engine.affectedBy(file)) pointing.add(doc);
+      } else for (const doc of engine.affectedBy(file)) kept.add(doc);
+    }
+    const keep = (f: Finding) => kept.has(f.file) || (pointing.has(f.file) && (f.related ?? []).some((r) => changedSet.has(r.file)));
+    findings = findings.filter(keep);
+    if (baseline) {
+      const inBaseline = baseline.suppressedInBaseline.filter((_, i) => keep(suppressed[i]));
+      const absent = baseline.absent.filter((a) => kept.has(a.file));
+      baseline = { ...baseline, unchanged: baseline.unchanged.filter(keep), suppressedInBaseline: inBaseline, absent };
+    }
+    suppressed = suppressed.filter(keep);
+    checkedFiles = new Set([...kept, ...[...findings, ...suppressed].map((f) => f.file)]).size;
+  }
+
+  const report = { findings, files: checkedFiles, suppressed, baseline };
   const color = args.color ?? (io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb');
   switch (args.format) {
     case 'json':
@@ -184,6 +253,14 @@ function check(args: CheckArgs, io: Io): number {
     case 'sarif':
       io.out(formatSarif(report, ctx, codes as CodeCatalog, { version: pkg.version, informationUri: informationUri() }));
       break;
+    case 'github':
+      io.out(formatGithub(report, ctx));
+      break;
+    case 'gitlab': {
+      const fingerprinter = new policy.Fingerprinter(engine, cwd);
+      io.out(formatGitlab(report, ctx, (f) => Object.values(fingerprinter.of(f)).join('\0')));
+      break;
+    }
     default:
       io.out(formatText(report, ctx, color));
   }
@@ -220,6 +297,7 @@ async function main(): Promise<void> {
       isTTY: process.stdout.isTTY === true,
       env: process.env,
       cwd: process.cwd(),
+      stdin: () => nodeFs.readFileSync(0),
     });
   } catch (err) {
     process.stderr.write(`kube-pki: internal error: ${describe(err)}\n`);

@@ -7,6 +7,7 @@ import { buildInventory, isRotatedKubeletClient, kubeadmExpiryTime, kubeletRotat
 import type { Inventory, InventoryCertificate, InventoryObject } from '../engine/inventory/types';
 import { CONFIG_USAGE, treeCommandOptions, UsageError, usageMessage, type TreeArgs } from './args';
 import { configProblems, excludedFolderNote, openTree, readTree, tooBigNote, type OpenTree } from './tree';
+import { formatKubeadmJson, formatKubeadmYaml, formatPrometheus, kubeadmExpirationInfos } from './expirationFormats';
 
 export const EXPIRATION_USAGE = `Usage: kube-pki expiration [PATH...] [options]
 
@@ -22,7 +23,12 @@ Options:
   --expiry-days N          'expiring' within N days in json/yaml (default 30)
   --cluster-domain D       the cluster DNS domain (default cluster.local)
 ${CONFIG_USAGE}
-  -o, --output FORMAT      table (default), json or yaml (the inventory: issuers, roles, keys, findings)
+  -o, --output FORMAT      table (default), json or yaml (the inventory: issuers, roles, keys, findings),
+                           prometheus (node_exporter's textfile collector: x509_cert_not_after,
+                           x509_cert_not_before, x509_cert_expired with enix/x509-certificate-exporter's
+                           labels, and role, node), kubeadm-json or kubeadm-yaml (kubeadm certs
+                           check-expiration -o json|yaml: output.kubeadm.k8s.io/v1alpha3
+                           CertificateExpirationInfo, one per node tree)
   -h, --help               show this help
 
 Columns: CERTIFICATE (its file, or the file that embeds it and, for a Kubernetes object, which one:
@@ -33,9 +39,11 @@ front-proxy-ca; else its CN), EXTERNALLY MANAGED (yes when the CA's private key 
 certificate, when its CA's is not, as kubeadm prints it).
 
 Exit status: 0, or 1 when any certificate has expired (or is not valid yet), 2 bad usage or an invalid
-.kube-pki.yaml.`;
+.kube-pki.yaml. With -o prometheus, kubeadm-json or kubeadm-yaml, 0 whatever the certificates (as kubeadm;
+the output says which have expired), so a cron job writes the file every time.`;
 
-type Output = 'table' | 'json' | 'yaml';
+const OUTPUTS = ['table', 'json', 'yaml', 'prometheus', 'kubeadm-json', 'kubeadm-yaml'] as const;
+type Output = (typeof OUTPUTS)[number];
 
 interface ExpirationArgs extends TreeArgs {
   output: Output;
@@ -61,8 +69,9 @@ export function parseExpirationArgs(argv: string[]): ExpirationArgs {
       case '--output':
       case '--format': {
         const v = value();
-        if (v !== 'table' && v !== 'json' && v !== 'yaml') throw new UsageError(`${name}: expected table, json or yaml, got '${v}'`);
-        out.output = v;
+        if (!(OUTPUTS as readonly string[]).includes(v))
+          throw new UsageError(`${name}: expected ${OUTPUTS.slice(0, -1).join(', ')} or ${OUTPUTS[OUTPUTS.length - 1]}, got '${v}'`);
+        out.output = v as Output;
         break;
       }
       default:
@@ -114,6 +123,24 @@ export function runExpiration(argv: string[], io: Io): number {
     case 'yaml':
       io.out(yamlStringify(inventory, { aliasDuplicateObjects: false }));
       break;
+    case 'prometheus':
+      io.out(formatPrometheus(inventory));
+      if (inventory.certificates.length === 0) io.err('kube-pki: note: no certificates found\n');
+      return 0;
+    case 'kubeadm-json':
+    case 'kubeadm-yaml': {
+      const { nodes, infos } = kubeadmExpirationInfos(inventory);
+      if (infos.length === 0) {
+        io.err("kube-pki: note: no kubeadm certificate found (kubeadm's names: apiserver, admin.conf, ca ... in a node's /etc/kubernetes)\n");
+        return 0;
+      }
+      if (infos.length > 1)
+        io.err(
+          `kube-pki: note: ${infos.length} node trees, one CertificateExpirationInfo each, in this order: ${nodes.map((n) => n || '.').join(', ')}\n`,
+        );
+      io.out(infos.map(args.output === 'kubeadm-json' ? formatKubeadmJson : formatKubeadmYaml).join(args.output === 'kubeadm-yaml' ? '---\n' : ''));
+      return 0;
+    }
     default:
       io.out(formatExpirationTable(inventory, display));
       if (inventory.certificates.length === 0) io.err('kube-pki: note: no certificates found\n');

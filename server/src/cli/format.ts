@@ -1,8 +1,11 @@
-// Output formats of `kube-pki check`: compiler-style text, JSON, SARIF 2.1.0.
+// Output formats of `kube-pki check`: compiler-style text, JSON, SARIF 2.1.0, GitHub Actions' workflow commands and
+// GitLab's code quality report.
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding, Range, Severity, SuppressedFinding } from '../engine/types';
 import { plural } from '../engine/words';
+import { objectLabel, type StreamObject, type StreamObjects } from './stream';
 
 export interface CodeCatalog {
   [code: string]: { severity: Severity; title: string };
@@ -34,6 +37,24 @@ export interface Context {
   cwd: string;
   /** How a file is shown: relative to the current folder when under it, else as the user gave it. */
   display(file: string): string;
+  /** The stream read from standard input (`check -`): where the engine keeps it, and its objects. */
+  stream?: { file: string; objects: StreamObjects };
+}
+
+function inStream(file: string, ctx: Context): boolean {
+  return ctx.stream?.file === file;
+}
+
+/** In a stream read from standard input: the object a location lies in. */
+function objectAt(file: string, range: Range, ctx: Context): StreamObject | undefined {
+  return inStream(file, ctx) ? ctx.stream!.objects.at(range.start) : undefined;
+}
+
+/** Where a finding is, as the text output shows it: `FILE:LINE:COL`, or in a stream `Secret/ns/name (<stdin>:LINE:COL)`. */
+function textLocation(file: string, range: Range, ctx: Context): string {
+  const where = `${ctx.display(file)}:${range.start.line + 1}:${range.start.character + 1}`;
+  const object = objectAt(file, range, ctx);
+  return object ? `${objectLabel(object)} (${where})` : where;
 }
 
 export function counts(findings: Finding[]): { errors: number; warnings: number; infos: number } {
@@ -77,10 +98,10 @@ export function formatText(report: Report, ctx: Context, color: boolean): string
   const sevColor: Record<string, string> = { error: ansi.red, warning: ansi.yellow, info: ansi.cyan };
   const lines: string[] = [];
   for (const f of report.findings) {
-    const where = `${ctx.display(f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1}`;
+    const where = textLocation(f.file, f.range, ctx);
     lines.push(`${paint(ansi.bold, where)}: ${paint(ansi.bold + (sevColor[f.severity] ?? ''), f.severity)} ${paint(ansi.dim, f.code)}: ${f.message}`);
     for (const r of f.related ?? []) {
-      const rw = `${ctx.display(r.file)}:${r.range.start.line + 1}:${r.range.start.character + 1}`;
+      const rw = textLocation(r.file, r.range, ctx);
       lines.push(`    ${paint(ansi.cyan, 'note')}: ${rw}: ${r.message}`);
     }
   }
@@ -99,15 +120,19 @@ interface JsonLocation {
   column: number;
   endLine: number;
   endColumn: number;
+  /** In a stream read from standard input: the object (kind, namespace, name) the location lies in. */
+  object?: StreamObject;
 }
 
 function jsonLocation(file: string, range: Range, ctx: Context): JsonLocation {
+  const object = objectAt(file, range, ctx);
   return {
     file: ctx.display(file),
     line: range.start.line + 1,
     column: range.start.character + 1,
     endLine: range.end.line + 1,
     endColumn: range.end.character + 1,
+    ...(object ? { object } : {}),
   };
 }
 
@@ -147,6 +172,21 @@ function artifactLocation(file: string, ctx: Context): { uri: string; uriBaseId?
   return { uri: pathToFileURL(file).href };
 }
 
+/**
+ * A SARIF location: the file and region; in a stream read from standard input (no file to name), the object as a
+ * logical location (§3.33, kind "resource") and an artifact described, not located.
+ */
+function sarifLocation(file: string, range: Range, ctx: Context) {
+  const object = objectAt(file, range, ctx);
+  if (inStream(file, ctx)) {
+    return {
+      physicalLocation: { artifactLocation: { description: { text: 'standard input' } }, region: region(range) },
+      ...(object ? { logicalLocations: [{ name: object.name ?? object.kind, fullyQualifiedName: objectLabel(object), kind: 'resource' }] } : {}),
+    };
+  }
+  return { physicalLocation: { artifactLocation: artifactLocation(file, ctx), region: region(range) } };
+}
+
 function region(range: Range) {
   // SARIF columns are 1-based and endColumn is exclusive, like LSP's 0-based exclusive end + 1.
   return {
@@ -176,13 +216,13 @@ export function formatSarif(report: Report, ctx: Context, catalog: CodeCatalog, 
       ruleIndex: ruleIds.indexOf(f.code),
       level: sarifLevel[f.severity] ?? 'error',
       message: { text: f.message },
-      locations: [{ physicalLocation: { artifactLocation: artifactLocation(f.file, ctx), region: region(f.range) } }],
+      locations: [sarifLocation(f.file, f.range, ctx)],
     };
     if (f.related && f.related.length > 0) {
       result.relatedLocations = f.related.map((r, i) => ({
         id: i,
         message: { text: r.message },
-        physicalLocation: { artifactLocation: artifactLocation(r.file, ctx), region: region(r.range) },
+        ...sarifLocation(r.file, r.range, ctx),
       }));
     }
     // SARIF 2.1.0 §3.27.23: suppression information is given for every result of the run (an empty array: not
@@ -257,4 +297,66 @@ export function formatSarif(report: Report, ctx: Context, catalog: CodeCatalog, 
     ],
   };
   return JSON.stringify(sarif, null, 2) + '\n';
+}
+
+// ---------------------------------------------------------------- github
+
+// GitHub Actions' workflow commands (docs.github.com, "Workflow commands for GitHub Actions"): one
+// `::error file=F,line=L,col=C,endLine=L2,endColumn=C2,title=T::MESSAGE` line per finding, which the runner turns into
+// an annotation on the file's line. A property's value escapes %, CR, LF, ':' and ','; the message %, CR and LF
+// (as the runner's toolkit does: @actions/core's escapeProperty and escapeData). The columns are given only on a
+// one-line range: the runner refuses `col`/`endColumn` when `line` and `endLine` differ.
+const githubCommand: Record<string, string> = { error: 'error', warning: 'warning', info: 'notice' };
+
+export function escapeGithubData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+export function escapeGithubProperty(s: string): string {
+  return escapeGithubData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+export function formatGithub(report: Report, ctx: Context): string {
+  const lines = report.findings.map((f) => {
+    const object = objectAt(f.file, f.range, ctx);
+    const props: Array<[string, string | number]> = [];
+    // A stream has no file in the repository: the annotation stands on the job, its title names the object.
+    if (!inStream(f.file, ctx)) props.push(['file', ctx.display(f.file)]);
+    props.push(['line', f.range.start.line + 1]);
+    if (f.range.start.line === f.range.end.line) props.push(['col', f.range.start.character + 1]);
+    props.push(['endLine', f.range.end.line + 1]);
+    if (f.range.start.line === f.range.end.line) props.push(['endColumn', f.range.end.character + 1]);
+    props.push(['title', `kube-pki ${f.code}${object ? ` (${objectLabel(object)})` : ''}`]);
+    const related = (f.related ?? []).map((r) => `\n  note: ${textLocation(r.file, r.range, ctx)}: ${r.message}`).join('');
+    return `::${githubCommand[f.severity] ?? 'error'} ${props.map(([k, v]) => `${k}=${escapeGithubProperty(String(v))}`).join(',')}::${escapeGithubData(f.message + related)}`;
+  });
+  lines.push(summaryLine(report));
+  return lines.join('\n') + '\n';
+}
+
+// ---------------------------------------------------------------- gitlab
+
+// GitLab's code quality report (docs.gitlab.com, "Code Quality", the report format: a subset of Code Climate's
+// spec): a JSON array of {description, check_name, fingerprint, severity, location: {path, lines: {begin}}},
+// severity one of info, minor, major, critical, blocker. An error (the cluster will fail) is critical, a warning
+// major, an info info. The fingerprint identifies the finding across runs as the baseline does (code, file, object,
+// field and certificate, not the line), with the occurrence among equal ones.
+const gitlabSeverity: Record<string, string> = { error: 'critical', warning: 'major', info: 'info' };
+
+export function formatGitlab(report: Report, ctx: Context, identity: (f: Finding) => string): string {
+  const seen = new Map<string, number>();
+  const out = report.findings.map((f) => {
+    const id = `${identity(f)}\0${f.code}`;
+    const n = seen.get(id) ?? 0;
+    seen.set(id, n + 1);
+    const object = objectAt(f.file, f.range, ctx);
+    return {
+      description: `${object ? `${objectLabel(object)}: ` : ''}${f.message}`,
+      check_name: f.code,
+      fingerprint: createHash('sha256').update(`${id}\0${n}`).digest('hex'),
+      severity: gitlabSeverity[f.severity] ?? 'major',
+      location: { path: ctx.display(f.file), lines: { begin: f.range.start.line + 1, end: f.range.end.line + 1 } },
+    };
+  });
+  return JSON.stringify(out, null, 2) + '\n';
 }

@@ -42,9 +42,18 @@ export interface OpenTree {
  * Checks what the user pointed at (a usage error otherwise, before any work) and makes the engine that judges
  * it; the files are found, not yet read (each command reports unreadable ones in its own way).
  */
-export function openTree(args: TreeArgs, cwd: string, fs: FileSystem, onTooBig?: (shown: string, bytes: number) => void): OpenTree {
+export function openTree(
+  args: TreeArgs,
+  cwd: string,
+  fs: FileSystem,
+  onTooBig?: (shown: string, bytes: number) => void,
+  { stdin = false }: { stdin?: boolean } = {},
+): OpenTree {
   const given: GivenPath[] = [];
-  for (const p of args.paths.length ? args.paths : ['.']) {
+  // '-' is standard input, which only `check` reads (the caller reads it); alone, no folder is walked.
+  if (args.paths.includes('-') && !stdin) throw new UsageError("'-' (standard input) is read by kube-pki check only");
+  if (args.paths.filter((p) => p === '-').length > 1) throw new UsageError("'-' (standard input) given more than once");
+  for (const p of args.paths.length ? args.paths.filter((p) => p !== '-') : ['.']) {
     const abs = path.resolve(cwd, p);
     const st = fs.stat(abs);
     if (st.kind === 'missing') throw new UsageError(`${p}: ${st.reason === 'no such file' ? 'no such file or folder' : st.reason}`);

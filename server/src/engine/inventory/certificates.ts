@@ -3,7 +3,7 @@
 // inventory's instant and warning days. Produces one InventoryCertificate per certificate (plain JSON: names,
 // SANs, validity, expiry status, the best-ranked role, files with the referenced ones first), sorted by
 // expiry, then kubeadm name or first file, then id.
-import type { Certificate } from '../pki/certificate';
+import { certInternals, type Certificate } from '../pki/certificate';
 import { isSelfSigned } from '../pki/verify';
 import type { ExpiryStatus, InventoryCertificate, InventoryProblem } from './types';
 import { filesOf, type Entry, type KeyRecord } from './collection';
@@ -36,6 +36,11 @@ export function certificateRecords(entries: Iterable<Entry>, d: Decisions, now: 
       issuer: cert.issuer.text,
       ...(cert.subject.commonName !== undefined ? { commonName: cert.subject.commonName } : {}),
       organizations: [...cert.subject.organizations],
+      organizationalUnits: [...cert.subject.organizationalUnits],
+      serialNumber: certInternals(cert).serialDecimal,
+      ...(cert.issuer.commonName !== undefined ? { issuerCommonName: cert.issuer.commonName } : {}),
+      issuerOrganizations: [...cert.issuer.organizations],
+      issuerOrganizationalUnits: [...cert.issuer.organizationalUnits],
       sans: [...cert.dnsNames, ...cert.ipAddresses],
       isCA: cert.isCA,
       selfSigned: isSelfSigned(cert),

@@ -50,6 +50,14 @@ export interface InventoryCertificate {
   issuer: string;
   commonName?: string;
   organizations: string[];
+  /** The subject's OU values (optional addition). */
+  organizationalUnits?: string[];
+  /** The serial number in decimal, as Go's big.Int prints it (optional addition; enix's x509-certificate-exporter label). */
+  serialNumber?: string;
+  /** The issuer's CN, O and OU values (optional addition): the issuer may not be in the inventory. */
+  issuerCommonName?: string;
+  issuerOrganizations?: string[];
+  issuerOrganizationalUnits?: string[];
   /** SAN DNS names and IPs as Go prints them. */
   sans: string[];
   isCA: boolean;

@@ -1,0 +1,17 @@
+#!/bin/sh
+# The pre-commit hook (.pre-commit-hooks.yaml, language: script): `kube-pki check --changed` over the files
+# pre-commit passes (the staged ones its `files` pattern matches). The repository is judged whole, from its root
+# where pre-commit runs hooks (a kubeconfig needs the certificates it references, a manifest the CA beside it),
+# and only the findings in the staged files, in the documents that read a staged certificate or key, and elsewhere
+# those that point at a staged file are reported (not an error committed earlier elsewhere); an error fails the
+# commit. Arguments given in .pre-commit-config.yaml (`args: [--root, nodes/cp1]`) come first.
+#
+# The CLI: $KUBE_PKI_CLI (a dist/cli.js); else the bundle of this checkout when it is built; else `kube-pki` on the
+# PATH (npm install -g kube-pki); else the npm package of this version through npx (one tarball, no dependency).
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+if [ -n "${KUBE_PKI_CLI:-}" ]; then exec node "$KUBE_PKI_CLI" check --changed "$@"; fi
+if [ -f "$here/dist/cli.js" ]; then exec node "$here/dist/cli.js" check --changed "$@"; fi
+if command -v kube-pki >/dev/null 2>&1; then exec kube-pki check --changed "$@"; fi
+version=$(sed -n 's/^  "version": "\([^"]*\)",$/\1/p' "$here/package.json")
+exec npx --yes "kube-pki@${version}" check --changed "$@"

@@ -102,15 +102,21 @@ async function runningClient(getClient: () => LanguageClient | undefined): Promi
   return undefined;
 }
 
-/** The first workspace folder that is a generated example, with its marker. */
-async function openExample(): Promise<{ folder: vscode.Uri; marker: Marker } | undefined> {
-  for (const f of vscode.workspace.workspaceFolders ?? []) {
-    try {
-      const data = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(f.uri, MARKER));
-      return { folder: f.uri, marker: JSON.parse(Buffer.from(data).toString('utf8')) as Marker };
-    } catch {
-      // not an example
-    }
+async function readMarker(folder: vscode.Uri): Promise<Marker | undefined> {
+  try {
+    const data = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, MARKER));
+    return JSON.parse(Buffer.from(data).toString('utf8')) as Marker;
+  } catch {
+    return undefined; // not an example
+  }
+}
+
+/** The first workspace folder that is a generated example (or `folder`, when given), with its marker. */
+async function openExample(folder?: string): Promise<{ folder: vscode.Uri; marker: Marker } | undefined> {
+  const candidates = folder ? [vscode.Uri.file(folder)] : (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri);
+  for (const uri of candidates) {
+    const marker = await readMarker(uri);
+    if (marker) return { folder: uri, marker };
   }
   return undefined;
 }
@@ -122,12 +128,13 @@ async function updateContext(): Promise<boolean> {
 }
 
 /** Opens the example's file holding the planted finding `code`, its line selected, once kube-pki has reported it there. */
-async function showFinding(code: string, then: string): Promise<boolean> {
-  const example = await openExample();
+async function showFinding(code: string, then: string, args?: { folder?: string }): Promise<boolean> {
+  const example = await openExample(typeof args?.folder === 'string' ? args.folder : undefined);
   if (!example) {
     const open = 'Open Example Cluster';
-    const answer = await vscode.window.showInformationMessage('Kube PKI: open the example cluster first: this step shows one of its files.', open);
-    if (answer === open) await vscode.commands.executeCommand(OPEN_EXAMPLE_COMMAND);
+    void vscode.window
+      .showInformationMessage('Kube PKI: open the example cluster first: this step shows one of its files.', open)
+      .then((answer) => (answer === open ? vscode.commands.executeCommand(OPEN_EXAMPLE_COMMAND) : undefined));
     return false;
   }
   const where = example.marker.expected?.find((e) => e.code === code);
@@ -199,8 +206,13 @@ export function registerExampleCommands(
       }
       return { ...result, opened: how };
     }),
-    vscode.commands.registerCommand(EXAMPLE_HOVER_COMMAND, () => showFinding('org-mismatch', 'editor.action.showHover')),
-    vscode.commands.registerCommand(EXAMPLE_QUICK_FIX_COMMAND, () => showFinding('cert-expired', 'editor.action.quickFix')),
+    // Arguments (tests): { folder } instead of the workspace's example.
+    vscode.commands.registerCommand(EXAMPLE_HOVER_COMMAND, (args?: { folder?: string }) =>
+      showFinding('org-mismatch', 'editor.action.showHover', args),
+    ),
+    vscode.commands.registerCommand(EXAMPLE_QUICK_FIX_COMMAND, (args?: { folder?: string }) =>
+      showFinding('cert-expired', 'editor.action.quickFix', args),
+    ),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void updateContext()),
   );
 

@@ -21,6 +21,8 @@ const EXERCISED_COMMANDS = {
   ...require('./generate.commands').GENERATION_TESTS,
   // The PKI explorer's and the timeline's are in explorer.test.js.
   ...require('./explorer.commands').EXPLORER_TESTS,
+  // The example cluster's and the walkthrough's are in walkthrough.test.js.
+  ...require('./walkthrough.commands').WALKTHROUGH_TESTS,
 };
 
 const ctx = manifest();

@@ -12,6 +12,7 @@ exports.run = async function run() {
   require('./explorer.test'); // the Kube PKI view and the expiry timeline (before generate.test: controller-manager.conf is still expired)
   require('./policy.test'); // ignore quick fixes and .kube-pki.yaml problems (files of its own, removed after)
   require('./generate.test'); // quick fixes and the Generate/Renew commands (last but one: it writes files)
+  require('./walkthrough.test'); // the example cluster (a folder of its own) and the walkthrough
   require('./restart.test'); // kills the language server twice (last: the others talk to the first one)
   await runTests();
 };

@@ -11,6 +11,7 @@ import { EXAMPLE_REQUEST, type ExampleResult } from '../../shared/protocol';
 export const OPEN_EXAMPLE_COMMAND = 'kubePki.openExampleCluster';
 export const EXAMPLE_HOVER_COMMAND = 'kubePki.example.showHover';
 export const EXAMPLE_QUICK_FIX_COMMAND = 'kubePki.example.showQuickFix';
+export const WALKTHROUGH_COMMAND = 'kubePki.showWalkthrough';
 /** The walkthrough, as `workbench.action.openWalkthrough` names it: `<publisher>.<name>#<id>`. */
 export const WALKTHROUGH_ID = 'firstRun';
 /** True when a workspace folder is a generated example (it holds the marker). */
@@ -155,6 +156,12 @@ async function showFinding(code: string, then: string, args?: { folder?: string 
   return true;
 }
 
+/** VS Code's walkthrough page, by the walkthrough's full id (`<publisher>.<name>#<id>`), at a step when given. */
+async function openWalkthrough(context: vscode.ExtensionContext, step?: string): Promise<void> {
+  const category = `${context.extension.id}#${WALKTHROUGH_ID}`;
+  await vscode.commands.executeCommand('workbench.action.openWalkthrough', step ? { category, step: `${category}#${step}` } : category, false);
+}
+
 export function registerExampleCommands(
   context: vscode.ExtensionContext,
   getClient: () => LanguageClient | undefined,
@@ -213,6 +220,8 @@ export function registerExampleCommands(
     vscode.commands.registerCommand(EXAMPLE_QUICK_FIX_COMMAND, (args?: { folder?: string }) =>
       showFinding('cert-expired', 'editor.action.quickFix', args),
     ),
+    // "Kube PKI: Get Started": the walkthrough, at `step` when given.
+    vscode.commands.registerCommand(WALKTHROUGH_COMMAND, (step?: string) => openWalkthrough(context, typeof step === 'string' ? step : undefined)),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void updateContext()),
   );
 
@@ -221,9 +230,6 @@ export function registerExampleCommands(
     if (!pending) return;
     await context.globalState.update(PENDING_KEY, undefined);
     const here = vscode.workspace.workspaceFolders?.some((f) => f.uri.fsPath === pending);
-    if (open && here) {
-      const category = `${context.extension.id}#${WALKTHROUGH_ID}`;
-      await vscode.commands.executeCommand('workbench.action.openWalkthrough', { category, step: `${category}#seeFindings` }, false);
-    }
+    if (open && here) await openWalkthrough(context, 'seeFindings');
   });
 }

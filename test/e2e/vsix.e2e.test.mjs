@@ -194,6 +194,7 @@ test('the .vsix holds only the bundled extension, and is small', () => {
     /^extension\/dist\/(client|server)\.js$/,
     /^extension\/dist\/webview\/timeline\.(js|css)$/,
     /^extension\/syntaxes\/[^/]+\.json$/,
+    /^extension\/media\/walkthrough\/[^/]+\.md$/,
   ];
   const stray = names.filter((n) => !allowed.some((re) => re.test(n)));
   assert.deepEqual(stray, [], `unexpected files in the .vsix: ${stray.join(', ')}`);
@@ -207,6 +208,7 @@ test('the .vsix holds only the bundled extension, and is small', () => {
     'extension/images/icon.png',
     'extension/changelog.md',
     'extension/readme.md',
+    ...pkg.contributes.walkthroughs.flatMap((w) => w.steps.map((st) => `extension/${st.media.markdown}`)),
   ]) {
     assert.ok(names.includes(n), `${n} is missing from the .vsix`);
   }
@@ -468,4 +470,38 @@ test("the expiry timeline draws a bar per certificate with today marked, from th
   await page.waitForTimeout(300);
   await shot('e2e-8-timeline-near.png');
   await shot('readme-screenshot-timeline.png');
+});
+
+// --------------------------------------------------------------------------------------------------
+// The first run: the walkthrough (README "First run"), opened by Kube PKI: Get Started, which runs
+// workbench.action.openWalkthrough with <publisher>.<name>#<walkthrough id>.
+
+test('Kube PKI: Get Started opens the walkthrough: its steps, the first done in the example, each with its button', async () => {
+  const walkthrough = pkg.contributes.walkthroughs[0];
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await runCommand('Kube PKI: Get Started');
+  const container = page.locator('.gettingStartedContainer');
+  await container.locator('.getting-started-step', { hasText: walkthrough.steps[0].title }).first().waitFor({ timeout: 30_000 });
+  await page.locator('.tab.active', { hasText: 'Welcome' }).waitFor();
+  const text = await container.innerText();
+  assert.ok(text.includes(walkthrough.title), text);
+  for (const st of walkthrough.steps) assert.ok(text.includes(st.title), `step "${st.title}" on the page`);
+  // The example is the open folder: the first step is done (onContext:kubePki.exampleOpen).
+  const first = container.locator('.getting-started-step', { hasText: walkthrough.steps[0].title }).first();
+  await waitForValue(
+    () => first.getAttribute('class'),
+    (c) => /\bcomplete\b/.test(c ?? ''),
+    'the first step to be marked done',
+  );
+  // The next step, expanded: its text and its button.
+  await container.locator('.getting-started-step', { hasText: walkthrough.steps[1].title }).first().click();
+  const button = container.locator('.getting-started-step.expanded .button-link, .getting-started-step.expanded a', { hasText: 'Show Problems' });
+  await button.first().waitFor({ timeout: 15_000 });
+  // Its page (media/walkthrough/see-findings.md) beside it, in the Welcome page's own webview.
+  const media = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  await media.locator('h1', { hasText: 'Every finding is a promise' }).waitFor({ timeout: 30_000 });
+  await page.mouse.move(5, 5);
+  await page.waitForTimeout(500);
+  await shot('e2e-9-walkthrough.png');
+  await shot('readme-screenshot-walkthrough.png');
 });

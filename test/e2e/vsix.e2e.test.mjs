@@ -476,30 +476,38 @@ test("the expiry timeline draws a bar per certificate with today marked, from th
 // The first run: the walkthrough (README "First run"), opened by Kube PKI: Get Started, which runs
 // workbench.action.openWalkthrough with <publisher>.<name>#<walkthrough id>.
 
-test('Kube PKI: Get Started opens the walkthrough: its steps, the first done in the example, each with its button', async () => {
+test('Kube PKI: Get Started opens the walkthrough: its steps with their buttons and pages; a step is done when its button ran', async () => {
   const walkthrough = pkg.contributes.walkthroughs[0];
   await page.setViewportSize({ width: 1280, height: 800 });
+  await runCommand('View: Close All Editors');
   await runCommand('Kube PKI: Get Started');
   const container = page.locator('.gettingStartedContainer');
-  await container.locator('.getting-started-step', { hasText: walkthrough.steps[0].title }).first().waitFor({ timeout: 30_000 });
+  const step = (i) => container.locator('button.getting-started-step', { hasText: walkthrough.steps[i].title }).first();
+  await step(0).waitFor({ timeout: 30_000 });
   await page.locator('.tab.active', { hasText: 'Welcome' }).waitFor();
   const text = await container.innerText();
   assert.ok(text.includes(walkthrough.title), text);
   for (const st of walkthrough.steps) assert.ok(text.includes(st.title), `step "${st.title}" on the page`);
-  // The example is the open folder: the first step is done (onContext:kubePki.exampleOpen).
-  const first = container.locator('.getting-started-step', { hasText: walkthrough.steps[0].title }).first();
-  await waitForValue(
-    () => first.getAttribute('class'),
-    (c) => /\bcomplete\b/.test(c ?? ''),
-    'the first step to be marked done',
-  );
-  // The next step, expanded: its text and its button.
-  await container.locator('.getting-started-step', { hasText: walkthrough.steps[1].title }).first().click();
-  const button = container.locator('.getting-started-step.expanded .button-link, .getting-started-step.expanded a', { hasText: 'Show Problems' });
-  await button.first().waitFor({ timeout: 15_000 });
-  // Its page (media/walkthrough/see-findings.md) beside it, in the Welcome page's own webview.
+  // The media page of a step: media/walkthrough/*.md, in the Welcome page's webview.
   const media = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+
+  // "See what is wrong": its button opens the Problems panel, and the step is done (onCommand / onView).
+  assert.equal(await step(1).getAttribute('aria-checked'), 'false');
+  await step(1).click();
   await media.locator('h1', { hasText: 'Every finding is a promise' }).waitFor({ timeout: 30_000 });
+  await container.locator('.getting-started-step.expanded a', { hasText: 'Show Problems' }).first().click();
+  await page.locator('.markers-panel').waitFor({ timeout: 15_000 });
+  await waitForValue(
+    () => step(1).getAttribute('aria-checked'),
+    (v) => v === 'true',
+    'the step "See what is wrong" to be marked done',
+  );
+  await runCommand('View: Hide Panel');
+
+  // The picture for the README: the first step, its button and the example it makes.
+  await step(0).click();
+  await container.locator('.getting-started-step.expanded a', { hasText: 'Open Example Cluster' }).first().waitFor({ timeout: 15_000 });
+  await media.locator('h1', { hasText: 'The example cluster' }).waitFor({ timeout: 30_000 });
   await page.mouse.move(5, 5);
   await page.waitForTimeout(500);
   await shot('e2e-9-walkthrough.png');

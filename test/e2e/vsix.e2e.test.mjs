@@ -478,7 +478,7 @@ test("the expiry timeline draws a bar per certificate with today marked, from th
 
 test('Kube PKI: Get Started opens the walkthrough: its steps with their buttons and pages; a step is done when its button ran', async () => {
   const walkthrough = pkg.contributes.walkthroughs[0];
-  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.setViewportSize({ width: 1280, height: 900 });
   await runCommand('View: Close All Editors');
   await runCommand('Kube PKI: Get Started');
   const container = page.locator('.gettingStartedContainer');

@@ -156,10 +156,10 @@ async function showFinding(code: string, then: string, args?: { folder?: string 
   return true;
 }
 
-/** VS Code's walkthrough page, by the walkthrough's full id (`<publisher>.<name>#<id>`), at a step when given. */
+/** VS Code's walkthrough page, by the walkthrough's full id (`<publisher>.<name>#<id>`), at a step (its own id) when given. */
 async function openWalkthrough(context: vscode.ExtensionContext, step?: string): Promise<void> {
   const category = `${context.extension.id}#${WALKTHROUGH_ID}`;
-  await vscode.commands.executeCommand('workbench.action.openWalkthrough', step ? { category, step: `${category}#${step}` } : category, false);
+  await vscode.commands.executeCommand('workbench.action.openWalkthrough', step ? { category, step } : category, false);
 }
 
 export function registerExampleCommands(

@@ -32,6 +32,7 @@ let browser;
 let page;
 let extensionsDir;
 let childEnv;
+let serverTmp; // the TMPDIR of code-server and its extension host
 
 const shot = async (name, opts = {}) => {
   const file = path.join(SHOTS, name);
@@ -89,6 +90,8 @@ before(async () => {
       2,
     ),
   );
+  serverTmp = path.join(tmp, 'server-tmp');
+  mkdirSync(serverTmp);
   const port = await freePort();
   const config = path.join(tmp, 'code-server.yaml');
   writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
@@ -108,7 +111,8 @@ before(async () => {
       '--disable-workspace-trust',
       '--disable-getting-started-override',
     ],
-    { env: childEnv, cwd: tmp, logFile: path.join(tmp, 'code-server.log') },
+    // Its temporary folder inside ours: Open Example Cluster offers a folder there (the last test).
+    { env: { ...childEnv, TMPDIR: serverTmp }, cwd: tmp, logFile: path.join(tmp, 'code-server.log') },
   );
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/healthz`, { server, timeout: 60_000 });
@@ -502,6 +506,12 @@ test('Kube PKI: Get Started opens the walkthrough: its steps with their buttons 
     (v) => v === 'true',
     'the step "See what is wrong" to be marked done',
   );
+  // Nothing modal came up on the way (a dialog would make the workbench inert).
+  const dialog = page.locator('.monaco-dialog-box');
+  if (await dialog.count()) {
+    await shot('e2e-9-dialog.png');
+    assert.fail(`a dialog: ${await dialog.first().innerText()}`);
+  }
   await runCommand('View: Hide Panel');
 
   // The picture for the README: the first step, its button and the example it makes.
@@ -512,4 +522,51 @@ test('Kube PKI: Get Started opens the walkthrough: its steps with their buttons 
   await page.waitForTimeout(500);
   await shot('e2e-9-walkthrough.png');
   await shot('readme-screenshot-walkthrough.png');
+});
+
+test('Kube PKI: Open Example Cluster, as a person runs it: a new folder, opened in this window, the walkthrough at its next step', async () => {
+  // Through the palette; its quick pick follows in the same input (runCommand would wait for the input to close).
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill('>Kube PKI: Open Example Cluster');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Open Example Cluster' }).first().waitFor();
+  await page.keyboard.press('Enter');
+  // Where: the temporary folder (the home folder is the real one's here).
+  const where = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'a temporary folder' });
+  await where.first().waitFor({ timeout: 30_000 });
+  const label = (await where.first().innerText()).replace(/\s+/g, ' ');
+  const folder = path.join(serverTmp, 'kube-pki-example');
+  assert.ok(label.includes(folder), label);
+  await where.first().click();
+  // A folder is open (the first example): asked how to open the new one.
+  const toast = page.locator('.notification-toast', { hasText: 'the example cluster is in' });
+  await toast.waitFor({ timeout: 60_000 });
+  assert.match(await toast.innerText(), /5 planted mistakes/);
+  const marker = JSON.parse(readFileSync(path.join(folder, '.kube-pki-example.json'), 'utf8'));
+  assert.deepEqual(
+    marker.expected.map((e) => `${e.code} ${e.file}:${e.line}`),
+    expected.map((e) => `${e.code} ${e.file}:${e.line}`),
+    'the same five mistakes as npm run example',
+  );
+  await toast.getByRole('button', { name: 'Open', exact: true }).click();
+  // The window reloads with the example: its status, and the walkthrough again, at "See what is wrong".
+  await page.waitForURL(/kube-pki-example/, { timeout: 60_000 });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  const want = `PKI: ${cliCounts.errors} errors, ${cliCounts.warnings} warnings`;
+  await waitForValue(
+    () => page.locator('.statusbar-item', { hasText: 'PKI' }).first().innerText(),
+    (t) => t.includes(want),
+    `the status bar to read "${want}"`,
+    60_000,
+  );
+  const walkthrough = pkg.contributes.walkthroughs[0];
+  const container = page.locator('.gettingStartedContainer');
+  const expanded = container.locator('button.getting-started-step[aria-expanded="true"]');
+  await expanded.first().waitFor({ timeout: 30_000 });
+  assert.match(await expanded.first().innerText(), new RegExp(walkthrough.steps[1].title));
+  // The first step is done: its button's command ran.
+  const first = container.locator('button.getting-started-step', { hasText: walkthrough.steps[0].title }).first();
+  assert.equal(await first.getAttribute('aria-checked'), 'true');
+  await shot('e2e-10-example-opened.png');
 });

@@ -10,29 +10,22 @@
 //   node examples/make-example.mjs --force         replaces an earlier generated example
 //   options: --out <dir> (default examples/broken-cluster or examples/broken-in-cluster), --now <ISO date> (default: now)
 //
-// Needs the engine bundle: run `npm run build` first (dist/engine.js; $KUBE_PKI_ENGINE overrides).
+// Needs the engine bundle: run `npm run build` first (dist/engine.js; $KUBE_PKI_ENGINE overrides). The node tree
+// is the engine's (generate.buildExampleCluster, written by its atomic writer), the one the editor's
+// "Kube PKI: Open Example Cluster" makes; the in-cluster manifests come from test/helpers/in-cluster.mjs.
 
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildCluster, generatorOf } from '../test/helpers/cluster.mjs';
+import { generatorOf } from '../test/helpers/cluster.mjs';
 import { buildInCluster, IN_CLUSTER_DEFECTS } from '../test/helpers/in-cluster.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const MARKER = '.kube-pki-example.json';
 const DAY = 24 * 60 * 60 * 1000;
-
-/** The planted defects: the classic ones people hit with kubeadm clusters. */
-export const EXAMPLE_DEFECTS = ['apiserver-san-missing', 'admin-org-typo', 'scheduler-cn-typo', 'controller-manager-expired', 'kubelet-untrusted'];
-export const EXAMPLE_OPTIONS = {
-  nodeName: 'k8s-cp-1',
-  advertiseAddress: '192.168.10.11',
-  // The load balancer admin.conf was re-pointed at after `kubeadm init` (its name is not in the apiserver certificate).
-  missingSanHost: 'k8s-api.lb.example.internal',
-};
 
 function usage(msg) {
   if (msg) console.error(`make-example: ${msg}`);
@@ -57,7 +50,7 @@ function parseArgs(argv) {
   return a;
 }
 
-function loadGenerator() {
+function loadEngine() {
   const file = process.env.KUBE_PKI_ENGINE ? path.resolve(process.env.KUBE_PKI_ENGINE) : path.join(here, '..', 'dist', 'engine.js');
   if (!existsSync(file)) {
     console.error('make-example: dist/engine.js is missing; run `npm run build` first.');
@@ -65,7 +58,9 @@ function loadGenerator() {
   }
   const mod = require(file);
   try {
-    return generatorOf(mod);
+    generatorOf(mod);
+    if (typeof mod.generate?.buildExampleCluster !== 'function') throw new Error('it has no generate.buildExampleCluster');
+    return mod;
   } catch (e) {
     console.error(`make-example: ${path.relative(process.cwd(), file)}: ${e.message}; rebuild (npm run build).`);
     process.exit(1);
@@ -102,30 +97,35 @@ async function main() {
     await rm(args.out, { recursive: true, force: true });
   }
 
-  const engine = loadGenerator();
-  const cluster = args.inCluster
-    ? await buildInCluster(args.out, { defects: IN_CLUSTER_DEFECTS, now: args.now, engine })
-    : await buildCluster(args.out, { ...EXAMPLE_OPTIONS, defects: EXAMPLE_DEFECTS, now: args.now, engine, reuseKeys: false });
+  const mod = loadEngine();
+  let expected;
+  let nodeName;
+  if (args.inCluster) {
+    const cluster = await buildInCluster(args.out, { defects: IN_CLUSTER_DEFECTS, now: args.now, engine: generatorOf(mod) });
+    expected = cluster.defects.map((d) => ({
+      defect: d.defect,
+      code: d.code,
+      file: path.relative(args.out, d.file).split(path.sep).join('/'),
+      line: d.line + 1, // 1-based, as editors and the CLI show it
+      lineIncludes: d.lineIncludes,
+      description: d.description,
+    }));
+    await writeFile(
+      path.join(args.out, MARKER),
+      JSON.stringify({ generatedBy: 'examples/make-example.mjs --in-cluster', generatedAt: args.now.toISOString(), expected }, null, 2) + '\n',
+    );
+  } else {
+    const tree = await mod.generate.buildExampleCluster({ now: args.now, generatedBy: 'examples/make-example.mjs' });
+    const report = mod.generate.writeExampleCluster(args.out, tree, { fs: mod.nodeFileSystem() });
+    if (!report.ok) {
+      console.error(`make-example: ${report.error?.message ?? 'writing failed'}`);
+      process.exit(1);
+    }
+    expected = tree.expected;
+    nodeName = tree.nodeName;
+  }
 
-  const expected = cluster.defects.map((d) => ({
-    defect: d.defect,
-    code: d.code,
-    file: path.relative(args.out, d.file).split(path.sep).join('/'),
-    line: d.line + 1, // 1-based, as editors and the CLI show it
-    lineIncludes: d.lineIncludes,
-    description: d.description,
-  }));
-  const generatedBy = args.inCluster ? 'examples/make-example.mjs --in-cluster' : 'examples/make-example.mjs';
-  await writeFile(
-    path.join(args.out, MARKER),
-    JSON.stringify(
-      { generatedBy, generatedAt: args.now.toISOString(), ...(args.inCluster ? {} : { nodeName: cluster.nodeName }), expected },
-      null,
-      2,
-    ) + '\n',
-  );
-
-  const what = args.inCluster ? 'in-cluster manifests' : `node ${cluster.nodeName}`;
+  const what = args.inCluster ? 'in-cluster manifests' : `node ${nodeName}`;
   console.log(`wrote ${rel}/ (${what}) with ${expected.length} planted defects:`);
   for (const e of expected) console.log(`  ${e.code.padEnd(17)} ${e.file}:${e.line}  ${e.description}`);
 }

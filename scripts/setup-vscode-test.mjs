@@ -187,7 +187,14 @@ function installCodeServer(p) {
     // Build native modules against Node 24's headers (a user ~/.npmrc may point node-gyp elsewhere).
     env: { npm_config_nodedir: p.nodeDir },
   });
-  const partial = { ...p, codeServerDir: path.join(tmp, 'lib', 'node_modules', 'code-server') };
+  // What the install made is checked where it is, in the temporary prefix, before it is moved into place.
+  const partialDir = path.join(tmp, 'lib', 'node_modules', 'code-server');
+  const partial = {
+    ...p,
+    codeServerDir: partialDir,
+    codeServerEntry: path.join(partialDir, 'out', 'node', 'entry.js'),
+    vscodeServerMain: path.join(partialDir, 'lib', 'vscode', 'out', 'server-main.js'),
+  };
   const problems = codeServerProblems(partial);
   if (problems.length) throw new Error(`code-server ${CODE_SERVER_VERSION} is incomplete after the install:\n  ${problems.join('\n  ')}`);
   writeFileSync(path.join(tmp, '.kube-pki-complete'), `${CODE_SERVER_VERSION}\n`);

@@ -50,6 +50,26 @@ export interface DecodeParams {
 
 export type DecodeResponse = { title: string; text: string } | { error: string };
 
+/**
+ * The example cluster ("Kube PKI: Open Example Cluster"): a kubeadm control-plane node's files with five planted
+ * TLS mistakes, generated now into `folder` (absolute; it must not exist or be empty: nothing is ever replaced).
+ */
+export const EXAMPLE_REQUEST = 'kubePki/example/create';
+
+export interface ExampleParams {
+  folder: string;
+}
+
+export interface ExampleResult {
+  ok: boolean;
+  folder: string;
+  /** The files written (absolute paths). */
+  written: string[];
+  /** Where kube-pki reports each planted mistake: relative path (with '/'), 1-based line, code. */
+  expected: { code: string; file: string; line: number; description: string }[];
+  error?: string;
+}
+
 /** Requests of generation: a plan to preview, applying it, and what the workspace implies as defaults. */
 export const PLAN_REQUEST = 'kubePki/generate/plan';
 export const APPLY_REQUEST = 'kubePki/generate/apply';

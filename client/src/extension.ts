@@ -11,6 +11,7 @@ import {
 } from '../../shared/protocol';
 import { ExecuteCommandRequest, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerDecodeCommands } from './decode';
+import { registerExampleCommands } from './example';
 import { registerGenerateCommands } from './generate';
 import { restartingErrorHandler } from './restart';
 import { registerPkiExplorer, type PkiExplorerApi } from './pkiTree';
@@ -106,6 +107,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KubePk
   const c = client;
   registerDecodeCommands(context, () => client, output);
   registerGenerateCommands(context, () => client, output);
+  registerExampleCommands(context, () => client, output);
   const explorer = registerPkiExplorer(context, () => client, output);
   const probe = registerProbeCommand(
     context,

@@ -32,6 +32,7 @@ let browser;
 let page;
 let extensionsDir;
 let childEnv;
+let serverTmp; // the TMPDIR of code-server and its extension host
 
 const shot = async (name, opts = {}) => {
   const file = path.join(SHOTS, name);
@@ -89,6 +90,8 @@ before(async () => {
       2,
     ),
   );
+  serverTmp = path.join(tmp, 'server-tmp');
+  mkdirSync(serverTmp);
   const port = await freePort();
   const config = path.join(tmp, 'code-server.yaml');
   writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
@@ -108,7 +111,8 @@ before(async () => {
       '--disable-workspace-trust',
       '--disable-getting-started-override',
     ],
-    { env: childEnv, cwd: tmp, logFile: path.join(tmp, 'code-server.log') },
+    // Its temporary folder inside ours: Open Example Cluster offers a folder there (the last test).
+    { env: { ...childEnv, TMPDIR: serverTmp }, cwd: tmp, logFile: path.join(tmp, 'code-server.log') },
   );
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/healthz`, { server, timeout: 60_000 });
@@ -194,6 +198,7 @@ test('the .vsix holds only the bundled extension, and is small', () => {
     /^extension\/dist\/(client|server)\.js$/,
     /^extension\/dist\/webview\/timeline\.(js|css)$/,
     /^extension\/syntaxes\/[^/]+\.json$/,
+    /^extension\/media\/walkthrough\/[^/]+\.md$/,
   ];
   const stray = names.filter((n) => !allowed.some((re) => re.test(n)));
   assert.deepEqual(stray, [], `unexpected files in the .vsix: ${stray.join(', ')}`);
@@ -207,6 +212,7 @@ test('the .vsix holds only the bundled extension, and is small', () => {
     'extension/images/icon.png',
     'extension/changelog.md',
     'extension/readme.md',
+    ...pkg.contributes.walkthroughs.flatMap((w) => w.steps.map((st) => `extension/${st.media.markdown}`)),
   ]) {
     assert.ok(names.includes(n), `${n} is missing from the .vsix`);
   }
@@ -468,4 +474,99 @@ test("the expiry timeline draws a bar per certificate with today marked, from th
   await page.waitForTimeout(300);
   await shot('e2e-8-timeline-near.png');
   await shot('readme-screenshot-timeline.png');
+});
+
+// --------------------------------------------------------------------------------------------------
+// The first run: the walkthrough (README "First run"), opened by Kube PKI: Get Started, which runs
+// workbench.action.openWalkthrough with <publisher>.<name>#<walkthrough id>.
+
+test('Kube PKI: Get Started opens the walkthrough: its steps with their buttons and pages; a step is done when its button ran', async () => {
+  const walkthrough = pkg.contributes.walkthroughs[0];
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await runCommand('View: Close All Editors');
+  await runCommand('Kube PKI: Get Started');
+  const container = page.locator('.gettingStartedContainer');
+  const step = (i) => container.locator('button.getting-started-step', { hasText: walkthrough.steps[i].title }).first();
+  await step(0).waitFor({ timeout: 30_000 });
+  await page.locator('.tab.active', { hasText: 'Welcome' }).waitFor();
+  const text = await container.innerText();
+  assert.ok(text.includes(walkthrough.title), text);
+  for (const st of walkthrough.steps) assert.ok(text.includes(st.title), `step "${st.title}" on the page`);
+  // The media page of a step: media/walkthrough/*.md, in the Welcome page's webview.
+  const media = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+
+  // "See what is wrong": its button opens the Problems panel, and the step is done (onCommand / onView).
+  assert.equal(await step(1).getAttribute('aria-checked'), 'false');
+  await step(1).click();
+  await media.locator('h1', { hasText: 'Every finding is a promise' }).waitFor({ timeout: 30_000 });
+  await container.locator('.getting-started-step.expanded a', { hasText: 'Show Problems' }).first().click();
+  await page.locator('.markers-panel').waitFor({ timeout: 15_000 });
+  await waitForValue(
+    () => step(1).getAttribute('aria-checked'),
+    (v) => v === 'true',
+    'the step "See what is wrong" to be marked done',
+  );
+  // Nothing modal came up on the way (a dialog would make the workbench inert).
+  const dialog = page.locator('.monaco-dialog-box');
+  if (await dialog.count()) {
+    await shot('e2e-9-dialog.png');
+    assert.fail(`a dialog: ${await dialog.first().innerText()}`);
+  }
+  await runCommand('View: Hide Panel');
+
+  // The picture for the README: the first step, its button and the example it makes.
+  await step(0).click();
+  await container.locator('.getting-started-step.expanded a', { hasText: 'Open Example Cluster' }).first().waitFor({ timeout: 15_000 });
+  await media.locator('h1', { hasText: 'The example cluster' }).waitFor({ timeout: 30_000 });
+  await page.mouse.move(5, 5);
+  await page.waitForTimeout(500);
+  await shot('e2e-9-walkthrough.png');
+  await shot('readme-screenshot-walkthrough.png');
+});
+
+test('Kube PKI: Open Example Cluster, as a person runs it: a new folder, opened in this window, the walkthrough at its next step', async () => {
+  // Through the palette; its quick pick follows in the same input (runCommand would wait for the input to close).
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill('>Kube PKI: Open Example Cluster');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Open Example Cluster' }).first().waitFor();
+  await page.keyboard.press('Enter');
+  // Where: the temporary folder (the home folder is the real one's here).
+  const where = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'a temporary folder' });
+  await where.first().waitFor({ timeout: 30_000 });
+  const label = (await where.first().innerText()).replace(/\s+/g, ' ');
+  const folder = path.join(serverTmp, 'kube-pki-example');
+  assert.ok(label.includes(folder), label);
+  await where.first().click();
+  // A folder is open (the first example): asked how to open the new one.
+  const toast = page.locator('.notification-toast', { hasText: 'the example cluster is in' });
+  await toast.waitFor({ timeout: 60_000 });
+  assert.match(await toast.innerText(), /5 planted mistakes/);
+  const marker = JSON.parse(readFileSync(path.join(folder, '.kube-pki-example.json'), 'utf8'));
+  assert.deepEqual(
+    marker.expected.map((e) => `${e.code} ${e.file}:${e.line}`),
+    expected.map((e) => `${e.code} ${e.file}:${e.line}`),
+    'the same five mistakes as npm run example',
+  );
+  await toast.getByRole('button', { name: 'Open', exact: true }).click();
+  // The window reloads with the example: its status, and the walkthrough again, at "See what is wrong".
+  await page.waitForURL(/kube-pki-example/, { timeout: 60_000 });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  const want = `PKI: ${cliCounts.errors} errors, ${cliCounts.warnings} warnings`;
+  await waitForValue(
+    () => page.locator('.statusbar-item', { hasText: 'PKI' }).first().innerText(),
+    (t) => t.includes(want),
+    `the status bar to read "${want}"`,
+    60_000,
+  );
+  const walkthrough = pkg.contributes.walkthroughs[0];
+  const container = page.locator('.gettingStartedContainer');
+  const expanded = container.locator('button.getting-started-step[aria-expanded="true"]');
+  await expanded.first().waitFor({ timeout: 30_000 });
+  assert.match(await expanded.first().innerText(), new RegExp(walkthrough.steps[1].title));
+  // The first step is done: its button's command ran.
+  const first = container.locator('button.getting-started-step', { hasText: walkthrough.steps[0].title }).first();
+  assert.equal(await first.getAttribute('aria-checked'), 'true');
+  await shot('e2e-10-example-opened.png');
 });

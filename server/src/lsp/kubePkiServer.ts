@@ -13,6 +13,7 @@
 //     codeActions.ts   quick fixes: generate or re-issue, ignore comments
 //     generation.ts    kubePki/generate/plan, /apply, /defaults
 //     inventory.ts     kubePki/inventory (the PKI tree and the expiry timeline)
+//     example.ts       kubePki/example/create (the example cluster, written into a new folder)
 //     commands.ts      kubePki/summary and the re-check command
 //     probe.ts         kubePki/probe/endpoints, /run (Probe Live Endpoints: what the endpoints serve)
 //   diagnostics.ts  Finding -> Diagnostic;  uris.ts  URIs <-> paths;  server.ts  the entry point (stdio or IPC)
@@ -25,6 +26,7 @@ import { WorkspaceState } from './state';
 import { codeActionCapabilities, registerCodeActions } from './handlers/codeActions';
 import { COMMANDS, registerCommands } from './handlers/commands';
 import { registerDocuments } from './handlers/documents';
+import { registerExample } from './handlers/example';
 import { registerGeneration } from './handlers/generation';
 import { registerInventory } from './handlers/inventory';
 import { registerLifecycle } from './handlers/lifecycle';
@@ -54,6 +56,7 @@ export function startServer(connection: Connection): void {
   registerViewing(connection, state, log);
   registerInventory(connection, state, log);
   registerProbe(connection, state, log);
+  registerExample(connection, state, log);
   registerCommands(connection, state, publisher, index, log);
   const generation = registerGeneration(connection, state, log, (written) => {
     // Files were written: the engine re-reads them, and everything is re-checked.

@@ -23,6 +23,8 @@ const EXERCISED_COMMANDS = {
   ...require('./explorer.commands').EXPLORER_TESTS,
   // Probe Live Endpoints' is in probe.test.js.
   ...require('./probe.commands').PROBE_TESTS,
+  // The example cluster's and the walkthrough's are in walkthrough.test.js.
+  ...require('./walkthrough.commands').WALKTHROUGH_TESTS,
 };
 
 const ctx = manifest();

@@ -13,6 +13,7 @@ exports.run = async function run() {
   require('./policy.test'); // ignore quick fixes and .kube-pki.yaml problems (files of its own, removed after)
   require('./probe.test'); // Probe Live Endpoints (a kubeconfig and servers of its own, removed after)
   require('./generate.test'); // quick fixes and the Generate/Renew commands (last but one: it writes files)
+  require('./walkthrough.test'); // the example cluster (a folder of its own) and the walkthrough
   require('./restart.test'); // kills the language server twice (last: the others talk to the first one)
   await runTests();
 };

@@ -23,3 +23,5 @@ export type { FileWriter, WriteRequest, WriteOptions, WriteReport, WrittenFile }
 export { writeBatch, backupFiles, nodeWriter, clearStaleTemps, backupStamp, TEMP_MARK } from './write';
 export type { CertSpec, CaFamily, LeafRole, CaProfile, LeafProfile } from './profiles';
 export { caProfiles, leafProfiles } from './profiles';
+export type { ExampleOptions, ExampleFile, ExampleDefect, ExampleTree, ExampleWriteOptions } from './example/cluster';
+export { buildExampleCluster, writeExampleCluster, EXAMPLE_MARKER } from './example/cluster';

@@ -8,6 +8,7 @@ import { formatJson, formatSarif, formatText, type BaselineReport, type CodeCata
 import { GENERATE_COMMANDS, runGenerate } from './generate';
 import { runVerify } from './verify';
 import { runExpiration } from './expiration';
+import { runRotate } from './rotate';
 import { configProblems, excludedFolderNote, notCheckedNote, openTree, tooBigNote, type OpenTree } from './tree';
 import { unplacedNote } from './unplaced';
 import { plural } from '../engine/words';
@@ -46,6 +47,7 @@ export function run(argv: string[], io: Io): number | Promise<number> {
   if (argv.length && GENERATE_COMMANDS.has(argv[0])) return runGenerate(argv, io);
   if (argv[0] === 'verify') return runVerify(argv.slice(1), io);
   if (argv[0] === 'expiration') return runExpiration(argv.slice(1), io);
+  if (argv[0] === 'rotate-ca') return runRotate(argv.slice(1), io);
   let args;
   try {
     args = parseArgs(argv);

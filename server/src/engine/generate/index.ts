@@ -23,3 +23,6 @@ export type { FileWriter, WriteRequest, WriteOptions, WriteReport, WrittenFile }
 export { writeBatch, backupFiles, nodeWriter, clearStaleTemps, backupStamp, TEMP_MARK } from './write';
 export type { CertSpec, CaFamily, LeafRole, CaProfile, LeafProfile } from './profiles';
 export { caProfiles, leafProfiles } from './profiles';
+// Rotating a CA in three stages (rotate/).
+export type { RotatedCa, Stage as RotationStage, RotateOptions, RotationResult, RotationFile, BrokenConnection } from './rotate';
+export { prepareRotation, finishRotation } from './rotate';

@@ -17,7 +17,7 @@ interface Io {
   cwd: string;
 }
 
-export const ROTATE_USAGE = `Usage: kube-pki rotate-ca [PATH...] --ca cluster|etcd|front-proxy [options]
+export const ROTATE_USAGE = `Usage: kube-pki rotate-ca [PATH...] --ca cluster|etcd|front-proxy|service-account [options]
 
 Rotates a CA without an outage, one stage per run, as the Kubernetes documentation's "Manual Rotation of CA
 Certificates" does by hand:
@@ -34,7 +34,10 @@ apiserver -> kubelet, front proxy, pods -> apiserver), with each side's files ol
 restart leaves them, and kube-pki check's errors: a stage that would break one is refused, naming it.
 
 Options:
-  --ca CA                  cluster (pki/ca.crt), etcd (pki/etcd/ca.crt) or front-proxy (pki/front-proxy-ca.crt)
+  --ca CA                  cluster (pki/ca.crt), etcd (pki/etcd/ca.crt), front-proxy (pki/front-proxy-ca.crt),
+                           or service-account (pki/sa.key, pki/sa.pub: the same stages with the key pair:
+                           1 both public keys in --service-account-key-file, 2 sign with the new key,
+                           3 the old public key removed)
   --stage N                the stage to write (default: the next one)
   --dry-run                print the stage and its checks, write nothing
   --key-type T             the new CA's key (stage 1), and new leaf keys with --new-keys: rsa-2048 (default),
@@ -48,7 +51,13 @@ ${CONFIG_USAGE}
 Replaced files are kept as NAME.bak-YYYYMMDDhhmmss; keys are written 0600. Exit status: 0 written (or,
 with --dry-run, would be), 1 refused or not written, 2 bad usage.`;
 
-const CAS = lookupTable<generate.RotatedCa>({ cluster: 'cluster', etcd: 'etcd', 'front-proxy': 'front-proxy', frontproxy: 'front-proxy' });
+const CAS = lookupTable<generate.RotatedCa | 'service-account'>({
+  cluster: 'cluster',
+  etcd: 'etcd',
+  'front-proxy': 'front-proxy',
+  'service-account': 'service-account',
+  sa: 'service-account',
+});
 const KEY_TYPES = lookupTable<generate.KeyType>({
   'rsa-2048': 'rsa-2048',
   'rsa-3072': 'rsa-3072',
@@ -100,9 +109,9 @@ async function rotate(argv: string[], io: Io): Promise<number> {
     return v?.[0];
   };
   const caWord = one('--ca');
-  if (caWord === undefined) throw new UsageError('rotate-ca needs --ca cluster, etcd or front-proxy');
+  if (caWord === undefined) throw new UsageError('rotate-ca needs --ca cluster, etcd, front-proxy or service-account');
   const ca = CAS[caWord.toLowerCase()];
-  if (!ca) throw new UsageError(`--ca: expected cluster, etcd or front-proxy, got '${caWord}'`);
+  if (!ca) throw new UsageError(`--ca: expected cluster, etcd, front-proxy or service-account, got '${caWord}'`);
   const stageWord = one('--stage');
   const stage = stageWord === undefined ? undefined : Number(stageWord);
   if (stage !== undefined && stage !== 1 && stage !== 2 && stage !== 3) throw new UsageError(`--stage: expected 1, 2 or 3, got '${stageWord}'`);
@@ -152,23 +161,26 @@ async function rotate(argv: string[], io: Io): Promise<number> {
 }
 
 const STAGE_TITLES = { 1: 'trust both the old and the new CA', 2: 're-issue with the new CA', 3: 'trust only the new CA' } as const;
+const SA_STAGE_TITLES = { 1: 'trust both the old and the new key', 2: 'sign with the new key', 3: 'trust only the new key' } as const;
 
 function mode(m: number): string {
   return `0${m.toString(8)}`;
 }
 
 function report(r: generate.RotationResult, fs: FileSystem, io: Io, show: (p: string) => string, dryRun: boolean): number {
-  const at = r.current === 0 ? 'not rotating (one CA)' : `stage ${r.current} written`;
+  const sa = r.ca === 'service-account';
+  const at = r.current === 0 ? `not rotating (one ${sa ? 'key' : 'CA'})` : `stage ${r.current} written`;
   io.out(`rotating ${r.title}: ${r.sites.map(show).join(', ') || '(not found)'}; the files are at: ${at}\n`);
   if (r.refusal && r.files.length === 0) {
     io.err(`kube-pki: stage ${r.stage} refused: ${r.refusal}; nothing was written\n`);
     return 1;
   }
-  io.out(`stage ${r.stage} of 3: ${STAGE_TITLES[r.stage]}\n`);
+  io.out(`stage ${r.stage} of 3: ${(sa ? SA_STAGE_TITLES : STAGE_TITLES)[r.stage]}\n`);
   io.out(dryRun || r.refusal || r.broken.length || r.newErrors.length ? 'it would change:\n' : 'it changes:\n');
   for (const f of r.files) io.out(`  ${f.replace ? 'replace' : 'create'} ${show(f.path)} (${mode(f.mode)}): ${f.summary}\n`);
   for (const m of r.moves) io.out(`  archive ${show(m.from)} -> ${show(m.to)}\n`);
-  for (const x of r.removals) io.out(`  remove ${show(x)} (staging copy: now in ${x.endsWith('.key') ? 'the CA key file' : 'the CA file'})\n`);
+  for (const x of r.removals)
+    io.out(`  remove ${show(x)} (the staging copy of what the stage writes into ${x.endsWith('.key') ? 'the key file' : 'the CA file'})\n`);
   for (const n of r.notReissued) io.out(`  not re-issued: ${n}\n`);
   for (const b of r.byHand) io.out(`  by hand: ${b}\n`);
   io.out(

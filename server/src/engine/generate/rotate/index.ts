@@ -16,7 +16,7 @@
 // Nothing here writes: prepareRotation makes the stage's files in memory (keys included: 0600, never printed) and
 // the verdicts; the caller writes them with writeBatch and then applies `moves` and `removals` (finishRotation).
 import * as path from 'node:path';
-import { MAX_CONFIG_BYTES, MAX_FILE_BYTES, type FileSystem } from '../../types';
+import { MAX_CONFIG_BYTES, type FileSystem } from '../../types';
 import type { Engine } from '../../workspace/engine';
 import { WorkspaceQuery, flagRef, componentUnits, type ClusterQuery } from '../../cluster';
 import { unitReferences, type KubeconfigUnit, type Reference, type Span } from '../../parse';
@@ -27,78 +27,12 @@ import { isIssuedBy } from '../../pki/verify';
 import { materialFromText, type Material } from '../../resolve/material';
 import { overlayFileSystem } from '../../fs/nodeFileSystem';
 import { issueCertificate, loadIssuer, type IssuedCertificate, type KeyUsageName, type ExtKeyUsageName } from '../certs';
-import { generateKey, loadKey, type KeyType } from '../keys';
+import { generateKey, loadKey } from '../keys';
 import { CA_KEY_USAGE } from '../profiles';
 import { nodeWriter, type FileWriter } from '../write';
+import { newErrorsAfter, readText, type RotateOptions, type RotationFile, type RotationResult, type RotatedCa, type Stage } from './common';
+import { prepareServiceAccountRotation } from './serviceAccount';
 import { connectionsOf, describeLoc, judge, readersOf, type Connection } from './connections';
-
-export type RotatedCa = 'cluster' | 'etcd' | 'front-proxy';
-export type Stage = 1 | 2 | 3;
-
-export interface RotateOptions {
-  ca: RotatedCa;
-  /** The stage to write; default the one after the stage the files are at. */
-  stage?: Stage;
-  /** The new CA's key (stage 1); default rsa-2048 as kubeadm. */
-  keyType?: KeyType;
-  /** Validity of the new CA (stage 1, default 3650 days) or of the re-issued leaves (stage 2, default: as long as the old one was). */
-  days?: number;
-  /** Stage 2: new keys for the re-issued leaves instead of keeping theirs. */
-  newKeys?: boolean;
-  now?: Date;
-  /** Folders whose certificate files are read (the CLI's paths). */
-  roots: string[];
-  /** An engine with the same options over another FileSystem, the documents not yet read (the tree after the stage). */
-  engineOver: (fs: FileSystem) => Engine;
-  show?: (file: string) => string;
-}
-
-/** One file the stage writes, with what to say about it (never its content). */
-export interface RotationFile {
-  path: string;
-  contents: string;
-  mode: number;
-  replace: boolean;
-  summary: string;
-}
-
-export interface BrokenConnection {
-  connection: string;
-  check: string;
-  /** "new client files / old server files". */
-  mix: string;
-  message: string;
-}
-
-export interface RotationResult {
-  ca: RotatedCa;
-  title: string;
-  /** The stage the files are at (0: not started or finished). */
-  current: 0 | 1 | 2;
-  stage: Stage;
-  /** The CA files (NAME.crt of every node tree). */
-  sites: string[];
-  files: RotationFile[];
-  /** Files moved after the batch (stage 3: the old CA into rotated/). */
-  moves: { from: string; to: string }[];
-  /** Staging files removed after the batch (stage 2: NAME-new.*, now NAME.crt's first and NAME.key). */
-  removals: string[];
-  /** What restarts or must be redistributed. */
-  restart: string[];
-  /** What to verify before the next stage. */
-  verifyNext: string[];
-  /** Trust points kube-pki does not rewrite (a Secret's or a webhook's inline CA): to update by hand. */
-  byHand: string[];
-  /** Certificates the old CA signed that cannot be re-issued here (no key), with why. */
-  notReissued: string[];
-  /** Connections checked, and of them the ones the stage would break (in some mix of old and new files). */
-  connectionsChecked: number;
-  broken: BrokenConnection[];
-  /** Errors kube-pki check would report on the tree after the stage that it does not report now. */
-  newErrors: string[];
-  /** Why the stage cannot be written at all (before any check). */
-  refusal?: string;
-}
 
 const TITLES: Record<RotatedCa, string> = { cluster: 'the cluster CA', etcd: 'the etcd CA', 'front-proxy': 'the front-proxy CA' };
 
@@ -131,10 +65,7 @@ interface Site {
   problem?: string;
 }
 
-function read(fs: FileSystem, file: string, max = MAX_FILE_BYTES): string | undefined {
-  const r = fs.readFile(file, max);
-  return r.ok ? r.data.toString('latin1') : undefined;
-}
+const read = readText;
 
 function spkiOfKey(m: Material | undefined): Buffer | undefined {
   return m?.privateKeys.find((k) => !k.encrypted && k.spkiDer)?.spkiDer;
@@ -300,13 +231,15 @@ function sameCert(a: Certificate, b: Certificate | undefined): boolean {
  * why not (refusal, broken connections, new errors): the caller writes only when all three are empty.
  */
 export async function prepareRotation(engine: Engine, options: RotateOptions): Promise<RotationResult> {
+  if (options.ca === 'service-account') return prepareServiceAccountRotation(engine, options);
+  const ca: RotatedCa = options.ca;
   const fs = engine.fileSystem;
   const q = new WorkspaceQuery(engine);
   const show = options.show ?? ((f: string) => f);
   const now = options.now ?? new Date();
-  const title = TITLES[options.ca];
+  const title = TITLES[ca];
   const result: RotationResult = {
-    ca: options.ca,
+    ca,
     title,
     current: 0,
     stage: options.stage ?? 1,
@@ -324,9 +257,9 @@ export async function prepareRotation(engine: Engine, options: RotateOptions): P
   };
   const refuse = (why: string) => ((result.refusal = why), result);
 
-  const found = findSites(q, options.ca);
+  const found = findSites(q, ca);
   if (found.length === 0) {
-    const flags = CA_FLAGS[options.ca].map((f) => `${f.component} --${f.flag}`).join(', ');
+    const flags = CA_FLAGS[ca].map((f) => `${f.component} --${f.flag}`).join(', ');
     return refuse(`no file of ${title} found: kube-pki finds it through ${flags} in the static pod manifests read`);
   }
   const sites: Site[] = [];
@@ -649,31 +582,10 @@ export async function prepareRotation(engine: Engine, options: RotateOptions): P
       }
     }
   }
-  result.newErrors = newErrors(engine, options.engineOver(after), after, show);
+  result.newErrors = newErrorsAfter(engine, options.engineOver(after), after, show);
   if (stage > current + 1 && !result.refusal)
     result.refusal = `the files are at stage ${current}: stage ${stage} skips stage ${current + 1}${result.broken.length ? '' : ' (no connection kube-pki sees breaks, but a skipped stage leaves the signers or leaves behind)'}`;
   return result;
-}
-
-function errorsOf(e: Engine, show: (p: string) => string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const file of e.documents()) {
-    for (const f of e.check(file)) {
-      if (f.severity !== 'error') continue;
-      out.set(`${file}\u0000${f.code}\u0000${f.range.start.line}`, `${show(file)}:${f.range.start.line + 1}: ${f.code}: ${f.message}`);
-    }
-  }
-  return out;
-}
-
-function newErrors(before: Engine, after: Engine, fs: FileSystem, show: (p: string) => string): string[] {
-  for (const file of before.documents()) {
-    const r = fs.readFile(file, MAX_CONFIG_BYTES);
-    if (r.ok) after.updateDocument(file, r.data.toString('utf8'));
-  }
-  const was = errorsOf(before, show);
-  const now = errorsOf(after, show);
-  return [...now].filter(([k]) => !was.has(k)).map(([, v]) => v);
 }
 
 function verifyBeforeNext(stage: Stage, title: string, sites: Site[], show: (p: string) => string): string[] {
@@ -723,4 +635,5 @@ export function finishRotation(
 }
 
 export type { Connection, ConnectionCheck, Loc } from './connections';
+export type { RotateOptions, RotationFile, RotationResult, RotatedCa, Stage, BrokenConnection } from './common';
 export type { Reference };

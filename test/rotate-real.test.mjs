@@ -28,7 +28,7 @@ let tmp;
 let cluster;
 const groups = [];
 /** Copies of the node tree: snapshots[ca][stage]. */
-const snapshots = { etcd: {}, cluster: {} };
+const snapshots = { etcd: {}, cluster: {}, 'front-proxy': {}, 'service-account': {} };
 
 function cli(args) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd: tmp, encoding: 'utf8', timeout: 180_000 });
@@ -441,10 +441,111 @@ test('the etcd CA, stage 3 on a tree whose leaves the old CA still signs: refuse
   assert.notEqual(e2.status, 0, e2.out);
 });
 
+// ------------------------------------------------------------------------------------ front-proxy CA
+
+for (const stage of [1, 2, 3]) {
+  test(`front-proxy CA, stage ${stage}: kubectl with the front proxy's client certificate reaches a server trusting --requestheader-client-ca-file, in every mix`, async () => {
+    const previous = snapshots['front-proxy'][stage - 1] ?? (await snapshot('front-proxy', 0));
+    const out = stageOutput('front-proxy', stage);
+    const now = await snapshot('front-proxy', stage);
+    if (stage === 2)
+      assert.match(out, /replace node\/etc\/kubernetes\/pki\/front-proxy-client\.crt \(0644\): CN=front-proxy-client; issued by the new CA/);
+    for (const [server, client] of MIXES) {
+      const s = server === 'new' ? now : previous;
+      const c = client === 'new' ? now : previous;
+      // An aggregated API server: the apiserver's serving pair, verifying clients with front-proxy-ca.crt.
+      const { etcd, port } = await tlsEtcd({
+        cert: at(s, `${PKI}/apiserver.crt`),
+        key: at(s, `${PKI}/apiserver.key`),
+        clientCA: at(s, `${PKI}/front-proxy-ca.crt`),
+      });
+      try {
+        const r = await until(
+          () =>
+            kubectl([
+              '--server',
+              `https://127.0.0.1:${port}`,
+              '--certificate-authority',
+              at(s, `${PKI}/ca.crt`),
+              '--client-certificate',
+              at(c, `${PKI}/front-proxy-client.crt`),
+              '--client-key',
+              at(c, `${PKI}/front-proxy-client.key`),
+              'get',
+              '--raw',
+              '/version',
+            ]),
+          etcd,
+        );
+        assert.equal(r.status, 0, `server with ${server} files, front proxy with ${client} files: ${r.out}`);
+        assert.match(r.out, /"etcdserver"/);
+      } finally {
+        await etcd.stop();
+      }
+    }
+  });
+}
+
+// ------------------------------------------------------------------------------------ service-account keys
+
+/** Does a token signed with `signer`'s key verify with some public key of `verifier`'s --service-account-key-file (openssl)? */
+async function tokenVerifies(signerKey, pubFile) {
+  const data = path.join(tmp, 'token-payload');
+  const sig = path.join(tmp, 'token-sig');
+  await writeFile(data, `{"iss":"https://kubernetes.default.svc.cluster.local","sub":"system:serviceaccount:default:rotate"}`);
+  const s = openssl(['dgst', '-sha256', '-sign', signerKey, '-out', sig, data]);
+  assert.equal(s.status, 0, s.out);
+  const text = await readFile(pubFile, 'utf8');
+  const keys = [...text.matchAll(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----\n?/g)].map((m) => m[0]);
+  assert.ok(keys.length > 0, `${pubFile} holds public keys`);
+  for (const [i, k] of keys.entries()) {
+    const f = path.join(tmp, `pub-${i}.pem`);
+    await writeFile(f, k);
+    if (openssl(['dgst', '-sha256', '-verify', f, '-signature', sig, data]).status === 0) return true;
+  }
+  return false;
+}
+
+for (const stage of [1, 2, 3]) {
+  test(`service-account keys, stage ${stage}: a token signed by either side's key verifies with the apiserver's public keys, in every mix (openssl)`, async () => {
+    const previous = snapshots['service-account'][stage - 1] ?? (await snapshot('service-account', 0));
+    const out = stageOutput('service-account', stage);
+    const now = await snapshot('service-account', stage);
+    const pubs = (await readFile(at(now, `${PKI}/sa.pub`), 'utf8')).match(/BEGIN PUBLIC KEY/g).length;
+    assert.equal(pubs, stage === 3 ? 1 : 2, `sa.pub at stage ${stage}`);
+    if (stage === 2) assert.match(out, /replace node\/etc\/kubernetes\/pki\/sa\.key \(0600\): the new key/);
+    for (const [signer, verifier] of MIXES) {
+      const ok = await tokenVerifies(
+        at(signer === 'new' ? now : previous, `${PKI}/sa.key`),
+        at(verifier === 'new' ? now : previous, `${PKI}/sa.pub`),
+      );
+      assert.ok(ok, `token signed with the ${signer} sa.key, verified with the ${verifier} sa.pub`);
+    }
+    if (stage === 3) {
+      // The key of stage 0 no longer verifies: the old public key is gone.
+      assert.equal(await tokenVerifies(at(snapshots['service-account'][0], `${PKI}/sa.key`), at(now, `${PKI}/sa.pub`)), false);
+    }
+  });
+}
+
+test('service-account keys, stage 3 right after stage 1: refused, and openssl confirms the signing key would not verify', async () => {
+  assert.equal(cli(['rotate-ca', 'node', '--ca', 'service-account', '--key-type', 'ecdsa-p256']).code, 0);
+  const r = cli(['rotate-ca', 'node', '--ca', 'service-account', '--stage', '3']);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(
+    r.stdout,
+    /BREAKS tokens of kube-controller-manager .*--service-account-private-key-file -> kube-apiserver .*--service-account-key-file/,
+  );
+  const wrong = path.join(tmp, 'wrong-sa.pub');
+  const text = await readFile(at(cluster.dir, `${PKI}/sa.pub`), 'utf8');
+  await writeFile(wrong, text.match(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----\n?/g)[1]);
+  assert.equal(await tokenVerifies(at(cluster.dir, `${PKI}/sa.key`), wrong), false);
+});
+
 test('rotate-ca: usage errors exit 2; --dry-run writes nothing; the front-proxy CA is found', async () => {
   let r = cli(['rotate-ca', 'node']);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /rotate-ca needs --ca cluster, etcd or front-proxy/);
+  assert.match(r.stderr, /rotate-ca needs --ca cluster, etcd, front-proxy or service-account/);
   r = cli(['rotate-ca', 'node', '--ca', 'etcdd']);
   assert.equal(r.code, 2);
   r = cli(['rotate-ca', 'node', '--ca', 'cluster', '--stage', '4']);

@@ -552,7 +552,14 @@ export async function prepareRotation(engine: Engine, options: RotateOptions): P
   const restart = new Set<string>();
   for (const f of result.files) for (const r of readersOf(q, f.path, show)) restart.add(r);
   result.restart = [...restart].sort();
-  result.verifyNext = verifyBeforeNext(stage, title, sites, show);
+  result.verifyNext = verifyBeforeNext(
+    stage,
+    title,
+    sites,
+    show,
+    ca,
+    result.files.some((f) => !f.path.endsWith('.crt') && !f.path.endsWith('.key')),
+  );
 
   // ------------------------------------------------------------ judge the tree the stage leaves
   const after = overlayFileSystem(fs, new Map(result.files.map((f) => [f.path, f.contents])));
@@ -588,19 +595,19 @@ export async function prepareRotation(engine: Engine, options: RotateOptions): P
   return result;
 }
 
-function verifyBeforeNext(stage: Stage, title: string, sites: Site[], show: (p: string) => string): string[] {
+function verifyBeforeNext(stage: Stage, title: string, sites: Site[], show: (p: string) => string, which: RotatedCa, kubeconfigs: boolean): string[] {
   const ca = show(sites[0].certPath);
   if (stage === 1)
     return [
-      `every component listed above runs with the new files (restarted; copies on every node: ${ca}, ${show(sites[0].newCert)}, ${show(sites[0].newKey)} and the kubeconfigs)`,
+      `every component listed above runs with the new files (restarted; copies on every node: ${ca}, ${show(sites[0].newCert)}, ${show(sites[0].newKey)}${kubeconfigs ? ' and the kubeconfigs' : ''})`,
       `every pod or program that keeps its own copy of ${title} (kube-root-ca.crt in each namespace, webhook caBundles, CI kubeconfigs) has old + new`,
-      `kube-pki check reports no error; then stage 2: kube-pki rotate-ca --stage 2`,
+      `kube-pki check reports no error; then stage 2: kube-pki rotate-ca --ca ${which} --stage 2`,
     ];
   if (stage === 2)
     return [
       'every component listed above runs with its re-issued certificate (restarted), on every node',
       `the kubelets' client certificates are renewed by the controller-manager, now signing with the new CA; wait for them or re-issue them`,
-      `openssl verify -CAfile ${show(sites[0].newCert.replace(/-new(\.crt)$/, '$1'))} on each re-issued certificate; kube-pki check reports no error; then stage 3: kube-pki rotate-ca --stage 3`,
+      `openssl verify -CAfile ${show(sites[0].newCert.replace(/-new(\.crt)$/, '$1'))} on each re-issued certificate; kube-pki check reports no error; then stage 3: kube-pki rotate-ca --ca ${which} --stage 3`,
     ];
   return [
     'every component listed above runs with the new files (restarted), on every node',

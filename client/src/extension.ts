@@ -12,6 +12,7 @@ import {
 import { ExecuteCommandRequest, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerDecodeCommands } from './decode';
 import { registerGenerateCommands } from './generate';
+import { registerRotateCommand } from './rotate';
 import { restartingErrorHandler } from './restart';
 import { registerPkiExplorer, type PkiExplorerApi } from './pkiTree';
 import { plural } from './words';
@@ -103,6 +104,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KubePk
   const c = client;
   registerDecodeCommands(context, () => client, output);
   registerGenerateCommands(context, () => client, output);
+  registerRotateCommand(context, () => client, output);
   const explorer = registerPkiExplorer(context, () => client, output);
 
   context.subscriptions.push(

@@ -233,6 +233,8 @@ export interface RotatePlanParams {
   ca: 'cluster' | 'etcd' | 'front-proxy' | 'service-account';
   /** Default: the next stage after the one the files are at. */
   stage?: 1 | 2 | 3;
+  /** Several clusters in the workspace: the CA file (or sa.key) of the one to rotate (one of `choices`). */
+  site?: string;
   keyType?: string;
   days?: number;
   newKeys?: boolean;
@@ -257,6 +259,8 @@ export interface RotationPreview {
   broken: { connection: string; check: string; mix: string; message: string }[];
   newErrors: string[];
   refusal?: string;
+  /** Refused because the workspace holds several clusters: their CA files, to choose one from (`site`). */
+  choices?: string[];
   error?: string;
 }
 

@@ -78,11 +78,29 @@ export function registerRotateCommand(
         const ca =
           opts?.ca ?? (await vscode.window.showQuickPick(CAS, { title: 'Rotate which CA? (one stage at a time, each checked first)' }))?.value;
         if (!ca) return undefined;
-        const params: RotatePlanParams = { ca, stage: opts?.stage, keyType: opts?.keyType, days: opts?.days, newKeys: opts?.newKeys };
-        const preview = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: 'Kube PKI: checking the rotation stage' },
-          () => c.sendRequest<RotationPreview>(ROTATE_PLAN_REQUEST, params),
-        );
+        const params: RotatePlanParams = {
+          ca,
+          stage: opts?.stage,
+          site: opts?.site,
+          keyType: opts?.keyType,
+          days: opts?.days,
+          newKeys: opts?.newKeys,
+        };
+        const plan = () =>
+          vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Kube PKI: checking the rotation stage' }, () =>
+            c.sendRequest<RotationPreview>(ROTATE_PLAN_REQUEST, params),
+          );
+        let preview = await plan();
+        if (preview.choices?.length && !params.site && opts?.confirm !== false) {
+          // Several clusters in the workspace: which one.
+          const site = await vscode.window.showQuickPick(
+            preview.choices.map((p) => ({ label: rel(p), value: p })),
+            { title: `The workspace holds several of ${preview.title.replace(/^the /, '')}: rotate which?` },
+          );
+          if (!site) return { preview };
+          params.site = site.value;
+          preview = await plan();
+        }
         if (preview.error) {
           void vscode.window.showErrorMessage(`Kube PKI: ${preview.error}`);
           return { preview };

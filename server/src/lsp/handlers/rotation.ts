@@ -40,6 +40,7 @@ function preview(r: generate.RotationResult, planId: string | undefined): Rotati
     broken: r.broken,
     newErrors: r.newErrors,
     ...(r.refusal ? { refusal: r.refusal } : {}),
+    ...(r.choices ? { choices: r.choices } : {}),
   };
 }
 
@@ -82,6 +83,7 @@ export function registerRotation(connection: Connection, state: WorkspaceState, 
         const result = await generate.prepareRotation(engine, {
           ca,
           stage: params.stage,
+          site: typeof params.site === 'string' ? params.site : undefined,
           keyType: params.keyType as generate.KeyType | undefined,
           days: params.days,
           newKeys: params.newKeys,

@@ -8,6 +8,8 @@ export type Stage = 1 | 2 | 3;
 
 export interface RotateOptions {
   ca: RotatedCa | 'service-account';
+  /** Several clusters in the workspace: rotate the CA this file holds (every copy of it). */
+  site?: string;
   /** The stage to write; default the one after the stage the files are at. */
   stage?: Stage;
   /** The new CA's key (stage 1); default rsa-2048 as kubeadm. */
@@ -69,6 +71,8 @@ export interface RotationResult {
   newErrors: string[];
   /** Why the stage cannot be written at all (before any check). */
   refusal?: string;
+  /** Refused because the workspace holds several different CAs of this kind: one CA file of each, to choose from (`site`). */
+  choices?: string[];
 }
 
 export function readText(fs: FileSystem, file: string, max = MAX_FILE_BYTES): string | undefined {

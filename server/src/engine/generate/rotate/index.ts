@@ -268,6 +268,18 @@ export async function prepareRotation(engine: Engine, options: RotateOptions): P
     if (typeof s === 'string') return refuse(s);
     sites.push(s);
   }
+  // Several clusters in the workspace: the one whose CA file was chosen (every copy of that CA), or a choice.
+  const distinct = sites.filter((s, i) => sites.findIndex((t) => sameCert(t.old, s.old)) === i);
+  if (options.site) {
+    const chosen = sites.find((s) => s.certPath === options.site);
+    if (!chosen) return refuse(`${show(options.site)} is not a file of ${title} kube-pki found (${sites.map((s) => show(s.certPath)).join(', ')})`);
+    sites.splice(0, sites.length, ...sites.filter((s) => sameCert(s.old, chosen.old)));
+  } else if (distinct.length > 1) {
+    result.choices = distinct.map((s) => s.certPath);
+    return refuse(
+      `the workspace holds ${distinct.length} different ${title.replace(/^the /, '')}s (${distinct.map((s) => show(s.certPath)).join(', ')}): rotate one cluster at a time (give its folder as PATH)`,
+    );
+  }
   result.sites = sites.map((s) => s.certPath);
   const current = sites[0].current;
   for (const s of sites.slice(1)) {

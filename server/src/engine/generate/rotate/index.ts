@@ -18,7 +18,7 @@
 import * as path from 'node:path';
 import { MAX_CONFIG_BYTES, type FileSystem } from '../../types';
 import type { Engine } from '../../workspace/engine';
-import { WorkspaceQuery, flagRef, componentUnits, type ClusterQuery } from '../../cluster';
+import { WorkspaceQuery, flagRef, componentUnits, components, flagsOf, type CaFamily, type ClusterQuery, type Component } from '../../cluster';
 import { unitReferences, type KubeconfigUnit, type Reference, type Span } from '../../parse';
 import type { Certificate } from '../../pki/certificate';
 import { certInternals } from '../../pki/certificate';
@@ -36,18 +36,17 @@ import { connectionsOf, describeLoc, judge, readersOf, type Connection } from '.
 
 const TITLES: Record<RotatedCa, string> = { cluster: 'the cluster CA', etcd: 'the etcd CA', 'front-proxy': 'the front-proxy CA' };
 
-/** The flags that name each CA's file (the CA file is the one with NAME.key beside it). */
-const CA_FLAGS: Record<RotatedCa, { component: 'kube-apiserver' | 'kube-controller-manager' | 'etcd'; flag: string }[]> = {
-  cluster: [
-    { component: 'kube-controller-manager', flag: 'cluster-signing-cert-file' },
-    { component: 'kube-apiserver', flag: 'client-ca-file' },
-  ],
-  etcd: [
-    { component: 'kube-apiserver', flag: 'etcd-cafile' },
-    { component: 'etcd', flag: 'trusted-ca-file' },
-  ],
-  'front-proxy': [{ component: 'kube-apiserver', flag: 'requestheader-client-ca-file' }],
-};
+/** Which of kubeadm's CAs each --ca names (the catalog's CA families). */
+const FAMILY: Record<RotatedCa, CaFamily> = { cluster: 'ca', etcd: 'etcd-ca', 'front-proxy': 'front-proxy-ca' };
+
+/** The component flags that name the CA's file (the catalog's CA flags of that family). */
+function caFlags(ca: RotatedCa): { component: Component; flag: string; key?: string }[] {
+  return (Object.keys(components) as Component[]).flatMap((component) =>
+    flagsOf(component)
+      .filter(([, spec]) => spec.names === 'ca' && spec.ca === FAMILY[ca])
+      .map(([flag, spec]) => ({ component, flag, key: spec.key })),
+  );
+}
 
 interface Site {
   certPath: string;
@@ -122,17 +121,20 @@ function readSite(fs: FileSystem, certPath: string, keyPath: string): Site | str
   return { ...site, current: 0, old: signing };
 }
 
-/** The CA files of this CA in the workspace: those its flags name, with NAME.key beside them (or --cluster-signing-key-file). */
-function findSites(q: ClusterQuery, ca: RotatedCa): { certPath: string; keyPath: string }[] {
+/**
+ * The CA files of this CA in the workspace: those its flags name, with their key (the flag's key flag, or NAME.key
+ * beside them). A CA file with no key beside it is a copy to trust, not where the CA lives.
+ */
+function findSites(q: ClusterQuery, fs: FileSystem, ca: RotatedCa): { certPath: string; keyPath: string }[] {
   const out = new Map<string, string>();
-  for (const { component, flag } of CA_FLAGS[ca]) {
+  for (const { component, flag, key } of caFlags(ca)) {
     for (const u of componentUnits(q, component)) {
       const ref = flagRef(u, flag);
       const found = ref && q.resolve(ref)?.found;
       if (!found || out.has(found)) continue;
-      const keyRef = flag === 'cluster-signing-cert-file' ? flagRef(u, 'cluster-signing-key-file') : undefined;
+      const keyRef = key ? flagRef(u, key) : undefined;
       const keyPath = (keyRef && q.resolve(keyRef)?.found) ?? found.replace(/\.(crt|pem)$/i, '.key');
-      out.set(found, keyPath);
+      if (fs.stat(keyPath).kind === 'file') out.set(found, keyPath);
     }
   }
   return [...out].map(([certPath, keyPath]) => ({ certPath, keyPath }));
@@ -143,7 +145,7 @@ const CERT_FILE = /\.(crt|pem|cer)$/i;
 const MAX_WALK = 10_000;
 
 /** Certificate files below the roots (backups, kube-pki's temporaries and rotated/ left out). */
-function certificateFiles(fs: FileSystem, roots: string[]): string[] {
+function certificateFiles(fs: FileSystem, roots: string[]): { files: string[]; truncated: boolean } {
   const out: string[] = [];
   const seen = new Set<string>();
   const walk = (dir: string, depth: number) => {
@@ -163,7 +165,7 @@ function certificateFiles(fs: FileSystem, roots: string[]): string[] {
     if (st.kind === 'directory') walk(r, 0);
     else if (st.kind === 'file') out.push(r);
   }
-  return out;
+  return { files: out, truncated: out.length >= MAX_WALK };
 }
 
 interface LeafFile {
@@ -257,10 +259,14 @@ export async function prepareRotation(engine: Engine, options: RotateOptions): P
   };
   const refuse = (why: string) => ((result.refusal = why), result);
 
-  const found = findSites(q, ca);
+  const found = findSites(q, fs, ca);
   if (found.length === 0) {
-    const flags = CA_FLAGS[ca].map((f) => `${f.component} --${f.flag}`).join(', ');
-    return refuse(`no file of ${title} found: kube-pki finds it through ${flags} in the static pod manifests read`);
+    const flags = caFlags(ca)
+      .map((f) => `${f.component} --${f.flag}`)
+      .join(', ');
+    return refuse(
+      `no file of ${title} with its key found: kube-pki finds it through ${flags} in the static pod manifests read, and its key beside it (NAME.key); a CA whose key is elsewhere (externally managed) cannot be rotated here`,
+    );
   }
   const sites: Site[] = [];
   for (const f of found) {
@@ -354,7 +360,12 @@ export async function prepareRotation(engine: Engine, options: RotateOptions): P
       leafFiles.push(leaf);
     } else if (m.certs.some((c) => isOld(c) || isNext(c))) trustFiles.push({ path: real, certs: m.certs });
   };
-  for (const f of certificateFiles(fs, roots)) inspect(f);
+  const walked = certificateFiles(fs, roots);
+  for (const f of walked.files) inspect(f);
+  if (walked.truncated)
+    result.byHand.push(
+      `more than ${MAX_WALK} certificate files below ${roots.map(show).join(', ')}: only the first ${MAX_WALK} were read; give the node's folder as PATH`,
+    );
   // Files the configs reference outside the roots' certificate files (another extension, another folder).
   const inlineLeaves: InlineLeaf[] = [];
   const inlineTrust: InlineTrust[] = [];

@@ -297,3 +297,56 @@ export interface ProbeResult {
   findings: ProbeFinding[];
   error?: string;
 }
+
+/**
+ * Requests of CA rotation (Kube PKI: Rotate CA…): one stage planned, made in memory and judged
+ * (kubePki/rotate/plan: no key material in the answer), then written on confirmation (kubePki/rotate/apply).
+ * A plan that is refused (`refusal`, `broken`, `newErrors`) has no `planId`.
+ */
+export const ROTATE_PLAN_REQUEST = 'kubePki/rotate/plan';
+export const ROTATE_APPLY_REQUEST = 'kubePki/rotate/apply';
+export const ROTATE_COMMAND = 'kubePki.rotateCA';
+
+export interface RotatePlanParams {
+  ca: 'cluster' | 'etcd' | 'front-proxy' | 'service-account';
+  /** Default: the next stage after the one the files are at. */
+  stage?: 1 | 2 | 3;
+  /** Several clusters in the workspace: the CA file (or sa.key) of the one to rotate (one of `choices`). */
+  site?: string;
+  keyType?: string;
+  days?: number;
+  newKeys?: boolean;
+}
+
+export interface RotationPreview {
+  planId?: string;
+  ca: RotatePlanParams['ca'];
+  title: string;
+  /** The stage the files are at (0: not rotating). */
+  current: number;
+  stage: number;
+  sites: string[];
+  files: { path: string; replace: boolean; mode: number; summary: string }[];
+  moves: { from: string; to: string }[];
+  removals: string[];
+  restart: string[];
+  verifyNext: string[];
+  byHand: string[];
+  notReissued: string[];
+  connectionsChecked: number;
+  broken: { connection: string; check: string; mix: string; message: string }[];
+  newErrors: string[];
+  refusal?: string;
+  /** Refused because the workspace holds several clusters: their CA files, to choose one from (`site`). */
+  choices?: string[];
+  error?: string;
+}
+
+export interface RotationApplyResult {
+  ok: boolean;
+  written: { path: string; backup?: string; replaced: boolean }[];
+  /** Moved (archived) and removed files, after the writes. */
+  done: { verb: 'moved' | 'removed'; path: string; to?: string }[];
+  notWritten: string[];
+  error?: string;
+}

@@ -13,6 +13,7 @@ import { ExecuteCommandRequest, LanguageClient, TransportKind, type LanguageClie
 import { registerDecodeCommands } from './decode';
 import { registerExampleCommands } from './example';
 import { registerGenerateCommands } from './generate';
+import { registerRotateCommand } from './rotate';
 import { restartingErrorHandler } from './restart';
 import { registerPkiExplorer, type PkiExplorerApi } from './pkiTree';
 import { registerProbeCommand, type ProbeApi } from './probe';
@@ -108,6 +109,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KubePk
   registerDecodeCommands(context, () => client, output);
   registerGenerateCommands(context, () => client, output);
   registerExampleCommands(context, () => client, output);
+  registerRotateCommand(context, () => client, output);
   const explorer = registerPkiExplorer(context, () => client, output);
   const probe = registerProbeCommand(
     context,

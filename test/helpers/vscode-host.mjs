@@ -117,6 +117,9 @@ export function startGroup(command, args, { env, cwd, logFile }) {
       groups.delete(pgid);
       recordGroup(pgid, false);
       await Promise.race([exit, new Promise((r) => setTimeout(r, 2000))]);
+      // Output still in the pipes after the group ended would be written after end(): detach the pipes first.
+      child.stdout.unpipe(out);
+      child.stderr.unpipe(out);
       out.end();
     },
   };

@@ -40,6 +40,7 @@ export const COMMANDS: ReadonlyArray<readonly [string, string]> = [
   ['new-client', 'write a client certificate and key signed by a CA'],
   ['kubeconfig', 'write a kubeconfig with a new client certificate signed by a CA'],
   ['new-control-plane', "write a control plane's certificates, keys and kubeconfigs, as kubeadm does"],
+  ['rotate-ca', 'rotate a CA in three stages, each checked to keep every connection working'],
 ];
 
 export const HELP = `Usage: kube-pki COMMAND [options]

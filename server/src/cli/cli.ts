@@ -10,6 +10,7 @@ import { GENERATE_COMMANDS, runGenerate } from './generate';
 import { runVerify } from './verify';
 import { runExpiration } from './expiration';
 import { runProbe } from './probe';
+import { runRotate } from './rotate';
 import { configProblems, excludedFolderNote, notCheckedNote, openTree, tooBigNote, type OpenTree } from './tree';
 import { unplacedNote } from './unplaced';
 import { plural } from '../engine/words';
@@ -51,6 +52,7 @@ export function run(argv: string[], io: Io): number | Promise<number> {
   if (argv[0] === 'verify') return runVerify(argv.slice(1), io);
   if (argv[0] === 'expiration') return runExpiration(argv.slice(1), io);
   if (argv[0] === 'probe') return runProbe(argv.slice(1), io, { version: pkg.version, informationUri: informationUri() });
+  if (argv[0] === 'rotate-ca') return runRotate(argv.slice(1), io);
   let args;
   try {
     args = parseArgs(argv);

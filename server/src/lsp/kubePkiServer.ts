@@ -12,6 +12,7 @@
 //     viewing.ts       hover, CodeLens, document links, outline, folding, kubePki/decode
 //     codeActions.ts   quick fixes: generate or re-issue, ignore comments
 //     generation.ts    kubePki/generate/plan, /apply, /defaults
+//     rotation.ts      kubePki/rotate/plan, /apply (Kube PKI: Rotate CA…)
 //     inventory.ts     kubePki/inventory (the PKI tree and the expiry timeline)
 //     example.ts       kubePki/example/create (the example cluster, written into a new folder)
 //     commands.ts      kubePki/summary and the re-check command
@@ -28,6 +29,7 @@ import { COMMANDS, registerCommands } from './handlers/commands';
 import { registerDocuments } from './handlers/documents';
 import { registerExample } from './handlers/example';
 import { registerGeneration } from './handlers/generation';
+import { registerRotation } from './handlers/rotation';
 import { registerInventory } from './handlers/inventory';
 import { registerLifecycle } from './handlers/lifecycle';
 import { registerProbe } from './handlers/probe';
@@ -58,7 +60,7 @@ export function startServer(connection: Connection): void {
   registerProbe(connection, state, log);
   registerExample(connection, state, log);
   registerCommands(connection, state, publisher, index, log);
-  const generation = registerGeneration(connection, state, log, (written) => {
+  const afterWrite = (written: string[]) => {
     // Files were written: the engine re-reads them, and everything is re-checked.
     state.current();
     for (const f of written) {
@@ -68,7 +70,9 @@ export function startServer(connection: Connection): void {
     publisher.invalidateAll();
     publisher.scheduleAll();
     publisher.scheduleSummary();
-  });
+  };
+  const generation = registerGeneration(connection, state, log, afterWrite);
+  registerRotation(connection, state, log, afterWrite);
   registerCodeActions(connection, state, generation, log);
 
   state.documents.listen(connection);

@@ -14,5 +14,7 @@ const GENERATION_TESTS = {
   'kubePki.renewExpiring':
     'Kube PKI: Renew Expiring Certificates… renews what expires within the warning window or has expired, keeps keys, and nothing else',
   'kubePki.fixAll': 'Kube PKI: Fix All Problems clears every planted fixable code of a second node tree with one plan',
+  'kubePki.rotateCA':
+    'Kube PKI: Rotate CA… writes the etcd CA rotation stage by stage after its checks, and refuses a stage that would break a connection',
 };
 exports.GENERATION_TESTS = GENERATION_TESTS;

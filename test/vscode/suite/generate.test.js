@@ -238,3 +238,44 @@ test(GENERATION_TESTS['kubePki.fixAll'], async () => {
   }
   await vscode.workspace.saveAll(false);
 });
+
+test(GENERATION_TESTS['kubePki.rotateCA'], async () => {
+  const etcdCa = pki('etcd/ca.crt');
+  const certs = () => fs.readFileSync(etcdCa, 'utf8').match(/BEGIN CERTIFICATE/g).length;
+  const api = ctx.files['kube-apiserver.yaml'];
+  // The workspace holds two node trees with different etcd CAs: the command asks which (here: given).
+  let r = await vscode.commands.executeCommand('kubePki.rotateCA', { ca: 'etcd', confirm: false });
+  assert.deepEqual(r.preview.choices && r.preview.choices.includes(etcdCa), true, JSON.stringify(r.preview));
+  assert.equal(r.result, undefined);
+  const run = (extra) =>
+    vscode.commands.executeCommand('kubePki.rotateCA', { ca: 'etcd', site: etcdCa, keyType: 'ecdsa-p256', confirm: false, ...extra });
+  r = await run();
+  assert.equal(r.preview.stage, 1, JSON.stringify(r.preview));
+  assert.equal(r.result && r.result.ok, true, JSON.stringify(r));
+  assert.equal(certs(), 2, 'etcd/ca.crt: old + new');
+  assert.equal(fs.statSync(pki('etcd/ca-new.key')).mode & 0o777, 0o600);
+  // Stage 3 now would drop the old CA while etcd's certificates are still its: refused, nothing written.
+  r = await run({ stage: 3 });
+  assert.equal(r.result, undefined);
+  assert.equal(r.preview.planId, undefined);
+  assert.ok(
+    r.preview.broken.some((b) => /-> etcd /.test(b.connection)),
+    JSON.stringify(r.preview.broken),
+  );
+  assert.equal(certs(), 2);
+  for (const stage of [2, 3]) {
+    r = await run();
+    assert.equal(r.preview.stage, stage, JSON.stringify(r.preview));
+    assert.equal(r.result && r.result.ok, true, JSON.stringify(r));
+  }
+  assert.equal(certs(), 1, 'etcd/ca.crt: the new CA only');
+  assert.equal(fs.readdirSync(pki('etcd/rotated')).filter((f) => f.endsWith('.key')).length, 1);
+  // The rotated tree has no finding on the apiserver's etcd lines.
+  const doc = await open(api);
+  const etcdLines = [];
+  for (let i = 0; i < doc.lineCount; i++) if (/--etcd-(cafile|certfile|keyfile)=/.test(doc.lineAt(i).text)) etcdLines.push(i);
+  assert.equal(etcdLines.length, 3);
+  await sleep(1500);
+  const onEtcd = kubePki(api).filter((d) => etcdLines.includes(d.range.start.line));
+  assert.deepEqual(onEtcd.map(codeOf), [], show(onEtcd));
+});

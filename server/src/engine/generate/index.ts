@@ -25,3 +25,6 @@ export type { CertSpec, CaFamily, LeafRole, CaProfile, LeafProfile } from './pro
 export { caProfiles, leafProfiles } from './profiles';
 export type { ExampleOptions, ExampleFile, ExampleDefect, ExampleTree, ExampleWriteOptions } from './example/cluster';
 export { buildExampleCluster, writeExampleCluster, EXAMPLE_MARKER } from './example/cluster';
+// Rotating a CA in three stages (rotate/).
+export type { RotatedCa, Stage as RotationStage, RotateOptions, RotationResult, RotationFile, BrokenConnection } from './rotate';
+export { prepareRotation, finishRotation } from './rotate';

@@ -2,7 +2,7 @@
 // and the checks run over them. Adapters (language server, CLI) feed it text and ask for findings.
 import * as path from 'node:path';
 import { defaultOptions, MAX_CONFIG_BYTES, type EngineOptions, type FileSystem, type Finding, type Range, type SuppressedFinding } from '../types';
-import { LineIndex, locate, parseFile, unitReferences, type EnvFileLookup, type KubeconfigUnit, type ParsedFile, type Reference } from '../parse';
+import { LineIndex, locate, mightMatter, parseFile, plainServices, unitReferences, type EnvFileLookup, type KubeconfigUnit, type ParsedFile, type Reference } from '../parse';
 import { loadFile, loadInline, type Loaded } from '../resolve/material';
 import { isKubeadmConfig, isUnplaced, resolveReferencePath, type Resolution } from '../resolve/paths';
 import { notFoundMessage, pathNote, unplacedMessage, type NamedBy, type PathNote } from '../resolve/notFound';
@@ -67,6 +67,11 @@ interface Verdict {
 export class Engine implements WorkspaceView {
   private opts: EngineOptions;
   private readonly files = new Map<string, ParsedFile>();
+  /**
+   * Documents holding only Services (parse/index.ts plainServices), by text: recognised, with no finding of their
+   * own, parsed (into `files`) only when a relation asks for Services (units('service'), parsed(file)).
+   */
+  private readonly lazy = new Map<string, string>();
   /** Kubeconfigs read from disk because a --kubeconfig flag names them, though not in the workspace. */
   private readonly onDemand = new Map<string, ParsedFile>();
   private readonly fileMaterial = new Map<string, Loaded>();
@@ -176,6 +181,26 @@ export class Engine implements WorkspaceView {
     }
     const previous = this.files.get(file);
     if (previous && previous.text === text) return true;
+    const wasLazy = this.lazy.get(file);
+    if (wasLazy !== undefined && wasLazy === text) return true;
+    // The prefilter: a text nothing of kube-pki's can be made of, new to the engine, changes nothing but the
+    // material read from its path (no parse, no config lookup).
+    if (!previous && wasLazy === undefined && !this.envUsers.has(file) && !mightMatter(file, text)) {
+      this.forgetMaterial(file);
+      this.onDemand.delete(file);
+      return false;
+    }
+    if (wasLazy !== undefined) this.dropLazy(file);
+    if (!previous && !this.envUsers.has(file) && plainServices(text) && !this.dropInOwner(file)) {
+      if (this.excludedBy(file)) return false;
+      this.forgetMaterial(file);
+      this.onDemand.delete(file);
+      this.lazy.set(file, text);
+      // A check that looked through the Services sees one more.
+      this.unitCache.service = undefined;
+      this.forgetKind('service');
+      return true;
+    }
     if (this.excludedBy(file)) {
       // Not read as a document at all: not checked, and not used to relate others.
       if (previous) this.removeDocument(file);
@@ -296,6 +321,7 @@ export class Engine implements WorkspaceView {
 
   removeDocument(file: string): void {
     if (isConfigName(file) && this.configTexts.delete(file)) this.configChanged();
+    if (this.lazy.has(file)) this.dropLazy(file);
     const previous = this.files.get(file);
     if (this.files.delete(file)) this.unitCache = {};
     this.noteEnvFiles(file, undefined);
@@ -326,13 +352,39 @@ export class Engine implements WorkspaceView {
   }
 
   documents(): string[] {
-    const out = [...this.files.keys()];
+    const out = [...this.files.keys(), ...this.lazy.keys()];
     for (const env of this.envDocs.keys()) if (!this.files.has(env)) out.push(env);
     return out;
   }
 
   isRecognised(file: string): boolean {
-    return this.files.has(file) || this.envDocs.has(file);
+    return this.files.has(file) || this.lazy.has(file) || this.envDocs.has(file);
+  }
+
+  /** A lazy document leaves (its text changed, or it was removed): checks that looked through the Services may change. */
+  private dropLazy(file: string): void {
+    this.lazy.delete(file);
+    this.unitCache.service = undefined;
+    this.forgetKind('service');
+  }
+
+  /** Verdicts that looked through a kind of unit are taken again. */
+  private forgetKind(kind: string): void {
+    for (const [doc, d] of this.deps) if (d.kinds.has(kind)) this.verdicts.delete(doc);
+  }
+
+  /** The lazy documents parsed into `files` (a relation asks for Services): all of them, once. */
+  private parseLazy(): void {
+    if (this.lazy.size === 0) return;
+    const lazy = [...this.lazy];
+    this.lazy.clear();
+    for (const [file, text] of lazy) {
+      const parsed = this.parseDocument(file, text);
+      if (!parsed.recognised) continue;
+      this.files.set(file, parsed);
+      this.indexPathRefs(file, parsed);
+    }
+    this.unitCache = {};
   }
 
   /**
@@ -517,6 +569,7 @@ export class Engine implements WorkspaceView {
   // ---- services for checks -------------------------------------------------------------------
 
   units<K extends keyof UnitsByKind>(kind: K): UnitsByKind[K][] {
+    if (kind === 'service') this.parseLazy();
     let list = this.unitCache[kind];
     if (!list) {
       list = [];
@@ -527,6 +580,7 @@ export class Engine implements WorkspaceView {
   }
 
   parsed(file: string): ParsedFile | undefined {
+    if (this.lazy.has(file)) this.parseLazy();
     return this.files.get(file) ?? this.onDemand.get(file);
   }
 

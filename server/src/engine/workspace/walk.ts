@@ -1,0 +1,145 @@
+// The one folder walk of the engine: discovery of the candidate documents (discover.ts), the suffix index
+// (resolve/fileIndex.ts) and the inventory's loose certificate files (inventory/looseFiles.ts) enter the same
+// folders, skip the same names and stop at the same depth:
+//
+//   - never entered: SKIP_DIRS (version control and installed packages), whatever the config's `exclude` (and the
+//     CLI's --exclude) leaves out, and what a `.gitignore` between the walk's root and the file ignores (read with
+//     the `ignore` package, git's own rules: negations, anchored and folder-only patterns, `**`);
+//   - a folder is never skipped for its name alone: `dist/` or `out/` often hold the rendered manifests a project
+//     ships (kubebuilder's dist/install.yaml), and are walked unless .gitignore or `exclude` leave them out;
+//   - limits: MAX_WALK_DEPTH folders below a root, and the caller's bound on files (`maxFiles`). A walk that stops
+//     at one says so in its WalkReport, for the adapters to tell the user (the CLI's note, the server's status):
+//     nothing is left out silently.
+import * as path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import type { FileSystem } from '../types';
+
+/** Folders no walk enters: version control and installed packages only (exclude and .gitignore leave out more). */
+export const SKIP_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', '.hg', '.svn']);
+/** How many folders below a root a walk goes (deeper ones are not entered, and the report says so). */
+export const MAX_WALK_DEPTH = 32;
+/** The default bound on candidate documents read from the folders given (the CLI's --max-files, `maxFiles`, kubePki.maxFiles). */
+export const DEFAULT_MAX_FILES = 250_000;
+/** .gitignore files bigger than this are not read (none is that big). */
+const MAX_GITIGNORE_BYTES = 1024 * 1024;
+
+/** What a walk left out because of a limit (undefined fields: not reached). */
+export interface WalkReport {
+  /** The bound on files was reached: `limit` files were taken, those after `after` (in walk order) were not. */
+  files?: { limit: number; after: string };
+  /** Folders deeper than `limit` below a root that were not entered (the first few), and how many. */
+  depth?: { limit: number; folders: string[]; count: number };
+}
+
+/** Merges what several walks left out into one report. */
+export function mergeReports(into: WalkReport, from: WalkReport): WalkReport {
+  if (from.files && !into.files) into.files = from.files;
+  if (from.depth) {
+    if (!into.depth) into.depth = { limit: from.depth.limit, folders: [], count: 0 };
+    into.depth.count += from.depth.count;
+    for (const f of from.depth.folders) if (into.depth.folders.length < 5) into.depth.folders.push(f);
+  }
+  return into;
+}
+
+/** The .gitignore rules of the folders on the way down, read once per folder per walk. */
+export class GitIgnores {
+  private readonly byDir = new Map<string, Ignore | null>();
+  constructor(private readonly fs: FileSystem) {}
+
+  private rulesOf(dir: string): Ignore | null {
+    let rules = this.byDir.get(dir);
+    if (rules === undefined) {
+      rules = null;
+      const read = this.fs.readFile(path.join(dir, '.gitignore'), MAX_GITIGNORE_BYTES);
+      if (read.ok) {
+        const text = read.data.toString('utf8');
+        if (text.trim()) rules = ignore({ allowRelativePaths: true }).add(text);
+      }
+      this.byDir.set(dir, rules);
+    }
+    return rules;
+  }
+
+  /**
+   * Whether a .gitignore of a folder from `root` down to the entry's parent ignores it (`isFolder`: a folder, so
+   * that `build/` patterns apply). The nearest .gitignore that says anything wins, as in git.
+   */
+  ignores(root: string, full: string, isFolder: boolean): boolean {
+    let dir = path.dirname(full);
+    for (;;) {
+      const rules = this.rulesOf(dir);
+      if (rules) {
+        const rel = path.relative(dir, full).split(path.sep).join('/') + (isFolder ? '/' : '');
+        const r = rules.test(rel);
+        if (r.ignored) return true;
+        if (r.unignored) return false;
+      }
+      if (dir === root || dir.length <= root.length) return false;
+      const up = path.dirname(dir);
+      if (up === dir) return false;
+      dir = up;
+    }
+  }
+}
+
+export interface WalkOptions {
+  /** What the walk leaves out below the roots (Engine.excludedBy): an excluded folder is not entered. */
+  isExcluded?: (p: string, isFolder: boolean) => boolean;
+  /** Whether a file is taken (counted toward maxFiles): its path, and its stat's size. Default: every file. */
+  accept?: (file: string, size: number) => boolean;
+  /** At most this many files are taken (default: no bound). */
+  maxFiles?: number;
+  /** Honour .gitignore files (default true). */
+  gitignore?: boolean;
+  /** Names sorted (default true: the same order on every machine). */
+  sorted?: boolean;
+}
+
+/**
+ * The files below the folders `roots`, in walk order (a folder's entries by name), with their sizes: what
+ * SKIP_DIRS, `isExcluded` and .gitignore leave, what `accept` takes, within MAX_WALK_DEPTH and `maxFiles`. What a
+ * limit left out goes into `report`.
+ */
+export function walkFiles(fs: FileSystem, roots: string[], options: WalkOptions = {}, report: WalkReport = {}): { file: string; size: number }[] {
+  const out: { file: string; size: number }[] = [];
+  const max = options.maxFiles ?? Infinity;
+  const ignores = options.gitignore === false ? undefined : new GitIgnores(fs);
+  const sorted = options.sorted !== false;
+  let stopped = false;
+  const walk = (root: string, dir: string, depth: number) => {
+    const names = fs.readDir(dir);
+    if (sorted) names.sort();
+    for (const name of names) {
+      if (stopped) return;
+      if (SKIP_DIRS.has(name)) continue;
+      const full = path.join(dir, name);
+      const st = fs.stat(full);
+      if (st.kind === 'directory') {
+        if (options.isExcluded?.(full, true) || ignores?.ignores(root, full, true)) continue;
+        if (depth + 1 > MAX_WALK_DEPTH) {
+          report.depth ??= { limit: MAX_WALK_DEPTH, folders: [], count: 0 };
+          report.depth.count++;
+          if (report.depth.folders.length < 5) report.depth.folders.push(full);
+          continue;
+        }
+        walk(root, full, depth + 1);
+      } else if (st.kind === 'file') {
+        if (options.isExcluded?.(full, false) || ignores?.ignores(root, full, false)) continue;
+        if (options.accept && !options.accept(full, st.size)) continue;
+        if (out.length >= max) {
+          report.files = { limit: max, after: out[out.length - 1]?.file ?? full };
+          stopped = true;
+          return;
+        }
+        out.push({ file: full, size: st.size });
+      }
+    }
+  };
+  for (const root of roots) {
+    if (stopped) break;
+    const abs = path.resolve(root);
+    walk(abs, abs, 0);
+  }
+  return out;
+}

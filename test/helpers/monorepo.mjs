@@ -93,7 +93,7 @@ export async function buildMonorepo(dir, { files = 20_000, nodeTrees = 2, tlsSec
   const apps = Math.ceil(files / 4);
   const made = new Set();
   const mk = (d) => {
-    if (!made.has(d)) mkdirSync(d, { recursive: true }), made.add(d);
+    if (!made.has(d)) (mkdirSync(d, { recursive: true }), made.add(d));
   };
   let yamlFiles = 0;
   for (let i = 0; i < apps; i++) {
@@ -151,7 +151,8 @@ data:
       writeFileSync(file, text);
       yamlFiles++;
       secrets.push(file);
-      if (expired) defects.push({ code: 'cert-expired', file, line: text.split('\n').findIndex((l) => l.includes('tls.crt:')), defect: 'tls-secret-expired' });
+      if (expired)
+        defects.push({ code: 'cert-expired', file, line: text.split('\n').findIndex((l) => l.includes('tls.crt:')), defect: 'tls-secret-expired' });
     }
   }
   return { dir, yamlFiles, defects, trees, secrets };

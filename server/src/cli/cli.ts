@@ -8,7 +8,7 @@ import { formatJson, formatSarif, formatText, type BaselineReport, type CodeCata
 import { GENERATE_COMMANDS, runGenerate } from './generate';
 import { runVerify } from './verify';
 import { runExpiration } from './expiration';
-import { configProblems, excludedFolderNote, notCheckedNote, openTree, tooBigNote, type OpenTree } from './tree';
+import { configProblems, excludedFolderNote, notCheckedNote, openTree, tooBigNote, walkLimitNotes, type OpenTree } from './tree';
 import { unplacedNote } from './unplaced';
 import { plural } from '../engine/words';
 
@@ -137,7 +137,9 @@ function check(args: CheckArgs, io: Io): number {
     io.err(
       `kube-pki: recorded ${plural(findings.length, 'finding')} (${plural(entries, 'entry', 'entries')}) of ${plural(docs.length, 'file')} in ${ctx.display(file)}\n`,
     );
-    return internalError ? 1 : 0;
+    const limits = walkLimitNotes(tree, 'not recorded');
+    if (limits.notes) io.err(limits.notes);
+    return internalError ? 1 : limits.incomplete ? 3 : 0;
   }
 
   let baseline: BaselineReport | undefined;
@@ -188,7 +190,11 @@ function check(args: CheckArgs, io: Io): number {
   // Paths kube-pki could not place (resolve/paths.ts): one note for the run, no finding, the same exit status.
   const unplaced = unplacedNote(engine.unplacedReferences(), ctx.display);
   if (unplaced) io.err(unplaced);
-  return findings.some((f) => f.severity === 'error') || internalError ? 1 : 0;
+  // A limit of the walk that left files unread: said last (where the eye falls), and exit 3 when no error says more.
+  const limits = walkLimitNotes(tree);
+  if (limits.notes) io.err(limits.notes);
+  if (findings.some((f) => f.severity === 'error') || internalError) return 1;
+  return limits.incomplete ? 3 : 0;
 }
 
 function compare(a: string, b: string): number {

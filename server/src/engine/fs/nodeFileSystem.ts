@@ -2,7 +2,7 @@
 // stat before open, regular files only, a size limit, and O_NONBLOCK so a FIFO swapped in
 // between stat and open cannot block the thread.
 import * as fs from 'node:fs';
-import type { FileStat, FileSystem, ReadResult } from '../types';
+import type { DirEntry, FileStat, FileSystem, ReadResult } from '../types';
 
 function describeError(err: unknown): string {
   const code = (err as NodeJS.ErrnoException)?.code;
@@ -72,6 +72,16 @@ export function nodeFileSystem(): FileSystem {
         return [];
       }
     },
+    readDirTyped(path: string): DirEntry[] {
+      try {
+        return fs.readdirSync(path, { withFileTypes: true }).map((d) => ({
+          name: d.name,
+          kind: d.isFile() ? 'file' : d.isDirectory() ? 'directory' : d.isSymbolicLink() ? 'symlink' : 'other',
+        }));
+      } catch {
+        return [];
+      }
+    },
     realpath(path: string): string | undefined {
       try {
         // The native one: realpath(3) resolves `..` after a symlink as the kernel does; the JS one normalizes first.
@@ -103,6 +113,7 @@ export function overlayFileSystem(base: FileSystem, overlay: Map<string, string>
     readDir(path) {
       return base.readDir(path);
     },
+    ...(base.readDirTyped ? { readDirTyped: (path: string) => base.readDirTyped!(path) } : {}),
     // Where an open buffer is on disk (or would be: the confinement walks up to a folder that exists).
     ...(base.realpath ? { realpath: (path: string) => base.realpath!(path) } : {}),
   };

@@ -80,7 +80,7 @@ const WORKLOAD_UNIT_HINT = new RegExp(
   [
     controlPlane.source,
     'secretName\\s*:',
-    '\\bsecret:[ \\t]*$',
+    '\\bsecret\\s*:',
     'certgen',
     'gatekeeper',
     'metallb',
@@ -104,9 +104,7 @@ function onlyKinds(text: string, allowed: ReadonlySet<string>): boolean {
 
 /** What else than a `kind:` line makes a text one of ours (mightBeRecognised): a kubeconfig without kind, a distro config, a kustomization. */
 function otherTriggers(text: string): boolean {
-  return (
-    /^\s*(clusters|users):\s*$/m.test(text) || kustomization.test(text) || distroConfigHint.test(text) || /kind\.x-k8s\.io\//.test(text)
-  );
+  return /^\s*(clusters|users):\s*$/m.test(text) || kustomization.test(text) || distroConfigHint.test(text) || /kind\.x-k8s\.io\//.test(text);
 }
 
 /**

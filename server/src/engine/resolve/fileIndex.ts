@@ -13,6 +13,8 @@ export class FileIndex {
   private byName: Map<string, string[]> | undefined;
   /** What the last build's walk left out (walk.ts). */
   report: WalkReport = {};
+  /** Listings of roots made by another walk of the same folders (discovery), taken instead of walking again. */
+  private adopted = new Map<string, string[]>();
 
   constructor(
     private readonly fs: FileSystem,
@@ -24,20 +26,36 @@ export class FileIndex {
   setRoots(roots: string[]): void {
     this.roots = roots;
     this.byName = undefined;
+    this.adopted.clear();
   }
 
   invalidate(): void {
+    this.byName = undefined;
+    this.adopted.clear();
+  }
+
+  /**
+   * Every file below `root` as the discovery walk met it (the same walk: skip list, .gitignore, excludes, depth),
+   * so the index is built without walking the folder again; until files appear or vanish (invalidate).
+   */
+  adopt(root: string, files: string[]): void {
+    this.adopted.set(root, files);
     this.byName = undefined;
   }
 
   private build(): Map<string, string[]> {
     const byName = new Map<string, string[]>();
     this.report = {};
-    for (const { file } of walkFiles(this.fs, this.roots, { isExcluded: this.isExcluded, maxFiles: MAX_ENTRIES }, this.report)) {
+    const add = (file: string) => {
       const name = path.basename(file);
       const list = byName.get(name);
       if (list) list.push(file);
       else byName.set(name, [file]);
+    };
+    for (const root of this.roots) {
+      const adopted = this.adopted.get(path.resolve(root));
+      if (adopted) adopted.forEach(add);
+      else walkFiles(this.fs, [root], { isExcluded: this.isExcluded, maxFiles: MAX_ENTRIES }, this.report).forEach(add);
     }
     return byName;
   }

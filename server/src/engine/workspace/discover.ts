@@ -61,6 +61,10 @@ export interface DiscoverOptions {
   maxFiles?: number;
   /** What a limit left out (walk.ts): filled in for the caller to say. */
   report?: WalkReport;
+  /** Every file the walk met, candidate or not (Engine.adoptListing builds the suffix index from it). */
+  listing?: string[];
+  /** Each folder's entries as listed (Engine.noteFolder). */
+  onFolder?: (dir: string, names: string[]) => void;
 }
 
 /**
@@ -88,8 +92,12 @@ export function discoverFiles(
         {
           isExcluded: options.isExcluded,
           maxFiles: maxFiles - out.length,
-          accept: (full, size) => {
-            if (seen.has(full) || !(isCandidateName(full) || isJsonCandidate(fs, full, size))) return false;
+          listing: options.listing,
+          onFolder: options.onFolder,
+          accept: (full, sizeOf) => {
+            if (seen.has(full)) return false;
+            if (!isCandidateName(full) && !(/\.json$/i.test(full) && isJsonCandidate(fs, full, sizeOf()))) return false;
+            const size = sizeOf();
             if (size > MAX_CONFIG_BYTES) {
               onTooBig?.(full, size);
               return false;
@@ -100,8 +108,8 @@ export function discoverFiles(
         options.report,
       );
       for (const f of found) {
-        seen.add(f.file);
-        out.push(f.file);
+        seen.add(f);
+        out.push(f);
       }
       if (options.report?.files) break;
     } else if (st.kind === 'file' && !seen.has(root)) {

@@ -2,11 +2,23 @@
 // and the checks run over them. Adapters (language server, CLI) feed it text and ask for findings.
 import * as path from 'node:path';
 import { defaultOptions, MAX_CONFIG_BYTES, type EngineOptions, type FileSystem, type Finding, type Range, type SuppressedFinding } from '../types';
-import { LineIndex, locate, mightMatter, parseFile, plainServices, unitReferences, type EnvFileLookup, type KubeconfigUnit, type ParsedFile, type Reference } from '../parse';
+import {
+  LineIndex,
+  locate,
+  mightMatter,
+  parseFile,
+  plainServices,
+  unitReferences,
+  type EnvFileLookup,
+  type KubeconfigUnit,
+  type ParsedFile,
+  type Reference,
+} from '../parse';
 import { loadFile, loadInline, type Loaded } from '../resolve/material';
 import { isKubeadmConfig, isUnplaced, resolveReferencePath, type Resolution } from '../resolve/paths';
 import { notFoundMessage, pathNote, unplacedMessage, type NamedBy, type PathNote } from '../resolve/notFound';
 import { commonPrefixLength, FileIndex } from '../resolve/fileIndex';
+import type { WalkReport } from './walk';
 import { confinedFileSystem, isWithin, refusalReason } from '../fs/confined';
 import { CheckContext, type CheckDependencies } from '../checks/context';
 import { WorkspaceQuery, type ClusterQuery, type UnitsByKind, type WorkspaceView } from '../cluster/query';
@@ -161,6 +173,25 @@ export class Engine implements WorkspaceView {
 
   get now(): Date {
     return this.opts.now ?? new Date();
+  }
+
+  /**
+   * The files below a search root as a walk of it with the engine's excludes met them (discoverFiles' `listing`,
+   * complete: no limit stopped it): the suffix index takes them instead of walking the folder again.
+   */
+  adoptListing(root: string, files: string[]): void {
+    if (this.opts.searchRoots.some((r) => path.resolve(r) === path.resolve(root))) this.index.adopt(path.resolve(root), files);
+  }
+
+  /** A folder's entries as a walk listed them (walk.ts onFolder): finding its config needs no stat. */
+  noteFolder(dir: string, names: readonly string[]): void {
+    this.configs.noteFolder(dir, names);
+  }
+
+  /** What the suffix index's walk left out (walk.ts's report), when it stopped at a limit. */
+  indexLimits(): WalkReport | undefined {
+    const r = this.index.report;
+    return r.files || r.depth ? r : undefined;
   }
 
   /** The file system the engine reads (open buffers over the disk, in the language server). */

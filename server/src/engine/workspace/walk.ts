@@ -12,7 +12,7 @@
 //     nothing is left out silently.
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import type { FileSystem } from '../types';
+import type { DirEntry, FileSystem } from '../types';
 
 /** Folders no walk enters: version control and installed packages only (exclude and .gitignore leave out more). */
 export const SKIP_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', '.hg', '.svn']);
@@ -86,8 +86,12 @@ export class GitIgnores {
 export interface WalkOptions {
   /** What the walk leaves out below the roots (Engine.excludedBy): an excluded folder is not entered. */
   isExcluded?: (p: string, isFolder: boolean) => boolean;
-  /** Whether a file is taken (counted toward maxFiles): its path, and its stat's size. Default: every file. */
-  accept?: (file: string, size: number) => boolean;
+  /** Whether a file is taken (counted toward maxFiles): its path, and its size (stat'ed when asked). Default: every file. */
+  accept?: (file: string, size: () => number) => boolean;
+  /** Every file the walk met (taken or not, within its limits): the suffix index is built from it (resolve/fileIndex.ts). */
+  listing?: string[];
+  /** Each folder's entry names, before any of them is judged (Engine.noteFolder: its config lookups need no stat). */
+  onFolder?: (dir: string, names: string[]) => void;
   /** At most this many files are taken (default: no bound). */
   maxFiles?: number;
   /** Honour .gitignore files (default true). */
@@ -97,25 +101,40 @@ export interface WalkOptions {
 }
 
 /**
- * The files below the folders `roots`, in walk order (a folder's entries by name), with their sizes: what
- * SKIP_DIRS, `isExcluded` and .gitignore leave, what `accept` takes, within MAX_WALK_DEPTH and `maxFiles`. What a
- * limit left out goes into `report`.
+ * The files below the folders `roots`, in walk order (a folder's entries by name): what SKIP_DIRS, `isExcluded`
+ * and .gitignore leave, what `accept` takes, within MAX_WALK_DEPTH and `maxFiles`. What a limit left out goes into
+ * `report`. Entries are told apart by readdir's types where the FileSystem gives them (no stat per entry).
  */
-export function walkFiles(fs: FileSystem, roots: string[], options: WalkOptions = {}, report: WalkReport = {}): { file: string; size: number }[] {
-  const out: { file: string; size: number }[] = [];
+export function walkFiles(fs: FileSystem, roots: string[], options: WalkOptions = {}, report: WalkReport = {}): string[] {
+  const out: string[] = [];
   const max = options.maxFiles ?? Infinity;
   const ignores = options.gitignore === false ? undefined : new GitIgnores(fs);
   const sorted = options.sorted !== false;
+  const listing = options.listing;
   let stopped = false;
+  const entries = (dir: string): DirEntry[] => {
+    const list: DirEntry[] = fs.readDirTyped ? fs.readDirTyped(dir) : fs.readDir(dir).map((name) => ({ name, kind: 'symlink' as const }));
+    if (sorted) list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return list;
+  };
   const walk = (root: string, dir: string, depth: number) => {
-    const names = fs.readDir(dir);
-    if (sorted) names.sort();
-    for (const name of names) {
+    const list = entries(dir);
+    options.onFolder?.(
+      dir,
+      list.map((e) => e.name),
+    );
+    for (const entry of list) {
       if (stopped) return;
-      if (SKIP_DIRS.has(name)) continue;
-      const full = path.join(dir, name);
-      const st = fs.stat(full);
-      if (st.kind === 'directory') {
+      if (SKIP_DIRS.has(entry.name)) continue;
+      const full = path.join(dir, entry.name);
+      let kind: string = entry.kind;
+      let size: number | undefined;
+      if (kind === 'symlink' || kind === 'other') {
+        const st = fs.stat(full);
+        kind = st.kind;
+        if (st.kind === 'file') size = st.size;
+      }
+      if (kind === 'directory') {
         if (options.isExcluded?.(full, true) || ignores?.ignores(root, full, true)) continue;
         if (depth + 1 > MAX_WALK_DEPTH) {
           report.depth ??= { limit: MAX_WALK_DEPTH, folders: [], count: 0 };
@@ -124,15 +143,23 @@ export function walkFiles(fs: FileSystem, roots: string[], options: WalkOptions 
           continue;
         }
         walk(root, full, depth + 1);
-      } else if (st.kind === 'file') {
+      } else if (kind === 'file') {
         if (options.isExcluded?.(full, false) || ignores?.ignores(root, full, false)) continue;
-        if (options.accept && !options.accept(full, st.size)) continue;
+        listing?.push(full);
+        const sizeOf = () => {
+          if (size === undefined) {
+            const st = fs.stat(full);
+            size = st.kind === 'file' ? st.size : 0;
+          }
+          return size;
+        };
+        if (options.accept && !options.accept(full, sizeOf)) continue;
         if (out.length >= max) {
-          report.files = { limit: max, after: out[out.length - 1]?.file ?? full };
+          report.files = { limit: max, after: out[out.length - 1] ?? full };
           stopped = true;
           return;
         }
-        out.push({ file: full, size: st.size });
+        out.push(full);
       }
     }
   };

@@ -1,16 +1,43 @@
 // The index of the workspace: a fresh engine built from the workspace folders in the background (the files the
 // configs' excludes leave, then the open buffers, then what the watcher reported meanwhile), swapped in whole.
+// The first index does not make the open documents wait for the whole workspace: the node trees around them are
+// read first (their folders up to the tree's root) and the engine is swapped in then, so they are published at
+// once; the rest of the workspace follows into the same engine. The walk itself goes in steps (a folder each),
+// like the reading, with turns for the event loop between them, so requests and keystrokes are answered
+// meanwhile; `$/progress` reports the files found, then the percentage read. What a limit of the walk left out
+// (the bound on files: kubePki.maxFiles or a .kube-pki.yaml's maxFiles; folders too deep) is said in the log and
+// in the summary the status bar shows (state.limits).
 // It is rebuilt when the folders, the settings or the trust change, on the re-check command, and when a
 // .kube-pki.yaml's exclude changes (once its edits settle). The settings are applied here too: every engine,
 // the current one and the next, judges with them.
 import type { Connection } from 'vscode-languageserver/node';
-import { discoverFiles, Engine, type policy } from '../engine';
+import * as path from 'node:path';
+import { DEFAULT_MAX_FILES, discoverFiles, discoverSteps, Engine, isWithin, type policy, type WalkReport } from '../engine';
 import type { Summary } from '../../../shared/protocol';
 import type { Log } from './guard';
 import type { Publisher } from './publisher';
 import { readSettings, RestrictedModeNotes } from './settings';
 import { slicer, yieldToEventLoop } from './slices';
 import { loadFile, updateOpenText, type WorkspaceState } from './state';
+
+/** Files read around the open documents before the rest of the workspace (the first index). */
+const NEAR_MAX_FILES = 2000;
+
+/**
+ * The folder of a node tree holding `file`: the folder above its `etc/kubernetes` or `var/lib/kubelet`, else two
+ * folders up from it (a kubeconfig's certificates and the manifests beside it), never above the workspace folder.
+ */
+export function nearRoot(file: string, folder: string): string {
+  const parts = file.split(path.sep);
+  for (let i = parts.length - 2; i > 0; i--) {
+    if ((parts[i] === 'etc' && parts[i + 1] === 'kubernetes') || (parts[i] === 'var' && parts[i + 1] === 'lib')) {
+      const root = parts.slice(0, i).join(path.sep) || path.sep;
+      return isWithin(folder, root) ? root : folder;
+    }
+  }
+  const up = path.dirname(path.dirname(file));
+  return isWithin(folder, up) ? up : folder;
+}
 
 /** A change of a .kube-pki.yaml's exclude re-reads the workspace this long after the last one. */
 const CONFIG_REINDEX_DELAY_MS = 400;
@@ -32,6 +59,8 @@ export class WorkspaceIndex {
   /** A `.git` changed: re-read anyway. */
   private reindexForced = false;
   private readonly restricted = new RestrictedModeNotes();
+  /** An index was built once: later ones are swapped in whole (the engine in use holds the workspace meanwhile). */
+  private indexedOnce = false;
 
   constructor(
     private readonly connection: Connection,
@@ -45,12 +74,14 @@ export class WorkspaceIndex {
   /** Reads the settings from the client and gives them to the engine. */
   async applySettings(): Promise<void> {
     const state = this.state;
-    state.options = await readSettings(this.connection, this.log, {
+    const settings = await readSettings(this.connection, this.log, {
       folders: state.folders,
       configuration: state.caps.configuration,
       pushed: state.pushedSettings,
       trusted: state.trusted,
     });
+    state.options = settings.options;
+    state.maxFiles = settings.maxFiles;
     this.log.guard('setOptions', () => state.current().setOptions(state.options), undefined);
     this.publisher.invalidateAll();
   }
@@ -124,11 +155,36 @@ export class WorkspaceIndex {
     }
   }
 
+  /** The bound on files of a workspace folder: kubePki.maxFiles, else its .kube-pki.yaml's maxFiles, else the default. */
+  private maxFilesOf(engine: Engine, folder: string): { max: number; setBy: string } {
+    const config = this.log.guard('configFor', () => engine.configFor(path.join(folder, '.kube-pki.yaml')), undefined);
+    if (config?.maxFiles !== undefined) return { max: config.maxFiles, setBy: `maxFiles in ${config.file}` };
+    if (this.state.maxFiles !== undefined) return { max: this.state.maxFiles, setBy: 'the kubePki.maxFiles setting' };
+    return { max: DEFAULT_MAX_FILES, setBy: 'the default bound (raise it with the kubePki.maxFiles setting, or maxFiles in .kube-pki.yaml)' };
+  }
+
+  /** What a limit of the walk left out, in sentences naming the limit and what changes it. */
+  private limitSentences(folder: string, report: WalkReport, bound: { max: number; setBy: string }): string[] {
+    const out: string[] = [];
+    if (report.files)
+      out.push(
+        `${folder}: indexing stopped after ${report.files.limit} candidate files, ${bound.setBy}; the files after ${report.files.after} are not checked`,
+      );
+    if (report.depth) {
+      const d = report.depth;
+      out.push(
+        `${folder}: ${d.count === 1 ? '1 folder is' : `${d.count} folders are`} nested more than ${d.limit} deep and not checked (${d.folders.join(', ')}${d.count > d.folders.length ? ', ...' : ''}); leave them out with exclude in .kube-pki.yaml, or open such a folder as a workspace folder`,
+      );
+    }
+    return out;
+  }
+
   /** Builds a fresh engine from the workspace folders in the background, then swaps it in. */
   reindex(): Promise<void> {
     const state = this.state;
     const guard = this.log.guard.bind(this.log);
     const generation = ++this.generation;
+    const first = !this.indexedOnce;
     const run = (async () => {
       const started = Date.now();
       const next = new Engine(state.fs, state.options);
@@ -137,40 +193,111 @@ export class WorkspaceIndex {
       const changedDuringIndex = new Set<string>();
       this.changedDuringIndex = changedDuringIndex;
       const progress = await this.beginProgress('Kube PKI: indexing');
-      let files: string[] = [];
+      const cancelled = () => generation !== this.generation;
       // What the configs exclude is not walked: it is neither read nor counted toward the bound on files.
       const excluded = (p: string, isFolder: boolean) => next.excludedBy(p, isFolder) !== undefined;
-      for (const folder of state.folderPaths()) {
-        files.push(...guard('discoverFiles', () => discoverFiles(next.fileSystem, [folder], undefined, excluded), [] as string[]));
-        await yieldToEventLoop();
-        if (generation !== this.generation) return progress?.done();
-      }
-      files = [...new Set(files)];
-      const due = slicer();
-      for (let i = 0; i < files.length; i++) {
-        guard('index', () => loadFile(next, files[i]), undefined);
-        if (due()) {
-          progress?.report(Math.round((100 * (i + 1)) / files.length), `${i + 1}/${files.length} files`);
+      const read = new Set<string>();
+      const load = (file: string) => {
+        if (read.has(file)) return;
+        read.add(file);
+        guard('index', () => loadFile(next, file), undefined);
+      };
+      let swapped = false;
+
+      // 1. The first index: the node trees around the open documents, then the engine goes live and they are published.
+      const folders = state.folderPaths();
+      const near = new Set<string>();
+      if (first)
+        for (const file of state.openTexts.keys()) {
+          const folder = folders.find((f) => isWithin(f, file));
+          if (folder) near.add(nearRoot(file, folder));
+        }
+      if (near.size) {
+        // The suffix search looks only there meanwhile (no walk of the whole workspace before the first diagnostics).
+        guard('setOptions', () => next.setOptions({ ...state.options, searchRoots: [...near] }), undefined);
+        for (const root of near) {
+          for (const f of guard(
+            'discoverFiles',
+            () => discoverFiles(next.fileSystem, [root], undefined, { isExcluded: excluded, maxFiles: NEAR_MAX_FILES }),
+            [] as string[],
+          ))
+            load(f);
           await yieldToEventLoop();
-          if (generation !== this.generation) return progress?.done();
+          if (cancelled()) return progress?.done();
+        }
+        for (const [file, text] of state.openTexts) guard('index', () => updateOpenText(next, file, text), undefined);
+        state.unapplied.clear();
+        state.engine = next;
+        swapped = true;
+        this.publisher.invalidateAll();
+        this.publisher.scheduleAll();
+        this.log.info(
+          `kube-pki: read ${read.size} files around the open documents in ${Date.now() - started} ms; indexing the rest of the workspace`,
+        );
+      }
+
+      // 2. The walk, a folder at a time.
+      const files: string[] = [];
+      const listings = new Map<string, string[]>();
+      const limits: string[] = [];
+      const due = slicer();
+      for (const folder of folders) {
+        const report: WalkReport = {};
+        const listing: string[] = [];
+        const bound = this.maxFilesOf(next, folder);
+        const found: string[] = [];
+        const steps = discoverSteps(
+          next.fileSystem,
+          [folder],
+          undefined,
+          { isExcluded: excluded, maxFiles: bound.max, report, listing, onFolder: (d, n) => next.noteFolder(d, n) },
+          found,
+        );
+        for (;;) {
+          const step = guard('discoverFiles', () => steps.next(), { done: true, value: undefined } as IteratorResult<void>);
+          if (step.done) break;
+          if (due()) {
+            progress?.report(0, `${files.length + found.length} files found`);
+            await yieldToEventLoop();
+            if (cancelled()) return progress?.done();
+          }
+        }
+        files.push(...found);
+        if (!report.files) listings.set(folder, listing);
+        limits.push(...this.limitSentences(folder, report, bound));
+      }
+      const all = [...new Set(files)];
+
+      // 3. Reading, in slices.
+      for (let i = 0; i < all.length; i++) {
+        load(all[i]);
+        if (due()) {
+          progress?.report(Math.round((100 * (i + 1)) / all.length), `${i + 1}/${all.length} files`);
+          await yieldToEventLoop();
+          if (cancelled()) return progress?.done();
         }
       }
       // Open buffers win (also those outside the workspace folders), then what changed meanwhile.
       for (const [file, text] of state.openTexts) guard('index', () => updateOpenText(next, file, text), undefined);
       for (const file of changedDuringIndex) {
         guard('index', () => next.fileChanged(file), undefined);
-        if (!state.openTexts.has(file) && files.includes(file)) guard('index', () => loadFile(next, file), undefined);
+        if (!state.openTexts.has(file) && read.has(file)) guard('index', () => loadFile(next, file), undefined);
       }
       if (this.changedDuringIndex === changedDuringIndex) this.changedDuringIndex = undefined;
       guard('setOptions', () => next.setOptions(state.options), undefined);
+      // One walk: the suffix index takes what discovery met (a folder the bound cut short is walked on its own).
+      for (const [folder, listing] of listings) guard('adoptListing', () => next.adoptListing(folder, listing), undefined);
       // Every open buffer's latest text went into the new engine above.
-      state.unapplied.clear();
+      if (!swapped) state.unapplied.clear();
       state.engine = next;
+      this.indexedOnce = true;
       this.indexedExcludes = this.currentExcludes();
+      state.limits = limits;
+      for (const l of limits) this.log.warn(`kube-pki: ${l}`);
       this.publisher.invalidateAll();
       progress?.done();
       this.log.info(
-        `kube-pki: indexed ${files.length} candidate files in ${state.folders.length} folder(s), ` +
+        `kube-pki: indexed ${all.length} candidate files in ${state.folders.length} folder(s), ` +
           `${guard('documents', () => state.engine.documents().length, 0)} recognised, in ${Date.now() - started} ms`,
       );
       this.noteRestrictedConfigs();

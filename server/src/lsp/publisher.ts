@@ -261,6 +261,8 @@ export class Publisher {
         if (c.errors + c.warnings > 0) s.filesWithProblems++;
       }
       await this.clearGone(new Set(docs));
+      if (this.state.limits.length) s.limits = this.state.limits.slice();
+      if (this.state.indexing) s.indexing = true;
       return s;
     })();
     this.summaryRun = run;

@@ -74,6 +74,10 @@ export class WorkspaceState {
   trusted = true;
   /** The engine options the settings give (applied to every new engine). */
   options: Partial<EngineOptions> = {};
+  /** kubePki.maxFiles: the bound on candidate files per workspace folder (undefined: a config's maxFiles, or the default). */
+  maxFiles: number | undefined = undefined;
+  /** What a limit of the last index's walk left out, in sentences (the summary carries them to the status bar). */
+  limits: string[] = [];
   /** The engine: its buffers may lag behind (`unapplied`): use current(). */
   engine: Engine;
   /** Before the settings are known a rootDir or path mapping may be missing: nothing is published meanwhile. */

@@ -7,7 +7,7 @@
 // Recognition proper is by content (parseFile); this only keeps the scan cheap.
 import * as path from 'node:path';
 import { MAX_CONFIG_BYTES, type FileSystem } from '../types';
-import { DEFAULT_MAX_FILES, walkFiles, type WalkReport } from './walk';
+import { DEFAULT_MAX_FILES, walkSteps, type WalkReport } from './walk';
 
 export { SKIP_DIRS } from './walk';
 
@@ -79,14 +79,27 @@ export function discoverFiles(
   onTooBig?: (file: string, bytes: number) => void,
   isExcluded?: ((p: string, isFolder: boolean) => boolean) | DiscoverOptions,
 ): string[] {
-  const options: DiscoverOptions = typeof isExcluded === 'function' ? { isExcluded } : (isExcluded ?? {});
   const out: string[] = [];
-  const seen = new Set<string>();
+  for (const step of discoverSteps(fs, roots, onTooBig, typeof isExcluded === 'function' ? { isExcluded } : (isExcluded ?? {}), out)) void step;
+  return out;
+}
+
+/** discoverFiles in steps (walk.ts walkSteps): it pauses after each folder; the candidates are pushed onto `out`. */
+export function* discoverSteps(
+  fs: FileSystem,
+  roots: string[],
+  onTooBig: ((file: string, bytes: number) => void) | undefined,
+  options: DiscoverOptions,
+  out: string[],
+): Generator<void> {
+  const seen = new Set<string>(out);
   const maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
+  const report = options.report ?? {};
   for (const root of roots) {
     const st = fs.stat(root);
     if (st.kind === 'directory') {
-      const found = walkFiles(
+      const found: string[] = [];
+      yield* walkSteps(
         fs,
         [path.resolve(root)],
         {
@@ -105,17 +118,17 @@ export function discoverFiles(
             return true;
           },
         },
-        options.report,
+        report,
+        found,
       );
       for (const f of found) {
         seen.add(f);
         out.push(f);
       }
-      if (options.report?.files) break;
+      if (report.files) break;
     } else if (st.kind === 'file' && !seen.has(root)) {
       seen.add(root);
       out.push(path.resolve(root));
     }
   }
-  return out;
 }

@@ -107,6 +107,15 @@ export interface WalkOptions {
  */
 export function walkFiles(fs: FileSystem, roots: string[], options: WalkOptions = {}, report: WalkReport = {}): string[] {
   const out: string[] = [];
+  for (const step of walkSteps(fs, roots, options, report, out)) void step;
+  return out;
+}
+
+/**
+ * walkFiles in steps: it pauses after each folder (the language server gives the event loop a turn between
+ * steps, so a walk of 100,000 files never blocks a request). The files taken are pushed onto `out`.
+ */
+export function* walkSteps(fs: FileSystem, roots: string[], options: WalkOptions, report: WalkReport, out: string[]): Generator<void> {
   const max = options.maxFiles ?? Infinity;
   const ignores = options.gitignore === false ? undefined : new GitIgnores(fs);
   const sorted = options.sorted !== false;
@@ -117,7 +126,7 @@ export function walkFiles(fs: FileSystem, roots: string[], options: WalkOptions 
     if (sorted) list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return list;
   };
-  const walk = (root: string, dir: string, depth: number) => {
+  function* walk(root: string, dir: string, depth: number): Generator<void> {
     const list = entries(dir);
     options.onFolder?.(
       dir,
@@ -142,7 +151,8 @@ export function walkFiles(fs: FileSystem, roots: string[], options: WalkOptions 
           if (report.depth.folders.length < 5) report.depth.folders.push(full);
           continue;
         }
-        walk(root, full, depth + 1);
+        // In name order with the files: a folder is entered where its name sorts.
+        yield* walk(root, full, depth + 1);
       } else if (kind === 'file') {
         if (options.isExcluded?.(full, false) || ignores?.ignores(root, full, false)) continue;
         listing?.push(full);
@@ -162,11 +172,11 @@ export function walkFiles(fs: FileSystem, roots: string[], options: WalkOptions 
         out.push(full);
       }
     }
-  };
+    yield;
+  }
   for (const root of roots) {
     if (stopped) break;
     const abs = path.resolve(root);
-    walk(abs, abs, 0);
+    yield* walk(abs, abs, 0);
   }
-  return out;
 }

@@ -188,8 +188,12 @@ export class WorkspaceState {
 
   // ---------------------------------------------------------------- the engine
 
+  /** File events received and not handled yet (handlers/documents.ts batches them): handled before the engine is used. */
+  pendingFileEvents: () => void = () => undefined;
+
   /** Gives the engine the buffers edited since it last looked; every use of the engine goes through here. */
   current(): Engine {
+    this.pendingFileEvents();
     if (this.unapplied.size === 0) return this.engine;
     const edits = [...this.unapplied];
     this.unapplied.clear();

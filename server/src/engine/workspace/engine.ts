@@ -365,14 +365,29 @@ export class Engine implements WorkspaceView {
   }
 
   fileChanged(file: string): void {
-    // A config (or a .git that bounds the search for one) appeared, changed or went.
-    const base = path.basename(file);
-    if (isConfigName(file) || base === '.git') {
-      this.configTexts.delete(file);
-      this.forgetConfigs();
+    this.filesChanged([file]);
+  }
+
+  /**
+   * fileChanged for many files at once (a `git checkout` touching thousands): each file's material is dropped, and
+   * what any change drops (resolutions, the suffix index, verdicts) is dropped once.
+   */
+  filesChanged(files: Iterable<string>): void {
+    let configs = false;
+    let any = false;
+    for (const file of files) {
+      any = true;
+      // A config (or a .git that bounds the search for one) appeared, changed or went.
+      const base = path.basename(file);
+      if (isConfigName(file) || base === '.git') {
+        this.configTexts.delete(file);
+        configs = true;
+      }
+      this.forgetMaterial(file);
+      this.onDemand.delete(file);
     }
-    this.forgetMaterial(file);
-    this.onDemand.delete(file);
+    if (!any) return;
+    if (configs) this.forgetConfigs();
     // A file that appeared or vanished can change where any absolute path resolves, so any verdict.
     this.resolutions.clear();
     this.forgetPlaces();

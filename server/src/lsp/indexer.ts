@@ -1,15 +1,14 @@
 // The index of the workspace: a fresh engine built from the workspace folders in the background (the files the
 // configs' excludes leave, then the open buffers, then what the watcher reported meanwhile), swapped in whole.
-// The first index does not make the open documents wait for the whole workspace: the node trees around them are
-// read first (their folders up to the tree's root) and the engine is swapped in then, so they are published at
-// once; the rest of the workspace follows into the same engine. The walk itself goes in steps (a folder each),
-// like the reading, with turns for the event loop between them, so requests and keystrokes are answered
-// meanwhile; `$/progress` reports the files found, then the percentage read. What a limit of the walk left out
-// (the bound on files: kubePki.maxFiles or a .kube-pki.yaml's maxFiles; folders too deep) is said in the log and
-// in the summary the status bar shows (state.limits).
-// It is rebuilt when the folders, the settings or the trust change, on the re-check command, and when a
-// .kube-pki.yaml's exclude changes (once its edits settle). The settings are applied here too: every engine,
-// the current one and the next, judges with them.
+// The first index does not make the open documents wait for the whole workspace: it fills the engine in use (which
+// held only the open buffers), the node trees around the open documents first (their folders up to the tree's root,
+// bounded; a document opened meanwhile has its own read before it is published), so they are published at once;
+// the rest of the workspace follows into the same engine, and everything is re-checked when it is in (until then
+// `state.partial`: no summary, no diagnostics of closed files). The walk itself goes in steps (a folder each), like
+// the reading, with turns for the event loop between them, so requests and keystrokes are answered meanwhile;
+// `$/progress` reports the files found, then the percentage read. What a limit of the walk left out (the bound on
+// files: kubePki.maxFiles or a .kube-pki.yaml's maxFiles; folders too deep) is said in the log and in the summary
+// the status bar shows (state.limits).
 import type { Connection } from 'vscode-languageserver/node';
 import * as path from 'node:path';
 import { DEFAULT_MAX_FILES, discoverFiles, discoverSteps, Engine, isWithin, type policy, type WalkReport } from '../engine';
@@ -179,61 +178,85 @@ export class WorkspaceIndex {
     return out;
   }
 
+  /**
+   * The first index reads into the engine in use (it held nothing but the open buffers), the node trees around
+   * the open documents first: `near` are the folders read so far, `read` the files.
+   */
+  private first: { engine: Engine; near: Set<string>; read: Set<string> } | undefined;
+
+  /**
+   * A document was opened: during the first index, the node tree around it is read now (bounded), before its
+   * diagnostics are published, so they do not wait for the whole workspace.
+   */
+  opened(file: string): void {
+    const first = this.first;
+    if (!first || first.engine !== this.state.engine) return;
+    const folder = this.state.folderPaths().find((f) => isWithin(f, file));
+    if (!folder) return;
+    this.readNear(first, nearRoot(file, folder));
+  }
+
+  /** Reads a node tree's folder into the first index's engine, and lets the suffix search look there meanwhile. */
+  private readNear(first: { engine: Engine; near: Set<string>; read: Set<string> }, root: string): void {
+    if ([...first.near].some((n) => isWithin(n, root))) return;
+    const started = Date.now();
+    first.near.add(root);
+    const engine = first.engine;
+    const excluded = (p: string, isFolder: boolean) => engine.excludedBy(p, isFolder) !== undefined;
+    this.log.guard('setOptions', () => engine.setOptions({ ...this.state.options, searchRoots: [...first.near] }), undefined);
+    const files = this.log.guard(
+      'discoverFiles',
+      () => discoverFiles(engine.fileSystem, [root], undefined, { isExcluded: excluded, maxFiles: NEAR_MAX_FILES }),
+      [] as string[],
+    );
+    for (const f of files) {
+      if (first.read.has(f) || this.state.openTexts.has(f)) continue;
+      first.read.add(f);
+      this.log.guard('index', () => loadFile(engine, f), undefined);
+    }
+    this.publisher.invalidateAll();
+    this.log.info(`kube-pki: read ${files.length} files around an open document (${root}) in ${Date.now() - started} ms`);
+  }
+
   /** Builds a fresh engine from the workspace folders in the background, then swaps it in. */
   reindex(): Promise<void> {
     const state = this.state;
     const guard = this.log.guard.bind(this.log);
     const generation = ++this.generation;
-    const first = !this.indexedOnce;
+    const first = !this.indexedOnce && !this.first;
     const run = (async () => {
       const started = Date.now();
-      const next = new Engine(state.fs, state.options);
+      // The first index fills the engine in use (see `first`); a later one builds a fresh engine, swapped in whole.
+      const next = first ? state.engine : new Engine(state.fs, state.options);
       // The exclude of a config whose YAML is broken mid-edit stays the last valid one in the new engine too.
-      guard('carryConfigsFrom', () => next.carryConfigsFrom(state.engine), undefined);
+      if (!first) guard('carryConfigsFrom', () => next.carryConfigsFrom(state.engine), undefined);
+      const read = new Set<string>();
+      const firstIndex = first ? { engine: next, near: new Set<string>(), read } : undefined;
+      this.first = firstIndex;
       const changedDuringIndex = new Set<string>();
       this.changedDuringIndex = changedDuringIndex;
       const progress = await this.beginProgress('Kube PKI: indexing');
       const cancelled = () => generation !== this.generation;
       // What the configs exclude is not walked: it is neither read nor counted toward the bound on files.
       const excluded = (p: string, isFolder: boolean) => next.excludedBy(p, isFolder) !== undefined;
-      const read = new Set<string>();
       const load = (file: string) => {
         if (read.has(file)) return;
         read.add(file);
         guard('index', () => loadFile(next, file), undefined);
       };
-      let swapped = false;
-
-      // 1. The first index: the node trees around the open documents, then the engine goes live and they are published.
       const folders = state.folderPaths();
-      const near = new Set<string>();
-      if (first)
+
+      // 1. The first index: the node trees around the open documents, published as soon as they are read.
+      if (firstIndex) {
+        guard('setOptions', () => next.setOptions({ ...state.options, searchRoots: [] }), undefined);
         for (const file of state.openTexts.keys()) {
           const folder = folders.find((f) => isWithin(f, file));
-          if (folder) near.add(nearRoot(file, folder));
+          if (folder) this.readNear(firstIndex, nearRoot(file, folder));
         }
-      if (near.size) {
-        // The suffix search looks only there meanwhile (no walk of the whole workspace before the first diagnostics).
-        guard('setOptions', () => next.setOptions({ ...state.options, searchRoots: [...near] }), undefined);
-        for (const root of near) {
-          for (const f of guard(
-            'discoverFiles',
-            () => discoverFiles(next.fileSystem, [root], undefined, { isExcluded: excluded, maxFiles: NEAR_MAX_FILES }),
-            [] as string[],
-          ))
-            load(f);
-          await yieldToEventLoop();
-          if (cancelled()) return progress?.done();
-        }
-        for (const [file, text] of state.openTexts) guard('index', () => updateOpenText(next, file, text), undefined);
-        state.unapplied.clear();
-        state.engine = next;
-        swapped = true;
-        this.publisher.invalidateAll();
+        state.partial = true;
         this.publisher.scheduleAll();
-        this.log.info(
-          `kube-pki: read ${read.size} files around the open documents in ${Date.now() - started} ms; indexing the rest of the workspace`,
-        );
+        await yieldToEventLoop();
+        if (cancelled()) return progress?.done();
       }
 
       // 2. The walk, a folder at a time.
@@ -288,8 +311,10 @@ export class WorkspaceIndex {
       // One walk: the suffix index takes what discovery met (a folder the bound cut short is walked on its own).
       for (const [folder, listing] of listings) guard('adoptListing', () => next.adoptListing(folder, listing), undefined);
       // Every open buffer's latest text went into the new engine above.
-      if (!swapped) state.unapplied.clear();
+      if (!first) state.unapplied.clear();
       state.engine = next;
+      state.partial = false;
+      this.first = undefined;
       this.indexedOnce = true;
       this.indexedExcludes = this.currentExcludes();
       state.limits = limits;

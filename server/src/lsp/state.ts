@@ -78,6 +78,8 @@ export class WorkspaceState {
   maxFiles: number | undefined = undefined;
   /** What a limit of the last index's walk left out, in sentences (the summary carries them to the status bar). */
   limits: string[] = [];
+  /** The first index is filling the engine in use: it holds part of the workspace (no summary meanwhile). */
+  partial = false;
   /** The engine: its buffers may lag behind (`unapplied`): use current(). */
   engine: Engine;
   /** Before the settings are known a rootDir or path mapping may be missing: nothing is published meanwhile. */

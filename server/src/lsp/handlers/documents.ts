@@ -31,8 +31,11 @@ export function registerDocuments(connection: Connection, state: WorkspaceState,
         const uri = e.document.uri;
         const file = state.fileOfUri(uri);
         if (!file) return;
+        // Opened during the first index: the node tree around it is read first (WorkspaceIndex.opened).
+        const opening = !state.openByUri.has(uri);
         // The engine reads the text when it is next asked (state.current()).
         state.bufferChanged(uri, file, e.document.getText());
+        if (opening) index.opened(file);
         publisher.noteEdited(file);
         publisher.invalidate([file]);
         publisher.schedule([file]);

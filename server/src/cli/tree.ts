@@ -40,6 +40,16 @@ export interface OpenTree {
   display(file: string): string;
 }
 
+/**
+ * The bound on files when neither --max-files nor a config sets it: $KUBE_PKI_MAX_FILES (a machine's default, e.g. a
+ * CI image's; reaching it is still exit 3, as the built-in DEFAULT_MAX_FILES), else DEFAULT_MAX_FILES.
+ */
+function defaultMaxFiles(): number {
+  const v = process.env.KUBE_PKI_MAX_FILES?.trim();
+  const n = v ? Number(v) : NaN;
+  return Number.isSafeInteger(n) && n >= 1 ? n : DEFAULT_MAX_FILES;
+}
+
 export interface WalkLimit {
   folder: string;
   report: WalkReport;
@@ -124,7 +134,7 @@ export function openTree(args: TreeArgs, cwd: string, fs: FileSystem, onTooBig?:
     }
     // The bound on files: --max-files, else the maxFiles of the config governing the folder, else the default.
     const config = args.maxFiles === undefined ? engine.configFor(path.join(g.abs, '.kube-pki.yaml')) : undefined;
-    const maxFiles = args.maxFiles ?? config?.maxFiles ?? DEFAULT_MAX_FILES;
+    const maxFiles = args.maxFiles ?? config?.maxFiles ?? defaultMaxFiles();
     const setBy = args.maxFiles !== undefined ? { flag: true as const } : config?.maxFiles !== undefined ? { config: config.file } : undefined;
     const report: WalkReport = {};
     const listing: string[] = [];
@@ -208,7 +218,7 @@ export function walkLimitNotes(tree: OpenTree, what = 'not checked'): { notes: s
     if (l.report.files) {
       const by =
         l.setBy === undefined
-          ? `the default bound (raise it with --max-files N, or maxFiles: N in ${tree.display(path.join(l.folder, '.kube-pki.yaml'))}; exclude: leaves folders out)`
+          ? `the default bound${process.env.KUBE_PKI_MAX_FILES?.trim() ? ' ($KUBE_PKI_MAX_FILES)' : ''} (raise it with --max-files N, or maxFiles: N in ${tree.display(path.join(l.folder, '.kube-pki.yaml'))}; exclude: leaves folders out)`
           : 'flag' in l.setBy
             ? '--max-files'
             : `maxFiles in ${tree.display(l.setBy.config)}`;

@@ -254,6 +254,7 @@ export class WorkspaceIndex {
           if (folder) this.readNear(firstIndex, nearRoot(file, folder));
         }
         state.partial = true;
+        state.markUsable();
         this.publisher.scheduleAll();
         await yieldToEventLoop();
         if (cancelled()) return progress?.done();

@@ -106,10 +106,30 @@ export class WorkspaceState {
     this.engine = new Engine(this.fs, this.options);
   }
 
+  private resolveUsable: () => void = () => undefined;
+  /** Settles once the settings are read and the first index has read the node trees around the open documents. */
+  private readonly usable = new Promise<void>((resolve) => {
+    this.resolveUsable = resolve;
+  });
+
   // ---------------------------------------------------------------- readiness
+
+  /** The settings are read, and the node trees around the open documents are in the engine (WorkspaceIndex). */
+  markUsable(): void {
+    this.resolveUsable();
+  }
+
+  /**
+   * Requests about an open document (hover, lenses, links, decode) wait for this, not for the whole index: the
+   * settings are in, and so are the node trees around the open documents (the rest of the workspace may follow).
+   */
+  async whenUsable(): Promise<void> {
+    await this.usable;
+  }
 
   /** `initialized` is handled and the first index is built (or failed). */
   markReady(): void {
+    this.resolveUsable();
     this.resolveReady();
   }
 

@@ -595,6 +595,10 @@ export class Engine implements WorkspaceView {
     if (parsed) {
       out.add(file);
       for (const u of parsed.units) changedKinds.add(u.kind);
+    } else if (this.lazy.has(file)) {
+      // Services not parsed yet: what looked through the Services depends on them.
+      out.add(file);
+      changedKinds.add('service');
     }
     if (this.envDocs.has(file)) out.add(file);
     // The folders its absolute path references name: an unplaced path there may be placed beside them.

@@ -69,7 +69,7 @@ function check(args: CheckArgs, io: Io): number {
   const cwd = io.cwd;
   let tree: OpenTree;
   try {
-    tree = openTree(args, cwd, fs, (shown, bytes) => io.err(tooBigNote(shown, bytes, 'not checked')));
+    tree = openTree(args, cwd, fs, (shown, bytes) => io.err(tooBigNote(shown, bytes, 'not checked')), true);
   } catch (err) {
     if (err instanceof UsageError) return usageError(io, err.message, 'check');
     throw err;
@@ -83,6 +83,11 @@ function check(args: CheckArgs, io: Io): number {
   for (const file of files) {
     const r = fs.readFile(file, MAX_CONFIG_BYTES);
     if (!r.ok) {
+      if (r.tooBig !== undefined && !explicit.has(file)) {
+        // Found by the walk without a stat (openTree's sizeOnRead): the size is learnt here.
+        io.err(tooBigNote(ctx.display(file), r.tooBig, 'not checked'));
+        continue;
+      }
       if (explicit.has(file)) return usageError(io, `${ctx.display(file)}: ${r.reason}`, 'check');
       continue; // gone or changed since discovery
     }

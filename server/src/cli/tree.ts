@@ -62,7 +62,14 @@ export interface WalkLimit {
  * Checks what the user pointed at (a usage error otherwise, before any work) and makes the engine that judges
  * it; the files are found, not yet read (each command reports unreadable ones in its own way).
  */
-export function openTree(args: TreeArgs, cwd: string, fs: FileSystem, onTooBig?: (shown: string, bytes: number) => void): OpenTree {
+export function openTree(
+  args: TreeArgs,
+  cwd: string,
+  fs: FileSystem,
+  onTooBig?: (shown: string, bytes: number) => void,
+  /** The caller reads every file and notes those over the limit itself (ReadResult.tooBig): no stat in the walk. */
+  sizeOnRead = false,
+): OpenTree {
   const given: GivenPath[] = [];
   for (const p of args.paths.length ? args.paths : ['.']) {
     const abs = path.resolve(cwd, p);
@@ -138,7 +145,7 @@ export function openTree(args: TreeArgs, cwd: string, fs: FileSystem, onTooBig?:
     const setBy = args.maxFiles !== undefined ? { flag: true as const } : config?.maxFiles !== undefined ? { config: config.file } : undefined;
     const report: WalkReport = {};
     const listing: string[] = [];
-    for (const f of discoverFiles(fs, [g.abs], tooBig, { isExcluded, maxFiles, report, listing, onFolder: (d, n) => engine.noteFolder(d, n) }))
+    for (const f of discoverFiles(fs, [g.abs], tooBig, { isExcluded, maxFiles, report, listing, onFolder: (d, n) => engine.noteFolder(d, n), sizeOnRead }))
       files.add(f);
     // One walk: the suffix index takes what this one met (unless a limit cut it short).
     if (!report.files) engine.adoptListing(g.abs, listing);

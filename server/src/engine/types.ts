@@ -47,7 +47,8 @@ export interface FileStat {
  */
 export type Refusal = 'outside' | 'link';
 
-export type ReadResult = { ok: true; data: Buffer } | { ok: false; reason: string; refused?: Refusal };
+/** A failed read says why; `tooBig`: the file's size, when it is over the limit asked. */
+export type ReadResult = { ok: true; data: Buffer } | { ok: false; reason: string; refused?: Refusal; tooBig?: number };
 
 export type MissingStat = { kind: 'missing'; reason: string; refused?: Refusal };
 

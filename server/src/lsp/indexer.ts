@@ -16,7 +16,7 @@ import type { Summary } from '../../../shared/protocol';
 import type { Log } from './guard';
 import type { Publisher } from './publisher';
 import { readSettings, RestrictedModeNotes } from './settings';
-import { slicer, yieldToEventLoop } from './slices';
+import { INDEX_SLICE_MS, slicer, yieldToEventLoop } from './slices';
 import { loadFile, updateOpenText, type WorkspaceState } from './state';
 
 /** Files read around the open documents before the rest of the workspace (the first index). */
@@ -264,7 +264,7 @@ export class WorkspaceIndex {
       const files: string[] = [];
       const listings = new Map<string, string[]>();
       const limits: string[] = [];
-      const due = slicer();
+      const due = slicer(INDEX_SLICE_MS, 1000);
       for (const folder of folders) {
         const report: WalkReport = {};
         const listing: string[] = [];

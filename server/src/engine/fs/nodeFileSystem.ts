@@ -43,7 +43,7 @@ export function nodeFileSystem(): FileSystem {
         if (before.isDirectory()) return { ok: false, reason: 'is a folder, not a file' };
         if (!before.isFile()) return { ok: false, reason: 'is not a regular file (a FIFO, socket or device)' };
         if (before.size > maxBytes) {
-          return { ok: false, reason: `is ${before.size} bytes, over the ${maxBytes}-byte limit` };
+          return { ok: false, reason: `is ${before.size} bytes, over the ${maxBytes}-byte limit`, tooBig: before.size };
         }
         fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
         const st = fs.fstatSync(fd);

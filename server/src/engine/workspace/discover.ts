@@ -65,6 +65,11 @@ export interface DiscoverOptions {
   listing?: string[];
   /** Each folder's entries as listed (Engine.noteFolder). */
   onFolder?: (dir: string, names: string[]) => void;
+  /**
+   * Candidates by name are taken without a stat: the reader finds those over MAX_CONFIG_BYTES (ReadResult.tooBig)
+   * and says so itself; onTooBig is then called only for the JSON files sniffed.
+   */
+  sizeOnRead?: boolean;
 }
 
 /**
@@ -109,7 +114,9 @@ export function* discoverSteps(
           onFolder: options.onFolder,
           accept: (full, sizeOf) => {
             if (seen.has(full)) return false;
-            if (!isCandidateName(full) && !(/\.json$/i.test(full) && isJsonCandidate(fs, full, sizeOf()))) return false;
+            const byName = isCandidateName(full);
+            if (!byName && !(/\.json$/i.test(full) && isJsonCandidate(fs, full, sizeOf()))) return false;
+            if (byName && options.sizeOnRead) return true;
             const size = sizeOf();
             if (size > MAX_CONFIG_BYTES) {
               onTooBig?.(full, size);

@@ -47,6 +47,11 @@ export class GitIgnores {
   private readonly byDir = new Map<string, Ignore | null>();
   constructor(private readonly fs: FileSystem) {}
 
+  /** A folder's entries as the walk listed them: without a .gitignore among them, none is read there. */
+  listed(dir: string, names: readonly string[]): void {
+    if (!this.byDir.has(dir) && !names.includes('.gitignore')) this.byDir.set(dir, null);
+  }
+
   private rulesOf(dir: string): Ignore | null {
     let rules = this.byDir.get(dir);
     if (rules === undefined) {
@@ -128,6 +133,10 @@ export function* walkSteps(fs: FileSystem, roots: string[], options: WalkOptions
   };
   function* walk(root: string, dir: string, depth: number): Generator<void> {
     const list = entries(dir);
+    ignores?.listed(
+      dir,
+      list.map((e) => e.name),
+    );
     options.onFolder?.(
       dir,
       list.map((e) => e.name),

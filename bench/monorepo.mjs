@@ -7,7 +7,6 @@
 //   - the language server: first diagnostics of an opened node-tree file after initialize (≤ 1 s on 100,000
 //     files), the whole-workspace summary (≤ 2.5× the baseline), keystrokes in a 5 KB file while the index runs
 //     (p95 < 10 ms), peak RSS (< 300 MB on 100,000 files).
-import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';

@@ -93,7 +93,9 @@ export async function buildMonorepo(dir, { files = 20_000, nodeTrees = 2, tlsSec
   const apps = Math.ceil(files / 4);
   const made = new Set();
   const mk = (d) => {
-    if (!made.has(d)) (mkdirSync(d, { recursive: true }), made.add(d));
+    if (made.has(d)) return;
+    mkdirSync(d, { recursive: true });
+    made.add(d);
   };
   let yamlFiles = 0;
   for (let i = 0; i < apps; i++) {

@@ -145,7 +145,14 @@ export function openTree(
     const setBy = args.maxFiles !== undefined ? { flag: true as const } : config?.maxFiles !== undefined ? { config: config.file } : undefined;
     const report: WalkReport = {};
     const listing: string[] = [];
-    for (const f of discoverFiles(fs, [g.abs], tooBig, { isExcluded, maxFiles, report, listing, onFolder: (d, n) => engine.noteFolder(d, n), sizeOnRead }))
+    for (const f of discoverFiles(fs, [g.abs], tooBig, {
+      isExcluded,
+      maxFiles,
+      report,
+      listing,
+      onFolder: (d, n) => engine.noteFolder(d, n),
+      sizeOnRead,
+    }))
       files.add(f);
     // One walk: the suffix index takes what this one met (unless a limit cut it short).
     if (!report.files) engine.adoptListing(g.abs, listing);

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { TextDocuments, type Position } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { Engine, isCandidateName, isWithin, nodeFileSystem, overlayFileSystem, SKIP_DIRS, type policy } from '../engine';
+import { Engine, GitIgnores, isCandidateName, isWithin, nodeFileSystem, overlayFileSystem, SKIP_DIRS, type policy } from '../engine';
 import { MAX_CONFIG_BYTES, type EngineOptions, type FileSystem } from '../engine/types';
 import type { Log } from './guard';
 import type { WorkspaceFolderInfo } from './settings';
@@ -157,11 +157,23 @@ export class WorkspaceState {
     return undefined;
   }
 
-  /** Below .git, node_modules and the like (judged inside the workspace folder, not above it). */
+  /** The .gitignore files the walk honours, as read so far (gitignoreChanged forgets them). */
+  private gitignores = new GitIgnores(this.diskFs);
+
+  /** A .gitignore changed: its rules are read again. */
+  gitignoreChanged(): void {
+    this.gitignores = new GitIgnores(this.diskFs);
+  }
+
+  /**
+   * What the index's walk never enters: below .git, node_modules and the like, or ignored by a .gitignore between
+   * the workspace folder and the file (judged inside the workspace folder, not above it).
+   */
   isSkippedPath(file: string): boolean {
     const folder = this.folderPaths().find((f) => isWithin(f, file));
     const rel = folder ? path.relative(folder, file) : file;
-    return rel.split(/[\\/]/).some((seg) => SKIP_DIRS.has(seg));
+    if (rel.split(/[\\/]/).some((seg) => SKIP_DIRS.has(seg))) return true;
+    return folder !== undefined && rel !== '' && this.gitignores.ignores(folder, file, false);
   }
 
   /** A file the index of the workspace reads: inside a folder, not skipped, named like a config. */

@@ -16,6 +16,9 @@ import type { Publisher } from '../publisher';
 import type { WorkspaceState } from '../state';
 import { isFileUri, uriToPath } from '../uris';
 
+/** A `.git` (where a repository, and the search for configs, stops) or a `.gitignore`: which files the walk reads. */
+const isWalkRule = (f: string) => path.basename(f) === '.git' || path.basename(f) === '.gitignore';
+
 /** File events arriving within this long are handled together. */
 const WATCH_BATCH_MS = 30;
 /** More events than this in one batch are a burst: one pass for all (bulkChanged), not one per file. */
@@ -157,11 +160,12 @@ export function registerDocuments(connection: Connection, state: WorkspaceState,
       if (due()) await yieldToEventLoop();
       if (state.shuttingDown) return;
     }
-    const configs = files.filter((f) => policy.isConfigName(f) || path.basename(f) === '.git');
+    const configs = files.filter((f) => policy.isConfigName(f) || isWalkRule(f));
+    if (configs.some((f) => path.basename(f) === '.gitignore')) state.gitignoreChanged();
     if (configs.length) {
       index.configChanged(
         configs.filter((f) => policy.isConfigName(f)),
-        configs.some((f) => path.basename(f) === '.git'),
+        configs.some(isWalkRule),
       );
       index.noteRestrictedConfigs();
     }
@@ -218,13 +222,15 @@ export function registerDocuments(connection: Connection, state: WorkspaceState,
           for (const a of state.affectedBy(f)) toInvalidate.add(a);
         }
       }
-      const configs = [...touchedAll].filter((f) => policy.isConfigName(f) || path.basename(f) === '.git');
+      const configs = [...touchedAll].filter((f) => policy.isConfigName(f) || isWalkRule(f));
+      if (configs.some((f) => path.basename(f) === '.gitignore')) state.gitignoreChanged();
       if (configs.length) {
-        // Its own diagnostics (config-invalid, or none once it is gone), then everything it governs.
+        // Its own diagnostics (config-invalid, or none once it is gone), then everything it governs; a .git or a
+        // .gitignore changes which files the walk reads: the workspace is read again.
         for (const f of configs) if (policy.isConfigName(f)) toPublish.add(f);
         index.configChanged(
           configs.filter((f) => policy.isConfigName(f)),
-          configs.some((f) => path.basename(f) === '.git'),
+          configs.some(isWalkRule),
         );
       }
       if (params.changes?.some((ch) => ch.type !== FileChangeType.Changed)) {

@@ -1,7 +1,11 @@
 // `npm run bench`: every performance figure in one table, each a median of several runs next to a baseline
 // measured in the same run, and the ratio between them.
 //
-//   node bench/run.mjs [--runs N] [--json] [--readme] [--only cold,openssl,keystroke,fleet,memory,oversize,generate]
+//   node bench/run.mjs [--runs N] [--json] [--readme] [--only cold,openssl,keystroke,fleet,memory,oversize,generate,monorepo]
+//
+// The monorepo figures (a GitOps repository of 20,000 and of 100,000 YAML files with node trees among them) take
+// the sizes in $KUBE_PKI_BENCH_MONOREPO (default "20000,100000"; e.g. KUBE_PKI_BENCH_MONOREPO=20000 --only
+// monorepo runs the small one alone: the 100,000 files take a while to write on a small machine).
 //
 // --readme rewrites the table in README.md's Performance section (between its bench markers). Inputs are made
 // at run time (bench/inputs.mjs; keys cached in ~/.cache/kube-pki-bench), in a temporary folder removed after.
@@ -14,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HUGE, KEYS_NEEDED, fleet, hugeKubeconfig, keyPems, put } from './inputs.mjs';
 import { hovers, keystrokes, openAndSettle, peakRssMb, scan, startServer } from './lsp.mjs';
+import { monorepoFigures } from './monorepo.mjs';
 
 const require = createRequire(import.meta.url);
 const YAML = require('yaml');
@@ -107,27 +112,34 @@ function bareParse(text, n) {
 const started = performance.now();
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kube-pki-bench-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
-const pems = {
-  'ecdsa-p256': await keyPems('ecdsa-p256', KEYS_NEEDED['ecdsa-p256'], log),
-  'rsa-2048': await keyPems('rsa-2048', KEYS_NEEDED['rsa-2048'], log),
-};
-log('making the inputs (certificates are issued afresh each run)...');
+// The keys, the huge kubeconfigs and the fleet serve every section but the monorepo's (which makes its own).
+const needsFleet = ['cold', 'openssl', 'keystroke', 'fleet', 'memory'].some(wanted);
+const pems = !needsFleet
+  ? {}
+  : {
+      'ecdsa-p256': await keyPems('ecdsa-p256', KEYS_NEEDED['ecdsa-p256'], log),
+      'rsa-2048': await keyPems('rsa-2048', KEYS_NEEDED['rsa-2048'], log),
+    };
+if (needsFleet) log('making the inputs (certificates are issued afresh each run)...');
 const huge = {};
-for (const [name, type] of [
-  ['ECDSA', 'ecdsa-p256'],
-  ['RSA', 'rsa-2048'],
-]) {
+for (const [name, type] of !needsFleet
+  ? []
+  : [
+      ['ECDSA', 'ecdsa-p256'],
+      ['RSA', 'rsa-2048'],
+    ]) {
   const h = await hugeKubeconfig(type, pems[type]);
   huge[name] = { ...h, file: await put(path.join(tmp, `ci-${type}`, 'kubeconfig'), h.text), bytes: Buffer.byteLength(h.text) };
 }
 const fleetDir = path.join(tmp, 'fleet');
-const theFleet = await fleet(fleetDir, pems);
-const adminConf = theFleet.controlPlanes[0].files['admin.conf'];
-const adminText = readFileSync(adminConf, 'utf8');
+const theFleet = needsFleet ? await fleet(fleetDir, pems) : undefined;
+const adminConf = theFleet?.controlPlanes[0].files['admin.conf'];
+const adminText = adminConf ? readFileSync(adminConf, 'utf8') : '';
 const sizeOf = (name) => `${(huge[name].bytes / 1048576).toFixed(1)} MB`;
-log(
-  `inputs ready in ${ms(performance.now() - started)}: huge kubeconfigs ${sizeOf('ECDSA')} (ECDSA), ${sizeOf('RSA')} (RSA); fleet of ${theFleet.controlPlanes.length} + ${theFleet.workers.length} nodes; admin.conf ${adminText.length} bytes`,
-);
+if (needsFleet)
+  log(
+    `inputs ready in ${ms(performance.now() - started)}: huge kubeconfigs ${sizeOf('ECDSA')} (ECDSA), ${sizeOf('RSA')} (RSA); fleet of ${theFleet.controlPlanes.length} + ${theFleet.workers.length} nodes; admin.conf ${adminText.length} bytes`,
+  );
 
 // ------------------------------------------------------------------------------------------------ 1. cold check
 
@@ -392,6 +404,17 @@ if (wanted('generate')) {
       met(k, o),
     );
   }
+}
+
+// ------------------------------------------------------------------------------------------------ 6. monorepo
+
+if (wanted('monorepo')) {
+  const sizes = (process.env.KUBE_PKI_BENCH_MONOREPO ?? '20000,100000')
+    .split(',')
+    .map((x) => Number(x.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0);
+  for (const size of sizes)
+    await monorepoFigures({ size, tmp, runs: Math.min(RUNS, 3), row, log, helpers: { median, percentile, ms, mb, ratio, timed } });
 }
 
 // ------------------------------------------------------------------------------------------------ the table

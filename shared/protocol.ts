@@ -18,6 +18,13 @@ export interface Summary {
   files: number;
   /** Recognised documents with at least one error or warning. */
   filesWithProblems: number;
+  /**
+   * What a limit of the workspace's index left out (the bound on files, folders nested too deep), one sentence
+   * each naming the limit and the setting that changes it; absent when nothing was left out.
+   */
+  limits?: string[];
+  /** The workspace is being indexed: the counts are of what was read so far. */
+  indexing?: boolean;
 }
 
 /**

@@ -24,6 +24,18 @@ const SHOW_OUTPUT_COMMAND = 'kubePki.showOutput';
 let client: LanguageClient | undefined;
 
 function showSummary(item: vscode.StatusBarItem, s: Summary | undefined): void {
+  showCounts(item, s);
+  // A limit of the index that left files out is never silent: a warning sign, the sentences in the tooltip.
+  const limits = Array.isArray(s?.limits) ? s.limits.filter((l) => typeof l === 'string') : [];
+  if (limits.length) {
+    item.text = `${item.text} $(warning)`;
+    item.tooltip = `${typeof item.tooltip === 'string' ? item.tooltip : ''}\n\nNot everything was checked:\n${limits.map((l) => `- ${l}`).join('\n')}`;
+    item.backgroundColor ??= new vscode.ThemeColor('statusBarItem.warningBackground');
+  }
+  if (s?.indexing === true && typeof item.tooltip === 'string') item.tooltip += '\n\nIndexing the workspace: the counts are of what was read so far.';
+}
+
+function showCounts(item: vscode.StatusBarItem, s: Summary | undefined): void {
   if (!s || typeof s.errors !== 'number' || typeof s.warnings !== 'number') {
     item.text = '$(sync~spin) PKI';
     item.tooltip = 'Kube PKI: checking the workspace…';

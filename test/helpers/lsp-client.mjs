@@ -20,6 +20,7 @@ export const uriOf = (file) => pathToFileURL(file).href;
  * options.server: another copy of dist/server.js; options.runAs: a command prefix (e.g. ['setpriv', '--reuid=65534', …]);
  * options.cwd: the server's working folder.
  * options.codeLensRefresh: announce workspace/codeLens/refresh support (each request is counted in lensRefreshes).
+ * options.workDoneProgress: announce window.workDoneProgress (tokens created and $/progress are recorded in progress).
  */
 export async function start(rootDir, settings = {}, options = {}) {
   const argv = [...(options.nodeArgs ?? []), options.server ?? SERVER, '--stdio'];
@@ -55,6 +56,9 @@ export async function start(rootDir, settings = {}, options = {}) {
     summaries: [],
     /** every workspace/codeLens/refresh request, with the time it arrived */
     lensRefreshes: [],
+    /** every $/progress ({token, value, at}) and every token window/workDoneProgress/create asked for */
+    progress: [],
+    progressTokens: [],
     logs: [],
     registrations: [],
     configurationRequests: 0,
@@ -77,7 +81,11 @@ export async function start(rootDir, settings = {}, options = {}) {
   });
   connection.onNotification('window/logMessage', (m) => client.logs.push(m));
   connection.onNotification('window/showMessage', (m) => client.logs.push(m));
-  connection.onNotification('$/progress', () => {});
+  // Work done progress ($/progress), recorded when the client announces window.workDoneProgress (options.workDoneProgress).
+  connection.onNotification('$/progress', (p) => {
+    client.progress.push({ ...p, at: Date.now() });
+    notify(client);
+  });
   connection.onNotification('telemetry/event', () => {});
   connection.onRequest('workspace/configuration', (params) => {
     client.configurationRequests++;
@@ -97,7 +105,10 @@ export async function start(rootDir, settings = {}, options = {}) {
     notify(client);
     return null;
   });
-  connection.onRequest('window/workDoneProgress/create', () => null);
+  connection.onRequest('window/workDoneProgress/create', (p) => {
+    client.progressTokens.push(p.token);
+    return null;
+  });
   connection.onRequest('workspace/workspaceFolders', () => [{ uri: uriOf(rootDir), name: path.basename(rootDir) }]);
   connection.listen();
 
@@ -114,7 +125,7 @@ export async function start(rootDir, settings = {}, options = {}) {
       synchronization: { dynamicRegistration: false, didSave: false },
       publishDiagnostics: { relatedInformation: options.relatedInformation ?? true, versionSupport: true },
     },
-    window: { workDoneProgress: false },
+    window: { workDoneProgress: options.workDoneProgress === true },
   };
   client.initializeResult = await connection.sendRequest('initialize', {
     processId: process.pid,
@@ -234,6 +245,10 @@ function methods(client) {
         timeoutMs,
         () => `a new publish for ${uri}`,
       );
+    },
+    /** Resolves with check()'s value once it is truthy (checked on every message from the server). */
+    waitUntil(check, timeoutMs = 10000, describe = () => 'a condition') {
+      return waitFor(client, check, timeoutMs, describe);
     },
     waitForSummary(predicate = () => true, timeoutMs = 10000) {
       return waitFor(

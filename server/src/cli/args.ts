@@ -27,7 +27,10 @@ export const CONFIG_USAGE = `  --config FILE            take rules, excludes and
   --no-config              read no .kube-pki.yaml
   --exclude GLOB           leave out the files GLOB matches, relative to the current folder (repeatable;
                            as in .kube-pki.yaml's exclude: 'fixtures/', 'test/**/*.yaml'; an absolute path
-                           must be inside the current folder)`;
+                           must be inside the current folder)
+  --max-files N            read at most N candidate files below the folders given (default 250000, or the
+                           .kube-pki.yaml's maxFiles); a walk stopped by a limit is noted, and check and
+                           expiration exit 3 for it, unless the bound was set (N or maxFiles): then only the note`;
 
 /** The commands, one line each, as `kube-pki --help` lists them. */
 export const COMMANDS: ReadonlyArray<readonly [string, string]> = [
@@ -131,7 +134,9 @@ Flags win over a .kube-pki.yaml's settings, which win over the defaults.
 
 Exit status: 0 no errors (with --baseline: no new errors), 1 errors found, 2 bad usage or an invalid
 .kube-pki.yaml that applies to a file checked (printed as FILE:LINE:COL: message; one that governs no
-file checked is not judged). A path found in none of the folders checked that nothing places (a node's
+file checked is not judged), 3 no errors found but a limit of the folder walk left files unread (the
+bound on files, or folders nested too deep; a note says which and how to change it; --max-files or a
+.kube-pki.yaml's maxFiles accepts the bound). A path found in none of the folders checked that nothing places (a node's
 file: give --root or --path-mapping) is not an error; a note says so.
 
 Generating what is missing or wrong: kube-pki generate [PATH...] [--dry-run] [--fix] [--renew] ...,
@@ -179,6 +184,8 @@ export interface TreeArgs {
   config?: string | false;
   /** --exclude GLOB..., relative to the current folder. */
   exclude?: string[];
+  /** --max-files N: the bound on candidate files, accepted by the user. */
+  maxFiles?: number;
 }
 
 /** Takes one of the tree options into `out`; false when `name` is not one of them. */
@@ -201,6 +208,13 @@ function treeOption(name: string, value: () => string, out: TreeArgs, inline?: s
       const v = value();
       if (v.trim() === '') throw new UsageError('--exclude needs a glob');
       (out.exclude ??= []).push(v);
+      return true;
+    }
+    case '--max-files': {
+      const v = value();
+      const n = Number(v);
+      if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--max-files: not a positive whole number: '${v}'`);
+      out.maxFiles = n;
       return true;
     }
     case '--root': {

@@ -11,7 +11,7 @@ import { runVerify } from './verify';
 import { runExpiration } from './expiration';
 import { runProbe } from './probe';
 import { runRotate } from './rotate';
-import { configProblems, excludedFolderNote, notCheckedNote, openTree, tooBigNote, type OpenTree } from './tree';
+import { configProblems, excludedFolderNote, notCheckedNote, openTree, tooBigNote, walkLimitNotes, type OpenTree } from './tree';
 import { unplacedNote } from './unplaced';
 import { plural } from '../engine/words';
 
@@ -83,7 +83,7 @@ function check(args: CheckArgs, io: Io): number {
   }
   let tree: OpenTree;
   try {
-    tree = openTree(args, cwd, fs, (shown, bytes) => io.err(tooBigNote(shown, bytes, 'not checked')), { stdin: true });
+    tree = openTree(args, cwd, fs, (shown, bytes) => io.err(tooBigNote(shown, bytes, 'not checked')), { stdin: true, sizeOnRead: true });
   } catch (err) {
     if (err instanceof UsageError) return usageError(io, err.message, 'check');
     throw err;
@@ -129,6 +129,11 @@ function check(args: CheckArgs, io: Io): number {
   for (const file of files) {
     const r = fs.readFile(file, MAX_CONFIG_BYTES);
     if (!r.ok) {
+      if (r.tooBig !== undefined && !explicit.has(file)) {
+        // Found by the walk without a stat (openTree's sizeOnRead): the size is learnt here.
+        io.err(tooBigNote(ctx.display(file), r.tooBig, 'not checked'));
+        continue;
+      }
       if (explicit.has(file)) return usageError(io, `${ctx.display(file)}: ${r.reason}`, 'check');
       continue; // gone or changed since discovery
     }
@@ -184,7 +189,9 @@ function check(args: CheckArgs, io: Io): number {
     io.err(
       `kube-pki: recorded ${plural(findings.length, 'finding')} (${plural(entries, 'entry', 'entries')}) of ${plural(docs.length, 'file')} in ${ctx.display(file)}\n`,
     );
-    return internalError ? 1 : 0;
+    const limits = walkLimitNotes(tree, 'not recorded');
+    if (limits.notes) io.err(limits.notes);
+    return internalError ? 1 : limits.incomplete ? 3 : 0;
   }
 
   let baseline: BaselineReport | undefined;
@@ -269,7 +276,11 @@ function check(args: CheckArgs, io: Io): number {
   // Paths kube-pki could not place (resolve/paths.ts): one note for the run, no finding, the same exit status.
   const unplaced = unplacedNote(engine.unplacedReferences(), ctx.display);
   if (unplaced) io.err(unplaced);
-  return findings.some((f) => f.severity === 'error') || internalError ? 1 : 0;
+  // A limit of the walk that left files unread: said last (where the eye falls), and exit 3 when no error says more.
+  const limits = walkLimitNotes(tree);
+  if (limits.notes) io.err(limits.notes);
+  if (findings.some((f) => f.severity === 'error') || internalError) return 1;
+  return limits.incomplete ? 3 : 0;
 }
 
 function compare(a: string, b: string): number {

@@ -6,7 +6,7 @@ import { stringify as yamlStringify } from 'yaml';
 import { buildInventory, isRotatedKubeletClient, kubeadmExpiryTime, kubeletRotationAdvice, nodeFileSystem, shortHumanDuration } from '../engine';
 import type { Inventory, InventoryCertificate, InventoryObject } from '../engine/inventory/types';
 import { CONFIG_USAGE, treeCommandOptions, UsageError, usageMessage, type TreeArgs } from './args';
-import { configProblems, excludedFolderNote, openTree, readTree, tooBigNote, type OpenTree } from './tree';
+import { configProblems, excludedFolderNote, openTree, readTree, tooBigNote, walkLimitNotes, type OpenTree } from './tree';
 import { formatKubeadmJson, formatKubeadmYaml, formatPrometheus, kubeadmExpirationInfos } from './expirationFormats';
 
 export const EXPIRATION_USAGE = `Usage: kube-pki expiration [PATH...] [options]
@@ -146,7 +146,18 @@ export function runExpiration(argv: string[], io: Io): number {
       if (inventory.certificates.length === 0) io.err('kube-pki: note: no certificates found\n');
       for (const note of rotationNotes(inventory, display)) io.err(`kube-pki: note: ${note}\n`);
   }
-  return inventory.certificates.some((c) => c.status === 'expired' || c.status === 'not-yet-valid') ? 1 : 0;
+  // What a limit of the walks left out: the configs' walk (tree.ts), the walk for loose certificate files (inventory).
+  const limits = walkLimitNotes(tree, 'not read');
+  if (limits.notes) io.err(limits.notes);
+  const loose = inventory.limits;
+  if (loose?.files)
+    io.err(
+      `kube-pki: note: stopped after ${loose.files.limit} certificate and key files; those after ${display(loose.files.after)} were not read (give a narrower PATH, or exclude folders in .kube-pki.yaml)\n`,
+    );
+  if (loose?.depth && !tree.limits.some((l) => l.report.depth))
+    io.err(`kube-pki: note: folders nested more than ${loose.depth.limit} deep were not read (${loose.depth.folders.map(display).join(', ')})\n`);
+  if (inventory.certificates.some((c) => c.status === 'expired' || c.status === 'not-yet-valid')) return 1;
+  return limits.incomplete || loose ? 3 : 0;
 }
 
 /** The kubelet's rotated client certificates that expire within the warning window: what renews them, and what to check. */

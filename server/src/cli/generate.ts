@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { nodeFileSystem, generate } from '../engine';
 import { lookupTable } from '../engine/lookup';
 import type { FileSystem } from '../engine/types';
-import { configProblems, displayPath, excludedFolderNote, openTree, readTree } from './tree';
+import { walkLimitNotes, configProblems, displayPath, excludedFolderNote, openTree, readTree } from './tree';
 import { argTokens, CONFIG_USAGE, parseClusterDomain, parsePathMapping, UsageError, usageMessage } from './args';
 
 type KeyType = generate.KeyType;
@@ -88,6 +88,7 @@ const VALUE_OPTIONS = new Set([
   '--cluster-name',
   '--config',
   '--exclude',
+  '--max-files',
   '--advertise-address',
   '--service-cidr',
   '--control-plane-endpoint',
@@ -271,11 +272,15 @@ async function workspace(p: Parsed, io: Io): Promise<number> {
       pathMappings: (p.values.get('--path-mapping') ?? []).map(parsePathMapping),
       config: p.flags.has('--no-config') ? false : config,
       exclude: p.values.get('--exclude'),
+      maxFiles: maxFilesOf(one(p, '--max-files')),
     },
     io.cwd,
     fs,
   );
   for (const folder of tree.excludedFolders) io.err(excludedFolderNote(tree, folder, 'not read'));
+  // Never silent: what a limit of the walk left out is not planned for.
+  const limits = walkLimitNotes(tree, 'not read (nothing is generated for them)');
+  if (limits.notes) io.err(limits.notes);
   const problems = configProblems(tree, readTree(tree, fs));
   if (problems.length) {
     io.err(`${problems.join('\n')}\nkube-pki: fix the .kube-pki.yaml above (or run with --no-config); nothing was generated\n`);
@@ -404,4 +409,12 @@ async function newControlPlane(p: Parsed, io: Io): Promise<number> {
     replace: c.force,
   });
   return finish(plan, fs, io, (f) => displayPath(f, io.cwd, []), c.dryRun, c.force, false);
+}
+
+/** --max-files N of generate (as check's: a positive whole number). */
+function maxFilesOf(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--max-files: not a positive whole number: '${v}'`);
+  return n;
 }

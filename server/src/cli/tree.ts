@@ -2,7 +2,7 @@
 // how to show them, and an engine set up with the tree options (args.ts, treeCommandOptions) over every config found
 // below them. One place, so `--root` means the same to each command.
 import * as path from 'node:path';
-import { Engine, discoverFiles, policy } from '../engine';
+import { Engine, DEFAULT_MAX_FILES, discoverFiles, policy, type WalkReport } from '../engine';
 import { MAX_CONFIG_BYTES, type ConfigurableSetting, type EngineOptions, type FileSystem } from '../engine/types';
 import { UsageError, type TreeArgs } from './args';
 import { isWithin } from '../engine/fs/confined';
@@ -35,7 +35,27 @@ export interface OpenTree {
   excludedFolders: string[];
   /** Those, and the candidate configs found below the folders given, sorted. */
   files: string[];
+  /** What a limit of the folder walk left out, per folder given (walk.ts), and whether the user set the bound on files. */
+  limits: WalkLimit[];
   display(file: string): string;
+}
+
+/**
+ * The bound on files when neither --max-files nor a config sets it: $KUBE_PKI_MAX_FILES (a machine's default, e.g. a
+ * CI image's; reaching it is still exit 3, as the built-in DEFAULT_MAX_FILES), else DEFAULT_MAX_FILES.
+ */
+function defaultMaxFiles(): number {
+  const v = process.env.KUBE_PKI_MAX_FILES?.trim();
+  const n = v ? Number(v) : NaN;
+  return Number.isSafeInteger(n) && n >= 1 ? n : DEFAULT_MAX_FILES;
+}
+
+export interface WalkLimit {
+  folder: string;
+  report: WalkReport;
+  /** The bound on files in force, and who set it: --max-files, a .kube-pki.yaml's maxFiles, or the default. */
+  maxFiles: number;
+  setBy: { flag: true } | { config: string } | undefined;
 }
 
 /**
@@ -47,7 +67,11 @@ export function openTree(
   cwd: string,
   fs: FileSystem,
   onTooBig?: (shown: string, bytes: number) => void,
-  { stdin = false }: { stdin?: boolean } = {},
+  /**
+   * stdin: `-` among the paths reads a YAML stream from standard input. sizeOnRead: the caller reads every file and
+   * notes those over the limit itself (ReadResult.tooBig): no stat in the walk.
+   */
+  { stdin = false, sizeOnRead = false }: { stdin?: boolean; sizeOnRead?: boolean } = {},
 ): OpenTree {
   const given: GivenPath[] = [];
   // '-' is standard input, which only `check` reads (the caller reads it); alone, no folder is walked.
@@ -110,16 +134,37 @@ export function openTree(
   const explicit = new Set(given.filter((g) => g.kind === 'file').map((g) => g.abs));
   const files = new Set(explicit);
   const excludedFolders: string[] = [];
+  const limits: WalkLimit[] = [];
   const tooBig = onTooBig && ((file: string, bytes: number) => onTooBig(display(file), bytes));
   // What the configs and --exclude leave out is never entered: it costs no reads and does not count toward the
   // bound on files.
   const isExcluded = (p: string, isFolder: boolean) => engine.excludedBy(p, isFolder) !== undefined;
   for (const g of given) {
     if (g.kind !== 'directory') continue;
-    if (isExcluded(g.abs, true)) excludedFolders.push(g.abs);
-    else for (const f of discoverFiles(fs, [g.abs], tooBig, isExcluded)) files.add(f);
+    if (isExcluded(g.abs, true)) {
+      excludedFolders.push(g.abs);
+      continue;
+    }
+    // The bound on files: --max-files, else the maxFiles of the config governing the folder, else the default.
+    const config = args.maxFiles === undefined ? engine.configFor(path.join(g.abs, '.kube-pki.yaml')) : undefined;
+    const maxFiles = args.maxFiles ?? config?.maxFiles ?? defaultMaxFiles();
+    const setBy = args.maxFiles !== undefined ? { flag: true as const } : config?.maxFiles !== undefined ? { config: config.file } : undefined;
+    const report: WalkReport = {};
+    const listing: string[] = [];
+    for (const f of discoverFiles(fs, [g.abs], tooBig, {
+      isExcluded,
+      maxFiles,
+      report,
+      listing,
+      onFolder: (d, n) => engine.noteFolder(d, n),
+      sizeOnRead,
+    }))
+      files.add(f);
+    // One walk: the suffix index takes what this one met (unless a limit cut it short).
+    if (!report.files) engine.adoptListing(g.abs, listing);
+    if (report.files || report.depth) limits.push({ folder: g.abs, report, maxFiles, setBy });
   }
-  return { engine, given, explicit, excludedFolders, files: [...files].sort(), display };
+  return { engine, given, explicit, excludedFolders, files: [...files].sort(), limits, display };
 }
 
 /**
@@ -180,4 +225,31 @@ export function readTree(tree: OpenTree, fs: FileSystem): string[] {
 /** A note for a config over the size limit, as every command words it. */
 export function tooBigNote(display: string, bytes: number, what: string): string {
   return `kube-pki: note: ${display} is ${(bytes / 1048576).toFixed(1)} MB, over the ${MAX_CONFIG_BYTES / 1048576} MB limit for configs; ${what}\n`;
+}
+
+/**
+ * The notes for what a limit of the folder walk left out (never silent), and whether the exit status must say so:
+ * a bound on files the user did not set (--max-files, maxFiles), or folders nested too deep.
+ */
+export function walkLimitNotes(tree: OpenTree, what = 'not checked'): { notes: string; incomplete: boolean } {
+  let notes = '';
+  let incomplete = false;
+  for (const l of tree.limits) {
+    if (l.report.files) {
+      const by =
+        l.setBy === undefined
+          ? `the default bound${process.env.KUBE_PKI_MAX_FILES?.trim() ? ' ($KUBE_PKI_MAX_FILES)' : ''} (raise it with --max-files N, or maxFiles: N in ${tree.display(path.join(l.folder, '.kube-pki.yaml'))}; exclude: leaves folders out)`
+          : 'flag' in l.setBy
+            ? '--max-files'
+            : `maxFiles in ${tree.display(l.setBy.config)}`;
+      notes += `kube-pki: note: ${tree.display(l.folder)}: stopped after ${l.maxFiles} candidate files, ${by}; the files after ${tree.display(l.report.files.after)} were ${what}\n`;
+      if (l.setBy === undefined) incomplete = true;
+    }
+    if (l.report.depth) {
+      const d = l.report.depth;
+      notes += `kube-pki: note: ${tree.display(l.folder)}: ${d.count === 1 ? '1 folder is' : `${d.count} folders are`} nested more than ${d.limit} deep (${d.folders.map((f) => tree.display(f)).join(', ')}${d.count > d.folders.length ? ', ...' : ''}); ${what}: give such a folder as a PATH of its own, or leave it out with exclude\n`;
+      incomplete = true;
+    }
+  }
+  return { notes, incomplete };
 }

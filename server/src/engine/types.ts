@@ -29,6 +29,12 @@ export interface Finding {
   related?: RelatedLocation[];
 }
 
+/** A folder's entry as readdir tells it: 'symlink' and 'other' are stat'ed by whoever needs to know more. */
+export interface DirEntry {
+  name: string;
+  kind: 'file' | 'directory' | 'symlink' | 'other';
+}
+
 export interface FileStat {
   kind: 'file' | 'directory' | 'other';
   size: number;
@@ -41,7 +47,8 @@ export interface FileStat {
  */
 export type Refusal = 'outside' | 'link';
 
-export type ReadResult = { ok: true; data: Buffer } | { ok: false; reason: string; refused?: Refusal };
+/** A failed read says why; `tooBig`: the file's size, when it is over the limit asked. */
+export type ReadResult = { ok: true; data: Buffer } | { ok: false; reason: string; refused?: Refusal; tooBig?: number };
 
 export type MissingStat = { kind: 'missing'; reason: string; refused?: Refusal };
 
@@ -56,6 +63,11 @@ export interface FileSystem {
   readFile(path: string, maxBytes: number): ReadResult;
   /** Entries of a folder (names only); empty when not a folder. */
   readDir(path: string): string[];
+  /**
+   * Entries of a folder with what each is, without following symbolic links (readdir's d_type: no stat per entry);
+   * optional: a walk without it stats every entry.
+   */
+  readDirTyped?(path: string): DirEntry[];
   /**
    * The path with every symbolic link, `.` and `..` resolved as the kernel resolves them (realpath(3)); undefined
    * when it does not resolve (nothing there). Optional: without it, readOnlyWithin can only judge paths lexically.

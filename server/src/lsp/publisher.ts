@@ -190,7 +190,7 @@ export class Publisher {
 
   /** A document that is not open, checked by the summary's pass: sent when its diagnostics changed. */
   private async publishClosed(file: string, findings: Finding[]): Promise<void> {
-    if (!this.state.settingsLoaded || this.state.shuttingDown) return;
+    if (!this.state.settingsLoaded || this.state.shuttingDown || this.state.partial) return;
     const diagnostics = this.diagnosticsOf(findings);
     const uri = this.sent.get(file)?.uri ?? pathToUri(file);
     if (!this.noteSent(file, uri, diagnostics)) return;
@@ -261,6 +261,8 @@ export class Publisher {
         if (c.errors + c.warnings > 0) s.filesWithProblems++;
       }
       await this.clearGone(new Set(docs));
+      if (this.state.limits.length) s.limits = this.state.limits.slice();
+      if (this.state.indexing) s.indexing = true;
       return s;
     })();
     this.summaryRun = run;
@@ -286,6 +288,8 @@ export class Publisher {
   }
 
   private async sendSummary(): Promise<void> {
+    // While the first index fills the engine, counts would be of a part of the workspace: one follows its end.
+    if (this.state.partial) return;
     try {
       const s = await this.summary();
       if (!this.state.shuttingDown) await this.connection.sendNotification(SUMMARY_NOTIFICATION, s);

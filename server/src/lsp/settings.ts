@@ -22,6 +22,8 @@ export interface FolderSettings {
   clusterDomain: string;
   /** kubePki.extraSANs: more names for the apiserver's certificate when kube-pki generates or re-issues it. */
   extraSANs: string[];
+  /** kubePki.maxFiles: the bound on candidate files a workspace folder's index reads (0: unset). */
+  maxFiles: number;
 }
 
 export const defaultSettings: FolderSettings = {
@@ -30,6 +32,7 @@ export const defaultSettings: FolderSettings = {
   pathMappings: {},
   clusterDomain: defaultOptions.clusterDomain,
   extraSANs: [],
+  maxFiles: 0,
 };
 
 /** Accepts anything a client may answer (null, a partial object, wrong types) and keeps what is valid. */
@@ -40,6 +43,8 @@ export function sanitizeSettings(raw: unknown): FolderSettings {
   const days = typeof r.expiryWarningDays === 'string' ? Number(r.expiryWarningDays) : r.expiryWarningDays;
   if (typeof days === 'number' && Number.isFinite(days) && days >= 0) s.expiryWarningDays = days;
   if (typeof r.rootDir === 'string') s.rootDir = r.rootDir.trim();
+  const maxFiles = typeof r.maxFiles === 'string' ? Number(r.maxFiles) : r.maxFiles;
+  if (typeof maxFiles === 'number' && Number.isSafeInteger(maxFiles) && maxFiles >= 1) s.maxFiles = maxFiles;
   if (typeof r.clusterDomain === 'string' && r.clusterDomain.trim() !== '') {
     s.clusterDomain = r.clusterDomain.trim().replace(/^\.+|\.+$/g, '');
   }
@@ -125,8 +130,15 @@ export interface SettingsSource {
   trusted: boolean;
 }
 
-/** The engine options of the workspace's `kubePki` settings, asked of the client (defaults when it does not answer). */
-export async function readSettings(connection: Connection, log: Log, source: SettingsSource): Promise<Partial<EngineOptions>> {
+/**
+ * The engine options of the workspace's `kubePki` settings, asked of the client (defaults when it does not answer),
+ * and kubePki.maxFiles (the first folder's that sets it).
+ */
+export async function readSettings(
+  connection: Connection,
+  log: Log,
+  source: SettingsSource,
+): Promise<{ options: Partial<EngineOptions>; maxFiles: number | undefined }> {
   const { folders } = source;
   let perFolder: Array<{ folder: WorkspaceFolderInfo | undefined; settings: FolderSettings }>;
   const targets: Array<WorkspaceFolderInfo | undefined> = folders.length > 0 ? folders : [undefined];
@@ -152,7 +164,8 @@ export async function readSettings(connection: Connection, log: Log, source: Set
     const s = source.pushed === undefined ? defaultSettings : sanitizeSettings(source.pushed);
     perFolder = targets.map((folder) => ({ folder, settings: s }));
   }
-  return toEngineOptions(perFolder, folders, source.trusted);
+  const maxFiles = perFolder.find((p) => p.settings.maxFiles > 0)?.settings.maxFiles;
+  return { options: toEngineOptions(perFolder, folders, source.trusted), maxFiles };
 }
 
 // ---------------------------------------------------------------- Restricted Mode

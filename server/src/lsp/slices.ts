@@ -6,12 +6,18 @@ const BATCH = 50;
 /** Long loops give the event loop a turn every BATCH items or SLICE_MS, whichever comes first. */
 const SLICE_MS = 15;
 
+/**
+ * The indexing of the workspace runs while the user types: its slices are shorter, so a keystroke waits at most
+ * this long for the event loop (its diagnostics come after the slice under way).
+ */
+export const INDEX_SLICE_MS = 4;
+
 /** A clock for one loop: true when it is time to yield (then await yieldToEventLoop()). */
-export function slicer(): () => boolean {
+export function slicer(sliceMs = SLICE_MS, batch = BATCH): () => boolean {
   let count = 0;
   let since = Date.now();
   return () => {
-    if (++count < BATCH && Date.now() - since < SLICE_MS) return false;
+    if (++count < batch && Date.now() - since < sliceMs) return false;
     count = 0;
     since = Date.now();
     return true;

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { TextDocuments, type Position } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { Engine, isCandidateName, isWithin, nodeFileSystem, overlayFileSystem, SKIP_DIRS, type policy } from '../engine';
+import { Engine, GitIgnores, isCandidateName, isWithin, nodeFileSystem, overlayFileSystem, SKIP_DIRS, type policy } from '../engine';
 import { MAX_CONFIG_BYTES, type EngineOptions, type FileSystem } from '../engine/types';
 import type { Log } from './guard';
 import type { WorkspaceFolderInfo } from './settings';
@@ -74,6 +74,12 @@ export class WorkspaceState {
   trusted = true;
   /** The engine options the settings give (applied to every new engine). */
   options: Partial<EngineOptions> = {};
+  /** kubePki.maxFiles: the bound on candidate files per workspace folder (undefined: a config's maxFiles, or the default). */
+  maxFiles: number | undefined = undefined;
+  /** What a limit of the last index's walk left out, in sentences (the summary carries them to the status bar). */
+  limits: string[] = [];
+  /** The first index is filling the engine in use: it holds part of the workspace (no summary meanwhile). */
+  partial = false;
   /** The engine: its buffers may lag behind (`unapplied`): use current(). */
   engine: Engine;
   /** Before the settings are known a rootDir or path mapping may be missing: nothing is published meanwhile. */
@@ -100,10 +106,30 @@ export class WorkspaceState {
     this.engine = new Engine(this.fs, this.options);
   }
 
+  private resolveUsable: () => void = () => undefined;
+  /** Settles once the settings are read and the first index has read the node trees around the open documents. */
+  private readonly usable = new Promise<void>((resolve) => {
+    this.resolveUsable = resolve;
+  });
+
   // ---------------------------------------------------------------- readiness
+
+  /** The settings are read, and the node trees around the open documents are in the engine (WorkspaceIndex). */
+  markUsable(): void {
+    this.resolveUsable();
+  }
+
+  /**
+   * Requests about an open document (hover, lenses, links, decode) wait for this, not for the whole index: the
+   * settings are in, and so are the node trees around the open documents (the rest of the workspace may follow).
+   */
+  async whenUsable(): Promise<void> {
+    await this.usable;
+  }
 
   /** `initialized` is handled and the first index is built (or failed). */
   markReady(): void {
+    this.resolveUsable();
     this.resolveReady();
   }
 
@@ -131,11 +157,23 @@ export class WorkspaceState {
     return undefined;
   }
 
-  /** Below .git, node_modules and the like (judged inside the workspace folder, not above it). */
+  /** The .gitignore files the walk honours, as read so far (gitignoreChanged forgets them). */
+  private gitignores = new GitIgnores(this.diskFs);
+
+  /** A .gitignore changed: its rules are read again. */
+  gitignoreChanged(): void {
+    this.gitignores = new GitIgnores(this.diskFs);
+  }
+
+  /**
+   * What the index's walk never enters: below .git, node_modules and the like, or ignored by a .gitignore between
+   * the workspace folder and the file (judged inside the workspace folder, not above it).
+   */
   isSkippedPath(file: string): boolean {
     const folder = this.folderPaths().find((f) => isWithin(f, file));
     const rel = folder ? path.relative(folder, file) : file;
-    return rel.split(/[\\/]/).some((seg) => SKIP_DIRS.has(seg));
+    if (rel.split(/[\\/]/).some((seg) => SKIP_DIRS.has(seg))) return true;
+    return folder !== undefined && rel !== '' && this.gitignores.ignores(folder, file, false);
   }
 
   /** A file the index of the workspace reads: inside a folder, not skipped, named like a config. */
@@ -184,8 +222,12 @@ export class WorkspaceState {
 
   // ---------------------------------------------------------------- the engine
 
+  /** File events received and not handled yet (handlers/documents.ts batches them): handled before the engine is used. */
+  pendingFileEvents: () => void = () => undefined;
+
   /** Gives the engine the buffers edited since it last looked; every use of the engine goes through here. */
   current(): Engine {
+    this.pendingFileEvents();
     if (this.unapplied.size === 0) return this.engine;
     const edits = [...this.unapplied];
     this.unapplied.clear();

@@ -74,6 +74,8 @@ export function confinedFileSystem(base: FileSystem, roots: () => string[] | und
     readDir(p) {
       return refusal(p) ? [] : base.readDir(p);
     },
+    // Below a folder it may read, an entry that is no symlink is inside it too (a symlink is stat'ed: refused there).
+    ...(base.readDirTyped ? { readDirTyped: (p: string) => (refusal(p) ? [] : base.readDirTyped!(p)) } : {}),
     ...(base.realpath ? { realpath: (p: string) => (refusal(p) ? undefined : base.realpath!(p)) } : {}),
   };
 }

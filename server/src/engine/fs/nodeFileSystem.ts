@@ -2,7 +2,7 @@
 // stat before open, regular files only, a size limit, and O_NONBLOCK so a FIFO swapped in
 // between stat and open cannot block the thread.
 import * as fs from 'node:fs';
-import type { FileStat, FileSystem, ReadResult } from '../types';
+import type { DirEntry, FileStat, FileSystem, ReadResult } from '../types';
 
 function describeError(err: unknown): string {
   const code = (err as NodeJS.ErrnoException)?.code;
@@ -43,7 +43,7 @@ export function nodeFileSystem(): FileSystem {
         if (before.isDirectory()) return { ok: false, reason: 'is a folder, not a file' };
         if (!before.isFile()) return { ok: false, reason: 'is not a regular file (a FIFO, socket or device)' };
         if (before.size > maxBytes) {
-          return { ok: false, reason: `is ${before.size} bytes, over the ${maxBytes}-byte limit` };
+          return { ok: false, reason: `is ${before.size} bytes, over the ${maxBytes}-byte limit`, tooBig: before.size };
         }
         fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
         const st = fs.fstatSync(fd);
@@ -68,6 +68,16 @@ export function nodeFileSystem(): FileSystem {
     readDir(path: string): string[] {
       try {
         return fs.readdirSync(path);
+      } catch {
+        return [];
+      }
+    },
+    readDirTyped(path: string): DirEntry[] {
+      try {
+        return fs.readdirSync(path, { withFileTypes: true }).map((d) => ({
+          name: d.name,
+          kind: d.isFile() ? 'file' : d.isDirectory() ? 'directory' : d.isSymbolicLink() ? 'symlink' : 'other',
+        }));
       } catch {
         return [];
       }
@@ -103,6 +113,7 @@ export function overlayFileSystem(base: FileSystem, overlay: Map<string, string>
     readDir(path) {
       return base.readDir(path);
     },
+    ...(base.readDirTyped ? { readDirTyped: (path: string) => base.readDirTyped!(path) } : {}),
     // Where an open buffer is on disk (or would be: the confinement walks up to a folder that exists).
     ...(base.realpath ? { realpath: (path: string) => base.realpath!(path) } : {}),
   };

@@ -54,7 +54,7 @@ export function buildInventory(engine: Engine, options: InventoryOptions = {}): 
   const c = new Collection();
 
   collectReferences(engine, c);
-  const loose = new LooseFiles(fs, c);
+  const loose = new LooseFiles(fs, c, (p, isFolder) => engine.excludedBy(p, isFolder) !== undefined);
   loose.readRoots(roots);
   loose.readSiblingKeys();
   loose.forgetUnseen();
@@ -73,5 +73,6 @@ export function buildInventory(engine: Engine, options: InventoryOptions = {}): 
     certificates,
     keyPairs: pairs,
     orphanKeys: orphanKeys(c, keyList, matched, paired),
+    ...(loose.report.files || loose.report.depth ? { limits: loose.report } : {}),
   };
 }

@@ -1,7 +1,7 @@
 // Phase 2: certificate and key files lying in the workspace, referenced or not. Walks the roots (the
 // folders given, or the engine's searchRoots; a file given as a root is read whatever its name) for
-// *.crt, *.pem, *.cer, *.key, *.pub files, within limits of depth, folders and files, skipping what no walk
-// enters (SKIP_DIRS); then reads kubeadm's NAME.key beside each certificate file found so far, even outside
+// *.crt, *.pem, *.cer, *.key, *.pub files with the one walk's rules (workspace/walk.ts: SKIP_DIRS, .gitignore,
+// the configs' exclude, MAX_WALK_DEPTH) and a bound on files, each limit reached said in the report; then reads kubeadm's NAME.key beside each certificate file found so far, even outside
 // the roots. Adds to the Collection each certificate with its file, each private key and each public key;
 // a file a reference already loaded (Collection.materialByPath) is not read again.
 //
@@ -10,15 +10,13 @@
 // not meet. Open editor buffers (mtime 0 in the overlay) are read again.
 import * as path from 'node:path';
 import { MAX_FILE_BYTES, type FileSystem } from '../types';
-import { SKIP_DIRS } from '../workspace/discover';
+import { GitIgnores, MAX_WALK_DEPTH, SKIP_DIRS, type WalkReport } from '../workspace/walk';
 import { loadFile, type Material } from '../resolve/material';
 import type { Collection } from './collection';
 import { kubeadmKeyOf } from './keys';
 
-/** Loose certificate/key files read per inventory at most, how deep below a root, and how many folders. */
+/** Loose certificate/key files read per inventory at most (the walk's depth limit is walk.ts's). */
 const MAX_LOOSE_FILES = 10_000;
-const MAX_DEPTH = 20;
-const MAX_DIRS = 20_000;
 const LOOSE_FILE = /\.(crt|pem|cer|key|pub)$/i;
 
 /** Per file system: path -> what was made from it, and the stat it was made at. */
@@ -88,18 +86,28 @@ export class LooseFiles {
   private readonly seenLoose = new Set<string>();
   private readonly seenDirs = new Set<string>();
   private looseCount = 0;
+  /** What a limit left out (walk.ts's report). */
+  readonly report: WalkReport = {};
+  private readonly ignores: GitIgnores;
+  private root = '';
 
   constructor(
     private readonly fs: FileSystem,
     private readonly c: Collection,
-  ) {}
+    /** What the configs exclude (Engine.excludedBy): not entered, not read. */
+    private readonly isExcluded: (p: string, isFolder: boolean) => boolean = () => false,
+  ) {
+    this.ignores = new GitIgnores(fs);
+  }
 
   /** Every candidate file below the roots (a root that is a file is read whatever its name). */
   readRoots(roots: string[]): void {
     for (const root of roots) {
       const st = this.fs.stat(root);
-      if (st.kind === 'directory') this.walk(root, st.mtimeMs, 0);
-      else if (st.kind === 'file') this.looseFile(root, st.size, st.mtimeMs); // a file named as a root is read whatever its name
+      if (st.kind === 'directory') {
+        this.root = root;
+        this.walk(root, st.mtimeMs, 0);
+      } else if (st.kind === 'file') this.looseFile(root, st.size, st.mtimeMs); // a file named as a root is read whatever its name
     }
   }
 
@@ -131,6 +139,10 @@ export class LooseFiles {
   private looseFile(full: string, size: number, mtimeMs: number): void {
     const { fs, c, seenLoose } = this;
     if (size > MAX_FILE_BYTES || seenLoose.has(full)) return;
+    if (this.looseCount >= MAX_LOOSE_FILES) {
+      this.report.files ??= { limit: MAX_LOOSE_FILES, after: full };
+      return;
+    }
     this.looseCount++;
     const m = c.materialByPath.get(full) ?? looseMaterial(fs, full, size, mtimeMs, seenLoose);
     seenLoose.add(full);
@@ -142,15 +154,24 @@ export class LooseFiles {
 
   private walk(dir: string, mtimeMs: number, depth: number): void {
     const { fs, seenDirs } = this;
-    if (depth > MAX_DEPTH || this.looseCount >= MAX_LOOSE_FILES || seenDirs.size >= MAX_DIRS || seenDirs.has(dir)) return;
+    if (this.report.files || seenDirs.has(dir)) return;
+    if (depth > MAX_WALK_DEPTH) {
+      const d = (this.report.depth ??= { limit: MAX_WALK_DEPTH, folders: [], count: 0 });
+      d.count++;
+      if (d.folders.length < 5) d.folders.push(dir);
+      return;
+    }
     const listing = listDir(fs, dir, mtimeMs, seenDirs);
+    const left = (full: string, isFolder: boolean) => this.isExcluded(full, isFolder) || this.ignores.ignores(this.root, full, isFolder);
     for (const full of listing.files) {
-      if (this.looseCount >= MAX_LOOSE_FILES) return;
+      if (this.report.files) return;
       const st = fs.stat(full);
+      if (left(full, st.kind === 'directory')) continue;
       if (st.kind === 'file') this.looseFile(full, st.size, st.mtimeMs);
       else if (st.kind === 'directory') this.walk(full, st.mtimeMs, depth + 1);
     }
     for (const sub of listing.dirs) {
+      if (left(sub, true)) continue;
       const st = fs.stat(sub);
       if (st.kind === 'directory') this.walk(sub, st.mtimeMs, depth + 1);
     }

@@ -2,6 +2,7 @@
 // in one, or lying in the workspace), who signed it, who uses it, when it expires and what is wrong with
 // it. The explorer tree, the expiry timeline and `kube-pki expiration` are views of this one shape, so it
 // is plain JSON (it crosses the language server's wire as is).
+import type { WalkReport } from '../workspace/walk';
 import type { Range, Severity } from '../types';
 
 /** A config line that points at a certificate or key (click in the tree: open it). */
@@ -128,4 +129,6 @@ export interface Inventory {
   /** Private keys no certificate matches that have their public key beside them (sa.key / sa.pub). */
   keyPairs: InventoryKeyPair[];
   orphanKeys: InventoryOrphanKey[];
+  /** What a limit of the walk for loose certificate files left out (workspace/walk.ts), when one was reached. */
+  limits?: WalkReport;
 }

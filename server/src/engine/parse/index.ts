@@ -68,6 +68,78 @@ export function mightBeRecognised(text: string): boolean {
   return (/^\s*conversion:/m.test(text) && /\b(clientConfig|webhookClientConfig):/.test(text)) || injectKeyPattern.test(text);
 }
 
+/** Every `kind:` value of a text, at any indentation (a List's items, an ownerReference's included). */
+const ANY_KIND = /^[ \t-]*kind:[ \t]*["']?([A-Za-z0-9.]+)/gm;
+const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Pod', 'Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'Job']);
+/**
+ * What in a workload's text can make a unit of it (parse/manifest.ts, parse/objects.ts, parse/writers.ts): a
+ * component's name (its image or command), a Secret volume (`secretName:`, a projected `secret:`), the images whose
+ * flags write caBundles or mint serving certificates, a PEM, a caBundle, an ignore comment.
+ */
+const WORKLOAD_UNIT_HINT = new RegExp(
+  [
+    controlPlane.source,
+    'secretName\\s*:',
+    '\\bsecret\\s*:',
+    'certgen',
+    'gatekeeper',
+    'metallb',
+    'dynamic-serving',
+    'caBundle',
+    pemHint.source,
+    'kube-pki-ignore',
+  ].join('|'),
+  'm',
+);
+
+/** Whether a text has `kind:` lines and each names one of `allowed`. */
+function onlyKinds(text: string, allowed: ReadonlySet<string>): boolean {
+  let any = false;
+  for (const m of text.matchAll(ANY_KIND)) {
+    if (!allowed.has(m[1])) return false;
+    any = true;
+  }
+  return any;
+}
+
+/** What else than a `kind:` line makes a text one of ours (mightBeRecognised): a kubeconfig without kind, a distro config, a kustomization. */
+function otherTriggers(text: string): boolean {
+  return /^\s*(clusters|users):\s*$/m.test(text) || kustomization.test(text) || distroConfigHint.test(text) || /kind\.x-k8s\.io\//.test(text);
+}
+
+/**
+ * The prefilter (cheap, before any parsing): a YAML text whose every object is a Pod or a workload (Deployment,
+ * DaemonSet, StatefulSet, ReplicaSet, Job) mentioning nothing a unit is made of (WORKLOAD_UNIT_HINT) yields no unit
+ * at all: parsing it would find nothing. Most of a GitOps repository is such files; they are not parsed.
+ */
+export function plainWorkloads(text: string): boolean {
+  if (jsonStart.test(text) || WORKLOAD_UNIT_HINT.test(text) || otherTriggers(text)) return false;
+  return onlyKinds(text, WORKLOAD_KINDS);
+}
+
+/**
+ * Whether parseFile could make anything of a text (the prefilter, exact: false only when parsing would find
+ * nothing): a systemd unit or a kubelet env file, or YAML mightBeRecognised that is not plainWorkloads.
+ */
+export function mightMatter(file: string, text: string): boolean {
+  if (looksLikeSystemdService(text) || looksLikeKubeletEnvFile(text) || /\.service\.d[\\/][^\\/]+\.conf$/.test(file)) return true;
+  if (sizeOver(text, MAX_CONFIG_BYTES) !== undefined) return true;
+  return mightBeRecognised(text) && !plainWorkloads(text);
+}
+
+const SERVICE_ONLY: ReadonlySet<string> = new Set(['Service']);
+
+/**
+ * Services and nothing else (no PEM, no ignore comment, nothing else of ours): such a file has no finding of its
+ * own; it matters only when a relation asks for Services (a webhook's Service leads to the workloads it selects),
+ * so the engine parses it then (Engine: lazy documents).
+ */
+export function plainServices(text: string): boolean {
+  if (jsonStart.test(text) || pemHint.test(text) || text.includes('kube-pki-ignore') || otherTriggers(text) || looksLikeSystemdService(text))
+    return false;
+  return onlyKinds(text, SERVICE_ONLY);
+}
+
 /** The units of one document (a List's items each in turn); `failed.value` is set when a parser gave up on it. */
 function unitsOf(doc: Document, root: YAMLMap, file: string, text: string, depth: number, failed: { value: boolean }): Unit[] {
   const units: Unit[] = [];
@@ -160,7 +232,7 @@ export function parseFile(file: string, text: string, lookup?: EnvFileLookup, dr
     result.recognised = true;
     return result;
   }
-  if (!mightBeRecognised(text)) return result;
+  if (!mightBeRecognised(text) || plainWorkloads(text)) return result;
 
   let docs;
   try {

@@ -61,9 +61,11 @@ export interface PolicyConfig {
   broken?: boolean;
   /** The exclude kept from the last version that parsed, while this one does not (the language server, mid-edit). */
   keptExclude?: boolean;
+  /** `maxFiles`: the bound on candidate files a walk of the folders it governs reads (workspace/walk.ts). */
+  maxFiles?: number;
 }
 
-const TOP_KEYS = ['exclude', 'rules', 'overrides', 'expiryWarningDays', 'rootDir', 'pathMappings', 'clusterDomain', 'extraSANs'];
+const TOP_KEYS = ['exclude', 'maxFiles', 'rules', 'overrides', 'expiryWarningDays', 'rootDir', 'pathMappings', 'clusterDomain', 'extraSANs'];
 
 /**
  * Reads a config file's text. `fs` (optional) checks that rootDir and pathMappings name folders; a place it
@@ -227,6 +229,12 @@ export function parseConfig(file: string, text: string, fs?: FileSystem, globBas
           if (files === undefined) issue(item, `${where}: files is missing (the globs this override applies to)`);
           else if (files.length) config.overrides.push({ files, rules });
         });
+        break;
+      }
+      case 'maxFiles': {
+        const n = isScalar(v) ? v.value : undefined;
+        if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 1) config.maxFiles = n;
+        else issue(v ?? k, `maxFiles: expected a whole number of files (1 or more), got ${describe(n)}`);
         break;
       }
       case 'expiryWarningDays': {

@@ -21,6 +21,8 @@ export class ConfigStore {
   /** Folder -> the configs whose `exclude` applies to the entries of that folder, the outermost first. */
   private readonly chains = new Map<string, string[]>();
   private readonly parsed = new Map<string, PolicyConfig>();
+  /** What a walk saw in a folder (noteFolder): its config file, whether it holds a `.git`; no stat needed then. */
+  private readonly listed = new Map<string, { config: string | undefined; git: boolean }>();
   /**
    * The exclude of each config's last version that parsed: kept while its YAML is broken (a config being typed
    * in the editor must not flip the file set back and forth). Survives clear().
@@ -44,6 +46,7 @@ export class ConfigStore {
   clear(): void {
     this.byDir.clear();
     this.chains.clear();
+    this.listed.clear();
     this.parsed.clear();
     this.gen++;
   }
@@ -51,6 +54,22 @@ export class ConfigStore {
   /** Takes over another store's memory of valid excludes (a new engine replacing this one). */
   adoptKeptExcludes(other: ConfigStore): void {
     for (const [file, globs] of other.lastExclude) if (!this.lastExclude.has(file)) this.lastExclude.set(file, globs);
+  }
+
+  /**
+   * A folder's entries as a walk just listed them: its lookups need no stat (until clear(): a config or a `.git`
+   * that appears later is a change the engine is told about).
+   */
+  noteFolder(dir: string, names: readonly string[]): void {
+    let config: string | undefined;
+    let git = false;
+    for (const n of names) {
+      if (n === '.git') git = true;
+      else if (config === undefined && (n === CONFIG_NAMES[0] || n === CONFIG_NAMES[1])) config = n;
+    }
+    // .kube-pki.yaml wins over .kube-pki.yml, as the lookup tries them.
+    if (config === CONFIG_NAMES[1] && names.includes(CONFIG_NAMES[0])) config = CONFIG_NAMES[0];
+    this.listed.set(path.resolve(dir), { config: config && path.join(path.resolve(dir), config), git });
   }
 
   /** The config that governs `file`, or undefined. */
@@ -153,13 +172,14 @@ export class ConfigStore {
         break;
       }
       visited.push(dir);
-      const here = CONFIG_NAMES.map((n) => path.join(dir, n)).find((p) => this.fs.stat(p).kind === 'file');
+      const listed = this.listed.get(dir);
+      const here = listed ? listed.config : CONFIG_NAMES.map((n) => path.join(dir, n)).find((p) => this.fs.stat(p).kind === 'file');
       if (here) {
         result = here;
         break;
       }
       // The repository's root: a config above it belongs to something else.
-      if (this.fs.stat(path.join(dir, '.git')).kind !== 'missing') break;
+      if (listed ? listed.git : this.fs.stat(path.join(dir, '.git')).kind !== 'missing') break;
       const parent = path.dirname(dir);
       if (parent === dir) break;
       dir = parent;

@@ -4,13 +4,17 @@
 // entered (it neither counts toward the bound nor is found).
 import * as path from 'node:path';
 import type { FileSystem } from '../types';
-import { SKIP_DIRS } from '../workspace/discover';
+import { walkFiles, type WalkReport } from '../workspace/walk';
 
-const MAX_ENTRIES = 50_000;
-const MAX_DEPTH = 16;
+/** Files indexed at most (the walk's depth limit is walk.ts's); what a bound left out is in `report`. */
+const MAX_ENTRIES = 200_000;
 
 export class FileIndex {
   private byName: Map<string, string[]> | undefined;
+  /** What the last build's walk left out (walk.ts). */
+  report: WalkReport = {};
+  /** Listings of roots made by another walk of the same folders (discovery), taken instead of walking again. */
+  private adopted = new Map<string, string[]>();
 
   constructor(
     private readonly fs: FileSystem,
@@ -22,32 +26,37 @@ export class FileIndex {
   setRoots(roots: string[]): void {
     this.roots = roots;
     this.byName = undefined;
+    this.adopted.clear();
   }
 
   invalidate(): void {
+    this.byName = undefined;
+    this.adopted.clear();
+  }
+
+  /**
+   * Every file below `root` as the discovery walk met it (the same walk: skip list, .gitignore, excludes, depth),
+   * so the index is built without walking the folder again; until files appear or vanish (invalidate).
+   */
+  adopt(root: string, files: string[]): void {
+    this.adopted.set(root, files);
     this.byName = undefined;
   }
 
   private build(): Map<string, string[]> {
     const byName = new Map<string, string[]>();
-    let budget = MAX_ENTRIES;
-    const walk = (dir: string, depth: number) => {
-      if (depth > MAX_DEPTH || budget <= 0) return;
-      for (const name of this.fs.readDir(dir)) {
-        if (--budget <= 0) return;
-        if (SKIP_DIRS.has(name)) continue;
-        const full = path.join(dir, name);
-        const st = this.fs.stat(full);
-        if (st.kind === 'directory') {
-          if (!this.isExcluded(full, true)) walk(full, depth + 1);
-        } else if (st.kind === 'file' && !this.isExcluded(full, false)) {
-          const list = byName.get(name) ?? [];
-          list.push(full);
-          byName.set(name, list);
-        }
-      }
+    this.report = {};
+    const add = (file: string) => {
+      const name = path.basename(file);
+      const list = byName.get(name);
+      if (list) list.push(file);
+      else byName.set(name, [file]);
     };
-    for (const root of this.roots) walk(root, 0);
+    for (const root of this.roots) {
+      const adopted = this.adopted.get(path.resolve(root));
+      if (adopted) adopted.forEach(add);
+      else walkFiles(this.fs, [root], { isExcluded: this.isExcluded, maxFiles: MAX_ENTRIES }, this.report).forEach(add);
+    }
     return byName;
   }
 

@@ -3,20 +3,14 @@
 // drop-ins `*.conf`) and their environment files (`*.env`), extension-less files, and the JSON files that can be
 // kubeconfigs or static pods (isJsonCandidate: by name, or by their first bytes); never .git, node_modules or files over
 // MAX_CONFIG_BYTES (those are passed to `onTooBig`, for a note), and nothing `isExcluded` leaves out (a
-// config's exclude: an excluded folder is not entered, so it neither costs reads nor counts toward MAX_FILES).
+// config's exclude: an excluded folder is not entered, so it neither costs reads nor counts toward the bound on files; walk.ts is the walk).
 // Recognition proper is by content (parseFile); this only keeps the scan cheap.
 import * as path from 'node:path';
 import { MAX_CONFIG_BYTES, type FileSystem } from '../types';
 import { distroTlsLeafName } from '../parse/distroConfig';
+import { DEFAULT_MAX_FILES, walkSteps, type WalkReport } from './walk';
 
-/**
- * Folders no walk of the workspace enters (the inventory's and the file index's walks skip them too): version
- * control and installed packages only. A folder is not skipped for its name alone: `dist/` or `out/` often hold the
- * rendered manifests a project ships (kubebuilder's dist/install.yaml); `.kube-pki.yaml`'s `exclude` leaves out more.
- */
-export const SKIP_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', '.hg', '.svn']);
-const MAX_FILES = 20_000;
-const MAX_DEPTH = 20;
+export { SKIP_DIRS } from './walk';
 
 const notConfig =
   /\.(crt|pem|key|cer|der|csr|pub|srl|p12|pfx|png|jpg|gif|svg|ico|zip|gz|tgz|tar|md|ts|js|mjs|map|lock|txt|html|css|sh|go|py|rs|json)$/i;
@@ -63,49 +57,88 @@ export function isCandidateName(file: string): boolean {
   return !base.includes('.') && !notConfig.test(base);
 }
 
+export interface DiscoverOptions {
+  /** What the walk leaves out below the roots (Engine.excludedBy). */
+  isExcluded?: (p: string, isFolder: boolean) => boolean;
+  /** At most this many candidate files (default DEFAULT_MAX_FILES). */
+  maxFiles?: number;
+  /** What a limit left out (walk.ts): filled in for the caller to say. */
+  report?: WalkReport;
+  /** Every file the walk met, candidate or not (Engine.adoptListing builds the suffix index from it). */
+  listing?: string[];
+  /** Each folder's entries as listed (Engine.noteFolder). */
+  onFolder?: (dir: string, names: string[]) => void;
+  /**
+   * Candidates by name are taken without a stat: the reader finds those over MAX_CONFIG_BYTES (ReadResult.tooBig)
+   * and says so itself; onTooBig is then called only for the JSON files sniffed.
+   */
+  sizeOnRead?: boolean;
+}
+
 /**
- * The candidate files below `roots` (a root that is a file is taken as it is). `isExcluded(path, isFolder)`: what
- * the walk leaves out below the roots (Engine.excludedBy).
+ * The candidate files below `roots` (a root that is a file is taken as it is), by the one folder walk (walk.ts:
+ * SKIP_DIRS, .gitignore, the configs' exclude, MAX_WALK_DEPTH, at most `maxFiles` candidates). `isExcluded(path,
+ * isFolder)`: what the walk leaves out below the roots (Engine.excludedBy); what a limit left out is in
+ * `options.report`.
  */
 export function discoverFiles(
   fs: FileSystem,
   roots: string[],
   onTooBig?: (file: string, bytes: number) => void,
-  isExcluded?: (p: string, isFolder: boolean) => boolean,
+  isExcluded?: ((p: string, isFolder: boolean) => boolean) | DiscoverOptions,
 ): string[] {
   const out: string[] = [];
-  const seen = new Set<string>();
-  const walk = (dir: string, depth: number) => {
-    if (depth > MAX_DEPTH || out.length >= MAX_FILES) return;
-    for (const name of fs.readDir(dir).sort()) {
-      if (out.length >= MAX_FILES) return;
-      if (SKIP_DIRS.has(name)) continue;
-      const full = path.join(dir, name);
-      const st = fs.stat(full);
-      if (st.kind === 'directory') {
-        if (!isExcluded?.(full, true)) walk(full, depth + 1);
-      } else if (
-        st.kind === 'file' &&
-        !seen.has(full) &&
-        !isExcluded?.(full, false) &&
-        (isCandidateName(full) || isJsonCandidate(fs, full, st.size))
-      ) {
-        if (st.size > MAX_CONFIG_BYTES) {
-          onTooBig?.(full, st.size);
-          continue;
-        }
-        seen.add(full);
-        out.push(full);
-      }
-    }
-  };
+  for (const step of discoverSteps(fs, roots, onTooBig, typeof isExcluded === 'function' ? { isExcluded } : (isExcluded ?? {}), out)) void step;
+  return out;
+}
+
+/** discoverFiles in steps (walk.ts walkSteps): it pauses after each folder; the candidates are pushed onto `out`. */
+export function* discoverSteps(
+  fs: FileSystem,
+  roots: string[],
+  onTooBig: ((file: string, bytes: number) => void) | undefined,
+  options: DiscoverOptions,
+  out: string[],
+): Generator<void> {
+  const seen = new Set<string>(out);
+  const maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
+  const report = options.report ?? {};
   for (const root of roots) {
     const st = fs.stat(root);
-    if (st.kind === 'directory') walk(path.resolve(root), 0);
-    else if (st.kind === 'file' && !seen.has(root)) {
+    if (st.kind === 'directory') {
+      const found: string[] = [];
+      yield* walkSteps(
+        fs,
+        [path.resolve(root)],
+        {
+          isExcluded: options.isExcluded,
+          maxFiles: maxFiles - out.length,
+          listing: options.listing,
+          onFolder: options.onFolder,
+          accept: (full, sizeOf) => {
+            if (seen.has(full)) return false;
+            const byName = isCandidateName(full);
+            if (!byName && !(/\.json$/i.test(full) && isJsonCandidate(fs, full, sizeOf()))) return false;
+            if (byName && options.sizeOnRead) return true;
+            const size = sizeOf();
+            if (size > MAX_CONFIG_BYTES) {
+              onTooBig?.(full, size);
+              return false;
+            }
+            return true;
+          },
+        },
+        report,
+        found,
+      );
+      for (const f of found) {
+        seen.add(f);
+        out.push(f);
+      }
+      if (report.files) break;
+    } else if (st.kind === 'file' && !seen.has(root)) {
       seen.add(root);
       out.push(path.resolve(root));
     }
   }
-  return out;
 }

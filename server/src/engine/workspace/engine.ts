@@ -2,11 +2,23 @@
 // and the checks run over them. Adapters (language server, CLI) feed it text and ask for findings.
 import * as path from 'node:path';
 import { defaultOptions, MAX_CONFIG_BYTES, type EngineOptions, type FileSystem, type Finding, type Range, type SuppressedFinding } from '../types';
-import { LineIndex, locate, parseFile, unitReferences, type EnvFileLookup, type KubeconfigUnit, type ParsedFile, type Reference } from '../parse';
+import {
+  LineIndex,
+  locate,
+  mightMatter,
+  parseFile,
+  plainServices,
+  unitReferences,
+  type EnvFileLookup,
+  type KubeconfigUnit,
+  type ParsedFile,
+  type Reference,
+} from '../parse';
 import { loadFile, loadInline, type Loaded } from '../resolve/material';
 import { isKubeadmConfig, isUnplaced, resolveReferencePath, type Resolution } from '../resolve/paths';
 import { notFoundMessage, pathNote, unplacedMessage, type NamedBy, type PathNote } from '../resolve/notFound';
 import { commonPrefixLength, FileIndex } from '../resolve/fileIndex';
+import type { WalkReport } from './walk';
 import { confinedFileSystem, isWithin, refusalReason } from '../fs/confined';
 import { CheckContext, type CheckDependencies } from '../checks/context';
 import { WorkspaceQuery, type ClusterQuery, type UnitsByKind, type WorkspaceView } from '../cluster/query';
@@ -67,6 +79,11 @@ interface Verdict {
 export class Engine implements WorkspaceView {
   private opts: EngineOptions;
   private readonly files = new Map<string, ParsedFile>();
+  /**
+   * Documents holding only Services (parse/index.ts plainServices), by text: recognised, with no finding of their
+   * own, parsed (into `files`) only when a relation asks for Services (units('service'), parsed(file)).
+   */
+  private readonly lazy = new Map<string, string>();
   /** Kubeconfigs read from disk because a --kubeconfig flag names them, though not in the workspace. */
   private readonly onDemand = new Map<string, ParsedFile>();
   private readonly fileMaterial = new Map<string, Loaded>();
@@ -158,6 +175,25 @@ export class Engine implements WorkspaceView {
     return this.opts.now ?? new Date();
   }
 
+  /**
+   * The files below a search root as a walk of it with the engine's excludes met them (discoverFiles' `listing`,
+   * complete: no limit stopped it): the suffix index takes them instead of walking the folder again.
+   */
+  adoptListing(root: string, files: string[]): void {
+    if (this.opts.searchRoots.some((r) => path.resolve(r) === path.resolve(root))) this.index.adopt(path.resolve(root), files);
+  }
+
+  /** A folder's entries as a walk listed them (walk.ts onFolder): finding its config needs no stat. */
+  noteFolder(dir: string, names: readonly string[]): void {
+    this.configs.noteFolder(dir, names);
+  }
+
+  /** What the suffix index's walk left out (walk.ts's report), when it stopped at a limit. */
+  indexLimits(): WalkReport | undefined {
+    const r = this.index.report;
+    return r.files || r.depth ? r : undefined;
+  }
+
   /** The file system the engine reads (open buffers over the disk, in the language server). */
   get fileSystem(): FileSystem {
     return this.fs;
@@ -176,6 +212,26 @@ export class Engine implements WorkspaceView {
     }
     const previous = this.files.get(file);
     if (previous && previous.text === text) return true;
+    const wasLazy = this.lazy.get(file);
+    if (wasLazy !== undefined && wasLazy === text) return true;
+    // The prefilter: a text nothing of kube-pki's can be made of, new to the engine, changes nothing but the
+    // material read from its path (no parse, no config lookup).
+    if (!previous && wasLazy === undefined && !this.envUsers.has(file) && !mightMatter(file, text)) {
+      this.forgetMaterial(file);
+      this.onDemand.delete(file);
+      return false;
+    }
+    if (wasLazy !== undefined) this.dropLazy(file);
+    if (!previous && !this.envUsers.has(file) && plainServices(text) && !this.dropInOwner(file)) {
+      if (this.excludedBy(file)) return false;
+      this.forgetMaterial(file);
+      this.onDemand.delete(file);
+      this.lazy.set(file, text);
+      // A check that looked through the Services sees one more.
+      this.unitCache.service = undefined;
+      this.forgetKind('service');
+      return true;
+    }
     if (this.excludedBy(file)) {
       // Not read as a document at all: not checked, and not used to relate others.
       if (previous) this.removeDocument(file);
@@ -312,6 +368,7 @@ export class Engine implements WorkspaceView {
 
   removeDocument(file: string): void {
     if (isConfigName(file) && this.configTexts.delete(file)) this.configChanged();
+    if (this.lazy.has(file)) this.dropLazy(file);
     const previous = this.files.get(file);
     if (this.files.delete(file)) this.unitCache = {};
     this.noteEnvFiles(file, undefined);
@@ -324,14 +381,29 @@ export class Engine implements WorkspaceView {
   }
 
   fileChanged(file: string): void {
-    // A config (or a .git that bounds the search for one) appeared, changed or went.
-    const base = path.basename(file);
-    if (isConfigName(file) || base === '.git') {
-      this.configTexts.delete(file);
-      this.forgetConfigs();
+    this.filesChanged([file]);
+  }
+
+  /**
+   * fileChanged for many files at once (a `git checkout` touching thousands): each file's material is dropped, and
+   * what any change drops (resolutions, the suffix index, verdicts) is dropped once.
+   */
+  filesChanged(files: Iterable<string>): void {
+    let configs = false;
+    let any = false;
+    for (const file of files) {
+      any = true;
+      // A config (or a .git that bounds the search for one) appeared, changed or went.
+      const base = path.basename(file);
+      if (isConfigName(file) || base === '.git') {
+        this.configTexts.delete(file);
+        configs = true;
+      }
+      this.forgetMaterial(file);
+      this.onDemand.delete(file);
     }
-    this.forgetMaterial(file);
-    this.onDemand.delete(file);
+    if (!any) return;
+    if (configs) this.forgetConfigs();
     // A file that appeared or vanished can change where any absolute path resolves, so any verdict.
     this.resolutions.clear();
     this.forgetPlaces();
@@ -342,13 +414,39 @@ export class Engine implements WorkspaceView {
   }
 
   documents(): string[] {
-    const out = [...this.files.keys()];
+    const out = [...this.files.keys(), ...this.lazy.keys()];
     for (const env of this.envDocs.keys()) if (!this.files.has(env)) out.push(env);
     return out;
   }
 
   isRecognised(file: string): boolean {
-    return this.files.has(file) || this.envDocs.has(file);
+    return this.files.has(file) || this.lazy.has(file) || this.envDocs.has(file);
+  }
+
+  /** A lazy document leaves (its text changed, or it was removed): checks that looked through the Services may change. */
+  private dropLazy(file: string): void {
+    this.lazy.delete(file);
+    this.unitCache.service = undefined;
+    this.forgetKind('service');
+  }
+
+  /** Verdicts that looked through a kind of unit are taken again. */
+  private forgetKind(kind: string): void {
+    for (const [doc, d] of this.deps) if (d.kinds.has(kind)) this.verdicts.delete(doc);
+  }
+
+  /** The lazy documents parsed into `files` (a relation asks for Services): all of them, once. */
+  private parseLazy(): void {
+    if (this.lazy.size === 0) return;
+    const lazy = [...this.lazy];
+    this.lazy.clear();
+    for (const [file, text] of lazy) {
+      const parsed = this.parseDocument(file, text);
+      if (!parsed.recognised) continue;
+      this.files.set(file, parsed);
+      this.indexPathRefs(file, parsed);
+    }
+    this.unitCache = {};
   }
 
   /**
@@ -513,6 +611,10 @@ export class Engine implements WorkspaceView {
     if (parsed) {
       out.add(file);
       for (const u of parsed.units) changedKinds.add(u.kind);
+    } else if (this.lazy.has(file)) {
+      // Services not parsed yet: what looked through the Services depends on them.
+      out.add(file);
+      changedKinds.add('service');
     }
     if (this.envDocs.has(file)) out.add(file);
     // The folders its absolute path references name: an unplaced path there may be placed beside them.
@@ -533,6 +635,7 @@ export class Engine implements WorkspaceView {
   // ---- services for checks -------------------------------------------------------------------
 
   units<K extends keyof UnitsByKind>(kind: K): UnitsByKind[K][] {
+    if (kind === 'service') this.parseLazy();
     let list = this.unitCache[kind];
     if (!list) {
       list = [];
@@ -543,6 +646,7 @@ export class Engine implements WorkspaceView {
   }
 
   parsed(file: string): ParsedFile | undefined {
+    if (this.lazy.has(file)) this.parseLazy();
     return this.files.get(file) ?? this.onDemand.get(file);
   }
 

@@ -44,9 +44,12 @@ const KINDS: Record<SymbolKindName, SymbolKind> = {
 };
 
 export function registerViewing(connection: Connection, state: WorkspaceState, log: Log): void {
-  /** An open document small enough to look into, once the workspace is indexed. */
+  /**
+   * An open document small enough to look into, once the node trees around the open documents are read (the rest
+   * of the workspace may still be being indexed: these requests do not wait for it).
+   */
   const open = async (uri: string): Promise<OpenText | undefined> => {
-    await state.whenIndexed();
+    await state.whenUsable();
     const doc = state.document(uri);
     return doc && doc.text.length <= MAX_FEATURE_TEXT ? doc : undefined;
   };
@@ -136,7 +139,7 @@ export function registerViewing(connection: Connection, state: WorkspaceState, l
       'decode',
       (): DecodeResponse => ({ error: 'kube-pki could not decode this (see the output for details).' }),
       async (params: DecodeParams) => {
-        await state.whenIndexed();
+        await state.whenUsable();
         const doc = params?.uri
           ? (state.document(params.uri) ?? (typeof params.text === 'string' ? sentDocument(state, params.uri, params.text) : undefined))
           : undefined;

@@ -119,9 +119,11 @@ export function plainWorkloads(text: string): boolean {
 
 /**
  * Whether parseFile could make anything of a text (the prefilter, exact: false only when parsing would find
- * nothing): a systemd unit or a kubelet env file, or YAML mightBeRecognised that is not plainWorkloads.
+ * nothing): a systemd unit or a kubelet env file, a k3s/RKE2 server's tls leaf (read by its place), or YAML
+ * mightBeRecognised that is not plainWorkloads.
  */
 export function mightMatter(file: string, text: string): boolean {
+  if (distroTlsLeafName(file)) return true;
   if (looksLikeSystemdService(text) || looksLikeKubeletEnvFile(text) || /\.service\.d[\\/][^\\/]+\.conf$/.test(file)) return true;
   if (sizeOver(text, MAX_CONFIG_BYTES) !== undefined) return true;
   return mightBeRecognised(text) && !plainWorkloads(text);

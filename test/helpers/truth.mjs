@@ -25,8 +25,8 @@
 // rbac-unbound: authorization the handshake does not exercise). An error on a line several connections share
 // (the apiserver's --tls-cert-file) counts against a working connection only when no connection sharing it
 // is refused.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -272,7 +272,17 @@ const LEAVES = [...SERVING, ...CLIENTS];
 const CAS = ['ca', 'etcd-ca'];
 const KUBECONFIGS = ['admin.conf', 'super-admin.conf', 'controller-manager.conf', 'scheduler.conf', 'kubelet.conf'];
 /** Hosts to dial: some the certificates name, some they do not. */
-const HOSTS = ['127.0.0.1', '192.168.10.11', 'localhost', 'cp1', '127.0.0.2', 'cp.example.internal', 'kubernetes.default.svc', '10.96.0.1', 'etcd.example.internal'];
+const HOSTS = [
+  '127.0.0.1',
+  '192.168.10.11',
+  'localhost',
+  'cp1',
+  '127.0.0.2',
+  'cp.example.internal',
+  'kubernetes.default.svc',
+  '10.96.0.1',
+  'etcd.example.internal',
+];
 
 // ------------------------------------------------------------------------------------------------ the catalogue
 
@@ -292,7 +302,8 @@ function setFlag(t, manifest, flag, value) {
 
 /**
  * The catalogue: each change takes the tree and the PRNG and returns what it did (a sentence). `rule` names a
- * rule of a Go release that decides the outcome, where releases differ.
+ * rule of a Go release that decides the outcome where releases differ: `text`, and `since`, the Go 1.x release
+ * from which the programs judge as kube-pki does (kube-pki follows the newer rule).
  */
 export const CHANGES = [
   {
@@ -302,7 +313,10 @@ export const CHANGES = [
       const s = specOf(t.certs[name].certPem);
       const all = [...s.dnsNames.map((n) => ['dns', n]), ...s.ipAddresses.map((n) => ['ip', n])];
       const [kind, gone] = t.rnd.pick(all);
-      await t.reissue(name, kind === 'dns' ? { dnsNames: s.dnsNames.filter((n) => n !== gone) } : { ipAddresses: s.ipAddresses.filter((n) => n !== gone) });
+      await t.reissue(
+        name,
+        kind === 'dns' ? { dnsNames: s.dnsNames.filter((n) => n !== gone) } : { ipAddresses: s.ipAddresses.filter((n) => n !== gone) },
+      );
       return `${name}: SAN ${gone} removed`;
     },
   },
@@ -342,7 +356,10 @@ export const CHANGES = [
   },
   {
     name: 'cn-only',
-    rule: 'Go 1.15 stopped matching the Common Name when a certificate has no SANs (GODEBUG x509ignoreCN=0 brought it back until Go 1.17, which removed it): "x509: certificate relies on legacy Common Name field, use SANs instead"',
+    rule: {
+      since: 17,
+      text: 'Go 1.15 stopped matching the Common Name of a certificate without SANs, and Go 1.17 removed GODEBUG x509ignoreCN=0: "x509: certificate relies on legacy Common Name field, use SANs instead"',
+    },
     async apply(t) {
       const name = t.rnd.pick(SERVING);
       const host = name === 'apiserver' ? '192.168.10.11' : name === 'etcd-peer' ? '192.168.10.11' : '127.0.0.1';
@@ -472,7 +489,10 @@ export const CHANGES = [
       // A CA file holding the right CA and others (an impostor with the same name, an unrelated CA), in some order.
       const name = t.rnd.pick(CAS);
       const ca = t.certs[name];
-      const others = [await t.impostor(name), await t.gen.issueCertificate({ commonName: 'some-other-ca', isCA: true, key: await t.newKey('ecdsa-p256') })];
+      const others = [
+        await t.impostor(name),
+        await t.gen.issueCertificate({ commonName: 'some-other-ca', isCA: true, key: await t.newKey('ecdsa-p256') }),
+      ];
       const bundle = t.rnd.shuffle([ca.certPem, ...others.map((o) => o.certPem)]).join('');
       // Only in the files that verify (CA files and kubeconfig certificate-authority-data), not in the CA's own pair.
       const where = t.rnd.pick(name === 'ca' ? ['pki/ca.crt', ...KUBECONFIGS.filter((k) => k !== 'kubelet.conf')] : ['pki/etcd/ca.crt']);
@@ -483,7 +503,10 @@ export const CHANGES = [
   },
   {
     name: 'sha1-leaf',
-    rule: 'Go 1.18 stopped accepting SHA-1 signatures in certificate chains (GODEBUG x509sha1=1 brought them back until Go 1.24, which removed it): "x509: cannot verify signature: insecure algorithm SHA1-RSA"',
+    rule: {
+      since: 18,
+      text: 'Go 1.18 refuses SHA-1 signatures in chains (GODEBUG x509sha1=1 until Go 1.24): "x509: cannot verify signature: insecure algorithm SHA1-RSA"',
+    },
     async apply(t) {
       const name = t.rnd.pick(LEAVES.filter((n) => n !== 'kubelet-client')); // an ECDSA key: SHA-1 with RSA is the common case
       await t.reissue(name, { signatureHash: 'SHA-1' });
@@ -492,7 +515,7 @@ export const CHANGES = [
   },
   {
     name: 'rsa1024-leaf',
-    rule: 'Go 1.24 refuses RSA keys under 1024 bits; 1024 bits still work in every Go release (kube-pki warns: weak-key)',
+    rule: { text: 'Go 1.24 refuses RSA keys under 1024 bits; 1024 bits work in every Go release (kube-pki warns: weak-key)' },
     async apply(t) {
       const name = t.rnd.pick(LEAVES);
       await t.reissue(name, { key: await t.newKey('rsa-1024') });
@@ -683,7 +706,20 @@ function clientError(out, serverSide) {
 
 async function viaEtcdctl(workDir, { endpoint, ca, cert, key }, server) {
   const from = server.log().length;
-  const args = ['--endpoints', endpoint, '--cacert', ca, '--cert', cert, '--key', key, '--dial-timeout=3s', '--command-timeout=4s', 'endpoint', 'health'];
+  const args = [
+    '--endpoints',
+    endpoint,
+    '--cacert',
+    ca,
+    '--cert',
+    cert,
+    '--key',
+    key,
+    '--dial-timeout=3s',
+    '--command-timeout=4s',
+    'endpoint',
+    'health',
+  ];
   const r = await run(tool('etcdctl'), args, { env: { ...process.env, ETCDCTL_API: '3' } });
   const command = `ETCDCTL_API=3 etcdctl ${args.join(' ')}`;
   if (r.status === 0 && /is healthy/.test(r.out)) return { works: true, command };
@@ -878,7 +914,15 @@ async function realConnections(t, workDir) {
         places: [
           {
             file: etcdFile,
-            lines: flagLines(etcdText, ['peer-cert-file', 'peer-key-file', 'peer-trusted-ca-file', 'peer-client-cert-auth', 'initial-advertise-peer-urls', 'initial-cluster', 'listen-peer-urls']),
+            lines: flagLines(etcdText, [
+              'peer-cert-file',
+              'peer-key-file',
+              'peer-trusted-ca-file',
+              'peer-client-cert-auth',
+              'initial-advertise-peer-urls',
+              'initial-cluster',
+              'listen-peer-urls',
+            ]),
           },
         ],
       });
@@ -931,7 +975,8 @@ export function compare(connections, errors) {
         (f) => !NOT_TLS.has(f.code) && !connections.some((o) => o !== c && !o.works && o.places.some((p) => onPlace(f, p))),
       );
       c.agrees = against.length === 0;
-      if (!c.agrees) c.why = `works, but kube-pki reports ${against.map((f) => `${f.code} (${path.basename(f.file)}:${f.range.start.line + 1}: ${f.message})`).join('; ')}`;
+      if (!c.agrees)
+        c.why = `works, but kube-pki reports ${against.map((f) => `${f.code} (${path.basename(f.file)}:${f.range.start.line + 1}: ${f.message})`).join('; ')}`;
     }
   }
   return connections;
@@ -970,10 +1015,3 @@ export async function runSeed(seed, { workDir }) {
 }
 
 export const replayCommand = (seed) => `TRUTH_SEED=${seed} npm run fuzz:truth`;
-
-/** Every file of a seed's tree still there (for a replay's message). */
-export function treeFiles(dir) {
-  return existsSync(dir) && statSync(dir).isDirectory() ? walk(dir) : [];
-}
-
-export { spawnSync };

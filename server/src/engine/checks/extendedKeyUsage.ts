@@ -29,7 +29,7 @@ export function extendedKeyUsage(ctx: CheckContext): void {
         ctx.report(
           'eku-missing',
           use.ref.span,
-          `${who(cert)} is ${use.role}, but ${who(ca)}, the CA certificate sent with it, allows only ${has} as extended key usage, and Go carries a CA's extended key usage down to what it signs: it lacks ${missing.join(' and ')}, so ${side} ("x509: certificate specifies an incompatible key usage"). Issue it from a CA without that restriction.`,
+          `${who(cert)} is ${use.role}, but ${who(ca)}, the CA certificate sent with it, allows only ${has} as extended key usage, and Go carries a CA's extended key usage down to what it signs: without ${missing.join(' and ')}, ${side} ("x509: certificate specifies an incompatible key usage"). Issue it from a CA without that restriction.`,
         );
       }
     }

@@ -575,6 +575,16 @@ export const CHANGES = [
       return `${file}: comments added, top-level keys reordered`;
     },
   },
+  {
+    name: 'ca-eku',
+    async apply(t) {
+      // The CA (same name and key) re-made with an extended key usage list: Go carries it down to every leaf.
+      const name = t.rnd.pick(CAS);
+      const eku = t.rnd.pick([['serverAuth'], ['clientAuth'], ['serverAuth', 'clientAuth']]);
+      await t.reissue(name, { extKeyUsage: eku });
+      return `${name}: the CA (same key and name) allows only ${eku.join(' and ')}`;
+    },
+  },
 ];
 
 /** The CertRequest that re-makes leaf `name` as it is (its SANs, EKU, subject, key). */

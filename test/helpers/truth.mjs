@@ -102,16 +102,10 @@ function specOf(pem) {
   const ipAddresses = [];
   for (const part of (x.subjectAltName ?? '').split(', ').filter(Boolean)) {
     if (part.startsWith('DNS:')) dnsNames.push(part.slice(4));
-    else if (part.startsWith('IP Address:')) ipAddresses.push(normalizeIp(part.slice(11)));
+    else if (part.startsWith('IP Address:')) ipAddresses.push(part.slice(11));
   }
   const eku = (x.keyUsage ?? []).map((o) => OID_EKU[o]).filter(Boolean);
   return { commonName: cn, organizations: orgs.length ? orgs : undefined, dnsNames, ipAddresses, extKeyUsage: eku, isCA: x.ca };
-}
-
-function normalizeIp(s) {
-  if (!s.includes(':')) return s;
-  // Node prints IPv6 SANs in full (0:0:0:0:0:0:0:1); the generator takes any form.
-  return s;
 }
 
 const b64 = (s) => Buffer.from(s).toString('base64');
@@ -438,11 +432,11 @@ export const CHANGES = [
       let inter;
       const ca = t.certs[caName];
       if (variant === 'name-constraints') {
-        const permitted = t.rnd.pick(['DNS:.example.internal', 'DNS:cp1,permitted;IP:192.168.10.0/255.255.255.0', 'IP:127.0.0.0/255.0.0.0']);
-        const list = permitted
-          .split(';')
-          .map((p) => p.replace(/^(permitted;)?/, 'permitted;').replace(',permitted', ''))
-          .join(',');
+        const list = t.rnd.pick([
+          'permitted;DNS:.example.internal',
+          'permitted;DNS:cp1,permitted;IP:192.168.10.0/255.255.255.0',
+          'permitted;IP:127.0.0.0/255.0.0.0',
+        ]);
         inter = await t.opensslIntermediate(
           caName,
           `basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,digitalSignature\nnameConstraints=critical,${list}\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n`,
@@ -846,6 +840,10 @@ async function realConnections(t, workDir) {
     return { works: false, error: `${what} does not start: ${(reason ?? server.log().slice(-400)).trim()}`, command: `etcd ${what}` };
   };
   const connections = [];
+  // A member that cannot load one of its pairs does not start, and refuses every connection: the error that
+  // says why sits on the flags of that pair, so every certificate and key flag of the member is a place of each.
+  const etcdPairs = { file: etcdFile, lines: flagLines(etcdText, ['cert-file', 'key-file', 'peer-cert-file', 'peer-key-file']) };
+  const withMember = (c) => (B.up ? c : { ...c, places: [...c.places, etcdPairs] });
   try {
     const kubectlCalls = async () => {
       for (const conf of KUBECONFIGS) {
@@ -886,23 +884,27 @@ async function realConnections(t, workDir) {
         if (serverName === '127.0.0.1') return viaEtcdctlExplained(workDir, id, { endpoint: `https://127.0.0.1:${pB}`, ...client }, B);
         return viaKubectl(workDir, id, { caFile: client.ca, certFile: client.cert, keyFile: client.key, serverName, port: pB }, B);
       };
-      connections.push({
-        name: `kube-apiserver -> etcd at --etcd-servers (${host})`,
-        ...(await dial('etcd-servers', host)),
-        places: [
-          { file: apiFile, lines: flagLines(apiText, ['etcd-servers', 'etcd-cafile', 'etcd-certfile', 'etcd-keyfile']) },
-          { file: etcdFile, lines: etcdServing },
-        ],
-      });
+      connections.push(
+        withMember({
+          name: `kube-apiserver -> etcd at --etcd-servers (${host})`,
+          ...(await dial('etcd-servers', host)),
+          places: [
+            { file: apiFile, lines: flagLines(apiText, ['etcd-servers', 'etcd-cafile', 'etcd-certfile', 'etcd-keyfile']) },
+            { file: etcdFile, lines: etcdServing },
+          ],
+        }),
+      );
       const adv = hostPort(etcd['advertise-client-urls'].split(',')[0]).host;
-      connections.push({
-        name: `etcd client (the apiserver's pair) -> etcd at --advertise-client-urls (${adv})`,
-        ...(await dial('etcd-advertised', adv)),
-        places: [
-          { file: apiFile, lines: flagLines(apiText, ['etcd-cafile', 'etcd-certfile', 'etcd-keyfile']) },
-          { file: etcdFile, lines: new Set([...etcdServing, ...flagLines(etcdText, ['advertise-client-urls'])]) },
-        ],
-      });
+      connections.push(
+        withMember({
+          name: `etcd client (the apiserver's pair) -> etcd at --advertise-client-urls (${adv})`,
+          ...(await dial('etcd-advertised', adv)),
+          places: [
+            { file: apiFile, lines: flagLines(apiText, ['etcd-cafile', 'etcd-certfile', 'etcd-keyfile']) },
+            { file: etcdFile, lines: new Set([...etcdServing, ...flagLines(etcdText, ['advertise-client-urls'])]) },
+          ],
+        }),
+      );
       const peerHost = hostPort(etcd['initial-advertise-peer-urls'].split(',')[0]).host;
       const r = B.up
         ? await viaKubectl(
@@ -918,24 +920,26 @@ async function realConnections(t, workDir) {
             B,
           )
         : down(B, "etcd's certificates");
-      connections.push({
-        name: `etcd peer -> etcd at --initial-advertise-peer-urls (${peerHost})`,
-        ...r,
-        places: [
-          {
-            file: etcdFile,
-            lines: flagLines(etcdText, [
-              'peer-cert-file',
-              'peer-key-file',
-              'peer-trusted-ca-file',
-              'peer-client-cert-auth',
-              'initial-advertise-peer-urls',
-              'initial-cluster',
-              'listen-peer-urls',
-            ]),
-          },
-        ],
-      });
+      connections.push(
+        withMember({
+          name: `etcd peer -> etcd at --initial-advertise-peer-urls (${peerHost})`,
+          ...r,
+          places: [
+            {
+              file: etcdFile,
+              lines: flagLines(etcdText, [
+                'peer-cert-file',
+                'peer-key-file',
+                'peer-trusted-ca-file',
+                'peer-client-cert-auth',
+                'initial-advertise-peer-urls',
+                'initial-cluster',
+                'listen-peer-urls',
+              ]),
+            },
+          ],
+        }),
+      );
     };
     await Promise.all([kubectlCalls(), etcdCalls()]);
   } finally {

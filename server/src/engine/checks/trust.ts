@@ -197,7 +197,9 @@ function kubeconfigTrust(ctx: CheckContext, kc: KubeconfigUnit): void {
         certRef: t.certRef,
         caRef: cluster.ca,
         reportOn: 'ca',
-        consequence: 'kubectl will fail: "x509: certificate signed by unknown authority" (a stale kubeconfig after the CA changed?)',
+        // Go's own error follows in the message: unknown authority for another CA, incompatible key usage for a CA
+        // that does not allow serverAuth.
+        consequence: 'kubectl and every client of this kubeconfig will refuse the apiserver (a stale kubeconfig after the CA changed?)',
         usages: ['serverAuth'],
       });
     }

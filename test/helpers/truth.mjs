@@ -15,6 +15,8 @@
 //     --etcd-servers host is a name 127.0.0.1 cannot stand for), a client at etcd's advertised client URL, and a
 //     peer dialling the member's advertised peer URL with the member's own peer certificate (a second member does
 //     exactly that): kubectl with the peer pair against the peer port, which serves /version too.
+// The etcd healthcheck client pair (pki/etcd/healthcheck-client.*) is left out: no file of the tree uses it (kubeadm's
+// probes read etcd's plain-HTTP metrics port), and what nothing uses is never an error.
 // Every dial goes to 127.0.0.1 (the processes listen there only, on free ports) with the host the tree names
 // given as the TLS server name (kubeconfig tls-server-name), which is what Go verifies: the dialled address
 // plays no part in certificate verification.

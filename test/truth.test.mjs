@@ -49,7 +49,10 @@ const keep = !!process.env.TRUTH_KEEP;
 after(() => {
   const agree = results.reduce((n, r) => n + r.agrees, 0);
   const total = results.reduce((n, r) => n + r.total, 0);
-  const lines = [`kube-pki agrees on ${agree}/${total} connections (${results.length} seeds; etcd ${GO.etcd.text}, kubectl ${GO.kubectl.text})`];
+  const refused = results.reduce((n, r) => n + r.connections.filter((c) => !c.works).length, 0);
+  const lines = [
+    `kube-pki agrees on ${agree}/${total} connections (${results.length} seeds, ${refused} connections refused by the programs; etcd ${GO.etcd.text}, kubectl ${GO.kubectl.text})`,
+  ];
   for (const r of results) {
     for (const c of r.connections.filter((x) => !x.agrees)) {
       lines.push(`disagreement, seed ${r.seed} (${r.description}): ${c.name}: ${c.why}\n  replay: ${replayCommand(r.seed)}`);

@@ -7,6 +7,7 @@ import {
   caNames,
   chainError,
   clustersOfUser,
+  ekuRestriction,
   componentUnits,
   flagRef,
   issuerName,
@@ -17,6 +18,8 @@ import {
   who,
 } from '../cluster';
 import type { CheckContext } from './context';
+import type { Certificate } from '../pki/certificate';
+import type { Usage } from '../cluster/catalog';
 import * as path from 'node:path';
 
 const kubeletConsequence = kubeletFields.tlsCertFile.verifiedBy![0].consequence;
@@ -29,6 +32,20 @@ interface Pair {
   /** Where the finding goes: the certificate's reference, or the CA's. */
   reportOn: 'cert' | 'ca';
   consequence: string;
+  /** The extended key usages the verifier asks for, each a handshake (the catalog's Verifier.usages). */
+  usages: Usage[];
+}
+
+/**
+ * Go's error for the pair, or undefined. The chain is verified for the usage the verifier asks for (Go's crypto/tls:
+ * serverAuth for a server's certificate, clientAuth for a client's), except where the leaf or the intermediates
+ * sent with it rule the usage out: eku-missing says so on the certificate's own line (checks/extendedKeyUsage.ts).
+ */
+function pairError(leaf: Certificate, chain: Certificate[], roots: Certificate[], usages: Usage[]): string | undefined {
+  const error = chainError(leaf, roots, chain.slice(1));
+  if (error) return error;
+  const judged = usages.filter((u) => !ekuRestriction(chain, u));
+  return judged.length ? chainError(leaf, roots, chain.slice(1), judged) : undefined;
 }
 
 /** Reports when the certificate does not chain to the CA; true when it reported. */
@@ -37,7 +54,7 @@ function judge(ctx: CheckContext, p: Pair): boolean {
   const leaf = certs[0];
   const roots = ctx.certs(p.caRef);
   if (!leaf || roots.length === 0) return false;
-  const error = chainError(leaf, roots, certs.slice(1));
+  const error = pairError(leaf, certs, roots, p.usages);
   if (!error) return false;
   const cas = caNames(roots);
   const issuer = issuerName(leaf);
@@ -80,7 +97,7 @@ function componentPairs(ctx: CheckContext, unit: ComponentUnit): Pair[] {
       const thereRef = refOf(other, there.field);
       if (!thereRef) continue;
       const [certRef, caRef] = v.reportOn === 'cert' ? [hereRef, thereRef] : [thereRef, hereRef];
-      pairs.push({ certRef, caRef, reportOn: v.reportOn, consequence: v.consequence });
+      pairs.push({ certRef, caRef, reportOn: v.reportOn, consequence: v.consequence, usages: v.usages });
     }
   }
   return pairs;
@@ -98,7 +115,7 @@ function externalEtcdPairs(ctx: CheckContext, unit: KubeadmConfigUnit): Pair[] {
     if (v.cert.component !== 'kube-apiserver' || v.cert.field !== 'etcd-certfile' || v.reportOn !== 'cert') continue;
     for (const other of nearest(unitsOf(ctx, v.ca.component), unit.file)) {
       const caRef = refOf(other, v.ca.field);
-      if (caRef) pairs.push({ certRef, caRef, reportOn: 'cert', consequence: v.consequence });
+      if (caRef) pairs.push({ certRef, caRef, reportOn: 'cert', consequence: v.consequence, usages: v.usages });
     }
   }
   return pairs;
@@ -143,7 +160,7 @@ function defaultKubeletServing(ctx: CheckContext, kubelet: KubeletConfigUnit): v
     const caRef = flagRef(api, 'kubelet-certificate-authority');
     const roots = ctx.certs(caRef);
     if (!caRef || roots.length === 0) continue;
-    const error = chainError(leaf, roots, certs.slice(1));
+    const error = pairError(leaf, certs, roots, ['serverAuth']);
     if (!error) continue;
     const how = kubelet.serverTLSBootstrap
       ? `with serverTLSBootstrap the kubelet serves the certificate its CSR got, ${certRef.field}`
@@ -180,7 +197,10 @@ function kubeconfigTrust(ctx: CheckContext, kc: KubeconfigUnit): void {
         certRef: t.certRef,
         caRef: cluster.ca,
         reportOn: 'ca',
-        consequence: 'kubectl will fail: "x509: certificate signed by unknown authority" (a stale kubeconfig after the CA changed?)',
+        // Go's own error follows in the message: unknown authority for another CA, incompatible key usage for a CA
+        // that does not allow serverAuth.
+        consequence: 'kubectl and every client of this kubeconfig will refuse the apiserver (a stale kubeconfig after the CA changed?)',
+        usages: ['serverAuth'],
       });
     }
   }
@@ -199,6 +219,7 @@ function kubeconfigTrust(ctx: CheckContext, kc: KubeconfigUnit): void {
           caRef: clientCA,
           reportOn: 'cert',
           consequence: 'the apiserver will answer 401 Unauthorized',
+          usages: ['clientAuth'],
         });
       }
     }

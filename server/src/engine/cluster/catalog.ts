@@ -314,6 +314,12 @@ export interface Verifier {
   reportOn: 'cert' | 'ca';
   /** What the cluster does when the certificate does not chain to that CA. */
   consequence: string;
+  /**
+   * The extended key usages the verifier asks for, each in a handshake of its own: Go's crypto/tls verifies a
+   * server's certificate for serverAuth and a client's for clientAuth (handshake_client.go, handshake_server.go),
+   * and crypto/x509 carries each CA's extended key usage down the chain (checkChainForKeyUsage).
+   */
+  usages: Usage[];
 }
 
 export interface FlagSpec {
@@ -371,7 +377,22 @@ export const components: Record<Component, ComponentSpec> = {
         label: 'kubelet CA',
         says: "the CA kube-apiserver verifies kubelets' serving certificates with",
       },
-      'tls-cert-file': { names: 'cert', certificate: 'apiserver', key: 'tls-private-key-file' },
+      'tls-cert-file': {
+        names: 'cert',
+        certificate: 'apiserver',
+        key: 'tls-private-key-file',
+        // Pods verify the apiserver with the CA the controller-manager publishes (--root-ca-file: the ca.crt of
+        // every service account token and of the kube-root-ca.crt ConfigMap), at kubernetes.default.svc.
+        verifiedBy: [
+          {
+            by: 'kube-controller-manager',
+            field: 'root-ca-file',
+            reportOn: 'cert',
+            consequence: 'pods will not trust the apiserver: in-cluster clients fail with "x509: certificate signed by unknown authority"',
+            usages: ['serverAuth'],
+          },
+        ],
+      },
       'tls-private-key-file': key,
       'kubelet-client-certificate': {
         names: 'cert',
@@ -383,6 +404,7 @@ export const components: Record<Component, ComponentSpec> = {
             field: 'authentication.x509.clientCAFile',
             reportOn: 'cert',
             consequence: 'kubelets will reject the apiserver: kubectl logs/exec/port-forward fail with "Unauthorized"',
+            usages: ['clientAuth'],
           },
         ],
       },
@@ -392,7 +414,13 @@ export const components: Record<Component, ComponentSpec> = {
         certificate: 'front-proxy-client',
         key: 'proxy-client-key-file',
         verifiedBy: [
-          { by: 'self', field: 'requestheader-client-ca-file', reportOn: 'cert', consequence: 'extension API servers will reject proxied requests' },
+          {
+            by: 'self',
+            field: 'requestheader-client-ca-file',
+            reportOn: 'cert',
+            consequence: 'extension API servers will reject proxied requests',
+            usages: ['clientAuth'],
+          },
         ],
       },
       'proxy-client-key-file': key,
@@ -406,6 +434,7 @@ export const components: Record<Component, ComponentSpec> = {
             field: 'trusted-ca-file',
             reportOn: 'cert',
             consequence: 'etcd will refuse the apiserver (tls: bad certificate) and the apiserver cannot start',
+            usages: ['clientAuth'],
           },
         ],
       },
@@ -433,6 +462,7 @@ export const components: Record<Component, ComponentSpec> = {
             field: 'etcd-cafile',
             reportOn: 'ca',
             consequence: "the apiserver will not trust etcd's server certificate and cannot start",
+            usages: ['serverAuth'],
           },
         ],
       },
@@ -447,6 +477,7 @@ export const components: Record<Component, ComponentSpec> = {
             field: 'peer-trusted-ca-file',
             reportOn: 'cert',
             consequence: 'etcd members will refuse each other and the cluster loses quorum',
+            usages: ['serverAuth', 'clientAuth'],
           },
         ],
       },
@@ -536,6 +567,7 @@ export const kubeletFields: Record<string, FlagSpec> = {
         field: 'kubelet-certificate-authority',
         reportOn: 'ca',
         consequence: "the apiserver will not trust the kubelet's serving certificate: kubectl logs/exec fail",
+        usages: ['serverAuth'],
       },
     ],
   },
@@ -573,6 +605,8 @@ export interface Verification {
   sameUnit: boolean;
   reportOn: 'cert' | 'ca';
   consequence: string;
+  /** The extended key usages the verifier asks for, each in a handshake of its own (Verifier.usages). */
+  usages: Usage[];
 }
 
 /** Every handshake the catalog names (`verifiedBy`): the certificate's side and the CA's. */
@@ -586,6 +620,7 @@ export const verifications: Verification[] = [
     sameUnit: v.by === 'self',
     reportOn: v.reportOn,
     consequence: v.consequence,
+    usages: v.usages,
   })),
 );
 

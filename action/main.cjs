@@ -8,8 +8,8 @@
 // GitHub passes each input as INPUT_<NAME> (upper case, spaces as '_'), the workspace as GITHUB_WORKSPACE.
 //
 // The CLI it runs: $KUBE_PKI_CLI; else the bundle beside this file (dist/cli.js: a release ref of the action carries
-// it, and a workflow of this repository builds it with `npm run build`); else `kube-pki` on the PATH; else the npm
-// package of the action's version through npx (one tarball, no dependency).
+// it, and a workflow of this repository builds it with `npm run build`); else `kube-pki` on the PATH. Nothing is
+// fetched from a registry by name: without one of these the step fails and says how to provide the CLI.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -37,9 +37,13 @@ function cli() {
   if (fs.existsSync(bundle)) return [process.execPath, bundle];
   const installed = onPath('kube-pki');
   if (installed) return [installed];
-  const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
-  return ['npx', '--yes', `kube-pki@${version}`];
+  return undefined;
 }
+
+const NO_CLI =
+  'no kube-pki CLI: this ref of the action carries no dist/cli.js and no kube-pki is on the PATH. Use a release tag of the action, ' +
+  'or install the CLI in an earlier step (from a clone of kube-pki: npm ci && npm pack && npm install -g ./kube-pki-*.tgz), ' +
+  'or set KUBE_PKI_CLI to a dist/cli.js';
 
 /** GitHub's escaping of a workflow command's message. */
 const escapeData = (s) => String(s).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -94,7 +98,12 @@ function main() {
   const baseline = input('baseline');
   if (baseline) common.push('--baseline', baseline);
 
-  const [program, ...lead] = cli();
+  const command = cli();
+  if (!command) {
+    process.stdout.write(`::error title=kube-pki::${escapeData(NO_CLI)}\n`);
+    return 2;
+  }
+  const [program, ...lead] = command;
   const run = (args) => {
     const r = spawnSync(program, [...lead, 'check', target, ...common, ...args], {
       cwd: workspace,

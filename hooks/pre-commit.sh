@@ -7,11 +7,11 @@
 # commit. Arguments given in .pre-commit-config.yaml (`args: [--root, nodes/cp1]`) come first.
 #
 # The CLI: $KUBE_PKI_CLI (a dist/cli.js); else the bundle of this checkout when it is built; else `kube-pki` on the
-# PATH (npm install -g kube-pki); else the npm package of this version through npx (one tarball, no dependency).
+# PATH. Nothing is fetched from a registry by name: without one of these the hook fails and says how to install it.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 if [ -n "${KUBE_PKI_CLI:-}" ]; then exec node "$KUBE_PKI_CLI" check --changed "$@"; fi
 if [ -f "$here/dist/cli.js" ]; then exec node "$here/dist/cli.js" check --changed "$@"; fi
 if command -v kube-pki >/dev/null 2>&1; then exec kube-pki check --changed "$@"; fi
-version=$(sed -n 's/^  "version": "\([^"]*\)",$/\1/p' "$here/package.json")
-exec npx --yes "kube-pki@${version}" check --changed "$@"
+echo "kube-pki: no CLI found: install it (from a clone of kube-pki: npm ci && npm pack && npm install -g ./kube-pki-*.tgz) or set KUBE_PKI_CLI to a dist/cli.js" >&2
+exit 2

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -141,4 +141,19 @@ test('format text: compiler-style lines in the log; a bad input or config fails 
   assert.match(cfg.stdout, /^::error title=kube-pki::kube-pki could not check clusters\/broken \(exit status 2\): /m);
   const missing = runAction({ path: 'clusters/nowhere' });
   assert.equal(missing.code, 2);
+});
+
+test('a ref of the action without its bundle and no kube-pki on the PATH: the step fails and says how to provide the CLI, fetching nothing', async () => {
+  // The entry point alone, as a ref of the repository that carries no dist/cli.js would have it.
+  const bare = await mkdtemp(path.join(os.tmpdir(), 'kube-pki-action-bare-'));
+  try {
+    mkdirSync(path.join(bare, 'action'));
+    copyFileSync(path.join(repo, action.runs.main), path.join(bare, action.runs.main));
+    const env = { PATH: path.dirname(process.execPath), HOME: process.env.HOME, GITHUB_WORKSPACE: workspace, INPUT_PATH: 'clusters/broken' };
+    const r = spawnSync(process.execPath, [path.join(bare, action.runs.main)], { env, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stdout, /^::error title=kube-pki::no kube-pki CLI: .*release tag.*npm pack.*KUBE_PKI_CLI/m);
+  } finally {
+    await rm(bare, { recursive: true, force: true });
+  }
 });

@@ -93,8 +93,13 @@ export function startGroup(command, args, { env, cwd, logFile }) {
   hookExit();
   const out = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(command, args, { env, cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.pipe(out);
-  child.stderr.pipe(out);
+  // Two sources into one log: neither may end it (the one that ends first would, and the other's late output would
+  // then be written after end); it ends when both are closed ('close'), or in stop().
+  child.stdout.pipe(out, { end: false });
+  child.stderr.pipe(out, { end: false });
+  child.on('close', () => {
+    if (!out.writableEnded) out.end();
+  });
   const pgid = child.pid;
   groups.add(pgid);
   recordGroup(pgid, true);
@@ -120,7 +125,7 @@ export function startGroup(command, args, { env, cwd, logFile }) {
       // Output still in the pipes after the group ended would be written after end(): detach the pipes first.
       child.stdout.unpipe(out);
       child.stderr.unpipe(out);
-      out.end();
+      if (!out.writableEnded) out.end();
     },
   };
 }

@@ -265,20 +265,29 @@ test('a broken kubeconfig shows squiggles on the planted lines, and the hover ex
   assert.deepEqual(lines, want, `error squiggles on admin.conf lines ${lines}, expected ${want}`);
   await shot('e2e-1-admin-conf-squiggles.png');
 
-  // Hover the squiggle on line 18: the message a person reads, with its source and code.
-  const sq = await page.evaluateHandle(() => {
-    const editor = document.querySelector('.editor-group-container.active .monaco-editor');
-    const num = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')].find((el) => el.textContent.trim() === '18');
-    const y = (num.getBoundingClientRect().top + num.getBoundingClientRect().bottom) / 2;
-    return [...editor.querySelectorAll('.squiggly-error')].find((s) => {
-      const r = s.getBoundingClientRect();
-      return y >= r.top && y <= r.bottom;
-    });
-  });
-  const box = await sq.asElement().boundingBox();
-  await page.mouse.move(box.x + Math.min(40, box.width / 2), box.y + box.height / 2);
+  // Hover the squiggle on line 18: the message a person reads, with its source and code. The squiggle is found
+  // again on each try: CodeLenses arriving after the first paint move the lines under a resting mouse.
   const hover = page.locator('.monaco-hover:visible').filter({ hasText: 'org-mismatch' });
-  await hover.first().waitFor({ timeout: 15_000 });
+  for (let attempt = 1; ; attempt++) {
+    const sq = await page.evaluateHandle(() => {
+      const editor = document.querySelector('.editor-group-container.active .monaco-editor');
+      const num = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')].find((el) => el.textContent.trim() === '18');
+      const y = (num.getBoundingClientRect().top + num.getBoundingClientRect().bottom) / 2;
+      return [...editor.querySelectorAll('.squiggly-error')].find((s) => {
+        const r = s.getBoundingClientRect();
+        return y >= r.top && y <= r.bottom;
+      });
+    });
+    const box = await sq.asElement().boundingBox();
+    await page.mouse.move(5, 5);
+    await page.mouse.move(box.x + Math.min(40, box.width / 2), box.y + box.height / 2);
+    try {
+      await hover.first().waitFor({ timeout: 5_000 });
+      break;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
   const text = await hover.first().innerText();
   assert.match(text, /system:master/);
   assert.match(text, /kube-pki/);

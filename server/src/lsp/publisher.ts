@@ -99,6 +99,28 @@ export class Publisher {
     this.edited.add(file);
   }
 
+  /** A round of publishPending is under way (it awaits the sends). */
+  private publishing = false;
+  private editWaiters: (() => void)[] = [];
+
+  /** Diagnostics of an edited document are due (scheduled or being sent): the index waits for them (indexer.ts turn()). */
+  get editsDue(): boolean {
+    return this.edited.size > 0 && (this.publishTimer !== undefined || this.publishing);
+  }
+
+  /** Resolves when the edits due now are published (or none is due any more). */
+  whenEditsPublished(): Promise<void> {
+    if (!this.editsDue) return Promise.resolve();
+    return new Promise((resolve) => this.editWaiters.push(resolve));
+  }
+
+  private releaseEditWaiters(): void {
+    if (this.editsDue || this.editWaiters.length === 0) return;
+    const waiters = this.editWaiters;
+    this.editWaiters = [];
+    for (const w of waiters) w();
+  }
+
   // ---------------------------------------------------------------- diagnostics
 
   /** These documents are published soon: those open, and .kube-pki.yaml files open or not (their config-invalid). */
@@ -122,6 +144,16 @@ export class Publisher {
 
   /** Publishes what is due now. */
   async publishPending(): Promise<void> {
+    this.publishing = true;
+    try {
+      await this.publishRound();
+    } finally {
+      this.publishing = false;
+      this.releaseEditWaiters();
+    }
+  }
+
+  private async publishRound(): Promise<void> {
     const state = this.state;
     state.current();
     // What current() just scheduled is published now.
@@ -304,5 +336,7 @@ export class Publisher {
     this.publishTimer = undefined;
     if (this.summaryTimer) clearTimeout(this.summaryTimer);
     this.summaryTimer = undefined;
+    this.edited.clear();
+    this.releaseEditWaiters();
   }
 }

@@ -221,16 +221,14 @@ export class Publisher {
   }
 
   /** A document that is not open, checked by the summary's pass: sent when its diagnostics changed. */
-  private async publishClosed(file: string, findings: Finding[]): Promise<void> {
-    if (!this.state.settingsLoaded || this.state.shuttingDown || this.state.partial) return;
+  private publishClosed(file: string, findings: Finding[]): Promise<void> | undefined {
+    if (!this.state.settingsLoaded || this.state.shuttingDown || this.state.partial) return undefined;
+    // Most documents of a big workspace have nothing, and had nothing: no URI made, no turn awaited.
+    if (findings.length === 0 && !this.sent.has(file)) return undefined;
     const diagnostics = this.diagnosticsOf(findings);
     const uri = this.sent.get(file)?.uri ?? pathToUri(file);
-    if (!this.noteSent(file, uri, diagnostics)) return;
-    try {
-      await this.connection.sendDiagnostics({ uri, diagnostics });
-    } catch (err) {
-      this.log.error('publishDiagnostics', err);
-    }
+    if (!this.noteSent(file, uri, diagnostics)) return undefined;
+    return this.connection.sendDiagnostics({ uri, diagnostics }).catch((err) => this.log.error('publishDiagnostics', err));
   }
 
   /** Clears the diagnostics of documents sent before that are no longer recognised, open or a config. */
@@ -285,7 +283,8 @@ export class Publisher {
           c = countOf(findings);
           this.counts.set(file, c);
           // Open documents and configs are published by the rounds above (with the buffer's version).
-          if (!this.state.openByFile.has(file) && !policy.isConfigName(file)) await this.publishClosed(file, findings);
+          const sending = !this.state.openByFile.has(file) && !policy.isConfigName(file) ? this.publishClosed(file, findings) : undefined;
+          if (sending) await sending;
           if (due()) await yieldToEventLoop();
         }
         s.errors += c.errors;

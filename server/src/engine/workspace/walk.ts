@@ -107,6 +107,25 @@ export class GitIgnores {
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
+  /** Per walk root, per folder below it: whether any rules apply to its entries (a .gitignore on the way, or above). */
+  private readonly anyByDir = new Map<string, Map<string, boolean>>();
+
+  private anyRules(root: string, dir: string): boolean {
+    let byDir = this.anyByDir.get(root);
+    if (!byDir) this.anyByDir.set(root, (byDir = new Map()));
+    let any = byDir.get(dir);
+    if (any === undefined) {
+      const up = path.dirname(dir);
+      if (this.rulesOf(dir)) any = true;
+      else if (dir === root || dir.length <= root.length || up === dir) {
+        const above = this.aboveOf(root);
+        any = above !== null && (above.folders.length > 0 || above.repoRules.length > 0);
+      } else any = this.anyRules(root, up);
+      byDir.set(dir, any);
+    }
+    return any;
+  }
+
   /** A folder's entries as the walk listed them: without a .gitignore among them, none is read there. */
   listed(dir: string, names: readonly string[]): void {
     if (!this.byDir.has(dir) && !names.includes('.gitignore')) this.byDir.set(dir, null);
@@ -191,12 +210,15 @@ export class GitIgnores {
    * patterns apply). The nearest file that says anything wins, as in git.
    */
   ignores(root: string, full: string, isFolder: boolean): boolean {
+    // Most folders have no rules on the way up: said once per folder.
+    const parent = path.dirname(full);
+    if (!this.anyRules(root, parent)) return false;
     const verdict = (rules: Ignore, base: string): boolean | undefined => {
       const rel = path.relative(base, full).split(path.sep).join('/') + (isFolder ? '/' : '');
       const r = rules.test(rel);
       return r.ignored ? true : r.unignored ? false : undefined;
     };
-    let dir = path.dirname(full);
+    let dir = parent;
     for (;;) {
       const rules = this.rulesOf(dir);
       if (rules) {
@@ -278,7 +300,8 @@ export function* walkSteps(fs: FileSystem, roots: string[], options: WalkOptions
     for (const entry of list) {
       if (stopped) return;
       if (SKIP_DIRS.has(entry.name)) continue;
-      const full = path.join(dir, entry.name);
+      // `dir` is normalized (the roots are resolved): joined without normalizing again.
+      const full = dir.endsWith(path.sep) ? dir + entry.name : dir + path.sep + entry.name;
       let kind: string = entry.kind;
       let size: number | undefined;
       if (kind === 'symlink' || kind === 'other') {

@@ -63,10 +63,11 @@ export function nodeFileSystem(): FileSystem {
         const buf = Buffer.allocUnsafe(Math.min(st.size, maxBytes) + 1);
         let total = 0;
         for (;;) {
-          const n = fs.readSync(fd, buf, total, buf.length - total, null);
-          if (n === 0) break;
+          const asked = buf.length - total;
+          const n = fs.readSync(fd, buf, total, asked, null);
           total += n;
-          if (total >= buf.length) break;
+          // A regular file reads short only at its end: no second read to learn that it is over.
+          if (n === 0 || n < asked || total >= buf.length) break;
         }
         if (total > maxBytes) return { ok: false, reason: `is over the ${maxBytes}-byte limit` };
         return { ok: true, data: buf.subarray(0, total) };

@@ -93,6 +93,37 @@ test("an opened node-tree file is published before the workspace's index ends, w
   }
 });
 
+test("a keystroke's diagnostics are published while the workspace's index still runs: the index waits for them", async () => {
+  const c = await start(dir, {}, {});
+  try {
+    const admin = cluster.files['admin.conf'];
+    const text = await import('node:fs/promises').then((m) => m.readFile(admin, 'utf8'));
+    await c.open(admin, text);
+    const expected = cluster.defects.filter((d) => d.file === admin).map((d) => `${d.code}@${d.line + 1}`);
+    await c.waitForPublish(uriOf(admin), 0, (diags) => diags.length > 0, 30_000);
+    assert.equal(indexedLog(c), undefined, 'the index ended before the first publish');
+    // A line typed above everything: the same findings, one line lower, published for that version.
+    const since = c.publishes.length;
+    const version = await c.edit(admin, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, '# typed\n');
+    const p = await c.waitForPublish(uriOf(admin), since, (_, params) => params.version === version, 30_000);
+    assert.equal(indexedLog(c), undefined, `the keystroke waited for the index: ${c.logs.map((l) => l.message).join('\n')}`);
+    assert.deepEqual(
+      p.diagnostics
+        .filter((d) => d.severity === 1)
+        .map((d) => `${d.code}@${d.range.start.line}`)
+        .sort(),
+      expected.sort(),
+    );
+    await c.waitUntil(
+      () => indexedLog(c),
+      60_000,
+      () => 'the index to end',
+    );
+  } finally {
+    await c.shutdown();
+  }
+});
+
 test('kubePki.maxFiles stops the index: the summary and the log say so, naming the setting', async () => {
   const c = await start(dir, { maxFiles: 100 });
   try {

@@ -176,3 +176,90 @@ test('the suffix index and the inventory walk by the same rules: what .gitignore
     cleanup(dir);
   }
 });
+
+test('inside a git repository the walk honours what git does: .gitignore above the folder given, .git/info/exclude, core.excludesFile', () => {
+  const repo = tempDir('kube-pki-walk-');
+  // git's user config is the test's own (no user's or system's excludes leak in).
+  const env = {
+    HOME: path.join(repo, 'home'),
+    XDG_CONFIG_HOME: '',
+    GIT_CONFIG_GLOBAL: path.join(repo, 'home', 'gitconfig'),
+    GIT_CONFIG_NOSYSTEM: '1',
+  };
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  try {
+    // A real repository where git is installed, else its folder as git makes it.
+    const init = spawnSync('git', ['init', '-q', repo], { encoding: 'utf8', env: { ...process.env, ...env } });
+    if (init.error || init.status !== 0) {
+      mkdirSync(path.join(repo, '.git', 'info'), { recursive: true });
+      write(repo, '.git/HEAD', 'ref: refs/heads/main\n');
+    }
+    write(repo, '.git/info/exclude', '# local to this clone\nlocal-only.yaml\n');
+    write(repo, 'home/gitconfig', "[user]\n\tname = x\n[core]\n\texcludesFile = ~/global-ignore # the user's\n");
+    write(repo, 'home/global-ignore', '*.scratch.yaml\n');
+    // Anchored at the repository's top: /clusters/tmp/ means that folder only, not apps/clusters/tmp.
+    write(repo, '.gitignore', '/clusters/tmp/\n*.rendered.yaml\n');
+    write(repo, 'clusters/.gitignore', 'secret-*.yaml\n!secret-kept.yaml\n');
+    write(repo, 'clusters/tmp/a.yaml', brokenKubeconfig('tmp'));
+    write(repo, 'clusters/prod/x.rendered.yaml', brokenKubeconfig('rendered'));
+    write(repo, 'clusters/prod/secret-a.yaml', brokenKubeconfig('secreta'));
+    write(repo, 'clusters/prod/secret-kept.yaml', brokenKubeconfig('kept'));
+    write(repo, 'clusters/prod/local-only.yaml', brokenKubeconfig('localonly'));
+    write(repo, 'clusters/prod/notes.scratch.yaml', brokenKubeconfig('scratch'));
+    write(repo, 'clusters/prod/admin.yaml', brokenKubeconfig('admin'));
+    write(repo, 'clusters/prod/tmp/b.yaml', brokenKubeconfig('nested'));
+    const root = path.join(repo, 'clusters', 'prod');
+    const expected = ['admin.yaml', 'secret-kept.yaml', 'tmp/b.yaml'];
+    Object.assign(process.env, env);
+    const found = E.discoverFiles(E.nodeFileSystem(), [root]).map((f) => path.relative(root, f).split(path.sep).join('/'));
+    assert.deepEqual(found.sort(), expected);
+    // git itself agrees (when it is installed), and so does the CLI run from the folder.
+    const git = spawnSync('git', ['ls-files', '--others', '--exclude-standard', '.'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    });
+    if (!git.error) assert.deepEqual(git.stdout.trim().split('\n').sort(), expected, git.stderr);
+    const r = cli(root, ['check', '.'], env);
+    assert.equal(r.status, 1, r.stderr);
+    const files = [
+      ...new Set(
+        r.stdout
+          .split('\n')
+          .filter((l) => /: error /.test(l))
+          .map((l) => l.split(':')[0]),
+      ),
+    ].sort();
+    assert.deepEqual(files, expected);
+    // A folder given that a rule above it ignores as a whole is still walked: the user asked for it.
+    const tmp = path.join(repo, 'clusters', 'tmp');
+    assert.deepEqual(
+      E.discoverFiles(E.nodeFileSystem(), [tmp]).map((f) => path.basename(f)),
+      ['a.yaml'],
+    );
+    // Outside a repository, only the .gitignore files below the folder given count (git reads nothing above).
+    cleanup(path.join(repo, '.git'));
+    const outside = E.discoverFiles(E.nodeFileSystem(), [root]).map((f) => path.relative(root, f).split(path.sep).join('/'));
+    assert.deepEqual(outside.sort(), [
+      'admin.yaml',
+      'local-only.yaml',
+      'notes.scratch.yaml',
+      'secret-a.yaml',
+      'secret-kept.yaml',
+      'tmp/b.yaml',
+      'x.rendered.yaml',
+    ]);
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    cleanup(repo);
+  }
+});
+
+test('core.excludesFile is read from a git config as git reads it (the last one set wins, quotes and comments)', () => {
+  assert.equal(E.excludesFileOf('[core]\n\texcludesfile = ~/a\n[core]\n  excludesFile = "/b c" ; note\n'), '/b c');
+  assert.equal(E.excludesFileOf('[user]\n\texcludesFile = /nope\n[core "x"]\n'), undefined);
+  assert.equal(E.excludesFileOf('[Core] ExcludesFile=/x'), '/x');
+});

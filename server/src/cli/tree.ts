@@ -176,8 +176,13 @@ export function openTree(
  */
 export function configProblems(tree: OpenTree, read: Iterable<string>): string[] {
   const inUse = new Map<string, policy.PolicyConfig>();
+  // The configs that apply to a file are those of its folder: each folder is asked once (of a file not excluded).
+  const folders = new Set<string>();
   for (const file of read) {
-    if (policy.isConfigName(file) || tree.engine.excludedBy(file)) continue;
+    if (policy.isConfigName(file)) continue;
+    const folder = path.dirname(file);
+    if (folders.has(folder) || tree.engine.excludedBy(file)) continue;
+    folders.add(folder);
     for (const c of tree.engine.configsFor(file)) inUse.set(c.file, c);
   }
   const out: string[] = [];

@@ -4,7 +4,7 @@ export * from './types';
 export { codes, isIgnorable, type Code, type CodeInfo } from './codes';
 export { Engine, type UnplacedReference } from './workspace/engine';
 export { discoverFiles, discoverSteps, isCandidateName, isJsonCandidate, SKIP_DIRS, type DiscoverOptions } from './workspace/discover';
-export { DEFAULT_MAX_FILES, GitIgnores, MAX_WALK_DEPTH, mergeReports, walkFiles, walkSteps, type WalkReport } from './workspace/walk';
+export { DEFAULT_MAX_FILES, excludesFileOf, GitIgnores, MAX_WALK_DEPTH, mergeReports, walkFiles, walkSteps, type WalkReport } from './workspace/walk';
 export { nodeFileSystem, overlayFileSystem } from './fs/nodeFileSystem';
 export { isWithin } from './fs/confined';
 export { parseFile, parseBlockYaml } from './parse';

@@ -5,7 +5,8 @@
 // bounded; a document opened meanwhile has its own read before it is published), so they are published at once;
 // the rest of the workspace follows into the same engine, and everything is re-checked when it is in (until then
 // `state.partial`: no summary, no diagnostics of closed files). The walk itself goes in steps (a folder each), like
-// the reading, with turns for the event loop between them, so requests and keystrokes are answered meanwhile;
+// the reading, with turns for the event loop between them (INDEX_SLICE_MS), so requests and keystrokes are answered
+// meanwhile, and the diagnostics of an edited document are published before the index goes on (turn());
 // `$/progress` reports the files found, then the percentage read. What a limit of the walk left out (the bound on
 // files: kubePki.maxFiles or a .kube-pki.yaml's maxFiles; folders too deep) is said in the log and in the summary
 // the status bar shows (state.limits).
@@ -138,6 +139,15 @@ export class WorkspaceIndex {
 
   // ---------------------------------------------------------------- the index
 
+  /**
+   * The index's turn for the event loop between two slices: requests are answered meanwhile, and diagnostics of an
+   * edited document due (Publisher.editsDue) are published before the index goes on: a keystroke never waits for it.
+   */
+  private async turn(): Promise<void> {
+    await yieldToEventLoop();
+    while (this.publisher.editsDue && !this.state.shuttingDown) await this.publisher.whenEditsPublished();
+  }
+
   /** The watcher reported `file`: an index being built re-reads it at the end. */
   noteChanged(file: string): void {
     this.changedDuringIndex?.add(file);
@@ -239,11 +249,6 @@ export class WorkspaceIndex {
       const cancelled = () => generation !== this.generation;
       // What the configs exclude is not walked: it is neither read nor counted toward the bound on files.
       const excluded = (p: string, isFolder: boolean) => next.excludedBy(p, isFolder) !== undefined;
-      const load = (file: string) => {
-        if (read.has(file)) return;
-        read.add(file);
-        guard('index', () => loadFile(next, file), undefined);
-      };
       const folders = state.folderPaths();
 
       // 1. The first index: the node trees around the open documents, published as soon as they are read.
@@ -274,7 +279,8 @@ export class WorkspaceIndex {
           next.fileSystem,
           [folder],
           undefined,
-          { isExcluded: excluded, maxFiles: bound.max, report, listing, onFolder: (d, n) => next.noteFolder(d, n) },
+          // sizeOnRead: no stat per file; the read turns away a file over the size limit.
+          { isExcluded: excluded, maxFiles: bound.max, report, listing, onFolder: (d, n) => next.noteFolder(d, n), sizeOnRead: true },
           found,
         );
         for (;;) {
@@ -282,7 +288,7 @@ export class WorkspaceIndex {
           if (step.done) break;
           if (due()) {
             progress?.report(0, `${files.length + found.length} files found`);
-            await yieldToEventLoop();
+            await this.turn();
             if (cancelled()) return progress?.done();
           }
         }
@@ -292,12 +298,18 @@ export class WorkspaceIndex {
       }
       const all = [...new Set(files)];
 
-      // 3. Reading, in slices.
+      // 3. Reading, in slices (reads are synchronous: a small file costs microseconds, its parse is what weighs;
+      // off the thread, libuv's reads took 3 to 6 times as long here), and a keystroke's diagnostics before any
+      // more of it (turn()).
       for (let i = 0; i < all.length; i++) {
-        load(all[i]);
+        const file = all[i];
+        if (!read.has(file)) {
+          read.add(file);
+          guard('index', () => loadFile(next, file), undefined);
+        }
         if (due()) {
           progress?.report(Math.round((100 * (i + 1)) / all.length), `${i + 1}/${all.length} files`);
-          await yieldToEventLoop();
+          await this.turn();
           if (cancelled()) return progress?.done();
         }
       }

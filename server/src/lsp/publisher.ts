@@ -99,6 +99,28 @@ export class Publisher {
     this.edited.add(file);
   }
 
+  /** A round of publishPending is under way (it awaits the sends). */
+  private publishing = false;
+  private editWaiters: (() => void)[] = [];
+
+  /** Diagnostics of an edited document are due (scheduled or being sent): the index waits for them (indexer.ts turn()). */
+  get editsDue(): boolean {
+    return this.edited.size > 0 && (this.publishTimer !== undefined || this.publishing);
+  }
+
+  /** Resolves when the edits due now are published (or none is due any more). */
+  whenEditsPublished(): Promise<void> {
+    if (!this.editsDue) return Promise.resolve();
+    return new Promise((resolve) => this.editWaiters.push(resolve));
+  }
+
+  private releaseEditWaiters(): void {
+    if (this.editsDue || this.editWaiters.length === 0) return;
+    const waiters = this.editWaiters;
+    this.editWaiters = [];
+    for (const w of waiters) w();
+  }
+
   // ---------------------------------------------------------------- diagnostics
 
   /** These documents are published soon: those open, and .kube-pki.yaml files open or not (their config-invalid). */
@@ -122,6 +144,16 @@ export class Publisher {
 
   /** Publishes what is due now. */
   async publishPending(): Promise<void> {
+    this.publishing = true;
+    try {
+      await this.publishRound();
+    } finally {
+      this.publishing = false;
+      this.releaseEditWaiters();
+    }
+  }
+
+  private async publishRound(): Promise<void> {
     const state = this.state;
     state.current();
     // What current() just scheduled is published now.
@@ -189,16 +221,14 @@ export class Publisher {
   }
 
   /** A document that is not open, checked by the summary's pass: sent when its diagnostics changed. */
-  private async publishClosed(file: string, findings: Finding[]): Promise<void> {
-    if (!this.state.settingsLoaded || this.state.shuttingDown || this.state.partial) return;
+  private publishClosed(file: string, findings: Finding[]): Promise<void> | undefined {
+    if (!this.state.settingsLoaded || this.state.shuttingDown || this.state.partial) return undefined;
+    // Most documents of a big workspace have nothing, and had nothing: no URI made, no turn awaited.
+    if (findings.length === 0 && !this.sent.has(file)) return undefined;
     const diagnostics = this.diagnosticsOf(findings);
     const uri = this.sent.get(file)?.uri ?? pathToUri(file);
-    if (!this.noteSent(file, uri, diagnostics)) return;
-    try {
-      await this.connection.sendDiagnostics({ uri, diagnostics });
-    } catch (err) {
-      this.log.error('publishDiagnostics', err);
-    }
+    if (!this.noteSent(file, uri, diagnostics)) return undefined;
+    return this.connection.sendDiagnostics({ uri, diagnostics }).catch((err) => this.log.error('publishDiagnostics', err));
   }
 
   /** Clears the diagnostics of documents sent before that are no longer recognised, open or a config. */
@@ -253,7 +283,8 @@ export class Publisher {
           c = countOf(findings);
           this.counts.set(file, c);
           // Open documents and configs are published by the rounds above (with the buffer's version).
-          if (!this.state.openByFile.has(file) && !policy.isConfigName(file)) await this.publishClosed(file, findings);
+          const sending = !this.state.openByFile.has(file) && !policy.isConfigName(file) ? this.publishClosed(file, findings) : undefined;
+          if (sending) await sending;
           if (due()) await yieldToEventLoop();
         }
         s.errors += c.errors;
@@ -304,5 +335,7 @@ export class Publisher {
     this.publishTimer = undefined;
     if (this.summaryTimer) clearTimeout(this.summaryTimer);
     this.summaryTimer = undefined;
+    this.edited.clear();
+    this.releaseEditWaiters();
   }
 }

@@ -10,7 +10,7 @@ const SLICE_MS = 15;
  * The indexing of the workspace runs while the user types: its slices are shorter, so a keystroke waits at most
  * this long for the event loop (its diagnostics come after the slice under way).
  */
-export const INDEX_SLICE_MS = 4;
+export const INDEX_SLICE_MS = 2;
 
 /** A clock for one loop: true when it is time to yield (then await yieldToEventLoop()). */
 export function slicer(sliceMs = SLICE_MS, batch = BATCH): () => boolean {

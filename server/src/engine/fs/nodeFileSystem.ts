@@ -1,7 +1,10 @@
 // The real disk, read so that nothing a user points at can hang or exhaust the engine:
-// stat before open, regular files only, a size limit, and O_NONBLOCK so a FIFO swapped in
-// between stat and open cannot block the thread.
+// stat before open (no device is ever opened), regular files only, a size limit, and O_NONBLOCK so a FIFO
+// swapped in between stat and open cannot block the thread. A file a folder listing just typed as a regular file
+// (readDirTyped's dirent, no stat of its own) is opened without that stat: O_NONBLOCK and the fstat of the open
+// descriptor still turn away a FIFO swapped in meanwhile, unread. One read each: the next read of the path stats again.
 import * as fs from 'node:fs';
+import { sep } from 'node:path';
 import type { DirEntry, FileStat, FileSystem, ReadResult } from '../types';
 
 function describeError(err: unknown): string {
@@ -25,7 +28,11 @@ function describeError(err: unknown): string {
   }
 }
 
+/** Regular files a folder listing typed as such and no read has used yet (bounded: see readDirTyped). */
+const MAX_LISTED = 500_000;
+
 export function nodeFileSystem(): FileSystem {
+  const listedRegular = new Set<string>();
   return {
     stat(path: string): FileStat | { kind: 'missing'; reason: string } {
       try {
@@ -39,23 +46,28 @@ export function nodeFileSystem(): FileSystem {
     readFile(path: string, maxBytes: number): ReadResult {
       let fd: number | undefined;
       try {
-        const before = fs.statSync(path);
-        if (before.isDirectory()) return { ok: false, reason: 'is a folder, not a file' };
-        if (!before.isFile()) return { ok: false, reason: 'is not a regular file (a FIFO, socket or device)' };
-        if (before.size > maxBytes) {
-          return { ok: false, reason: `is ${before.size} bytes, over the ${maxBytes}-byte limit`, tooBig: before.size };
+        if (!listedRegular.delete(path)) {
+          const before = fs.statSync(path);
+          if (before.isDirectory()) return { ok: false, reason: 'is a folder, not a file' };
+          if (!before.isFile()) return { ok: false, reason: 'is not a regular file (a FIFO, socket or device)' };
+          if (before.size > maxBytes) {
+            return { ok: false, reason: `is ${before.size} bytes, over the ${maxBytes}-byte limit`, tooBig: before.size };
+          }
         }
         fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
         const st = fs.fstatSync(fd);
+        if (st.isDirectory()) return { ok: false, reason: 'is a folder, not a file' };
         if (!st.isFile()) return { ok: false, reason: 'is not a regular file (a FIFO, socket or device)' };
+        if (st.size > maxBytes) return { ok: false, reason: `is ${st.size} bytes, over the ${maxBytes}-byte limit`, tooBig: st.size };
         // Read at most maxBytes + 1 so a file that grew after stat is still caught.
         const buf = Buffer.allocUnsafe(Math.min(st.size, maxBytes) + 1);
         let total = 0;
         for (;;) {
-          const n = fs.readSync(fd, buf, total, buf.length - total, null);
-          if (n === 0) break;
+          const asked = buf.length - total;
+          const n = fs.readSync(fd, buf, total, asked, null);
           total += n;
-          if (total >= buf.length) break;
+          // A regular file reads short only at its end: no second read to learn that it is over.
+          if (n === 0 || n < asked || total >= buf.length) break;
         }
         if (total > maxBytes) return { ok: false, reason: `is over the ${maxBytes}-byte limit` };
         return { ok: true, data: buf.subarray(0, total) };
@@ -74,10 +86,12 @@ export function nodeFileSystem(): FileSystem {
     },
     readDirTyped(path: string): DirEntry[] {
       try {
-        return fs.readdirSync(path, { withFileTypes: true }).map((d) => ({
-          name: d.name,
-          kind: d.isFile() ? 'file' : d.isDirectory() ? 'directory' : d.isSymbolicLink() ? 'symlink' : 'other',
-        }));
+        const prefix = path.endsWith(sep) ? path : path + sep;
+        return fs.readdirSync(path, { withFileTypes: true }).map((d) => {
+          const file = d.isFile();
+          if (file && listedRegular.size < MAX_LISTED) listedRegular.add(prefix + d.name);
+          return { name: d.name, kind: file ? 'file' : d.isDirectory() ? 'directory' : d.isSymbolicLink() ? 'symlink' : 'other' };
+        });
       } catch {
         return [];
       }

@@ -1,5 +1,6 @@
 import { randomBytes, X509Certificate as NodeX509 } from 'node:crypto';
 import { isIP } from 'node:net';
+import type * as X509 from '@peculiar/x509';
 import { asLibKey, x509 } from './x509';
 import { type GeneratedKey, type KeyType, type SignatureHash, defaultSignatureHash, generateKey, loadKey, signingKey } from './keys';
 import { DAY } from '../decode/time';
@@ -58,10 +59,11 @@ export interface IssuedCertificate {
   key: GeneratedKey;
   commonName?: string;
   /** Parsed form of certPem. */
-  cert: x509.X509Certificate;
+  cert: X509.X509Certificate;
 }
 
-const keyUsageFlags: Record<KeyUsageName, number> = {
+// Tables of the library's constants, read on first use (the library loads lazily: ./x509.ts).
+const keyUsageFlags = (): Record<KeyUsageName, number> => ({
   digitalSignature: x509.KeyUsageFlags.digitalSignature,
   nonRepudiation: x509.KeyUsageFlags.nonRepudiation,
   keyEncipherment: x509.KeyUsageFlags.keyEncipherment,
@@ -71,12 +73,12 @@ const keyUsageFlags: Record<KeyUsageName, number> = {
   cRLSign: x509.KeyUsageFlags.cRLSign,
   encipherOnly: x509.KeyUsageFlags.encipherOnly,
   decipherOnly: x509.KeyUsageFlags.decipherOnly,
-};
+});
 
-const extKeyUsageOids: Record<ExtKeyUsageName, string> = {
+const extKeyUsageOids = (): Record<ExtKeyUsageName, string> => ({
   serverAuth: x509.ExtendedKeyUsage.serverAuth,
   clientAuth: x509.ExtendedKeyUsage.clientAuth,
-};
+});
 
 /** kubeadm's constants.CertificateBackdate */
 const BACKDATE = 5 * 60 * 1000;
@@ -93,8 +95,8 @@ function randomSerial(): string {
  * Subject as Go's pkix.Name.ToRDNSequence lays it out for kubeadm's certificates: the
  * Organization values first (all in one RDN), then CommonName.
  */
-function subjectName(commonName?: string, organizations?: string[]): x509.JsonName {
-  const name: x509.JsonName = [];
+function subjectName(commonName?: string, organizations?: string[]): X509.JsonName {
+  const name: X509.JsonName = [];
   if (organizations && organizations.length) name.push({ O: [...organizations] });
   if (commonName !== undefined && commonName !== '') name.push({ CN: [commonName] });
   return name;
@@ -123,13 +125,13 @@ export async function issueCertificate(req: CertRequest): Promise<IssuedCertific
   const hash = req.signatureHash ?? defaultSignatureHash(signer.type);
   const signing = await signingKey(signer, hash);
 
-  const extensions: x509.Extension[] = [];
+  const extensions: X509.Extension[] = [];
   extensions.push(new x509.BasicConstraintsExtension(isCA, isCA ? req.pathLen : undefined, true));
 
   const usages = req.keyUsage ?? (isCA ? ['keyCertSign', 'digitalSignature', 'keyEncipherment'] : ['digitalSignature', 'keyEncipherment']);
   let flags = 0;
   for (const u of usages) {
-    const f = keyUsageFlags[u as KeyUsageName];
+    const f = keyUsageFlags()[u as KeyUsageName];
     if (f === undefined) throw new Error(`unknown key usage ${u}`);
     flags |= f;
   }
@@ -140,7 +142,7 @@ export async function issueCertificate(req: CertRequest): Promise<IssuedCertific
     extensions.push(
       new x509.ExtendedKeyUsageExtension(
         eku.map((u) => {
-          const oid = extKeyUsageOids[u];
+          const oid = extKeyUsageOids()[u];
           if (!oid) throw new Error(`unknown extended key usage ${u}`);
           return oid;
         }),
@@ -157,9 +159,9 @@ export async function issueCertificate(req: CertRequest): Promise<IssuedCertific
     extensions.push(new x509.AuthorityKeyIdentifierExtension(keyId, false));
   }
 
-  const subject: x509.JsonName | x509.Name = req.subjectDer ? new x509.Name(req.subjectDer) : subjectName(req.commonName, req.organizations);
-  const subjectEmpty = req.subjectDer ? new x509.Name(req.subjectDer).toJSON().length === 0 : (subject as x509.JsonName).length === 0;
-  const names: x509.JsonGeneralName[] = [
+  const subject: X509.JsonName | X509.Name = req.subjectDer ? new x509.Name(req.subjectDer) : subjectName(req.commonName, req.organizations);
+  const subjectEmpty = req.subjectDer ? new x509.Name(req.subjectDer).toJSON().length === 0 : (subject as X509.JsonName).length === 0;
+  const names: X509.JsonGeneralName[] = [
     ...uniq(req.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
     ...uniq(req.ipAddresses ?? []).map((value) => {
       if (!isIP(value)) throw new Error(`not an IP address: ${value}`);

@@ -29,7 +29,8 @@ import type { Component, ComponentUnit, EnvFileRef, Flag, KubeletFlagsUnit, Refe
 
 /** A systemd unit with a [Service] section and an ExecStart= line. */
 export function looksLikeSystemdService(text: string): boolean {
-  return /^[ \t]*\[Service\][ \t]*$/m.test(text) && /^[ \t]*ExecStart[ \t]*=/m.test(text);
+  // Asked of every file the workspace holds: the literal first (the line-anchored pattern scans every line).
+  return text.includes('[Service]') && /^[ \t]*\[Service\][ \t]*$/m.test(text) && /^[ \t]*ExecStart[ \t]*=/m.test(text);
 }
 
 /** A run of characters, each with the source offset it came from. */
@@ -363,7 +364,7 @@ function kubeletUnit(file: string, span: Span, flags: Map<string, Flag[]>): Kube
  * file's line.
  */
 export function looksLikeKubeletEnvFile(text: string): boolean {
-  return /^[ \t]*KUBELET_(KUBEADM|EXTRA)_ARGS[ \t]*=/m.test(text);
+  return text.includes('KUBELET_') && /^[ \t]*KUBELET_(KUBEADM|EXTRA)_ARGS[ \t]*=/m.test(text);
 }
 
 /**

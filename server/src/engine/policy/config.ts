@@ -16,8 +16,9 @@ import { isIgnorable } from '../codes';
 export const CONFIG_NAMES = ['.kube-pki.yaml', '.kube-pki.yml'] as const;
 
 export function isConfigName(file: string): boolean {
-  const base = path.basename(file);
-  return base === CONFIG_NAMES[0] || base === CONFIG_NAMES[1];
+  // Asked of every file read: the name's end first (path.basename only for the few that end so).
+  for (const name of CONFIG_NAMES) if (file.endsWith(name)) return path.basename(file) === name;
+  return false;
 }
 
 export type RuleLevel = 'off' | Severity;

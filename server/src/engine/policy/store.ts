@@ -143,9 +143,14 @@ export class ConfigStore {
     const mode = this.mode();
     if (mode === false) return [];
     if (typeof mode === 'string') return [mode];
+    // Asked once or more per file read (the walk, the read, the check): the folder as given is looked up first,
+    // without normalizing it again.
+    const known = this.chains.get(dir);
+    if (known) return known;
     const key = path.resolve(dir);
     let chain = this.chains.get(key);
-    if (!chain) {
+    if (chain) this.chains.set(dir, chain);
+    else {
       chain = [];
       let config = this.lookup(key);
       while (config) {
@@ -157,6 +162,7 @@ export class ConfigStore {
         config = this.lookup(parent);
       }
       this.chains.set(key, chain);
+      this.chains.set(dir, chain);
     }
     return chain;
   }

@@ -11,16 +11,30 @@
 // judged here (a rotation changes no validity the expiry checks do not already see).
 import * as path from 'node:path';
 import YAML from 'yaml';
-import type { ComponentUnit, KubeconfigUnit, Reference } from '../../parse';
-import { apiserversOf, clustersOfUser, componentUnits, componentsLoading, flagRef, nearest, type ClusterQuery } from '../../cluster';
+import type { ComponentUnit, DataEntry, KubeconfigUnit, Reference, SecretUnit } from '../../parse';
+import {
+  apiserversOf,
+  caBundleFillers,
+  clientLabel,
+  clustersOfUser,
+  componentUnits,
+  componentsLoading,
+  flagRef,
+  nearest,
+  objectName,
+  servingSecrets,
+  type ClusterQuery,
+} from '../../cluster';
 import type { Certificate } from '../../pki/certificate';
 import { verify } from '../../pki/verify';
 import { loadInline, materialFromText } from '../../resolve/material';
 import { MAX_FILE_BYTES, MAX_CONFIG_BYTES, type FileSystem } from '../../types';
+import { readYamlPath, yamlPathAt, type YamlPath } from './inline';
 
-/** Where a certificate or CA bundle is: a file, or a kubeconfig entry's *-data. */
+/** Where a certificate or CA bundle is: a file, a kubeconfig entry's *-data, or a value of a Kubernetes object. */
 export type Loc =
   | { kind: 'file'; path: string }
+  | { kind: 'yaml'; path: string; at: YamlPath; label: string }
   | { kind: 'kubeconfig'; path: string; entry: 'cluster' | 'user'; name: string; field: 'certificate-authority-data' | 'client-certificate-data' };
 
 export interface ConnectionCheck {
@@ -58,7 +72,9 @@ export function locOf(
 }
 
 export function describeLoc(loc: Loc, show: (p: string) => string): string {
-  return loc.kind === 'file' ? show(loc.path) : `${show(loc.path)} (${loc.entry} ${loc.name}, ${loc.field})`;
+  if (loc.kind === 'file') return show(loc.path);
+  if (loc.kind === 'yaml') return `${show(loc.path)} (${loc.label})`;
+  return `${show(loc.path)} (${loc.entry} ${loc.name}, ${loc.field})`;
 }
 
 /** The certificates a location holds in this version of the tree; undefined when it cannot be read. */
@@ -70,6 +86,10 @@ export function readLoc(fs: FileSystem, loc: Loc): Certificate[] | undefined {
   }
   const r = fs.readFile(loc.path, MAX_CONFIG_BYTES);
   if (!r.ok) return undefined;
+  if (loc.kind === 'yaml') {
+    const pem = readYamlPath(r.data.toString('utf8'), loc.at);
+    return pem === undefined ? undefined : materialFromText(pem).certs;
+  }
   let doc: unknown;
   try {
     doc = YAML.parse(r.data.toString('utf8'));
@@ -101,8 +121,26 @@ function name(u: ComponentUnit, show: (p: string) => string): string {
   return `${u.component} (${show(u.file)})`;
 }
 
+/** Whether a Secret's or ConfigMap's value is written as base64 (a Secret's data, a ConfigMap's binaryData) or as text. */
+export function encodedEntry(unit: SecretUnit, entry: DataEntry): boolean {
+  return entry.section === 'binaryData' || (unit.objectKind === 'Secret' && entry.section === 'data');
+}
+
+/** Where an inline value of an object is, by document and keys (the same in every version of the file a stage leaves). */
+export function objectLoc(fs: FileSystem, ref: Reference, encoded: boolean, label: string): Loc | undefined {
+  const r = fs.readFile(ref.file, MAX_CONFIG_BYTES);
+  if (!r.ok) return undefined;
+  const at = yamlPathAt(r.data.toString('utf8'), ref.span.start, encoded);
+  return at ? { kind: 'yaml', path: ref.file, at, label } : undefined;
+}
+
+/** "Secret webhook-system/webhook-tls tls.crt". */
+export function entryLabel(unit: SecretUnit, entry: DataEntry): string {
+  return `${unit.objectKind} ${objectName(unit.meta)} ${entry.section}.${entry.key}`;
+}
+
 /** Every connection of the workspace the engine can tell, with the checks each side makes. */
-export function connectionsOf(q: ClusterQuery, show: (p: string) => string): Connection[] {
+export function connectionsOf(q: ClusterQuery, show: (p: string) => string, fs?: FileSystem): Connection[] {
   const out: Connection[] = [];
   const add = (conn: string, checks: (ConnectionCheck | undefined)[]) => {
     const list = checks.filter((c): c is ConnectionCheck => !!c);
@@ -202,6 +240,45 @@ export function connectionsOf(q: ClusterQuery, show: (p: string) => string): Con
           'serverAuth',
         ),
       ]);
+    }
+  }
+
+  if (fs) {
+    // Pods -> apiserver through the kube-root-ca.crt ConfigMap (the root CA publisher copies --root-ca-file into
+    // every namespace; pods read it through the projected service-account volume's ca.crt).
+    for (const cm of q.units('secret')) {
+      if (cm.objectKind !== 'ConfigMap' || cm.meta.name !== 'kube-root-ca.crt') continue;
+      const entry = cm.entries.find((e) => e.key === 'ca.crt');
+      if (!entry) continue;
+      const trust = objectLoc(fs, entry.ref, encodedEntry(cm, entry), entryLabel(cm, entry));
+      for (const api of nearest(apiservers, cm.file))
+        add(`pods (ca.crt from ConfigMap ${objectName(cm.meta)}) -> ${name(api, show)}`, [
+          check(
+            "the apiserver's serving certificate, verified by kube-root-ca.crt's ca.crt",
+            locOf(q, flagRef(api, 'tls-cert-file')),
+            trust,
+            'serverAuth',
+          ),
+        ]);
+    }
+    // apiserver -> webhooks, APIServices and conversion webhooks: the caBundle verifies the serving certificate of
+    // the Secret the Service's pods mount (a caBundle a controller fills at run time is not the files' to judge).
+    for (const w of q.units('webhook')) {
+      for (const client of w.clients) {
+        if (!client.caBundle || client.insecure || client.templated || !client.service) continue;
+        if (caBundleFillers(q, w, client).length) continue;
+        const label = clientLabel(w, client);
+        const trust = objectLoc(fs, client.caBundle, true, `${label} caBundle`);
+        for (const s of servingSecrets(q, client.service))
+          add(`kube-apiserver -> ${label}`, [
+            check(
+              `the webhook's serving certificate (${entryLabel(s.secret, s.entry)}), verified by its caBundle`,
+              objectLoc(fs, s.entry.ref, encodedEntry(s.secret, s.entry), entryLabel(s.secret, s.entry)),
+              trust,
+              'serverAuth',
+            ),
+          ]);
+      }
     }
   }
 

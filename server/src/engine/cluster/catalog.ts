@@ -306,14 +306,27 @@ export function certificate(name: CertificateName): CertificateSpec {
 
 /** Who verifies the certificate a flag names: a CA flag of another component (the nearest one) or of its own. */
 export interface Verifier {
-  /** The component holding the CA (`self`: the same manifest). */
-  by: Component | 'kubelet' | 'self';
+  /**
+   * The component holding the CA (`self`: the same manifest; `peers`: every member of the same component, each
+   * with its own copy of the flag, as etcd's members verify each other's peer certificates).
+   */
+  by: Component | 'kubelet' | 'self' | 'peers';
   /** The CA's flag (no dashes) or config field. */
   field: string;
   /** Where a failed verification is reported: on the certificate's line or on the CA's. */
   reportOn: 'cert' | 'ca';
   /** What the cluster does when the certificate does not chain to that CA. */
   consequence: string;
+  /**
+   * What the verifier asks of the certificate's extended key usage (Go's x509.VerifyOptions.KeyUsages): a server
+   * verifying its clients asks clientAuth, a client verifying its server serverAuth; a peer both.
+   */
+  usages: Usage[];
+  /**
+   * false: kube-pki check reports no untrusted-issuer of its own for this handshake (checks/trust.ts skips it);
+   * rotation (generate/rotate/connections.ts) still keeps it working through every stage.
+   */
+  finding?: false;
 }
 
 export interface FlagSpec {
@@ -371,7 +384,23 @@ export const components: Record<Component, ComponentSpec> = {
         label: 'kubelet CA',
         says: "the CA kube-apiserver verifies kubelets' serving certificates with",
       },
-      'tls-cert-file': { names: 'cert', certificate: 'apiserver', key: 'tls-private-key-file' },
+      'tls-cert-file': {
+        names: 'cert',
+        certificate: 'apiserver',
+        key: 'tls-private-key-file',
+        verifiedBy: [
+          // The controller-manager's --root-ca-file is the ca.crt of every service-account token and of the
+          // kube-root-ca.crt ConfigMap (pkg/controller/certificates/rootcacertpublisher): pods verify the apiserver with it.
+          {
+            by: 'kube-controller-manager',
+            field: 'root-ca-file',
+            reportOn: 'ca',
+            consequence: 'pods will not trust the apiserver through their service-account ca.crt (x509: certificate signed by unknown authority)',
+            usages: ['serverAuth'],
+            finding: false,
+          },
+        ],
+      },
       'tls-private-key-file': key,
       'kubelet-client-certificate': {
         names: 'cert',
@@ -383,6 +412,7 @@ export const components: Record<Component, ComponentSpec> = {
             field: 'authentication.x509.clientCAFile',
             reportOn: 'cert',
             consequence: 'kubelets will reject the apiserver: kubectl logs/exec/port-forward fail with "Unauthorized"',
+            usages: ['clientAuth'],
           },
         ],
       },
@@ -392,7 +422,31 @@ export const components: Record<Component, ComponentSpec> = {
         certificate: 'front-proxy-client',
         key: 'proxy-client-key-file',
         verifiedBy: [
-          { by: 'self', field: 'requestheader-client-ca-file', reportOn: 'cert', consequence: 'extension API servers will reject proxied requests' },
+          {
+            by: 'self',
+            field: 'requestheader-client-ca-file',
+            reportOn: 'cert',
+            consequence: 'extension API servers will reject proxied requests',
+            usages: ['clientAuth'],
+          },
+          // The controller-manager and the scheduler authenticate the front proxy's requests with their own
+          // --requestheader-client-ca-file (delegated authentication, k8s.io/apiserver/pkg/authentication/request/headerrequest).
+          {
+            by: 'kube-controller-manager',
+            field: 'requestheader-client-ca-file',
+            reportOn: 'cert',
+            consequence: 'kube-controller-manager will reject requests the front proxy forwards',
+            usages: ['clientAuth'],
+            finding: false,
+          },
+          {
+            by: 'kube-scheduler',
+            field: 'requestheader-client-ca-file',
+            reportOn: 'cert',
+            consequence: 'kube-scheduler will reject requests the front proxy forwards',
+            usages: ['clientAuth'],
+            finding: false,
+          },
         ],
       },
       'proxy-client-key-file': key,
@@ -406,6 +460,7 @@ export const components: Record<Component, ComponentSpec> = {
             field: 'trusted-ca-file',
             reportOn: 'cert',
             consequence: 'etcd will refuse the apiserver (tls: bad certificate) and the apiserver cannot start',
+            usages: ['clientAuth'],
           },
         ],
       },
@@ -433,6 +488,7 @@ export const components: Record<Component, ComponentSpec> = {
             field: 'etcd-cafile',
             reportOn: 'ca',
             consequence: "the apiserver will not trust etcd's server certificate and cannot start",
+            usages: ['serverAuth'],
           },
         ],
       },
@@ -443,10 +499,11 @@ export const components: Record<Component, ComponentSpec> = {
         key: 'peer-key-file',
         verifiedBy: [
           {
-            by: 'self',
+            by: 'peers',
             field: 'peer-trusted-ca-file',
             reportOn: 'cert',
             consequence: 'etcd members will refuse each other and the cluster loses quorum',
+            usages: ['clientAuth', 'serverAuth'],
           },
         ],
       },
@@ -536,6 +593,7 @@ export const kubeletFields: Record<string, FlagSpec> = {
         field: 'kubelet-certificate-authority',
         reportOn: 'ca',
         consequence: "the apiserver will not trust the kubelet's serving certificate: kubectl logs/exec fail",
+        usages: ['serverAuth'],
       },
     ],
   },
@@ -565,14 +623,22 @@ export const otherCaFields: Readonly<Record<string, string>> = {
 /** A kubeconfig user's client certificate is verified by the --client-ca-file of the apiservers its clusters dial. */
 export const kubeconfigClientVerifier = { by: 'kube-apiserver', field: 'client-ca-file' } as const;
 
+/** A kubeconfig cluster's certificate-authority(-data) verifies the serving certificate of the apiservers it dials (serverAuth). */
+export const kubeconfigServerCertificate = { component: 'kube-apiserver', field: 'tls-cert-file' } as const;
+
 /** A handshake: whose certificate the CA of whom verifies (from the flags' `verifiedBy`). */
 export interface Verification {
   cert: { component: string; field: string };
   ca: { component: string; field: string };
   /** The CA is the same unit's (etcd's peers, the apiserver's front proxy). */
   sameUnit: boolean;
+  /** The CA is every member's of the same component (etcd's peers): the unit's own, and its peers' copies. */
+  peers: boolean;
   reportOn: 'cert' | 'ca';
   consequence: string;
+  usages: Usage[];
+  /** false: no untrusted-issuer finding of its own (see Verifier.finding). */
+  finding: boolean;
 }
 
 /** Every handshake the catalog names (`verifiedBy`): the certificate's side and the CA's. */
@@ -582,10 +648,13 @@ export const verifications: Verification[] = [
 ].flatMap(({ component, field, f }) =>
   (f.verifiedBy ?? []).map((v) => ({
     cert: { component, field },
-    ca: { component: v.by === 'self' ? component : v.by, field: v.field },
-    sameUnit: v.by === 'self',
+    ca: { component: v.by === 'self' || v.by === 'peers' ? component : v.by, field: v.field },
+    sameUnit: v.by === 'self' || v.by === 'peers',
+    peers: v.by === 'peers',
     reportOn: v.reportOn,
     consequence: v.consequence,
+    usages: v.usages,
+    finding: v.finding !== false,
   })),
 );
 

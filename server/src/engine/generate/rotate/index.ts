@@ -747,6 +747,20 @@ function verifyBeforeNext(stage: Stage, title: string, sites: Site[], show: (p: 
   ];
 }
 
+/**
+ * The connections a rotation stage is judged over, as the stage names them: each check's certificate and CA bundle
+ * located in the engine's workspace (its documents read). What `kube-pki rotate-ca` counts as "connections".
+ */
+export function rotationConnections(
+  engine: Engine,
+  show: (file: string) => string = (f) => f,
+): { name: string; checks: { what: string; usage: 'serverAuth' | 'clientAuth'; cert: string; trust: string }[] }[] {
+  return connectionsOf(new WorkspaceQuery(engine), show, engine.fileSystem).map((c) => ({
+    name: c.name,
+    checks: c.checks.map((k) => ({ what: k.what, usage: k.usage, cert: describeLoc(k.cert, show), trust: describeLoc(k.trust, show) })),
+  }));
+}
+
 /** After the batch is written: stage 2's staging files removed, stage 3's old CA moved into rotated/. */
 export function finishRotation(
   result: RotationResult,

@@ -255,7 +255,8 @@ before(async () => {
   originalValues = {
     rootCa: ca,
     tlsCa: ca,
-    tlsCrt: await readFile(crt, 'utf8'),
+    // The serving certificate with its chain (the CA after it), as many install scripts write tls.crt.
+    tlsCrt: (await readFile(crt, 'utf8')) + ca,
     tlsKey: await readFile(key, 'utf8'),
     caBundle: ca,
     opaqueCa: ca.trimEnd(),
@@ -292,7 +293,7 @@ test('stage 1: kube-root-ca.crt, the caBundle and the Secrets ca.crt hold old + 
   const { text, v } = await stageValues(1);
   for (const k of ['rootCa', 'tlsCa', 'caBundle', 'opaqueCa']) assert.deepEqual(fingerprints(v[k]), [oldCa, newCa], k);
   assert.deepEqual(fingerprints(v.injected), [oldCa], 'the injected caBundle is left alone');
-  assert.equal(v.tlsCrt, originalValues.tlsCrt, 'stage 1 re-issues nothing');
+  assert.equal(v.tlsCrt, originalValues.tlsCrt, 'stage 1 re-issues nothing, and a leaf with its chain is no CA bundle');
   assert.equal(text, manifest(v), 'only the values changed: comments, quotes, key order and block scalars as written');
   assert.match(
     outputs[1].stdout,
@@ -315,6 +316,7 @@ test('stage 2: the webhook serving certificate in its Secret is re-issued by the
   assert.equal(issued.subject, was.subject);
   assert.equal(issued.subjectAltName, was.subjectAltName);
   assert.ok(issued.publicKey.equals(was.publicKey), 'key kept');
+  assert.deepEqual(fingerprints(v.tlsCrt).slice(1), [newCa.fingerprint256], 'its chain names the new CA');
   assert.equal(v.tlsKey, originalValues.tlsKey);
   for (const k of ['rootCa', 'tlsCa', 'caBundle', 'opaqueCa']) assert.equal(v[k], before.v[k], k);
   assert.equal(text, manifest(v));

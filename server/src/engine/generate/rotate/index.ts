@@ -421,8 +421,10 @@ export async function prepareRotation(engine: Engine, options: RotateOptions): P
       const certs = q.certs(entry.ref);
       if (certs.length === 0) continue;
       const value = { file: unit.file, span: entry.ref.span, encoded: encodedEntry(unit, entry), what: entryLabel(unit, entry), certs };
-      if (certs.some((c) => isOld(c) || isNext(c))) objectTrust.push(value);
-      else if (!certs[0].isCA && isIssuedBy(certs[0], old)) {
+      // A leaf first (a tls.crt may carry its chain, the CA included: it is re-issued, not made a bundle).
+      const leaf = !certs[0].isCA && (isIssuedBy(certs[0], old) || isIssuedBy(certs[0], nextCert));
+      if (!leaf && certs.some((c) => isOld(c) || isNext(c))) objectTrust.push(value);
+      else if (leaf && isIssuedBy(certs[0], old)) {
         // The key beside it: tls.key beside tls.crt, NAME.key beside NAME.crt/.pem.
         const keyName = entry.key === 'tls.crt' ? 'tls.key' : entry.key.replace(/\.(crt|pem|cer)$/i, '.key');
         const keyEntry = unit.entries.find((e) => e.key === keyName && e.ref.expect === 'key');

@@ -339,6 +339,8 @@ export interface RotationPreview {
   restart: string[];
   verifyNext: string[];
   byHand: string[];
+  /** Trust points a controller writes at run time (a cainjector's caBundle): left alone. */
+  refilled: string[];
   notReissued: string[];
   connectionsChecked: number;
   broken: { connection: string; check: string; mix: string; message: string }[];

@@ -214,3 +214,39 @@ test("the kubelet's config fields: its serving certificate and key, the CA it tr
   const inv = E.buildInventory(engine, { roots: [dir] });
   assert.deepEqual(inv.certificates.map((c) => c.role).sort(), ['cluster CA', 'kubelet serving']);
 });
+
+/** A KubeletConfiguration setting one field (a dotted path: authentication.x509.clientCAFile) to `value`. */
+function kubeletConfig(field, value) {
+  const parts = field.split('.');
+  const lines = ['apiVersion: kubelet.config.k8s.io/v1beta1', 'kind: KubeletConfiguration'];
+  parts.forEach((p, i) => lines.push(`${'  '.repeat(i)}${p}:${i === parts.length - 1 ? ` ${value}` : ''}`));
+  return `${lines.join('\n')}\n`;
+}
+
+// Every handshake the catalog names (a certificate flag's verifiedBy) is a connection `kube-pki rotate-ca` judges
+// in every stage: a CA-verification added to the catalog is kept working through a rotation without another edit.
+for (const v of E.verifications) {
+  const label = `${v.cert.component} ${v.cert.field} verified by ${v.ca.component} ${v.ca.field}`;
+  test(`rotation judges the catalog's handshake: ${label}`, async () => {
+    const dir = tempDir('kube-pki-catalog-');
+    dirs.push(dir);
+    const root = await ca('verifying-ca');
+    write(dir, 'ca.crt', root.certPem);
+    write(dir, 'it.crt', (await leaf(root, { commonName: 'it', extKeyUsage: ['serverAuth', 'clientAuth'] })).certPem);
+    const flags = new Map();
+    const put = (component, flag, value) => {
+      if (component === 'kubelet') write(dir, 'kubelet-config.yaml', kubeletConfig(flag, value));
+      else flags.set(component, [...(flags.get(component) ?? []), `${flag}=${value}`]);
+    };
+    put(v.cert.component, v.cert.field, 'it.crt');
+    put(v.ca.component, v.ca.field, 'ca.crt');
+    for (const [component, list] of flags) write(dir, `${component}.yaml`, manifest(component, list));
+    const { engine } = checkTree(dir);
+    const checks = E.generate
+      .rotationConnections(engine, (f) => f.slice(dir.length + 1))
+      .flatMap((c) => c.checks.map((k) => ({ ...k, connection: c.name })));
+    const found = checks.filter((k) => k.cert === 'it.crt' && k.trust === 'ca.crt');
+    assert.deepEqual(found.map((k) => k.usage).sort(), [...v.usages].sort(), `${label}: ${JSON.stringify(checks, null, 1)}`);
+    for (const k of found) assert.ok(k.what.includes(v.cert.field) && k.what.includes(v.ca.field), k.what);
+  });
+}

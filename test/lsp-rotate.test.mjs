@@ -4,7 +4,7 @@
 // plans nothing. A kubeadm node tree is built at run time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, readFile, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +19,40 @@ before(async () => {
   assert.ok(existsSync(SERVER), `${SERVER} is missing: run \`node esbuild.js\` first`);
   tmp = await mkdtemp(path.join(os.tmpdir(), 'kube-pki-lsp-rotate-'));
   cluster = await buildCluster(path.join(tmp, 'node'), { keyType: 'ecdsa-p256', reuseKeys: false });
+  // Objects holding the cluster CA: the kube-root-ca.crt ConfigMap, and a webhook whose caBundle cert-manager injects.
+  const caPem = await readFile(path.join(cluster.paths.pki, 'ca.crt'), 'utf8');
+  await mkdir(path.join(cluster.dir, 'objects'));
+  await writeFile(
+    path.join(cluster.dir, 'objects', 'objects.yaml'),
+    [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: kube-root-ca.crt',
+      '  namespace: default',
+      'data:',
+      '  ca.crt: |',
+      ...caPem
+        .trimEnd()
+        .split('\n')
+        .map((l) => `    ${l}`),
+      '---',
+      'apiVersion: admissionregistration.k8s.io/v1',
+      'kind: MutatingWebhookConfiguration',
+      'metadata:',
+      '  name: injected',
+      '  annotations:',
+      '    cert-manager.io/inject-ca-from: web/injected-cert',
+      'webhooks:',
+      '  - name: injected.example.com',
+      '    admissionReviewVersions: ["v1"]',
+      '    sideEffects: None',
+      '    clientConfig:',
+      '      service: {name: injected, namespace: web}',
+      `      caBundle: ${Buffer.from(caPem).toString('base64')}`,
+      '',
+    ].join('\n'),
+  );
   c = await start(cluster.dir, { rootDir: '${workspaceFolder}' });
 });
 
@@ -71,6 +105,21 @@ test('kubePki/rotate/plan refuses stage 3 right after stage 1, naming the connec
   );
   assert.match(preview.refusal, /stage 3 skips stage 2/);
   assert.equal(await readFile(pki('etcd/ca.crt'), 'utf8'), before);
+});
+
+test('kubePki/rotate/plan of the cluster CA rewrites kube-root-ca.crt in place and leaves an injected caBundle to its controller', async () => {
+  const manifest = path.join(cluster.dir, 'objects', 'objects.yaml');
+  const preview = await c.request('kubePki/rotate/plan', { ca: 'cluster', keyType: 'ecdsa-p256' });
+  assert.equal(preview.error, undefined, JSON.stringify(preview));
+  assert.equal(preview.stage, 1);
+  const file = preview.files.find((f) => f.path === manifest);
+  assert.ok(file, JSON.stringify(preview.files.map((f) => f.path)));
+  assert.match(file.summary, /^ConfigMap default\/kube-root-ca\.crt data\.ca\.crt: old CA \(serial [0-9A-F]+\) \+ new CA \(serial [0-9A-F]+\)$/);
+  assert.deepEqual(
+    preview.refilled.map((r) => /MutatingWebhookConfiguration injected is written at run time by cert-manager's cainjector/.test(r)),
+    [true],
+  );
+  assert.deepEqual(preview.broken, []);
 });
 
 test('kubePki/rotate/plan: an unknown CA is an error; in Restricted Mode nothing is planned', async () => {

@@ -42,6 +42,7 @@ export function describeRotation(p: RotationPreview): string {
     ...p.removals.map((r) => `  remove ${rel(r)} (staging copy)`),
     ...p.notReissued.map((n) => `  not re-issued: ${n}`),
     ...p.byHand.map((b) => `  by hand: ${b}`),
+    ...(p.refilled ?? []).map((b) => `  left to its controller: ${b}`),
     `checked: ${p.connectionsChecked} connections, each side's files old or new as a rolling restart leaves them`,
     ...p.broken.map((b) => `  BREAKS ${b.connection}: ${b.check} (${b.mix}): ${b.message}`),
     ...p.newErrors.map((e) => `  NEW ERROR ${e}`),

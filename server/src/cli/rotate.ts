@@ -183,6 +183,7 @@ function report(r: generate.RotationResult, fs: FileSystem, io: Io, show: (p: st
     io.out(`  remove ${show(x)} (the staging copy of what the stage writes into ${x.endsWith('.key') ? 'the key file' : 'the CA file'})\n`);
   for (const n of r.notReissued) io.out(`  not re-issued: ${n}\n`);
   for (const b of r.byHand) io.out(`  by hand: ${b}\n`);
+  for (const b of r.refilled) io.out(`  left to its controller: ${b}\n`);
   io.out(
     `checked: ${r.connectionsChecked} connections, each with either side's files old or new as a rolling restart leaves them; kube-pki check on the tree after the stage\n`,
   );

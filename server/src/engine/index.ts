@@ -14,6 +14,7 @@ export * as decode from './decode';
 export * as policy from './policy';
 export { hoverAt, decodeAt, codeLenses, documentLinks, documentSymbols, foldingRanges, isPemDocument } from './features';
 export type { HoverInfo, LensInfo, LinkInfo, SymbolInfo, SymbolKindName, FoldInfo, DecodeResult } from './features';
+export { verifications, type Verification } from './cluster/catalog';
 export { ADMIN_GROUP_NOTES, CLUSTER_ADMINS_GROUP, PRIVILEGED_GROUP } from './cluster/adminGroup';
 export { isRotatedKubeletClient, kubeletRotationAdvice } from './cluster/kubeletRotation';
 export { buildInventory, kubeadmExpiryTime, shortHumanDuration, type InventoryOptions } from './inventory';

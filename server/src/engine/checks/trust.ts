@@ -87,6 +87,7 @@ function refOf(unit: ComponentUnit | KubeletConfigUnit, field: string): Referenc
 function componentPairs(ctx: CheckContext, unit: ComponentUnit): Pair[] {
   const pairs: Pair[] = [];
   for (const v of verifications) {
+    if (!v.finding) continue;
     const here = v.reportOn === 'cert' ? v.cert : v.ca;
     const there = v.reportOn === 'cert' ? v.ca : v.cert;
     if (here.component !== unit.component) continue;
@@ -112,7 +113,7 @@ function externalEtcdPairs(ctx: CheckContext, unit: KubeadmConfigUnit): Pair[] {
   if (!certRef) return [];
   const pairs: Pair[] = [];
   for (const v of verifications) {
-    if (v.cert.component !== 'kube-apiserver' || v.cert.field !== 'etcd-certfile' || v.reportOn !== 'cert') continue;
+    if (!v.finding || v.cert.component !== 'kube-apiserver' || v.cert.field !== 'etcd-certfile' || v.reportOn !== 'cert') continue;
     for (const other of nearest(unitsOf(ctx, v.ca.component), unit.file)) {
       const caRef = refOf(other, v.ca.field);
       if (caRef) pairs.push({ certRef, caRef, reportOn: 'cert', consequence: v.consequence, usages: v.usages });

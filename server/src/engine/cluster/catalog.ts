@@ -306,8 +306,11 @@ export function certificate(name: CertificateName): CertificateSpec {
 
 /** Who verifies the certificate a flag names: a CA flag of another component (the nearest one) or of its own. */
 export interface Verifier {
-  /** The component holding the CA (`self`: the same manifest). */
-  by: Component | 'kubelet' | 'self';
+  /**
+   * The component holding the CA (`self`: the same manifest; `peers`: every member of the same component, each
+   * with its own copy of the flag, as etcd's members verify each other's peer certificates).
+   */
+  by: Component | 'kubelet' | 'self' | 'peers';
   /** The CA's flag (no dashes) or config field. */
   field: string;
   /** Where a failed verification is reported: on the certificate's line or on the CA's. */
@@ -320,6 +323,11 @@ export interface Verifier {
    * and crypto/x509 carries each CA's extended key usage down the chain (checkChainForKeyUsage).
    */
   usages: Usage[];
+  /**
+   * false: kube-pki check reports no untrusted-issuer of its own for this handshake (checks/trust.ts skips it);
+   * rotation (generate/rotate/connections.ts) still keeps it working through every stage.
+   */
+  finding?: false;
 }
 
 export interface FlagSpec {
@@ -421,6 +429,24 @@ export const components: Record<Component, ComponentSpec> = {
             consequence: 'extension API servers will reject proxied requests',
             usages: ['clientAuth'],
           },
+          // The controller-manager and the scheduler authenticate the front proxy's requests with their own
+          // --requestheader-client-ca-file (delegated authentication, k8s.io/apiserver/pkg/authentication/request/headerrequest).
+          {
+            by: 'kube-controller-manager',
+            field: 'requestheader-client-ca-file',
+            reportOn: 'cert',
+            consequence: 'kube-controller-manager will reject requests the front proxy forwards',
+            usages: ['clientAuth'],
+            finding: false,
+          },
+          {
+            by: 'kube-scheduler',
+            field: 'requestheader-client-ca-file',
+            reportOn: 'cert',
+            consequence: 'kube-scheduler will reject requests the front proxy forwards',
+            usages: ['clientAuth'],
+            finding: false,
+          },
         ],
       },
       'proxy-client-key-file': key,
@@ -473,7 +499,7 @@ export const components: Record<Component, ComponentSpec> = {
         key: 'peer-key-file',
         verifiedBy: [
           {
-            by: 'self',
+            by: 'peers',
             field: 'peer-trusted-ca-file',
             reportOn: 'cert',
             consequence: 'etcd members will refuse each other and the cluster loses quorum',
@@ -597,16 +623,23 @@ export const otherCaFields: Readonly<Record<string, string>> = {
 /** A kubeconfig user's client certificate is verified by the --client-ca-file of the apiservers its clusters dial. */
 export const kubeconfigClientVerifier = { by: 'kube-apiserver', field: 'client-ca-file' } as const;
 
+/** A kubeconfig cluster's certificate-authority(-data) verifies the serving certificate of the apiservers it dials (serverAuth). */
+export const kubeconfigServerCertificate = { component: 'kube-apiserver', field: 'tls-cert-file' } as const;
+
 /** A handshake: whose certificate the CA of whom verifies (from the flags' `verifiedBy`). */
 export interface Verification {
   cert: { component: string; field: string };
   ca: { component: string; field: string };
   /** The CA is the same unit's (etcd's peers, the apiserver's front proxy). */
   sameUnit: boolean;
+  /** The CA is every member's of the same component (etcd's peers): the unit's own, and its peers' copies. */
+  peers: boolean;
   reportOn: 'cert' | 'ca';
   consequence: string;
   /** The extended key usages the verifier asks for, each in a handshake of its own (Verifier.usages). */
   usages: Usage[];
+  /** false: no untrusted-issuer finding of its own (see Verifier.finding). */
+  finding: boolean;
 }
 
 /** Every handshake the catalog names (`verifiedBy`): the certificate's side and the CA's. */
@@ -616,11 +649,13 @@ export const verifications: Verification[] = [
 ].flatMap(({ component, field, f }) =>
   (f.verifiedBy ?? []).map((v) => ({
     cert: { component, field },
-    ca: { component: v.by === 'self' ? component : v.by, field: v.field },
-    sameUnit: v.by === 'self',
+    ca: { component: v.by === 'self' || v.by === 'peers' ? component : v.by, field: v.field },
+    sameUnit: v.by === 'self' || v.by === 'peers',
+    peers: v.by === 'peers',
     reportOn: v.reportOn,
     consequence: v.consequence,
     usages: v.usages,
+    finding: v.finding !== false,
   })),
 );
 

@@ -62,6 +62,8 @@ export interface RotationResult {
   verifyNext: string[];
   /** Trust points kube-pki does not rewrite (a Secret's or a webhook's inline CA): to update by hand. */
   byHand: string[];
+  /** Trust points held in objects that a controller writes at run time (a cainjector's caBundle): left alone, with who refills them. */
+  refilled: string[];
   /** Certificates the old CA signed that cannot be re-issued here (no key), with why. */
   notReissued: string[];
   /** Connections checked, and of them the ones the stage would break (in some mix of old and new files). */

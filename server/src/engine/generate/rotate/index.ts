@@ -18,7 +18,19 @@
 import * as path from 'node:path';
 import { MAX_CONFIG_BYTES, type FileSystem } from '../../types';
 import type { Engine } from '../../workspace/engine';
-import { WorkspaceQuery, flagRef, componentUnits, components, flagsOf, type CaFamily, type ClusterQuery, type Component } from '../../cluster';
+import {
+  WorkspaceQuery,
+  caBundleFillers,
+  clientLabel,
+  objectName,
+  flagRef,
+  componentUnits,
+  components,
+  flagsOf,
+  type CaFamily,
+  type ClusterQuery,
+  type Component,
+} from '../../cluster';
 import { unitReferences, type KubeconfigUnit, type Reference, type Span } from '../../parse';
 import type { Certificate } from '../../pki/certificate';
 import { certInternals } from '../../pki/certificate';
@@ -32,7 +44,9 @@ import { CA_KEY_USAGE } from '../profiles';
 import { nodeWriter, type FileWriter } from '../write';
 import { newErrorsAfter, readText, type RotateOptions, type RotationFile, type RotationResult, type RotatedCa, type Stage } from './common';
 import { prepareServiceAccountRotation } from './serviceAccount';
-import { connectionsOf, describeLoc, judge, readersOf, type Connection } from './connections';
+import { connectionsOf, describeLoc, encodedEntry, entryLabel, judge, readersOf, type Connection } from './connections';
+import { applyScalarEdits } from './inline';
+import { injectorOf } from '../../parse/injection';
 
 const TITLES: Record<RotatedCa, string> = { cluster: 'the cluster CA', etcd: 'the etcd CA', 'front-proxy': 'the front-proxy CA' };
 
@@ -185,6 +199,16 @@ interface InlineLeaf {
   keySpan?: Span;
 }
 
+/** A value of a Kubernetes object holding certificates: where it is, how it is written, what it holds. */
+interface ObjectValue {
+  file: string;
+  span: Span;
+  encoded: boolean;
+  /** "ConfigMap kube-system/kube-root-ca.crt data.ca.crt". */
+  what: string;
+  certs: Certificate[];
+}
+
 interface InlineTrust {
   kc: KubeconfigUnit;
   cluster: string;
@@ -252,6 +276,7 @@ export async function prepareRotation(engine: Engine, options: RotateOptions): P
     restart: [],
     verifyNext: [],
     byHand: [],
+    refilled: [],
     notReissued: [],
     connectionsChecked: 0,
     broken: [],
@@ -377,7 +402,7 @@ export async function prepareRotation(engine: Engine, options: RotateOptions): P
           if (p && (ref.expect === 'cert' || ref.expect === 'ca')) inspect(p);
           continue;
         }
-        if (unit.kind === 'kubeconfig') continue; // below, entry by entry
+        if (unit.kind === 'kubeconfig' || unit.kind === 'secret' || unit.kind === 'webhook') continue; // below, value by value
         const certs = q.certs(ref);
         if (certs.some((c) => isOld(c) || isIssuedBy(c, old)))
           result.byHand.push(
@@ -386,6 +411,55 @@ export async function prepareRotation(engine: Engine, options: RotateOptions): P
       }
     }
   }
+  // Values of Kubernetes objects: CA bundles (ca.crt, caBundle) rewritten at stages 1 and 3, leaves (tls.crt with
+  // its tls.key) re-issued at stage 2, each in place.
+  const objectTrust: ObjectValue[] = [];
+  const objectLeaves: (ObjectValue & { cert: Certificate; keyPem?: string })[] = [];
+  for (const unit of q.units('secret')) {
+    for (const entry of unit.entries) {
+      if (entry.ref.expect !== 'ca' && entry.ref.expect !== 'cert') continue;
+      const certs = q.certs(entry.ref);
+      if (certs.length === 0) continue;
+      const value = { file: unit.file, span: entry.ref.span, encoded: encodedEntry(unit, entry), what: entryLabel(unit, entry), certs };
+      // A leaf first (a tls.crt may carry its chain, the CA included: it is re-issued, not made a bundle).
+      const leaf = !certs[0].isCA && (isIssuedBy(certs[0], old) || isIssuedBy(certs[0], nextCert));
+      if (!leaf && certs.some((c) => isOld(c) || isNext(c))) objectTrust.push(value);
+      else if (leaf && isIssuedBy(certs[0], old)) {
+        // The key beside it: tls.key beside tls.crt, NAME.key beside NAME.crt/.pem.
+        const keyName = entry.key === 'tls.crt' ? 'tls.key' : entry.key.replace(/\.(crt|pem|cer)$/i, '.key');
+        const keyEntry = unit.entries.find((e) => e.key === keyName && e.ref.expect === 'key');
+        const keyData = keyEntry?.ref.source.kind === 'inline' ? keyEntry.ref.source.data : undefined;
+        const keyPem = keyData ? firstKeyPem(Buffer.from(keyData.replace(/\s+/g, ''), 'base64').toString('latin1')) : undefined;
+        objectLeaves.push({ ...value, cert: certs[0], keyPem });
+      }
+    }
+  }
+  for (const unit of q.units('webhook')) {
+    for (const client of unit.clients) {
+      if (!client.caBundle || client.templated) continue;
+      const certs = q.certs(client.caBundle);
+      const label = clientLabel(unit, client);
+      if (certs.some((c) => isOld(c) || isNext(c))) {
+        const fillers = caBundleFillers(q, unit, client);
+        if (fillers.length) {
+          result.refilled.push(
+            `${show(unit.file)}: the caBundle of ${label} holds ${title} but is written at run time by ${fillers.map((f) => f.by).join(', ')}: kube-pki leaves it; the controller will refill it from what it injects`,
+          );
+          continue;
+        }
+        objectTrust.push({ file: unit.file, span: client.caBundle.span, encoded: true, what: `${label} caBundle`, certs });
+      } else if (certs[0] && !certs[0].isCA && isIssuedBy(certs[0], old))
+        result.byHand.push(
+          `${show(unit.file)}: the caBundle of ${label} holds a certificate ${title} signed; kube-pki does not rewrite it: update it with each stage`,
+        );
+    }
+    // An annotation makes a controller write the caBundle (the manifest's value, if any, is not what the apiserver uses).
+    if (unit.injectFrom && ca === 'cluster')
+      result.refilled.push(
+        `${show(unit.file)}: the caBundle of ${unit.objectKind} ${objectName(unit.meta)} is written at run time by ${injectorOf(unit.injectFrom.annotation)} (annotation ${unit.injectFrom.annotation}): kube-pki leaves it; the controller will refill it${unit.injectFrom.annotation === 'cert-manager.io/inject-apiserver-ca' ? ' from its service account ca.crt (kube-root-ca.crt), which follows the stages' : ''}`,
+      );
+  }
+
   for (const kc of q.units('kubeconfig')) {
     for (const c of kc.clusters) {
       if (c.ca?.source.kind !== 'inline') continue;
@@ -491,10 +565,21 @@ export async function prepareRotation(engine: Engine, options: RotateOptions): P
     noteKc(t.kc.file, `cluster ${t.cluster}'s certificate-authority-data: ${describeList(certs)}`);
   }
 
+  const objectEdits = new Map<string, { span: Span; pem: string; encoded: boolean }[]>();
+  const objectSummaries = new Map<string, string[]>();
+  const editObject = (v: ObjectValue, pem: string, summary: string) => {
+    objectEdits.set(v.file, [...(objectEdits.get(v.file) ?? []), { span: v.span, pem, encoded: v.encoded }]);
+    objectSummaries.set(v.file, [...(objectSummaries.get(v.file) ?? []), summary]);
+  };
+  for (const t of objectTrust) {
+    const certs = retrust(t.certs);
+    if (certs) editObject(t, bundle(certs), `${t.what}: ${describeList(certs)}`);
+  }
+
   if (stage === 2) {
     const days = (c: Certificate) => options.days ?? Math.max(1, Math.round((c.notAfter.getTime() - c.notBefore.getTime()) / 86_400_000));
-    const reissue = async (cert: Certificate, keyPem: string) => {
-      const key = options.newKeys ? await generateKey(options.keyType ?? 'rsa-2048') : await loadKey(keyPem);
+    const reissue = async (cert: Certificate, keyPem: string, keepKey = false) => {
+      const key = options.newKeys && !keepKey ? await generateKey(options.keyType ?? 'rsa-2048') : await loadKey(keyPem);
       return issueCertificate({
         subjectDer: certInternals(cert).rawSubject,
         keyUsage: (cert.keyUsage ?? []).map((u) => KEY_USAGE[u]).filter(Boolean),
@@ -557,6 +642,31 @@ export async function prepareRotation(engine: Engine, options: RotateOptions): P
       if (options.newKeys && l.keySpan) editKc(l.kc.file, l.keySpan, b64(issued.key.privateKeyPem));
       noteKc(l.kc.file, `user ${l.user}'s client certificate: ${describe(issued)}`);
     }
+    for (const l of objectLeaves) {
+      if (!l.keyPem) {
+        result.notReissued.push(
+          `${show(l.file)} (${l.what}, ${l.cert.subject.text}): its key is not beside it in the object; re-issue it with the new CA by hand`,
+        );
+        continue;
+      }
+      const issued = await reissue(l.cert, l.keyPem, true);
+      const rest = l.certs.slice(1).map((c) => (isOld(c) ? nextCert : c));
+      editObject(l, issued.certPem + bundle(rest), `${l.what}: ${describe(issued)}`);
+      if (options.newKeys)
+        result.notReissued.push(`${show(l.file)} (${l.what}): --new-keys does not replace a key held in an object; its key is kept`);
+    }
+  }
+  for (const [file, edits] of objectEdits) {
+    const r = fs.readFile(file, MAX_CONFIG_BYTES);
+    if (!r.ok) continue;
+    put({
+      path: file,
+      contents: applyScalarEdits(r.data.toString('utf8'), edits),
+      // A manifest holding a Secret may hold private keys: written 0600 as kube-pki writes every key.
+      mode: q.units('secret').some((u) => u.file === file && u.objectKind === 'Secret') ? 0o600 : 0o644,
+      replace: true,
+      summary: (objectSummaries.get(file) ?? []).join('; '),
+    });
   }
   for (const [file, edits] of kcEdits) {
     const text = read(fs, file, MAX_CONFIG_BYTES);
@@ -574,6 +684,7 @@ export async function prepareRotation(engine: Engine, options: RotateOptions): P
   // ------------------------------------------------------------ what restarts, what to check next
   const restart = new Set<string>();
   for (const f of result.files) for (const r of readersOf(q, f.path, show)) restart.add(r);
+  for (const file of objectEdits.keys()) restart.add(`the objects of ${show(file)}: apply them to the cluster (kubectl apply -f)`);
   result.restart = [...restart].sort();
   result.verifyNext = verifyBeforeNext(
     stage,
@@ -586,7 +697,7 @@ export async function prepareRotation(engine: Engine, options: RotateOptions): P
 
   // ------------------------------------------------------------ judge the tree the stage leaves
   const after = overlayFileSystem(fs, new Map(result.files.map((f) => [f.path, f.contents])));
-  const conns: Connection[] = connectionsOf(q, show);
+  const conns: Connection[] = connectionsOf(q, show, fs);
   result.connectionsChecked = conns.length;
   const trees = { before: fs, after };
   const mixes: [keyof typeof trees, keyof typeof trees, string][] = [
@@ -636,6 +747,20 @@ function verifyBeforeNext(stage: Stage, title: string, sites: Site[], show: (p: 
     'every component listed above runs with the new files (restarted), on every node',
     `${title}'s old key is archived (rotated/): delete it once nothing signed by it is in use anywhere`,
   ];
+}
+
+/**
+ * The connections a rotation stage is judged over, as the stage names them: each check's certificate and CA bundle
+ * located in the engine's workspace (its documents read). What `kube-pki rotate-ca` counts as "connections".
+ */
+export function rotationConnections(
+  engine: Engine,
+  show: (file: string) => string = (f) => f,
+): { name: string; checks: { what: string; usage: 'serverAuth' | 'clientAuth'; cert: string; trust: string }[] }[] {
+  return connectionsOf(new WorkspaceQuery(engine), show, engine.fileSystem).map((c) => ({
+    name: c.name,
+    checks: c.checks.map((k) => ({ what: k.what, usage: k.usage, cert: describeLoc(k.cert, show), trust: describeLoc(k.trust, show) })),
+  }));
 }
 
 /** After the batch is written: stage 2's staging files removed, stage 3's old CA moved into rotated/. */

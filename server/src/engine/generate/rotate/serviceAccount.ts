@@ -55,6 +55,7 @@ export async function prepareServiceAccountRotation(engine: Engine, options: Rot
     restart: [],
     verifyNext: [],
     byHand: [],
+    refilled: [],
     notReissued: [],
     connectionsChecked: 0,
     broken: [],

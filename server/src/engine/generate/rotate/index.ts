@@ -729,18 +729,28 @@ export async function prepareRotation(engine: Engine, options: RotateOptions): P
   return result;
 }
 
+/** Where copies of a CA live outside the files kube-pki rewrites, for the stage's reminders. */
+const COPIES: Record<RotatedCa, string> = {
+  cluster: 'kube-root-ca.crt in each namespace, webhook caBundles, CI kubeconfigs',
+  etcd: 'etcd clients outside the control plane: backup jobs, monitoring, etcdctl configs',
+  'front-proxy':
+    'aggregated API servers, which read it from the extension-apiserver-authentication ConfigMap kube-apiserver republishes when restarted',
+};
+
 function verifyBeforeNext(stage: Stage, title: string, sites: Site[], show: (p: string) => string, which: RotatedCa, kubeconfigs: boolean): string[] {
   const ca = show(sites[0].certPath);
   if (stage === 1)
     return [
       `every component listed above runs with the new files (restarted; copies on every node: ${ca}, ${show(sites[0].newCert)}, ${show(sites[0].newKey)}${kubeconfigs ? ' and the kubeconfigs' : ''})`,
-      `every pod or program that keeps its own copy of ${title} (kube-root-ca.crt in each namespace, webhook caBundles, CI kubeconfigs) has old + new`,
+      `every pod or program that keeps its own copy of ${title} (${COPIES[which]}) has old + new`,
       `kube-pki check reports no error; then stage 2: kube-pki rotate-ca --ca ${which} --stage 2`,
     ];
   if (stage === 2)
     return [
       'every component listed above runs with its re-issued certificate (restarted), on every node',
-      `the kubelets' client certificates are renewed by the controller-manager, now signing with the new CA; wait for them or re-issue them`,
+      ...(which === 'cluster'
+        ? [`the kubelets' client certificates are renewed by the controller-manager, now signing with the new CA; wait for them or re-issue them`]
+        : []),
       `openssl verify -CAfile ${show(sites[0].newCert.replace(/-new(\.crt)$/, '$1'))} on each re-issued certificate; kube-pki check reports no error; then stage 3: kube-pki rotate-ca --ca ${which} --stage 3`,
     ];
   return [

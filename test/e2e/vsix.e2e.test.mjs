@@ -308,11 +308,21 @@ test('a broken kubeconfig shows squiggles on the planted lines, and the hover ex
 
 /** Runs a command through the command palette (F1), as a person would. */
 async function runCommand(title) {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
+  // The palette closes when focus moves away while it opens (a webview or a panel that just finished rendering
+  // takes it): then it is opened again, as a person would.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(`>${title}`, { timeout: 10_000 });
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
+      break;
+    } catch (err) {
+      // Not Escape: on the walkthrough page it goes back to the list of walkthroughs.
+      if (attempt === 3) throw err;
+    }
+  }
   await page.keyboard.press('Enter');
   await input.waitFor({ state: 'hidden' });
 }

@@ -27,4 +27,4 @@ export type { ExampleOptions, ExampleFile, ExampleDefect, ExampleTree, ExampleWr
 export { buildExampleCluster, writeExampleCluster, EXAMPLE_MARKER } from './example/cluster';
 // Rotating a CA in three stages (rotate/).
 export type { RotatedCa, Stage as RotationStage, RotateOptions, RotationResult, RotationFile, BrokenConnection } from './rotate';
-export { prepareRotation, finishRotation, rotationConnections } from './rotate';
+export { prepareRotation, finishRotation, rotationConnections, emptyRotation } from './rotate';

@@ -48,23 +48,10 @@ function preview(r: generate.RotationResult, planId: string | undefined): Rotati
 /** Registers kubePki/rotate/plan and /apply. `afterWrite`: files were written; the engine re-reads them. */
 export function registerRotation(connection: Connection, state: WorkspaceState, log: Log, afterWrite: (files: string[]) => void): void {
   const plans = new Map<string, generate.RotationResult>();
+  // Stage 0: no stage was planned.
   const failed = (ca: RotatePlanParams['ca'], error: string): RotationPreview => ({
-    ca,
-    title: '',
-    current: 0,
+    ...preview(generate.emptyRotation(ca, '', 1), undefined),
     stage: 0,
-    sites: [],
-    files: [],
-    moves: [],
-    removals: [],
-    restart: [],
-    verifyNext: [],
-    byHand: [],
-    refilled: [],
-    notReissued: [],
-    connectionsChecked: 0,
-    broken: [],
-    newErrors: [],
     error,
   });
 

@@ -77,6 +77,28 @@ export interface RotationResult {
   choices?: string[];
 }
 
+/** A rotation with nothing in it yet: what a stage fills in, or the answer to a request that fails. */
+export function emptyRotation(ca: RotationResult['ca'], title: string, stage: Stage): RotationResult {
+  return {
+    ca,
+    title,
+    current: 0,
+    stage,
+    sites: [],
+    files: [],
+    moves: [],
+    removals: [],
+    restart: [],
+    verifyNext: [],
+    byHand: [],
+    refilled: [],
+    notReissued: [],
+    connectionsChecked: 0,
+    broken: [],
+    newErrors: [],
+  };
+}
+
 export function readText(fs: FileSystem, file: string, max = MAX_FILE_BYTES): string | undefined {
   const r = fs.readFile(file, max);
   return r.ok ? r.data.toString('latin1') : undefined;

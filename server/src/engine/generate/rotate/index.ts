@@ -42,7 +42,16 @@ import { issueCertificate, loadIssuer, type IssuedCertificate, type KeyUsageName
 import { generateKey, loadKey } from '../keys';
 import { CA_KEY_USAGE } from '../profiles';
 import { nodeWriter, type FileWriter } from '../write';
-import { newErrorsAfter, readText, type RotateOptions, type RotationFile, type RotationResult, type RotatedCa, type Stage } from './common';
+import {
+  emptyRotation,
+  newErrorsAfter,
+  readText,
+  type RotateOptions,
+  type RotationFile,
+  type RotationResult,
+  type RotatedCa,
+  type Stage,
+} from './common';
 import { prepareServiceAccountRotation } from './serviceAccount';
 import { connectionsOf, describeLoc, encodedEntry, entryLabel, judge, readersOf, type Connection } from './connections';
 import { applyScalarEdits } from './inline';
@@ -264,24 +273,7 @@ export async function prepareRotation(engine: Engine, options: RotateOptions): P
   const show = options.show ?? ((f: string) => f);
   const now = options.now ?? new Date();
   const title = TITLES[ca];
-  const result: RotationResult = {
-    ca,
-    title,
-    current: 0,
-    stage: options.stage ?? 1,
-    sites: [],
-    files: [],
-    moves: [],
-    removals: [],
-    restart: [],
-    verifyNext: [],
-    byHand: [],
-    refilled: [],
-    notReissued: [],
-    connectionsChecked: 0,
-    broken: [],
-    newErrors: [],
-  };
+  const result = emptyRotation(ca, title, options.stage ?? 1);
   const refuse = (why: string) => ((result.refusal = why), result);
 
   const found = findSites(q, fs, ca);
@@ -801,4 +793,5 @@ export function finishRotation(
 
 export type { Connection, ConnectionCheck, Loc } from './connections';
 export type { RotateOptions, RotationFile, RotationResult, RotatedCa, Stage, BrokenConnection } from './common';
+export { emptyRotation } from './common';
 export type { Reference };

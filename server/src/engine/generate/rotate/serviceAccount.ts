@@ -20,7 +20,7 @@ import { materialFromText } from '../../resolve/material';
 import { overlayFileSystem } from '../../fs/nodeFileSystem';
 import { generateKey } from '../keys';
 import { readersOf } from './connections';
-import { newErrorsAfter, readText, type RotateOptions, type RotationFile, type RotationResult, type Stage } from './common';
+import { emptyRotation, newErrorsAfter, readText, type RotateOptions, type RotationFile, type RotationResult, type Stage } from './common';
 
 function spkiOf(text: string | undefined): Buffer | undefined {
   if (text === undefined) return undefined;
@@ -43,24 +43,7 @@ export async function prepareServiceAccountRotation(engine: Engine, options: Rot
   const q = new WorkspaceQuery(engine);
   const show = options.show ?? ((f: string) => f);
   const title = 'the service-account key pair';
-  const result: RotationResult = {
-    ca: 'service-account',
-    title,
-    current: 0,
-    stage: options.stage ?? 1,
-    sites: [],
-    files: [],
-    moves: [],
-    removals: [],
-    restart: [],
-    verifyNext: [],
-    byHand: [],
-    refilled: [],
-    notReissued: [],
-    connectionsChecked: 0,
-    broken: [],
-    newErrors: [],
-  };
+  const result = emptyRotation('service-account', title, options.stage ?? 1);
   const refuse = (why: string) => ((result.refusal = why), result);
 
   // The signers and the verifiers.

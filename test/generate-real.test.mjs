@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { buildCluster } from './helpers/cluster.mjs';
-import { tool } from './helpers/tools.mjs';
+import { runAsync, tool } from './helpers/tools.mjs';
 import { freePort } from './helpers/vscode-host.mjs';
 import { referServingCerts } from './helpers/serving.mjs';
 
@@ -314,19 +314,7 @@ async function startTlsEndpoint({ cert, key, clientCA }) {
 const startApiEndpoint = () => startTlsEndpoint({ cert: pki('apiserver.crt'), key: pki('apiserver.key'), clientCA: pki('ca.crt') });
 
 /** Asynchronous: the HTTPS endpoint runs in this process and must keep answering meanwhile. */
-function kubectl(args) {
-  return new Promise((resolve) => {
-    const p = spawn(tool('kubectl'), args, { env: { ...process.env, HOME: tmp, KUBECONFIG: '' } });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (out += d));
-    const t = setTimeout(() => p.kill('SIGKILL'), 60_000);
-    p.on('close', (status) => {
-      clearTimeout(t);
-      resolve({ status, out });
-    });
-  });
-}
+const kubectl = (args) => runAsync(tool('kubectl'), args, { env: { ...process.env, HOME: tmp, KUBECONFIG: '' } });
 
 test('kubectl with a generated kubeconfig completes the TLS handshake against the generated apiserver certificate, with its client certificate', async () => {
   const api = await startApiEndpoint();

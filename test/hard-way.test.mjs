@@ -22,13 +22,13 @@
 // planted one at a time, each found on the line to edit.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, copyFileSync, rmSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import https from 'node:https';
 import { checkTree, summary, lineOf } from './helpers/engine.mjs';
-import { tool } from './helpers/tools.mjs';
+import { runAsync, tool } from './helpers/tools.mjs';
 
 // ------------------------------------------------------------------------------- the openssl configuration
 
@@ -446,19 +446,7 @@ async function apiEndpoint(server) {
 }
 
 /** kubectl run asynchronously: the endpoint answers from this process meanwhile. */
-function kubectlAsync(cwd, args) {
-  return new Promise((resolve) => {
-    const p = spawn(tool('kubectl'), args, { cwd, env: { ...process.env, HOME: cwd, KUBECONFIG: '' } });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (out += d));
-    const t = setTimeout(() => p.kill('SIGKILL'), 60_000);
-    p.on('close', (status) => {
-      clearTimeout(t);
-      resolve({ status, out });
-    });
-  });
-}
+const kubectlAsync = (cwd, args) => runAsync(tool('kubectl'), args, { cwd, env: { ...process.env, HOME: cwd, KUBECONFIG: '' } });
 
 // ------------------------------------------------------------------------------------------------ tests
 

@@ -9,7 +9,7 @@
 // Servers run in their own process groups (setsid; $KUBE_PKI_PGID_DIR lets .ci/run end them), on 127.0.0.1.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, readFile, writeFile, cp, stat, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { buildCluster } from './helpers/cluster.mjs';
-import { tool } from './helpers/tools.mjs';
+import { runAsync, tool } from './helpers/tools.mjs';
 import { freePort, startGroup } from './helpers/vscode-host.mjs';
 
 const repo = fileURLToPath(new URL('../', import.meta.url));
@@ -128,19 +128,7 @@ async function tlsEtcd({ cert, key, clientCA }) {
   return { etcd, endpoint, port: client };
 }
 
-function kubectl(args) {
-  return new Promise((resolve) => {
-    const p = spawn(tool('kubectl'), args, { env: { ...process.env, HOME: tmp, KUBECONFIG: '' } });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (out += d));
-    const t = setTimeout(() => p.kill('SIGKILL'), 60_000);
-    p.on('close', (status) => {
-      clearTimeout(t);
-      resolve({ status, out });
-    });
-  });
-}
+const kubectl = (args) => runAsync(tool('kubectl'), args, { env: { ...process.env, HOME: tmp, KUBECONFIG: '' } });
 
 // ------------------------------------------------------------------------------------ the handshakes
 

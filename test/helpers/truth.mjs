@@ -27,13 +27,13 @@
 // rbac-unbound: authorization the handshake does not exercise). An error on a line several connections share
 // (the apiserver's --tls-cert-file) counts against a working connection only when no connection sharing it
 // is refused.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
 import YAML from 'yaml';
 import { buildCluster, generatorOf, loadEngine } from './cluster.mjs';
-import { tool } from './tools.mjs';
+import { runAsync, tool } from './tools.mjs';
 import { freePort, startGroup } from './vscode-host.mjs';
 
 const DAY = 86_400_000;
@@ -645,19 +645,7 @@ function runKubeconfig({ caFile, caData, certFile, keyFile, certData, keyData, s
   });
 }
 
-function run(cmd, args, { env, timeout = 20_000 } = {}) {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (out += d));
-    const timer = setTimeout(() => p.kill('SIGKILL'), timeout);
-    p.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, out });
-    });
-  });
-}
+const run = (cmd, args, { env, timeout = 20_000 } = {}) => runAsync(cmd, args, { env, timeout });
 
 /** Debian's etcd in its own process group, its log in a file; resolves once it serves or has exited. */
 async function startEtcd(workDir, name, args) {

@@ -23,6 +23,8 @@ const builds = [
   { entryPoints: ['server/src/lsp/server.ts'], outfile: 'dist/server.js' },
   // The command line: `kube-pki check ...`.
   { entryPoints: ['server/src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The reader threads that read a large tree on other cores (engine/workspace/parallelRead.ts), beside cli.js.
+  { entryPoints: ['server/src/engine/workspace/readerThread.ts'], outfile: 'dist/reader.js' },
   // The analysis engine as a library, for the tests and the benchmark.
   { entryPoints: ['server/src/engine/index.ts'], outfile: 'dist/engine.js' },
   // The expiry timeline's page, run in the webview (a browser): its script and, imported by it, its stylesheet

@@ -61,13 +61,13 @@ after(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-test('the tarball holds the CLI bundle, the README, the license and the changelog, and depends on nothing', () => {
+test('the tarball holds the CLI bundle (and its reader threads), the README, the license and the changelog, and depends on nothing', () => {
   const r = npm(['pack', '--ignore-scripts', '--dry-run', '--json'], repo);
   assert.equal(r.code, 0, r.stderr);
   const files = JSON.parse(r.stdout)[0]
     .files.map((f) => f.path)
     .sort();
-  assert.deepEqual(files, ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/cli.js', 'package.json']);
+  assert.deepEqual(files, ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/cli.js', 'dist/reader.js', 'package.json']);
   assert.equal(pkg.bin['kube-pki'], './dist/cli.js');
   assert.deepEqual(Object.keys(pkg.dependencies ?? {}), [], 'the bundles carry their libraries: no runtime dependency to fetch');
   assert.equal(pkg.files, undefined, 'vsce refuses a "files" property beside a .vscodeignore');

@@ -2,7 +2,8 @@
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { codes, nodeFileSystem, policy } from '../engine';
-import { MAX_CONFIG_BYTES, MAX_FILE_BYTES, type Finding, type SuppressedFinding } from '../engine/types';
+import { MAX_CONFIG_BYTES, MAX_FILE_BYTES, type Finding, type ReadResult, type SuppressedFinding } from '../engine/types';
+import { ParallelReader } from '../engine/workspace/parallelRead';
 import { HELP, parseArgs, USAGE, UsageError, usageMessage, type CheckArgs } from './args';
 import { formatGithub, formatGitlab, formatJson, formatSarif, formatText, type BaselineReport, type CodeCatalog, type Context } from './format';
 import { STDIN_DISPLAY, StreamObjects, stdinPath } from './stream';
@@ -71,8 +72,10 @@ export function run(argv: string[], io: Io): number | Promise<number> {
   return check(args, io);
 }
 
-function check(args: CheckArgs, io: Io): number {
+async function check(args: CheckArgs, io: Io): Promise<number> {
   const fs = nodeFileSystem();
+  // A large tree is read on other cores while the walk goes on (parallelRead.ts); a small one here.
+  const reader = new ParallelReader(MAX_CONFIG_BYTES, (file) => fs.takeListed?.(file) ?? false);
   const cwd = io.cwd;
   // --changed: the files named changed; the current folder (or the folders named) is the tree they are judged in.
   let changed: string[] | undefined;
@@ -83,7 +86,11 @@ function check(args: CheckArgs, io: Io): number {
   }
   let tree: OpenTree;
   try {
-    tree = openTree(args, cwd, fs, (shown, bytes) => io.err(tooBigNote(shown, bytes, 'not checked')), { stdin: true, sizeOnRead: true });
+    tree = openTree(args, cwd, fs, (shown, bytes) => io.err(tooBigNote(shown, bytes, 'not checked')), {
+      stdin: true,
+      sizeOnRead: true,
+      onTaken: (file) => reader.add(file),
+    });
   } catch (err) {
     if (err instanceof UsageError) return usageError(io, err.message, 'check');
     throw err;
@@ -126,20 +133,31 @@ function check(args: CheckArgs, io: Io): number {
 
   let internalError = internalErrorOnStream;
   const read: string[] = [];
+  const threads = await reader.finish({ steal: true });
   for (const file of files) {
-    const r = fs.readFile(file, MAX_CONFIG_BYTES);
-    if (!r.ok) {
-      if (r.tooBig !== undefined && !explicit.has(file)) {
-        // Found by the walk without a stat (openTree's sizeOnRead): the size is learnt here.
-        io.err(tooBigNote(ctx.display(file), r.tooBig, 'not checked'));
-        continue;
+    const pre = threads.get(file);
+    if (pre?.ok && pre.text === undefined && engine.acceptUnread(file)) {
+      // Read by a reader thread, and nothing kube-pki reads (never a file the user named: those are read here).
+      read.push(file);
+      continue;
+    }
+    let text = pre?.ok ? pre.text : undefined;
+    if (text === undefined) {
+      const r: ReadResult = pre && !pre.ok ? pre : fs.readFile(file, MAX_CONFIG_BYTES);
+      if (!r.ok) {
+        if (r.tooBig !== undefined && !explicit.has(file)) {
+          // Found by the walk without a stat (openTree's sizeOnRead): the size is learnt here.
+          io.err(tooBigNote(ctx.display(file), r.tooBig, 'not checked'));
+          continue;
+        }
+        if (explicit.has(file)) return usageError(io, `${ctx.display(file)}: ${r.reason}`, 'check');
+        continue; // gone or changed since discovery
       }
-      if (explicit.has(file)) return usageError(io, `${ctx.display(file)}: ${r.reason}`, 'check');
-      continue; // gone or changed since discovery
+      text = r.data.toString('utf8');
     }
     read.push(file);
     try {
-      const recognised = engine.updateDocument(file, r.data.toString('utf8'));
+      const recognised = engine.updateDocument(file, text);
       // A changed file kube-pki does not read (a CI workflow, a Helm values file) is no demand: no note.
       if (!recognised && explicit.has(file) && !changed) io.err(notCheckedNote(tree, file));
     } catch (err) {

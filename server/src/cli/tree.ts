@@ -71,7 +71,15 @@ export function openTree(
    * stdin: `-` among the paths reads a YAML stream from standard input. sizeOnRead: the caller reads every file and
    * notes those over the limit itself (ReadResult.tooBig): no stat in the walk.
    */
-  { stdin = false, sizeOnRead = false }: { stdin?: boolean; sizeOnRead?: boolean } = {},
+  {
+    stdin = false,
+    sizeOnRead = false,
+    onTaken,
+  }: {
+    stdin?: boolean;
+    sizeOnRead?: boolean;
+    /** Each file as the walk takes it (a reader thread starts on it). */ onTaken?: (file: string) => void;
+  } = {},
 ): OpenTree {
   const given: GivenPath[] = [];
   // '-' is standard input, which only `check` reads (the caller reads it); alone, no folder is walked.
@@ -158,6 +166,7 @@ export function openTree(
       listing,
       onFolder: (d, n) => engine.noteFolder(d, n),
       sizeOnRead,
+      onTaken,
     }))
       files.add(f);
     // One walk: the suffix index takes what this one met (unless a limit cut it short).

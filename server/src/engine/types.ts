@@ -73,6 +73,11 @@ export interface FileSystem {
    * when it does not resolve (nothing there). Optional: without it, readOnlyWithin can only judge paths lexically.
    */
   realpath?(path: string): string | undefined;
+  /**
+   * Whether the last folder listing typed `path` as a regular file that no read has used yet (readDirTyped): true
+   * once, for a reader elsewhere (a reader thread) that then opens it without a stat of its own. Optional.
+   */
+  takeListed?(path: string): boolean;
 }
 
 export interface EngineOptions {

@@ -31,6 +31,45 @@ function describeError(err: unknown): string {
 /** Regular files a folder listing typed as such and no read has used yet (bounded: see readDirTyped). */
 const MAX_LISTED = 500_000;
 
+/**
+ * Reads a regular file of at most maxBytes as nodeFileSystem does; `listed`: a folder listing just typed the path as
+ * a regular file (no stat before the open). Also the reader threads' read (workspace/readerThread.ts).
+ */
+export function readRegularFile(path: string, maxBytes: number, listed: boolean): ReadResult {
+  let fd: number | undefined;
+  try {
+    if (!listed) {
+      const before = fs.statSync(path);
+      if (before.isDirectory()) return { ok: false, reason: 'is a folder, not a file' };
+      if (!before.isFile()) return { ok: false, reason: 'is not a regular file (a FIFO, socket or device)' };
+      if (before.size > maxBytes) {
+        return { ok: false, reason: `is ${before.size} bytes, over the ${maxBytes}-byte limit`, tooBig: before.size };
+      }
+    }
+    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const st = fs.fstatSync(fd);
+    if (st.isDirectory()) return { ok: false, reason: 'is a folder, not a file' };
+    if (!st.isFile()) return { ok: false, reason: 'is not a regular file (a FIFO, socket or device)' };
+    if (st.size > maxBytes) return { ok: false, reason: `is ${st.size} bytes, over the ${maxBytes}-byte limit`, tooBig: st.size };
+    // Read at most maxBytes + 1 so a file that grew after stat is still caught.
+    const buf = Buffer.allocUnsafe(Math.min(st.size, maxBytes) + 1);
+    let total = 0;
+    for (;;) {
+      const asked = buf.length - total;
+      const n = fs.readSync(fd, buf, total, asked, null);
+      total += n;
+      // A regular file reads short only at its end: no second read to learn that it is over.
+      if (n === 0 || n < asked || total >= buf.length) break;
+    }
+    if (total > maxBytes) return { ok: false, reason: `is over the ${maxBytes}-byte limit` };
+    return { ok: true, data: buf.subarray(0, total) };
+  } catch (err) {
+    return { ok: false, reason: describeError(err) };
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 export function nodeFileSystem(): FileSystem {
   const listedRegular = new Set<string>();
   return {
@@ -44,38 +83,10 @@ export function nodeFileSystem(): FileSystem {
       }
     },
     readFile(path: string, maxBytes: number): ReadResult {
-      let fd: number | undefined;
-      try {
-        if (!listedRegular.delete(path)) {
-          const before = fs.statSync(path);
-          if (before.isDirectory()) return { ok: false, reason: 'is a folder, not a file' };
-          if (!before.isFile()) return { ok: false, reason: 'is not a regular file (a FIFO, socket or device)' };
-          if (before.size > maxBytes) {
-            return { ok: false, reason: `is ${before.size} bytes, over the ${maxBytes}-byte limit`, tooBig: before.size };
-          }
-        }
-        fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-        const st = fs.fstatSync(fd);
-        if (st.isDirectory()) return { ok: false, reason: 'is a folder, not a file' };
-        if (!st.isFile()) return { ok: false, reason: 'is not a regular file (a FIFO, socket or device)' };
-        if (st.size > maxBytes) return { ok: false, reason: `is ${st.size} bytes, over the ${maxBytes}-byte limit`, tooBig: st.size };
-        // Read at most maxBytes + 1 so a file that grew after stat is still caught.
-        const buf = Buffer.allocUnsafe(Math.min(st.size, maxBytes) + 1);
-        let total = 0;
-        for (;;) {
-          const asked = buf.length - total;
-          const n = fs.readSync(fd, buf, total, asked, null);
-          total += n;
-          // A regular file reads short only at its end: no second read to learn that it is over.
-          if (n === 0 || n < asked || total >= buf.length) break;
-        }
-        if (total > maxBytes) return { ok: false, reason: `is over the ${maxBytes}-byte limit` };
-        return { ok: true, data: buf.subarray(0, total) };
-      } catch (err) {
-        return { ok: false, reason: describeError(err) };
-      } finally {
-        if (fd !== undefined) fs.closeSync(fd);
-      }
+      return readRegularFile(path, maxBytes, listedRegular.delete(path));
+    },
+    takeListed(path: string): boolean {
+      return listedRegular.delete(path);
     },
     readDir(path: string): string[] {
       try {

@@ -73,6 +73,8 @@ export interface DiscoverOptions {
    * and says so itself; onTooBig is then called only for the JSON files sniffed.
    */
   sizeOnRead?: boolean;
+  /** Each candidate as the walk takes it (walk.ts onTaken). */
+  onTaken?: (file: string) => void;
 }
 
 /**
@@ -115,6 +117,7 @@ export function* discoverSteps(
           maxFiles: maxFiles - out.length,
           listing: options.listing,
           onFolder: options.onFolder,
+          onTaken: options.onTaken,
           accept: (full, sizeOf) => {
             if (seen.has(full)) return false;
             const byName = isCandidateName(full);

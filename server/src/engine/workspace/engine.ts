@@ -199,6 +199,19 @@ export class Engine implements WorkspaceView {
     return this.fs;
   }
 
+  /**
+   * updateDocument for a text the prefilter (mightMatter) turned away where it was read (a reader thread,
+   * parallelRead.ts): true when that changes nothing but what updateDocument's prefilter changes (done here); false
+   * when the engine needs the text (a config, a file it holds already, an env file a unit reads): give it with
+   * updateDocument.
+   */
+  acceptUnread(file: string): boolean {
+    if (isConfigName(file) || this.files.has(file) || this.lazy.has(file) || this.envUsers.has(file)) return false;
+    this.forgetMaterial(file);
+    this.onDemand.delete(file);
+    return true;
+  }
+
   updateDocument(file: string, text: string): boolean {
     if (isConfigName(file)) {
       // A config's settings, rules or excludes changed: every verdict and resolution below it may move.

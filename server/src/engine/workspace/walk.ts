@@ -255,6 +255,8 @@ export interface WalkOptions {
   onFolder?: (dir: string, names: string[]) => void;
   /** At most this many files are taken (default: no bound). */
   maxFiles?: number;
+  /** Each file as it is taken (the walk goes on): a reader thread can start on it (parallelRead.ts). */
+  onTaken?: (file: string) => void;
   /** Honour .gitignore files (default true). */
   gitignore?: boolean;
   /** Names sorted (default true: the same order on every machine). */
@@ -336,6 +338,7 @@ export function* walkSteps(fs: FileSystem, roots: string[], options: WalkOptions
           return;
         }
         out.push(full);
+        options.onTaken?.(full);
       }
     }
     yield;

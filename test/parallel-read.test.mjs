@@ -11,7 +11,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildMonorepo } from './helpers/monorepo.mjs';
 import { E, cleanup, tempDir } from './helpers/engine.mjs';
-import { start } from './helpers/lsp-client.mjs';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 let dir;
@@ -80,25 +79,4 @@ test('reader threads that cannot start (no reader script) leave every file to th
   const reader = new E.ParallelReader(16 * 1024 * 1024, () => false, path.join(dir, 'no-such-reader.js'), 2, 1);
   for (let i = 0; i < 600; i++) reader.add(path.join(dir, `f${i}.yaml`));
   assert.equal((await reader.finish()).size, 0);
-});
-
-test('the language server: the same workspace findings with reader threads as without, closed files included', async () => {
-  const findings = async (env) => {
-    const c = await start(dir, {}, { env });
-    try {
-      const s = await c.summary();
-      await c.waitUntil(() => c.logs.some((l) => /indexed \d+ candidate files/.test(l.message)), 60_000);
-      const published = [...c.diagnostics.values()]
-        .filter((p) => p.diagnostics.length)
-        .map((p) => `${path.relative(dir, fileURLToPath(p.uri))}: ${p.diagnostics.map((d) => `${d.code}@${d.range.start.line}`).join(' ')}`)
-        .sort();
-      return { errors: s.errors, warnings: s.warnings, published };
-    } finally {
-      await c.shutdown();
-    }
-  };
-  const threaded = await findings({ KUBE_PKI_THREADS: '2' });
-  const single = await findings({ KUBE_PKI_THREADS: '0' });
-  assert.ok(threaded.errors >= repo.defects.length, `${threaded.errors} errors`);
-  assert.deepEqual(threaded, single);
 });

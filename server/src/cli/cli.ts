@@ -133,7 +133,7 @@ async function check(args: CheckArgs, io: Io): Promise<number> {
 
   let internalError = internalErrorOnStream;
   const read: string[] = [];
-  const threads = await reader.finish({ steal: true });
+  const threads = await reader.finish();
   for (const file of files) {
     const pre = threads.get(file);
     if (pre?.ok && pre.text === undefined && engine.acceptUnread(file)) {

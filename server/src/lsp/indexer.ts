@@ -13,8 +13,6 @@
 import type { Connection } from 'vscode-languageserver/node';
 import * as path from 'node:path';
 import { DEFAULT_MAX_FILES, discoverFiles, discoverSteps, Engine, isWithin, type policy, type WalkReport } from '../engine';
-import { ParallelReader } from '../engine/workspace/parallelRead';
-import { MAX_CONFIG_BYTES } from '../engine/types';
 import type { Summary } from '../../../shared/protocol';
 import type { Log } from './guard';
 import type { Publisher } from './publisher';
@@ -267,9 +265,7 @@ export class WorkspaceIndex {
         if (cancelled()) return progress?.done();
       }
 
-      // 2. The walk, a folder at a time; a large tree is read meanwhile by reader threads (parallelRead.ts), which
-      // send back only what can matter (the main thread stays free for requests and keystrokes).
-      const reader = new ParallelReader(MAX_CONFIG_BYTES, (f) => state.diskFs.takeListed?.(f) ?? false);
+      // 2. The walk, a folder at a time.
       const files: string[] = [];
       const listings = new Map<string, string[]>();
       const limits: string[] = [];
@@ -284,15 +280,7 @@ export class WorkspaceIndex {
           [folder],
           undefined,
           // sizeOnRead: no stat per file; the read turns away a file over the size limit.
-          {
-            isExcluded: excluded,
-            maxFiles: bound.max,
-            report,
-            listing,
-            onFolder: (d, n) => next.noteFolder(d, n),
-            sizeOnRead: true,
-            onTaken: (f) => reader.add(f),
-          },
+          { isExcluded: excluded, maxFiles: bound.max, report, listing, onFolder: (d, n) => next.noteFolder(d, n), sizeOnRead: true },
           found,
         );
         for (;;) {
@@ -310,21 +298,14 @@ export class WorkspaceIndex {
       }
       const all = [...new Set(files)];
 
-      // 3. Reading what the threads did not turn away (all of it for a small tree), in slices (reads are
-      // synchronous: a small file costs microseconds, its parse is what weighs; libuv's asynchronous reads took 3 to
-      // 6 times as long here), and a keystroke's diagnostics before any more of it (turn()).
-      progress?.report(0, `${all.length} files found`);
-      const threads = await reader.finish();
-      if (cancelled()) return progress?.done();
+      // 3. Reading, in slices (reads are synchronous: a small file costs microseconds, its parse is what weighs;
+      // off the thread, libuv's reads took 3 to 6 times as long here), and a keystroke's diagnostics before any
+      // more of it (turn()).
       for (let i = 0; i < all.length; i++) {
         const file = all[i];
         if (!read.has(file)) {
           read.add(file);
-          // What a thread read and turned away is not read again; the rest is read here, through the engine's own
-          // reads (open buffers, the confinement of an untrusted workspace).
-          const pre = threads.get(file);
-          if (!(pre?.ok && pre.text === undefined && guard('index', () => next.acceptUnread(file), false)))
-            guard('index', () => loadFile(next, file), undefined);
+          guard('index', () => loadFile(next, file), undefined);
         }
         if (due()) {
           progress?.report(Math.round((100 * (i + 1)) / all.length), `${i + 1}/${all.length} files`);

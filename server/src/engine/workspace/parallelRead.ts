@@ -3,7 +3,10 @@
 // read each file (the disk's own checks: regular files only, the size limit) and apply the prefilter (mightMatter),
 // and send back only the texts that can matter. The main thread then gives those to the engine; a file a thread
 // turned away is one Engine.acceptUnread agrees changes nothing. Small trees (fewer than PARALLEL_MIN_FILES) are read
-// on the main thread, as is anything a thread did not answer for (a thread that failed, no dist/reader.js).
+// on the main thread, as is anything a thread did not answer for (a thread that failed, no dist/reader.js). The
+// command line uses it; the language server does not: its index already runs in slices beside the user's typing,
+// and a reader thread competing for the cores made keystrokes slower (npm run bench, monorepo) without shortening
+// the index.
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
@@ -92,20 +95,17 @@ export class ParallelReader {
   }
 
   /**
-   * Every result, once the threads are done (files missing from it are for the caller to read). `steal`: the main
-   * thread reads meanwhile the chunks no thread has begun, from the last one back (the command line, which has nothing
-   * else to do; the language server leaves its thread free for requests).
+   * Every result, once the threads are done (files missing from it are for the caller to read). Meanwhile the
+   * calling thread reads the chunks no thread has begun, from the last one back.
    */
-  async finish({ steal = false }: { steal?: boolean } = {}): Promise<Map<string, ParallelRead>> {
+  async finish(): Promise<Map<string, ParallelRead>> {
     if (this.workers.length === 0) return this.results;
     this.flush();
     for (const w of this.workers) w.postMessage({ end: true });
-    if (steal) {
-      for (let i = this.chunks.length - 1; i >= 0; i--) {
-        const c = this.chunks[i];
-        if (Atomics.compareExchange(c.claim, 0, 0, 2) !== 0) continue;
-        for (let j = 0; j < c.files.length; j++) this.take(readForThreads(c.files[j], c.listed[j], this.maxBytes));
-      }
+    for (let i = this.chunks.length - 1; i >= 0; i--) {
+      const c = this.chunks[i];
+      if (Atomics.compareExchange(c.claim, 0, 0, 2) !== 0) continue;
+      for (let j = 0; j < c.files.length; j++) this.take(readForThreads(c.files[j], c.listed[j], this.maxBytes));
     }
     await Promise.all(this.pending);
     for (const w of this.workers) void w.terminate();

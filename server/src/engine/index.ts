@@ -6,7 +6,7 @@ export { Engine, type UnplacedReference } from './workspace/engine';
 export { discoverFiles, discoverSteps, isCandidateName, isJsonCandidate, SKIP_DIRS, type DiscoverOptions } from './workspace/discover';
 export { DEFAULT_MAX_FILES, excludesFileOf, GitIgnores, MAX_WALK_DEPTH, mergeReports, walkFiles, walkSteps, type WalkReport } from './workspace/walk';
 export { nodeFileSystem, overlayFileSystem } from './fs/nodeFileSystem';
-export { isWithin } from './fs/confined';
+export { isBelow, isWithin } from './fs/confined';
 export { parseFile, parseBlockYaml } from './parse';
 export * as pki from './pki';
 export * as generate from './generate';

@@ -35,7 +35,6 @@ const inEngine = under('server/src/engine');
 const inLsp = under('server/src/lsp');
 const inCli = under('server/src/cli');
 const inClient = under('client');
-const inServer = under('server/src');
 const inShared = under('shared');
 const inWebview = under('client/src/webview');
 const inChecks = under('server/src/engine/checks');

@@ -70,7 +70,7 @@ export default tseslint.config(
               group: ['vscode', 'vscode-languageserver*', 'vscode-languageclient*', 'vscode-jsonrpc*'],
               message: 'The engine imports no editor or LSP code.',
             },
-            { group: ['**/lsp/**', '**/cli/**', '**/client/**'], message: 'The engine imports no adapter.' },
+            { group: ['**/lsp/**', '**/cli/**', '**/client/**', '**/shared/**'], message: 'The engine imports no adapter, nor the wire contract.' },
           ],
         },
       ],

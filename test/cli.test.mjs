@@ -175,6 +175,18 @@ test('sarif 2.1.0 is structurally valid', () => {
   }
 });
 
+test('sarif: a file in a folder whose name starts with two dots ("..foo") is inside the current folder: a relative artifact', async () => {
+  const cn = broken.defects.find((d) => d.defect === 'scheduler-cn-typo');
+  const dir = path.join(tmp, 'dotdot');
+  await mkdir(path.join(dir, '..foo'), { recursive: true });
+  await copyFile(cn.file, path.join(dir, '..foo', 'scheduler.conf'));
+  const r = cli(['check', '..foo', '--format', 'sarif'], { cwd: dir });
+  assert.equal(r.code, 1, r.stderr);
+  const results = JSON.parse(r.stdout).runs[0].results.filter((x) => x.ruleId === 'cn-mismatch');
+  assert.equal(results.length, 1, r.stdout);
+  assert.deepEqual(results[0].locations[0].physicalLocation.artifactLocation, { uri: '..foo/scheduler.conf', uriBaseId: '%SRCROOT%' });
+});
+
 test('--now in the future turns certificates expired', () => {
   const r = cli(['check', 'healthy', '--now', '2200-01-01T00:00:00Z']);
   assert.equal(r.code, 1, r.stdout + r.stderr);

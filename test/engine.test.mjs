@@ -563,3 +563,13 @@ describe('incremental re-checks', () => {
     assert.ok(!affected.includes(lone), 'a kubeconfig does not depend on another kubeconfig');
   });
 });
+
+test('isWithin and isBelow: a folder named "..foo" is inside, ".." and "../x" are not; isBelow leaves out the folder itself', () => {
+  const root = path.resolve('/ws');
+  const at = (...p) => path.join(root, ...p);
+  for (const p of [root, at('a'), at('..foo'), at('..foo', 'x'), at('a', '..', 'b'), at('...')]) assert.equal(E.isWithin(root, p), true, p);
+  for (const p of [path.dirname(root), at('..', 'x'), path.resolve('/wsx'), path.resolve('/other')]) assert.equal(E.isWithin(root, p), false, p);
+  assert.equal(E.isBelow(root, root), false);
+  assert.equal(E.isBelow(root, at('..foo', 'x')), true);
+  assert.equal(E.isBelow(root, at('..', 'x')), false);
+});

@@ -412,6 +412,21 @@ test('a folder whose name starts with two dots ("..foo") is inside the workspace
   await c.shutdown();
 });
 
+test('a related location folded into the message names a file in a "..foo" folder relative to the workspace folder', async () => {
+  const ws = path.join(tmp, 'dotdot-notes');
+  const file = path.join(ws, '..foo', 'admin.conf');
+  await mkdir(path.dirname(file), { recursive: true });
+  const text = conflicting(await readFile(cluster.files['admin.conf'], 'utf8'));
+  await writeFile(file, text);
+  const c = await start(ws, {}, { relatedInformation: false });
+  clients.push(c);
+  const uri = await c.open(file, text);
+  const diags = await c.waitForDiagnostics(uri, (ds) => ds.some((x) => x.code === 'conflicting-fields'));
+  const folded = diags.find((x) => x.code === 'conflicting-fields');
+  assert.match(folded.message, /\n {2}- \.\.foo\/admin\.conf:\d+:\d+: /, folded.message);
+  await c.shutdown();
+});
+
 test('shutdown and exit end the process cleanly', async () => {
   const c = await startClient({});
   await c.summary();

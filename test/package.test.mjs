@@ -140,3 +140,20 @@ test("the extension's page is a README for users: what it does, its commands and
   }
   assert.doesNotMatch(page, /npm (ci|test|run)|## Tests/, 'no developer instructions');
 });
+
+test('install scripts are declared: allowScripts names every locked dependency with one (optional ones aside), and only those', () => {
+  const lock = JSON.parse(read('package-lock.json'));
+  const withScripts = Object.entries(lock.packages)
+    .filter(([where, p]) => where && p.hasInstallScript)
+    .map(([where, p]) => ({ name: where.slice(where.lastIndexOf('node_modules/') + 'node_modules/'.length), optional: !!p.optional }));
+  assert.ok(
+    withScripts.some((p) => p.name === 'esbuild'),
+    'the lockfile is read',
+  );
+  const allowed = pkg.allowScripts ?? {};
+  const required = withScripts.filter((p) => !p.optional).map((p) => p.name);
+  const undeclared = required.filter((name) => allowed[name] !== true);
+  assert.deepEqual(undeclared, [], 'dependencies whose install script npm 11 would skip with only a warning: add them to allowScripts');
+  const stale = Object.keys(allowed).filter((name) => !withScripts.some((p) => p.name === name));
+  assert.deepEqual(stale, [], 'allowScripts entries no locked dependency needs');
+});

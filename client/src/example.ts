@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { EXAMPLE_REQUEST, type ExampleResult } from '../../shared/protocol';
+import { isWithin } from './paths';
 
 export const OPEN_EXAMPLE_COMMAND = 'kubePki.openExampleCluster';
 export const EXAMPLE_HOVER_COMMAND = 'kubePki.example.showHover';
@@ -62,7 +63,7 @@ async function freeFolder(parent: string): Promise<string> {
 
 function tilde(p: string): string {
   const home = os.homedir();
-  return home && (p === home || p.startsWith(home + path.sep)) ? `~${p.slice(home.length)}` : p;
+  return home && isWithin(home, p) ? path.join('~', path.relative(home, p)) : p;
 }
 
 /** Asks where the example goes: a new folder in the home folder, in a temporary folder, or below a folder picked. */

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { APPLY_REQUEST, DEFAULTS_REQUEST, PLAN_REQUEST, type ApplyResult, type GenerationDefaults, type PlanPreview } from '../../shared/protocol';
+import { relativeToFolders } from './paths';
 import { plural } from './words';
 
 const KEY_TYPES = [
@@ -47,19 +48,11 @@ export function skippedButtons(s: Skipped, exists: (p: string) => boolean, fixin
   return out;
 }
 
-function rel(p: string, folders: string[]): string {
-  for (const f of folders) {
-    const r = path.relative(f, p);
-    if (r && !r.startsWith('..') && !path.isAbsolute(r)) return r;
-  }
-  return p;
-}
-
 function describe(p: PlanPreview, folders: string[]): string {
   const lines: string[] = [];
   for (const i of p.items) {
     for (const f of i.files)
-      lines.push(`${f.kind.startsWith('inline') ? 'Edit' : f.replace ? 'Replace' : 'Create'} ${rel(f.path, folders)} (${f.kind})`);
+      lines.push(`${f.kind.startsWith('inline') ? 'Edit' : f.replace ? 'Replace' : 'Create'} ${relativeToFolders(f.path, folders)} (${f.kind})`);
     const names = i.names?.length ? `; SANs ${i.names.join(', ')}` : '';
     if (i.subject !== undefined)
       lines.push(
@@ -207,7 +200,7 @@ export function registerGenerateCommands(
 
   async function pickCa(d: GenerationDefaults): Promise<string | undefined> {
     if (d.cas.length === 0) return ask('CA certificate (its key is expected beside it, ca.crt -> ca.key)', '', nonEmpty);
-    const items = [...d.cas.map((p) => ({ label: rel(p, folders()), value: p })), { label: 'Another file…', value: '' }];
+    const items = [...d.cas.map((p) => ({ label: relativeToFolders(p, folders()), value: p })), { label: 'Another file…', value: '' }];
     const pick = await vscode.window.showQuickPick(items, { title: "The CA that signs it (the apiserver's --client-ca-file)" });
     if (!pick) return undefined;
     return pick.value || ask('CA certificate path', '', nonEmpty);
@@ -246,7 +239,7 @@ export function registerGenerateCommands(
       const items = (preview.items ?? []).map((i) => ({
         label: i.title,
         description: i.subject,
-        detail: i.files.map((f) => rel(f.path, folders())).join(', '),
+        detail: i.files.map((f) => relativeToFolders(f.path, folders())).join(', '),
         id: i.id,
         paths: i.files.map((f) => f.path),
         picked: true,

@@ -14,6 +14,7 @@ import {
   type RotationApplyResult,
   type RotationPreview,
 } from '../../shared/protocol';
+import { relativeToFolders } from './paths';
 
 const CAS: { label: string; value: RotatePlanParams['ca']; description: string }[] = [
   { label: 'Cluster CA', value: 'cluster', description: 'pki/ca.crt: the apiserver, kubelets, kubeconfigs' },
@@ -25,11 +26,10 @@ const CAS: { label: string; value: RotatePlanParams['ca']; description: string }
 const STAGES: Record<number, string> = { 1: 'trust both the old and the new', 2: 're-issue with the new', 3: 'trust only the new' };
 
 function rel(p: string): string {
-  for (const f of vscode.workspace.workspaceFolders ?? []) {
-    const r = path.relative(f.uri.fsPath, p);
-    if (r && !r.startsWith('..') && !path.isAbsolute(r)) return r;
-  }
-  return p;
+  return relativeToFolders(
+    p,
+    (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+  );
 }
 
 /** The stage as the CLI prints it: what changes, the checks, what restarts, what to verify next. */

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isBelow } from '../engine/fs/confined';
 import type { Finding, Range, Severity, SuppressedFinding } from '../engine/types';
 import { plural } from '../engine/words';
 import { objectLabel, type StreamObject, type StreamObjects } from './stream';
@@ -165,10 +166,7 @@ function encodePath(p: string): string {
 }
 
 function artifactLocation(file: string, ctx: Context): { uri: string; uriBaseId?: string } {
-  const rel = path.relative(ctx.cwd, file);
-  if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) {
-    return { uri: encodePath(rel), uriBaseId: '%SRCROOT%' };
-  }
+  if (isBelow(ctx.cwd, file)) return { uri: encodePath(path.relative(ctx.cwd, file)), uriBaseId: '%SRCROOT%' };
   return { uri: pathToFileURL(file).href };
 }
 

@@ -7,7 +7,7 @@ export { discoverFiles, discoverSteps, isCandidateName, isJsonCandidate, SKIP_DI
 export { DEFAULT_MAX_FILES, excludesFileOf, GitIgnores, MAX_WALK_DEPTH, mergeReports, walkFiles, walkSteps, type WalkReport } from './workspace/walk';
 export { nodeFileSystem, overlayFileSystem } from './fs/nodeFileSystem';
 export { ParallelReader, PARALLEL_MIN_FILES, type ParallelRead } from './workspace/parallelRead';
-export { isWithin } from './fs/confined';
+export { isBelow, isWithin } from './fs/confined';
 export { parseFile, parseBlockYaml } from './parse';
 export * as pki from './pki';
 export * as generate from './generate';

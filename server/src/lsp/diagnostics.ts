@@ -1,6 +1,7 @@
 // Finding (engine) -> Diagnostic (LSP).
 import * as path from 'node:path';
 import type { Diagnostic, DiagnosticRelatedInformation } from 'vscode-languageserver/node';
+import { isBelow } from '../engine';
 import type { Finding, Range, Severity } from '../engine/types';
 
 export const SOURCE = 'kube-pki';
@@ -56,8 +57,7 @@ export function toDiagnostic(f: Finding, ctx: DiagnosticContext): Diagnostic {
 /** A path relative to the folder that contains it, or the path itself. */
 export function displayPath(file: string, folders: string[]): string {
   for (const folder of folders) {
-    const rel = path.relative(folder, file);
-    if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).join('/');
+    if (isBelow(folder, file)) return path.relative(folder, file).split(path.sep).join('/');
   }
   return file;
 }

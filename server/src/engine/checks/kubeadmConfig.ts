@@ -28,6 +28,7 @@ import type { Component, KubeadmConfigUnit, Reference, SpannedValue } from '../p
 import type { Certificate } from '../pki/certificate';
 import { describeNames, hostMismatchMessage } from '../pki/verify';
 import {
+  cas,
   holdsAskedName,
   KUBEADM_CERTIFICATES_DIR,
   kubeadmCertificates,
@@ -149,7 +150,7 @@ function checkPins(ctx: CheckContext, units: KubeadmConfigUnit[]): void {
     } else good.push({ pin, hex: r.hex });
   }
   if (good.length === 0) return;
-  const caPath = join.caCertPath?.value ?? path.posix.join(KUBEADM_CERTIFICATES_DIR, 'ca.crt');
+  const caPath = join.caCertPath?.value ?? path.posix.join(KUBEADM_CERTIFICATES_DIR, `${cas.ca.file}.crt`);
   const caRef: Reference = {
     file: ctx.file,
     span: join.caCertPath?.span ?? join.span,

@@ -613,6 +613,13 @@ export const kubeletFlags: Record<string, { names: Expect; field?: keyof typeof 
   'tls-private-key-file': { names: 'key', field: 'tlsPrivateKeyFile' },
 };
 
+/**
+ * kubeadm's service account key pair below certificatesDir, which --service-account-key-file,
+ * --service-account-signing-key-file and --service-account-private-key-file name (cmd/kubeadm/app/constants:
+ * ServiceAccountPrivateKeyName, ServiceAccountPublicKeyName).
+ */
+export const serviceAccountKeyFiles = { key: 'sa.key', pub: 'sa.pub' } as const;
+
 /** CA fields of other files: a kubeconfig's cluster CA, a webhook's caBundle (the inventory's roles). */
 export const otherCaFields: Readonly<Record<string, string>> = {
   'certificate-authority': 'cluster CA',

@@ -8,6 +8,7 @@ import type { ComponentUnit, DistroConfigUnit, Reference, Span } from '../parse'
 import type { ClusterQuery } from './query';
 import type { AskedName } from './kubeadm';
 import { firstIpOfCidr } from './net';
+import { isWithin } from '../fs/confined';
 
 export type Distro = 'k3s' | 'rke2';
 
@@ -201,9 +202,8 @@ export function distroApiservers(q: ClusterQuery, kubeconfigFile: string): Distr
     const found = q.resolve(probe)?.found;
     if (!found || !found.split(path.sep).join('/').endsWith(nodePath)) continue;
     const root = found.slice(0, found.length - nodePath.length) || path.sep;
-    const rel = path.relative(root, kubeconfigFile);
     const mapped = !!q.options.rootDir || Object.keys(q.options.pathMappings ?? {}).length > 0;
-    if (!mapped && (rel.startsWith('..') || path.isAbsolute(rel))) continue;
+    if (!mapped && !isWithin(root, kubeconfigFile)) continue;
     out.push({ distro, unit: servingUnit(found, path.dirname(found), nodeTls), port: DISTRO_APISERVER_PORT[distro] });
   }
   return out;

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import type { ComponentUnit, Flag, KubeadmConfigUnit, Reference, Span, SpannedValue } from '../parse';
 import { componentUnit } from '../parse/manifest';
-import { cas, certificate, certificates, components, flagsOf, type CertificateName, type Component } from './catalog';
+import { cas, certificate, certificates, components, flagsOf, serviceAccountKeyFiles, type CertificateName, type Component } from './catalog';
 import { firstIpOfCidr, hostOf } from './net';
 import type { Certificate } from '../pki/certificate';
 import { matchesHost } from '../pki/verify';
@@ -43,6 +43,9 @@ export function holdsAskedName(cert: Certificate, name: string): boolean {
 }
 
 const usable = (v: SpannedValue | undefined): v is SpannedValue => !!v && v.value !== '0.0.0.0' && v.value !== '::';
+
+/** kubeadm's file of a certificate, below certificatesDir ('etcd/server.crt'), as the catalog names it. */
+const kubeadmCrt = (name: KubeadmCertificate['phase']): string => `${certificates[name].kubeadm.file}.crt`;
 
 /** The kubeadm documents of one file, taken together as kubeadm takes them (`--config` with several documents). */
 export function kubeadmCertificates(units: KubeadmConfigUnit[]): KubeadmCertificate[] {
@@ -83,13 +86,13 @@ export function kubeadmCertificates(units: KubeadmConfigUnit[]): KubeadmCertific
   }
   if (asked.length) {
     const tls = cluster?.apiServerExtraArgs.get('tls-cert-file');
-    const p = tls?.value ?? path.posix.join(dir, 'apiserver.crt');
+    const p = tls?.value ?? path.posix.join(dir, kubeadmCrt('apiserver'));
     out.push({ phase: 'apiserver', path: p, ref: implied(p, tls?.span ?? anchor, tls ? '--tls-cert-file' : 'certificatesDir'), asked });
   }
   if (cluster && !cluster.etcdExternal) {
     const etcd: Array<[SpannedValue[], string, string, KubeadmCertificate['phase']]> = [
-      [cluster.etcdServerCertSANs, 'etcd.local.serverCertSANs', 'etcd/server.crt', 'etcd-server'],
-      [cluster.etcdPeerCertSANs, 'etcd.local.peerCertSANs', 'etcd/peer.crt', 'etcd-peer'],
+      [cluster.etcdServerCertSANs, 'etcd.local.serverCertSANs', kubeadmCrt('etcd-server'), 'etcd-server'],
+      [cluster.etcdPeerCertSANs, 'etcd.local.peerCertSANs', kubeadmCrt('etcd-peer'), 'etcd-peer'],
     ];
     for (const [sans, field, rel, phase] of etcd) {
       if (!sans.length) continue;
@@ -143,7 +146,7 @@ export function kubeadmFileFlags(component: Component, dir: string): Map<string,
  * naming one that is not there yet is no error.
  */
 export function kubeadmWrittenFiles(dir: string): Set<string> {
-  const out = new Set<string>([path.posix.join(dir, 'sa.key'), path.posix.join(dir, 'sa.pub')]);
+  const out = new Set<string>([path.posix.join(dir, serviceAccountKeyFiles.key), path.posix.join(dir, serviceAccountKeyFiles.pub)]);
   for (const c of Object.keys(components) as Component[]) for (const p of kubeadmFileFlags(c, dir).values()) out.add(p);
   for (const name of Object.keys(certificates) as CertificateName[]) {
     const spec = certificate(name);

@@ -6,6 +6,7 @@ import { unitReferences, type ParsedFile, type Reference, type Unit } from '../p
 import { certKeyPairs, certUses, componentFlag, kubeletFields, kubeletFlags } from '../cluster';
 import type { Finding, Range } from '../types';
 import type { ContextFinding } from '../decode/markdown';
+import { isBelow } from '../fs/confined';
 
 /** The role kube-pki infers for a reference, in words: "kube-apiserver's serving certificate". */
 export function roleOf(unit: Unit, ref: Reference): string {
@@ -84,9 +85,7 @@ export function referencesTo(engine: Engine, file: string, limit = 20): Referenc
 
 /** "etc/kubernetes/manifests/kube-apiserver.yaml:41" relative to the search root holding it. */
 export function displayLocation(engine: Engine, file: string, line: number): string {
-  const root = engine.options.searchRoots
-    .filter((r) => file.startsWith(r.endsWith(path.sep) ? r : r + path.sep))
-    .sort((a, b) => b.length - a.length)[0];
+  const root = engine.options.searchRoots.filter((r) => isBelow(r, file)).sort((a, b) => b.length - a.length)[0];
   return `${root ? path.relative(root, file) : file}:${line + 1}`;
 }
 

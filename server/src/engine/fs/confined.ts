@@ -15,9 +15,18 @@ export function refusalReason(kind: Refusal): string {
   return kind === 'link' ? `leads outside the workspace folders through a symbolic link: ${LIFT}` : `is outside the workspace folders: ${LIFT}`;
 }
 
+/**
+ * Whether `p` is `root` or lies below it, by the path (no link followed). The one test of "inside a folder" for the
+ * engine and its adapters: a folder named `..foo` is inside, `..` and `../x` are not.
+ */
 export function isWithin(root: string, p: string): boolean {
   const rel = path.relative(root, p);
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+/** Whether `p` lies below `root` (within it, and not `root` itself). */
+export function isBelow(root: string, p: string): boolean {
+  return path.relative(root, p) !== '' && isWithin(root, p);
 }
 
 /**

@@ -50,6 +50,21 @@ export interface Resolution {
 }
 
 /** Nothing found, nothing refused, and no place known: not a defect kube-pki can see. */
+/**
+ * Where the path mappings place a node path (POSIX, absolute), the longest prefix first: `/etc/kubernetes` maps
+ * `/etc/kubernetes/pki/ca.crt` and `/etc/kubernetes` itself, not `/etc/kubernetes2`. Path resolution tries each;
+ * generation creates a missing file at the first.
+ */
+export function mappedPaths(refPath: string, pathMappings: Record<string, string> | undefined): string[] {
+  const out: string[] = [];
+  const mappings = Object.entries(pathMappings ?? {}).sort((a, b) => b[0].length - a[0].length);
+  for (const [prefix, target] of mappings) {
+    const p = prefix.replace(/\/+$/, '');
+    if (refPath === p || refPath.startsWith(p + '/')) out.push(path.join(target, refPath.slice(p.length)));
+  }
+  return out;
+}
+
 export function isUnplaced(r: Resolution | undefined): boolean {
   return !!r && !r.found && !r.place && !r.refused;
 }
@@ -160,15 +175,10 @@ export function resolveReferencePath(
   }
 
   let place: Place | undefined;
-  const mappings = Object.entries(options.pathMappings ?? {}).sort((a, b) => b[0].length - a[0].length);
-  for (const [prefix, target] of mappings) {
-    const p = prefix.replace(/\/+$/, '');
-    if (refPath === p || refPath.startsWith(p + '/')) {
-      const candidate = path.join(target, refPath.slice(p.length));
-      place ??= { path: path.normalize(candidate), by: 'mapping' };
-      const found = attempt(candidate);
-      if (found) return { found, tried };
-    }
+  for (const candidate of mappedPaths(refPath, options.pathMappings)) {
+    place ??= { path: path.normalize(candidate), by: 'mapping' };
+    const found = attempt(candidate);
+    if (found) return { found, tried };
   }
 
   if (options.rootDir) {

@@ -19,7 +19,7 @@ import { isKubeadmConfig, isUnplaced, resolveReferencePath, type Resolution } fr
 import { notFoundMessage, pathNote, unplacedMessage, type NamedBy, type PathNote } from '../resolve/notFound';
 import { commonPrefixLength, FileIndex } from '../resolve/fileIndex';
 import type { WalkReport } from './walk';
-import { confinedFileSystem, isWithin, refusalReason } from '../fs/confined';
+import { confinedFileSystem, isBelow, isWithin, refusalReason } from '../fs/confined';
 import { CheckContext, type CheckDependencies } from '../checks/context';
 import { WorkspaceQuery, type ClusterQuery, type UnitsByKind, type WorkspaceView } from '../cluster/query';
 import { allChecks } from '../checks';
@@ -616,7 +616,7 @@ export class Engine implements WorkspaceView {
       // Everything it may govern: the documents below its folder (all of them when it is the one given).
       const dir = path.dirname(file);
       const everything = this.opts.configFile === file;
-      for (const doc of this.files.keys()) if (everything || isBelow(doc, dir)) out.add(doc);
+      for (const doc of this.files.keys()) if (everything || isBelow(dir, doc)) out.add(doc);
       return [...out];
     }
     const changedKinds = new Set<string>();
@@ -972,11 +972,6 @@ function unitTree(unit: string): { root: string; folders: string[] } | undefined
 
 function sourceOnly(file: string, text: string): ParsedFile {
   return { file, text, lines: new LineIndex(text), units: [], yamlErrors: [], recognised: false, unread: [] };
-}
-
-/** Whether `file` lies below `dir` (not `dir` itself). */
-function isBelow(file: string, dir: string): boolean {
-  return path.relative(dir, file) !== '' && isWithin(dir, file);
 }
 
 /** A flat copy of a string (a substring may keep its whole parent alive); exact for any UTF-16 content. */

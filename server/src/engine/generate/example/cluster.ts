@@ -11,13 +11,13 @@
 //   untrusted-issuer  etc/kubernetes/kubelet.conf:18  the kubelet's client certificate comes from another "kubernetes" CA
 import * as path from 'node:path';
 import type { FileSystem } from '../../types';
+import { DAY } from '../../decode/time';
 import { issueCertificate, type CertRequest, type IssuedCertificate } from '../certs';
 import { generateKey, type GeneratedKey, type KeyType } from '../keys';
 import { kubeconfigText } from '../kubeconfig';
 import { writeBatch, type FileWriter, type WriteReport } from '../write';
 import { apiserverManifest, controllerManagerManifest, etcdManifest, kubeletConfig, schedulerManifest, type NodeSettings } from './manifests';
 
-const DAY = 24 * 60 * 60 * 1000;
 const MIN = 60 * 1000;
 
 /** The file that marks a folder as a generated example; it lists the expected findings. */

@@ -21,6 +21,7 @@ import type { CaFamily } from '../profiles';
 import type { Planner } from './planner';
 import type { CaSlot, LeafSlot } from './slots';
 import { isWeak } from './keyStrength';
+import { isBelow } from '../../fs/confined';
 
 /** Which of kube-pki's CA families each k3s CA file plays (for titles and a renewal's defaults). */
 function familyOf(caFile: string): CaFamily {
@@ -88,7 +89,7 @@ export function gatherDistro(planner: Planner): void {
     const entries: DistroCertificate[] = [...DISTRO_CERTIFICATES];
     const clientEntry = DISTRO_CERTIFICATES.find((e) => e.ca === DISTRO_TLS.clientCA)!;
     for (const u of documents.values()) {
-      if (!u.file.startsWith(folder.dir + path.sep) || entries.some((e) => e.file === u.name) || !u.name.startsWith('client-')) continue;
+      if (!isBelow(folder.dir, u.file) || entries.some((e) => e.file === u.name) || !u.name.startsWith('client-')) continue;
       entries.push({ ...clientEntry, file: u.name, title: `the ${u.name.replace(/^client-|\.crt$/g, '')} client certificate` });
     }
     for (const entry of entries) {

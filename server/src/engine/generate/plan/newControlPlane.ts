@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { isIP } from 'node:net';
 import type { FileSystem } from '../../types';
-import { firstIpOfCidr } from '../../cluster';
+import { firstIpOfCidr, serviceAccountKeyFiles } from '../../cluster';
 import type { KeyType } from '../keys';
 import {
   caProfiles,
@@ -14,6 +14,7 @@ import {
   DEFAULT_CERT_DAYS,
   DEFAULT_KEY_TYPE,
   leafProfiles,
+  roleCommonName,
   type CaFamily,
   type CertSpec,
   type LeafRole,
@@ -150,7 +151,13 @@ export function planControlPlane(fs: FileSystem, o: ControlPlaneOptions): Genera
       outputs: list,
     });
   };
-  const pair = (role: LeafRole, file: string, spec: CertSpec) => {
+  // Each certificate's subject and file are the catalog's (leafProfiles): the CN (the node name's, for roles named
+  // after it), the O values, kubeadm's file below pki/ or its kubeconfig below /etc/kubernetes.
+  const cn = (role: LeafRole) => roleCommonName(role, o.nodeName) ?? o.nodeName;
+  const subject = (role: LeafRole, dns: string[] = [], ips: string[] = []): CertSpec =>
+    leafSpec(role, cn(role), [...leafProfiles[role].organizations], dns, ips, days);
+  const pair = (role: LeafRole, spec: CertSpec) => {
+    const file = leafProfiles[role].file!;
     const certPath = path.join(pki, `${file}.crt`);
     const keyPath = path.join(pki, `${file}.key`);
     const c = out(certPath, 'cert');
@@ -171,23 +178,19 @@ export function planControlPlane(fs: FileSystem, o: ControlPlaneOptions): Genera
   const addHost = (h: string, dns: string[], ips: string[]) => (isIP(h) ? ips.push(h) : dns.push(h));
   if (cpeHost) addHost(cpeHost, apiDns, apiIps);
   for (const s of o.extraSANs ?? []) addHost(s, apiDns, apiIps);
-  pair('apiserver', 'apiserver', leafSpec('apiserver', 'kube-apiserver', [], apiDns, apiIps, days));
-  pair(
-    'apiserver-kubelet-client',
-    'apiserver-kubelet-client',
-    leafSpec('apiserver-kubelet-client', 'kube-apiserver-kubelet-client', ['kubeadm:cluster-admins'], [], [], days),
-  );
-  pair('front-proxy-client', 'front-proxy-client', leafSpec('front-proxy-client', 'front-proxy-client', [], [], [], days));
+  pair('apiserver', subject('apiserver', apiDns, apiIps));
+  pair('apiserver-kubelet-client', subject('apiserver-kubelet-client'));
+  pair('front-proxy-client', subject('front-proxy-client'));
   const etcdDns = [o.nodeName, 'localhost'];
   const etcdIps = [o.advertiseAddress, '127.0.0.1', '::1'];
-  pair('etcd-server', 'etcd/server', leafSpec('etcd-server', o.nodeName, [], etcdDns, etcdIps, days));
-  pair('etcd-peer', 'etcd/peer', leafSpec('etcd-peer', o.nodeName, [], etcdDns, etcdIps, days));
-  pair('etcd-healthcheck-client', 'etcd/healthcheck-client', leafSpec('etcd-healthcheck-client', 'kube-etcd-healthcheck-client', [], [], [], days));
-  pair('apiserver-etcd-client', 'apiserver-etcd-client', leafSpec('apiserver-etcd-client', 'kube-apiserver-etcd-client', [], [], [], days));
+  pair('etcd-server', subject('etcd-server', etcdDns, etcdIps));
+  pair('etcd-peer', subject('etcd-peer', etcdDns, etcdIps));
+  pair('etcd-healthcheck-client', subject('etcd-healthcheck-client'));
+  pair('apiserver-etcd-client', subject('apiserver-etcd-client'));
 
   // The service account key pair.
-  const saKey = path.join(pki, 'sa.key');
-  const saPub = path.join(pki, 'sa.pub');
+  const saKey = path.join(pki, serviceAccountKeyFiles.key);
+  const saPub = path.join(pki, serviceAccountKeyFiles.pub);
   if (exists(fs, saKey) || exists(fs, saPub)) {
     if (!(exists(fs, saKey) && exists(fs, saPub)))
       skipped.push({
@@ -199,7 +202,7 @@ export function planControlPlane(fs: FileSystem, o: ControlPlaneOptions): Genera
     actions.push({
       id: `sa:${saKey}`,
       kind: 'service-account-key',
-      title: 'service account key pair (sa.key, sa.pub)',
+      title: `service account key pair (${serviceAccountKeyFiles.key}, ${serviceAccountKeyFiles.pub})`,
       reason: 'new control-plane node',
       effect: 'create',
       fixes: [],
@@ -211,7 +214,8 @@ export function planControlPlane(fs: FileSystem, o: ControlPlaneOptions): Genera
     });
   }
 
-  const kubeconfig = (role: LeafRole, file: string, cn: string, orgs: string[], server: string) => {
+  const kubeconfig = (role: LeafRole, server: string) => {
+    const file = leafProfiles[role].kubeconfig!;
     const p = path.join(ek, file);
     const o2 = out(p, 'kubeconfig');
     const signer = signers.get('ca');
@@ -219,16 +223,16 @@ export function planControlPlane(fs: FileSystem, o: ControlPlaneOptions): Genera
       `kubeconfig:${p}`,
       role,
       `${file} (${leafProfiles[role].title})`,
-      leafSpec(role, cn, orgs, [], [], days),
-      [o2 && signer && { kind: 'kubeconfig', ...o2, server, clusterName: 'kubernetes', userName: cn, ca: signer }],
+      subject(role),
+      [o2 && signer && { kind: 'kubeconfig', ...o2, server, clusterName: 'kubernetes', userName: cn(role), ca: signer }],
       [p],
     );
   };
-  kubeconfig('admin', 'admin.conf', 'kubernetes-admin', ['kubeadm:cluster-admins'], cpe);
-  kubeconfig('super-admin', 'super-admin.conf', 'kubernetes-super-admin', ['system:masters'], cpe);
-  kubeconfig('controller-manager', 'controller-manager.conf', 'system:kube-controller-manager', [], localEndpoint);
-  kubeconfig('scheduler', 'scheduler.conf', 'system:kube-scheduler', [], localEndpoint);
-  kubeconfig('kubelet', 'kubelet.conf', `system:node:${o.nodeName}`, ['system:nodes'], cpe);
+  kubeconfig('admin', cpe);
+  kubeconfig('super-admin', cpe);
+  kubeconfig('controller-manager', localEndpoint);
+  kubeconfig('scheduler', localEndpoint);
+  kubeconfig('kubelet', cpe);
 
   return { actions: inPlanOrder(actions), skipped };
 }

@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import type { FileSystem } from '../../types';
 import { isWithin } from '../../fs/confined';
+import { mappedPaths } from '../../resolve/paths';
 
 /** Whether anything (a file, a folder, something unreadable) is at this path. */
 export function exists(fs: FileSystem, p: string): boolean {
@@ -31,11 +32,8 @@ export function targetPath(
   baseDir: string,
 ): string | undefined {
   if (!refPath.startsWith('/')) return path.resolve(baseDir, refPath);
-  const mappings = Object.entries(options.pathMappings ?? {}).sort((a, b) => b[0].length - a[0].length);
-  for (const [prefix, target] of mappings) {
-    const p = prefix.replace(/\/+$/, '');
-    if (refPath === p || refPath.startsWith(p + '/')) return path.join(target, refPath.slice(p.length));
-  }
+  const mapped = mappedPaths(refPath, options.pathMappings)[0];
+  if (mapped !== undefined) return mapped;
   if (options.rootDir) return path.join(options.rootDir, refPath);
   const dirParts = refPath.split('/').filter(Boolean).slice(0, -1);
   const isDir = (p: string) => fs.stat(p).kind === 'directory';

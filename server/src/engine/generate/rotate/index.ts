@@ -55,6 +55,7 @@ import {
 import { prepareServiceAccountRotation } from './serviceAccount';
 import { connectionsOf, describeLoc, encodedEntry, entryLabel, judge, readersOf, type Connection } from './connections';
 import { applyScalarEdits } from './inline';
+import { DAY } from '../../decode/time';
 import { injectorOf } from '../../parse/injection';
 
 const TITLES: Record<RotatedCa, string> = { cluster: 'the cluster CA', etcd: 'the etcd CA', 'front-proxy': 'the front-proxy CA' };
@@ -569,7 +570,7 @@ export async function prepareRotation(engine: Engine, options: RotateOptions): P
   }
 
   if (stage === 2) {
-    const days = (c: Certificate) => options.days ?? Math.max(1, Math.round((c.notAfter.getTime() - c.notBefore.getTime()) / 86_400_000));
+    const days = (c: Certificate) => options.days ?? Math.max(1, Math.round((c.notAfter.getTime() - c.notBefore.getTime()) / DAY));
     const reissue = async (cert: Certificate, keyPem: string, keepKey = false) => {
       const key = options.newKeys && !keepKey ? await generateKey(options.keyType ?? 'rsa-2048') : await loadKey(keyPem);
       return issueCertificate({

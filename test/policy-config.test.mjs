@@ -185,6 +185,9 @@ test('exclude: a folder name at any depth, dir/, and globs; excluded files are n
   res = cli(['check', 'exclude', '--exclude', 'exclude/ok/']);
   assert.equal(res.code, 0, res.stdout);
   assert.deepEqual(lines(res.stdout), []);
+  // Repeated, each --exclude adds to the others.
+  res = cli(['check', 'exclude', '--no-config', '--exclude', 'exclude/fixtures', '--exclude', 'exclude/deep', '--exclude', '**/*.tmpl.yaml']);
+  assert.deepEqual(lines(res.stdout), ['exclude/broken/kc.yaml:7 error file-not-found', 'exclude/ok/kc.yaml:7 error file-not-found']);
   res = cli(['check', 'exclude/ok/kc.yaml', '--exclude', 'exclude/ok/']);
   assert.match(res.stderr, /exclude\/ok\/kc\.yaml is excluded by --exclude 'exclude\/ok\/'; not checked/);
   res = cli(['check', 'exclude', '--exclude', '../up']);
@@ -198,6 +201,12 @@ test('exclude: a folder name at any depth, dir/, and globs; excluded files are n
   res = cli(['check', 'exclude', '--config', 'alt.yaml']);
   assert.equal(res.code, 0, res.stdout);
   assert.equal(lines(res.stdout).filter((l) => l.endsWith('warning file-not-found')).length, 5, res.stdout);
+  // Infos are printed, counted in the summary, and fail nothing.
+  write(dir, 'info.yaml', 'rules:\n  file-not-found: info\n');
+  res = cli(['check', 'exclude', '--config', 'info.yaml']);
+  assert.equal(res.code, 0, res.stdout);
+  assert.equal(lines(res.stdout).filter((l) => l.endsWith('info file-not-found')).length, 5, res.stdout);
+  assert.match(res.stdout, /^0 errors, 0 warnings, 5 infos in 5 files$/m);
   for (const args of [['--config', 'alt.yaml', '--no-config'], ['--config', 'nope.yaml'], ['--no-config=1']]) {
     res = cli(['check', 'exclude', ...args]);
     assert.equal(res.code, 2, args.join(' '));

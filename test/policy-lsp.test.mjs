@@ -69,21 +69,29 @@ test('a config wins over the VS Code settings for the files below it; without it
 });
 
 test("Restricted Mode: a config's rootDir and pathMappings are ignored (said in the log), its other settings apply; trusting the workspace lifts it", async () => {
-  const { ws, conf } = settingsWorkspace('restricted');
-  write(ws, '.kube-pki.yaml', 'expiryWarningDays: 5\nrootDir: node-b\n');
-  const c = await startIn(ws, { expiryWarningDays: 30 }, { initializationOptions: { trusted: false } });
-  const uri = await c.open(conf, readFileSync(conf, 'utf8'));
-  await c.summary();
-  const diags = await c.waitForDiagnostics(uri, () => true);
-  assert.deepEqual(codes(diags), [], 'node-a/…/ca.crt beside it, and no cert-expiring within 5 days');
-  assert.ok(
-    c.logs.some((l) => /Restricted Mode: rootDir of .*\.kube-pki\.yaml is ignored until the workspace is trusted/.test(l.message)),
-    JSON.stringify(c.logs.map((l) => l.message)),
-  );
-  const since = c.publishes.length;
-  await c.connection.sendNotification('kubePki/workspaceTrusted');
-  const lifted = await c.waitForPublish(uri, since, (ds) => ds.length > 0, 20_000);
-  assert.deepEqual(codes(lifted.diagnostics), ['7 not-a-ca error']);
+  // Each setting alone points /etc/kubernetes at node-b, whose ca.crt is no CA.
+  const steering = {
+    rootDir: 'rootDir: node-b\n',
+    pathMappings: 'pathMappings:\n  /etc/kubernetes: node-b/etc/kubernetes\n',
+  };
+  for (const [setting, yaml] of Object.entries(steering)) {
+    const { ws, conf } = settingsWorkspace(`restricted-${setting}`);
+    write(ws, '.kube-pki.yaml', `expiryWarningDays: 5\n${yaml}`);
+    const c = await startIn(ws, { expiryWarningDays: 30 }, { initializationOptions: { trusted: false } });
+    const uri = await c.open(conf, readFileSync(conf, 'utf8'));
+    await c.summary();
+    const diags = await c.waitForDiagnostics(uri, () => true);
+    assert.deepEqual(codes(diags), [], `${setting}: node-a/…/ca.crt beside it, and no cert-expiring within 5 days`);
+    assert.ok(
+      c.logs.some((l) => new RegExp(`Restricted Mode: ${setting} of .*\\.kube-pki\\.yaml is ignored until the workspace is trusted`).test(l.message)),
+      JSON.stringify(c.logs.map((l) => l.message)),
+    );
+    const since = c.publishes.length;
+    await c.connection.sendNotification('kubePki/workspaceTrusted');
+    const lifted = await c.waitForPublish(uri, since, (ds) => ds.length > 0, 20_000);
+    assert.deepEqual(codes(lifted.diagnostics), ['7 not-a-ca error'], setting);
+    await c.shutdown();
+  }
 });
 
 test('config-invalid in the config itself (open or not), its valid parts applying; edits re-check the open documents; a new exclude re-reads the workspace', async () => {

@@ -347,6 +347,12 @@ export interface FlagSpec {
   caLast?: boolean;
   /** A certificate flag: the CA flags that verify it. */
   verifiedBy?: Verifier[];
+  /**
+   * A certificate flag: the CA that signs its replacement (generation), the first of these found: a CA flag of the
+   * nearest component (or kubelet) that verifies it, else one of its own component's. Without it the signer is
+   * chosen by generate/plan/signers.ts (the kubelet's serving certificate, kubeconfig users) or by kubeadm's family.
+   */
+  signedBy?: { by: Component | 'kubelet' | 'self'; field: string }[];
   /** A service account token key (generation plans the key pair). */
   serviceAccount?: boolean;
 }
@@ -388,6 +394,7 @@ export const components: Record<Component, ComponentSpec> = {
       'tls-cert-file': {
         names: 'cert',
         certificate: 'apiserver',
+        signedBy: [{ by: 'self', field: 'client-ca-file' }],
         key: 'tls-private-key-file',
         // Pods verify the apiserver with the CA the controller-manager publishes (--root-ca-file: the ca.crt of
         // every service account token and of the kube-root-ca.crt ConfigMap), at kubernetes.default.svc.
@@ -405,6 +412,10 @@ export const components: Record<Component, ComponentSpec> = {
       'kubelet-client-certificate': {
         names: 'cert',
         certificate: 'apiserver-kubelet-client',
+        signedBy: [
+          { by: 'kubelet', field: 'authentication.x509.clientCAFile' },
+          { by: 'self', field: 'client-ca-file' },
+        ],
         key: 'kubelet-client-key',
         verifiedBy: [
           {
@@ -420,6 +431,7 @@ export const components: Record<Component, ComponentSpec> = {
       'proxy-client-cert-file': {
         names: 'cert',
         certificate: 'front-proxy-client',
+        signedBy: [{ by: 'self', field: 'requestheader-client-ca-file' }],
         key: 'proxy-client-key-file',
         verifiedBy: [
           {
@@ -453,6 +465,10 @@ export const components: Record<Component, ComponentSpec> = {
       'etcd-certfile': {
         names: 'cert',
         certificate: 'apiserver-etcd-client',
+        signedBy: [
+          { by: 'etcd', field: 'trusted-ca-file' },
+          { by: 'self', field: 'etcd-cafile' },
+        ],
         key: 'etcd-keyfile',
         verifiedBy: [
           {
@@ -481,6 +497,10 @@ export const components: Record<Component, ComponentSpec> = {
       'cert-file': {
         names: 'cert',
         certificate: 'etcd-server',
+        signedBy: [
+          { by: 'kube-apiserver', field: 'etcd-cafile' },
+          { by: 'self', field: 'trusted-ca-file' },
+        ],
         key: 'key-file',
         verifiedBy: [
           {
@@ -496,6 +516,7 @@ export const components: Record<Component, ComponentSpec> = {
       'peer-cert-file': {
         names: 'cert',
         certificate: 'etcd-peer',
+        signedBy: [{ by: 'self', field: 'peer-trusted-ca-file' }],
         key: 'peer-key-file',
         verifiedBy: [
           {
@@ -560,7 +581,12 @@ export const components: Record<Component, ComponentSpec> = {
       },
       'cluster-signing-legacy-unknown-key-file': key,
       'service-account-private-key-file': { names: 'key', serviceAccount: true, says: "kube-controller-manager's service account token signing key" },
-      'tls-cert-file': { names: 'cert', certificate: 'controller-manager-serving', key: 'tls-private-key-file' },
+      'tls-cert-file': {
+        names: 'cert',
+        certificate: 'controller-manager-serving',
+        key: 'tls-private-key-file',
+        signedBy: [{ by: 'self', field: 'client-ca-file' }],
+      },
       'tls-private-key-file': key,
     },
   },
@@ -571,7 +597,12 @@ export const components: Record<Component, ComponentSpec> = {
       'authorization-kubeconfig': kubeconfig,
       'client-ca-file': clientCaFile,
       'requestheader-client-ca-file': requestheaderClientCaFile,
-      'tls-cert-file': { names: 'cert', certificate: 'scheduler-serving', key: 'tls-private-key-file' },
+      'tls-cert-file': {
+        names: 'cert',
+        certificate: 'scheduler-serving',
+        key: 'tls-private-key-file',
+        signedBy: [{ by: 'self', field: 'client-ca-file' }],
+      },
       'tls-private-key-file': key,
     },
   },
@@ -677,4 +708,11 @@ export function componentFlag(component: string, field: string): FlagSpec | unde
 /** Every component flag, in catalog order. */
 export function flagsOf(component: Component): [string, FlagSpec][] {
   return Object.entries(components[component].flags);
+}
+
+/** The component flag naming the certificate of a role, and its entry (undefined for roles no component flag names). */
+export function certificateFlag(role: string): { component: Component; field: string; spec: FlagSpec } | undefined {
+  for (const [component, c] of Object.entries(components) as [Component, ComponentSpec][])
+    for (const [field, spec] of Object.entries(c.flags)) if (spec.certificate === role) return { component, field, spec };
+  return undefined;
 }

@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import type { ComponentUnit, KubeletConfigUnit } from '../../parse';
 import { apiserversOf, clustersOfUser, flagRef, nearest } from '../../cluster';
+import { certificateFlag } from '../../cluster/catalog';
 import { caProfiles, leafProfiles, type CaFamily } from '../profiles';
 import type { Signer } from '../types';
 import type { Planner } from './planner';
@@ -57,30 +58,16 @@ export function resolveSigner(planner: Planner, slot: LeafSlot): void {
   const file = unit.file;
   const comp = unit.kind === 'component' ? unit : undefined;
   let ca: CaSlot | undefined;
-  switch (slot.role) {
-    case 'apiserver':
-      ca = caOf(planner, comp, 'client-ca-file');
-      break;
-    case 'apiserver-kubelet-client':
+  // The catalog's signedBy: a CA flag of the nearest component that verifies the certificate, else its own.
+  for (const signer of certificateFlag(slot.role)?.spec.signedBy ?? []) {
+    if (signer.by === 'self') ca ??= caOf(planner, comp, signer.field);
+    else if (signer.by === 'kubelet') {
       for (const k of nearest(planner.engine.units('kubelet-config'), file)) {
         if (k.clientCA?.source.kind === 'path') ca ??= planner.cas.get(planner.target(k.clientCA).path ?? '');
       }
-      ca ??= caOf(planner, comp, 'client-ca-file');
-      break;
-    case 'front-proxy-client':
-      ca = caOf(planner, comp, 'requestheader-client-ca-file');
-      break;
-    case 'apiserver-etcd-client':
-      for (const e of nearestComponents(planner, 'etcd', file)) ca ??= caOf(planner, e, 'trusted-ca-file');
-      ca ??= caOf(planner, comp, 'etcd-cafile');
-      break;
-    case 'etcd-server':
-      for (const a of nearestComponents(planner, 'kube-apiserver', file)) ca ??= caOf(planner, a, 'etcd-cafile');
-      ca ??= caOf(planner, comp, 'trusted-ca-file');
-      break;
-    case 'etcd-peer':
-      ca = caOf(planner, comp, 'peer-trusted-ca-file');
-      break;
+    } else for (const other of nearestComponents(planner, signer.by, file)) ca ??= caOf(planner, other, signer.field);
+  }
+  switch (slot.role) {
     case 'kubelet-serving': {
       // The apiserver is what verifies a kubelet's serving certificate (logs, exec, port-forward),
       // and only when it sets --kubelet-certificate-authority: then that CA must sign it, or the
@@ -107,7 +94,7 @@ export function resolveSigner(planner: Planner, slot: LeafSlot): void {
     case 'scheduler-serving':
       // The cluster CA, which the clients of their /healthz and /metrics already know (kubeadm's
       // scheduler has no --client-ca-file: the apiserver's tells which).
-      ca = caOf(planner, comp, 'client-ca-file') ?? clusterCA(planner, file);
+      ca ??= clusterCA(planner, file);
       break;
     default: {
       // A kubeconfig user: the --client-ca-file of the apiservers its clusters talk to, else the

@@ -3,7 +3,6 @@
 // SANs, issuer and expiry; key material is never printed.
 import * as path from 'node:path';
 import { nodeFileSystem, generate } from '../engine';
-import { lookupTable } from '../engine/lookup';
 import type { FileSystem } from '../engine/types';
 import { walkLimitNotes, configProblems, displayPath, excludedFolderNote, openTree, readTree } from './tree';
 import { argTokens, CONFIG_USAGE, parseClusterDomain, parsePathMapping, UsageError, usageMessage } from './args';
@@ -128,19 +127,6 @@ const need = (p: Parsed, name: string): string => {
   return v;
 };
 
-const KEY_TYPES = lookupTable<KeyType>({
-  'rsa-2048': 'rsa-2048',
-  'rsa-3072': 'rsa-3072',
-  'rsa-4096': 'rsa-4096',
-  'ecdsa-p256': 'ecdsa-p256',
-  'ecdsa-p384': 'ecdsa-p384',
-  rsa2048: 'rsa-2048',
-  rsa3072: 'rsa-3072',
-  rsa4096: 'rsa-4096',
-  p256: 'ecdsa-p256',
-  p384: 'ecdsa-p384',
-});
-
 function positiveInt(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -152,7 +138,7 @@ function common(p: Parsed): CommonArgs {
   const kt = one(p, '--key-type');
   let keyType: KeyType | undefined;
   if (kt !== undefined) {
-    keyType = KEY_TYPES[kt.toLowerCase()];
+    keyType = generate.offeredKeyType(kt);
     if (!keyType) throw new UsageError(`--key-type: expected rsa-2048, rsa-3072, rsa-4096, ecdsa-p256 or ecdsa-p384, got '${kt}'`);
   }
   return {

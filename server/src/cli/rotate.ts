@@ -58,13 +58,6 @@ const CAS = lookupTable<generate.RotatedCa | 'service-account'>({
   'service-account': 'service-account',
   sa: 'service-account',
 });
-const KEY_TYPES = lookupTable<generate.KeyType>({
-  'rsa-2048': 'rsa-2048',
-  'rsa-3072': 'rsa-3072',
-  'rsa-4096': 'rsa-4096',
-  'ecdsa-p256': 'ecdsa-p256',
-  'ecdsa-p384': 'ecdsa-p384',
-});
 const VALUES = new Set(['--ca', '--stage', '--key-type', '--days', '--root', '--path-mapping', '--cluster-domain', '--config', '--exclude']);
 const FLAGS = new Set(['--dry-run', '--new-keys', '--no-config', '-h', '--help']);
 
@@ -116,7 +109,7 @@ async function rotate(argv: string[], io: Io): Promise<number> {
   const stage = stageWord === undefined ? undefined : Number(stageWord);
   if (stage !== undefined && stage !== 1 && stage !== 2 && stage !== 3) throw new UsageError(`--stage: expected 1, 2 or 3, got '${stageWord}'`);
   const kt = one('--key-type');
-  const keyType = kt === undefined ? undefined : KEY_TYPES[kt.toLowerCase()];
+  const keyType = kt === undefined ? undefined : generate.offeredKeyType(kt);
   if (kt !== undefined && !keyType) throw new UsageError(`--key-type: expected rsa-2048, rsa-3072, rsa-4096, ecdsa-p256 or ecdsa-p384, got '${kt}'`);
   const daysWord = one('--days');
   const days = daysWord === undefined ? undefined : Number(daysWord);

@@ -1,6 +1,7 @@
 import { type KeyObject, createPrivateKey, createPublicKey, generateKeyPair as generateKeyPairCb, type webcrypto } from 'node:crypto';
 import { promisify } from 'node:util';
 import { subtle } from './x509';
+import { lookupTable } from '../lookup';
 
 const generateKeyPairAsync = promisify(generateKeyPairCb);
 
@@ -8,6 +9,25 @@ export type KeyType = 'rsa-1024' | 'rsa-2048' | 'rsa-3072' | 'rsa-4096' | 'ecdsa
 // rsa-1024 only exists so tests can plant a weak key.
 
 export const keyTypes: readonly KeyType[] = ['rsa-1024', 'rsa-2048', 'rsa-3072', 'rsa-4096', 'ecdsa-p256', 'ecdsa-p384'];
+
+/** The key types a user may ask for (--key-type, the editor's commands), and the short names taken for them. */
+const OFFERED = lookupTable<KeyType>({
+  'rsa-2048': 'rsa-2048',
+  'rsa-3072': 'rsa-3072',
+  'rsa-4096': 'rsa-4096',
+  'ecdsa-p256': 'ecdsa-p256',
+  'ecdsa-p384': 'ecdsa-p384',
+  rsa2048: 'rsa-2048',
+  rsa3072: 'rsa-3072',
+  rsa4096: 'rsa-4096',
+  p256: 'ecdsa-p256',
+  p384: 'ecdsa-p384',
+});
+
+/** The key type a user named (any case), or undefined: never rsa-1024. */
+export function offeredKeyType(name: string): KeyType | undefined {
+  return OFFERED[name.toLowerCase()];
+}
 
 export type SignatureHash = 'SHA-256' | 'SHA-384' | 'SHA-1';
 

@@ -19,7 +19,6 @@ import type { WorkspaceState } from '../state';
 
 const UNTRUSTED = 'rotating a CA is disabled in an untrusted workspace (Restricted Mode): trust the workspace first';
 const CAS = new Set(['cluster', 'etcd', 'front-proxy', 'service-account']);
-const KEY_TYPES = new Set(['rsa-2048', 'rsa-3072', 'rsa-4096', 'ecdsa-p256', 'ecdsa-p384']);
 
 function preview(r: generate.RotationResult, planId: string | undefined): RotationPreview {
   return {
@@ -67,7 +66,8 @@ export function registerRotation(connection: Connection, state: WorkspaceState, 
         if (!CAS.has(ca)) return failed('cluster', `unknown CA '${String(ca)}': cluster, etcd, front-proxy or service-account`);
         if (!state.trusted) return failed(ca, UNTRUSTED);
         if (params.stage !== undefined && ![1, 2, 3].includes(params.stage)) return failed(ca, `stage ${String(params.stage)}: expected 1, 2 or 3`);
-        if (params.keyType !== undefined && !KEY_TYPES.has(params.keyType)) return failed(ca, `unknown key type '${params.keyType}'`);
+        if (params.keyType !== undefined && generate.offeredKeyType(params.keyType) !== params.keyType)
+          return failed(ca, `unknown key type '${params.keyType}'`);
         const engine = state.current();
         const result = await generate.prepareRotation(engine, {
           ca,

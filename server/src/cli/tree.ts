@@ -161,6 +161,7 @@ export function openTree(
     const listing: string[] = [];
     for (const f of discoverFiles(fs, [g.abs], tooBig, {
       isExcluded,
+      mayExclude: (dir) => engine.mayExcludeIn(dir),
       maxFiles,
       report,
       listing,

@@ -280,7 +280,15 @@ export class WorkspaceIndex {
           [folder],
           undefined,
           // sizeOnRead: no stat per file; the read turns away a file over the size limit.
-          { isExcluded: excluded, maxFiles: bound.max, report, listing, onFolder: (d, n) => next.noteFolder(d, n), sizeOnRead: true },
+          {
+            isExcluded: excluded,
+            mayExclude: (d) => next.mayExcludeIn(d),
+            maxFiles: bound.max,
+            report,
+            listing,
+            onFolder: (d, n) => next.noteFolder(d, n),
+            sizeOnRead: true,
+          },
           found,
         );
         for (;;) {

@@ -138,6 +138,12 @@ export class ConfigStore {
     return undefined;
   }
 
+  /** Whether an exclude of the configs that apply to the entries of `dir`, or of `extra`, can leave one out. */
+  mayExclude(dir: string, extra?: { base: string; patterns: string[] }): boolean {
+    if (extra && extra.patterns.length) return true;
+    return this.chain(dir).some((file) => this.load(file).exclude.length > 0);
+  }
+
   /** The configs whose exclude applies to the entries of `dir`: the outermost first, the governing one last. */
   private chain(dir: string): string[] {
     const mode = this.mode();

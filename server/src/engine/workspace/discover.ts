@@ -60,6 +60,8 @@ export function isCandidateName(file: string): boolean {
 export interface DiscoverOptions {
   /** What the walk leaves out below the roots (Engine.excludedBy). */
   isExcluded?: (p: string, isFolder: boolean) => boolean;
+  /** Whether anything in a folder can be excluded (walk.ts mayExclude; Engine.mayExcludeIn). */
+  mayExclude?: (dir: string) => boolean;
   /** At most this many candidate files (default DEFAULT_MAX_FILES). */
   maxFiles?: number;
   /** What a limit left out (walk.ts): filled in for the caller to say. */
@@ -114,6 +116,7 @@ export function* discoverSteps(
         [path.resolve(root)],
         {
           isExcluded: options.isExcluded,
+          mayExclude: options.mayExclude,
           maxFiles: maxFiles - out.length,
           listing: options.listing,
           onFolder: options.onFolder,

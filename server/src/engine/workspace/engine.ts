@@ -518,6 +518,11 @@ export class Engine implements WorkspaceView {
    * root), or of EngineOptions.exclude. `isFolder`: the path is a folder (a walk asks whether to enter it). A
    * config file is excluded when its folder is (then it is not read either); never for its own name.
    */
+  /** Whether an exclude (a config's, --exclude) can leave out any entry of the folder `dir` (see excludedBy). */
+  mayExcludeIn(dir: string): boolean {
+    return this.configs.mayExclude(dir, this.opts.exclude);
+  }
+
   excludedBy(file: string, isFolder = false): Exclusion | undefined {
     if (!isFolder && isConfigName(file)) return this.configs.excludedBy(path.dirname(file), this.opts.exclude, true);
     return this.configs.excludedBy(file, this.opts.exclude, isFolder);

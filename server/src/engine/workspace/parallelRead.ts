@@ -25,6 +25,8 @@ export interface ReaderData {
  * until the thread (1) or the main thread (2) takes the chunk (Atomics.compareExchange), so each is read once.
  */
 export interface ReaderChunk {
+  /** Its place among the chunks handed out (the thread's answer names it). */
+  id: number;
   files: string[];
   listed: boolean[];
   claim: Int32Array;
@@ -46,6 +48,15 @@ export function readForThreads(file: string, listed: boolean, maxBytes: number):
   }
   return matters ? [file, 1, text] : [file, 0];
 }
+
+/** A thread's answer for a chunk: the files it kept or could not read; every other file of the chunk was turned away. */
+export interface ReaderAnswer {
+  id: number;
+  kept: ReaderResult[];
+}
+
+/** A file read and turned away by the prefilter (one object for all). */
+const TURNED_AWAY: ParallelRead = Object.freeze({ ok: true as const });
 
 /** What the threads made of a file: its text (undefined: read, and turned away by the prefilter), or why it was not read. */
 export type ParallelRead = { ok: true; text?: string } | { ok: false; reason: string; tooBig?: number };
@@ -113,7 +124,7 @@ export class ParallelReader {
   }
 
   private take(r: ReaderResult): void {
-    if (r[1] === 0) this.results.set(r[0], { ok: true });
+    if (r[1] === 0) this.results.set(r[0], TURNED_AWAY);
     else if (r[1] === 1) this.results.set(r[0], { ok: true, text: r[2] });
     else this.results.set(r[0], { ok: false, reason: r[2], ...(r[3] !== undefined ? { tooBig: r[3] } : {}) });
   }
@@ -121,7 +132,12 @@ export class ParallelReader {
   private flush(): void {
     if (this.failed || this.files.length === 0) return;
     if (this.workers.length === 0 && !this.start()) return;
-    const chunk: ReaderChunk = { files: this.files, listed: this.files.map(this.listed), claim: new Int32Array(new SharedArrayBuffer(4)) };
+    const chunk: ReaderChunk = {
+      id: this.chunks.length,
+      files: this.files,
+      listed: this.files.map(this.listed),
+      claim: new Int32Array(new SharedArrayBuffer(4)),
+    };
     this.chunks.push(chunk);
     this.files = [];
     this.workers[this.turn++ % this.workers.length].postMessage(chunk);
@@ -141,9 +157,12 @@ export class ParallelReader {
       }
       this.workers.push(worker);
       const done = new Promise<void>((resolve) => {
-        worker.on('message', (m: { results?: ReaderResult[]; done?: true }) => {
-          if (m.done) return resolve();
-          for (const r of m.results ?? []) this.take(r);
+        worker.on('message', (m: ReaderAnswer | { done: true }) => {
+          if ('done' in m) return resolve();
+          const chunk = this.chunks[m.id];
+          if (!chunk) return;
+          for (const file of chunk.files) this.results.set(file, TURNED_AWAY);
+          for (const r of m.kept) this.take(r);
         });
         // A thread that failed: what it did not answer for is read by the caller.
         worker.on('error', () => resolve());

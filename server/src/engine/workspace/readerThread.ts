@@ -3,7 +3,7 @@
 // it turned away is reported read, without its text. A chunk the main thread took first (its claim) is left to it.
 // ParallelReader (parallelRead.ts) is its other end.
 import { parentPort, workerData } from 'node:worker_threads';
-import { readForThreads, type ReaderChunk, type ReaderData, type ReaderResult } from './parallelRead';
+import { readForThreads, type ReaderAnswer, type ReaderChunk, type ReaderData } from './parallelRead';
 
 const { maxBytes } = workerData as ReaderData;
 
@@ -13,7 +13,11 @@ parentPort!.on('message', (m: ReaderChunk | { end: true }) => {
     return;
   }
   if (Atomics.compareExchange(m.claim, 0, 0, 1) !== 0) return;
-  const results: ReaderResult[] = [];
-  for (let i = 0; i < m.files.length; i++) results.push(readForThreads(m.files[i], m.listed[i], maxBytes));
-  parentPort!.postMessage({ results });
+  // Only what the main thread needs: the files kept or not read (a file turned away is one it infers).
+  const answer: ReaderAnswer = { id: m.id, kept: [] };
+  for (let i = 0; i < m.files.length; i++) {
+    const r = readForThreads(m.files[i], m.listed[i], maxBytes);
+    if (r[1] !== 0) answer.kept.push(r);
+  }
+  parentPort!.postMessage(answer);
 });

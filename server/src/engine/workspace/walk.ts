@@ -247,6 +247,8 @@ export class GitIgnores {
 export interface WalkOptions {
   /** What the walk leaves out below the roots (Engine.excludedBy): an excluded folder is not entered. */
   isExcluded?: (p: string, isFolder: boolean) => boolean;
+  /** false: no entry of the folder `dir` can be excluded (isExcluded is not asked of them); asked once a folder. */
+  mayExclude?: (dir: string) => boolean;
   /** Whether a file is taken (counted toward maxFiles): its path, and its size (stat'ed when asked). Default: every file. */
   accept?: (file: string, size: () => number) => boolean;
   /** Every file the walk met (taken or not, within its limits): the suffix index is built from it (resolve/fileIndex.ts). */
@@ -299,6 +301,7 @@ export function* walkSteps(fs: FileSystem, roots: string[], options: WalkOptions
       dir,
       list.map((e) => e.name),
     );
+    const isExcluded = options.isExcluded && (options.mayExclude?.(dir) ?? true) ? options.isExcluded : undefined;
     for (const entry of list) {
       if (stopped) return;
       if (SKIP_DIRS.has(entry.name)) continue;
@@ -312,7 +315,7 @@ export function* walkSteps(fs: FileSystem, roots: string[], options: WalkOptions
         if (st.kind === 'file') size = st.size;
       }
       if (kind === 'directory') {
-        if (options.isExcluded?.(full, true) || ignores?.ignores(root, full, true)) continue;
+        if (isExcluded?.(full, true) || ignores?.ignores(root, full, true)) continue;
         if (depth + 1 > MAX_WALK_DEPTH) {
           report.depth ??= { limit: MAX_WALK_DEPTH, folders: [], count: 0 };
           report.depth.count++;
@@ -322,7 +325,7 @@ export function* walkSteps(fs: FileSystem, roots: string[], options: WalkOptions
         // In name order with the files: a folder is entered where its name sorts.
         yield* walk(root, full, depth + 1);
       } else if (kind === 'file') {
-        if (options.isExcluded?.(full, false) || ignores?.ignores(root, full, false)) continue;
+        if (isExcluded?.(full, false) || ignores?.ignores(root, full, false)) continue;
         listing?.push(full);
         const sizeOf = () => {
           if (size === undefined) {

@@ -72,25 +72,3 @@ test("generate --fix re-issues what is wrong in one tree with that tree's CA and
   const w = spawnSync('openssl', ['verify', '-CAfile', b.files['pki/ca.crt']], { input: pem, encoding: 'utf8' });
   assert.notEqual(w.status, 0, "not signed by cluster-b's CA");
 });
-
-test("a file missing from one tree is file-not-found on its line, never the other tree's file of the same name", async () => {
-  const dir = tempDir('kube-pki-trees-missing-');
-  try {
-    const c = await buildCluster(path.join(dir, 'cp1'), { reuseKeys: false, defects: ['missing-file'] });
-    await buildCluster(path.join(dir, 'cp1-old'), { reuseKeys: false });
-    const r = spawnSync(process.execPath, [CLI, 'check', '--format', 'json', '.'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-    assert.equal(r.status, 1, r.stderr);
-    const got = JSON.parse(r.stdout).map((f) => `${f.file}:${f.line - 1}:${f.code}`);
-    assert.deepEqual(
-      got,
-      c.defects.map((d) => `${path.relative(dir, d.file)}:${d.line}:${d.code}`),
-    );
-    // generate --fix makes a new key in its own tree (and re-issues the certificate for it); the other tree is not read.
-    const g = spawnSync(process.execPath, [CLI, 'generate', '--fix', '--dry-run', '.'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-    assert.equal(g.status, 0, g.stdout + g.stderr);
-    assert.match(g.stdout, /creates cp1\/etc\/kubernetes\/pki\/apiserver-kubelet-client\.key \(key\)/);
-    assert.doesNotMatch(g.stdout, /cp1-old/);
-  } finally {
-    cleanup(dir);
-  }
-});

@@ -1,7 +1,7 @@
 // Where does `/etc/kubernetes/pki/ca.crt` live in the user's repository? Tried in order:
 // kubePki.pathMappings, kubePki.rootDir (--root), the referencing file's own ancestors (a copy of a
-// node's `/` in the repo), the longest suffix of the path found inside the searched folders (unless the file's
-// own node tree holds the path's folder: then the file is missing on that node), and last the literal path. The places tried go into the file-not-found message.
+// node's `/` in the repo), the longest suffix of the path found inside the searched folders, and
+// last the literal path. The places tried go into the file-not-found message.
 //
 // A path found nowhere is a defect only when kube-pki knows where the file belongs (its place): then the
 // program reading the config would fail to open it there. What kube-pki cannot see is never an error, so a
@@ -208,9 +208,7 @@ export function resolveReferencePath(
   }
   if (boundary) tried.push(`${path.join(boundary, '…', refPath)} (any folder from the file up to ${boundary})`);
 
-  // Not when the referencing file's own node tree holds the path's folder without the file: on that node the file
-  // is missing, whatever another node's tree in the workspace holds (its key is not this node's).
-  const bySuffix = place?.by === 'node-tree' ? undefined : index.longestSuffixMatch(refPath, baseDir);
+  const bySuffix = index.longestSuffixMatch(refPath, baseDir);
   if (bySuffix) {
     tried.push(bySuffix);
     return { found: bySuffix, tried };

@@ -80,3 +80,31 @@ test('reader threads that cannot start (no reader script) leave every file to th
   for (let i = 0; i < 600; i++) reader.add(path.join(dir, `f${i}.yaml`));
   assert.equal((await reader.finish()).size, 0);
 });
+
+test('a file named on the command line and found by the walk gets its note with reader threads too', () => {
+  const plain = path.relative(dir, execFileSync('find', [path.join(dir, 'apps'), '-name', 'deployment.yaml'], { encoding: 'utf8' }).split('\n')[0]);
+  const run = (threads) =>
+    spawnSync(process.execPath, [CLI, 'check', '.', plain, '--format', 'json'], {
+      cwd: dir,
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+      env: { ...process.env, KUBE_PKI_THREADS: threads },
+      timeout: 120_000,
+    });
+  const threaded = run('2');
+  assert.match(threaded.stderr, new RegExp(`${plain.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} holds nothing kube-pki reads`));
+  assert.equal(threaded.stderr, run('0').stderr);
+});
+
+test('the reader threads end with the check, also when it stops early (standard input over the size limit)', () => {
+  const r = spawnSync(process.execPath, [CLI, 'check', '-', '.'], {
+    cwd: dir,
+    input: Buffer.alloc(17 * 1024 * 1024, 0x20),
+    encoding: 'utf8',
+    env: { ...process.env, KUBE_PKI_THREADS: '2' },
+    timeout: 60_000,
+  });
+  assert.equal(r.signal, null, 'the process did not end by itself');
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /over the 16 MB limit/);
+});

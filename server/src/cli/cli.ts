@@ -2,7 +2,7 @@
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { codes, nodeFileSystem, policy } from '../engine';
-import { MAX_CONFIG_BYTES, MAX_FILE_BYTES, type Finding, type ReadResult, type SuppressedFinding } from '../engine/types';
+import { MAX_CONFIG_BYTES, MAX_FILE_BYTES, type FileSystem, type Finding, type ReadResult, type SuppressedFinding } from '../engine/types';
 import { ParallelReader } from '../engine/workspace/parallelRead';
 import { HELP, parseArgs, USAGE, UsageError, usageMessage, type CheckArgs } from './args';
 import { formatGithub, formatGitlab, formatJson, formatSarif, formatText, type BaselineReport, type CodeCatalog, type Context } from './format';
@@ -74,8 +74,17 @@ export function run(argv: string[], io: Io): number | Promise<number> {
 
 async function check(args: CheckArgs, io: Io): Promise<number> {
   const fs = nodeFileSystem();
-  // A large tree is read on other cores while the walk goes on (parallelRead.ts); a small one here.
+  // A large tree is read on other cores while the walk goes on (parallelRead.ts); a small one here. Whatever way
+  // the check ends, its threads end with it (a live thread keeps the process).
   const reader = new ParallelReader(MAX_CONFIG_BYTES, (file) => fs.takeListed?.(file) ?? false);
+  try {
+    return await checkTree(args, io, fs, reader);
+  } finally {
+    reader.close();
+  }
+}
+
+async function checkTree(args: CheckArgs, io: Io, fs: FileSystem, reader: ParallelReader): Promise<number> {
   const cwd = io.cwd;
   // --changed: the files named changed; the current folder (or the folders named) is the tree they are judged in.
   let changed: string[] | undefined;
@@ -136,7 +145,8 @@ async function check(args: CheckArgs, io: Io): Promise<number> {
   const threads = await reader.finish();
   for (const file of files) {
     const pre = threads.get(file);
-    if (pre?.ok && pre.text === undefined && engine.acceptUnread(file)) {
+    threads.delete(file);
+    if (pre?.ok && pre.text === undefined && !explicit.has(file) && engine.acceptUnread(file)) {
       // Read by a reader thread, and nothing kube-pki reads (never a file the user named: those are read here).
       read.push(file);
       continue;

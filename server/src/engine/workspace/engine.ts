@@ -513,16 +513,16 @@ export class Engine implements WorkspaceView {
     return this.configs.loaded();
   }
 
-  /**
-   * Why a path is not read: a glob of the `exclude:` of its config or of a config above it (up to the repository's
-   * root), or of EngineOptions.exclude. `isFolder`: the path is a folder (a walk asks whether to enter it). A
-   * config file is excluded when its folder is (then it is not read either); never for its own name.
-   */
   /** Whether an exclude (a config's, --exclude) can leave out any entry of the folder `dir` (see excludedBy). */
   mayExcludeIn(dir: string): boolean {
     return this.configs.mayExclude(dir, this.opts.exclude);
   }
 
+  /**
+   * Why a path is not read: a glob of the `exclude:` of its config or of a config above it (up to the repository's
+   * root), or of EngineOptions.exclude. `isFolder`: the path is a folder (a walk asks whether to enter it). A
+   * config file is excluded when its folder is (then it is not read either); never for its own name.
+   */
   excludedBy(file: string, isFolder = false): Exclusion | undefined {
     if (!isFolder && isConfigName(file)) return this.configs.excludedBy(path.dirname(file), this.opts.exclude, true);
     return this.configs.excludedBy(file, this.opts.exclude, isFolder);

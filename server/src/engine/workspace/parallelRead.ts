@@ -123,6 +123,11 @@ export class ParallelReader {
     return this.results;
   }
 
+  /** Ends the threads (also when finish() was never reached). */
+  close(): void {
+    for (const w of this.workers) void w.terminate();
+  }
+
   private take(r: ReaderResult): void {
     if (r[1] === 0) this.results.set(r[0], TURNED_AWAY);
     else if (r[1] === 1) this.results.set(r[0], { ok: true, text: r[2] });

@@ -66,7 +66,7 @@ export function registerRotation(connection: Connection, state: WorkspaceState, 
         if (!CAS.has(ca)) return failed('cluster', `unknown CA '${String(ca)}': cluster, etcd, front-proxy or service-account`);
         if (!state.trusted) return failed(ca, UNTRUSTED);
         if (params.stage !== undefined && ![1, 2, 3].includes(params.stage)) return failed(ca, `stage ${String(params.stage)}: expected 1, 2 or 3`);
-        if (params.keyType !== undefined && generate.offeredKeyType(params.keyType) !== params.keyType)
+        if (params.keyType !== undefined && (typeof params.keyType !== 'string' || generate.offeredKeyType(params.keyType) !== params.keyType))
           return failed(ca, `unknown key type '${params.keyType}'`);
         const engine = state.current();
         const result = await generate.prepareRotation(engine, {

@@ -206,10 +206,20 @@ export class Engine implements WorkspaceView {
    * updateDocument.
    */
   acceptUnread(file: string): boolean {
-    if (isConfigName(file) || this.files.has(file) || this.lazy.has(file) || this.envUsers.has(file)) return false;
+    if (isConfigName(file) || !this.newAndUnused(file)) return false;
+    this.forgetReadsOf(file);
+    return true;
+  }
+
+  /** A text at `file` is new to the engine and no unit reads it: the prefilter may turn it away. */
+  private newAndUnused(file: string): boolean {
+    return !this.files.has(file) && !this.lazy.has(file) && !this.envUsers.has(file);
+  }
+
+  /** What a new text of `file` changes before any parse: the material and on-demand reads of its path. */
+  private forgetReadsOf(file: string): void {
     this.forgetMaterial(file);
     this.onDemand.delete(file);
-    return true;
   }
 
   updateDocument(file: string, text: string): boolean {
@@ -229,16 +239,14 @@ export class Engine implements WorkspaceView {
     if (wasLazy !== undefined && wasLazy === text) return true;
     // The prefilter: a text nothing of kube-pki's can be made of, new to the engine, changes nothing but the
     // material read from its path (no parse, no config lookup).
-    if (!previous && wasLazy === undefined && !this.envUsers.has(file) && !mightMatter(file, text)) {
-      this.forgetMaterial(file);
-      this.onDemand.delete(file);
+    if (this.newAndUnused(file) && !mightMatter(file, text)) {
+      this.forgetReadsOf(file);
       return false;
     }
     if (wasLazy !== undefined) this.dropLazy(file);
     if (!previous && !this.envUsers.has(file) && plainServices(text) && !this.dropInOwner(file)) {
       if (this.excludedBy(file)) return false;
-      this.forgetMaterial(file);
-      this.onDemand.delete(file);
+      this.forgetReadsOf(file);
       this.lazy.set(file, text);
       // A check that looked through the Services sees one more.
       this.unitCache.service = undefined;
@@ -250,8 +258,7 @@ export class Engine implements WorkspaceView {
       if (previous) this.removeDocument(file);
       return false;
     }
-    this.forgetMaterial(file);
-    this.onDemand.delete(file);
+    this.forgetReadsOf(file);
     const parsed = this.parseDocument(file, text);
     if (parsed.recognised) this.files.set(file, parsed);
     else this.files.delete(file);
